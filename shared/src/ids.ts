@@ -1,0 +1,49 @@
+import { DomainError } from './errors.ts';
+import { entityIdSchema, localDateSchema, localTimeSchema, monthSchema } from './schemas/primitives.ts';
+
+/**
+ * Derived document ids. A lesson's id is a function of its slot, so the same slot gives the
+ * same id on every device and on the server and a lesson is never created twice.
+ */
+
+function check<T>(schema: { safeParse(v: unknown): { success: boolean } }, value: T, field: string): T {
+  if (!schema.safeParse(value).success) {
+    throw new DomainError('VALIDATION_FAILED', field, `invalid value ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function lessonId(subgroupId: string, date: string, start: string): string {
+  check(entityIdSchema, subgroupId, 'subgroupId');
+  check(localDateSchema, date, 'date');
+  check(localTimeSchema, start, 'start');
+  return `lesson:${subgroupId}:${date}:${start.replace(':', '')}`;
+}
+
+export function markId(lessonDocId: string, learnerId: string): string {
+  check(entityIdSchema, learnerId, 'learnerId');
+  return `mark:${lessonDocId.replace(/^lesson:/, '')}:${learnerId}`;
+}
+
+export function rosterId(subgroupId: string, learnerId: string): string {
+  return `roster:${check(entityIdSchema, subgroupId, 'subgroupId')}:${check(entityIdSchema, learnerId, 'learnerId')}`;
+}
+
+export function scheduleId(subgroupId: string): string {
+  return `schedule:${check(entityIdSchema, subgroupId, 'subgroupId')}`;
+}
+
+/** subgroupId null locks the month for the whole organisation. */
+export function lockId(subgroupId: string | null, month: string): string {
+  check(monthSchema, month, 'month');
+  return `lock:${subgroupId === null ? 'all' : check(entityIdSchema, subgroupId, 'subgroupId')}:${month}`;
+}
+
+/** A random entity id of 16 base-36 characters. */
+export function newEntityId(prefix = ''): string {
+  const bytes = new Uint8Array(10);
+  crypto.getRandomValues(bytes);
+  let out = '';
+  for (const b of bytes) out += (b % 36).toString(36);
+  return prefix ? `${prefix}-${out}` : out;
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { catalogDocSchema } from './schemas/catalog.ts';
+import { lessonSchema, markSchema, rosterEntrySchema, topicSchema } from './schemas/journal.ts';
+import { entityIdSchema, shortText } from './schemas/primitives.ts';
+import { roleSchema } from './schemas/registry.ts';
+
+/**
+ * The wire protocol between devices and the sync server: the one file both sides read. It
+ * follows RxDB 17's replication protocol (pull by checkpoint, push of rows with their assumed
+ * master state, a stream that says "pull now"), with Otmetka's additions: push answers carry
+ * the refused rows with a reason code, and every request names the protocol version.
+ */
+
+export const PROTOCOL_VERSION = 1;
+/** Sent by the client on every /api request; a mismatch answers 426 PROTOCOL_MISMATCH. */
+export const PROTOCOL_HEADER = 'x-otmetka-protocol';
+/** The device id, for the edit metadata and the audit trail. */
+export const DEVICE_HEADER = 'x-otmetka-device';
+
+export const SYNC_COLLECTIONS = ['catalog', 'lessons', 'topics', 'roster', 'marks'] as const;
+export type SyncCollection = (typeof SYNC_COLLECTIONS)[number];
+export const syncCollectionSchema = z.enum(SYNC_COLLECTIONS);
+
+/** Collections a device may push to; catalog and roster are written by the server only. */
+export const WRITABLE_COLLECTIONS = ['lessons', 'topics', 'marks'] as const satisfies readonly SyncCollection[];
+
+export const COLLECTION_DOC_SCHEMAS = {
+  catalog: catalogDocSchema,
+  lessons: lessonSchema,
+  topics: topicSchema,
+  roster: rosterEntrySchema,
+  marks: markSchema,
+} as const;
+
+/**
+ * Batch sizes. Round trips dominate on slow mobile networks (563 ms per request on "Slow 4G"),
+ * so pulls are large. A push batch of 200 marks is about 80 KB of JSON; the body limit leaves
+ * room for the largest documents (a 4,000-character homework) at the full batch size.
+ */
+export const PULL_BATCH_SIZE = 1000;
+export const PUSH_BATCH_SIZE = 200;
+export const MAX_DOC_BYTES = 16 * 1024;
+export const BODY_LIMIT_BYTES = PUSH_BATCH_SIZE * MAX_DOC_BYTES + 64 * 1024;
+
+/**
+ * The pull checkpoint: one CouchDB `_changes` sequence per source database the caller reads
+ * ('org' or a subgroup id). Sequences are opaque strings. A source that is new to the caller
+ * (a subgroup assigned later) simply starts from the beginning.
+ */
+export const checkpointSchema = z.object({
+  v: z.literal(1),
+  seqs: z.record(z.string().max(64), z.string().max(200)),
+});
+export type Checkpoint = z.infer<typeof checkpointSchema>;
+
+/** base64url of the checkpoint's JSON, for the pull query string (works in browsers and Node). */
+export function encodeCheckpoint(checkpoint: Checkpoint): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(checkpoint));
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The inverse of encodeCheckpoint; undefined input is the first pull. Throws on garbage. */
+export function decodeCheckpoint(encoded: string | undefined): Checkpoint {
+  if (!encoded) return { v: 1, seqs: {} };
+  const base64 = encoded.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(base64);
+  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  return checkpointSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
+}
+
+export const pullQuerySchema = z.object({
+  /** base64url of the JSON checkpoint; absent on the first pull. */
+  checkpoint: z.string().max(20_000).optional(),
+  limit: z.coerce.number().int().min(1).max(PULL_BATCH_SIZE).default(PULL_BATCH_SIZE),
+});
+
+export const pullResponseSchema = z.object({
+  documents: z.array(z.record(z.string(), z.unknown())),
+  checkpoint: checkpointSchema,
+});
+export type PullResponse<Doc = Record<string, unknown>> = {
+  documents: Doc[];
+  checkpoint: Checkpoint;
+};
+
+export const pushRowSchema = z.object({
+  assumedMasterState: z.record(z.string(), z.unknown()).nullish(),
+  newDocumentState: z.record(z.string(), z.unknown()),
+});
+export const pushRequestSchema = z.object({
+  rows: z.array(pushRowSchema).min(1).max(PUSH_BATCH_SIZE),
+});
+export type PushRow<Doc = Record<string, unknown>> = {
+  assumedMasterState?: Doc | null;
+  newDocumentState: Doc;
+};
+
+export const refusedRowSchema = z.object({
+  id: z.string(),
+  code: z.string(),
+  message: z.string(),
+  /** The document the device tried to write, kept so the teacher can see and redo it. */
+  attempted: z.record(z.string(), z.unknown()),
+});
+export type RefusedRow = z.infer<typeof refusedRowSchema>;
+
+/**
+ * `conflicts` is RxDB's answer: the server state of every row whose result differs from what
+ * the device sent (merged, refused or stale). `refused` says why, for rows the rules refused.
+ */
+export const pushResponseSchema = z.object({
+  conflicts: z.array(z.record(z.string(), z.unknown())),
+  refused: z.array(refusedRowSchema),
+});
+export type PushResponse<Doc = Record<string, unknown>> = {
+  conflicts: Doc[];
+  refused: RefusedRow[];
+};
+
+/** Server-sent event on /api/sync/stream: the named collections have news, pull them. */
+export const streamEventSchema = z.object({
+  type: z.literal('resync'),
+  collections: z.array(syncCollectionSchema),
+});
+export type StreamEvent = z.infer<typeof streamEventSchema>;
+
+// Auth
+
+export const loginRequestSchema = z.object({
+  login: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+
+export const sessionUserSchema = z.object({
+  id: entityIdSchema,
+  orgId: entityIdSchema,
+  role: roleSchema,
+  displayName: shortText,
+  teacherId: entityIdSchema.nullable(),
+});
+export type SessionUser = z.infer<typeof sessionUserSchema>;
+
+export const loginResponseSchema = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  user: sessionUserSchema,
+});
+export type LoginResponse = z.infer<typeof loginResponseSchema>;
+
+export const refreshRequestSchema = z.object({ refreshToken: z.string().min(1).max(512) });
+
+/** Access tokens are short-lived; the refresh token rotates on every use. */
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/**
+ * Primitive value schemas shared by every document. Dates are local civil dates and times are
+ * local wall-clock times of the organisation's time zone: they are strings on purpose, so that
+ * nothing ever turns them into a UTC instant by accident.
+ */
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function isRealDate(value: string): boolean {
+  const m = DATE_RE.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1]!;
+  return d <= days;
+}
+
+export const localDateSchema = z
+  .string()
+  .refine(isRealDate, { message: 'expected a calendar date YYYY-MM-DD' });
+
+export const localTimeSchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'expected a time HH:MM (00:00–23:59)' });
+
+/** A month of a year, `YYYY-MM`. */
+export const monthSchema = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'expected a month YYYY-MM' });
+
+/** An entity id: lower-case letters, digits and dashes, safe inside CouchDB database names. */
+export const entityIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, { message: 'expected an id of a-z, 0-9 and -' });
+
+/** A document id; derived ids join entity ids, dates and times with colons. */
+export const docIdSchema = z
+  .string()
+  .min(1)
+  .max(160)
+  .regex(/^[a-z0-9][a-z0-9:._-]*$/, { message: 'expected a document id of a-z, 0-9, :, ., _ and -' });
+
+export const timeZoneSchema = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an IANA time zone such as Asia/Yekaterinburg' },
+);
+
+/** Free text typed by a person: bounded, so one field cannot fill a device or a batch. */
+export const shortText = z.string().max(300);
+export const longText = z.string().max(4000);
+
+/**
+ * The edit metadata of one field: when (the device's hybrid clock, ms since the epoch), on which
+ * device, by whom, and whether the device was offline. The conflict rules order edits by
+ * (at, dev, by), which makes every comparison total and deterministic.
+ */
+export const stampSchema = z.object({
+  at: z.number().int().min(0).max(8.64e15),
+  dev: z.string().min(1).max(64),
+  by: z.string().min(1).max(64),
+  off: z.boolean(),
+});
+export type Stamp = z.infer<typeof stampSchema>;
+
+export const stampsSchema = z.record(z.string().max(40), stampSchema);
+export type Stamps = z.infer<typeof stampsSchema>;
+
+export const focusSchema = z.enum([
+  'technical',
+  'natural-science',
+  'sports',
+  'arts',
+  'tourism',
+  'social',
+]);
+export type Focus = z.infer<typeof focusSchema>;
+
+export const FOCUS_LABELS: Record<Focus, string> = {
+  technical: 'техническая',
+  'natural-science': 'естественнонаучная',
+  sports: 'физкультурно-спортивная',
+  arts: 'художественная',
+  tourism: 'туристско-краеведческая',
+  social: 'социально-гуманитарная',
+};
