@@ -1,0 +1,42 @@
+/**
+ * `npm run bench`: runs every benchmark (or those named as arguments), prints one line each,
+ * `<id> ratio=<x> goal<op><y> ok|FAIL`, and writes bench/results.json with the raw figures.
+ */
+import { writeFileSync } from 'node:fs';
+import { arch, cpus, platform } from 'node:os';
+import { type BenchResult, type Benchmark, formatLine, meetsGoal } from './harness.ts';
+
+async function loadBenchmarks(): Promise<Benchmark[]> {
+  const modules = await Promise.all([
+    import('./server-push.ts'),
+    import('./server-pull.ts'),
+    import('./browser.ts'),
+  ]);
+  return modules.flatMap((m) => m.benchmarks);
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const all = await loadBenchmarks();
+  const selected = only.length ? all.filter((b) => only.some((o) => b.id.startsWith(o))) : all;
+  const results: BenchResult[] = [];
+
+  for (const bench of selected) {
+    const out = await bench.run();
+    for (const result of Array.isArray(out) ? out : [out]) {
+      results.push(result);
+      console.info(formatLine(result));
+    }
+  }
+
+  const report = {
+    at: new Date().toISOString(),
+    node: process.version,
+    machine: { platform: platform(), arch: arch(), cpus: cpus().length, model: cpus()[0]?.model },
+    results: results.map((r) => ({ ...r, ok: meetsGoal(r) })),
+  };
+  writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+  process.exitCode = results.every(meetsGoal) ? 0 : 1;
+}
+
+await main();
