@@ -1,0 +1,550 @@
+import { z } from 'zod';
+import {
+  attendanceCodeSchema,
+  calendarSchema,
+  monthLockSchema,
+  programmeSchema,
+  scheduleSchema,
+  subgroupSchema,
+} from './schemas/catalog.ts';
+import { enrolmentIntervalSchema, lessonStatusSchema } from './schemas/journal.ts';
+import {
+  docIdSchema,
+  entityIdSchema,
+  focusSchema,
+  localDateSchema,
+  localTimeSchema,
+  monthSchema,
+  shortText,
+} from './schemas/primitives.ts';
+import {
+  applicationEventSchema,
+  auditEntrySchema,
+  passportSchema,
+  refusalSchema,
+  teacherCategorySchema,
+} from './schemas/registry.ts';
+
+/**
+ * The HTTP contract of the admin, parent and report endpoints (`@otmetka/shared/api`). The
+ * sync server validates every request and response with these schemas and publishes them in
+ * `/api/openapi.json`; the client's admin and parent screens parse every answer with them.
+ *
+ * Personal data (passport, СНИЛС, birth dates) appears in exactly one response shape:
+ * `teacherRecordViewSchema`, the registry entry an admin of the same organisation opens.
+ * Every list, every parent answer and every report carries names and ids only.
+ *
+ * Errors use the one shape of errors.ts (`ErrorBody`); a field error names its path in
+ * `details.field` (`snils`, `passport.number`, `rules[1].to`).
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Common pieces
+
+/** Path parameter `:id` of every entity route. */
+export const idParamsSchema = z.object({ id: entityIdSchema });
+export type IdParams = z.infer<typeof idParamsSchema>;
+
+/** A person's name as it is typed in the forms; the display name is "Фамилия Имя". */
+const personNameShape = {
+  lastName: shortText.trim().min(1),
+  firstName: shortText.trim().min(1),
+  middleName: shortText.trim().default(''),
+};
+
+export const namedRefSchema = z.object({ id: entityIdSchema, displayName: shortText });
+export type NamedRef = z.infer<typeof namedRefSchema>;
+
+/** `{ ok: true }` of endpoints that have nothing else to say. */
+export const okResponseSchema = z.object({ ok: z.literal(true) });
+
+// ---------------------------------------------------------------------------------------------
+// Teacher registry: /api/admin/teachers
+
+/**
+ * Create or replace a registry entry. `snils` may be typed with spaces and dashes; the server
+ * keeps 11 digits and checks the checksum (INVALID_SNILS, field `snils`). Passport series and
+ * number are digits (field `passport.series` / `passport.number`); dates are YYYY-MM-DD.
+ */
+export const teacherInputSchema = z.object({
+  ...personNameShape,
+  birthDate: localDateSchema,
+  passport: passportSchema,
+  snils: z.string().trim().min(1).max(20),
+  experienceTotalYears: z.number().min(0).max(80),
+  experienceTeachingYears: z.number().min(0).max(80),
+  category: teacherCategorySchema,
+  qualification: shortText.default(''),
+});
+export type TeacherInput = z.infer<typeof teacherInputSchema>;
+
+/** The account of a registry entry, when it has one. */
+export const teacherAccountSchema = z.object({ userId: entityIdSchema, login: z.string() });
+
+/** A row of the registry list: no passport, no birth date, СНИЛС masked (`***-***-*45 95`). */
+export const teacherListItemSchema = z.object({
+  id: entityIdSchema,
+  lastName: shortText,
+  firstName: shortText,
+  middleName: shortText,
+  displayName: shortText,
+  snilsMasked: z.string(),
+  category: teacherCategorySchema,
+  experienceTotalYears: z.number(),
+  experienceTeachingYears: z.number(),
+  qualification: shortText,
+  account: teacherAccountSchema.nullable(),
+  /** Subgroups the teacher is assigned to. */
+  subgroupIds: z.array(entityIdSchema),
+});
+export type TeacherListItem = z.infer<typeof teacherListItemSchema>;
+
+export const teacherListResponseSchema = z.object({ teachers: z.array(teacherListItemSchema) });
+export type TeacherListResponse = z.infer<typeof teacherListResponseSchema>;
+
+/** GET /api/admin/teachers/:id — the full entry, personal data included (admins only). */
+export const teacherRecordViewSchema = z.object({
+  id: entityIdSchema,
+  lastName: shortText,
+  firstName: shortText,
+  middleName: shortText,
+  displayName: shortText,
+  birthDate: localDateSchema,
+  passport: passportSchema,
+  /** 11 digits; format with formatSnils for display. */
+  snils: z.string(),
+  experienceTotalYears: z.number(),
+  experienceTeachingYears: z.number(),
+  category: teacherCategorySchema,
+  qualification: shortText,
+  account: teacherAccountSchema.nullable(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type TeacherRecordView = z.infer<typeof teacherRecordViewSchema>;
+
+/** POST /api/admin/teachers/:id/account — creates the teacher's login (409 CONFLICT if taken). */
+export const teacherAccountRequestSchema = z.object({
+  login: z
+    .string()
+    .trim()
+    .min(3)
+    .max(64)
+    .regex(/^[a-zA-Z0-9._-]+$/, { message: 'latin letters, digits, dot, dash, underscore' }),
+  password: z.string().min(8).max(256),
+});
+export type TeacherAccountRequest = z.infer<typeof teacherAccountRequestSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Programmes: /api/admin/programmes
+
+export const programmeInputSchema = programmeSchema
+  .omit({ id: true, type: true, orgId: true, _deleted: true })
+  .extend({ description: z.string().max(2000).default('') })
+  .refine((p) => p.ageFrom <= p.ageTo, { path: ['ageTo'], message: 'ageTo before ageFrom' });
+export type ProgrammeInput = z.infer<typeof programmeInputSchema>;
+
+export const programmeViewSchema = programmeSchema.omit({ _deleted: true });
+export type ProgrammeView = z.infer<typeof programmeViewSchema>;
+
+export const programmeListResponseSchema = z.object({ programmes: z.array(programmeViewSchema) });
+export type ProgrammeListResponse = z.infer<typeof programmeListResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Subgroups: /api/admin/subgroups
+
+/** Teachers are ids of registry entries of the same organisation (unknown ids: 400, `teacherIds[i]`). */
+export const subgroupInputSchema = subgroupSchema
+  .omit({ id: true, type: true, orgId: true, _deleted: true })
+  .refine((s) => s.periodFrom <= s.periodTo, {
+    path: ['periodTo'],
+    message: 'periodTo before periodFrom',
+  });
+export type SubgroupInput = z.infer<typeof subgroupInputSchema>;
+
+export const subgroupViewSchema = subgroupSchema.omit({ _deleted: true }).extend({
+  programmeName: shortText,
+  teachers: z.array(namedRefSchema),
+  /** Learners enrolled today (org time zone). */
+  enrolled: z.number().int(),
+  hasSchedule: z.boolean(),
+});
+export type SubgroupView = z.infer<typeof subgroupViewSchema>;
+
+export const subgroupListQuerySchema = z.object({ programmeId: entityIdSchema.optional() });
+export const subgroupListResponseSchema = z.object({ subgroups: z.array(subgroupViewSchema) });
+export type SubgroupListResponse = z.infer<typeof subgroupListResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Schedule: /api/admin/subgroups/:id/schedule
+
+/** One dated slot of an expanded schedule (mirrors LessonSlot of schedule.ts). */
+export const lessonSlotSchema = z.object({
+  lessonId: docIdSchema,
+  subgroupId: entityIdSchema,
+  date: localDateSchema,
+  start: localTimeSchema,
+  end: localTimeSchema,
+  academicHours: z.number(),
+  /** The holiday's name when the slot falls on a non-working day (holidayRule 'flag'). */
+  holiday: z.string().nullable(),
+  ruleId: z.string().nullable(),
+  movedFrom: z.object({ date: localDateSchema, start: localTimeSchema }).nullable(),
+});
+export type LessonSlotView = z.infer<typeof lessonSlotSchema>;
+
+/** PUT body and preview body: the editable part of the schedule document. */
+export const scheduleInputSchema = scheduleSchema.pick({
+  rules: true,
+  exceptions: true,
+  holidayRule: true,
+});
+export type ScheduleInput = z.infer<typeof scheduleInputSchema>;
+
+export const scheduleResponseSchema = z.object({
+  /** null while the subgroup has no schedule (no journal, no applications). */
+  schedule: scheduleSchema.omit({ _deleted: true }).nullable(),
+});
+export type ScheduleResponse = z.infer<typeof scheduleResponseSchema>;
+
+/**
+ * What a schedule change does to the journal: slots that disappear, slots that appear, and the
+ * removed slots whose lessons already have marks (kept and flagged 'off-schedule').
+ */
+export const scheduleImpactSchema = z.object({
+  removed: z.array(lessonSlotSchema),
+  added: z.array(lessonSlotSchema),
+  keptWithMarks: z.array(lessonSlotSchema),
+});
+export type ScheduleImpact = z.infer<typeof scheduleImpactSchema>;
+
+/** Non-working days inside the study period, for the preview's calendar. */
+export const previewHolidaySchema = z.object({ date: localDateSchema, name: shortText });
+
+export const schedulePreviewResponseSchema = z.object({
+  slots: z.array(lessonSlotSchema),
+  holidays: z.array(previewHolidaySchema),
+  totals: z.object({
+    lessons: z.number().int(),
+    academicHours: z.number(),
+    /** Slots kept on a non-working day (holidayRule 'flag'). */
+    onHolidays: z.number().int(),
+    /** The subgroup's planned hours per year, to compare with academicHours. */
+    hoursPerYear: z.number(),
+  }),
+  impact: scheduleImpactSchema,
+});
+export type SchedulePreviewResponse = z.infer<typeof schedulePreviewResponseSchema>;
+
+export const scheduleSaveResponseSchema = z.object({
+  schedule: scheduleSchema.omit({ _deleted: true }),
+  impact: scheduleImpactSchema,
+  /** Lessons with marks whose slot disappeared: kept, flagged 'off-schedule'. */
+  lessonsFlagged: z.number().int(),
+  /** Lessons without marks whose slot disappeared: deleted. */
+  lessonsDeleted: z.number().int(),
+});
+export type ScheduleSaveResponse = z.infer<typeof scheduleSaveResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Applications and roster
+
+/** An application as admins and parents see it: names, never a birth date. */
+export const applicationViewSchema = z.object({
+  id: entityIdSchema,
+  subgroupId: entityIdSchema,
+  subgroupName: shortText,
+  programmeId: entityIdSchema,
+  programmeName: shortText,
+  learnerId: entityIdSchema,
+  learnerName: shortText,
+  parentUserId: entityIdSchema,
+  parentName: shortText,
+  status: shortText,
+  history: z.array(applicationEventSchema),
+  createdAt: z.number().int(),
+});
+export type ApplicationView = z.infer<typeof applicationViewSchema>;
+
+export const applicationListQuerySchema = z.object({
+  status: shortText.optional(),
+  subgroupId: entityIdSchema.optional(),
+});
+export type ApplicationListQuery = z.infer<typeof applicationListQuerySchema>;
+
+export const applicationListResponseSchema = z.object({
+  applications: z.array(applicationViewSchema),
+  /** The organisation's status set, in board order («обучается» always present). */
+  statuses: z.array(shortText),
+});
+export type ApplicationListResponse = z.infer<typeof applicationListResponseSchema>;
+
+/**
+ * POST /api/admin/applications/:id/status. `date` is the enrolment or withdrawal date, required
+ * for «обучается» and «отчислен» (field `date`); the status must be one of the org's set
+ * (INVALID_STATUS_CHANGE, field `status`); enrolling beyond capacity: CAPACITY_EXCEEDED.
+ */
+export const applicationStatusRequestSchema = z.object({
+  status: shortText.min(1),
+  date: localDateSchema.nullable().default(null),
+  comment: shortText.default(''),
+});
+export type ApplicationStatusRequest = z.infer<typeof applicationStatusRequestSchema>;
+
+export const rosterItemSchema = z.object({
+  /** rosterId(subgroupId, learnerId) */
+  id: docIdSchema,
+  learnerId: entityIdSchema,
+  name: shortText,
+  intervals: z.array(enrolmentIntervalSchema),
+  enrolledToday: z.boolean(),
+});
+export type RosterItem = z.infer<typeof rosterItemSchema>;
+
+export const applicationStatusResponseSchema = z.object({
+  application: applicationViewSchema,
+  /** The roster entry after the change (null when the status does not touch the roster). */
+  roster: rosterItemSchema.nullable(),
+});
+export type ApplicationStatusResponse = z.infer<typeof applicationStatusResponseSchema>;
+
+export const rosterResponseSchema = z.object({
+  subgroupId: entityIdSchema,
+  capacity: z.number().int(),
+  entries: z.array(rosterItemSchema),
+});
+export type RosterResponse = z.infer<typeof rosterResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Month locks: /api/admin/locks
+
+export const lockListQuerySchema = z.object({ subgroupId: entityIdSchema.optional() });
+export const lockListResponseSchema = z.object({
+  locks: z.array(monthLockSchema.omit({ _deleted: true })),
+  /** org.lockDay: months lock automatically on this day of the next month (null: never). */
+  lockDay: z.number().int().nullable(),
+});
+export type LockListResponse = z.infer<typeof lockListResponseSchema>;
+
+/** subgroupId null locks the whole organisation. An unlock needs a reason (field `reason`). */
+export const lockRequestSchema = z
+  .object({
+    subgroupId: entityIdSchema.nullable(),
+    month: monthSchema,
+    locked: z.boolean(),
+    reason: shortText.trim().default(''),
+  })
+  .refine((r) => r.locked || r.reason.length > 0, {
+    path: ['reason'],
+    message: 'an unlock needs a reason',
+  });
+export type LockRequest = z.infer<typeof lockRequestSchema>;
+
+export const lockResponseSchema = z.object({ lock: monthLockSchema.omit({ _deleted: true }) });
+
+// ---------------------------------------------------------------------------------------------
+// Audit trail and refused edits
+
+/** Either `docId` (the history of one mark or lesson) or `subgroupId` with `month`. */
+export const auditQuerySchema = z
+  .object({
+    docId: docIdSchema.optional(),
+    subgroupId: entityIdSchema.optional(),
+    month: monthSchema.optional(),
+  })
+  .refine((q) => q.docId !== undefined || (q.subgroupId !== undefined && q.month !== undefined), {
+    path: ['docId'],
+    message: 'give docId, or subgroupId and month',
+  });
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
+export const auditViewSchema = auditEntrySchema.omit({ type: true }).extend({
+  /** The author's display name (or the user id when the user is gone). */
+  byName: shortText,
+});
+export type AuditView = z.infer<typeof auditViewSchema>;
+
+export const auditResponseSchema = z.object({ entries: z.array(auditViewSchema) });
+export type AuditResponse = z.infer<typeof auditResponseSchema>;
+
+export const refusalQuerySchema = z.object({ subgroupId: entityIdSchema.optional() });
+export const refusalViewSchema = refusalSchema.omit({ type: true }).extend({ byName: shortText });
+export type RefusalView = z.infer<typeof refusalViewSchema>;
+export const refusalResponseSchema = z.object({ refusals: z.array(refusalViewSchema) });
+export type RefusalResponse = z.infer<typeof refusalResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Holiday calendar: /api/admin/calendar (the catalog `calendar-ru` document; devices pull it)
+
+export const calendarInputSchema = calendarSchema.omit({ _deleted: true });
+export type CalendarInput = z.infer<typeof calendarInputSchema>;
+export const calendarResponseSchema = z.object({ calendar: calendarInputSchema });
+export type CalendarResponse = z.infer<typeof calendarResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Reports: /api/reports (admin, or a teacher of the subgroup)
+
+/** GET /api/reports/tabel.xlsx and GET /api/reports/tabel (the same sheet as JSON). */
+export const tabelQuerySchema = z.object({ subgroupId: entityIdSchema, month: monthSchema });
+export type TabelQuery = z.infer<typeof tabelQuerySchema>;
+
+export const tabelLessonSchema = z.object({
+  lessonId: docIdSchema,
+  date: localDateSchema,
+  start: localTimeSchema,
+  end: localTimeSchema,
+  status: lessonStatusSchema,
+  topicTitle: shortText,
+  flag: z.enum(['off-schedule', 'holiday']).nullable(),
+});
+
+export const tabelRowSchema = z.object({
+  learnerId: entityIdSchema,
+  name: shortText,
+  /** One per lesson, in the order of `lessons`: the code, '' present, null not enrolled that day. */
+  cells: z.array(z.string().nullable()),
+  /** The mark document id of each cell, for the history of a mark (null: no mark). */
+  markIds: z.array(docIdSchema.nullable()),
+  absences: z.number().int(),
+  excused: z.number().int(),
+});
+
+export const tabelResponseSchema = z.object({
+  subgroupId: entityIdSchema,
+  subgroupName: shortText,
+  programmeName: shortText,
+  month: monthSchema,
+  lessons: z.array(tabelLessonSchema),
+  rows: z.array(tabelRowSchema),
+  codes: z.array(attendanceCodeSchema),
+});
+export type TabelResponse = z.infer<typeof tabelResponseSchema>;
+
+export const hoursQuerySchema = z.object({ subgroupId: entityIdSchema });
+
+export const hoursMonthSchema = z.object({
+  month: monthSchema,
+  plannedLessons: z.number().int(),
+  plannedHours: z.number(),
+  heldLessons: z.number().int(),
+  deliveredHours: z.number(),
+  cancelledLessons: z.number().int(),
+});
+
+/**
+ * Hours against the plan: `hoursPerYear` is the subgroup's plan, `scheduledHours` what its
+ * schedule gives over the study period, `deliveredHours` the academic hours of held lessons.
+ */
+export const hoursResponseSchema = z.object({
+  subgroupId: entityIdSchema,
+  subgroupName: shortText,
+  hoursPerYear: z.number(),
+  scheduledHours: z.number(),
+  deliveredHours: z.number(),
+  months: z.array(hoursMonthSchema),
+});
+export type HoursResponse = z.infer<typeof hoursResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Parent: /api/parent
+
+export const scheduleSummaryItemSchema = z.object({
+  from: localDateSchema,
+  to: localDateSchema,
+  weekdays: z.array(z.number().int().min(1).max(7)),
+  start: localTimeSchema,
+  end: localTimeSchema,
+});
+
+export const catalogSubgroupSchema = z.object({
+  id: entityIdSchema,
+  name: shortText,
+  teachers: z.array(shortText),
+  capacity: z.number().int(),
+  freePlaces: z.number().int(),
+  periodFrom: localDateSchema,
+  periodTo: localDateSchema,
+  schedule: z.array(scheduleSummaryItemSchema),
+  /** A subgroup takes applications only with a study period and a schedule. */
+  acceptsApplications: z.boolean(),
+});
+
+export const catalogProgrammeSchema = z.object({
+  id: entityIdSchema,
+  name: shortText,
+  focus: focusSchema,
+  focusLabel: shortText,
+  level: programmeSchema.shape.level,
+  ageFrom: z.number().int(),
+  ageTo: z.number().int(),
+  hoursPerYear: z.number(),
+  description: z.string(),
+  subgroups: z.array(catalogSubgroupSchema),
+});
+
+export const parentCatalogResponseSchema = z.object({
+  orgName: shortText,
+  programmes: z.array(catalogProgrammeSchema),
+});
+export type ParentCatalogResponse = z.infer<typeof parentCatalogResponseSchema>;
+
+/** Register a child. The birth date stays on the server; answers never carry it. */
+export const childInputSchema = z.object({ ...personNameShape, birthDate: localDateSchema });
+export type ChildInput = z.infer<typeof childInputSchema>;
+
+export const childViewSchema = z.object({
+  id: entityIdSchema,
+  lastName: shortText,
+  firstName: shortText,
+  middleName: shortText,
+  displayName: shortText,
+});
+export type ChildView = z.infer<typeof childViewSchema>;
+
+export const childListResponseSchema = z.object({ children: z.array(childViewSchema) });
+export type ChildListResponse = z.infer<typeof childListResponseSchema>;
+
+/** POST /api/parent/applications: SCHEDULE_REQUIRED when the subgroup has no schedule. */
+export const parentApplicationRequestSchema = z.object({
+  learnerId: entityIdSchema,
+  subgroupId: entityIdSchema,
+});
+export type ParentApplicationRequest = z.infer<typeof parentApplicationRequestSchema>;
+
+export const parentApplicationListResponseSchema = z.object({
+  applications: z.array(applicationViewSchema),
+});
+export type ParentApplicationListResponse = z.infer<typeof parentApplicationListResponseSchema>;
+
+export const diaryParamsSchema = z.object({ learnerId: entityIdSchema });
+export const diaryQuerySchema = z.object({ month: monthSchema });
+
+export const diaryLessonSchema = z.object({
+  lessonId: docIdSchema,
+  date: localDateSchema,
+  start: localTimeSchema,
+  end: localTimeSchema,
+  status: lessonStatusSchema,
+  topicTitle: shortText,
+  homework: z.string(),
+  /** The child's attendance code ('' present), null when not marked. */
+  code: z.string().nullable(),
+  codeLabel: shortText.nullable(),
+  grade: z.string().nullable(),
+});
+
+export const diarySubgroupSchema = z.object({
+  subgroupId: entityIdSchema,
+  subgroupName: shortText,
+  programmeName: shortText,
+  gradesEnabled: z.boolean(),
+  lessons: z.array(diaryLessonSchema),
+});
+
+export const diaryResponseSchema = z.object({
+  learnerId: entityIdSchema,
+  learnerName: shortText,
+  month: monthSchema,
+  subgroups: z.array(diarySubgroupSchema),
+});
+export type DiaryResponse = z.infer<typeof diaryResponseSchema>;
