@@ -1,0 +1,71 @@
+import { ApiError, ContractError, NetworkError } from './http.ts';
+
+/**
+ * Russian messages for failures of the admin and parent screens. The server's own message is
+ * shown when it is more specific than the code (it names the field or the rule).
+ */
+
+const CODE_MESSAGES: Record<string, string> = {
+  VALIDATION_FAILED: 'Проверьте заполнение полей',
+  NOT_FOUND: 'Запись не найдена — возможно, её уже удалили',
+  UNAUTHENTICATED: 'Сеанс завершён, войдите снова',
+  TOKEN_EXPIRED: 'Сеанс истёк, войдите снова',
+  TOKEN_INVALID: 'Сеанс недействителен, войдите снова',
+  FORBIDDEN: 'Недостаточно прав для этого действия',
+  INVALID_SNILS: 'Неверный СНИЛС',
+  INVALID_PASSPORT: 'Неверные паспортные данные',
+  INVALID_DATE: 'Неверная дата',
+  INVALID_TIME: 'Неверное время',
+  INVALID_SCHEDULE: 'Расписание содержит ошибку',
+  OVERLAPPING_EXCEPTION: 'Два исключения относятся к одному занятию',
+  SCHEDULE_REQUIRED: 'У подгруппы нет расписания — заявки и журнал недоступны',
+  INVALID_STATUS_CHANGE: 'Такая смена статуса невозможна',
+  CAPACITY_EXCEEDED: 'В подгруппе нет свободных мест',
+  CONFLICT: 'Запись уже изменена кем-то другим, обновите страницу',
+  RATE_LIMITED: 'Слишком много запросов, повторите через минуту',
+  PROTOCOL_MISMATCH: 'Приложение устарело — обновите его',
+  DATABASE_UNAVAILABLE: 'База данных сервера недоступна, повторите позже',
+  INTERNAL: 'Внутренняя ошибка сервера',
+};
+
+/** The text to show for any error thrown by the api modules. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof NetworkError) return 'Нет связи с сервером';
+  if (error instanceof ContractError) return error.message;
+  if (error instanceof ApiError) return apiErrorText(error);
+  if (error instanceof Error) return error.message;
+  return 'Неизвестная ошибка';
+}
+
+function apiErrorText(error: ApiError): string {
+  const general = CODE_MESSAGES[error.code];
+  if (!general) return error.message;
+  if (!error.message || error.message === error.code) return general;
+  return `${general}: ${error.message}`;
+}
+
+/**
+ * Field errors of a failed save, keyed by the form's field path ('passport.series', 'snils').
+ * The server names one field per error; a zod failure may list several in details.issues.
+ */
+export function fieldErrors(error: unknown): Record<string, string> {
+  if (!(error instanceof ApiError)) return {};
+  const out: Record<string, string> = {};
+
+  const issues = error.details.issues;
+  if (Array.isArray(issues)) {
+    for (const issue of issues) {
+      if (typeof issue !== 'object' || issue === null) continue;
+      const { path, field, message } = issue as {
+        path?: unknown;
+        field?: unknown;
+        message?: unknown;
+      };
+      const key = typeof field === 'string' ? field : Array.isArray(path) ? path.join('.') : null;
+      if (key && typeof message === 'string') out[key] = message;
+    }
+  }
+
+  if (error.field && !out[error.field]) out[error.field] = apiErrorText(error);
+  return out;
+}

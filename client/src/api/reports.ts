@@ -1,0 +1,45 @@
+import { hoursResponseSchema, tabelResponseSchema } from '@otmetka/shared/api';
+import { type FetchApi, requestJson, send, withQuery } from './http.ts';
+
+/** Typed calls of /api/reports: the табель (as JSON and as an XLSX file) and hours against plan. */
+
+const R = '/api/reports';
+
+export interface DownloadedFile {
+  blob: Blob;
+  fileName: string;
+}
+
+export function reportsApi(fetchApi: FetchApi) {
+  return {
+    tabel: (subgroupId: string, month: string) =>
+      requestJson(fetchApi, withQuery(`${R}/tabel`, { subgroupId, month }), tabelResponseSchema),
+    hours: (subgroupId: string) =>
+      requestJson(fetchApi, withQuery(`${R}/hours`, { subgroupId }), hoursResponseSchema),
+    tabelXlsx: (subgroupId: string, month: string) => downloadTabel(fetchApi, subgroupId, month),
+  };
+}
+
+export type ReportsApi = ReturnType<typeof reportsApi>;
+
+async function downloadTabel(
+  fetchApi: FetchApi,
+  subgroupId: string,
+  month: string,
+): Promise<DownloadedFile> {
+  const path = withQuery(`${R}/tabel.xlsx`, { subgroupId, month });
+  const response = await send(fetchApi, path);
+  const blob = await response.blob();
+  const fileName =
+    fileNameOf(response.headers.get('content-disposition')) ?? `tabel-${subgroupId}-${month}.xlsx`;
+  return { blob, fileName };
+}
+
+/** The file name of a Content-Disposition header, preferring the RFC 5987 UTF-8 form. */
+export function fileNameOf(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star?.[1]) return decodeURIComponent(star[1]);
+  const plain = /filename="?([^";]+)"?/i.exec(header);
+  return plain?.[1] ?? null;
+}

@@ -1,0 +1,187 @@
+import type { ComponentChildren, JSX } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { isNetworkError } from '../../api/http.ts';
+import { errorMessage } from '../../api/messages.ts';
+
+/**
+ * Small building blocks shared by the admin and parent screens: a labelled field with its error
+ * next to it, a status line, the offline banner and a loader hook. Touch targets are ≥ 44 px
+ * through the CSS classes in admin.css.
+ */
+
+export const OFFLINE_ADMIN_TEXT =
+  'Нет связи с сервером — раздел администратора работает только онлайн';
+
+interface FieldProps {
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  testid: string;
+  children: ComponentChildren;
+}
+
+/** A label, the control and the field's error right under it (role=alert for screen readers). */
+export function Field({ label, error, hint, testid, children }: FieldProps) {
+  return (
+    <label class={error ? 'ap-field ap-field--error' : 'ap-field'}>
+      <span class="ap-field__label">{label}</span>
+      {children}
+      {hint && !error ? <span class="ap-field__hint">{hint}</span> : null}
+      {error ? (
+        <span class="ap-field__error" role="alert" data-testid={`${testid}-error`}>
+          {error}
+        </span>
+      ) : null}
+    </label>
+  );
+}
+
+type InputProps = Omit<JSX.HTMLAttributes<HTMLInputElement>, 'onInput' | 'value'> & {
+  value: string;
+  onValue: (value: string) => void;
+  testid: string;
+};
+
+export function TextInput({ value, onValue, testid, ...rest }: InputProps) {
+  return (
+    <input
+      class="ap-input"
+      {...rest}
+      value={value}
+      data-testid={testid}
+      onInput={(e) => onValue(e.currentTarget.value)}
+    />
+  );
+}
+
+interface SelectProps {
+  value: string;
+  onValue: (value: string) => void;
+  testid: string;
+  options: readonly { value: string; label: string }[];
+  disabled?: boolean;
+}
+
+export function Select({ value, onValue, testid, options, disabled }: SelectProps) {
+  return (
+    <select
+      class="ap-input"
+      value={value}
+      disabled={disabled}
+      data-testid={testid}
+      onChange={(e) => onValue(e.currentTarget.value)}
+    >
+      {options.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+export function ErrorLine({ error, testid }: { error: unknown; testid: string }) {
+  if (!error) return null;
+  return (
+    <p class="ap-error" role="alert" data-testid={testid}>
+      {errorMessage(error)}
+    </p>
+  );
+}
+
+export function OfflineBanner({ text, testid }: { text: string; testid: string }) {
+  return (
+    <div class="ap-offline" role="status" data-testid={testid}>
+      {text}
+    </div>
+  );
+}
+
+/** navigator.onLine, kept current by the online/offline events. */
+export function useOnline(): boolean {
+  const [online, setOnline] = useState(() =>
+    typeof navigator === 'undefined' ? true : navigator.onLine !== false,
+  );
+  useEffect(() => {
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    window.addEventListener('online', up);
+    window.addEventListener('offline', down);
+    return () => {
+      window.removeEventListener('online', up);
+      window.removeEventListener('offline', down);
+    };
+  }, []);
+  return online;
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  /** The last load failed because the server could not be reached. */
+  offline: boolean;
+  reload: () => void;
+}
+
+/** Runs `load` on mount and whenever `deps` change; a newer call wins over a slower older one. */
+export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error: unknown; loading: boolean }>({
+    error: null,
+    loading: true,
+  });
+  const generation = useRef(0);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller lists what load depends on.
+  const reload = useCallback(() => {
+    const mine = ++generation.current;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => {
+        if (mine === generation.current) setState({ data, error: null, loading: false });
+      },
+      (error: unknown) => {
+        if (mine === generation.current) setState((s) => ({ ...s, error, loading: false }));
+      },
+    );
+  }, deps);
+
+  useEffect(reload, [reload]);
+
+  return {
+    data: state.data,
+    error: state.error,
+    loading: state.loading,
+    offline: isNetworkError(state.error),
+    reload,
+  };
+}
+
+/** Wraps an async action with a busy flag and its error, for the buttons that save. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const run = useCallback(async <T,>(act: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await act();
+    } catch (e) {
+      setError(e);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+
+  return { busy, error, setError, run };
+}
+
+export function Loading({ testid }: { testid: string }) {
+  return (
+    <p class="ap-muted" data-testid={testid}>
+      Загрузка…
+    </p>
+  );
+}
