@@ -64,7 +64,12 @@ export class DomainError extends Error {
   readonly field: string;
   readonly details: Record<string, unknown>;
 
-  constructor(code: ErrorCode, field: string, message: string, details: Record<string, unknown> = {}) {
+  constructor(
+    code: ErrorCode,
+    field: string,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
     super(`${field}: ${message}`);
     this.name = 'DomainError';
     this.code = code;

@@ -1,26 +1,46 @@
-import { DomainError } from './errors.ts';
-import { entityIdSchema, localDateSchema, localTimeSchema, monthSchema } from './schemas/primitives.ts';
+import { DomainError, type ErrorCode } from './errors.ts';
+import {
+  entityIdSchema,
+  localDateSchema,
+  localTimeSchema,
+  monthSchema,
+} from './schemas/primitives.ts';
 
 /**
  * Derived document ids. A lesson's id is a function of its slot, so the same slot gives the
  * same id on every device and on the server and a lesson is never created twice.
  */
 
-function check<T>(schema: { safeParse(v: unknown): { success: boolean } }, value: T, field: string): T {
+function check<T>(
+  schema: { safeParse(v: unknown): { success: boolean } },
+  value: T,
+  field: string,
+  code: ErrorCode = 'VALIDATION_FAILED',
+): T {
   if (!schema.safeParse(value).success) {
-    throw new DomainError('VALIDATION_FAILED', field, `invalid value ${JSON.stringify(value)}`);
+    throw new DomainError(code, field, `invalid value ${JSON.stringify(value)}`);
   }
   return value;
 }
 
 export function lessonId(subgroupId: string, date: string, start: string): string {
   check(entityIdSchema, subgroupId, 'subgroupId');
-  check(localDateSchema, date, 'date');
-  check(localTimeSchema, start, 'start');
+  check(localDateSchema, date, 'date', 'INVALID_DATE');
+  check(localTimeSchema, start, 'start', 'INVALID_TIME');
   return `lesson:${subgroupId}:${date}:${start.replace(':', '')}`;
 }
 
 export function markId(lessonDocId: string, learnerId: string): string {
+  if (
+    typeof lessonDocId !== 'string' ||
+    !/^lesson:[a-z0-9-]+:\d{4}-\d{2}-\d{2}:\d{4}$/.test(lessonDocId)
+  ) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'lessonId',
+      `invalid lesson id ${JSON.stringify(lessonDocId)}`,
+    );
+  }
   check(entityIdSchema, learnerId, 'learnerId');
   return `mark:${lessonDocId.replace(/^lesson:/, '')}:${learnerId}`;
 }
@@ -35,7 +55,7 @@ export function scheduleId(subgroupId: string): string {
 
 /** subgroupId null locks the month for the whole organisation. */
 export function lockId(subgroupId: string | null, month: string): string {
-  check(monthSchema, month, 'month');
+  check(monthSchema, month, 'month', 'INVALID_DATE');
   return `lock:${subgroupId === null ? 'all' : check(entityIdSchema, subgroupId, 'subgroupId')}:${month}`;
 }
 

@@ -22,7 +22,11 @@ export type SyncCollection = (typeof SYNC_COLLECTIONS)[number];
 export const syncCollectionSchema = z.enum(SYNC_COLLECTIONS);
 
 /** Collections a device may push to; catalog and roster are written by the server only. */
-export const WRITABLE_COLLECTIONS = ['lessons', 'topics', 'marks'] as const satisfies readonly SyncCollection[];
+export const WRITABLE_COLLECTIONS = [
+  'lessons',
+  'topics',
+  'marks',
+] as const satisfies readonly SyncCollection[];
 
 export const COLLECTION_DOC_SCHEMAS = {
   catalog: catalogDocSchema,

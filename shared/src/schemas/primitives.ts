@@ -41,7 +41,9 @@ export const docIdSchema = z
   .string()
   .min(1)
   .max(160)
-  .regex(/^[a-z0-9][a-z0-9:._-]*$/, { message: 'expected a document id of a-z, 0-9, :, ., _ and -' });
+  .regex(/^[a-z0-9][a-z0-9:._-]*$/, {
+    message: 'expected a document id of a-z, 0-9, :, ., _ and -',
+  });
 
 export const timeZoneSchema = z.string().refine(
   (tz) => {

@@ -1,0 +1,109 @@
+import { addDays, compareDates, parseLocalDate } from './dates.ts';
+import { DomainError } from './errors.ts';
+import type { EnrolmentInterval, RosterEntry } from './schemas/journal.ts';
+
+/**
+ * Who is in the journal on a date (EN1, EN2). A learner appears from the enrolment date and
+ * disappears from the withdrawal date, so nobody is listed (and marked absent) before they
+ * enrolled or after they left.
+ */
+
+function checkIntervals(intervals: EnrolmentInterval[], field: string): void {
+  if (!Array.isArray(intervals)) {
+    throw new DomainError('VALIDATION_FAILED', field, 'ожидается список периодов обучения');
+  }
+  intervals.forEach((iv, i) => {
+    parseLocalDate(iv.from, `${field}[${i}].from`);
+    if (iv.to !== null) {
+      parseLocalDate(iv.to, `${field}[${i}].to`);
+      if (iv.to < iv.from) {
+        throw new DomainError(
+          'INVALID_DATE',
+          `${field}[${i}].to`,
+          'период обучения кончается раньше, чем начинается',
+        );
+      }
+    }
+  });
+}
+
+/** EN1: some interval has from ≤ date and (to is null or date ≤ to). */
+export function isEnrolledOn(intervals: EnrolmentInterval[], date: string): boolean {
+  parseLocalDate(date, 'date');
+  checkIntervals(intervals, 'intervals');
+  // ISO dates compare correctly as strings once validated.
+  return intervals.some((iv) => iv.from <= date && (iv.to === null || date <= iv.to));
+}
+
+const byName = new Intl.Collator('ru', { sensitivity: 'base', numeric: true });
+
+/** The roster entries enrolled on `date`, not deleted, sorted by name (Russian collation). */
+export function enrolledOn(roster: RosterEntry[], date: string): RosterEntry[] {
+  parseLocalDate(date, 'date');
+  return roster
+    .filter((entry, i) => {
+      if (entry._deleted) return false;
+      checkIntervals(entry.intervals, `roster[${i}].intervals`);
+      return entry.intervals.some((iv) => iv.from <= date && (iv.to === null || date <= iv.to));
+    })
+    .sort((a, b) => byName.compare(a.name, b.name) || (a.learnerId < b.learnerId ? -1 : 1));
+}
+
+/**
+ * EN2: the intervals after a status change. `enrol` from d opens an interval at d (nothing
+ * changes if one is open; a re-enrolment that touches the last interval reopens it);
+ * `withdraw` from d ends the open interval at d - 1, or removes it when d is on or before its
+ * start. A second identical withdrawal changes nothing. Returns a new sorted array.
+ */
+export function applyStatusChange(
+  intervals: EnrolmentInterval[],
+  change: { kind: 'enrol' | 'withdraw'; date: string },
+): EnrolmentInterval[] {
+  checkIntervals(intervals, 'intervals');
+  const date = parseLocalDate(change?.date, 'date');
+  const sorted = [...intervals]
+    .sort((a, b) => compareDates(a.from, b.from))
+    .map((iv) => ({ ...iv }));
+
+  if (change.kind === 'enrol') return enrol(sorted, date);
+  if (change.kind === 'withdraw') return withdraw(sorted, date);
+  throw new DomainError(
+    'INVALID_STATUS_CHANGE',
+    'kind',
+    `неизвестное изменение статуса ${String(change.kind)}`,
+  );
+}
+
+function enrol(sorted: EnrolmentInterval[], date: string): EnrolmentInterval[] {
+  const last = sorted.at(-1);
+  if (!last) return [{ from: date, to: null }];
+  if (last.to === null) return sorted;
+  if (date < last.from) {
+    throw new DomainError(
+      'INVALID_STATUS_CHANGE',
+      'date',
+      'дата зачисления раньше начала последнего периода обучения',
+    );
+  }
+  if (date <= addDays(last.to, 1)) {
+    last.to = null;
+    return sorted;
+  }
+  return [...sorted, { from: date, to: null }];
+}
+
+function withdraw(sorted: EnrolmentInterval[], date: string): EnrolmentInterval[] {
+  const last = sorted.at(-1);
+  const end = addDays(date, -1);
+  if (last && last.to === null) {
+    if (date <= last.from) return sorted.slice(0, -1);
+    last.to = end;
+    return sorted;
+  }
+  if (last && last.to === end) return sorted;
+  throw new DomainError(
+    'INVALID_STATUS_CHANGE',
+    'date',
+    'обучающийся не зачислен: отчислять некого',
+  );
+}

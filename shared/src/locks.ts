@@ -1,0 +1,68 @@
+import { addMonths, todayIn } from './dates.ts';
+import { DomainError } from './errors.ts';
+import type { MonthLock, Org } from './schemas/catalog.ts';
+import { entityIdSchema, monthSchema } from './schemas/primitives.ts';
+
+/**
+ * Month locks (LK1, LK2). Precedence, most specific first: a subgroup's own lock document
+ * (locked or explicitly unlocked), then the organisation's document for that month, then the
+ * automatic lock from `org.lockDay` of the next month in the org's time zone.
+ */
+
+function latest(locks: MonthLock[]): MonthLock | undefined {
+  // Lock ids are derived from (subgroup, month), so there is one at most; if a copy slipped in,
+  // the latest decision counts.
+  return locks.reduce<MonthLock | undefined>(
+    (best, l) => (!best || l.at > best.at ? l : best),
+    undefined,
+  );
+}
+
+/** True when journal rows of `month` in the subgroup may no longer be written. */
+export function isMonthLocked(input: {
+  locks: MonthLock[];
+  org: Pick<Org, 'lockDay' | 'timeZone'>;
+  subgroupId: string;
+  month: string;
+  now: Date;
+}): boolean {
+  const { locks, org, subgroupId, month, now } = input;
+  if (!monthSchema.safeParse(month).success) {
+    throw new DomainError(
+      'INVALID_DATE',
+      'month',
+      `ожидается месяц ГГГГ-ММ, получено ${String(month)}`,
+    );
+  }
+  if (!entityIdSchema.safeParse(subgroupId).success) {
+    throw new DomainError('VALIDATION_FAILED', 'subgroupId', 'неверный идентификатор подгруппы');
+  }
+  if (!Array.isArray(locks))
+    throw new DomainError('VALIDATION_FAILED', 'locks', 'ожидается список блокировок');
+
+  const live = locks.filter((l) => !l._deleted && l.month === month);
+  const own = latest(live.filter((l) => l.subgroupId === subgroupId));
+  if (own) return own.locked;
+  const whole = latest(live.filter((l) => l.subgroupId === null));
+  if (whole) return whole.locked;
+
+  return isAutoLocked(org, month, now);
+}
+
+/** LK2: from day `lockDay` of the month after `month`, in the org's time zone. */
+export function isAutoLocked(
+  org: Pick<Org, 'lockDay' | 'timeZone'>,
+  month: string,
+  now: Date,
+): boolean {
+  if (org.lockDay === null) return false;
+  if (!Number.isInteger(org.lockDay) || org.lockDay < 1 || org.lockDay > 28) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'org.lockDay',
+      'день блокировки должен быть от 1 до 28',
+    );
+  }
+  const lockDate = `${addMonths(month, 1)}-${String(org.lockDay).padStart(2, '0')}`;
+  return todayIn(org.timeZone, now) >= lockDate;
+}

@@ -1,0 +1,2 @@
+// Work in progress: filled in by the next commit.
+export {};
