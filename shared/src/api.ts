@@ -395,14 +395,18 @@ export const tabelLessonSchema = z.object({
   end: localTimeSchema,
   status: lessonStatusSchema,
   topicTitle: shortText,
+  homework: z.string(),
+  remark: z.string(),
   flag: z.enum(['off-schedule', 'holiday']).nullable(),
 });
 
 export const tabelRowSchema = z.object({
   learnerId: entityIdSchema,
   name: shortText,
-  /** One per lesson, in the order of `lessons`: the code, '' present, null not enrolled that day. */
+  /** One per lesson, in the order of `lessons`: the mark's code ('' present), null no mark. */
   cells: z.array(z.string().nullable()),
+  /** One per lesson: whether the learner was enrolled on that lesson's date. */
+  enrolled: z.array(z.boolean()),
   /** The mark document id of each cell, for the history of a mark (null: no mark). */
   markIds: z.array(docIdSchema.nullable()),
   absences: z.number().int(),
