@@ -1,2 +1,193 @@
-// Work in progress: filled in by the next commit.
-export {};
+import { DomainError } from './errors.ts';
+import { CLIENT_FIELDS, type JournalDoc } from './schemas/journal.ts';
+import type { Stamp, Stamps } from './schemas/primitives.ts';
+
+/**
+ * Conflict rules of the journal documents (CR1–CR6), one pure function used by the server
+ * (the authority, on every push) and by the device's RxDB conflict handler, so both reach the
+ * same document.
+ *
+ * Every client-owned field (CLIENT_FIELDS[type]) and `_deleted` is a last-writer-wins register
+ * with its own stamp. Tie-break (CR1): stamps order by `at`, then `dev`, then `by`; a missing
+ * stamp is older than any stamp. Two different values under equal stamps (which a correct
+ * device never produces) are ordered by their JSON text, so the order stays total and the merge
+ * is still commutative, associative and idempotent (CR4). Identity and server-owned fields keep
+ * the stored value (CR3, CR6); a roster entry is wholly server-owned.
+ */
+
+/** The LWW fields of a kind: its client fields plus `_deleted` (none for roster entries). */
+export function lwwFields(type: JournalDoc['type']): readonly string[] {
+  const fields = CLIENT_FIELDS[type] as readonly string[] | undefined;
+  if (!fields)
+    throw new DomainError('VALIDATION_FAILED', 'type', `неизвестный вид документа ${String(type)}`);
+  return type === 'roster' ? [] : [...fields, '_deleted'];
+}
+
+/** CR1: negative, zero or positive as stamp `a` is older than, equal to or newer than `b`. */
+export function compareStamps(a?: Stamp, b?: Stamp): number {
+  if (!a || !b) return a ? 1 : b ? -1 : 0;
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  if (a.dev !== b.dev) return a.dev < b.dev ? -1 : 1;
+  if (a.by !== b.by) return a.by < b.by ? -1 : 1;
+  return 0;
+}
+
+/** JSON with sorted keys: a canonical text for deep comparison. */
+function canonical(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+}
+
+function fieldValue(doc: Record<string, unknown>, field: string): unknown {
+  return field === '_deleted' ? doc._deleted === true : doc[field];
+}
+
+/** RxDB bookkeeping (`_rev`, `_meta`, `_attachments`) is not content; `_deleted` is. */
+function contentOf(doc: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) {
+    if (k === '_deleted') {
+      if (v === true) out._deleted = true;
+    } else if (!k.startsWith('_') && v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** Deep equality ignoring key order and RxDB bookkeeping; `_deleted` false equals absent. */
+export function isSameContent(a: object, b: object): boolean {
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') {
+    throw new DomainError('VALIDATION_FAILED', 'doc', 'ожидаются два документа');
+  }
+  return canonical(contentOf(a)) === canonical(contentOf(b));
+}
+
+/** CR1 with the value tie-break: > 0 when (stampA, valueA) beats (stampB, valueB). */
+function compareEntries(
+  sa: Stamp | undefined,
+  va: unknown,
+  sb: Stamp | undefined,
+  vb: unknown,
+): number {
+  const byStamp = compareStamps(sa, sb);
+  if (byStamp !== 0) return byStamp;
+  const ca = canonical(va);
+  const cb = canonical(vb);
+  return ca < cb ? -1 : ca > cb ? 1 : 0;
+}
+
+function checkDocs(stored: JournalDoc | undefined, incoming: JournalDoc): void {
+  if (!incoming || typeof incoming !== 'object')
+    throw new DomainError('VALIDATION_FAILED', 'incoming', 'нет документа');
+  lwwFields(incoming.type);
+  if (stored && (stored.type !== incoming.type || stored.id !== incoming.id)) {
+    throw new DomainError(
+      'IMMUTABLE_FIELD',
+      stored.type !== incoming.type ? 'type' : 'id',
+      'сливаются разные документы',
+    );
+  }
+}
+
+/**
+ * CR1–CR6: the merge of a stored document and an incoming one (RxDB: realMasterState and
+ * newDocumentState). `lostFields` names the incoming edits that lost (CR5); `changed` says
+ * whether the merged content differs from the stored one (no write needed when false).
+ */
+export function mergeDocs<D extends JournalDoc>(
+  stored: D | undefined,
+  incoming: D,
+): { merged: D; lostFields: string[]; changed: boolean } {
+  checkDocs(stored, incoming);
+  if (!stored) return { merged: incoming, lostFields: [], changed: true };
+
+  const merged: Record<string, unknown> = { ...stored };
+  const stamps: Stamps = {};
+  const lostFields: string[] = [];
+  const hasDeletedKey = '_deleted' in stored || '_deleted' in incoming;
+  const s = stored as unknown as Record<string, unknown>;
+  const inc = incoming as unknown as Record<string, unknown>;
+
+  for (const field of lwwFields(stored.type)) {
+    const ss = stored.stamps?.[field];
+    const si = incoming.stamps?.[field];
+    const vs = fieldValue(s, field);
+    const vi = fieldValue(inc, field);
+    const incomingWins = compareEntries(si, vi, ss, vs) > 0;
+    const stamp = incomingWins ? si : ss;
+    const value = incomingWins ? vi : vs;
+
+    if (field === '_deleted') {
+      if (hasDeletedKey) merged._deleted = value === true;
+      else delete merged._deleted;
+    } else merged[field] = value;
+    if (stamp) stamps[field] = stamp;
+    if (!incomingWins && si && canonical(vi) !== canonical(vs)) lostFields.push(field);
+  }
+
+  if (stored.type !== 'roster') merged.stamps = stamps;
+  const result = merged as D;
+  return { merged: result, lostFields, changed: !isSameContent(stored, result) };
+}
+
+/**
+ * Applies an edit made on this device: sets the patched fields and stamps those whose value
+ * changes. A field that is not client-owned (identity, server-owned) throws IMMUTABLE_FIELD.
+ */
+export function stampEdit<D extends JournalDoc>(doc: D, patch: Partial<D>, stamp: Stamp): D {
+  const allowed = lwwFields(doc.type);
+  const out: Record<string, unknown> = { ...doc, stamps: { ...doc.stamps } };
+  const stamps = out.stamps as Stamps;
+
+  for (const [field, value] of Object.entries(patch)) {
+    if (!allowed.includes(field)) {
+      throw new DomainError('IMMUTABLE_FIELD', field, 'это поле нельзя изменить на устройстве');
+    }
+    if (
+      canonical(fieldValue(out, field)) === canonical(field === '_deleted' ? value === true : value)
+    )
+      continue;
+    out[field] = value;
+    stamps[field] = stamp;
+  }
+  return out as D;
+}
+
+/** Stamps every client field of a document the device creates, so its values win over nothing. */
+export function stampNew<D extends JournalDoc>(doc: D, stamp: Stamp): D {
+  const stamps: Stamps = {};
+  for (const field of lwwFields(doc.type)) if (field !== '_deleted') stamps[field] = stamp;
+  return { ...doc, stamps };
+}
+
+/**
+ * The device's hybrid clock: `at` is the wall clock, but never less than one past the last
+ * stamp seen, so an edit always beats what the device already knows even if its clock lags.
+ */
+export function nextStamp(
+  clock: { last: number },
+  dev: string,
+  by: string,
+  off: boolean,
+  now: number = Date.now(),
+): Stamp {
+  if (!dev || !by)
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      dev ? 'by' : 'dev',
+      'нужны устройство и автор правки',
+    );
+  if (!Number.isFinite(now)) throw new DomainError('VALIDATION_FAILED', 'now', 'неверное время');
+  const at = Math.max(Math.floor(now), clock.last + 1);
+  clock.last = at;
+  return { at, dev, by, off };
+}
+
+/** Raises the clock to the greatest stamp of a document received from elsewhere. */
+export function observeStamp(clock: { last: number }, doc: JournalDoc): void {
+  for (const stamp of Object.values(doc.stamps ?? {})) {
+    if (stamp.at > clock.last) clock.last = stamp.at;
+  }
+}

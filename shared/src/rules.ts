@@ -1,2 +1,179 @@
-// Work in progress: filled in by the next commit.
-export {};
+import { isSameContent, mergeDocs } from './conflict.ts';
+import { isEnrolledOn } from './enrolment.ts';
+import type { ErrorCode } from './errors.ts';
+import { lessonId, markId } from './ids.ts';
+import { isMonthLocked } from './locks.ts';
+import { findSlot, type LessonSlot } from './schedule.ts';
+import type { MonthLock, Org, Subgroup } from './schemas/catalog.ts';
+import type { JournalDoc, Lesson, Mark, RosterEntry } from './schemas/journal.ts';
+import type { Role } from './schemas/registry.ts';
+
+/**
+ * The push rules (PR1–PR4, CR3) the server applies to each journal row before merging it. The
+ * device may run the same check before writing, to tell the teacher at once. Messages are
+ * Russian: they reach the teacher's refused-edits list as they are.
+ */
+
+/** What the server knows when it checks one pushed row. */
+export interface WriteContext {
+  user: { id: string; role: Role; teacherId: string | null };
+  /** The doc's subgroup, from the org database. */
+  subgroup: Subgroup | undefined;
+  /** The expanded schedule of that subgroup. */
+  slots: LessonSlot[];
+  /** For lessons: the stored doc; for marks: the mark's lesson (stored). */
+  storedLesson: Lesson | undefined;
+  /** The subgroup's roster, for marks. */
+  roster: RosterEntry[];
+  locks: MonthLock[];
+  org: Org;
+  now: Date;
+}
+
+export type WriteCheck = { ok: true } | { ok: false; code: ErrorCode; message: string };
+
+const OK: WriteCheck = { ok: true };
+
+function refuse(code: ErrorCode, message: string): WriteCheck {
+  return { ok: false, code, message };
+}
+
+/**
+ * CR3: the identity fields of each kind. Server-owned fields (a lesson's `flag`, its hours) are
+ * not here: a device's stale copy of them is no offence, the merge keeps the stored value (CR6).
+ */
+const IDENTITY_FIELDS: Record<JournalDoc['type'], readonly string[]> = {
+  lesson: ['id', 'type', 'orgId', 'subgroupId', 'date', 'start', 'end'],
+  topic: ['id', 'type', 'orgId', 'subgroupId'],
+  mark: ['id', 'type', 'orgId', 'subgroupId', 'lessonId', 'learnerId', 'date'],
+  roster: ['id', 'type', 'orgId', 'subgroupId', 'learnerId'],
+};
+
+const FIELD_NAMES: Record<string, string> = {
+  date: 'дату',
+  start: 'время начала',
+  end: 'время окончания',
+  lessonId: 'занятие',
+  learnerId: 'обучающегося',
+};
+
+function changedIdentity(stored: JournalDoc, incoming: JournalDoc): string | undefined {
+  const s = stored as unknown as Record<string, unknown>;
+  const i = incoming as unknown as Record<string, unknown>;
+  return IDENTITY_FIELDS[incoming.type].find((f) => JSON.stringify(s[f]) !== JSON.stringify(i[f]));
+}
+
+/** A row's own id must be the one its identity fields derive (a lesson is its slot). */
+function idMatches(doc: JournalDoc): boolean {
+  try {
+    if (doc.type === 'lesson') return doc.id === lessonId(doc.subgroupId, doc.date, doc.start);
+    if (doc.type === 'mark') {
+      const lesson = doc.lessonId.split(':');
+      return (
+        doc.id === markId(doc.lessonId, doc.learnerId) &&
+        lesson[1] === doc.subgroupId &&
+        lesson[2] === doc.date
+      );
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkTeacher(ctx: WriteContext, doc: JournalDoc): WriteCheck {
+  const { user, subgroup } = ctx;
+  const teaches =
+    user.role === 'teacher' &&
+    user.teacherId !== null &&
+    subgroup !== undefined &&
+    !subgroup._deleted &&
+    subgroup.id === doc.subgroupId &&
+    subgroup.orgId === doc.orgId &&
+    subgroup.teacherIds.includes(user.teacherId);
+  return teaches
+    ? OK
+    : refuse(
+        'NOT_TEACHER_OF_SUBGROUP',
+        'Вы не ведёте эту подгруппу: изменения в её журнале не сохранены.',
+      );
+}
+
+function checkOnSchedule(ctx: WriteContext, doc: Lesson | Mark): WriteCheck {
+  if (ctx.storedLesson) return OK;
+  const slot =
+    doc.type === 'lesson'
+      ? findSlot(ctx.slots, doc.date, doc.start)
+      : ctx.slots.find((s) => s.lessonId === doc.lessonId);
+  if (slot) return OK;
+  return refuse(
+    'LESSON_NOT_ON_SCHEDULE',
+    `Занятия ${ruDate(doc.date)} нет в расписании подгруппы.`,
+  );
+}
+
+function checkEnrolled(ctx: WriteContext, mark: Mark): WriteCheck {
+  const entry = ctx.roster.find((r) => r.learnerId === mark.learnerId && !r._deleted);
+  if (entry && isEnrolledOn(entry.intervals, mark.date)) return OK;
+  return refuse(
+    'LEARNER_NOT_ENROLLED',
+    `Обучающийся не зачислен в подгруппу на ${ruDate(mark.date)}.`,
+  );
+}
+
+function checkLock(ctx: WriteContext, doc: Lesson | Mark): WriteCheck {
+  const month = doc.date.slice(0, 7);
+  const locked = isMonthLocked({
+    locks: ctx.locks,
+    org: ctx.org,
+    subgroupId: doc.subgroupId,
+    month,
+    now: ctx.now,
+  });
+  return locked
+    ? refuse('MONTH_LOCKED', `Месяц ${month.slice(5)}.${month.slice(0, 4)} закрыт для изменений.`)
+    : OK;
+}
+
+function ruDate(date: string): string {
+  return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
+}
+
+/**
+ * Checks one pushed row, in this order: roster rows are server-owned (READ_ONLY_COLLECTION);
+ * PR1 teacher of the subgroup; CR3 identity unchanged and the id derived from it; a row that
+ * changes nothing passes (a repeated push); PR2 on the schedule (lessons, marks); PR3 learner
+ * enrolled (marks; a deletion passes); PR4 month not locked (lessons, marks).
+ */
+export function checkJournalWrite(
+  ctx: WriteContext,
+  stored: JournalDoc | undefined,
+  incoming: JournalDoc,
+): WriteCheck {
+  if (incoming.type === 'roster') {
+    return refuse('READ_ONLY_COLLECTION', 'Список обучающихся меняет только администратор.');
+  }
+  const teacher = checkTeacher(ctx, incoming);
+  if (!teacher.ok) return teacher;
+
+  if (incoming.orgId !== ctx.org.id || !idMatches(incoming)) {
+    return refuse('IMMUTABLE_FIELD', 'Идентификатор записи не соответствует её содержимому.');
+  }
+  const field = stored ? changedIdentity(stored, incoming) : undefined;
+  if (field)
+    return refuse(
+      'IMMUTABLE_FIELD',
+      `Нельзя изменить ${FIELD_NAMES[field] ?? field} у сохранённой записи.`,
+    );
+  if (stored && (isSameContent(stored, incoming) || !mergeDocs(stored, incoming).changed))
+    return OK;
+  if (incoming.type === 'topic') return OK;
+
+  const onSchedule = checkOnSchedule(ctx, incoming);
+  if (!onSchedule.ok) return onSchedule;
+  if (incoming.type === 'mark' && !incoming._deleted) {
+    const enrolled = checkEnrolled(ctx, incoming);
+    if (!enrolled.ok) return enrolled;
+  }
+  return checkLock(ctx, incoming);
+}

@@ -1,2 +1,424 @@
-// Work in progress: filled in by the next commit.
-export {};
+import type { HolidayCalendar } from './calendar.ts';
+import {
+  dateOfDayNumber,
+  dayNumber,
+  minutesOf,
+  parseLocalDate,
+  parseLocalTime,
+  weekdayOfDayNumber,
+} from './dates.ts';
+import { DomainError } from './errors.ts';
+import { lessonId } from './ids.ts';
+import type { Schedule, ScheduleException, ScheduleRule, Subgroup } from './schemas/catalog.ts';
+import { entityIdSchema } from './schemas/primitives.ts';
+
+/**
+ * Schedule → dated lesson slots (SCH1–SCH8). A schedule is a list of weekly rules plus
+ * exceptions; a slot is one lesson time on one local date. A slot's id comes from
+ * (subgroup, date, start), so re-expanding, splitting a rule mid-year or expanding under
+ * another process time zone never renames a past lesson.
+ *
+ * Expansion always covers the subgroup's whole study period and then cuts the requested
+ * window: exceptions and overlaps are judged on the whole schedule, so a window never hides a
+ * move into it or a clash.
+ */
+
+/** One lesson time of the schedule on one date. */
+export interface LessonSlot {
+  lessonId: string;
+  subgroupId: string;
+  date: string;
+  start: string;
+  end: string;
+  academicHours: number;
+  /** The holiday's name when the slot falls on a non-working day and is kept. */
+  holiday: string | null;
+  /** The rule the slot comes from; null for an `add` exception. */
+  ruleId: string | null;
+  /** For a moved lesson: where it was. */
+  movedFrom: { date: string; start: string } | null;
+}
+
+type Period = Pick<Subgroup, 'id' | 'periodFrom' | 'periodTo'>;
+
+/** A slot while it is built, with the schedule entry it came from (for error fields). */
+interface Draft extends LessonSlot {
+  source: string;
+  fromRule: boolean;
+}
+
+function fail(
+  field: string,
+  message: string,
+  code: 'INVALID_SCHEDULE' | 'OVERLAPPING_EXCEPTION' = 'INVALID_SCHEDULE',
+): never {
+  throw new DomainError(code, field, message);
+}
+
+function checkPeriod(subgroup: Period): void {
+  if (!subgroup || !entityIdSchema.safeParse(subgroup.id).success)
+    fail('subgroup.id', 'нет подгруппы');
+  parseLocalDate(subgroup.periodFrom, 'subgroup.periodFrom');
+  parseLocalDate(subgroup.periodTo, 'subgroup.periodTo');
+  if (subgroup.periodTo < subgroup.periodFrom) {
+    fail('subgroup.periodTo', 'период обучения кончается раньше, чем начинается');
+  }
+}
+
+function checkTimes(start: string, end: string, startField: string, endField: string): void {
+  const from = minutesOf(start, startField);
+  if (minutesOf(end, endField) <= from)
+    fail(endField, 'занятие должно кончаться позже, чем начинается');
+}
+
+function checkHours(value: unknown, field: string): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0.5 || value > 12) {
+    fail(field, 'академических часов должно быть от 0,5 до 12');
+  }
+}
+
+function checkInPeriod(date: string, subgroup: Period, field: string): void {
+  if (date < subgroup.periodFrom || date > subgroup.periodTo) {
+    fail(field, `дата ${date} вне периода обучения ${subgroup.periodFrom} – ${subgroup.periodTo}`);
+  }
+}
+
+function checkRule(rule: ScheduleRule, i: number, subgroup: Period, ids: Set<string>): void {
+  const f = `rules[${i}]`;
+  if (!rule || typeof rule !== 'object') fail(f, 'ожидается правило расписания');
+  if (!entityIdSchema.safeParse(rule.id).success) fail(`${f}.id`, 'неверный идентификатор правила');
+  if (ids.has(rule.id)) fail(`${f}.id`, `правило ${rule.id} повторяется`);
+  ids.add(rule.id);
+
+  parseLocalDate(rule.from, `${f}.from`);
+  parseLocalDate(rule.to, `${f}.to`);
+  if (rule.to < rule.from) fail(`${f}.to`, 'правило кончается раньше, чем начинается');
+  checkInPeriod(rule.from, subgroup, `${f}.from`);
+  checkInPeriod(rule.to, subgroup, `${f}.to`);
+
+  if (!Array.isArray(rule.weekdays) || rule.weekdays.length === 0)
+    fail(`${f}.weekdays`, 'не выбраны дни недели');
+  rule.weekdays.forEach((w, j) => {
+    if (!Number.isInteger(w) || w < 1 || w > 7)
+      fail(`${f}.weekdays[${j}]`, `неизвестный день недели ${String(w)}`);
+    if (rule.weekdays.indexOf(w) !== j) fail(`${f}.weekdays[${j}]`, `день недели ${w} повторяется`);
+  });
+
+  checkTimes(rule.start, rule.end, `${f}.start`, `${f}.end`);
+  checkHours(rule.academicHours, `${f}.academicHours`);
+  if (
+    !Number.isInteger(rule.minutesPerHour) ||
+    rule.minutesPerHour < 15 ||
+    rule.minutesPerHour > 60
+  ) {
+    fail(`${f}.minutesPerHour`, 'академический час должен быть от 15 до 60 минут');
+  }
+  if (!Number.isInteger(rule.breakMinutes) || rule.breakMinutes < 0 || rule.breakMinutes > 60) {
+    fail(`${f}.breakMinutes`, 'перерыв должен быть от 0 до 60 минут');
+  }
+}
+
+function checkException(ex: ScheduleException, i: number, subgroup: Period): void {
+  const f = `exceptions[${i}]`;
+  if (!ex || typeof ex !== 'object') fail(f, 'ожидается исключение расписания');
+  parseLocalDate(ex.date, `${f}.date`);
+  parseLocalTime(ex.start, `${f}.start`);
+  minutesOf(ex.start, `${f}.start`);
+  if (ex.kind === 'cancel') return;
+  if (ex.kind === 'move') {
+    parseLocalDate(ex.toDate, `${f}.toDate`);
+    checkInPeriod(ex.toDate, subgroup, `${f}.toDate`);
+    checkTimes(ex.toStart, ex.toEnd, `${f}.toStart`, `${f}.toEnd`);
+    return;
+  }
+  if (ex.kind === 'add') {
+    checkInPeriod(ex.date, subgroup, `${f}.date`);
+    checkTimes(ex.start, ex.end, `${f}.start`, `${f}.end`);
+    checkHours(ex.academicHours, `${f}.academicHours`);
+    return;
+  }
+  fail(`${f}.kind`, `неизвестный вид исключения ${String((ex as { kind: unknown }).kind)}`);
+}
+
+/** Field checks of the whole schedule, without expanding it. */
+function checkFields(schedule: Schedule, subgroup: Period): void {
+  checkPeriod(subgroup);
+  if (!schedule || typeof schedule !== 'object') fail('schedule', 'нет расписания');
+  if (schedule.subgroupId !== subgroup.id) fail('subgroupId', 'расписание другой подгруппы');
+  if (schedule.holidayRule !== 'skip' && schedule.holidayRule !== 'flag') {
+    fail('holidayRule', 'ожидается skip или flag');
+  }
+  if (!Array.isArray(schedule.rules)) fail('rules', 'ожидается список правил');
+  if (!Array.isArray(schedule.exceptions)) fail('exceptions', 'ожидается список исключений');
+
+  const ids = new Set<string>();
+  schedule.rules.forEach((rule, i) => {
+    checkRule(rule, i, subgroup, ids);
+  });
+  schedule.exceptions.forEach((ex, i) => {
+    checkException(ex, i, subgroup);
+  });
+}
+
+function ruleSlots(schedule: Schedule, calendar: HolidayCalendar | null): Map<string, Draft> {
+  const slots = new Map<string, Draft>();
+  schedule.rules.forEach((rule, i) => {
+    const last = dayNumber(rule.to);
+    const days = new Set(rule.weekdays);
+    for (let n = dayNumber(rule.from); n <= last; n++) {
+      if (!days.has(weekdayOfDayNumber(n))) continue;
+      const date = dateOfDayNumber(n);
+      const key = `${date} ${rule.start}`;
+      if (slots.has(key)) fail(`rules[${i}]`, `два занятия ${date} в ${rule.start}`);
+      slots.set(key, {
+        lessonId: lessonId(schedule.subgroupId, date, rule.start),
+        subgroupId: schedule.subgroupId,
+        date,
+        start: rule.start,
+        end: rule.end,
+        academicHours: rule.academicHours,
+        holiday: calendar?.holidayName(date) ?? null,
+        ruleId: rule.id,
+        movedFrom: null,
+        source: `rules[${i}]`,
+        fromRule: true,
+      });
+    }
+  });
+  return slots;
+}
+
+function applyExceptions(
+  schedule: Schedule,
+  slots: Map<string, Draft>,
+  calendar: HolidayCalendar | null,
+): void {
+  const touched = new Map<string, number>();
+  schedule.exceptions.forEach((ex, i) => {
+    const f = `exceptions[${i}]`;
+    const key = `${ex.date} ${ex.start}`;
+    const earlier = touched.get(key);
+    if (earlier !== undefined) {
+      fail(
+        f,
+        `занятие ${ex.date} в ${ex.start} уже изменено исключением ${earlier + 1}`,
+        'OVERLAPPING_EXCEPTION',
+      );
+    }
+    touched.set(key, i);
+
+    const base = slots.get(key);
+    if (ex.kind === 'add') {
+      if (base) fail(f, `на ${ex.date} в ${ex.start} уже есть занятие`, 'OVERLAPPING_EXCEPTION');
+      slots.set(
+        key,
+        draft(schedule, ex.date, ex.start, ex.end, ex.academicHours, null, null, f, calendar),
+      );
+      return;
+    }
+    if (!base?.fromRule)
+      fail(f, `в расписании нет занятия ${ex.date} в ${ex.start}`, 'OVERLAPPING_EXCEPTION');
+    slots.delete(key);
+    if (ex.kind === 'cancel') return;
+
+    const target = `${ex.toDate} ${ex.toStart}`;
+    if (slots.has(target))
+      fail(
+        `${f}.toDate`,
+        `на ${ex.toDate} в ${ex.toStart} уже есть занятие`,
+        'OVERLAPPING_EXCEPTION',
+      );
+    const from = { date: ex.date, start: ex.start };
+    slots.set(
+      target,
+      draft(
+        schedule,
+        ex.toDate,
+        ex.toStart,
+        ex.toEnd,
+        base.academicHours,
+        base.ruleId,
+        from,
+        f,
+        calendar,
+      ),
+    );
+  });
+}
+
+function draft(
+  schedule: Schedule,
+  date: string,
+  start: string,
+  end: string,
+  academicHours: number,
+  ruleId: string | null,
+  movedFrom: { date: string; start: string } | null,
+  source: string,
+  calendar: HolidayCalendar | null,
+): Draft {
+  return {
+    lessonId: lessonId(schedule.subgroupId, date, start),
+    subgroupId: schedule.subgroupId,
+    date,
+    start,
+    end,
+    academicHours,
+    holiday: calendar?.holidayName(date) ?? null,
+    ruleId,
+    movedFrom,
+    source,
+    fromRule: false,
+  };
+}
+
+/** SCH6: slots of one date sorted by start must not overlap. */
+function checkOverlaps(sorted: Draft[]): void {
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1]!;
+    const next = sorted[i]!;
+    if (prev.date === next.date && minutesOf(prev.end) > minutesOf(next.start)) {
+      fail(
+        next.source,
+        `занятия ${next.date} пересекаются: ${prev.start}–${prev.end} и ${next.start}–${next.end}`,
+      );
+    }
+  }
+}
+
+function build(schedule: Schedule, subgroup: Period, calendar: HolidayCalendar | null): Draft[] {
+  checkFields(schedule, subgroup);
+  const slots = ruleSlots(schedule, calendar);
+  applyExceptions(schedule, slots, calendar);
+
+  const sorted = [...slots.values()].sort(compareSlots);
+  checkOverlaps(sorted);
+
+  // SCH3: 'skip' drops a rule's slot on a non-working day; a lesson placed there explicitly
+  // (moved or added by the admin) stays, flagged.
+  if (schedule.holidayRule === 'skip') return sorted.filter((s) => !(s.fromRule && s.holiday));
+  return sorted;
+}
+
+function compareSlots(a: LessonSlot, b: LessonSlot): number {
+  if (a.date !== b.date) return a.date < b.date ? -1 : 1;
+  return a.start < b.start ? -1 : a.start > b.start ? 1 : 0;
+}
+
+/**
+ * Throws DomainError (INVALID_SCHEDULE / OVERLAPPING_EXCEPTION / INVALID_DATE / INVALID_TIME)
+ * naming the field (`rules[1].to`, `exceptions[0]`) when the schedule is not valid for the
+ * subgroup (SCH4–SCH6). Holidays play no part here.
+ */
+export function validateSchedule(schedule: Schedule, subgroup: Period): void {
+  build(schedule, subgroup, null);
+}
+
+/**
+ * SCH1–SCH4: the lesson slots of a subgroup between `from` and `to` (inclusive, both optional,
+ * clipped to the study period), sorted by (date, start). The result depends only on the
+ * arguments, never on the process time zone (SCH2).
+ */
+export function expandSchedule(input: {
+  schedule: Schedule;
+  subgroup: Period;
+  calendar: HolidayCalendar;
+  from?: string;
+  to?: string;
+}): LessonSlot[] {
+  const { schedule, subgroup, calendar } = input;
+  if (!calendar || typeof calendar.holidayName !== 'function')
+    fail('calendar', 'нет производственного календаря');
+  const from = input.from === undefined ? null : parseLocalDate(input.from, 'from');
+  const to = input.to === undefined ? null : parseLocalDate(input.to, 'to');
+  if (from && to && to < from) fail('to', 'конец интервала раньше начала');
+
+  const slots = build(schedule, subgroup, calendar);
+  return slots
+    .filter((s) => (!from || s.date >= from) && (!to || s.date <= to))
+    .map(({ source: _s, fromRule: _r, ...slot }) => slot);
+}
+
+// Slot lookups repeat for every row of a push batch; the index is cached per slots array.
+const indexes = new WeakMap<LessonSlot[], Map<string, LessonSlot>>();
+
+function indexOf(slots: LessonSlot[]): Map<string, LessonSlot> {
+  let index = indexes.get(slots);
+  if (!index) {
+    index = new Map(slots.map((s) => [`${s.date} ${s.start}`, s]));
+    indexes.set(slots, index);
+  }
+  return index;
+}
+
+/** The slot at (date, start), if the schedule has one. Treat `slots` as immutable. */
+export function findSlot(slots: LessonSlot[], date: string, start: string): LessonSlot | undefined {
+  if (!Array.isArray(slots)) fail('slots', 'ожидается список занятий');
+  parseLocalDate(date, 'date');
+  minutesOf(start, 'start');
+  return indexOf(slots).get(`${date} ${start}`);
+}
+
+/** True when a lesson at (date, start) sits on a slot of the schedule (PR2). */
+export function isOnSchedule(slots: LessonSlot[], date: string, start: string): boolean {
+  return findSlot(slots, date, start) !== undefined;
+}
+
+/**
+ * SCH8: what a schedule edit does to the journal. `removed` are old slots missing from the new
+ * schedule, `added` new slots, `keptWithMarks` the removed slots whose lessons have marks (the
+ * server keeps those lessons, flagged 'off-schedule'), `changed` slots whose id stays but whose
+ * end or hours differ (new values).
+ */
+export function scheduleChangeImpact(
+  oldSlots: LessonSlot[],
+  newSlots: LessonSlot[],
+  lessonIdsWithMarks: Set<string>,
+): {
+  removed: LessonSlot[];
+  added: LessonSlot[];
+  keptWithMarks: LessonSlot[];
+  changed: LessonSlot[];
+} {
+  if (!Array.isArray(oldSlots)) fail('oldSlots', 'ожидается список занятий');
+  if (!Array.isArray(newSlots)) fail('newSlots', 'ожидается список занятий');
+  if (!(lessonIdsWithMarks instanceof Set))
+    fail('lessonIdsWithMarks', 'ожидается множество идентификаторов');
+
+  const before = new Map(oldSlots.map((s) => [s.lessonId, s]));
+  const after = new Map(newSlots.map((s) => [s.lessonId, s]));
+  const removed = oldSlots.filter((s) => !after.has(s.lessonId));
+  const added = newSlots.filter((s) => !before.has(s.lessonId));
+  const changed = newSlots.filter((s) => {
+    const old = before.get(s.lessonId);
+    return old !== undefined && (old.end !== s.end || old.academicHours !== s.academicHours);
+  });
+  const keptWithMarks = removed.filter((s) => lessonIdsWithMarks.has(s.lessonId));
+  return { removed, added, keptWithMarks, changed };
+}
+
+/**
+ * SCH7: a mid-year change. The rule `ruleId` ends the day before `fromDate`; a copy with
+ * `patch` applied (new weekdays, times…) and the id `newRuleId` starts on `fromDate`. Slots
+ * before `fromDate` are untouched, so their lessons keep their ids.
+ */
+export function splitRule(
+  schedule: Schedule,
+  ruleId: string,
+  fromDate: string,
+  patch: Partial<Omit<ScheduleRule, 'id' | 'from' | 'to'>>,
+  newRuleId: string,
+): Schedule {
+  const i = schedule.rules.findIndex((r) => r.id === ruleId);
+  const rule = schedule.rules[i];
+  if (!rule) fail('ruleId', `нет правила ${ruleId}`);
+  parseLocalDate(fromDate, 'fromDate');
+  if (fromDate <= rule.from || fromDate > rule.to)
+    fail('fromDate', 'дата изменения должна быть внутри правила');
+
+  const ended = { ...rule, to: dateOfDayNumber(dayNumber(fromDate) - 1) };
+  const next = { ...rule, ...patch, id: newRuleId, from: fromDate, to: rule.to };
+  const rules = [...schedule.rules];
+  rules.splice(i, 1, ended, next);
+  return { ...schedule, rules };
+}
