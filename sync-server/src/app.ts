@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import compress from '@fastify/compress';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { authCore } from './auth/plugin.ts';
+import { authRoutes } from './auth/routes.ts';
+import type { Config } from './config.ts';
+import { storeLayer } from './db/plugin.ts';
+import { errorHandler } from './http/error-handler.ts';
+import { HttpError } from './http/errors.ts';
+import { healthRoutes } from './http/health.ts';
+import { openApiRoutes } from './http/openapi.ts';
+import type { RouteDoc } from './http/route.ts';
+import { BODY_LIMIT_BYTES, PROTOCOL_HEADER, PROTOCOL_VERSION } from './shared.ts';
+import { makeSpaFallback, staticClient } from './static.ts';
+import { syncPlugin } from './sync/plugin.ts';
+
+/**
+ * The app factory: every feature is a plugin; listening is main.ts's job (tests listen on port
+ * 0). Order: errors and store first, then auth core (decorators the others use), then routes.
+ */
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  return {
+    level: config.logLevel,
+    // Tokens and cookies never reach the log; bodies are never logged at all.
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      censor: '[redacted]',
+    },
+    ...(config.logStream ? { stream: config.logStream } : {}),
+  };
+}
+
+function securityHeaders(app: FastifyInstance) {
+  return app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+/** 426 for a client that speaks another protocol version (absent header: allowed). */
+function protocolCheck(app: FastifyInstance) {
+  app.addHook('onRequest', async (request) => {
+    const sent = request.headers[PROTOCOL_HEADER];
+    if (sent === undefined || !request.url.startsWith('/api/')) return;
+    if (String(sent) !== String(PROTOCOL_VERSION)) {
+      throw new HttpError(
+        426,
+        'PROTOCOL_MISMATCH',
+        `Версия протокола клиента ${String(sent)} не совпадает с версией сервера ${PROTOCOL_VERSION}: обновите приложение`,
+        { field: PROTOCOL_HEADER, server: PROTOCOL_VERSION },
+      );
+    }
+  });
+}
+
+/** The admin helper's feature plugins, registered when their folders exist. */
+async function featurePlugins(app: FastifyInstance) {
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  for (const name of ['admin', 'parent', 'reports']) {
+    const file = path.join(here, name, 'index.ts');
+    if (!existsSync(file)) continue;
+    const mod = (await import(file)) as Record<string, unknown>;
+    const plugin = (mod.default ?? mod[`${name}Plugin`]) as Parameters<
+      FastifyInstance['register']
+    >[0];
+    if (typeof plugin === 'function') await app.register(plugin, { config: app.config } as never);
+  }
+}
+
+export async function buildApp(config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config),
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => crypto.randomUUID(),
+    disableRequestLogging: false,
+    trustProxy: config.production,
+  });
+  app.decorate('config', config);
+  app.decorate('routeRegistry', [] as RouteDoc[]);
+
+  await app.register(errorHandler, { fallback: makeSpaFallback(config.clientDist) });
+  await securityHeaders(app);
+  await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
+  // SSE must not be buffered by compression; the stream route opts out with `compress: false`.
+  await app.register(compress, { global: true, threshold: 2048 });
+  await app.register(rateLimit, { global: false });
+  protocolCheck(app);
+
+  await app.register(storeLayer, { couchUrl: config.couchUrl });
+  await app.register(authCore, { config });
+
+  await app.register(healthRoutes);
+  await app.register(openApiRoutes);
+  await app.register(authRoutes, { config });
+  await app.register(syncPlugin, { config });
+  await featurePlugins(app);
+  await app.register(staticClient, { clientDist: config.clientDist });
+
+  return app;
+}

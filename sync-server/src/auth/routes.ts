@@ -1,0 +1,132 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../config.ts';
+import { invalidCredentials, rateLimited, tokenInvalid } from '../http/errors.ts';
+import { route } from '../http/route.ts';
+import {
+  type LoginResponse,
+  loginRequestSchema,
+  loginResponseSchema,
+  refreshRequestSchema,
+  type User,
+} from '../shared.ts';
+import { PasswordProvider } from './providers.ts';
+import { RefreshTokens } from './refresh.ts';
+
+/**
+ * POST /api/auth/login, /refresh, /logout. Any provider that resolves a user ends in
+ * issueSession, so an OpenID Connect login can be added beside passwords.
+ */
+
+function sessionUser(user: User): LoginResponse['user'] {
+  return {
+    id: user.id,
+    orgId: user.orgId,
+    role: user.role,
+    displayName: user.displayName,
+    teacherId: user.teacherId,
+  };
+}
+
+async function issueSession(
+  app: FastifyInstance,
+  tokens: RefreshTokens,
+  user: User,
+  refreshToken?: string,
+): Promise<LoginResponse> {
+  const accessToken = app.signAccessToken({
+    sub: user.id,
+    org: user.orgId,
+    role: user.role,
+    tid: user.teacherId,
+  });
+  return {
+    accessToken,
+    refreshToken: refreshToken ?? (await tokens.issue(user.id)),
+    user: sessionUser(user),
+  };
+}
+
+const LOGIN_WINDOW_MS = 60_000;
+
+function loginRateLimit(config: Config) {
+  return {
+    max: config.loginRateLimit,
+    timeWindow: LOGIN_WINDOW_MS,
+    // After body parsing, so the key can include the login.
+    hook: 'preHandler' as const,
+    // Per IP and login: one attacker cannot lock a teacher out from every school.
+    keyGenerator: (request: { ip: string; body?: unknown }) => {
+      const login = (request.body as { login?: unknown } | undefined)?.login;
+      return `${request.ip}|${typeof login === 'string' ? login.trim().toLowerCase() : ''}`;
+    },
+    errorResponseBuilder: (_req: unknown, context: { ttl: number }) =>
+      rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
+  };
+}
+
+export async function authRoutes(app: FastifyInstance, opts: { config: Config }) {
+  const tokens = new RefreshTokens(app.store, opts.config.now);
+  const passwords = new PasswordProvider(app.store);
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/auth/login',
+      summary: 'Sign in with login and password',
+      tags: ['auth'],
+      body: loginRequestSchema,
+      response: loginResponseSchema,
+      config: { rateLimit: loginRateLimit(opts.config) },
+    },
+    async ({ body }) => {
+      const user = await passwords.authenticate(body);
+      if (!user) throw invalidCredentials();
+      return issueSession(app, tokens, user);
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/auth/refresh',
+      summary: 'Rotate the refresh token and get a new access token',
+      tags: ['auth'],
+      body: refreshRequestSchema,
+      response: loginResponseSchema,
+    },
+    async ({ body }) => {
+      const outcome = await tokens.rotate(body.refreshToken);
+      if (!outcome.ok) throw tokenInvalid(REFRESH_MESSAGES[outcome.reason]);
+
+      const user = await app.store.getUser(outcome.userId);
+      if (!user) throw tokenInvalid(REFRESH_MESSAGES.unknown);
+      return issueSession(app, tokens, user, outcome.token);
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/auth/logout',
+      summary: 'Revoke the refresh token and its whole family',
+      tags: ['auth'],
+      body: refreshRequestSchema,
+      response: z.object({ ok: z.literal(true) }),
+    },
+    async ({ body }) => {
+      await tokens.revoke(body.refreshToken);
+      return { ok: true as const };
+    },
+  );
+}
+
+const REFRESH_MESSAGES = {
+  unknown: 'Сеанс не найден, войдите снова',
+  expired: 'Сеанс истёк, войдите снова',
+  revoked: 'Сеанс завершён, войдите снова',
+  reused: 'Токен уже использовался: сеанс завершён на всех устройствах, войдите снова',
+} as const;

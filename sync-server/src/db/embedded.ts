@@ -1,0 +1,68 @@
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express from 'express';
+import expressPouchDB from 'express-pouchdb';
+import PouchDB from 'pouchdb';
+import memoryAdapter from 'pouchdb-adapter-memory';
+import pouchFind from 'pouchdb-find';
+
+/**
+ * The embedded CouchDB-compatible server for the default run and the tests: express-pouchdb over
+ * PouchDB (LevelDB files in DATA_DIR, or memory), on 127.0.0.1. The app talks to it through nano
+ * exactly as to Apache CouchDB 3, so one code path runs everywhere.
+ */
+
+export interface EmbeddedCouch {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** LevelDB directory root; the databases live in `<dataDir>/couch/`. */
+  dataDir?: string;
+  /** Keep everything in memory (tests). */
+  memory?: boolean;
+  /** 0 picks a free port. */
+  port?: number;
+}
+
+async function pouchFor(options: EmbeddedOptions) {
+  const base = PouchDB.plugin(pouchFind);
+  if (options.memory) return base.plugin(memoryAdapter).defaults({ adapter: 'memory' });
+
+  const dir = path.join(options.dataDir ?? './data', 'couch');
+  await mkdir(dir, { recursive: true });
+  return base.defaults({ prefix: `${dir}/` });
+}
+
+export async function startEmbeddedCouch(options: EmbeddedOptions = {}): Promise<EmbeddedCouch> {
+  const pouch = await pouchFor(options);
+  const app = express();
+  // minimumForPouchDB plus Mango (_find/_index). Compression is excluded because it buffers
+  // feed=continuous for gzip-accepting clients such as nano (STACK.md §3).
+  app.use(
+    expressPouchDB(pouch, {
+      mode: 'minimumForPouchDB',
+      overrideMode: { include: ['routes/find'], exclude: ['compression'] },
+      logPath: options.dataDir ? path.join(options.dataDir, 'couch-log.txt') : undefined,
+      inMemoryConfig: true,
+    }),
+  );
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

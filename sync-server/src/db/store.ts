@@ -1,0 +1,354 @@
+import nano, { type DocumentScope, type MangoQuery, type ServerScope } from 'nano';
+import type { User } from '../shared.ts';
+
+/**
+ * All database access of the server, through nano, as to Apache CouchDB 3.
+ *
+ * Layout (why per-subgroup databases: a pull reads the `_changes` of the caller's own sources
+ * only, so its cost follows the caller's data, and CouchDB's sequence orders changes, so clocks
+ * of several server processes never matter):
+ * - `otm_users`: user accounts and refresh sessions;
+ * - `otm_org_<orgId>`: catalog docs (org, programme, subgroup, schedule, teacher profile, lock,
+ *   calendar), learners' public docs and applications;
+ * - `otm_private_<orgId>`: teacher registry entries and other personal data (never read by sync);
+ * - `otm_sg_<subgroupId>`: journal docs of one subgroup (lessons, topics, marks, roster entries);
+ * - `otm_audit_<orgId>`: audit entries of mark/lesson field changes and push refusals.
+ *
+ * A document's `_id` is its `id`; `_id` and `_rev` never leave this module in returned docs.
+ * Deleted docs keep their full body plus `_deleted: true` (RxDB needs full tombstones).
+ */
+
+export type Doc = { id: string; _deleted?: boolean } & Record<string, unknown>;
+
+/** A stored document with its revision, deleted or not. */
+export interface Stored<T extends Doc = Doc> {
+  doc: T;
+  rev: string;
+  deleted: boolean;
+}
+
+export interface ChangeRow {
+  seq: string;
+  id: string;
+  deleted: boolean;
+  doc: Doc | undefined;
+}
+
+export interface WriteResult {
+  id: string;
+  ok: boolean;
+  rev?: string;
+  /** CouchDB's error name, e.g. 'conflict'. */
+  error?: string;
+}
+
+export const USERS_DB = 'otm_users';
+export const orgDbName = (orgId: string) => `otm_org_${orgId}`;
+export const privateDbName = (orgId: string) => `otm_private_${orgId}`;
+export const subgroupDbName = (subgroupId: string) => `otm_sg_${subgroupId}`;
+export const auditDbName = (orgId: string) => `otm_audit_${orgId}`;
+
+/** Mango indexes of each kind of database, created idempotently. */
+const INDEXES: Record<string, string[][]> = {
+  users: [
+    ['type', 'login'],
+    ['type', 'familyId'],
+  ],
+  org: [['type'], ['type', 'parentUserId'], ['type', 'subgroupId']],
+  private: [['type']],
+  sg: [['type'], ['type', 'learnerId']],
+  audit: [
+    ['type', 'subgroupId'],
+    ['type', 'docId'],
+  ],
+};
+
+function kindOf(dbName: string): keyof typeof INDEXES | undefined {
+  if (dbName === USERS_DB) return 'users';
+  const m = /^otm_(org|private|sg|audit)_/.exec(dbName);
+  return m?.[1] as keyof typeof INDEXES | undefined;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number })?.statusCode;
+}
+
+/** Strip CouchDB's `_id`/`_rev`; keep `_deleted: true` only on tombstones. */
+export function toPlain<T extends Doc = Doc>(raw: Record<string, unknown>): T {
+  const { _id, _rev, _deleted, ...rest } = raw;
+  const doc = { ...rest, id: (rest.id as string | undefined) ?? (_id as string) } as T;
+  if (_deleted) (doc as Doc)._deleted = true;
+  return doc;
+}
+
+export function toCouch(doc: Doc, rev: string | undefined): Record<string, unknown> {
+  const { _deleted, ...rest } = doc;
+  const out: Record<string, unknown> = { ...rest, _id: doc.id };
+  if (rev) out._rev = rev;
+  if (_deleted) out._deleted = true;
+  return out;
+}
+
+export class Store {
+  readonly couch: ServerScope;
+  readonly url: string;
+  private readonly known = new Set<string>();
+
+  constructor(couchUrl: string) {
+    this.url = couchUrl.replace(/\/$/, '');
+    this.couch = nano({ url: this.url });
+  }
+
+  db<T extends object = Record<string, unknown>>(name: string): DocumentScope<T> {
+    return this.couch.use<T>(name);
+  }
+
+  // Databases and indexes
+
+  /** Creates otm_users and (re)creates the indexes of every otm_* database. Idempotent. */
+  async init(): Promise<void> {
+    await this.ensureDb(USERS_DB);
+    const names = await this.couch.db.list();
+    for (const name of names.filter((n) => n.startsWith('otm_'))) await this.ensureDb(name);
+  }
+
+  async ensureDb(name: string): Promise<void> {
+    if (this.known.has(name)) return;
+    try {
+      await this.couch.db.create(name);
+    } catch (error) {
+      // 412: it exists already, which is the idempotent case.
+      if (statusOf(error) !== 412) throw error;
+    }
+    await this.ensureIndexes(name);
+    this.known.add(name);
+  }
+
+  private async ensureIndexes(name: string): Promise<void> {
+    const kind = kindOf(name);
+    if (!kind) return;
+    for (const fields of INDEXES[kind] ?? []) {
+      const id = `idx-${fields.join('-')}`;
+      await this.db(name).createIndex({ index: { fields }, ddoc: id, name: id });
+    }
+  }
+
+  async ensureOrgDbs(orgId: string): Promise<void> {
+    await this.ensureDb(orgDbName(orgId));
+    await this.ensureDb(privateDbName(orgId));
+    await this.ensureDb(auditDbName(orgId));
+  }
+
+  /** Call when a subgroup is created: its journal database and indexes. */
+  async ensureSubgroupDb(subgroupId: string): Promise<void> {
+    await this.ensureDb(subgroupDbName(subgroupId));
+  }
+
+  async dbExists(name: string): Promise<boolean> {
+    if (this.known.has(name)) return true;
+    try {
+      await this.couch.db.get(name);
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  /** The server's welcome document: reachable and its version. */
+  async info(): Promise<{ version: string; vendor: string }> {
+    const root = (await this.couch.request({ path: '' })) as Record<string, unknown>;
+    const vendor = root.couchdb
+      ? 'couchdb'
+      : root['express-pouchdb']
+        ? 'express-pouchdb'
+        : 'unknown';
+    return { version: String(root.version ?? 'unknown'), vendor };
+  }
+
+  // Reads
+
+  /** A live (not deleted) document, or undefined. */
+  async get<T extends Doc = Doc>(dbName: string, id: string): Promise<T | undefined> {
+    try {
+      return toPlain<T>((await this.db(dbName).get(id)) as unknown as Record<string, unknown>);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Stored versions of the ids, deleted ones included with their full body. */
+  async getMany<T extends Doc = Doc>(
+    dbName: string,
+    ids: string[],
+  ): Promise<Map<string, Stored<T>>> {
+    const out = new Map<string, Stored<T>>();
+    if (ids.length === 0) return out;
+
+    const res = await this.db(dbName).fetch({ keys: [...new Set(ids)] }, { include_docs: true });
+    const tombstones: { id: string; rev: string }[] = [];
+    for (const row of res.rows as unknown as Array<Record<string, unknown>>) {
+      if (row.error) continue;
+      const value = row.value as { rev: string; deleted?: boolean };
+      if (value.deleted) tombstones.push({ id: row.id as string, rev: value.rev });
+      else if (row.doc) {
+        out.set(row.id as string, {
+          doc: toPlain<T>(row.doc as Record<string, unknown>),
+          rev: value.rev,
+          deleted: false,
+        });
+      }
+    }
+    // _all_docs gives no body for deleted docs; read the tombstone revision itself.
+    await Promise.all(
+      tombstones.map(async ({ id, rev }) => {
+        const raw = (await this.db(dbName).get(id, { rev })) as unknown as Record<string, unknown>;
+        out.set(id, { doc: toPlain<T>({ ...raw, _deleted: true }), rev, deleted: true });
+      }),
+    );
+    return out;
+  }
+
+  async find<T extends Doc = Doc>(
+    dbName: string,
+    selector: MangoQuery['selector'],
+    options: Omit<MangoQuery, 'selector'> = {},
+  ): Promise<T[]> {
+    const res = await this.db(dbName).find({ limit: 100_000, ...options, selector });
+    return res.docs.map((d) => toPlain<T>(d as unknown as Record<string, unknown>));
+  }
+
+  /** Live documents of one type. */
+  async listByType<T extends Doc = Doc>(dbName: string, type: string): Promise<T[]> {
+    return this.find<T>(dbName, { type });
+  }
+
+  /** One page of `_changes` (https://docs.couchdb.org/en/stable/api/database/changes.html). */
+  async changes(
+    dbName: string,
+    since: string,
+    limit: number,
+  ): Promise<{ rows: ChangeRow[]; lastSeq: string }> {
+    const res = await this.db(dbName).changes({ since, limit, include_docs: true });
+    const rows = res.results.map((r) => {
+      const raw = (r as unknown as { doc?: Record<string, unknown> }).doc;
+      return {
+        seq: String(r.seq),
+        id: r.id,
+        deleted: Boolean(r.deleted),
+        doc: raw && !r.id.startsWith('_design/') ? toPlain(raw) : undefined,
+      };
+    });
+    return { rows, lastSeq: String(res.last_seq) };
+  }
+
+  // Writes
+
+  /** `_bulk_docs` with the given revisions; a stale revision gives `error: 'conflict'`. */
+  async bulkWrite(
+    dbName: string,
+    docs: { doc: Doc; rev: string | undefined }[],
+  ): Promise<WriteResult[]> {
+    if (docs.length === 0) return [];
+    const res = await this.db(dbName).bulk({ docs: docs.map((d) => toCouch(d.doc, d.rev)) });
+    return res.map((r, i) => ({
+      id: r.id ?? docs[i]!.doc.id,
+      ok: !r.error,
+      rev: r.rev,
+      error: r.error,
+    }));
+  }
+
+  /**
+   * Read-modify-write of one document with retries on 409. `change` gets the stored version
+   * (undefined when absent or deleted) and returns the new one, or undefined to write nothing.
+   */
+  async update<T extends Doc>(
+    dbName: string,
+    id: string,
+    change: (current: T | undefined) => T | undefined,
+    attempts = 8,
+  ): Promise<T | undefined> {
+    for (let i = 0; i < attempts; i++) {
+      const stored = (await this.getMany<T>(dbName, [id])).get(id);
+      const next = change(stored && !stored.deleted ? stored.doc : undefined);
+      if (next === undefined) return stored && !stored.deleted ? stored.doc : undefined;
+
+      const [result] = await this.bulkWrite(dbName, [{ doc: next, rev: stored?.rev }]);
+      if (result?.ok) return next;
+      if (result?.error !== 'conflict') throw new Error(`write of ${id} failed: ${result?.error}`);
+    }
+    throw new Error(`write of ${id} kept conflicting`);
+  }
+
+  /** Insert or replace whole documents (last write wins; for server-owned docs). */
+  async put<T extends Doc>(dbName: string, doc: T): Promise<T> {
+    await this.update<T>(dbName, doc.id, () => doc);
+    return doc;
+  }
+
+  async putMany<T extends Doc>(dbName: string, docs: T[]): Promise<void> {
+    let pending = docs;
+    for (let attempt = 0; attempt < 8 && pending.length > 0; attempt++) {
+      const stored = await this.getMany(
+        dbName,
+        pending.map((d) => d.id),
+      );
+      const results = await this.bulkWrite(
+        dbName,
+        pending.map((doc) => ({ doc, rev: stored.get(doc.id)?.rev })),
+      );
+      const failed = results.filter((r) => !r.ok);
+      const other = failed.find((r) => r.error !== 'conflict');
+      if (other) throw new Error(`write of ${other.id} failed: ${other.error}`);
+      const retry = new Set(failed.map((r) => r.id));
+      pending = pending.filter((d) => retry.has(d.id));
+    }
+    if (pending.length > 0) throw new Error('bulk write kept conflicting');
+  }
+
+  /** Insert only; returns false when the id exists (deterministic ids make this idempotent). */
+  async insertIfAbsent(dbName: string, docs: Doc[]): Promise<void> {
+    const results = await this.bulkWrite(
+      dbName,
+      docs.map((doc) => ({ doc, rev: undefined })),
+    );
+    const failed = results.find((r) => !r.ok && r.error !== 'conflict');
+    if (failed) throw new Error(`insert of ${failed.id} failed: ${failed.error}`);
+  }
+
+  /** Delete keeping the full body (a tombstone RxDB can validate). */
+  async remove(dbName: string, id: string): Promise<void> {
+    await this.update<Doc>(dbName, id, (current) =>
+      current ? { ...current, _deleted: true } : undefined,
+    );
+  }
+
+  // Users
+
+  async getUser(id: string): Promise<User | undefined> {
+    return this.get<User & Doc>(USERS_DB, id);
+  }
+
+  async getUserByLogin(login: string): Promise<User | undefined> {
+    const [user] = await this.find<User & Doc>(USERS_DB, { type: 'user', login }, { limit: 1 });
+    return user;
+  }
+
+  async putUser(user: User): Promise<User> {
+    const existing = await this.getUserByLogin(user.login);
+    if (existing && existing.id !== user.id) throw new Error(`login ${user.login} is taken`);
+    return this.put(USERS_DB, user as User & Doc);
+  }
+
+  // Organisation shortcuts
+
+  async catalog<T extends Doc = Doc>(orgId: string, type: string): Promise<T[]> {
+    return this.listByType<T>(orgDbName(orgId), type);
+  }
+
+  async listDbs(prefix: string): Promise<string[]> {
+    return (await this.couch.db.list()).filter((n) => n.startsWith(prefix));
+  }
+}

@@ -1,0 +1,327 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.ts';
+import { hashPassword } from '../src/auth/password.ts';
+import type { Config } from '../src/config.ts';
+import { type EmbeddedCouch, startEmbeddedCouch } from '../src/db/embedded.ts';
+import { orgDbName, type Store, subgroupDbName, USERS_DB } from '../src/db/store.ts';
+import {
+  DEFAULT_APPLICATION_STATUSES,
+  DEFAULT_ATTENDANCE_CODES,
+  type Org,
+  type Programme,
+  type RosterEntry,
+  rosterId,
+  type Schedule,
+  type Subgroup,
+  scheduleId,
+  type User,
+} from '../src/shared.ts';
+
+/** A real Fastify on port 0 over a real embedded database (memory adapter), plus its log. */
+export interface TestServer {
+  app: FastifyInstance;
+  url: string;
+  couch: EmbeddedCouch | undefined;
+  store: Store;
+  log: () => string;
+  stop(): Promise<void>;
+}
+
+export const JWT_SECRET = 'test-secret-0123456789-0123456789-0123456789';
+
+export function testConfig(couchUrl: string, overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    couchUrl,
+    dataDir: '/tmp/otmetka-test-unused',
+    jwtSecret: JWT_SECRET,
+    production: false,
+    corsOrigins: [],
+    loginRateLimit: 1000,
+    clientDist: '/tmp/otmetka-test-no-client',
+    now: () => Date.now(),
+    logLevel: 'info',
+    ...overrides,
+  };
+}
+
+export async function startServer(
+  options: { couchUrl?: string; config?: Partial<Config> } = {},
+): Promise<TestServer> {
+  const couch = options.couchUrl ? undefined : await startEmbeddedCouch({ memory: true });
+  const logStream = new PassThrough();
+  let logText = '';
+  logStream.on('data', (chunk: Buffer) => {
+    logText += chunk.toString('utf8');
+  });
+
+  const config = testConfig(options.couchUrl ?? couch!.url, { logStream, ...options.config });
+  const app = await buildApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address() as { port: number };
+
+  return {
+    app,
+    url: `http://127.0.0.1:${address.port}`,
+    couch,
+    store: app.store,
+    log: () => logText,
+    stop: async () => {
+      await app.close();
+      await couch?.stop();
+    },
+  };
+}
+
+// Fixtures
+
+export const PASSWORD = 'test-password-1';
+export const ORG_ID = 'org-test';
+export const PERSONAL = {
+  birthDate: '1987-03-14',
+  passportNumber: '654321',
+  passportSeries: '5309',
+  snils: '11223344595',
+};
+
+export interface Fixture {
+  org: Org;
+  programme: Programme;
+  subgroupA: Subgroup;
+  subgroupB: Subgroup;
+  users: Record<'admin' | 'teacherA' | 'teacherB' | 'parent' | 'otherParent', User>;
+}
+
+let passwordHash: Promise<string> | undefined;
+
+function user(id: string, role: User['role'], teacherId: string | null = null): Promise<User> {
+  passwordHash ??= hashPassword(PASSWORD);
+  return passwordHash.then((hash) => ({
+    id,
+    type: 'user',
+    orgId: ORG_ID,
+    login: id,
+    role,
+    displayName: `Пользователь ${id}`,
+    teacherId,
+    passwordHash: hash,
+    createdAt: 0,
+  }));
+}
+
+function subgroup(id: string, teacherIds: string[]): Subgroup {
+  return {
+    id,
+    type: 'subgroup',
+    orgId: ORG_ID,
+    programmeId: 'prog-robots',
+    name: `Группа ${id}`,
+    teacherIds,
+    capacity: 15,
+    periodFrom: '2026-09-01',
+    periodTo: '2027-05-31',
+    hoursPerYear: 72,
+  };
+}
+
+/** Mondays and Wednesdays 15:00–16:30 for the whole study year. */
+function schedule(subgroupId: string): Schedule {
+  return {
+    id: scheduleId(subgroupId),
+    type: 'schedule',
+    orgId: ORG_ID,
+    subgroupId,
+    rules: [
+      {
+        id: 'rule-1',
+        from: '2026-09-01',
+        to: '2027-05-31',
+        weekdays: [1, 3],
+        start: '15:00',
+        end: '16:30',
+        academicHours: 2,
+        minutesPerHour: 45,
+        breakMinutes: 0,
+      },
+    ],
+    exceptions: [],
+    holidayRule: 'skip',
+  };
+}
+
+export function rosterEntry(
+  subgroupId: string,
+  learnerId: string,
+  name: string,
+  from: string,
+): RosterEntry {
+  return {
+    id: rosterId(subgroupId, learnerId),
+    type: 'roster',
+    orgId: ORG_ID,
+    subgroupId,
+    learnerId,
+    name,
+    intervals: [{ from, to: null }],
+    stamps: {},
+  };
+}
+
+/**
+ * One organisation: teacher A teaches subgroup A, teacher B subgroup B; the parent's child
+ * (learner-kid) is in subgroup A from 1 September, another parent's child (learner-other) too,
+ * and learner-late joins subgroup A only on 1 October.
+ */
+export async function createFixture(store: Store): Promise<Fixture> {
+  const org: Org = {
+    id: ORG_ID,
+    type: 'org',
+    name: 'ДДТ «Тест»',
+    city: 'Оренбург',
+    timeZone: 'Asia/Yekaterinburg',
+    attendanceCodes: DEFAULT_ATTENDANCE_CODES,
+    lockDay: null,
+    applicationStatuses: DEFAULT_APPLICATION_STATUSES,
+  };
+  const programme: Programme = {
+    id: 'prog-robots',
+    type: 'programme',
+    orgId: ORG_ID,
+    name: 'Робототехника',
+    focus: 'technical',
+    level: 'start',
+    ageFrom: 8,
+    ageTo: 12,
+    hoursPerYear: 72,
+    gradesEnabled: false,
+    description: '',
+  };
+  const subgroupA = subgroup('sg-a', ['teacher-a']);
+  const subgroupB = subgroup('sg-b', ['teacher-b']);
+  const users = {
+    admin: await user('admin', 'admin'),
+    teacherA: await user('teacher-a-user', 'teacher', 'teacher-a'),
+    teacherB: await user('teacher-b-user', 'teacher', 'teacher-b'),
+    parent: await user('parent', 'parent'),
+    otherParent: await user('other-parent', 'parent'),
+  };
+
+  await store.ensureOrgDbs(ORG_ID);
+  await store.ensureSubgroupDb('sg-a');
+  await store.ensureSubgroupDb('sg-b');
+  const orgDb = orgDbName(ORG_ID);
+  await store.putMany(orgDb, [
+    org,
+    programme,
+    subgroupA,
+    subgroupB,
+    schedule('sg-a'),
+    schedule('sg-b'),
+    { id: 'teacher-a', type: 'teacher', orgId: ORG_ID, displayName: 'Иванова А. А.' },
+    { id: 'teacher-b', type: 'teacher', orgId: ORG_ID, displayName: 'Петров Б. Б.' },
+    application('app-kid', 'sg-a', 'learner-kid', 'parent'),
+    application('app-other', 'sg-a', 'learner-other', 'other-parent'),
+    application('app-kid-b', 'sg-b', 'learner-kid-b', 'parent'),
+  ]);
+  // Personal data lives only in the private database; sync must never read it.
+  await store.putMany(`otm_private_${ORG_ID}`, [teacherRecord()]);
+  await store.putMany(subgroupDbName('sg-a'), [
+    rosterEntry('sg-a', 'learner-kid', 'Смирнов Кирилл', '2026-09-01'),
+    rosterEntry('sg-a', 'learner-other', 'Орлова Вера', '2026-09-01'),
+    rosterEntry('sg-a', 'learner-late', 'Зайцев Лев', '2026-10-01'),
+  ]);
+  await store.putMany(subgroupDbName('sg-b'), [
+    rosterEntry('sg-b', 'learner-kid-b', 'Смирнова Маша', '2026-09-01'),
+  ]);
+  for (const u of Object.values(users)) await store.putMany(USERS_DB, [u]);
+  return { org, programme, subgroupA, subgroupB, users };
+}
+
+function application(id: string, subgroupId: string, learnerId: string, parentUserId: string) {
+  return {
+    id,
+    type: 'application',
+    orgId: ORG_ID,
+    subgroupId,
+    learnerId,
+    parentUserId,
+    status: 'обучается',
+    history: [{ status: 'обучается', at: 0, by: 'admin', date: '2026-09-01', comment: '' }],
+    createdAt: 0,
+  };
+}
+
+function teacherRecord() {
+  return {
+    id: 'teacher-a',
+    type: 'teacherRecord',
+    orgId: ORG_ID,
+    lastName: 'Иванова',
+    firstName: 'Анна',
+    middleName: 'Андреевна',
+    birthDate: PERSONAL.birthDate,
+    passport: {
+      series: PERSONAL.passportSeries,
+      number: PERSONAL.passportNumber,
+      issuedBy: 'УМВД',
+      issuedOn: '2010-01-01',
+    },
+    snils: PERSONAL.snils,
+    experienceTotalYears: 10,
+    experienceTeachingYears: 8,
+    category: 'first',
+    qualification: '',
+    createdAt: 0,
+    updatedAt: 0,
+  };
+}
+
+// HTTP
+
+export interface Http {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+export async function call(
+  base: string,
+  method: string,
+  url: string,
+  options: {
+    token?: string;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<Http> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.rawBody !== undefined) {
+    body = options.rawBody;
+    headers['content-type'] ??= 'application/json';
+  } else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(`${base}${url}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Non-JSON bodies (HTML, XLSX) stay text.
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+export async function login(base: string, loginName: string, password = PASSWORD) {
+  const res = await call(base, 'POST', '/api/auth/login', {
+    body: { login: loginName, password },
+  });
+  if (res.status !== 200) throw new Error(`login ${loginName} failed: ${JSON.stringify(res.body)}`);
+  return res.body as { accessToken: string; refreshToken: string; user: { id: string } };
+}
