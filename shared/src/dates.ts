@@ -271,7 +271,7 @@ export function parseRuDate(text: string, field = 'date'): string {
     );
   }
   const year = m[3]!.length === 2 ? 2000 + Number(m[3]) : Number(m[3]);
-  return parseLocalDate(ymd(year, Number(m[1]), Number(m[2])), field);
+  return parseLocalDate(ymd(year, Number(m[2]), Number(m[1])), field);
 }
 
 /** Day number of 1899-12-30, the day before Excel's serial 1 once its 1900 leap bug is skipped. */

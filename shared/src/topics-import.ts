@@ -1,2 +1,388 @@
-// Work in progress: filled in by the next commit.
-export {};
+import { dateToExcelSerial, excelSerialToDate, parseRuDate } from './dates.ts';
+import { DomainError } from './errors.ts';
+import { type CellValue, readXlsx, writeXlsx } from './xlsx.ts';
+
+/**
+ * Import of the calendar study plan (КТП) from the files teachers actually have (TI1–TI6):
+ * CSV from Excel in UTF-8 (with or without BOM) or Windows-1251 with `;`, `,` or tab, and XLSX
+ * with merged section cells and date serials. Every problem becomes a row error that names the
+ * file row and the column; nothing is thrown for bad content, only for an unreadable file.
+ */
+
+/** The template's columns, in order. */
+export const TOPIC_TEMPLATE_COLUMNS = [
+  '№ п/п',
+  'Раздел',
+  'Тема',
+  'Кол-во часов',
+  'Форма занятия',
+  'Форма контроля',
+  'Плановая дата',
+] as const;
+
+type Column = 'order' | 'section' | 'title' | 'hours' | 'form' | 'control' | 'plannedDate';
+
+const COLUMN_TITLES: Record<Column, string> = {
+  order: '№ п/п',
+  section: 'Раздел',
+  title: 'Тема',
+  hours: 'Кол-во часов',
+  form: 'Форма занятия',
+  control: 'Форма контроля',
+  plannedDate: 'Плановая дата',
+};
+
+/** Header spellings seen in real plans, compared after `normaliseHeader`. */
+const HEADER_ALIASES: Record<Column, string[]> = {
+  order: ['№п/п', '№', 'n', 'no', 'номер', 'п/п', '№занятия', 'номерп/п'],
+  section: ['раздел', 'модуль', 'разделпрограммы', 'название раздела'],
+  title: ['тема', 'темазанятия', 'названиетемы', 'темы'],
+  hours: ['кол-вочасов', 'количествочасов', 'часы', 'часов', 'кол-воч.', 'всегочасов'],
+  form: ['формазанятия', 'формапроведения', 'формапроведениязанятия'],
+  control: ['формаконтроля', 'контроль', 'формыконтроля'],
+  plannedDate: ['плановаядата', 'дата', 'датапроведения', 'плановаядатапроведения', 'датапоплану'],
+};
+
+/** One parsed topic; `row` is the 1-based row of the file, as Excel shows it. */
+export interface ImportedTopicRow {
+  row: number;
+  order: number;
+  section: string;
+  title: string;
+  hours: number;
+  form: string;
+  control: string;
+  plannedDate: string | null;
+}
+
+export interface TopicImportError {
+  row: number;
+  column: string;
+  message: string;
+}
+
+export interface TopicImportResult {
+  rows: ImportedTopicRow[];
+  errors: TopicImportError[];
+  totalHours: number;
+}
+
+const MAX_TEXT = 300;
+
+function normaliseHeader(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/ё/g, 'е')
+    .replace(/[\s\u00a0*]+/g, '');
+}
+
+const HEADER_LOOKUP = new Map<string, Column>(
+  (Object.entries(HEADER_ALIASES) as [Column, string[]][]).flatMap(([col, names]) =>
+    names.map((n) => [normaliseHeader(n), col] as [string, Column]),
+  ),
+);
+
+// ----------------------------------------------------------------------------------------------
+// Text files
+
+/** TI2: UTF-8 (BOM or not) when the bytes are valid UTF-8, else Windows-1251; UTF-16 by BOM. */
+export function decodeText(bytes: Uint8Array): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return new TextDecoder('utf-8').decode(bytes.subarray(3));
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xfe)
+    return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Excel's "CSV (разделители — запятые)" on a Russian Windows writes Windows-1251.
+    return new TextDecoder('windows-1251').decode(bytes);
+  }
+}
+
+/** The delimiter used most in the first non-empty line outside quotes; `;` wins ties. */
+function detectDelimiter(text: string): string {
+  const line = text.split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
+  const counts: Record<string, number> = { ';': 0, '\t': 0, ',': 0 };
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch in counts) counts[ch] = (counts[ch] ?? 0) + 1;
+  }
+  return [';', '\t', ','].reduce(
+    (best, d) => ((counts[d] ?? 0) > (counts[best] ?? 0) ? d : best),
+    ';',
+  );
+}
+
+/** RFC 4180 fields: quotes, doubled quotes, delimiters and line breaks inside quotes. */
+export function parseCsv(text: string, delimiter = detectDelimiter(text)): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch !== '"') field += ch;
+      else if (text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else quoted = false;
+    } else if (ch === '"' && field === '') quoted = true;
+    else if (ch === delimiter) {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+// ----------------------------------------------------------------------------------------------
+// Cells → topics
+
+function isBlank(v: CellValue | undefined): boolean {
+  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+}
+
+function text(v: CellValue | undefined): string {
+  if (isBlank(v)) return '';
+  return String(v).replace(/\s+/g, ' ').trim();
+}
+
+/** '1,5' and '1.5' → 1.5; numbers stay numbers; anything else → NaN. */
+function number(v: CellValue | undefined): number {
+  if (typeof v === 'number') return v;
+  const t = text(v).replace(/\s/g, '').replace(',', '.');
+  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : Number.NaN;
+}
+
+/** Finds the header row among the first rows (a title line may come first): ≥ 2 known names. */
+function findHeader(rows: CellValue[][]): { index: number; columns: Map<Column, number> } | null {
+  for (let r = 0; r < Math.min(rows.length, 15); r++) {
+    const columns = new Map<Column, number>();
+    (rows[r] ?? []).forEach((cell, c) => {
+      const col = HEADER_LOOKUP.get(normaliseHeader(text(cell)));
+      if (col && !columns.has(col)) columns.set(col, c);
+    });
+    if (columns.size >= 2 && columns.has('title')) return { index: r, columns };
+  }
+  return null;
+}
+
+function parseDate(v: CellValue | undefined): string | null {
+  if (isBlank(v)) return null;
+  const n = typeof v === 'number' ? v : /^\d{5}(\.\d+)?$/.test(text(v)) ? Number(text(v)) : null;
+  if (n !== null) return excelSerialToDate(n, 'plannedDate');
+  return parseRuDate(text(v), 'plannedDate');
+}
+
+interface RowContext {
+  cells: CellValue[];
+  columns: Map<Column, number>;
+  rowNumber: number;
+  errors: TopicImportError[];
+}
+
+function cell(ctx: RowContext, col: Column): CellValue | undefined {
+  const c = ctx.columns.get(col);
+  return c === undefined ? undefined : ctx.cells[c];
+}
+
+function rowError(ctx: RowContext, col: Column, message: string): void {
+  ctx.errors.push({ row: ctx.rowNumber, column: COLUMN_TITLES[col], message });
+}
+
+function textField(ctx: RowContext, col: Column): string {
+  const value = text(cell(ctx, col));
+  if (value.length > MAX_TEXT) rowError(ctx, col, `не длиннее ${MAX_TEXT} знаков`);
+  return value;
+}
+
+function parseRow(ctx: RowContext, fallbackOrder: number): ImportedTopicRow | null {
+  const before = ctx.errors.length;
+  const title = textField(ctx, 'title');
+  if (!title) rowError(ctx, 'title', 'не указана тема');
+
+  const rawOrder = cell(ctx, 'order');
+  const order = isBlank(rawOrder) ? fallbackOrder : number(rawOrder);
+  if (!Number.isInteger(order) || order < 0 || order > 100_000)
+    rowError(ctx, 'order', `неверный номер «${text(rawOrder)}»`);
+
+  const rawHours = cell(ctx, 'hours');
+  const hours = number(rawHours);
+  if (isBlank(rawHours)) rowError(ctx, 'hours', 'не указано количество часов');
+  else if (!(hours >= 0 && hours <= 100))
+    rowError(ctx, 'hours', `неверное количество часов «${text(rawHours)}»`);
+
+  let plannedDate: string | null = null;
+  try {
+    plannedDate = parseDate(cell(ctx, 'plannedDate'));
+  } catch {
+    rowError(
+      ctx,
+      'plannedDate',
+      `неверная дата «${text(cell(ctx, 'plannedDate'))}», ожидается ДД.ММ.ГГГГ`,
+    );
+  }
+
+  const row: ImportedTopicRow = {
+    row: ctx.rowNumber,
+    order,
+    section: textField(ctx, 'section'),
+    title,
+    hours,
+    form: textField(ctx, 'form'),
+    control: textField(ctx, 'control'),
+    plannedDate,
+  };
+  return ctx.errors.length === before ? row : null;
+}
+
+/** A closing "Итого" line carries a total, not a topic. */
+function isTotalRow(cells: CellValue[]): boolean {
+  return cells.some((v) => /^(итого|всего)\b/i.test(text(v)));
+}
+
+/** TI1, TI3, TI5: header by name, then one topic (or row errors) per non-empty row. */
+export function parseTopicRows(rows: CellValue[][]): TopicImportResult {
+  const header = findHeader(rows);
+  if (!header) {
+    return {
+      rows: [],
+      errors: [
+        {
+          row: 1,
+          column: COLUMN_TITLES.title,
+          message: 'не найдена строка заголовков с колонками «Тема» и «Кол-во часов»',
+        },
+      ],
+      totalHours: 0,
+    };
+  }
+  const errors: TopicImportError[] = [];
+  if (!header.columns.has('hours')) {
+    errors.push({
+      row: header.index + 1,
+      column: COLUMN_TITLES.hours,
+      message: 'нет колонки «Кол-во часов»',
+    });
+    return { rows: [], errors, totalHours: 0 };
+  }
+
+  const topics: ImportedTopicRow[] = [];
+  let lastOrder = 0;
+  for (let r = header.index + 1; r < rows.length; r++) {
+    const cells = rows[r] ?? [];
+    if (cells.every(isBlank) || isTotalRow(cells)) continue;
+    const topic = parseRow(
+      { cells, columns: header.columns, rowNumber: r + 1, errors },
+      lastOrder + 1,
+    );
+    lastOrder += 1;
+    if (topic) {
+      lastOrder = topic.order;
+      topics.push(topic);
+    }
+  }
+  const totalHours = Math.round(topics.reduce((sum, t) => sum + t.hours, 0) * 100) / 100;
+  return { rows: topics, errors, totalHours };
+}
+
+function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+/**
+ * Parses a topics file (CSV/TXT or XLSX, told by its content, then by its name). Throws
+ * IMPORT_FILE_INVALID (field `file`) only when the file cannot be read at all; problems in
+ * rows come back in `errors` (TI5), and the valid rows in `rows`.
+ */
+export function parseTopicsFile(bytes: Uint8Array, fileName: string): TopicImportResult {
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
+    throw new DomainError('IMPORT_FILE_INVALID', 'file', 'файл пуст');
+  }
+  const name = typeof fileName === 'string' ? fileName.toLowerCase() : '';
+  if (isZip(bytes)) return parseTopicRows(readXlsx(bytes).sheets[0]?.rows ?? []);
+  if (name.endsWith('.xlsx'))
+    throw new DomainError('IMPORT_FILE_INVALID', 'file', 'файл .xlsx повреждён');
+  if (name.endsWith('.xls') || (bytes[0] === 0xd0 && bytes[1] === 0xcf)) {
+    throw new DomainError(
+      'IMPORT_FILE_INVALID',
+      'file',
+      'старый формат .xls не поддерживается: сохраните файл как .xlsx или CSV',
+    );
+  }
+  return parseTopicRows(parseCsv(decodeText(bytes)));
+}
+
+/** TI6: the plan's hours against the subgroup's hours per year. */
+export function checkTopicHours(
+  totalHours: number,
+  hoursPerYear: number,
+): { ok: boolean; difference: number; message: string } {
+  const difference = Math.round((totalHours - hoursPerYear) * 100) / 100;
+  if (difference === 0)
+    return { ok: true, difference, message: `Всего ${totalHours} ч — совпадает с учебным планом.` };
+  const word = difference > 0 ? 'больше' : 'меньше';
+  return {
+    ok: false,
+    difference,
+    message: `Всего ${totalHours} ч — на ${Math.abs(difference)} ч ${word}, чем ${hoursPerYear} ч в год по плану.`,
+  };
+}
+
+const SAMPLE_ROWS: CellValue[][] = [
+  [1, 'Введение', 'Вводное занятие. Техника безопасности', 2, 'беседа', 'опрос', '01.09.2026'],
+  [
+    2,
+    'Введение',
+    'Знакомство с материалами и инструментами',
+    2,
+    'практическое занятие',
+    'наблюдение',
+    '03.09.2026',
+  ],
+];
+
+function csvField(v: CellValue): string {
+  const s = v === null ? '' : String(v);
+  return /[";\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The CSV template: UTF-8 with BOM (Excel then reads Cyrillic right), `;`, two sample rows. */
+export function topicsTemplateCsv(): Uint8Array {
+  const lines = [[...TOPIC_TEMPLATE_COLUMNS], ...SAMPLE_ROWS].map((r) => r.map(csvField).join(';'));
+  const body = new TextEncoder().encode(`${lines.join('\r\n')}\r\n`);
+  const out = new Uint8Array(body.length + 3);
+  out.set([0xef, 0xbb, 0xbf]);
+  out.set(body, 3);
+  return out;
+}
+
+/** The XLSX template: the same columns and samples, dates as real date cells. */
+export function topicsTemplateXlsx(): Uint8Array {
+  const rows = SAMPLE_ROWS.map((r) =>
+    r.map((v, c) => (c === 6 && typeof v === 'string' ? dateToExcelSerial(parseRuDate(v)) : v)),
+  );
+  return writeXlsx([
+    {
+      name: 'КТП',
+      rows: [[...TOPIC_TEMPLATE_COLUMNS], ...rows],
+      colWidths: [8, 24, 48, 14, 24, 20, 16],
+      dateColumns: [6],
+    },
+  ]);
+}
