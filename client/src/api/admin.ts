@@ -8,7 +8,6 @@ import {
   type LockRequest,
   lockListResponseSchema,
   lockResponseSchema,
-  okResponseSchema,
   type ProgrammeInput,
   programmeListResponseSchema,
   programmeViewSchema,
@@ -27,7 +26,6 @@ import {
   teacherListResponseSchema,
   teacherRecordViewSchema,
 } from '@otmetka/shared/api';
-import { z } from 'zod';
 import { type FetchApi, requestJson, withQuery } from './http.ts';
 
 /**
@@ -39,49 +37,40 @@ import { type FetchApi, requestJson, withQuery } from './http.ts';
 const A = '/api/admin';
 const enc = encodeURIComponent;
 
-const teacherOne = z.object({ teacher: teacherRecordViewSchema });
-const programmeOne = z.object({ programme: programmeViewSchema });
-const subgroupOne = z.object({ subgroup: subgroupViewSchema });
-const accountOne = z.object({ account: teacherAccountSchema });
+// Single entities come back bare (the view itself), lists wrapped in an object.
+const teacherOne = teacherRecordViewSchema;
+const programmeOne = programmeViewSchema;
+const subgroupOne = subgroupViewSchema;
+const accountOne = teacherAccountSchema;
 
 export function adminApi(fetchApi: FetchApi) {
   return {
     listTeachers: () => requestJson(fetchApi, `${A}/teachers`, teacherListResponseSchema),
-    getTeacher: async (id: string) =>
-      (await requestJson(fetchApi, `${A}/teachers/${enc(id)}`, teacherOne)).teacher,
-    createTeacher: async (input: TeacherInput) =>
-      (await requestJson(fetchApi, `${A}/teachers`, teacherOne, { method: 'POST', body: input }))
-        .teacher,
-    updateTeacher: async (id: string, input: TeacherInput) =>
-      (
-        await requestJson(fetchApi, `${A}/teachers/${enc(id)}`, teacherOne, {
-          method: 'PUT',
-          body: input,
-        })
-      ).teacher,
-    createAccount: async (id: string, input: TeacherAccountRequest) =>
-      (
-        await requestJson(fetchApi, `${A}/teachers/${enc(id)}/account`, accountOne, {
-          method: 'POST',
-          body: input,
-        })
-      ).account,
+    getTeacher: (id: string) => requestJson(fetchApi, `${A}/teachers/${enc(id)}`, teacherOne),
+    createTeacher: (input: TeacherInput) =>
+      requestJson(fetchApi, `${A}/teachers`, teacherOne, { method: 'POST', body: input }),
+    updateTeacher: (id: string, input: TeacherInput) =>
+      requestJson(fetchApi, `${A}/teachers/${enc(id)}`, teacherOne, {
+        method: 'PUT',
+        body: input,
+      }),
+    createAccount: (id: string, input: TeacherAccountRequest) =>
+      requestJson(fetchApi, `${A}/teachers/${enc(id)}/account`, accountOne, {
+        method: 'POST',
+        body: input,
+      }),
 
     listProgrammes: () => requestJson(fetchApi, `${A}/programmes`, programmeListResponseSchema),
-    createProgramme: async (input: ProgrammeInput) =>
-      (
-        await requestJson(fetchApi, `${A}/programmes`, programmeOne, {
-          method: 'POST',
-          body: input,
-        })
-      ).programme,
-    updateProgramme: async (id: string, input: ProgrammeInput) =>
-      (
-        await requestJson(fetchApi, `${A}/programmes/${enc(id)}`, programmeOne, {
-          method: 'PUT',
-          body: input,
-        })
-      ).programme,
+    createProgramme: (input: ProgrammeInput) =>
+      requestJson(fetchApi, `${A}/programmes`, programmeOne, {
+        method: 'POST',
+        body: input,
+      }),
+    updateProgramme: (id: string, input: ProgrammeInput) =>
+      requestJson(fetchApi, `${A}/programmes/${enc(id)}`, programmeOne, {
+        method: 'PUT',
+        body: input,
+      }),
 
     listSubgroups: (programmeId?: string) =>
       requestJson(
@@ -89,16 +78,13 @@ export function adminApi(fetchApi: FetchApi) {
         withQuery(`${A}/subgroups`, { programmeId }),
         subgroupListResponseSchema,
       ),
-    createSubgroup: async (input: SubgroupInput) =>
-      (await requestJson(fetchApi, `${A}/subgroups`, subgroupOne, { method: 'POST', body: input }))
-        .subgroup,
-    updateSubgroup: async (id: string, input: SubgroupInput) =>
-      (
-        await requestJson(fetchApi, `${A}/subgroups/${enc(id)}`, subgroupOne, {
-          method: 'PUT',
-          body: input,
-        })
-      ).subgroup,
+    createSubgroup: (input: SubgroupInput) =>
+      requestJson(fetchApi, `${A}/subgroups`, subgroupOne, { method: 'POST', body: input }),
+    updateSubgroup: (id: string, input: SubgroupInput) =>
+      requestJson(fetchApi, `${A}/subgroups/${enc(id)}`, subgroupOne, {
+        method: 'PUT',
+        body: input,
+      }),
 
     getSchedule: (subgroupId: string) =>
       requestJson(fetchApi, `${A}/subgroups/${enc(subgroupId)}/schedule`, scheduleResponseSchema),
@@ -131,20 +117,16 @@ export function adminApi(fetchApi: FetchApi) {
 
     listLocks: (subgroupId?: string) =>
       requestJson(fetchApi, withQuery(`${A}/locks`, { subgroupId }), lockListResponseSchema),
-    setLock: async (request: LockRequest) =>
-      (
-        await requestJson(fetchApi, `${A}/locks`, lockResponseSchema, {
-          method: 'POST',
-          body: request,
-        })
-      ).lock,
+    setLock: (request: LockRequest) =>
+      requestJson(fetchApi, `${A}/locks`, lockResponseSchema, {
+        method: 'POST',
+        body: request,
+      }),
 
     audit: (query: AuditQuery) =>
       requestJson(fetchApi, withQuery(`${A}/audit`, query), auditResponseSchema),
     refusals: (subgroupId?: string) =>
       requestJson(fetchApi, withQuery(`${A}/refusals`, { subgroupId }), refusalResponseSchema),
-    dismissRefusal: (id: string) =>
-      requestJson(fetchApi, `${A}/refusals/${enc(id)}`, okResponseSchema, { method: 'DELETE' }),
   };
 }
 

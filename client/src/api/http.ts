@@ -60,12 +60,29 @@ export async function send(
   try {
     response = await fetchApi(path, init);
   } catch (error) {
-    if (error instanceof ApiError) throw error;
-    throw new NetworkError(error);
+    throw fromThrown(error);
   }
 
   if (!response.ok) throw await toApiError(response);
   return response;
+}
+
+/**
+ * The session's fetchApi (client/src/sync/session.ts) throws its own errors: code 'NETWORK' when
+ * the server was not reached, 'SIGN_IN_REQUIRED' when the refresh token was refused. They are
+ * read by shape, so this module does not depend on the sync layer's classes.
+ */
+function fromThrown(error: unknown): Error {
+  if (error instanceof ApiError || error instanceof NetworkError) return error;
+  if (error instanceof Error && error.name === 'AbortError') return error;
+
+  const coded = error as { code?: unknown; status?: unknown; message?: unknown; details?: unknown };
+  if (typeof coded?.code === 'string' && coded.code !== 'NETWORK') {
+    const status = typeof coded.status === 'number' ? coded.status : 0;
+    const message = typeof coded.message === 'string' ? coded.message : coded.code;
+    return new ApiError(status, coded.code, message, isRecord(coded.details) ? coded.details : {});
+  }
+  return new NetworkError(error);
 }
 
 async function toApiError(response: Response): Promise<ApiError> {

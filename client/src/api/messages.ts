@@ -11,6 +11,7 @@ const CODE_MESSAGES: Record<string, string> = {
   UNAUTHENTICATED: 'Сеанс завершён, войдите снова',
   TOKEN_EXPIRED: 'Сеанс истёк, войдите снова',
   TOKEN_INVALID: 'Сеанс недействителен, войдите снова',
+  SIGN_IN_REQUIRED: 'Сеанс истёк, войдите снова',
   FORBIDDEN: 'Недостаточно прав для этого действия',
   INVALID_SNILS: 'Неверный СНИЛС',
   INVALID_PASSPORT: 'Неверные паспортные данные',

@@ -9,7 +9,6 @@ import {
   parentApplicationListResponseSchema,
   parentCatalogResponseSchema,
 } from '@otmetka/shared/api';
-import { z } from 'zod';
 import { cacheGet, cachePut } from './cache.ts';
 import { type FetchApi, isNetworkError, requestJson, withQuery } from './http.ts';
 
@@ -22,8 +21,9 @@ import { type FetchApi, isNetworkError, requestJson, withQuery } from './http.ts
 const P = '/api/parent';
 const enc = encodeURIComponent;
 
-const childOne = z.object({ child: childViewSchema });
-const applicationOne = z.object({ application: applicationViewSchema });
+// Single entities come back bare (the view itself), lists wrapped in an object.
+const childOne = childViewSchema;
+const applicationOne = applicationViewSchema;
 
 export interface DiaryResult {
   diary: DiaryResponse;
@@ -41,18 +41,15 @@ export function parentApi(fetchApi: FetchApi, userId: string) {
   return {
     catalog: () => requestJson(fetchApi, `${P}/catalog`, parentCatalogResponseSchema),
     listChildren: () => requestJson(fetchApi, `${P}/children`, childListResponseSchema),
-    addChild: async (input: ChildInput) =>
-      (await requestJson(fetchApi, `${P}/children`, childOne, { method: 'POST', body: input }))
-        .child,
+    addChild: (input: ChildInput) =>
+      requestJson(fetchApi, `${P}/children`, childOne, { method: 'POST', body: input }),
     listApplications: () =>
       requestJson(fetchApi, `${P}/applications`, parentApplicationListResponseSchema),
-    apply: async (request: ParentApplicationRequest) =>
-      (
-        await requestJson(fetchApi, `${P}/applications`, applicationOne, {
-          method: 'POST',
-          body: request,
-        })
-      ).application,
+    apply: (request: ParentApplicationRequest) =>
+      requestJson(fetchApi, `${P}/applications`, applicationOne, {
+        method: 'POST',
+        body: request,
+      }),
     diary: (learnerId: string, month: string) => loadDiary(fetchApi, userId, learnerId, month),
   };
 }

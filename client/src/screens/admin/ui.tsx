@@ -20,11 +20,16 @@ interface FieldProps {
   children: ComponentChildren;
 }
 
-/** A label, the control and the field's error right under it (role=alert for screen readers). */
+/**
+ * A label, the control and the field's error right under it (role=alert for screen readers).
+ * The control's id is its test id, which ties the label to it.
+ */
 export function Field({ label, error, hint, testid, children }: FieldProps) {
   return (
-    <label class={error ? 'ap-field ap-field--error' : 'ap-field'}>
-      <span class="ap-field__label">{label}</span>
+    <div class={error ? 'ap-field ap-field--error' : 'ap-field'}>
+      <label class="ap-field__label" for={testid}>
+        {label}
+      </label>
       {children}
       {hint && !error ? <span class="ap-field__hint">{hint}</span> : null}
       {error ? (
@@ -32,11 +37,11 @@ export function Field({ label, error, hint, testid, children }: FieldProps) {
           {error}
         </span>
       ) : null}
-    </label>
+    </div>
   );
 }
 
-type InputProps = Omit<JSX.HTMLAttributes<HTMLInputElement>, 'onInput' | 'value'> & {
+type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'onInput' | 'value'> & {
   value: string;
   onValue: (value: string) => void;
   testid: string;
@@ -48,6 +53,7 @@ export function TextInput({ value, onValue, testid, ...rest }: InputProps) {
       class="ap-input"
       {...rest}
       value={value}
+      id={testid}
       data-testid={testid}
       onInput={(e) => onValue(e.currentTarget.value)}
     />
@@ -68,6 +74,7 @@ export function Select({ value, onValue, testid, options, disabled }: SelectProp
       class="ap-input"
       value={value}
       disabled={disabled}
+      id={testid}
       data-testid={testid}
       onChange={(e) => onValue(e.currentTarget.value)}
     >
@@ -80,13 +87,27 @@ export function Select({ value, onValue, testid, options, disabled }: SelectProp
   );
 }
 
-export function ErrorLine({ error, testid }: { error: unknown; testid: string }) {
+export function ErrorLine({
+  error,
+  testid,
+  offlineText,
+}: {
+  error: unknown;
+  testid: string;
+  offlineText?: string;
+}) {
   if (!error) return null;
+  const text = offlineText && isNetworkError(error) ? offlineText : errorMessage(error);
   return (
     <p class="ap-error" role="alert" data-testid={testid}>
-      {errorMessage(error)}
+      {text}
     </p>
   );
+}
+
+/** An admin screen's error line: a missing network reads as "admin works online only". */
+export function AdminError({ error, testid }: { error: unknown; testid: string }) {
+  return <ErrorLine error={error} testid={testid} offlineText={OFFLINE_ADMIN_TEXT} />;
 }
 
 export function OfflineBanner({ text, testid }: { text: string; testid: string }) {
@@ -132,7 +153,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
   });
   const generation = useRef(0);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller lists what load depends on.
   const reload = useCallback(() => {
     const mine = ++generation.current;
     setState((s) => ({ ...s, loading: true }));

@@ -1,0 +1,101 @@
+import { useMemo, useState } from 'preact/hooks';
+import { adminApi } from '../../api/admin.ts';
+import { reportsApi } from '../../api/reports.ts';
+import './admin.css';
+import { ApplicationsBoard } from './ApplicationsBoard.tsx';
+import { AuditScreen } from './AuditScreen.tsx';
+import {
+  ADMIN_TABS,
+  AdminContext,
+  type AdminContextValue,
+  type AdminTab,
+  type ScreenSession,
+} from './context.ts';
+import { LocksScreen } from './LocksScreen.tsx';
+import { ProgrammesScreen } from './ProgrammesScreen.tsx';
+import { RefusalsScreen } from './RefusalsScreen.tsx';
+import { ReportsScreen } from './ReportsScreen.tsx';
+import { RosterScreen } from './RosterScreen.tsx';
+import { ScheduleEditor } from './ScheduleEditor.tsx';
+import { SubgroupsScreen } from './SubgroupsScreen.tsx';
+import { TeacherRegistry } from './TeacherRegistry.tsx';
+import { OFFLINE_ADMIN_TEXT, OfflineBanner, useOnline } from './ui.tsx';
+
+/**
+ * The organisation admin's part of the PWA. It works online only: the registry holds personal
+ * data that must not be stored on a device, so nothing here is cached, and the screen says so
+ * when the network is missing instead of showing stale or empty lists.
+ */
+export function AdminApp({ session }: { session: ScreenSession }) {
+  const [tab, setTab] = useState<AdminTab>('teachers');
+  const [subgroupId, setSubgroupId] = useState('');
+  const [auditDocId, setAuditDocId] = useState('');
+  const online = useOnline();
+
+  const api = useMemo(() => adminApi(session.fetchApi), [session.fetchApi]);
+  const reports = useMemo(() => reportsApi(session.fetchApi), [session.fetchApi]);
+
+  const value: AdminContextValue = {
+    user: session.user,
+    api,
+    reports,
+    subgroupId,
+    selectSubgroup: setSubgroupId,
+    auditDocId,
+    go: (next, options = {}) => {
+      if (options.subgroupId !== undefined) setSubgroupId(options.subgroupId);
+      if (options.docId !== undefined) setAuditDocId(options.docId);
+      setTab(next);
+    },
+  };
+
+  return (
+    <AdminContext.Provider value={value}>
+      <div class="ap-app" data-testid="admin-app">
+        <nav class="ap-tabs" aria-label="Разделы администратора">
+          {ADMIN_TABS.map(([key, label]) => (
+            <button
+              type="button"
+              key={key}
+              class={key === tab ? 'ap-tab ap-tab--active' : 'ap-tab'}
+              aria-current={key === tab ? 'page' : undefined}
+              data-testid={`admin-tab-${key}`}
+              onClick={() => setTab(key)}
+            >
+              {label}
+            </button>
+          ))}
+        </nav>
+        {online ? null : <OfflineBanner text={OFFLINE_ADMIN_TEXT} testid="admin-offline" />}
+        <main class="ap-main">
+          <AdminTabView tab={tab} />
+        </main>
+      </div>
+    </AdminContext.Provider>
+  );
+}
+
+function AdminTabView({ tab }: { tab: AdminTab }) {
+  switch (tab) {
+    case 'teachers':
+      return <TeacherRegistry />;
+    case 'programmes':
+      return <ProgrammesScreen />;
+    case 'subgroups':
+      return <SubgroupsScreen />;
+    case 'schedule':
+      return <ScheduleEditor />;
+    case 'applications':
+      return <ApplicationsBoard />;
+    case 'roster':
+      return <RosterScreen />;
+    case 'locks':
+      return <LocksScreen />;
+    case 'refusals':
+      return <RefusalsScreen />;
+    case 'audit':
+      return <AuditScreen />;
+    case 'reports':
+      return <ReportsScreen />;
+  }
+}

@@ -1,0 +1,196 @@
+import { APPLICATION_STUDYING, APPLICATION_WITHDRAWN, todayIn } from '@otmetka/shared';
+import type { ApplicationView } from '@otmetka/shared/api';
+import { useState } from 'preact/hooks';
+import { fieldErrors } from '../../api/messages.ts';
+import { ORG_TIME_ZONE, useAdmin } from './context.ts';
+import { formatDate, formatInstant } from './format.ts';
+import { SubgroupPicker } from './SubgroupPicker.tsx';
+import { AdminError, Field, Loading, Select, TextInput, useAction, useLoad } from './ui.tsx';
+
+/**
+ * The applications board: one column per status of the organisation's set. A status change
+ * takes a date (required for «обучается», the enrolment date, and for withdrawal) and a comment;
+ * the server turns it into the learner's roster interval.
+ */
+export function ApplicationsBoard() {
+  const { api, subgroupId } = useAdmin();
+  const [filterAll, setFilterAll] = useState(true);
+  const filter = filterAll ? undefined : subgroupId || undefined;
+  const list = useLoad(
+    () => api.listApplications(filter ? { subgroupId: filter } : {}),
+    [api, filter],
+  );
+
+  return (
+    <section class="ap-screen" data-testid="applications-board">
+      <header class="ap-screen__head">
+        <h2>Заявки</h2>
+        <label class="ap-check">
+          <input
+            type="checkbox"
+            checked={filterAll}
+            data-testid="applications-all"
+            onChange={(e) => setFilterAll(e.currentTarget.checked)}
+          />
+          Все подгруппы
+        </label>
+      </header>
+      {filterAll ? null : <SubgroupPicker testid="applications-subgroup" />}
+      <AdminError error={list.error} testid="applications-error" />
+      {list.loading && !list.data ? <Loading testid="applications-loading" /> : null}
+      {list.data ? (
+        <div class="ap-board">
+          {list.data.statuses.map((status) => (
+            <StatusColumn
+              key={status}
+              status={status}
+              statuses={list.data!.statuses}
+              applications={list.data!.applications.filter((a) => a.status === status)}
+              onChanged={list.reload}
+            />
+          ))}
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+interface ColumnProps {
+  status: string;
+  statuses: string[];
+  applications: ApplicationView[];
+  onChanged: () => void;
+}
+
+function StatusColumn({ status, statuses, applications, onChanged }: ColumnProps) {
+  return (
+    <div class="ap-column" data-testid={`applications-column-${status}`}>
+      <h3 class="ap-column__title">
+        {status} <span class="ap-muted">({applications.length})</span>
+      </h3>
+      {applications.map((a) => (
+        <ApplicationCard key={a.id} application={a} statuses={statuses} onChanged={onChanged} />
+      ))}
+    </div>
+  );
+}
+
+/** Statuses whose date is the day the learner enters or leaves the journal. */
+function needsDate(status: string): boolean {
+  return status === APPLICATION_STUDYING || status === APPLICATION_WITHDRAWN;
+}
+
+interface CardProps {
+  application: ApplicationView;
+  statuses: string[];
+  onChanged: () => void;
+}
+
+function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
+  const { api } = useAdmin();
+  const [open, setOpen] = useState(false);
+  const [status, setStatus] = useState(a.status);
+  const [date, setDate] = useState(() => todayIn(ORG_TIME_ZONE));
+  const [comment, setComment] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const action = useAction();
+  const id = (f: string) => `app-${f}-${a.id}`;
+
+  const apply = async () => {
+    if (needsDate(status) && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+      setErrors({ date: 'Укажите дату' });
+      return;
+    }
+    setErrors({});
+    const done = await action.run(() =>
+      api
+        .changeStatus(a.id, {
+          status,
+          date: needsDate(status) || date ? date : null,
+          comment: comment.trim(),
+        })
+        .catch((error: unknown) => {
+          setErrors(fieldErrors(error));
+          throw error;
+        }),
+    );
+    if (done) onChanged();
+  };
+
+  return (
+    <article class="ap-card" data-testid={`app-card-${a.id}`}>
+      <div class="ap-card__title">{a.learnerName}</div>
+      <div class="ap-muted">
+        {a.programmeName} · {a.subgroupName}
+      </div>
+      <div class="ap-muted">
+        Родитель: {a.parentName} · подана {formatInstant(a.createdAt)}
+      </div>
+      <div class="ap-actions">
+        <button
+          type="button"
+          class="ap-btn"
+          data-testid={id('open')}
+          onClick={() => setOpen(!open)}
+        >
+          {open ? 'Скрыть' : 'Сменить статус'}
+        </button>
+      </div>
+      {open ? (
+        <div class="ap-form">
+          <div class="ap-grid">
+            <Field label="Новый статус" error={errors.status} testid={id('status')}>
+              <Select
+                value={status}
+                onValue={setStatus}
+                testid={id('status')}
+                options={statuses.map((s) => ({ value: s, label: s }))}
+              />
+            </Field>
+            <Field
+              label={
+                status === APPLICATION_STUDYING
+                  ? 'Обучается с'
+                  : status === APPLICATION_WITHDRAWN
+                    ? 'Отчислен с'
+                    : 'Дата'
+              }
+              error={errors.date}
+              testid={id('date')}
+            >
+              <TextInput type="date" value={date} onValue={setDate} testid={id('date')} />
+            </Field>
+            <Field label="Комментарий" error={errors.comment} testid={id('comment')}>
+              <TextInput value={comment} onValue={setComment} testid={id('comment')} />
+            </Field>
+          </div>
+          <AdminError error={action.error} testid={id('error')} />
+          <button
+            type="button"
+            class="ap-btn ap-btn--primary"
+            disabled={action.busy}
+            onClick={apply}
+            data-testid={id('apply')}
+          >
+            Применить
+          </button>
+          <History application={a} />
+        </div>
+      ) : null}
+    </article>
+  );
+}
+
+function History({ application }: { application: ApplicationView }) {
+  return (
+    <ol class="ap-history" data-testid={`app-history-${application.id}`}>
+      {application.history.map((h) => (
+        <li key={`${h.at}-${h.status}`}>
+          <b>{h.status}</b>
+          {h.date ? ` с ${formatDate(h.date)}` : ''} · {formatInstant(h.at)}
+          {h.comment ? ` · ${h.comment}` : ''}
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,130 @@
+import { monthOf, todayIn } from '@otmetka/shared';
+import { useState } from 'preact/hooks';
+import { ORG_TIME_ZONE, useAdmin } from './context.ts';
+import { hours, monthLabel } from './format.ts';
+import { SubgroupPicker } from './SubgroupPicker.tsx';
+import { TabelGrid } from './TabelGrid.tsx';
+import { AdminError, Field, Loading, TextInput, useAction, useLoad } from './ui.tsx';
+
+/** Reports: the табель of a subgroup and month (XLSX download and on screen), hours vs plan. */
+export function ReportsScreen() {
+  const { subgroupId } = useAdmin();
+  const [month, setMonth] = useState(() => monthOf(todayIn(ORG_TIME_ZONE)));
+  const validMonth = /^\d{4}-\d{2}$/.test(month);
+
+  return (
+    <section class="ap-screen" data-testid="reports">
+      <h2>Отчёты</h2>
+      <div class="ap-grid">
+        <SubgroupPicker testid="report-subgroup" />
+        <Field label="Месяц" testid="report-month">
+          <TextInput type="month" value={month} onValue={setMonth} testid="report-month" />
+        </Field>
+      </div>
+      {subgroupId && validMonth ? (
+        <TabelReport key={`${subgroupId}:${month}`} subgroupId={subgroupId} month={month} />
+      ) : null}
+      {subgroupId ? <HoursReport key={subgroupId} subgroupId={subgroupId} /> : null}
+    </section>
+  );
+}
+
+/** Saves a Blob through a temporary link: the browser's own download, no page change. */
+function saveBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function TabelReport({ subgroupId, month }: { subgroupId: string; month: string }) {
+  const { reports } = useAdmin();
+  const tabel = useLoad(() => reports.tabel(subgroupId, month), [reports, subgroupId, month]);
+  const download = useAction();
+  const [savedName, setSavedName] = useState('');
+
+  const onDownload = () =>
+    download.run(async () => {
+      const file = await reports.tabelXlsx(subgroupId, month);
+      saveBlob(file.blob, file.fileName);
+      setSavedName(file.fileName);
+    });
+
+  return (
+    <div class="ap-card" data-testid="report-tabel">
+      <header class="ap-screen__head">
+        <h3>Табель за {monthLabel(month)}</h3>
+        <button
+          type="button"
+          class="ap-btn ap-btn--primary"
+          disabled={download.busy}
+          onClick={onDownload}
+          data-testid="report-tabel-download"
+        >
+          {download.busy ? 'Готовится…' : 'Скачать XLSX'}
+        </button>
+      </header>
+      <AdminError error={download.error} testid="report-download-error" />
+      {savedName ? (
+        <p class="ap-notice" role="status" data-testid="report-downloaded">
+          Файл {savedName} сохранён
+        </p>
+      ) : null}
+      <AdminError error={tabel.error} testid="report-tabel-error" />
+      {tabel.data ? (
+        <TabelGrid tabel={tabel.data} testid="report-tabel-grid" />
+      ) : (
+        <Loading testid="report-tabel-loading" />
+      )}
+    </div>
+  );
+}
+
+function HoursReport({ subgroupId }: { subgroupId: string }) {
+  const { reports } = useAdmin();
+  const report = useLoad(() => reports.hours(subgroupId), [reports, subgroupId]);
+  if (report.error) return <AdminError error={report.error} testid="report-hours-error" />;
+  if (!report.data) return <Loading testid="report-hours-loading" />;
+
+  const r = report.data;
+  return (
+    <div class="ap-card" data-testid="report-hours">
+      <h3>Часы: выполнение плана</h3>
+      <p data-testid="report-hours-total">
+        План {hours(r.hoursPerYear)} ч · по расписанию {hours(r.scheduledHours)} ч · проведено{' '}
+        <b>{hours(r.deliveredHours)}</b> ч (
+        {r.hoursPerYear ? Math.round((r.deliveredHours / r.hoursPerYear) * 100) : 0}%)
+      </p>
+      <div class="ap-table-wrap">
+        <table class="ap-table">
+          <thead>
+            <tr>
+              <th>Месяц</th>
+              <th>Занятий план / проведено</th>
+              <th>Часов план / проведено</th>
+              <th>Отменено</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.months.map((m) => (
+              <tr key={m.month} data-testid={`report-hours-${m.month}`}>
+                <td>{monthLabel(m.month)}</td>
+                <td>
+                  {m.plannedLessons} / {m.heldLessons}
+                </td>
+                <td>
+                  {hours(m.plannedHours)} / {hours(m.deliveredHours)}
+                </td>
+                <td>{m.cancelledLessons}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

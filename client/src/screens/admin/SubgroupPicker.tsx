@@ -1,0 +1,50 @@
+import type { SubgroupView } from '@otmetka/shared/api';
+import { useEffect } from 'preact/hooks';
+import { useAdmin } from './context.ts';
+import { AdminError, Field, Select, useLoad } from './ui.tsx';
+
+/**
+ * The subgroup selector of the schedule, roster, lock, refusal, audit and report tabs. The
+ * choice is shared through the admin context, so moving between tabs keeps the subgroup.
+ */
+export function SubgroupPicker({
+  testid,
+  allowAll,
+  onLoaded,
+}: {
+  testid: string;
+  /** Offer «Все подгруппы» (value ''). */
+  allowAll?: string;
+  onLoaded?: (subgroups: SubgroupView[]) => void;
+}) {
+  const { api, subgroupId, selectSubgroup } = useAdmin();
+  const list = useLoad(() => api.listSubgroups(), [api]);
+  const subgroups = list.data?.subgroups;
+
+  // Open the first subgroup when none is chosen yet, so the tab shows something useful at once.
+  useEffect(() => {
+    if (!subgroups) return;
+    onLoaded?.(subgroups);
+    if (!allowAll && !subgroups.some((s) => s.id === subgroupId) && subgroups[0]) {
+      selectSubgroup(subgroups[0].id);
+    }
+  }, [subgroups]);
+
+  const options = (subgroups ?? []).map((s) => ({
+    value: s.id,
+    label: `${s.name} — ${s.programmeName}`,
+  }));
+  if (allowAll) options.unshift({ value: '', label: allowAll });
+
+  return (
+    <div class="ap-picker">
+      <Field label="Подгруппа" testid={testid}>
+        <Select value={subgroupId} onValue={selectSubgroup} testid={testid} options={options} />
+      </Field>
+      <AdminError error={list.error} testid={`${testid}-error`} />
+      {subgroups && subgroups.length === 0 ? (
+        <p class="ap-muted">Подгрупп пока нет — создайте их во вкладке «Подгруппы».</p>
+      ) : null}
+    </div>
+  );
+}

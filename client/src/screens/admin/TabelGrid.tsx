@@ -1,0 +1,85 @@
+import type { TabelResponse } from '@otmetka/shared/api';
+
+/**
+ * The табель as a table: learners by lessons of the month. With onCell, a cell that has a mark
+ * opens that mark's history.
+ */
+export function TabelGrid({
+  tabel,
+  onCell,
+  testid,
+}: {
+  tabel: TabelResponse;
+  onCell?: (markId: string) => void;
+  testid: string;
+}) {
+  if (tabel.lessons.length === 0) {
+    return <p class="ap-muted">В этом месяце занятий нет.</p>;
+  }
+  return (
+    <div class="ap-table-wrap">
+      <table class="ap-table ap-tabel" data-testid={testid}>
+        <thead>
+          <tr>
+            <th>Обучающийся</th>
+            {tabel.lessons.map((l) => (
+              <th key={l.lessonId} title={`${l.start}–${l.end} ${l.topicTitle}`}>
+                {l.date.slice(8)}
+                {l.flag ? '*' : ''}
+              </th>
+            ))}
+            <th>Пропуски</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tabel.rows.map((row) => (
+            <tr key={row.learnerId}>
+              <td>{row.name}</td>
+              {row.cells.map((cell, i) => (
+                <Cell
+                  key={tabel.lessons[i]?.lessonId ?? i}
+                  value={cell}
+                  enrolled={row.enrolled[i] ?? false}
+                  markId={row.markIds[i] ?? null}
+                  onCell={onCell}
+                />
+              ))}
+              <td>
+                {row.absences}
+                {row.excused ? ` (уваж. ${row.excused})` : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** '✓' present, the code when absent, '' not marked yet, '·' not enrolled that day. */
+function Cell({
+  value,
+  enrolled,
+  markId,
+  onCell,
+}: {
+  value: string | null;
+  enrolled: boolean;
+  markId: string | null;
+  onCell: ((markId: string) => void) | undefined;
+}) {
+  const text = !enrolled ? '·' : value === null ? '' : value === '' ? '✓' : value;
+  if (!markId || !onCell) return <td class={enrolled ? undefined : 'ap-cell--out'}>{text}</td>;
+  return (
+    <td>
+      <button
+        type="button"
+        class="ap-cell-btn"
+        data-testid={`mark-cell-${markId}`}
+        onClick={() => onCell(markId)}
+      >
+        {text}
+      </button>
+    </td>
+  );
+}

@@ -1,0 +1,222 @@
+import { CATEGORY_LABELS, validateSnils } from '@otmetka/shared';
+import type { TeacherInput, TeacherRecordView } from '@otmetka/shared/api';
+import { useState } from 'preact/hooks';
+import { fieldErrors } from '../../api/messages.ts';
+import { AdminError, Field, Select, TextInput, useAction } from './ui.tsx';
+
+/**
+ * Create or edit a registry entry. Every field is checked here first (the same rules as the
+ * server: required names, passport digits, the СНИЛС checksum), each error shown next to its
+ * field; the server's answer can still name a field, and that error lands in the same place.
+ */
+
+type Values = Record<
+  | 'lastName'
+  | 'firstName'
+  | 'middleName'
+  | 'birthDate'
+  | 'passport.series'
+  | 'passport.number'
+  | 'passport.issuedBy'
+  | 'passport.issuedOn'
+  | 'snils'
+  | 'experienceTotalYears'
+  | 'experienceTeachingYears'
+  | 'category'
+  | 'qualification',
+  string
+>;
+
+type Key = keyof Values;
+
+const EMPTY: Values = {
+  lastName: '',
+  firstName: '',
+  middleName: '',
+  birthDate: '',
+  'passport.series': '',
+  'passport.number': '',
+  'passport.issuedBy': '',
+  'passport.issuedOn': '',
+  snils: '',
+  experienceTotalYears: '0',
+  experienceTeachingYears: '0',
+  category: 'none',
+  qualification: '',
+};
+
+function valuesOf(t: TeacherRecordView): Values {
+  return {
+    lastName: t.lastName,
+    firstName: t.firstName,
+    middleName: t.middleName,
+    birthDate: t.birthDate,
+    'passport.series': t.passport.series,
+    'passport.number': t.passport.number,
+    'passport.issuedBy': t.passport.issuedBy,
+    'passport.issuedOn': t.passport.issuedOn,
+    snils: t.snils,
+    experienceTotalYears: String(t.experienceTotalYears),
+    experienceTeachingYears: String(t.experienceTeachingYears),
+    category: t.category,
+    qualification: t.qualification,
+  };
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Strips the "field: " prefix of shared DomainError messages. */
+function plain(message: string): string {
+  return message.replace(/^[\w.[\]]+: /, '');
+}
+
+function years(text: string): number | null {
+  const n = Number(text.replace(',', '.'));
+  return text.trim() !== '' && Number.isFinite(n) && n >= 0 && n <= 80 ? n : null;
+}
+
+/** The form's own checks; returns an error per field and, when none, the request body. */
+export function checkTeacher(v: Values): {
+  errors: Partial<Record<Key, string>>;
+  input?: TeacherInput;
+} {
+  const errors: Partial<Record<Key, string>> = {};
+  if (!v.lastName.trim()) errors.lastName = 'Укажите фамилию';
+  if (!v.firstName.trim()) errors.firstName = 'Укажите имя';
+  if (!DATE_RE.test(v.birthDate)) errors.birthDate = 'Укажите дату рождения';
+  if (!/^\d{4}$/.test(v['passport.series'].trim())) errors['passport.series'] = 'Серия — 4 цифры';
+  if (!/^\d{6}$/.test(v['passport.number'].trim())) errors['passport.number'] = 'Номер — 6 цифр';
+  if (!v['passport.issuedBy'].trim()) errors['passport.issuedBy'] = 'Укажите, кем выдан паспорт';
+  if (!DATE_RE.test(v['passport.issuedOn'])) errors['passport.issuedOn'] = 'Укажите дату выдачи';
+
+  const snils = validateSnils(v.snils);
+  if (!snils.ok) errors.snils = plain(snils.message);
+
+  const total = years(v.experienceTotalYears);
+  const teaching = years(v.experienceTeachingYears);
+  if (total === null) errors.experienceTotalYears = 'Число лет от 0 до 80';
+  if (teaching === null) errors.experienceTeachingYears = 'Число лет от 0 до 80';
+  if (total !== null && teaching !== null && teaching > total) {
+    errors.experienceTeachingYears = 'Педагогический стаж не может превышать общий';
+  }
+
+  if (Object.keys(errors).length > 0 || !snils.ok) return { errors };
+  const input: TeacherInput = {
+    lastName: v.lastName.trim(),
+    firstName: v.firstName.trim(),
+    middleName: v.middleName.trim(),
+    birthDate: v.birthDate,
+    passport: {
+      series: v['passport.series'].trim(),
+      number: v['passport.number'].trim(),
+      issuedBy: v['passport.issuedBy'].trim(),
+      issuedOn: v['passport.issuedOn'],
+    },
+    snils: snils.digits,
+    experienceTotalYears: total!,
+    experienceTeachingYears: teaching!,
+    category: v.category as TeacherInput['category'],
+    qualification: v.qualification.trim(),
+  };
+  return { errors, input };
+}
+
+const CATEGORY_OPTIONS = Object.entries(CATEGORY_LABELS).map(([value, label]) => ({
+  value,
+  label,
+}));
+
+interface Props {
+  initial: TeacherRecordView | null;
+  onSave: (input: TeacherInput) => Promise<unknown>;
+  onCancel: () => void;
+}
+
+export function TeacherForm({ initial, onSave, onCancel }: Props) {
+  const [values, setValues] = useState<Values>(() => (initial ? valuesOf(initial) : EMPTY));
+  const [errors, setErrors] = useState<Partial<Record<string, string>>>({});
+  const action = useAction();
+
+  const set = (key: Key) => (value: string) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    setErrors((e) => ({ ...e, [key]: undefined }));
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const checked = checkTeacher(values);
+    setErrors(checked.errors);
+    if (!checked.input) return;
+
+    const input = checked.input;
+    await action.run(async () => {
+      try {
+        await onSave(input);
+      } catch (error) {
+        setErrors(fieldErrors(error));
+        throw error;
+      }
+    });
+  };
+
+  const text = (key: Key, label: string, extra: Record<string, unknown> = {}) => (
+    <Field label={label} error={errors[key]} testid={`teacher-${key.replace('.', '-')}`}>
+      <TextInput
+        value={values[key]}
+        onValue={set(key)}
+        testid={`teacher-${key.replace('.', '-')}`}
+        aria-invalid={errors[key] ? 'true' : undefined}
+        {...extra}
+      />
+    </Field>
+  );
+
+  return (
+    <form class="ap-form" onSubmit={submit} data-testid="teacher-form" noValidate>
+      <h3>{initial ? 'Карточка педагога' : 'Новый педагог'}</h3>
+      <fieldset class="ap-grid">
+        <legend>ФИО и дата рождения</legend>
+        {text('lastName', 'Фамилия', { autocomplete: 'off' })}
+        {text('firstName', 'Имя', { autocomplete: 'off' })}
+        {text('middleName', 'Отчество', { autocomplete: 'off' })}
+        {text('birthDate', 'Дата рождения', { type: 'date' })}
+      </fieldset>
+      <fieldset class="ap-grid">
+        <legend>Паспорт</legend>
+        {text('passport.series', 'Серия', { inputMode: 'numeric', maxLength: 4 })}
+        {text('passport.number', 'Номер', { inputMode: 'numeric', maxLength: 6 })}
+        {text('passport.issuedBy', 'Кем выдан')}
+        {text('passport.issuedOn', 'Дата выдачи', { type: 'date' })}
+      </fieldset>
+      <fieldset class="ap-grid">
+        <legend>СНИЛС, стаж и квалификация</legend>
+        {text('snils', 'СНИЛС', { inputMode: 'numeric', placeholder: '000-000-000 00' })}
+        {text('experienceTotalYears', 'Общий стаж, лет', { inputMode: 'decimal' })}
+        {text('experienceTeachingYears', 'Педагогический стаж, лет', { inputMode: 'decimal' })}
+        <Field label="Категория" error={errors.category} testid="teacher-category">
+          <Select
+            value={values.category}
+            onValue={set('category')}
+            testid="teacher-category"
+            options={CATEGORY_OPTIONS}
+          />
+        </Field>
+        {text('qualification', 'Квалификация по диплому')}
+      </fieldset>
+      <AdminError error={action.error} testid="teacher-form-error" />
+      <div class="ap-actions">
+        <button
+          type="submit"
+          class="ap-btn ap-btn--primary"
+          disabled={action.busy}
+          data-testid="teacher-save"
+        >
+          {action.busy ? 'Сохранение…' : 'Сохранить'}
+        </button>
+        <button type="button" class="ap-btn" onClick={onCancel} data-testid="teacher-cancel">
+          Отмена
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,233 @@
+import { CATEGORY_LABELS } from '@otmetka/shared';
+import type { TeacherListItem, TeacherRecordView } from '@otmetka/shared/api';
+import { useState } from 'preact/hooks';
+import { fieldErrors } from '../../api/messages.ts';
+import { useAdmin } from './context.ts';
+import { hours } from './format.ts';
+import { TeacherForm } from './TeacherForm.tsx';
+import { AdminError, Field, Loading, TextInput, useAction, useLoad } from './ui.tsx';
+
+/**
+ * The teacher registry (реестр педагогов). The list shows the СНИЛС masked, as the server sends
+ * it; the full card with passport data is fetched only when the admin opens it for editing, and
+ * is dropped from memory when the form closes.
+ */
+
+type Mode =
+  | { kind: 'list' }
+  | { kind: 'create' }
+  | { kind: 'edit'; record: TeacherRecordView }
+  | { kind: 'account'; teacher: TeacherListItem };
+
+export function TeacherRegistry() {
+  const { api } = useAdmin();
+  const list = useLoad(() => api.listTeachers(), [api]);
+  const [mode, setMode] = useState<Mode>({ kind: 'list' });
+  const [notice, setNotice] = useState('');
+  const opening = useAction();
+
+  const close = (message = '') => {
+    setMode({ kind: 'list' });
+    setNotice(message);
+    list.reload();
+  };
+
+  const openEdit = (id: string) =>
+    opening.run(async () => setMode({ kind: 'edit', record: await api.getTeacher(id) }));
+
+  if (mode.kind === 'create' || mode.kind === 'edit') {
+    const record = mode.kind === 'edit' ? mode.record : null;
+    return (
+      <section class="ap-screen" data-testid="teacher-registry">
+        <TeacherForm
+          initial={record}
+          onCancel={() => close()}
+          onSave={async (input) => {
+            const saved = record
+              ? await api.updateTeacher(record.id, input)
+              : await api.createTeacher(input);
+            close(`Сохранено: ${saved.displayName}`);
+          }}
+        />
+      </section>
+    );
+  }
+
+  return (
+    <section class="ap-screen" data-testid="teacher-registry">
+      <header class="ap-screen__head">
+        <h2>Реестр педагогов</h2>
+        <button
+          type="button"
+          class="ap-btn ap-btn--primary"
+          data-testid="teacher-add"
+          onClick={() => {
+            setNotice('');
+            setMode({ kind: 'create' });
+          }}
+        >
+          Добавить педагога
+        </button>
+      </header>
+      {notice ? (
+        <p class="ap-notice" role="status" data-testid="teacher-notice">
+          {notice}
+        </p>
+      ) : null}
+      <AdminError error={list.error ?? opening.error} testid="teacher-list-error" />
+      {mode.kind === 'account' ? (
+        <AccountForm
+          teacher={mode.teacher}
+          onDone={(login) => close(`Учётная запись ${login} создана`)}
+          onCancel={() => setMode({ kind: 'list' })}
+        />
+      ) : null}
+      {list.loading && !list.data ? <Loading testid="teacher-list-loading" /> : null}
+      {list.data ? (
+        <TeacherTable
+          teachers={list.data.teachers}
+          onEdit={openEdit}
+          onAccount={(teacher) => setMode({ kind: 'account', teacher })}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+interface TableProps {
+  teachers: TeacherListItem[];
+  onEdit: (id: string) => void;
+  onAccount: (teacher: TeacherListItem) => void;
+}
+
+function TeacherTable({ teachers, onEdit, onAccount }: TableProps) {
+  if (teachers.length === 0) {
+    return (
+      <p class="ap-muted" data-testid="teacher-empty">
+        В реестре пока нет педагогов.
+      </p>
+    );
+  }
+  return (
+    <div class="ap-table-wrap">
+      <table class="ap-table" data-testid="teacher-list">
+        <thead>
+          <tr>
+            <th>ФИО</th>
+            <th>СНИЛС</th>
+            <th>Категория</th>
+            <th>Стаж общий / пед.</th>
+            <th>Учётная запись</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {teachers.map((t) => (
+            <tr key={t.id} data-testid={`teacher-row-${t.id}`}>
+              <td>{[t.lastName, t.firstName, t.middleName].filter(Boolean).join(' ')}</td>
+              <td class="ap-mono" data-testid={`teacher-snils-${t.id}`}>
+                {t.snilsMasked}
+              </td>
+              <td>{CATEGORY_LABELS[t.category]}</td>
+              <td>
+                {hours(t.experienceTotalYears)} / {hours(t.experienceTeachingYears)}
+              </td>
+              <td>
+                {t.account ? (
+                  <span data-testid={`teacher-login-${t.id}`}>{t.account.login}</span>
+                ) : (
+                  <button
+                    type="button"
+                    class="ap-btn"
+                    data-testid={`teacher-account-${t.id}`}
+                    onClick={() => onAccount(t)}
+                  >
+                    Создать вход
+                  </button>
+                )}
+              </td>
+              <td>
+                <button
+                  type="button"
+                  class="ap-btn"
+                  data-testid={`teacher-edit-${t.id}`}
+                  onClick={() => onEdit(t.id)}
+                >
+                  Изменить
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+interface AccountProps {
+  teacher: TeacherListItem;
+  onDone: (login: string) => void;
+  onCancel: () => void;
+}
+
+/** Creates the teacher's login and password; the admin passes them on in person. */
+function AccountForm({ teacher, onDone, onCancel }: AccountProps) {
+  const { api } = useAdmin();
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const action = useAction();
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const own: Record<string, string> = {};
+    if (!/^[a-zA-Z0-9._-]{3,64}$/.test(login.trim())) {
+      own.login = 'От 3 символов: латинские буквы, цифры, точка, дефис, подчёркивание';
+    }
+    if (password.length < 8) own.password = 'Пароль — не короче 8 символов';
+    setErrors(own);
+    if (Object.keys(own).length > 0) return;
+
+    const account = await action.run(() =>
+      api.createAccount(teacher.id, { login: login.trim(), password }).catch((error: unknown) => {
+        setErrors(fieldErrors(error));
+        throw error;
+      }),
+    );
+    if (account) onDone(account.login);
+  };
+
+  return (
+    <form class="ap-form ap-card" onSubmit={submit} data-testid="account-form" noValidate>
+      <h3>Вход для педагога: {teacher.displayName}</h3>
+      <div class="ap-grid">
+        <Field label="Логин" error={errors.login} testid="account-login">
+          <TextInput value={login} onValue={setLogin} testid="account-login" autocomplete="off" />
+        </Field>
+        <Field label="Пароль" error={errors.password} testid="account-password">
+          <TextInput
+            value={password}
+            onValue={setPassword}
+            testid="account-password"
+            type="password"
+            autocomplete="new-password"
+          />
+        </Field>
+      </div>
+      <AdminError error={action.error} testid="account-error" />
+      <div class="ap-actions">
+        <button
+          type="submit"
+          class="ap-btn ap-btn--primary"
+          disabled={action.busy}
+          data-testid="account-save"
+        >
+          Создать
+        </button>
+        <button type="button" class="ap-btn" onClick={onCancel} data-testid="account-cancel">
+          Отмена
+        </button>
+      </div>
+    </form>
+  );
+}
