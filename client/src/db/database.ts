@@ -1,0 +1,217 @@
+import type { CatalogDoc, Lesson, Mark, RosterEntry, Topic } from '@otmetka/shared';
+import { newEntityId } from '@otmetka/shared';
+import { signal } from '@preact/signals';
+import type { RxCollection, RxDatabase } from 'rxdb';
+import { addRxPlugin, createRxDatabase } from 'rxdb';
+import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { journalConflictHandler } from './conflict.ts';
+import type { Notice } from './schemas.ts';
+import {
+  catalogRxSchema,
+  lessonRxSchema,
+  markRxSchema,
+  noticeRxSchema,
+  rosterRxSchema,
+  topicRxSchema,
+} from './schemas.ts';
+
+/**
+ * The device's database: one RxDB database per signed-in user, on IndexedDB through Dexie.
+ * Five replicated collections (one per document kind the device needs) and one local-only
+ * collection of notices: six of RxDB's free limit of 13 open collections, so two devices fit in
+ * one test process. Device id, hybrid clock and the pending set live in local documents.
+ */
+
+addRxPlugin(RxDBLocalDocumentsPlugin);
+
+export type OtmetkaCollections = {
+  catalog: RxCollection<CatalogDoc>;
+  lessons: RxCollection<Lesson>;
+  topics: RxCollection<Topic>;
+  roster: RxCollection<RosterEntry>;
+  marks: RxCollection<Mark>;
+  notices: RxCollection<Notice>;
+};
+
+export type JournalCollectionName = 'lessons' | 'topics' | 'marks';
+
+/** Who writes: the stamps' `by` field and the ids every new document needs. */
+export interface DbUser {
+  id: string;
+  orgId: string;
+}
+
+export interface OtmetkaDb {
+  rx: RxDatabase<OtmetkaCollections>;
+  user: DbUser;
+  deviceId: string;
+  /** The hybrid clock of this device (shared nextStamp/observeStamp keep it monotonic). */
+  clock: { last: number };
+  /** Whether the device believes it is offline now; stamped into each edit (`off`). */
+  isOffline: () => boolean;
+  /**
+   * Local edits not yet acknowledged by the server: doc id → the newest stamp time written.
+   * The push handler removes an id once the server answered for that version.
+   */
+  pending: Map<string, { collection: JournalCollectionName; at: number }>;
+  pendingCount: ReturnType<typeof signal<number>>;
+  /**
+   * When the server last acknowledged a pushed document (doc id → device time). An edit from
+   * another device stamped before that moment was concurrent with ours, so a pull that
+   * overwrites our value is a lost conflict, not an ordinary later change.
+   */
+  acked: Map<string, number>;
+  /**
+   * Ids the server refused in the push being resolved now: the conflict handler lets the
+   * server's state win for them (the teacher's attempt is kept in notices instead).
+   */
+  refusedNow: Set<string>;
+}
+
+export interface OpenDbOptions {
+  /** IndexedDB name prefix; one database per user and device profile. */
+  name: string;
+  user: DbUser;
+  /** For tests: a separate fake-indexeddb factory per simulated device. */
+  indexedDB?: IDBFactory;
+  IDBKeyRange?: typeof IDBKeyRange;
+  /** Several tabs share one database in the browser; tests run one instance per device. */
+  multiInstance?: boolean;
+  isOffline?: () => boolean;
+}
+
+export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
+  const storage = getRxStorageDexie(
+    options.indexedDB ? { indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange } : {},
+  );
+  const rx = await createRxDatabase<OtmetkaCollections>({
+    name: options.name,
+    storage,
+    multiInstance: options.multiInstance ?? true,
+    localDocuments: true,
+    // Writes must reach IndexedDB before the next frame; no idle-time batching.
+    eventReduce: true,
+  });
+
+  const refusedNow = new Set<string>();
+  await rx.addCollections({
+    catalog: { schema: catalogRxSchema },
+    lessons: {
+      schema: lessonRxSchema,
+      conflictHandler: journalConflictHandler<Lesson>(refusedNow),
+    },
+    topics: { schema: topicRxSchema, conflictHandler: journalConflictHandler<Topic>(refusedNow) },
+    roster: { schema: rosterRxSchema },
+    marks: { schema: markRxSchema, conflictHandler: journalConflictHandler<Mark>(refusedNow) },
+    notices: { schema: noticeRxSchema },
+  });
+
+  const deviceId = await loadDeviceId(rx);
+  const clock = await loadClock(rx);
+  const { pending, acked } = await loadPending(rx);
+  const db: OtmetkaDb = {
+    rx,
+    user: options.user,
+    deviceId,
+    clock,
+    isOffline: options.isOffline ?? defaultIsOffline,
+    pending,
+    pendingCount: signal(pending.size),
+    acked,
+    refusedNow,
+  };
+  return db;
+}
+
+function defaultIsOffline(): boolean {
+  return typeof navigator !== 'undefined' && navigator.onLine === false;
+}
+
+/** The device id is generated once per database and never changes (stamps' `dev`). */
+async function loadDeviceId(rx: RxDatabase<OtmetkaCollections>): Promise<string> {
+  const existing = await rx.getLocal<{ id: string }>('device');
+  if (existing) return existing.get('id') as string;
+  const id = newEntityId('dev');
+  await rx.upsertLocal('device', { id });
+  return id;
+}
+
+async function loadClock(rx: RxDatabase<OtmetkaCollections>): Promise<{ last: number }> {
+  const existing = await rx.getLocal<{ last: number }>('clock');
+  return { last: existing ? (existing.get('last') as number) : 0 };
+}
+
+type PendingEntry = [string, JournalCollectionName, number];
+
+async function loadPending(
+  rx: RxDatabase<OtmetkaCollections>,
+): Promise<Pick<OtmetkaDb, 'pending' | 'acked'>> {
+  const existing = await rx.getLocal<{ entries: PendingEntry[]; acked?: [string, number][] }>(
+    'pending',
+  );
+  const entries = existing ? (existing.get('entries') as PendingEntry[]) : [];
+  const acked = existing ? ((existing.get('acked') as [string, number][] | undefined) ?? []) : [];
+  return {
+    pending: new Map(entries.map(([id, collection, at]) => [id, { collection, at }])),
+    acked: new Map(acked),
+  };
+}
+
+/** Acknowledgements older than this cannot matter: no device stays offline for so long unseen. */
+const ACK_MEMORY_MS = 14 * 24 * 3600 * 1000;
+
+/**
+ * Persists the clock and the pending set. Not awaited by the mark write itself: the mark is in
+ * IndexedDB first; losing this bookkeeping in a crash only undercounts the badge until the next
+ * push (RxDB still pushes every unsynced document from its own meta data). Saves are
+ * serialised and coalesced: at most one runs and one waits, whatever the tap rate.
+ */
+export function saveBookkeeping(db: OtmetkaDb): Promise<void> {
+  db.pendingCount.value = db.pending.size;
+  const state = saveStates.get(db) ?? { running: null, again: false };
+  saveStates.set(db, state);
+  if (state.running) {
+    state.again = true;
+    return state.running;
+  }
+  state.running = writeBookkeeping(db).finally(() => {
+    state.running = null;
+    if (state.again) {
+      state.again = false;
+      void saveBookkeeping(db);
+    }
+  });
+  return state.running;
+}
+
+export async function flushBookkeeping(db: OtmetkaDb): Promise<void> {
+  const state = saveStates.get(db);
+  while (state?.running) await state.running;
+}
+
+const saveStates = new WeakMap<OtmetkaDb, { running: Promise<void> | null; again: boolean }>();
+
+async function writeBookkeeping(db: OtmetkaDb): Promise<void> {
+  if (db.rx.closed) return;
+  const entries = [...db.pending].map(([id, p]) => [id, p.collection, p.at]);
+  const oldest = Date.now() - ACK_MEMORY_MS;
+  for (const [id, at] of db.acked) if (at < oldest) db.acked.delete(id);
+  try {
+    await db.rx.upsertLocal('clock', { last: db.clock.last });
+    await db.rx.upsertLocal('pending', { entries, acked: [...db.acked] });
+  } catch (err) {
+    // A closed database (logout) may race a late save; nothing is lost that matters.
+    if (!db.rx.closed) console.warn('bookkeeping not saved', err);
+  }
+}
+
+export async function closeDb(db: OtmetkaDb): Promise<void> {
+  await flushBookkeeping(db);
+  await db.rx.close();
+}
+
+/** Deletes every local document of this user: only after pushes or an explicit discard. */
+export async function removeDb(db: OtmetkaDb): Promise<void> {
+  await db.rx.remove();
+}

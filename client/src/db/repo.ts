@@ -1,0 +1,313 @@
+import type {
+  ImportedTopicRow,
+  JournalDoc,
+  Lesson,
+  LessonSlot,
+  Mark,
+  Stamp,
+  Topic,
+} from '@otmetka/shared';
+import { CLIENT_FIELDS, markId, newEntityId, nextStamp, stampEdit } from '@otmetka/shared';
+import type { RxCollection } from 'rxdb';
+import type { JournalCollectionName, OtmetkaDb } from './database.ts';
+import { saveBookkeeping } from './database.ts';
+import type { Notice } from './schemas.ts';
+
+/**
+ * Every write of the journal goes through these functions: one edit = one stamped document
+ * write into IndexedDB, whatever the network does. Each stamps the fields it changes with the
+ * device's hybrid clock (shared nextStamp + stampEdit), which the conflict rules (CR1) order.
+ * Nothing here knows about replication; the sync layer pushes what changed.
+ */
+
+type Patch<D> = Partial<Omit<D, 'id' | 'type' | 'stamps'>> & { _deleted?: boolean };
+
+function stampNow(db: OtmetkaDb): Stamp {
+  return nextStamp(db.clock, db.deviceId, db.user.id, db.isOffline());
+}
+
+function isNoop<D extends object>(doc: D, patch: Patch<D>): boolean {
+  return Object.entries(patch).every(
+    ([k, v]) =>
+      JSON.stringify((doc as Record<string, unknown>)[k] ?? null) === JSON.stringify(v ?? null),
+  );
+}
+
+/** A deleted document (tombstone) keeps its stamps, which a resurrecting edit must beat (CR2). */
+async function findTombstone<D extends JournalDoc>(
+  coll: RxCollection<D>,
+  id: string,
+): Promise<D | undefined> {
+  const [found] = await coll.storageInstance.findDocumentsById([id], true);
+  if (!found) return undefined;
+  const { _meta, _rev, _attachments, ...data } = found as unknown as Record<string, unknown>;
+  void _meta;
+  void _rev;
+  void _attachments;
+  return data as unknown as D;
+}
+
+function trackPending(db: OtmetkaDb, collection: JournalCollectionName, id: string, at: number) {
+  db.pending.set(id, { collection, at });
+  void saveBookkeeping(db);
+}
+
+/**
+ * Writes a patch to one journal document, creating it from `base` when it does not exist.
+ * Returns the stored document, or the existing one untouched when the patch changes nothing.
+ */
+export async function writeJournalDoc<D extends JournalDoc>(
+  db: OtmetkaDb,
+  collection: JournalCollectionName,
+  id: string,
+  base: () => D,
+  patch: Patch<D>,
+): Promise<D> {
+  const coll = db.rx.collections[collection] as unknown as RxCollection<D>;
+  const existing = await coll.findOne(id).exec();
+
+  if (existing) {
+    const current = existing.toJSON() as unknown as D;
+    if (isNoop(current, patch)) return current;
+    const stamp = stampNow(db);
+    const saved = await existing.incrementalModify(
+      (data) => stampEdit(data as unknown as D, patch as Partial<D>, stamp) as never,
+    );
+    trackPending(db, collection, id, stamp.at);
+    return saved.toJSON() as unknown as D;
+  }
+
+  const stamp = stampNow(db);
+  const tombstone = await findTombstone(coll, id);
+  const start = tombstone ?? base();
+  const fullPatch = (tombstone ? { ...patch, _deleted: false } : patch) as Partial<D>;
+  const data = stampEdit(start, fullPatch, stamp);
+  // A field set to its default value on a new document is still an edit the rules must order.
+  const stamps = { ...data.stamps };
+  for (const key of Object.keys(fullPatch)) stamps[key] ??= stamp;
+  const doc = { ...data, stamps, _deleted: false } as D;
+  try {
+    await coll.insert(doc as never);
+  } catch (err) {
+    // Another tab inserted the same id a moment ago: apply the patch to its version instead.
+    if (
+      (err as { code?: string }).code === 'CONFLICT' ||
+      (err as { status?: number }).status === 409
+    ) {
+      return writeJournalDoc(db, collection, id, base, patch);
+    }
+    throw err;
+  }
+  trackPending(db, collection, id, stamp.at);
+  return doc;
+}
+
+// Lessons
+
+/** The lesson document of a slot, as it is created the first time the teacher writes into it. */
+export function lessonBase(slot: LessonSlot, orgId: string): Lesson {
+  return {
+    id: slot.lessonId,
+    type: 'lesson',
+    orgId,
+    subgroupId: slot.subgroupId,
+    date: slot.date,
+    start: slot.start,
+    end: slot.end,
+    academicHours: slot.academicHours,
+    status: 'planned',
+    statusReason: '',
+    topicId: null,
+    topicTitle: '',
+    homework: '',
+    remark: '',
+    flag: slot.holiday ? 'holiday' : null,
+    stamps: {},
+  };
+}
+
+export type LessonPatch = Partial<
+  Pick<Lesson, 'status' | 'statusReason' | 'topicId' | 'topicTitle' | 'homework' | 'remark'>
+>;
+
+export function updateLesson(db: OtmetkaDb, slot: LessonSlot, patch: LessonPatch): Promise<Lesson> {
+  return writeJournalDoc<Lesson>(
+    db,
+    'lessons',
+    slot.lessonId,
+    () => lessonBase(slot, db.user.orgId),
+    patch,
+  );
+}
+
+/** Marking attendance means the lesson took place: a new lesson document starts as held. */
+async function ensureLessonHeld(db: OtmetkaDb, slot: LessonSlot): Promise<void> {
+  const existing = await db.rx.collections.lessons.findOne(slot.lessonId).exec();
+  if (!existing) await updateLesson(db, slot, { status: 'held' });
+}
+
+// Marks
+
+export type MarkPatch = Partial<Pick<Mark, 'code' | 'grade' | 'note'>>;
+
+function markBase(slot: LessonSlot, orgId: string, learnerId: string): Mark {
+  return {
+    id: markId(slot.lessonId, learnerId),
+    type: 'mark',
+    orgId,
+    subgroupId: slot.subgroupId,
+    lessonId: slot.lessonId,
+    learnerId,
+    date: slot.date,
+    code: '',
+    grade: null,
+    note: '',
+    stamps: {},
+  };
+}
+
+/** One tap: sets the attendance code (and/or grade, note) of one learner on one lesson. */
+export async function setMark(
+  db: OtmetkaDb,
+  slot: LessonSlot,
+  learnerId: string,
+  patch: MarkPatch,
+): Promise<Mark> {
+  const mark = await writeJournalDoc<Mark>(
+    db,
+    'marks',
+    markId(slot.lessonId, learnerId),
+    () => markBase(slot, db.user.orgId, learnerId),
+    patch,
+  );
+  await ensureLessonHeld(db, slot);
+  return mark;
+}
+
+/**
+ * «Все присутствуют»: marks present only the learners who have no mark yet, so a reopened
+ * register never writes defaults over saved marks. Returns how many marks were written.
+ */
+export async function markAllPresent(
+  db: OtmetkaDb,
+  slot: LessonSlot,
+  learnerIds: string[],
+): Promise<number> {
+  const ids = learnerIds.map((l) => markId(slot.lessonId, l));
+  const found = await db.rx.collections.marks.findByIds(ids).exec();
+  let written = 0;
+  for (const learnerId of learnerIds) {
+    if (found.has(markId(slot.lessonId, learnerId))) continue;
+    await setMark(db, slot, learnerId, { code: '' });
+    written++;
+  }
+  return written;
+}
+
+// Topics
+
+export type TopicFields = Pick<
+  Topic,
+  'section' | 'title' | 'hours' | 'form' | 'control' | 'plannedDate'
+>;
+
+function newTopicId(subgroupId: string): string {
+  return `topic:${subgroupId}:${newEntityId()}`;
+}
+
+export async function addTopic(
+  db: OtmetkaDb,
+  subgroupId: string,
+  fields: TopicFields,
+  order: number,
+): Promise<Topic> {
+  const id = newTopicId(subgroupId);
+  const base = (): Topic => ({
+    id,
+    type: 'topic',
+    orgId: db.user.orgId,
+    subgroupId,
+    order,
+    section: '',
+    title: fields.title,
+    hours: 0,
+    form: '',
+    control: '',
+    plannedDate: null,
+    stamps: {},
+  });
+  return writeJournalDoc<Topic>(db, 'topics', id, base, { ...fields, order });
+}
+
+export function updateTopic(
+  db: OtmetkaDb,
+  topic: Topic,
+  patch: Partial<TopicFields & { order: number }>,
+) {
+  return writeJournalDoc<Topic>(db, 'topics', topic.id, () => topic, patch);
+}
+
+export function deleteTopic(db: OtmetkaDb, topic: Topic) {
+  return writeJournalDoc<Topic>(db, 'topics', topic.id, () => topic, { _deleted: true });
+}
+
+/** Swaps the order of two neighbouring topics (the ↑/↓ buttons). */
+export async function swapTopics(db: OtmetkaDb, a: Topic, b: Topic): Promise<void> {
+  const orderA = a.order === b.order ? b.order + 1 : b.order;
+  await updateTopic(db, a, { order: orderA });
+  await updateTopic(db, b, { order: a.order });
+}
+
+/** Saves the rows of an imported template after the existing topics, in file order. */
+export async function importTopics(
+  db: OtmetkaDb,
+  subgroupId: string,
+  rows: ImportedTopicRow[],
+  firstOrder: number,
+): Promise<number> {
+  let order = firstOrder;
+  for (const row of rows) {
+    await addTopic(
+      db,
+      subgroupId,
+      {
+        section: row.section,
+        title: row.title,
+        hours: row.hours,
+        form: row.form,
+        control: row.control,
+        plannedDate: row.plannedDate,
+      },
+      order++,
+    );
+  }
+  return rows.length;
+}
+
+// Notices
+
+export async function addNotice(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>) {
+  const id = `${notice.kind}:${notice.docId}:${notice.at}`;
+  await db.rx.collections.notices.upsert({ ...notice, id, dismissed: false });
+}
+
+export async function dismissNotice(db: OtmetkaDb, id: string): Promise<void> {
+  const doc = await db.rx.collections.notices.findOne(id).exec();
+  if (doc) await doc.incrementalPatch({ dismissed: true });
+}
+
+/**
+ * Writes the teacher's attempted values again, as a new edit (a fresh stamp), and dismisses
+ * the notice. A refused edit may be refused again; then a new notice says so.
+ */
+export async function redoNotice(db: OtmetkaDb, notice: Notice): Promise<void> {
+  const attempted = notice.attempted as unknown as JournalDoc;
+  const collection = notice.collection as JournalCollectionName;
+  const fields = CLIENT_FIELDS[attempted.type] as readonly string[];
+  const patch: Record<string, unknown> = {};
+  for (const field of fields) patch[field] = (attempted as Record<string, unknown>)[field];
+  if (attempted._deleted) patch._deleted = true;
+  const base = () => ({ ...attempted, _deleted: false, stamps: {} }) as JournalDoc;
+  await writeJournalDoc(db, collection, attempted.id, base, patch as Patch<JournalDoc>);
+  await dismissNotice(db, notice.id);
+}

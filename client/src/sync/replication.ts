@@ -1,0 +1,411 @@
+import type { Checkpoint, JournalDoc, SyncCollection } from '@otmetka/shared';
+import {
+  COLLECTION_DOC_SCHEMAS,
+  encodeCheckpoint,
+  observeStamp,
+  PULL_BATCH_SIZE,
+  PUSH_BATCH_SIZE,
+  pullResponseSchema,
+  pushResponseSchema,
+  SYNC_COLLECTIONS,
+  WRITABLE_COLLECTIONS,
+} from '@otmetka/shared';
+import { signal } from '@preact/signals';
+import type { RxCollection } from 'rxdb';
+import type { RxReplicationState } from 'rxdb/plugins/replication';
+import { replicateRxCollection } from 'rxdb/plugins/replication';
+import { Subject } from 'rxjs';
+import type { JournalCollectionName, OtmetkaDb } from '../db/database.ts';
+import { saveBookkeeping } from '../db/database.ts';
+import { addNotice } from '../db/repo.ts';
+import { errorInfo, FIELD_LABELS } from './errors.ts';
+import { isApiError } from './http.ts';
+import type { LostField } from './lost-edits.ts';
+import { lostInConflict, lostOnPull } from './lost-edits.ts';
+import type { Session } from './session.ts';
+import type { LiveStream } from './stream.ts';
+import { openLiveStream } from './stream.ts';
+
+/**
+ * The only place that knows replication. One RxDB replication per collection against the sync
+ * server (pull by checkpoint, push of rows with their assumed master state, a live SSE stream
+ * that says "pull now"), plus the status the UI shows. Components never import this module's
+ * internals; they read `status` and call syncNow/stop through the SyncEngine.
+ */
+
+export const BACKGROUND_SYNC_TAG = 'otmetka-sync';
+/** RxDB waits this long after a failed handler call (the `online` event cuts it short). */
+const RETRY_MS = 5_000;
+/** A safety net when the stream is down: pull and push on a timer. */
+const TIMER_MS = 60_000;
+
+export interface SyncStatus {
+  online: ReturnType<typeof signal<boolean>>;
+  /** Local edits not yet acknowledged by the server. */
+  pending: ReturnType<typeof signal<number>>;
+  lastSyncAt: ReturnType<typeof signal<number | null>>;
+  /** The last error worth showing (never a network failure: offline is normal). */
+  error: ReturnType<typeof signal<string | null>>;
+  streamConnected: ReturnType<typeof signal<boolean>>;
+  needsSignIn: ReturnType<typeof signal<boolean>>;
+}
+
+export interface SyncEngine {
+  status: SyncStatus;
+  /** Pull and push now (a button, the `online` event, Background Sync, the timer). */
+  syncNow(): void;
+  /** Resolves when every collection is in sync (never while offline: do not block UI on it). */
+  awaitInSync(): Promise<void>;
+  /** Stops replication and the stream; the local data stays. */
+  stop(): Promise<void>;
+}
+
+export interface SyncOptions {
+  db: OtmetkaDb;
+  session: Session;
+  /** Live stream and timers; tests drive sync by hand with `live: false`-like control. */
+  live?: boolean;
+  /** Persist the last sync time across reloads (localStorage in the browser). */
+  lastSyncStore?: { get(): number | null; set(at: number): void };
+}
+
+type AnyCollection = RxCollection<Record<string, unknown>>;
+
+export function startSync(options: SyncOptions): SyncEngine {
+  const { db, session } = options;
+  const live = options.live ?? true;
+  const status: SyncStatus = {
+    online: signal(typeof navigator === 'undefined' ? true : navigator.onLine !== false),
+    pending: db.pendingCount,
+    lastSyncAt: signal(options.lastSyncStore?.get() ?? null),
+    error: signal(null),
+    streamConnected: signal(false),
+    needsSignIn: session.needsSignIn,
+  };
+  const ctx: Ctx = { db, session, status, options };
+  const streams = new Map<SyncCollection, Subject<'RESYNC'>>();
+  const states = SYNC_COLLECTIONS.map((name) => {
+    const stream$ = new Subject<'RESYNC'>();
+    streams.set(name, stream$);
+    return replicate(ctx, name, stream$, live);
+  });
+
+  const resyncAll = () => {
+    for (const state of states) state.reSync();
+  };
+  let stream: LiveStream | null = null;
+  const cleanups: (() => void)[] = [];
+  if (live) {
+    stream = openLiveStream({
+      session,
+      onResync: (collections) => {
+        for (const c of collections) streams.get(c)?.next('RESYNC');
+      },
+      onConnected: (connected) => {
+        status.streamConnected.value = connected;
+        if (connected) markOnline(ctx);
+      },
+    });
+    cleanups.push(...watchEnvironment(ctx, resyncAll, () => stream?.reconnect()));
+  }
+  // A new sign-in (same user, after the refresh token expired) sends the pending pushes.
+  cleanups.push(
+    session.needsSignIn.subscribe((needed) => {
+      if (!needed) {
+        resyncAll();
+        stream?.reconnect();
+      }
+    }),
+  );
+
+  return {
+    status,
+    syncNow() {
+      resyncAll();
+      stream?.reconnect();
+    },
+    async awaitInSync() {
+      await Promise.all(states.map((s) => s.awaitInSync()));
+    },
+    async stop() {
+      for (const cleanup of cleanups) cleanup();
+      stream?.stop();
+      await Promise.all(states.map((s) => s.cancel()));
+    },
+  };
+}
+
+interface Ctx {
+  db: OtmetkaDb;
+  session: Session;
+  status: SyncStatus;
+  options: SyncOptions;
+}
+
+function replicate(
+  ctx: Ctx,
+  name: SyncCollection,
+  stream$: Subject<'RESYNC'>,
+  live: boolean,
+): RxReplicationState<Record<string, unknown>, Checkpoint> {
+  const collection = ctx.db.rx.collections[name] as unknown as AnyCollection;
+  const writable = (WRITABLE_COLLECTIONS as readonly string[]).includes(name);
+  const state = replicateRxCollection<Record<string, unknown>, Checkpoint>({
+    collection,
+    // The database is per user, so the collection name is enough to key the checkpoints.
+    replicationIdentifier: `otmetka-sync-v1-${name}`,
+    live,
+    retryTime: RETRY_MS,
+    waitForLeadership: true,
+    pull: {
+      batchSize: PULL_BATCH_SIZE,
+      handler: (checkpoint, batchSize) => pullHandler(ctx, name, checkpoint, batchSize),
+      stream$: stream$.asObservable(),
+    },
+    push: writable
+      ? {
+          batchSize: PUSH_BATCH_SIZE,
+          handler: (rows) => pushHandler(ctx, name as JournalCollectionName, rows),
+        }
+      : undefined,
+  });
+  state.error$.subscribe((err) => classifyError(ctx, err));
+  if (writable) {
+    state.conflict$.subscribe(({ input, output }) => {
+      void recordConflict(ctx, name, input, output);
+    });
+  }
+  return state;
+}
+
+async function pullHandler(
+  ctx: Ctx,
+  name: SyncCollection,
+  checkpoint: Checkpoint | undefined,
+  batchSize: number,
+) {
+  const query = new URLSearchParams({ limit: String(batchSize) });
+  if (checkpoint) query.set('checkpoint', encodeCheckpoint(checkpoint));
+  const body = pullResponseSchema.parse(
+    await ctx.session.getJson(`/api/sync/${name}/pull?${query}`),
+  );
+  const schema = COLLECTION_DOC_SCHEMAS[name];
+  const documents = body.documents.map((raw) => {
+    const doc = schema.parse(raw) as Record<string, unknown>;
+    return { ...doc, _deleted: Boolean(doc._deleted) };
+  });
+  if (name === 'lessons' || name === 'topics' || name === 'marks') {
+    await noticeLostOnPull(ctx, name, documents as unknown as JournalDoc[]);
+  }
+  markOnline(ctx);
+  markSynced(ctx);
+  return { documents, checkpoint: body.checkpoint };
+}
+
+/** Compares pulled journal documents with the local versions they are about to replace. */
+async function noticeLostOnPull(ctx: Ctx, name: JournalCollectionName, incoming: JournalDoc[]) {
+  const { db } = ctx;
+  for (const doc of incoming) observeStamp(db.clock, doc);
+  if (incoming.length === 0) return;
+  const coll = db.rx.collections[name] as unknown as AnyCollection;
+  const local = await coll.storageInstance.findDocumentsById(
+    incoming.map((d) => d.id),
+    true,
+  );
+  const byId = new Map(local.map((d) => [d.id as string, d as unknown as JournalDoc]));
+  for (const doc of incoming) {
+    const mine = byId.get(doc.id);
+    if (!mine) continue;
+    const lost = lostOnPull(db.deviceId, mine, doc, db.pending.has(doc.id), db.acked.get(doc.id));
+    if (lost.length > 0) await noticeLost(ctx, name, mine, lost);
+  }
+}
+
+async function pushHandler(
+  ctx: Ctx,
+  name: JournalCollectionName,
+  rows: {
+    assumedMasterState?: Record<string, unknown>;
+    newDocumentState: Record<string, unknown>;
+  }[],
+) {
+  const { db } = ctx;
+  // Fresh attempts: an id refused in an earlier push is judged anew.
+  for (const row of rows) db.refusedNow.delete(row.newDocumentState.id as string);
+  const body = pushResponseSchema.parse(
+    await ctx.session.postJson(`/api/sync/${name}/push`, {
+      rows: rows.map((r) => ({
+        assumedMasterState: r.assumedMasterState ?? null,
+        newDocumentState: r.newDocumentState,
+      })),
+    }),
+  );
+  markOnline(ctx);
+
+  const at = Date.now();
+  for (const refused of body.refused) {
+    db.refusedNow.add(refused.id);
+    await addNotice(db, {
+      kind: 'refused',
+      collection: name,
+      docId: refused.id,
+      code: refused.code,
+      message: refused.message || errorInfo(refused.code).message,
+      attempted: refused.attempted,
+      lostFields: [],
+      at,
+    });
+  }
+  acknowledge(
+    db,
+    rows.map((r) => r.newDocumentState as unknown as JournalDoc),
+    at,
+  );
+  markSynced(ctx);
+
+  const schema = COLLECTION_DOC_SCHEMAS[name];
+  return body.conflicts.map((raw) => {
+    const doc = schema.parse(raw) as Record<string, unknown>;
+    return { ...doc, _deleted: Boolean(doc._deleted) };
+  });
+}
+
+/** The server answered for these versions: they are no longer pending. */
+function acknowledge(db: OtmetkaDb, docs: JournalDoc[], at: number): void {
+  for (const doc of docs) {
+    const newest = Math.max(0, ...Object.values(doc.stamps ?? {}).map((s) => s.at));
+    const pending = db.pending.get(doc.id);
+    if (pending && pending.at <= newest) db.pending.delete(doc.id);
+    db.acked.set(doc.id, at);
+  }
+  void saveBookkeeping(db);
+}
+
+async function recordConflict(
+  ctx: Ctx,
+  name: SyncCollection,
+  input: {
+    assumedMasterState?: Record<string, unknown>;
+    newDocumentState: Record<string, unknown>;
+  },
+  output: Record<string, unknown>,
+) {
+  const mine = input.newDocumentState as unknown as JournalDoc;
+  // A refused row already has its notice with the server's reason.
+  if (ctx.db.refusedNow.delete(mine.id)) return;
+  const lost = lostInConflict(
+    ctx.db.deviceId,
+    mine,
+    input.assumedMasterState as unknown as JournalDoc | undefined,
+    output as unknown as JournalDoc,
+  );
+  if (lost.length > 0) await noticeLost(ctx, name as JournalCollectionName, mine, lost);
+}
+
+async function noticeLost(
+  ctx: Ctx,
+  name: JournalCollectionName,
+  mine: JournalDoc,
+  lost: LostField[],
+) {
+  const newest = Math.max(...lost.map((l) => mine.stamps[l.field]?.at ?? 0));
+  const fields = lost.map((l) => FIELD_LABELS[l.field] ?? l.field).join(', ');
+  await addNotice(ctx.db, {
+    kind: 'lost',
+    collection: name,
+    docId: mine.id,
+    code: 'CONFLICT',
+    message: `${errorInfo('CONFLICT').message} (${fields})`,
+    attempted: mine as unknown as Record<string, unknown>,
+    lostFields: lost,
+    // The same lost edit seen by the push and by a pull gives the same notice (same id).
+    at: newest,
+  });
+}
+
+function markOnline(ctx: Ctx): void {
+  ctx.status.online.value = true;
+}
+
+function markSynced(ctx: Ctx): void {
+  const now = Date.now();
+  ctx.status.lastSyncAt.value = now;
+  ctx.status.error.value = null;
+  ctx.options.lastSyncStore?.set(now);
+}
+
+/** RxDB emits handler failures on error$; sort them into offline, sign-in, or a real error. */
+function classifyError(ctx: Ctx, err: unknown): void {
+  const params = (err as { parameters?: { errors?: unknown[] } }).parameters;
+  const cause = params?.errors?.[0] ?? err;
+  if (isApiError(cause)) {
+    if (cause.code === 'NETWORK') {
+      ctx.status.online.value = false;
+      return;
+    }
+    if (cause.code === 'SIGN_IN_REQUIRED') return;
+    ctx.status.error.value = errorInfo(cause.code).message;
+    return;
+  }
+  console.error('sync error', cause);
+  ctx.status.error.value = errorInfo('INTERNAL').message;
+}
+
+/**
+ * Browser triggers that restart sync: the `online` event, the page becoming visible, a
+ * Background Sync wake-up from the service worker, and a timer while the stream is down.
+ */
+function watchEnvironment(ctx: Ctx, resync: () => void, reconnect: () => void): (() => void)[] {
+  const cleanups: (() => void)[] = [];
+  if (typeof window === 'undefined') return cleanups;
+
+  const onOnline = () => {
+    ctx.status.online.value = true;
+    resync();
+    reconnect();
+  };
+  const onOffline = () => {
+    ctx.status.online.value = false;
+    void registerBackgroundSync();
+  };
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') resync();
+  };
+  const onWorkerMessage = (event: MessageEvent) => {
+    if ((event.data as { type?: string })?.type === BACKGROUND_SYNC_TAG) onOnline();
+  };
+  window.addEventListener('online', onOnline);
+  window.addEventListener('offline', onOffline);
+  document.addEventListener('visibilitychange', onVisible);
+  navigator.serviceWorker?.addEventListener('message', onWorkerMessage);
+  const timer = setInterval(() => {
+    if (!ctx.status.streamConnected.value || ctx.db.pending.size > 0) resync();
+  }, TIMER_MS);
+  const unsubscribePending = ctx.db.pendingCount.subscribe((count) => {
+    if ((count ?? 0) > 0 && !ctx.status.online.value) void registerBackgroundSync();
+  });
+
+  cleanups.push(() => {
+    window.removeEventListener('online', onOnline);
+    window.removeEventListener('offline', onOffline);
+    document.removeEventListener('visibilitychange', onVisible);
+    navigator.serviceWorker?.removeEventListener('message', onWorkerMessage);
+    clearInterval(timer);
+    unsubscribePending();
+  });
+  return cleanups;
+}
+
+/** Asks the browser to wake the service worker when connectivity returns (Chromium only). */
+async function registerBackgroundSync(): Promise<void> {
+  try {
+    // `ready` never settles without a registered worker (dev server, tests).
+    if (!navigator.serviceWorker?.controller) return;
+    const registration = await navigator.serviceWorker.ready;
+    const sync = (registration as { sync?: { register(tag: string): Promise<void> } } | undefined)
+      ?.sync;
+    await sync?.register(BACKGROUND_SYNC_TAG);
+  } catch {
+    // No service worker or no permission: the `online` event and the timer still run.
+  }
+}

@@ -1,0 +1,193 @@
+import type { LoginResponse, SessionUser } from '@otmetka/shared';
+import { loginResponseSchema } from '@otmetka/shared';
+import { signal } from '@preact/signals';
+import type { HttpOptions } from './http.ts';
+import { ApiError, protocolHeaders, readJson, send } from './http.ts';
+
+/**
+ * Tokens and the signed-in user. The access token is short-lived and the refresh token
+ * rotates on every use. Rules that keep a teacher working offline:
+ * - nothing checks the access token's expiry locally: an expired token blocks no local work;
+ * - on 401 the manager refreshes once and retries; when the refresh itself is refused, the
+ *   session stays (local data and pending changes are kept) and `needsSignIn` asks the same
+ *   user to sign in again, after which the pending pushes go out;
+ * - a network failure during refresh is just "offline", never a sign-out.
+ */
+
+export interface KeyValueStore {
+  get(key: string): string | null;
+  set(key: string, value: string): void;
+  remove(key: string): void;
+}
+
+/** localStorage in the browser; a Map for Node tests and private modes without storage. */
+export function defaultStore(): KeyValueStore {
+  try {
+    if (typeof localStorage !== 'undefined') {
+      localStorage.setItem('otmetka.probe', '1');
+      localStorage.removeItem('otmetka.probe');
+      return {
+        get: (k) => localStorage.getItem(k),
+        set: (k, v) => localStorage.setItem(k, v),
+        remove: (k) => localStorage.removeItem(k),
+      };
+    }
+  } catch {
+    // Storage disabled: fall through to memory.
+  }
+  return memoryStore();
+}
+
+export function memoryStore(): KeyValueStore {
+  const map = new Map<string, string>();
+  return {
+    get: (k) => map.get(k) ?? null,
+    set: (k, v) => void map.set(k, v),
+    remove: (k) => void map.delete(k),
+  };
+}
+
+const SESSION_KEY = 'otmetka.session';
+
+export interface SessionData {
+  user: SessionUser;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export class Session {
+  readonly current = signal<SessionData | null>(null);
+  /** The refresh token was refused: the same user must sign in again (data is kept). */
+  readonly needsSignIn = signal(false);
+  private refreshing: Promise<void> | null = null;
+
+  constructor(
+    readonly http: HttpOptions,
+    private readonly store: KeyValueStore = defaultStore(),
+  ) {
+    this.current.value = this.load();
+  }
+
+  get user(): SessionUser | null {
+    return this.current.value?.user ?? null;
+  }
+
+  private load(): SessionData | null {
+    const raw = this.store.get(SESSION_KEY);
+    if (!raw) return null;
+    try {
+      const parsed = loginResponseSchema.parse(JSON.parse(raw));
+      return parsed;
+    } catch {
+      this.store.remove(SESSION_KEY);
+      return null;
+    }
+  }
+
+  private save(data: LoginResponse): void {
+    this.store.set(SESSION_KEY, JSON.stringify(data));
+    this.current.value = data;
+    this.needsSignIn.value = false;
+  }
+
+  /**
+   * Signs in. While a session exists (re-sign-in after an expired refresh token) only the same
+   * user may sign in: the device holds that user's unsent changes.
+   */
+  async signIn(login: string, password: string): Promise<SessionUser> {
+    const response = await send(this.http, '/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...protocolHeaders(this.http) },
+      body: JSON.stringify({ login, password }),
+    });
+    const data = loginResponseSchema.parse(await readJson(response));
+    const previous = this.current.value;
+    if (previous && previous.user.id !== data.user.id) {
+      throw new ApiError(
+        'FORBIDDEN',
+        403,
+        `На этом устройстве есть неотправленные изменения пользователя «${previous.user.displayName}». Войдите под его учётной записью или выйдите с удалением данных.`,
+      );
+    }
+    this.save(data);
+    return data.user;
+  }
+
+  /** One refresh at a time: parallel 401s share it (the refresh token rotates). */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<void> {
+    const session = this.current.value;
+    if (!session) throw new ApiError('SIGN_IN_REQUIRED', 401, 'Нужно войти в систему');
+    const response = await send(this.http, '/api/auth/refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...protocolHeaders(this.http) },
+      body: JSON.stringify({ refreshToken: session.refreshToken }),
+    });
+    try {
+      this.save(loginResponseSchema.parse(await readJson(response)));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        this.needsSignIn.value = true;
+        throw new ApiError('SIGN_IN_REQUIRED', 401, 'Сеанс истёк. Войдите снова.');
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * An authorised request. Fails fast (no network use) while the user must sign in again, so
+   * replication retries stay cheap; on 401 refreshes once and retries.
+   */
+  async authorised(path: string, init: RequestInit = {}): Promise<Response> {
+    if (this.needsSignIn.value || !this.current.value) {
+      throw new ApiError('SIGN_IN_REQUIRED', 401, 'Сеанс истёк. Войдите снова.');
+    }
+    const response = await this.sendWithToken(path, init);
+    if (response.status !== 401) return response;
+    await response.body?.cancel();
+    await this.refresh();
+    return this.sendWithToken(path, init);
+  }
+
+  private sendWithToken(path: string, init: RequestInit): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${this.current.value?.accessToken ?? ''}`);
+    for (const [k, v] of Object.entries(protocolHeaders(this.http))) headers.set(k, v);
+    return send(this.http, path, { ...init, headers });
+  }
+
+  async getJson(path: string): Promise<unknown> {
+    return readJson(await this.authorised(path));
+  }
+
+  async postJson(path: string, body: unknown): Promise<unknown> {
+    return readJson(
+      await this.authorised(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    );
+  }
+
+  /** Ends the session on the server (best effort) and forgets the tokens on this device. */
+  async signOut(): Promise<void> {
+    const session = this.current.value;
+    if (session) {
+      await send(this.http, '/api/auth/logout', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...protocolHeaders(this.http) },
+        body: JSON.stringify({ refreshToken: session.refreshToken }),
+      }).catch(() => undefined);
+    }
+    this.store.remove(SESSION_KEY);
+    this.current.value = null;
+    this.needsSignIn.value = false;
+  }
+}
