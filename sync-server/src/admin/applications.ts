@@ -1,0 +1,295 @@
+import {
+  APPLICATION_STUDYING,
+  APPLICATION_WITHDRAWN,
+  type Application,
+  applyStatusChange,
+  type EnrolmentInterval,
+  isEnrolledOn,
+  type Learner,
+  type Programme,
+  type RosterEntry,
+  rosterId,
+  type Subgroup,
+  type User,
+} from '@otmetka/shared';
+import {
+  type ApplicationStatusRequest,
+  type ApplicationView,
+  applicationListQuerySchema,
+  applicationListResponseSchema,
+  applicationStatusRequestSchema,
+  applicationStatusResponseSchema,
+  idParamsSchema,
+  type RosterItem,
+  rosterResponseSchema,
+} from '@otmetka/shared/api';
+import type { FastifyInstance } from 'fastify';
+import { type Doc, type Store, USERS_DB } from '../db/store.ts';
+import { HttpError, notFound } from '../http/errors.ts';
+import { route } from '../http/route.ts';
+import { journal, learnerDisplayName, OrgData } from './data.ts';
+
+/**
+ * Applications and the roster. The status set is the organisation's (org.applicationStatuses);
+ * «обучается» puts the learner into the subgroup's roster from the given date, «отчислен» (or
+ * leaving «обучается» for any other status) takes them out from that date. The roster entry is
+ * server-owned and replicates to the teacher's devices with the display name and intervals only.
+ */
+
+const ADMIN = ['admin'] as const;
+const TAGS = ['admin: applications'];
+
+type AsDoc<T> = T & Doc;
+
+/** Names for application views, loaded once per request. */
+export interface Names {
+  subgroups: Map<string, Subgroup>;
+  programmes: Map<string, Programme>;
+  learners: Map<string, Learner>;
+  parents: Map<string, string>;
+}
+
+export async function loadNames(data: OrgData, parentIds?: string[]): Promise<Names> {
+  const [subgroups, programmes, learners, parents] = await Promise.all([
+    data.subgroups(),
+    data.programmes(),
+    data.learners(parentIds ? { parentUserId: { $in: parentIds } } : {}),
+    data.store.find<AsDoc<User>>(USERS_DB, {
+      type: 'user',
+      orgId: data.orgId,
+      role: 'parent',
+      ...(parentIds ? { id: { $in: parentIds } } : {}),
+    }),
+  ]);
+  return {
+    subgroups: new Map(subgroups.map((s) => [s.id, s])),
+    programmes: new Map(programmes.map((p) => [p.id, p])),
+    learners: new Map(learners.map((l) => [l.id, l])),
+    parents: new Map(parents.map((u) => [u.id, u.displayName])),
+  };
+}
+
+export function applicationView(a: Application, names: Names): ApplicationView {
+  const subgroup = names.subgroups.get(a.subgroupId);
+  const learner = names.learners.get(a.learnerId);
+  return {
+    id: a.id,
+    subgroupId: a.subgroupId,
+    subgroupName: subgroup?.name ?? '',
+    programmeId: subgroup?.programmeId ?? a.subgroupId,
+    programmeName: (subgroup && names.programmes.get(subgroup.programmeId)?.name) ?? '',
+    learnerId: a.learnerId,
+    learnerName: learner ? learnerDisplayName(learner) : '',
+    parentUserId: a.parentUserId,
+    parentName: names.parents.get(a.parentUserId) ?? '',
+    status: a.status,
+    history: a.history,
+    createdAt: a.createdAt,
+  };
+}
+
+export function rosterItem(entry: RosterEntry, today: string): RosterItem {
+  return {
+    id: entry.id,
+    learnerId: entry.learnerId,
+    name: entry.name,
+    intervals: entry.intervals,
+    enrolledToday: isEnrolledOn(entry.intervals, today),
+  };
+}
+
+function statusError(field: string, message: string) {
+  return new HttpError(400, 'INVALID_STATUS_CHANGE', `${field}: ${message}`, { field });
+}
+
+type RosterChange = { kind: 'enrol' | 'withdraw'; date: string } | null;
+
+/** Which roster change a status change makes, checking the status and the date. */
+function rosterChangeOf(
+  statuses: string[],
+  application: Application,
+  body: ApplicationStatusRequest,
+  subgroup: Subgroup,
+): RosterChange {
+  if (!statuses.includes(body.status)) {
+    throw statusError('status', `статуса «${body.status}» нет в списке статусов организации`);
+  }
+  const enrol = body.status === APPLICATION_STUDYING;
+  const leaves =
+    body.status === APPLICATION_WITHDRAWN ||
+    (application.status === APPLICATION_STUDYING && !enrol);
+  if (!enrol && !leaves) return null;
+
+  if (body.date === null) {
+    throw statusError('date', enrol ? 'нужна дата зачисления' : 'нужна дата отчисления');
+  }
+  if (enrol && (body.date < subgroup.periodFrom || body.date > subgroup.periodTo)) {
+    throw statusError('date', 'дата зачисления вне периода обучения подгруппы');
+  }
+  return { kind: enrol ? 'enrol' : 'withdraw', date: body.date };
+}
+
+/** CAPACITY_EXCEEDED when the subgroup is full on the date (others enrolled then or later). */
+function checkCapacity(roster: RosterEntry[], subgroup: Subgroup, learnerId: string, date: string) {
+  const taken = roster.filter(
+    (e) =>
+      !e._deleted &&
+      e.learnerId !== learnerId &&
+      (isEnrolledOn(e.intervals, date) || e.intervals.some((iv) => iv.from > date)),
+  ).length;
+  if (taken >= subgroup.capacity) {
+    throw new HttpError(
+      409,
+      'CAPACITY_EXCEEDED',
+      `В подгруппе нет свободных мест: ${taken} из ${subgroup.capacity}`,
+      { field: 'status', capacity: subgroup.capacity },
+    );
+  }
+}
+
+/** Writes the roster entry after the change (read-modify-write on the subgroup database). */
+export async function writeRoster(
+  store: Store,
+  subgroup: Subgroup,
+  learner: Pick<Learner, 'id' | 'lastName' | 'firstName'>,
+  change: { kind: 'enrol' | 'withdraw'; date: string },
+): Promise<RosterEntry | undefined> {
+  const db = journal(store, subgroup.id).db;
+  return store.update<AsDoc<RosterEntry>>(db, rosterId(subgroup.id, learner.id), (current) => {
+    if (!current && change.kind === 'withdraw') {
+      throw statusError('status', 'обучающийся не зачислен в подгруппу');
+    }
+    const intervals: EnrolmentInterval[] = applyStatusChange(current?.intervals ?? [], change);
+    return {
+      id: rosterId(subgroup.id, learner.id),
+      type: 'roster',
+      orgId: subgroup.orgId,
+      subgroupId: subgroup.id,
+      learnerId: learner.id,
+      name: learnerDisplayName(learner),
+      intervals,
+      stamps: current?.stamps ?? {},
+    };
+  });
+}
+
+async function changeStatus(
+  app: FastifyInstance,
+  data: OrgData,
+  user: { sub: string },
+  id: string,
+  body: ApplicationStatusRequest,
+) {
+  const application = await data.catalogDoc<Application>(id, 'application');
+  if (!application) throw notFound(`Заявка ${id} не найдена`);
+  const [org, subgroup, learner] = await Promise.all([
+    data.org(),
+    data.subgroup(application.subgroupId),
+    data.learner(application.learnerId),
+  ]);
+  if (!learner) throw notFound(`Обучающийся заявки ${id} не найден`);
+
+  const change = rosterChangeOf(org.applicationStatuses, application, body, subgroup);
+  if (change?.kind === 'enrol') {
+    if (!(await data.schedule(subgroup.id))) {
+      throw new HttpError(409, 'SCHEDULE_REQUIRED', 'У подгруппы нет расписания', {
+        field: 'subgroupId',
+      });
+    }
+    checkCapacity(
+      await journal(app.store, subgroup.id).roster(),
+      subgroup,
+      learner.id,
+      change.date,
+    );
+  }
+  const roster = change ? await writeRoster(app.store, subgroup, learner, change) : undefined;
+
+  const event = {
+    status: body.status,
+    at: app.config.now(),
+    by: user.sub,
+    date: body.date,
+    comment: body.comment,
+  };
+  const updated = await app.store.update<AsDoc<Application>>(data.orgDb, id, (current) =>
+    current ? { ...current, status: body.status, history: [...current.history, event] } : undefined,
+  );
+  const names = await loadNames(data, [application.parentUserId]);
+  return {
+    application: applicationView(updated ?? application, names),
+    roster: roster ? rosterItem(roster, await data.today(new Date(app.config.now()))) : null,
+  };
+}
+
+export function applicationRoutes(app: FastifyInstance): void {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/admin/applications',
+      summary: 'Заявки (фильтры: статус, подгруппа) и набор статусов организации',
+      tags: TAGS,
+      query: applicationListQuerySchema,
+      response: applicationListResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user, query }) => {
+      const data = new OrgData(app.store, user.org);
+      const selector: Record<string, unknown> = {};
+      if (query.status) selector.status = query.status;
+      if (query.subgroupId) selector.subgroupId = query.subgroupId;
+      const [org, applications, names] = await Promise.all([
+        data.org(),
+        data.applications(selector),
+        loadNames(data),
+      ]);
+      applications.sort((a, b) => b.createdAt - a.createdAt);
+      return {
+        applications: applications.map((a) => applicationView(a, names)),
+        statuses: org.applicationStatuses,
+      };
+    },
+  );
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/admin/applications/:id/status',
+      summary: 'Сменить статус заявки («обучается» зачисляет с даты, «отчислен» отчисляет с даты)',
+      tags: TAGS,
+      params: idParamsSchema,
+      body: applicationStatusRequestSchema,
+      response: applicationStatusResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user, params, body }) =>
+      changeStatus(app, new OrgData(app.store, user.org), user, params.id, body),
+  );
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/admin/subgroups/:id/roster',
+      summary: 'Список обучающихся подгруппы с периодами обучения',
+      tags: TAGS,
+      params: idParamsSchema,
+      response: rosterResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user, params }) => {
+      const data = new OrgData(app.store, user.org);
+      const subgroup = await data.subgroup(params.id);
+      const [roster, today] = await Promise.all([
+        journal(app.store, subgroup.id).roster(),
+        data.today(new Date(app.config.now())),
+      ]);
+      roster.sort((a, b) => a.name.localeCompare(b.name, 'ru'));
+      return {
+        subgroupId: subgroup.id,
+        capacity: subgroup.capacity,
+        entries: roster.map((e) => rosterItem(e, today)),
+      };
+    },
+  );
+}

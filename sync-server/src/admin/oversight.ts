@@ -1,0 +1,212 @@
+import {
+  type AuditEntry,
+  type Calendar,
+  loadCalendar,
+  lockId,
+  type MonthLock,
+  type Refusal,
+  type User,
+} from '@otmetka/shared';
+import {
+  auditQuerySchema,
+  auditResponseSchema,
+  calendarInputSchema,
+  calendarResponseSchema,
+  lockListQuerySchema,
+  lockListResponseSchema,
+  lockRequestSchema,
+  lockResponseSchema,
+  refusalQuerySchema,
+  refusalResponseSchema,
+} from '@otmetka/shared/api';
+import type { FastifyInstance } from 'fastify';
+import { auditDbName, type Doc, type Store, USERS_DB } from '../db/store.ts';
+import { route } from '../http/route.ts';
+import { CALENDAR_DOC_ID, OrgData } from './data.ts';
+
+/**
+ * What an admin oversees: month locks (an unlock needs a reason), the audit trail of marks and
+ * lessons, the edits the server refused, and the holiday calendar (a catalog document, so
+ * devices receive a new decree without a release).
+ */
+
+const ADMIN = ['admin'] as const;
+
+type AsDoc<T> = T & Doc;
+
+async function userNames(store: Store, orgId: string): Promise<Map<string, string>> {
+  const users = await store.find<AsDoc<User>>(USERS_DB, { type: 'user', orgId });
+  return new Map(users.map((u) => [u.id, u.displayName]));
+}
+
+function lockRoutes(app: FastifyInstance) {
+  const tags = ['admin: locks'];
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/admin/locks',
+      summary: 'Закрытые и открытые месяцы (и день автоматического закрытия)',
+      tags,
+      query: lockListQuerySchema,
+      response: lockListResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user, query }) => {
+      const data = new OrgData(app.store, user.org);
+      const [org, locks] = await Promise.all([data.org(), data.list<MonthLock>('lock')]);
+      const shown = locks
+        .filter(
+          (l) => !query.subgroupId || l.subgroupId === query.subgroupId || l.subgroupId === null,
+        )
+        .sort(
+          (a, b) =>
+            b.month.localeCompare(a.month) ||
+            (a.subgroupId ?? '').localeCompare(b.subgroupId ?? ''),
+        );
+      return { locks: shown, lockDay: org.lockDay };
+    },
+  );
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/admin/locks',
+      summary: 'Закрыть или открыть месяц (подгруппы или всей организации; открытие — с причиной)',
+      tags,
+      body: lockRequestSchema,
+      response: lockResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user, body }) => {
+      const data = new OrgData(app.store, user.org);
+      if (body.subgroupId !== null) await data.subgroup(body.subgroupId);
+
+      const lock: MonthLock = {
+        id: lockId(body.subgroupId, body.month),
+        type: 'lock',
+        orgId: user.org,
+        subgroupId: body.subgroupId,
+        month: body.month,
+        locked: body.locked,
+        reason: body.reason,
+        at: app.config.now(),
+        by: user.sub,
+      };
+      await app.store.put(data.orgDb, lock as AsDoc<MonthLock>);
+      return { lock };
+    },
+  );
+}
+
+/** The lesson date inside a lesson or mark id (`lesson:<sg>:<date>:<hhmm>`, `mark:<sg>:<date>:…`). */
+function monthOfDocId(docId: string): string | undefined {
+  return /:(\d{4}-\d{2})-\d{2}:/.exec(docId)?.[1];
+}
+
+function auditRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/admin/audit',
+      summary: 'История изменений: одной отметки (docId) или подгруппы за месяц',
+      tags: ['admin: audit'],
+      query: auditQuerySchema,
+      response: auditResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user, query }) => {
+      if (query.subgroupId) await new OrgData(app.store, user.org).subgroup(query.subgroupId);
+      const selector: Record<string, string> = query.docId
+        ? { type: 'audit', docId: query.docId }
+        : { type: 'audit', subgroupId: query.subgroupId ?? '' };
+      const [entries, names] = await Promise.all([
+        app.store.find<AsDoc<AuditEntry>>(auditDbName(user.org), selector),
+        userNames(app.store, user.org),
+      ]);
+      const shown = entries
+        .filter((e) => !query.month || query.docId || monthOfDocId(e.docId) === query.month)
+        .filter((e) => !query.subgroupId || e.subgroupId === query.subgroupId)
+        .sort((a, b) => a.receivedAt - b.receivedAt || a.editedAt - b.editedAt);
+      return {
+        entries: shown.map(({ type: _t, ...e }) => ({ ...e, byName: names.get(e.by) ?? e.by })),
+      };
+    },
+  );
+}
+
+function refusalRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/admin/refusals',
+      summary: 'Отклонённые сервером правки (кто, что, почему)',
+      tags: ['admin: audit'],
+      query: refusalQuerySchema,
+      response: refusalResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user, query }) => {
+      const selector: Record<string, string> = { type: 'refusal' };
+      if (query.subgroupId) selector.subgroupId = query.subgroupId;
+      const [refusals, names] = await Promise.all([
+        app.store.find<AsDoc<Refusal>>(auditDbName(user.org), selector),
+        userNames(app.store, user.org),
+      ]);
+      refusals.sort((a, b) => b.at - a.at);
+      return {
+        refusals: refusals.map(({ type: _t, ...r }) => ({
+          ...r,
+          byName: names.get(r.userId) ?? r.userId,
+        })),
+      };
+    },
+  );
+}
+
+function calendarRoutes(app: FastifyInstance) {
+  const tags = ['admin: calendar'];
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/admin/calendar',
+      summary: 'Производственный календарь организации',
+      tags,
+      response: calendarResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user }) => {
+      const { _deleted: _d, ...calendar } = await new OrgData(app.store, user.org).calendarDoc();
+      return { calendar };
+    },
+  );
+  route(
+    app,
+    {
+      method: 'PUT',
+      url: '/api/admin/calendar',
+      summary: 'Заменить производственный календарь (устройства получат его при синхронизации)',
+      tags,
+      body: calendarInputSchema,
+      response: calendarResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user, body }) => {
+      // loadCalendar also refuses a date listed twice or both off and working (field named).
+      loadCalendar(body);
+      const calendar: Calendar = { ...body, id: CALENDAR_DOC_ID, type: 'calendar' };
+      await app.store.put(new OrgData(app.store, user.org).orgDb, calendar as AsDoc<Calendar>);
+      return { calendar };
+    },
+  );
+}
+
+export function oversightRoutes(app: FastifyInstance): void {
+  lockRoutes(app);
+  auditRoute(app);
+  refusalRoute(app);
+  calendarRoutes(app);
+}

@@ -1,0 +1,236 @@
+import {
+  type HolidayCalendar,
+  type Lesson,
+  type LessonSlot,
+  type Schedule,
+  type Stamp,
+  type Subgroup,
+  scheduleChangeImpact,
+  scheduleId,
+  validateSchedule,
+} from '@otmetka/shared';
+import {
+  idParamsSchema,
+  type ScheduleImpact,
+  type ScheduleInput,
+  scheduleInputSchema,
+  schedulePreviewResponseSchema,
+  scheduleResponseSchema,
+  scheduleSaveResponseSchema,
+} from '@otmetka/shared/api';
+import type { FastifyInstance } from 'fastify';
+import type { Doc } from '../db/store.ts';
+import { route } from '../http/route.ts';
+import { journal, OrgData, slotsOf } from './data.ts';
+
+/**
+ * The schedule of a subgroup: weekly rules, exceptions and the holiday rule, validated by the
+ * shared rules (errors name the field, `rules[1].to`). Saving never loses a teacher's input: a
+ * lesson whose slot disappears is kept and flagged 'off-schedule' when it holds anything the
+ * teacher entered (marks, a held status, a topic, homework or a remark); an empty one is
+ * deleted as a full-body tombstone so devices drop it too.
+ */
+
+const ADMIN = ['admin'] as const;
+const TAGS = ['admin: schedule'];
+
+function scheduleDoc(orgId: string, subgroupId: string, input: ScheduleInput): Schedule {
+  return { id: scheduleId(subgroupId), type: 'schedule', orgId, subgroupId, ...input };
+}
+
+function hasTeacherInput(lesson: Lesson, withMarks: Set<string>): boolean {
+  return (
+    withMarks.has(lesson.id) ||
+    lesson.status !== 'planned' ||
+    lesson.topicId !== null ||
+    lesson.topicTitle !== '' ||
+    lesson.homework !== '' ||
+    lesson.remark !== ''
+  );
+}
+
+interface Plan {
+  schedule: Schedule;
+  subgroup: Subgroup;
+  calendar: HolidayCalendar;
+  oldSlots: LessonSlot[];
+  newSlots: LessonSlot[];
+  lessons: Lesson[];
+  withMarks: Set<string>;
+  impact: ScheduleImpact;
+}
+
+/** Validates the new schedule and works out what it does to the stored lessons. */
+async function plan(data: OrgData, subgroupId: string, input: ScheduleInput): Promise<Plan> {
+  const subgroup = await data.subgroup(subgroupId);
+  const schedule = scheduleDoc(data.orgId, subgroupId, input);
+  validateSchedule(schedule, subgroup);
+
+  const [calendar, old, lessons, marks] = await Promise.all([
+    data.calendar(),
+    data.schedule(subgroupId),
+    journal(data.store, subgroupId).lessons(),
+    journal(data.store, subgroupId).marks(),
+  ]);
+  const withMarks = new Set(marks.map((m) => m.lessonId));
+  const withInput = new Set(lessons.filter((l) => hasTeacherInput(l, withMarks)).map((l) => l.id));
+  const oldSlots = slotsOf(subgroup, old, calendar);
+  const newSlots = slotsOf(subgroup, schedule, calendar);
+  const { removed, added, keptWithMarks } = scheduleChangeImpact(oldSlots, newSlots, withInput);
+
+  return {
+    schedule,
+    subgroup,
+    calendar,
+    oldSlots,
+    newSlots,
+    lessons,
+    withMarks,
+    impact: { removed, added, keptWithMarks },
+  };
+}
+
+type Outcome = 'kept' | 'flagged' | 'deleted';
+
+/**
+ * What the new schedule does to one stored lesson: back on a slot (the holiday flag follows the
+ * slot), off the schedule with teacher input (flagged), or off the schedule and empty (deleted,
+ * stamped so the conflict rules order the delete against later device edits, CR2).
+ */
+function nextLesson(
+  lesson: Lesson,
+  slot: LessonSlot | undefined,
+  withMarks: Set<string>,
+  stamp: Stamp,
+): { doc: Lesson; outcome: Outcome } {
+  if (slot) {
+    const flag = slot.holiday ? 'holiday' : null;
+    return { doc: lesson.flag === flag ? lesson : { ...lesson, flag }, outcome: 'kept' };
+  }
+  if (hasTeacherInput(lesson, withMarks)) {
+    return { doc: { ...lesson, flag: 'off-schedule' }, outcome: 'flagged' };
+  }
+  const stamps = { ...lesson.stamps, _deleted: stamp };
+  return { doc: { ...lesson, stamps, _deleted: true }, outcome: 'deleted' };
+}
+
+/**
+ * Applies nextLesson to each stored lesson as a read-modify-write, so a device edit that lands
+ * between the plan and the write is re-judged instead of overwritten.
+ */
+async function applyToLessons(data: OrgData, p: Plan, stamp: Stamp) {
+  const slots = new Map(p.newSlots.map((s) => [s.lessonId, s]));
+  const db = journal(data.store, p.subgroup.id).db;
+  const counts = { flagged: 0, deleted: 0 };
+
+  for (const lesson of p.lessons) {
+    const first = nextLesson(lesson, slots.get(lesson.id), p.withMarks, stamp);
+    if (first.doc === lesson) continue;
+
+    let outcome: Outcome = first.outcome;
+    await data.store.update<Lesson & Doc>(db, lesson.id, (current) => {
+      if (!current) return undefined;
+      const next = nextLesson(current, slots.get(current.id), p.withMarks, stamp);
+      outcome = next.outcome;
+      return next.doc === current ? undefined : (next.doc as Lesson & Doc);
+    });
+    if (outcome === 'flagged') counts.flagged += 1;
+    if (outcome === 'deleted') counts.deleted += 1;
+  }
+  return counts;
+}
+
+function holidaysIn(calendar: HolidayCalendar, subgroup: Subgroup) {
+  return calendar.days
+    .filter((d) => d.date >= subgroup.periodFrom && d.date <= subgroup.periodTo)
+    .map((d) => ({ date: d.date, name: d.name }));
+}
+
+function getRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/admin/subgroups/:id/schedule',
+      summary: 'Расписание подгруппы (null, если его ещё нет)',
+      tags: TAGS,
+      params: idParamsSchema,
+      response: scheduleResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user, params }) => {
+      const data = new OrgData(app.store, user.org);
+      await data.subgroup(params.id);
+      const schedule = await data.schedule(params.id);
+      return { schedule: schedule ? { ...schedule, _deleted: undefined } : null };
+    },
+  );
+}
+
+function previewRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/admin/subgroups/:id/schedule/preview',
+      summary: 'Предпросмотр расписания: даты учебного года, праздники, последствия изменения',
+      tags: TAGS,
+      params: idParamsSchema,
+      body: scheduleInputSchema,
+      response: schedulePreviewResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user, params, body }) => {
+      const p = await plan(new OrgData(app.store, user.org), params.id, body);
+      const hours = p.newSlots.reduce((sum, s) => sum + s.academicHours, 0);
+      return {
+        slots: p.newSlots,
+        holidays: holidaysIn(p.calendar, p.subgroup),
+        totals: {
+          lessons: p.newSlots.length,
+          academicHours: Math.round(hours * 100) / 100,
+          onHolidays: p.newSlots.filter((s) => s.holiday !== null).length,
+          hoursPerYear: p.subgroup.hoursPerYear,
+        },
+        impact: p.impact,
+      };
+    },
+  );
+}
+
+function saveRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'PUT',
+      url: '/api/admin/subgroups/:id/schedule',
+      summary: 'Сохранить расписание (занятия с отметками сохраняются и помечаются)',
+      tags: TAGS,
+      params: idParamsSchema,
+      body: scheduleInputSchema,
+      response: scheduleSaveResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user, params, body }) => {
+      const data = new OrgData(app.store, user.org);
+      const p = await plan(data, params.id, body);
+      const stamp: Stamp = { at: app.config.now(), dev: 'server', by: user.sub, off: false };
+
+      // The schedule first: a push that races with this save is judged by the new schedule.
+      await app.store.put(data.orgDb, p.schedule as Schedule & Doc);
+      const changes = await applyToLessons(data, p, stamp);
+      return {
+        schedule: p.schedule,
+        impact: p.impact,
+        lessonsFlagged: changes.flagged,
+        lessonsDeleted: changes.deleted,
+      };
+    },
+  );
+}
+
+export function scheduleRoutes(app: FastifyInstance): void {
+  getRoute(app);
+  previewRoute(app);
+  saveRoute(app);
+}

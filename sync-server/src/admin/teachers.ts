@@ -1,0 +1,319 @@
+import {
+  maskSnils,
+  newEntityId,
+  type TeacherProfile,
+  type TeacherRecord,
+  type User,
+  validateSnils,
+} from '@otmetka/shared';
+import {
+  idParamsSchema,
+  type TeacherInput,
+  type TeacherListItem,
+  type TeacherRecordView,
+  teacherAccountRequestSchema,
+  teacherAccountSchema,
+  teacherInputSchema,
+  teacherListResponseSchema,
+  teacherRecordViewSchema,
+} from '@otmetka/shared/api';
+import type { FastifyInstance } from 'fastify';
+import { hashPassword } from '../auth/password.ts';
+import { type Doc, type Store, USERS_DB } from '../db/store.ts';
+import { HttpError, notFound } from '../http/errors.ts';
+import { route } from '../http/route.ts';
+import { fullName, OrgData } from './data.ts';
+
+/**
+ * The teacher registry (реестр педагогов). Entries hold personal data (passport, СНИЛС, birth
+ * date) and live in the organisation's private database; only the entry route below returns
+ * them, to an admin of the same organisation. The org catalog gets a `teacher` profile with the
+ * display name only, which is all a device ever learns about a teacher.
+ */
+
+const ADMIN = ['admin'] as const;
+const TAGS = ['admin: teachers'];
+
+type Account = { userId: string; login: string };
+
+/** The 400 a field error of the registry gives; the value itself is never echoed. */
+function fieldError(code: 'INVALID_SNILS' | 'INVALID_DATE', field: string, message: string) {
+  return new HttpError(400, code, `${field}: ${message}`, { field });
+}
+
+/** Checks what zod cannot: the СНИЛС checksum and the order of dates. */
+function checkTeacherInput(input: TeacherInput, today: string): string {
+  const snils = validateSnils(input.snils);
+  if (!snils.ok) throw fieldError('INVALID_SNILS', 'snils', snils.message);
+  if (input.birthDate >= today) {
+    throw fieldError('INVALID_DATE', 'birthDate', 'дата рождения должна быть в прошлом');
+  }
+  if (input.passport.issuedOn <= input.birthDate || input.passport.issuedOn > today) {
+    throw fieldError(
+      'INVALID_DATE',
+      'passport.issuedOn',
+      'дата выдачи после рождения и не позже сегодня',
+    );
+  }
+  if (input.experienceTeachingYears > input.experienceTotalYears) {
+    throw new HttpError(400, 'VALIDATION_FAILED', 'experienceTeachingYears: больше общего стажа', {
+      field: 'experienceTeachingYears',
+    });
+  }
+  return snils.digits;
+}
+
+async function teacherAccounts(store: Store, orgId: string): Promise<Map<string, Account>> {
+  const users = await store.find<User & Doc>(USERS_DB, { type: 'user', orgId, role: 'teacher' });
+  const out = new Map<string, Account>();
+  for (const user of users) {
+    if (user.teacherId) out.set(user.teacherId, { userId: user.id, login: user.login });
+  }
+  return out;
+}
+
+function listItem(
+  record: TeacherRecord,
+  account: Account | undefined,
+  subgroupIds: string[],
+): TeacherListItem {
+  return {
+    id: record.id,
+    lastName: record.lastName,
+    firstName: record.firstName,
+    middleName: record.middleName,
+    displayName: fullName(record),
+    snilsMasked: maskSnils(record.snils),
+    category: record.category,
+    experienceTotalYears: record.experienceTotalYears,
+    experienceTeachingYears: record.experienceTeachingYears,
+    qualification: record.qualification,
+    account: account ?? null,
+    subgroupIds,
+  };
+}
+
+function recordView(record: TeacherRecord, account: Account | undefined): TeacherRecordView {
+  const { type: _t, orgId: _o, ...rest } = record;
+  return { ...rest, displayName: fullName(record), account: account ?? null };
+}
+
+async function loadRecord(data: OrgData, id: string): Promise<TeacherRecord> {
+  const record = await data.store.get<TeacherRecord & Doc>(data.privateDb, id);
+  if (record?.type !== 'teacherRecord') throw notFound(`Педагог ${id} не найден`);
+  return record;
+}
+
+/** Writes the registry entry and its public profile (display name only). */
+async function saveTeacher(data: OrgData, record: TeacherRecord): Promise<void> {
+  const profile: TeacherProfile = {
+    id: record.id,
+    type: 'teacher',
+    orgId: data.orgId,
+    displayName: fullName(record),
+  };
+  await data.store.put(data.privateDb, record as TeacherRecord & Doc);
+  await data.store.put(data.orgDb, profile as TeacherProfile & Doc);
+}
+
+export function buildTeacherRecord(
+  orgId: string,
+  id: string,
+  input: TeacherInput,
+  snilsDigits: string,
+  createdAt: number,
+  now: number,
+): TeacherRecord {
+  return {
+    id,
+    type: 'teacherRecord',
+    orgId,
+    lastName: input.lastName,
+    firstName: input.firstName,
+    middleName: input.middleName,
+    birthDate: input.birthDate,
+    passport: input.passport,
+    snils: snilsDigits,
+    experienceTotalYears: input.experienceTotalYears,
+    experienceTeachingYears: input.experienceTeachingYears,
+    category: input.category,
+    qualification: input.qualification,
+    createdAt,
+    updatedAt: now,
+  };
+}
+
+function listRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/admin/teachers',
+      summary: 'Реестр педагогов: список (СНИЛС скрыт, без паспорта и даты рождения)',
+      tags: TAGS,
+      response: teacherListResponseSchema,
+      roles: ADMIN,
+    },
+    async ({ user }) => {
+      const data = new OrgData(app.store, user.org);
+      const [records, accounts, subgroups] = await Promise.all([
+        app.store.listByType<TeacherRecord & Doc>(data.privateDb, 'teacherRecord'),
+        teacherAccounts(app.store, user.org),
+        data.subgroups(),
+      ]);
+      const teachers = records
+        .map((r) =>
+          listItem(
+            r,
+            accounts.get(r.id),
+            subgroups.filter((s) => s.teacherIds.includes(r.id)).map((s) => s.id),
+          ),
+        )
+        .sort((a, b) => a.displayName.localeCompare(b.displayName, 'ru'));
+      return { teachers };
+    },
+  );
+}
+
+function getRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/admin/teachers/:id',
+      summary: 'Запись реестра педагогов с персональными данными (только администратор)',
+      tags: TAGS,
+      params: idParamsSchema,
+      response: teacherRecordViewSchema,
+      roles: ADMIN,
+    },
+    async ({ user, params }) => {
+      const data = new OrgData(app.store, user.org);
+      const record = await loadRecord(data, params.id);
+      const accounts = await teacherAccounts(app.store, user.org);
+      return recordView(record, accounts.get(record.id));
+    },
+  );
+}
+
+function createRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/admin/teachers',
+      summary: 'Добавить педагога в реестр',
+      tags: TAGS,
+      body: teacherInputSchema,
+      response: teacherRecordViewSchema,
+      status: 201,
+      roles: ADMIN,
+    },
+    async ({ user, body }) => {
+      const data = new OrgData(app.store, user.org);
+      const snils = checkTeacherInput(body, await data.today(new Date(app.config.now())));
+
+      const now = app.config.now();
+      const record = buildTeacherRecord(user.org, newEntityId('t'), body, snils, now, now);
+      await saveTeacher(data, record);
+      return recordView(record, undefined);
+    },
+  );
+}
+
+function updateRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'PUT',
+      url: '/api/admin/teachers/:id',
+      summary: 'Изменить запись реестра педагогов',
+      tags: TAGS,
+      params: idParamsSchema,
+      body: teacherInputSchema,
+      response: teacherRecordViewSchema,
+      roles: ADMIN,
+    },
+    async ({ user, params, body }) => {
+      const data = new OrgData(app.store, user.org);
+      const stored = await loadRecord(data, params.id);
+      const snils = checkTeacherInput(body, await data.today(new Date(app.config.now())));
+
+      const record = buildTeacherRecord(
+        user.org,
+        stored.id,
+        body,
+        snils,
+        stored.createdAt,
+        app.config.now(),
+      );
+      await saveTeacher(data, record);
+      await renameAccount(app.store, record);
+      const accounts = await teacherAccounts(app.store, user.org);
+      return recordView(record, accounts.get(record.id));
+    },
+  );
+}
+
+/** A renamed teacher keeps the account; its display name follows the registry. */
+async function renameAccount(store: Store, record: TeacherRecord): Promise<void> {
+  const users = await store.find<User & Doc>(USERS_DB, { type: 'user', teacherId: record.id });
+  for (const account of users) {
+    if (account.orgId === record.orgId && account.displayName !== fullName(record)) {
+      await store.putUser({ ...account, displayName: fullName(record) });
+    }
+  }
+}
+
+function accountRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/admin/teachers/:id/account',
+      summary: 'Создать учётную запись педагога (логин и пароль)',
+      tags: TAGS,
+      params: idParamsSchema,
+      body: teacherAccountRequestSchema,
+      response: teacherAccountSchema,
+      status: 201,
+      roles: ADMIN,
+    },
+    async ({ user, params, body }) => {
+      const data = new OrgData(app.store, user.org);
+      const record = await loadRecord(data, params.id);
+      if ((await teacherAccounts(app.store, user.org)).has(record.id)) {
+        throw new HttpError(409, 'CONFLICT', 'У педагога уже есть учётная запись', {
+          field: 'login',
+        });
+      }
+      if (await app.store.getUserByLogin(body.login)) {
+        throw new HttpError(409, 'CONFLICT', `login: логин «${body.login}» занят`, {
+          field: 'login',
+        });
+      }
+
+      const account: User = {
+        id: newEntityId('u'),
+        type: 'user',
+        orgId: user.org,
+        login: body.login,
+        role: 'teacher',
+        displayName: fullName(record),
+        teacherId: record.id,
+        passwordHash: await hashPassword(body.password),
+        createdAt: app.config.now(),
+      };
+      await app.store.putUser(account);
+      return { userId: account.id, login: account.login };
+    },
+  );
+}
+
+export function teacherRoutes(app: FastifyInstance): void {
+  listRoute(app);
+  getRoute(app);
+  createRoute(app);
+  updateRoute(app);
+  accountRoute(app);
+}

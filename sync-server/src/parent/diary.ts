@@ -1,0 +1,113 @@
+import {
+  codeInfo,
+  isEnrolledOn,
+  type Mark,
+  monthDays,
+  type Org,
+  type RosterEntry,
+  rosterId,
+} from '@otmetka/shared';
+import {
+  type DiaryResponse,
+  diaryParamsSchema,
+  diaryQuerySchema,
+  diaryResponseSchema,
+} from '@otmetka/shared/api';
+import type { FastifyInstance } from 'fastify';
+import { journal, learnerDisplayName, OrgData, slotsOf } from '../admin/data.ts';
+import type { Doc } from '../db/store.ts';
+import { route } from '../http/route.ts';
+import { mergeLessons } from '../reports/tabel.ts';
+import { ownChild } from './own.ts';
+
+/**
+ * The diary of one child for one month: in each subgroup the child was enrolled in, the lessons
+ * on the dates of enrolment (schedule slots merged with the teacher's lessons), with topic,
+ * homework, the child's attendance code and grade. Other children's marks are never read.
+ */
+
+type DiarySubgroup = DiaryResponse['subgroups'][number];
+
+async function subgroupDiary(
+  data: OrgData,
+  org: Org,
+  subgroupId: string,
+  learnerId: string,
+  month: string,
+): Promise<DiarySubgroup | undefined> {
+  const sg = journal(data.store, subgroupId);
+  const entry = await data.store.get<RosterEntry & Doc>(sg.db, rosterId(subgroupId, learnerId));
+  if (!entry) return undefined;
+
+  const days = monthDays(month);
+  const [from, to] = [days[0]!, days.at(-1)!];
+  const subgroup = await data.subgroup(subgroupId);
+  const [programme, schedule, calendar, lessons, marks] = await Promise.all([
+    data.programme(subgroup.programmeId).catch(() => undefined),
+    data.schedule(subgroupId),
+    data.calendar(),
+    sg.lessonsBetween(from, to),
+    data.store.find<Mark & Doc>(sg.db, { type: 'mark', learnerId, date: { $gte: from, $lte: to } }),
+  ]);
+  const markOf = new Map(marks.map((m) => [m.lessonId, m]));
+  const slots = slotsOf(subgroup, schedule, calendar).filter((s) => s.date >= from && s.date <= to);
+
+  const shown = mergeLessons(month, slots, lessons)
+    .filter((l) => isEnrolledOn(entry.intervals, l.date))
+    .map((l) => {
+      const mark = markOf.get(l.lessonId);
+      return {
+        lessonId: l.lessonId,
+        date: l.date,
+        start: l.start,
+        end: l.end,
+        status: l.status,
+        topicTitle: l.topicTitle,
+        homework: l.homework,
+        code: mark ? mark.code : null,
+        codeLabel: mark ? (codeInfo(org.attendanceCodes, mark.code)?.label ?? null) : null,
+        grade: mark?.grade ?? null,
+      };
+    });
+  return {
+    subgroupId,
+    subgroupName: subgroup.name,
+    programmeName: programme?.name ?? '',
+    gradesEnabled: programme?.gradesEnabled ?? false,
+    lessons: shown,
+  };
+}
+
+export function diaryRoute(app: FastifyInstance): void {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/parent/diary/:learnerId',
+      summary: 'Дневник ребёнка за месяц: занятия, темы, посещаемость, домашние задания, оценки',
+      tags: ['parent'],
+      params: diaryParamsSchema,
+      query: diaryQuerySchema,
+      response: diaryResponseSchema,
+      roles: ['parent'],
+    },
+    async ({ user, params, query }) => {
+      const data = new OrgData(app.store, user.org);
+      const learner = await ownChild(data, user.sub, params.learnerId);
+      const [org, applications] = await Promise.all([
+        data.org(),
+        data.applications({ learnerId: learner.id }),
+      ]);
+      const subgroupIds = [...new Set(applications.map((a) => a.subgroupId))];
+      const subgroups = await Promise.all(
+        subgroupIds.map((id) => subgroupDiary(data, org, id, learner.id, query.month)),
+      );
+      return {
+        learnerId: learner.id,
+        learnerName: learnerDisplayName(learner),
+        month: query.month,
+        subgroups: subgroups.filter((s): s is DiarySubgroup => s !== undefined),
+      };
+    },
+  );
+}

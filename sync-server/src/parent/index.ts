@@ -1,0 +1,271 @@
+import {
+  APPLICATION_STUDYING,
+  type Application,
+  FOCUS_LABELS,
+  type Learner,
+  newEntityId,
+  type Schedule,
+  type Subgroup,
+} from '@otmetka/shared';
+import {
+  applicationViewSchema,
+  type ChildView,
+  childInputSchema,
+  childListResponseSchema,
+  childViewSchema,
+  parentApplicationListResponseSchema,
+  parentApplicationRequestSchema,
+  parentCatalogResponseSchema,
+} from '@otmetka/shared/api';
+import type { FastifyInstance } from 'fastify';
+import { applicationView, loadNames } from '../admin/applications.ts';
+import { learnerDisplayName, OrgData } from '../admin/data.ts';
+import type { Doc } from '../db/store.ts';
+import { HttpError } from '../http/errors.ts';
+import { route } from '../http/route.ts';
+import { diaryRoute } from './diary.ts';
+import { ownChild } from './own.ts';
+
+/**
+ * The parent API under /api/parent: the catalogue of programmes and subgroups, the parent's
+ * children (a birth date goes in and never comes back out), applications and the diary. A
+ * parent reaches only their own children: another child's id answers 404.
+ */
+
+const PARENT = ['parent'] as const;
+const TAGS = ['parent'];
+
+type AsDoc<T> = T & Doc;
+
+function childView(learner: Learner): ChildView {
+  return {
+    id: learner.id,
+    lastName: learner.lastName,
+    firstName: learner.firstName,
+    middleName: learner.middleName,
+    displayName: learnerDisplayName(learner),
+  };
+}
+
+function acceptsApplications(
+  subgroup: Subgroup,
+  schedule: Schedule | undefined,
+  today: string,
+): boolean {
+  return schedule !== undefined && schedule.rules.length > 0 && today <= subgroup.periodTo;
+}
+
+function catalogRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/parent/catalog',
+      summary: 'Каталог: программы и подгруппы с расписанием, педагогами и свободными местами',
+      tags: TAGS,
+      response: parentCatalogResponseSchema,
+      roles: PARENT,
+    },
+    async ({ user }) => {
+      const data = new OrgData(app.store, user.org);
+      const [org, programmes, subgroups, schedules, teachers, studying] = await Promise.all([
+        data.org(),
+        data.programmes(),
+        data.subgroups(),
+        data.schedules(),
+        data.teacherProfiles(),
+        data.applications({ status: APPLICATION_STUDYING }),
+      ]);
+      const today = await data.today(new Date(app.config.now()));
+      const scheduleOf = new Map(schedules.map((s) => [s.subgroupId, s]));
+      const teacherName = new Map(teachers.map((t) => [t.id, t.displayName]));
+      const taken = (id: string) => studying.filter((a) => a.subgroupId === id).length;
+
+      const subgroupEntry = (s: Subgroup) => {
+        const schedule = scheduleOf.get(s.id);
+        return {
+          id: s.id,
+          name: s.name,
+          teachers: s.teacherIds.map((id) => teacherName.get(id) ?? '').filter(Boolean),
+          capacity: s.capacity,
+          freePlaces: Math.max(0, s.capacity - taken(s.id)),
+          periodFrom: s.periodFrom,
+          periodTo: s.periodTo,
+          schedule: (schedule?.rules ?? []).map(({ from, to, weekdays, start, end }) => ({
+            from,
+            to,
+            weekdays,
+            start,
+            end,
+          })),
+          acceptsApplications: acceptsApplications(s, schedule, today),
+        };
+      };
+      const out = programmes
+        .sort((a, b) => a.name.localeCompare(b.name, 'ru'))
+        .map((p) => ({
+          id: p.id,
+          name: p.name,
+          focus: p.focus,
+          focusLabel: FOCUS_LABELS[p.focus],
+          level: p.level,
+          ageFrom: p.ageFrom,
+          ageTo: p.ageTo,
+          hoursPerYear: p.hoursPerYear,
+          description: p.description,
+          subgroups: subgroups
+            .filter((s) => s.programmeId === p.id)
+            .sort((a, b) => a.name.localeCompare(b.name, 'ru'))
+            .map(subgroupEntry),
+        }));
+      return { orgName: org.name, programmes: out };
+    },
+  );
+}
+
+function childrenRoutes(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/parent/children',
+      summary: 'Мои дети',
+      tags: TAGS,
+      response: childListResponseSchema,
+      roles: PARENT,
+    },
+    async ({ user }) => {
+      const learners = await new OrgData(app.store, user.org).learners({ parentUserId: user.sub });
+      learners.sort((a, b) => learnerDisplayName(a).localeCompare(learnerDisplayName(b), 'ru'));
+      return { children: learners.map(childView) };
+    },
+  );
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/parent/children',
+      summary: 'Добавить ребёнка (дата рождения хранится только на сервере)',
+      tags: TAGS,
+      body: childInputSchema,
+      response: childViewSchema,
+      status: 201,
+      roles: PARENT,
+    },
+    async ({ user, body }) => {
+      const data = new OrgData(app.store, user.org);
+      if (body.birthDate >= (await data.today(new Date(app.config.now())))) {
+        throw new HttpError(400, 'INVALID_DATE', 'birthDate: дата рождения должна быть в прошлом', {
+          field: 'birthDate',
+        });
+      }
+      const learner: Learner = {
+        id: newEntityId('l'),
+        type: 'learner',
+        orgId: user.org,
+        parentUserId: user.sub,
+        ...body,
+        createdAt: app.config.now(),
+      };
+      await app.store.put(data.privateDb, learner as AsDoc<Learner>);
+      return childView(learner);
+    },
+  );
+}
+
+/** An open application for the same child and subgroup makes a second one a duplicate. */
+function isOpen(application: Application, initialStatus: string): boolean {
+  return application.status === initialStatus || application.status === APPLICATION_STUDYING;
+}
+
+function applicationRoutes(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/parent/applications',
+      summary: 'Мои заявки: статус и история',
+      tags: TAGS,
+      response: parentApplicationListResponseSchema,
+      roles: PARENT,
+    },
+    async ({ user }) => {
+      const data = new OrgData(app.store, user.org);
+      const [applications, names] = await Promise.all([
+        data.applications({ parentUserId: user.sub }),
+        loadNames(data, [user.sub]),
+      ]);
+      applications.sort((a, b) => b.createdAt - a.createdAt);
+      return { applications: applications.map((a) => applicationView(a, names)) };
+    },
+  );
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/parent/applications',
+      summary: 'Подать заявку в подгруппу (только в подгруппу с расписанием)',
+      tags: TAGS,
+      body: parentApplicationRequestSchema,
+      response: applicationViewSchema,
+      status: 201,
+      roles: PARENT,
+    },
+    async ({ user, body }) => {
+      const data = new OrgData(app.store, user.org);
+      await ownChild(data, user.sub, body.learnerId);
+      const [org, subgroup, schedule, existing] = await Promise.all([
+        data.org(),
+        data.subgroup(body.subgroupId),
+        data.schedule(body.subgroupId),
+        data.applications({ learnerId: body.learnerId, subgroupId: body.subgroupId }),
+      ]);
+      const today = await data.today(new Date(app.config.now()));
+      if (!schedule || schedule.rules.length === 0) {
+        throw new HttpError(
+          409,
+          'SCHEDULE_REQUIRED',
+          'У подгруппы ещё нет расписания: заявки не принимаются',
+          {
+            field: 'subgroupId',
+          },
+        );
+      }
+      if (!acceptsApplications(subgroup, schedule, today)) {
+        throw new HttpError(409, 'CONFLICT', 'Учебный период подгруппы завершён', {
+          field: 'subgroupId',
+        });
+      }
+      const initial = org.applicationStatuses[0]!;
+      if (existing.some((a) => isOpen(a, initial))) {
+        throw new HttpError(409, 'CONFLICT', 'Заявка в эту подгруппу уже подана', {
+          field: 'subgroupId',
+        });
+      }
+
+      const now = app.config.now();
+      const application: Application = {
+        id: newEntityId('a'),
+        type: 'application',
+        orgId: user.org,
+        subgroupId: subgroup.id,
+        learnerId: body.learnerId,
+        parentUserId: user.sub,
+        status: initial,
+        history: [{ status: initial, at: now, by: user.sub, date: null, comment: '' }],
+        createdAt: now,
+      };
+      await app.store.put(data.orgDb, application as AsDoc<Application>);
+      return applicationView(application, await loadNames(data, [user.sub]));
+    },
+  );
+}
+
+export async function parentPlugin(app: FastifyInstance): Promise<void> {
+  catalogRoute(app);
+  childrenRoutes(app);
+  applicationRoutes(app);
+  diaryRoute(app);
+}
+
+export default parentPlugin;

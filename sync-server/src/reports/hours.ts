@@ -1,0 +1,76 @@
+import { addMonths, type Lesson, type LessonSlot, monthOf, type Subgroup } from '@otmetka/shared';
+import type { HoursResponse } from '@otmetka/shared/api';
+
+/**
+ * Hours delivered against the plan, by month of the study period: planned from the expanded
+ * schedule, delivered from the lessons the teacher marked as held. Pure.
+ */
+
+type MonthRow = HoursResponse['months'][number];
+
+function emptyMonth(month: string): MonthRow {
+  return {
+    month,
+    plannedLessons: 0,
+    plannedHours: 0,
+    heldLessons: 0,
+    deliveredHours: 0,
+    cancelledLessons: 0,
+  };
+}
+
+/** Months from the study period's first to its last, so empty months show as zeros. */
+function periodMonths(subgroup: Pick<Subgroup, 'periodFrom' | 'periodTo'>): Map<string, MonthRow> {
+  const rows = new Map<string, MonthRow>();
+  const last = monthOf(subgroup.periodTo);
+  for (let m = monthOf(subgroup.periodFrom); m <= last; m = addMonths(m, 1)) {
+    rows.set(m, emptyMonth(m));
+  }
+  return rows;
+}
+
+function rowFor(rows: Map<string, MonthRow>, date: string): MonthRow {
+  const month = monthOf(date);
+  let row = rows.get(month);
+  if (!row) {
+    row = emptyMonth(month);
+    rows.set(month, row);
+  }
+  return row;
+}
+
+/** Hours are summed in hundredths, so 0.5 + 0.25 + … never drifts in binary floating point. */
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+export function buildHours(
+  subgroup: Pick<Subgroup, 'id' | 'name' | 'hoursPerYear' | 'periodFrom' | 'periodTo'>,
+  slots: LessonSlot[],
+  lessons: Lesson[],
+): HoursResponse {
+  const rows = periodMonths(subgroup);
+  for (const slot of slots) {
+    const row = rowFor(rows, slot.date);
+    row.plannedLessons += 1;
+    row.plannedHours = round2(row.plannedHours + slot.academicHours);
+  }
+  for (const lesson of lessons) {
+    if (lesson._deleted) continue;
+    const row = rowFor(rows, lesson.date);
+    if (lesson.status === 'held') {
+      row.heldLessons += 1;
+      row.deliveredHours = round2(row.deliveredHours + lesson.academicHours);
+    } else if (lesson.status === 'cancelled') {
+      row.cancelledLessons += 1;
+    }
+  }
+
+  const months = [...rows.values()].sort((a, b) => a.month.localeCompare(b.month));
+  return {
+    subgroupId: subgroup.id,
+    subgroupName: subgroup.name,
+    hoursPerYear: subgroup.hoursPerYear,
+    scheduledHours: round2(months.reduce((sum, m) => sum + m.plannedHours, 0)),
+    deliveredHours: round2(months.reduce((sum, m) => sum + m.deliveredHours, 0)),
+    months,
+  };
+}

@@ -1,0 +1,146 @@
+import { monthDays, type Subgroup } from '@otmetka/shared';
+import {
+  hoursQuerySchema,
+  hoursResponseSchema,
+  type TabelQuery,
+  type TabelResponse,
+  tabelQuerySchema,
+  tabelResponseSchema,
+} from '@otmetka/shared/api';
+import type { FastifyInstance } from 'fastify';
+import { journal, OrgData, slotsOf } from '../admin/data.ts';
+import type { AccessUser } from '../auth/claims.ts';
+import { forbidden } from '../http/errors.ts';
+import { route } from '../http/route.ts';
+import { buildHours } from './hours.ts';
+import { buildTabel, tabelXlsx } from './tabel.ts';
+
+/**
+ * Reports under /api/reports, for an admin of the organisation or a teacher of the subgroup:
+ * the monthly attendance sheet (табель) as XLSX or JSON, and hours delivered against the plan.
+ * Each export is logged with ids only (who, which subgroup, which month), never names.
+ */
+
+const ROLES = ['admin', 'teacher'] as const;
+const TAGS = ['reports'];
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The subgroup, if the caller may see its reports (404 for another org, 403 for another teacher). */
+async function reportSubgroup(
+  data: OrgData,
+  user: AccessUser,
+  subgroupId: string,
+): Promise<Subgroup> {
+  const subgroup = await data.subgroup(subgroupId);
+  if (user.role === 'teacher' && !(user.tid && subgroup.teacherIds.includes(user.tid))) {
+    throw forbidden('Отчёты доступны администратору и педагогам этой подгруппы');
+  }
+  return subgroup;
+}
+
+async function loadTabel(app: FastifyInstance, user: AccessUser, query: TabelQuery) {
+  const data = new OrgData(app.store, user.org);
+  const subgroup = await reportSubgroup(data, user, query.subgroupId);
+  const days = monthDays(query.month);
+  const from = days[0]!;
+  const to = days.at(-1)!;
+  const sg = journal(app.store, subgroup.id);
+
+  const [org, programme, schedule, calendar, lessons, marks, roster] = await Promise.all([
+    data.org(),
+    data.programme(subgroup.programmeId).catch(() => undefined),
+    data.schedule(subgroup.id),
+    data.calendar(),
+    sg.lessonsBetween(from, to),
+    sg.marksBetween(from, to),
+    sg.roster(),
+  ]);
+  const tabel = buildTabel({
+    subgroup,
+    programmeName: programme?.name ?? '',
+    month: query.month,
+    codes: org.attendanceCodes,
+    slots: slotsOf(subgroup, schedule, calendar).filter((s) => s.date >= from && s.date <= to),
+    lessons,
+    marks,
+    roster,
+  });
+  return { tabel, orgName: org.name };
+}
+
+function fileName(tabel: TabelResponse): string {
+  return `tabel-${tabel.subgroupId}-${tabel.month}.xlsx`;
+}
+
+function tabelRoutes(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/reports/tabel.xlsx',
+      summary:
+        'Табель посещаемости подгруппы за месяц (XLSX: даты и время начала–окончания занятий)',
+      tags: TAGS,
+      query: tabelQuerySchema,
+      produces: XLSX_TYPE,
+      roles: ROLES,
+    },
+    async ({ user, query, request, reply }) => {
+      const { tabel, orgName } = await loadTabel(app, user, query);
+      const bytes = tabelXlsx(tabel, orgName);
+      request.log.info(
+        { report: 'tabel', subgroupId: tabel.subgroupId, month: tabel.month, userId: user.sub },
+        'report exported',
+      );
+      return reply
+        .header('content-type', XLSX_TYPE)
+        .header('content-disposition', `attachment; filename="${fileName(tabel)}"`)
+        .send(Buffer.from(bytes));
+    },
+  );
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/reports/tabel',
+      summary: 'Табель посещаемости подгруппы за месяц (JSON, для просмотра на экране)',
+      tags: TAGS,
+      query: tabelQuerySchema,
+      response: tabelResponseSchema,
+      roles: ROLES,
+    },
+    async ({ user, query }) => (await loadTabel(app, user, query)).tabel,
+  );
+}
+
+function hoursRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/reports/hours',
+      summary: 'Часы: план (учебный план и расписание) и факт (проведённые занятия) по месяцам',
+      tags: TAGS,
+      query: hoursQuerySchema,
+      response: hoursResponseSchema,
+      roles: ROLES,
+    },
+    async ({ user, query }) => {
+      const data = new OrgData(app.store, user.org);
+      const subgroup = await reportSubgroup(data, user, query.subgroupId);
+      const [schedule, calendar, lessons] = await Promise.all([
+        data.schedule(subgroup.id),
+        data.calendar(),
+        journal(app.store, subgroup.id).lessons(),
+      ]);
+      return buildHours(subgroup, slotsOf(subgroup, schedule, calendar), lessons);
+    },
+  );
+}
+
+export async function reportsPlugin(app: FastifyInstance): Promise<void> {
+  tabelRoutes(app);
+  hoursRoute(app);
+}
+
+export default reportsPlugin;

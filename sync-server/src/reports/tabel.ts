@@ -1,0 +1,220 @@
+import {
+  type AttendanceCode,
+  codeInfo,
+  formatRuDate,
+  isEnrolledOn,
+  type Lesson,
+  type LessonSlot,
+  type Mark,
+  monthOf,
+  type RosterEntry,
+  writeXlsx,
+} from '@otmetka/shared';
+import type { TabelResponse } from '@otmetka/shared/api';
+
+/**
+ * The monthly attendance sheet (табель) of a subgroup: learners × lessons, built from the
+ * month's schedule slots merged with the stored lesson documents, and written as XLSX. Pure:
+ * the route loads the documents and passes them in.
+ */
+
+export interface TabelInput {
+  subgroup: { id: string; name: string };
+  programmeName: string;
+  month: string;
+  codes: AttendanceCode[];
+  /** The expanded schedule (any range; only the month's slots are used). */
+  slots: LessonSlot[];
+  lessons: Lesson[];
+  marks: Mark[];
+  roster: RosterEntry[];
+}
+
+type TabelLesson = TabelResponse['lessons'][number];
+
+/** A lesson that was cancelled or moved away is not a column: nobody could attend it. */
+function countsAsLesson(lesson: TabelLesson): boolean {
+  return lesson.status !== 'cancelled' && lesson.status !== 'moved';
+}
+
+function lessonFromSlot(slot: LessonSlot): TabelLesson {
+  return {
+    lessonId: slot.lessonId,
+    date: slot.date,
+    start: slot.start,
+    end: slot.end,
+    status: 'planned',
+    topicTitle: '',
+    homework: '',
+    remark: '',
+    flag: slot.holiday ? 'holiday' : null,
+  };
+}
+
+function lessonFromDoc(doc: Lesson): TabelLesson {
+  return {
+    lessonId: doc.id,
+    date: doc.date,
+    start: doc.start,
+    end: doc.end,
+    status: doc.status,
+    topicTitle: doc.topicTitle,
+    homework: doc.homework,
+    remark: doc.remark,
+    flag: doc.flag,
+  };
+}
+
+/**
+ * The month's lessons: every slot, replaced by its stored lesson, plus kept off-schedule
+ * lessons; cancelled and moved ones included. Sorted by (date, start).
+ */
+export function mergeLessons(month: string, slots: LessonSlot[], lessons: Lesson[]): TabelLesson[] {
+  const byId = new Map<string, TabelLesson>();
+  for (const slot of slots) {
+    if (monthOf(slot.date) === month) byId.set(slot.lessonId, lessonFromSlot(slot));
+  }
+  for (const doc of lessons) {
+    if (!doc._deleted && monthOf(doc.date) === month) byId.set(doc.id, lessonFromDoc(doc));
+  }
+  return [...byId.values()].sort(
+    (a, b) => a.date.localeCompare(b.date) || a.start.localeCompare(b.start),
+  );
+}
+
+/** The табель's columns: the month's lessons that could be attended. */
+export function monthLessons(month: string, slots: LessonSlot[], lessons: Lesson[]): TabelLesson[] {
+  return mergeLessons(month, slots, lessons).filter(countsAsLesson);
+}
+
+export function buildTabel(input: TabelInput): TabelResponse {
+  const lessons = monthLessons(input.month, input.slots, input.lessons);
+  const markByKey = new Map<string, Mark>();
+  for (const mark of input.marks) {
+    if (!mark._deleted) markByKey.set(`${mark.lessonId}|${mark.learnerId}`, mark);
+  }
+
+  const rows = input.roster
+    .filter((entry) => !entry._deleted)
+    .filter((entry) => lessons.some((l) => isEnrolledOn(entry.intervals, l.date)))
+    .sort((a, b) => a.name.localeCompare(b.name, 'ru'))
+    .map((entry) => {
+      const marks = lessons.map((l) => markByKey.get(`${l.lessonId}|${entry.learnerId}`) ?? null);
+      const absentCodes = marks.map((m) => (m ? codeInfo(input.codes, m.code) : undefined));
+      return {
+        learnerId: entry.learnerId,
+        name: entry.name,
+        cells: marks.map((m) => (m ? m.code : null)),
+        enrolled: lessons.map((l) => isEnrolledOn(entry.intervals, l.date)),
+        markIds: marks.map((m) => (m ? m.id : null)),
+        absences: absentCodes.filter((c) => c?.absent).length,
+        excused: absentCodes.filter((c) => c?.absent && c.excused).length,
+      };
+    });
+
+  return {
+    subgroupId: input.subgroup.id,
+    subgroupName: input.subgroup.name,
+    programmeName: input.programmeName,
+    month: input.month,
+    lessons,
+    rows,
+    codes: input.codes,
+  };
+}
+
+const MONTH_NAMES = [
+  'январь',
+  'февраль',
+  'март',
+  'апрель',
+  'май',
+  'июнь',
+  'июль',
+  'август',
+  'сентябрь',
+  'октябрь',
+  'ноябрь',
+  'декабрь',
+];
+
+export function monthLabel(month: string): string {
+  const [year, m] = month.split('-');
+  return `${MONTH_NAMES[Number(m) - 1]} ${year}`;
+}
+
+const STATUS_LABELS: Record<TabelLesson['status'], string> = {
+  planned: 'запланировано',
+  held: 'проведено',
+  cancelled: 'отменено',
+  moved: 'перенесено',
+};
+
+/** What a cell shows: the code, ✓ for present, — when the learner was not enrolled that day. */
+function cellText(code: string | null, enrolled: boolean): string {
+  if (!enrolled) return '—';
+  if (code === null) return '';
+  return code === '' ? '✓' : code;
+}
+
+type Cell = string | number | null;
+
+function gridRows(tabel: TabelResponse): Cell[][] {
+  const dates = tabel.lessons.map((l) => formatRuDate(l.date));
+  const times = tabel.lessons.map((l) => `${l.start}–${l.end}`);
+  const header1: Cell[] = ['№', 'Обучающийся', ...dates, 'Пропущено', 'Из них по уваж. причине'];
+  const header2: Cell[] = [null, null, ...times, null, null];
+
+  const body = tabel.rows.map((row, i): Cell[] => [
+    i + 1,
+    row.name,
+    ...row.cells.map((code, j) => cellText(code, row.enrolled[j] ?? false)),
+    row.absences,
+    row.excused,
+  ]);
+  return [header1, header2, ...body];
+}
+
+function lessonRows(tabel: TabelResponse): Cell[][] {
+  const header: Cell[] = ['Дата', 'Время', 'Статус', 'Тема', 'Домашнее задание', 'Примечание'];
+  const rows = tabel.lessons.map((l): Cell[] => [
+    formatRuDate(l.date),
+    `${l.start}–${l.end}`,
+    STATUS_LABELS[l.status],
+    l.topicTitle,
+    l.homework,
+    l.remark,
+  ]);
+  return [['Занятия месяца'], header, ...rows];
+}
+
+function legendRow(codes: AttendanceCode[]): Cell[] {
+  const parts = codes.filter((c) => c.code !== '').map((c) => `${c.code} — ${c.label}`);
+  return [`Обозначения: ✓ — присутствовал(а); ${parts.join('; ')}; — — не зачислен(а)`];
+}
+
+/**
+ * The XLSX file: a title, the grid with two header rows (dates, then start–end times of each
+ * lesson), the lessons with topics and remarks, and the legend. Text that looks like a formula
+ * stays text: writeXlsx never writes formulas.
+ */
+export function tabelXlsx(tabel: TabelResponse, orgName: string): Uint8Array {
+  const width = tabel.lessons.length + 4;
+  const headerTop = 4;
+  const title: Cell[][] = [
+    [`Табель учёта посещаемости — ${monthLabel(tabel.month)}`],
+    [`${orgName}. ${tabel.programmeName}, ${tabel.subgroupName}`],
+    [],
+  ];
+  const rows = [...title, ...gridRows(tabel), [], ...lessonRows(tabel), [], legendRow(tabel.codes)];
+  const merges = [`A${headerTop}:A${headerTop + 1}`, `B${headerTop}:B${headerTop + 1}`];
+
+  return writeXlsx([
+    {
+      name: 'Табель',
+      rows,
+      merges,
+      colWidths: [5, 28, ...Array.from({ length: Math.max(0, width - 4) }, () => 12), 11, 13],
+    },
+  ]);
+}
