@@ -8,6 +8,9 @@ import { orgDbName, type Store, subgroupDbName, USERS_DB } from '../src/db/store
 import {
   DEFAULT_APPLICATION_STATUSES,
   DEFAULT_ATTENDANCE_CODES,
+  encodeCheckpoint,
+  lessonId,
+  markId,
   type Org,
   type Programme,
   type RosterEntry,
@@ -324,4 +327,109 @@ export async function login(base: string, loginName: string, password = PASSWORD
   });
   if (res.status !== 200) throw new Error(`login ${loginName} failed: ${JSON.stringify(res.body)}`);
   return res.body as { accessToken: string; refreshToken: string; user: { id: string } };
+}
+
+// Journal documents as a device builds them
+
+export function stamp(at: number, dev = 'dev-1', by = 'teacher-a-user', off = false) {
+  return { at, dev, by, off };
+}
+
+export function lessonDoc(subgroupId: string, date: string, at = 1000, patch: Record<string, unknown> = {}) {
+  const s = stamp(at, 'dev-1', subgroupId === 'sg-b' ? 'teacher-b-user' : 'teacher-a-user');
+  return {
+    id: lessonId(subgroupId, date, '15:00'),
+    type: 'lesson',
+    orgId: ORG_ID,
+    subgroupId,
+    date,
+    start: '15:00',
+    end: '16:30',
+    academicHours: 2,
+    status: 'held',
+    statusReason: '',
+    topicId: null,
+    topicTitle: 'Введение',
+    homework: '',
+    remark: '',
+    flag: null,
+    stamps: {
+      status: s,
+      statusReason: s,
+      topicId: s,
+      topicTitle: s,
+      homework: s,
+      remark: s,
+    },
+    ...patch,
+  };
+}
+
+export function markDoc(
+  subgroupId: string,
+  date: string,
+  learnerId: string,
+  code: string,
+  at = 1000,
+  dev = 'dev-1',
+) {
+  const lesson = lessonId(subgroupId, date, '15:00');
+  const s = stamp(at, dev, subgroupId === 'sg-b' ? 'teacher-b-user' : 'teacher-a-user');
+  return {
+    id: markId(lesson, learnerId),
+    type: 'mark',
+    orgId: ORG_ID,
+    subgroupId,
+    lessonId: lesson,
+    learnerId,
+    date,
+    code,
+    grade: null,
+    note: '',
+    stamps: { code: s, grade: s, note: s },
+  };
+}
+
+export function pushRows(docs: Record<string, unknown>[]) {
+  return { rows: docs.map((d) => ({ assumedMasterState: null, newDocumentState: d })) };
+}
+
+export interface PullPage {
+  documents: Record<string, unknown>[];
+  checkpoint: { v: 1; seqs: Record<string, string> };
+}
+
+/** One pull request; the checkpoint as the client sends it. */
+export async function pullOnce(
+  base: string,
+  token: string,
+  collection: string,
+  checkpoint: PullPage['checkpoint'] | undefined,
+  limit: number,
+): Promise<PullPage> {
+  const cp = checkpoint ? `&checkpoint=${encodeCheckpoint(checkpoint)}` : '';
+  const res = await call(base, 'GET', `/api/sync/${collection}/pull?limit=${limit}${cp}`, { token });
+  if (res.status !== 200) throw new Error(`pull ${collection}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as PullPage;
+}
+
+/** Pulls until a short batch, as RxDB does; returns the docs by id (last version wins). */
+export async function pullAll(
+  base: string,
+  token: string,
+  collection: string,
+  limit = 1000,
+  start?: PullPage['checkpoint'],
+) {
+  const docs = new Map<string, Record<string, unknown>>();
+  let checkpoint = start;
+  const sizes: number[] = [];
+  for (;;) {
+    const page = await pullOnce(base, token, collection, checkpoint, limit);
+    sizes.push(page.documents.length);
+    for (const d of page.documents) docs.set(d.id as string, d);
+    checkpoint = page.checkpoint;
+    if (page.documents.length < limit) break;
+  }
+  return { docs, checkpoint, sizes };
 }

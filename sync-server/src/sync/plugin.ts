@@ -1,4 +1,123 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { Config } from '../config.ts';
+import { readOnlyCollection, unknownCollection, validationFailed } from '../http/errors.ts';
+import { route } from '../http/route.ts';
+import {
+  type Checkpoint,
+  DEVICE_HEADER,
+  decodeCheckpoint,
+  pullQuerySchema,
+  pullResponseSchema,
+  pushRequestSchema,
+  pushResponseSchema,
+  SYNC_COLLECTIONS,
+  syncCollectionSchema,
+  WRITABLE_COLLECTIONS,
+} from '../shared.ts';
+import { visibilityFor } from './access.ts';
+import { ChangesHub } from './changes-hub.ts';
+import { pull } from './pull.ts';
+import { push } from './push.ts';
+import { openStream } from './stream.ts';
 
-export async function syncPlugin(_app: FastifyInstance, _opts: { config: Config }) {}
+/**
+ * Replication endpoints of RxDB 17's protocol, one set per collection:
+ * GET /api/sync/:collection/pull, POST /api/sync/:collection/push, GET /api/sync/stream.
+ */
+
+const collectionParams = z.object({ collection: syncCollectionSchema });
+
+function unknownCollectionOf(params: unknown) {
+  const name = String((params as { collection?: unknown })?.collection ?? '');
+  return (SYNC_COLLECTIONS as readonly string[]).includes(name) ? undefined : unknownCollection(name);
+}
+
+function parseCheckpoint(encoded: string | undefined): Checkpoint {
+  try {
+    return decodeCheckpoint(encoded);
+  } catch {
+    throw validationFailed('checkpoint', 'не удалось прочитать контрольную точку синхронизации');
+  }
+}
+
+function deviceOf(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return (value ?? 'unknown').replace(/[^\w.:-]/g, '').slice(0, 64) || 'unknown';
+}
+
+export async function syncPlugin(app: FastifyInstance, opts: { config: Config }) {
+  const hub = new ChangesHub(app.store, app.log);
+  app.addHook('onClose', async () => hub.close());
+
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/sync/:collection/pull',
+      summary: 'Documents changed after the checkpoint that the caller may see',
+      tags: ['sync'],
+      params: collectionParams,
+      query: pullQuerySchema,
+      response: pullResponseSchema,
+      roles: 'any',
+      onInvalidParams: unknownCollectionOf,
+    },
+    async ({ params, query, user, request }) => {
+      const checkpoint = parseCheckpoint(query.checkpoint);
+      const vis = await visibilityFor(app.store, user);
+      const result = await pull(app.store, vis, params.collection, checkpoint, query.limit);
+      if (result.skipped.length > 0) {
+        request.log.warn({ ids: result.skipped.slice(0, 20) }, 'stored docs failed their schema');
+      }
+      return { documents: result.documents, checkpoint: result.checkpoint };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/sync/:collection/push',
+      summary: 'Write rows; answers the server state of rows that differ, and refused rows',
+      tags: ['sync'],
+      params: collectionParams,
+      body: pushRequestSchema,
+      response: pushResponseSchema,
+      roles: 'any',
+      onInvalidParams: unknownCollectionOf,
+    },
+    async ({ params, body, user, request }) => {
+      if (!(WRITABLE_COLLECTIONS as readonly string[]).includes(params.collection)) {
+        throw readOnlyCollection(params.collection);
+      }
+      const result = await push(app.store, {
+        user,
+        collection: params.collection,
+        rows: body.rows,
+        device: deviceOf(request.headers[DEVICE_HEADER]),
+        now: opts.config.now(),
+      });
+      request.log.info(
+        { rows: body.rows.length, conflicts: result.conflicts.length, refused: result.refused.length },
+        'push',
+      );
+      return result;
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/sync/stream',
+      summary: 'Server-Sent Events: `resync` events naming collections to pull',
+      tags: ['sync'],
+      produces: 'text/event-stream',
+      roles: 'any',
+    },
+    async ({ request, reply }) => {
+      await openStream(app.store, hub, request, reply);
+    },
+  );
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import type { AccessUser } from '../auth/claims.ts';
+import { auditDbName, type Doc, type Store } from '../db/store.ts';
+import {
+  type AuditEntry,
+  type JournalDoc,
+  lwwFields,
+  type Refusal,
+  type SyncCollection,
+} from '../shared.ts';
+
+/**
+ * The audit trail of pushes, in `otm_audit_<orgId>`: one entry per changed field of a lesson or
+ * mark (who, when, old → new, device, offline or not) and one per refused row. Ids are derived
+ * from the content, so a repeated push adds nothing.
+ */
+
+function canonical(value: unknown): string {
+  if (value === undefined || value === null || typeof value !== 'object') {
+    return JSON.stringify(value ?? null);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.keys(value)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`);
+  return `{${entries.join(',')}}`;
+}
+
+const shortHash = (value: unknown) =>
+  createHash('sha256').update(canonical(value)).digest('hex').slice(0, 16);
+
+const fieldValue = (doc: Record<string, unknown> | undefined, field: string) =>
+  field === '_deleted' ? doc?._deleted === true : doc?.[field];
+
+export function auditEntries(
+  before: JournalDoc | undefined,
+  after: JournalDoc,
+  device: string,
+  receivedAt: number,
+): AuditEntry[] {
+  if (after.type !== 'lesson' && after.type !== 'mark') return [];
+  const b = before as unknown as Record<string, unknown> | undefined;
+  const a = after as unknown as Record<string, unknown>;
+  const entries: AuditEntry[] = [];
+
+  for (const field of lwwFields(after.type)) {
+    const old = fieldValue(b, field);
+    const next = fieldValue(a, field);
+    if (canonical(old) === canonical(next)) continue;
+    if (!before && (next === '' || next === null || next === false)) continue;
+
+    const stamp = after.stamps[field];
+    entries.push({
+      id: `audit:${after.id}:${field}:${shortHash([stamp, next])}`,
+      type: 'audit',
+      orgId: after.orgId,
+      subgroupId: after.subgroupId,
+      docId: after.id,
+      field,
+      old: old ?? null,
+      new: next ?? null,
+      by: stamp?.by ?? 'unknown',
+      device: stamp?.dev ?? device,
+      editedAt: stamp?.at ?? receivedAt,
+      receivedAt,
+      offline: stamp?.off ?? false,
+    });
+  }
+  return entries;
+}
+
+export function refusalRecord(input: {
+  user: AccessUser;
+  device: string;
+  collection: SyncCollection;
+  attempted: Record<string, unknown>;
+  code: string;
+  message: string;
+  at: number;
+}): Refusal {
+  const docId = String(input.attempted.id ?? '').slice(0, 120);
+  const subgroupId = input.attempted.subgroupId;
+  return {
+    id: `refusal:${docId}:${input.code}:${shortHash(input.attempted)}`.slice(0, 200),
+    type: 'refusal',
+    orgId: input.user.org,
+    subgroupId: typeof subgroupId === 'string' && /^[a-z0-9][a-z0-9-]{0,47}$/.test(subgroupId) ? subgroupId : null,
+    userId: input.user.sub,
+    deviceId: input.device,
+    collection: input.collection,
+    docId,
+    code: input.code,
+    message: input.message.slice(0, 500),
+    attempted: input.attempted,
+    at: input.at,
+  };
+}
+
+export async function recordAudit(store: Store, orgId: string, docs: Doc[]): Promise<void> {
+  if (docs.length === 0) return;
+  await store.ensureDb(auditDbName(orgId));
+  await store.insertIfAbsent(auditDbName(orgId), docs);
+}

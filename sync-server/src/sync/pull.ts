@@ -1,0 +1,91 @@
+import type { ZodType } from 'zod';
+import { type Doc, orgDbName, type Store, subgroupDbName } from '../db/store.ts';
+import {
+  COLLECTION_DOC_SCHEMAS,
+  type Checkpoint,
+  type PullResponse,
+  type SyncCollection,
+} from '../shared.ts';
+import { COLLECTION_TYPE, journalAccepts, type Visibility } from './access.ts';
+
+/**
+ * Pull by checkpoint: for each of the caller's sources (the org database for the catalog,
+ * subgroup databases for journal collections), in a stable order, read `_changes` after the
+ * source's sequence and keep the documents the caller may see. Sequences, never clocks, order
+ * the changes, so writes racing a paged pull and processes with skewed clocks miss nothing.
+ * The batch is filled across sources: RxDB stops on a short batch, so a short batch means done.
+ */
+
+interface Source {
+  key: string;
+  db: string;
+  accepts(doc: Doc): boolean;
+}
+
+function sourcesFor(collection: SyncCollection, vis: Visibility): Source[] {
+  if (collection === 'catalog') {
+    return [{ key: vis.catalogKey, db: orgDbName(vis.orgId), accepts: vis.catalogAccepts }];
+  }
+  const type = COLLECTION_TYPE[collection];
+  return vis.subgroupIds.map((id) => ({
+    key: id,
+    db: subgroupDbName(id),
+    accepts: (doc: Doc) => journalAccepts(vis, type, doc),
+  }));
+}
+
+/** What leaves the server: exactly the schema's fields, so nothing stray (or private) leaks. */
+function outgoing(schema: ZodType, doc: Doc): Doc | undefined {
+  const parsed = schema.safeParse(doc);
+  if (!parsed.success) return undefined;
+  const out = parsed.data as Doc;
+  if (doc._deleted) out._deleted = true;
+  else delete out._deleted;
+  return out;
+}
+
+export interface PullResult extends PullResponse<Doc> {
+  /** Ids of stored docs that failed their schema and were skipped (logged by the caller). */
+  skipped: string[];
+}
+
+export async function pull(
+  store: Store,
+  vis: Visibility,
+  collection: SyncCollection,
+  checkpoint: Checkpoint,
+  limit: number,
+): Promise<PullResult> {
+  const schema = COLLECTION_DOC_SCHEMAS[collection] as ZodType;
+  const sources = sourcesFor(collection, vis);
+  const seqs: Record<string, string> = {};
+  for (const s of sources) {
+    const seq = checkpoint.seqs[s.key];
+    if (seq !== undefined) seqs[s.key] = seq;
+  }
+  const documents: Doc[] = [];
+  const skipped: string[] = [];
+  const pageSize = Math.min(1000, Math.max(100, limit));
+
+  for (const source of sources) {
+    if (documents.length >= limit) break;
+    for (;;) {
+      const page = await store.changes(source.db, seqs[source.key] ?? '0', pageSize);
+      let stoppedEarly = false;
+      for (const row of page.rows) {
+        if (documents.length >= limit) {
+          stoppedEarly = true;
+          break;
+        }
+        // The sequence of the last row consumed, so the next pull resumes right after it.
+        seqs[source.key] = row.seq;
+        if (!row.doc || !source.accepts(row.doc)) continue;
+        const doc = outgoing(schema, row.doc);
+        if (doc) documents.push(doc);
+        else skipped.push(row.id);
+      }
+      if (stoppedEarly || page.rows.length < pageSize || documents.length >= limit) break;
+    }
+  }
+  return { documents, checkpoint: { v: 1, seqs }, skipped };
+}

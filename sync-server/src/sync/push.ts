@@ -1,0 +1,321 @@
+import type { ZodType } from 'zod';
+import type { AccessUser } from '../auth/claims.ts';
+import { type Doc, orgDbName, type Store, type Stored, subgroupDbName } from '../db/store.ts';
+import { zodMessage } from '../http/error-handler.ts';
+import { forbidden } from '../http/errors.ts';
+import {
+  type Calendar,
+  checkJournalWrite,
+  COLLECTION_DOC_SCHEMAS,
+  defaultCalendar,
+  expandSchedule,
+  isSameContent,
+  type JournalDoc,
+  type Lesson,
+  type LessonSlot,
+  loadCalendar,
+  type MonthLock,
+  mergeDocs,
+  type Org,
+  type PushResponse,
+  type PushRow,
+  type RefusedRow,
+  type RosterEntry,
+  type Schedule,
+  type Subgroup,
+  scheduleId,
+  type SyncCollection,
+  type WriteContext,
+} from '../shared.ts';
+import { auditEntries, recordAudit, refusalRecord } from './audit.ts';
+
+/**
+ * Push: validate each row with the collection's schema, check it with the shared push rules,
+ * merge it with the stored version by the shared conflict rules, and write with the stored
+ * revision (a 409 re-reads and re-merges). The answer lists the server state of every row whose
+ * result differs from what the device sent, and the refused rows with their code. Because the
+ * merge is idempotent and commutative, repeated or reordered pushes change nothing.
+ */
+
+const MAX_ATTEMPTS = 6;
+
+export interface PushInput {
+  user: AccessUser;
+  collection: SyncCollection;
+  rows: PushRow[];
+  device: string;
+  now: number;
+}
+
+interface Refusal {
+  code: string;
+  message: string;
+}
+
+/** One valid row, in push order. */
+interface Item {
+  index: number;
+  sent: Record<string, unknown>;
+  doc: JournalDoc;
+}
+
+interface GroupContext {
+  ctx: Omit<WriteContext, 'storedLesson'>;
+  teaches: boolean;
+}
+
+interface Outcome {
+  item: Item;
+  refusal?: Refusal;
+  /** The document the server holds for this row after the push. */
+  result: Doc;
+}
+
+const tombstone = (attempted: Record<string, unknown>): Doc =>
+  ({ ...attempted, _deleted: true }) as Doc;
+
+function stripMeta(doc: Record<string, unknown>): Doc {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) if (!k.startsWith('_') || k === '_deleted') out[k] = v;
+  if (out._deleted !== true) delete out._deleted;
+  return out as Doc;
+}
+
+// Loading what the rules need
+
+async function loadOrgBasics(store: Store, orgId: string) {
+  const orgDb = orgDbName(orgId);
+  const [org, calendarDoc, locks] = await Promise.all([
+    store.get<Org & Doc>(orgDb, orgId),
+    store.get<Calendar & Doc>(orgDb, 'calendar-ru'),
+    store.listByType<MonthLock & Doc>(orgDb, 'lock'),
+  ]);
+  const calendar = calendarDoc ? loadCalendar(calendarDoc) : defaultCalendar();
+  return { org, calendar, locks };
+}
+
+async function loadGroup(
+  store: Store,
+  user: AccessUser,
+  subgroupId: string,
+  basics: Awaited<ReturnType<typeof loadOrgBasics>>,
+  now: number,
+): Promise<GroupContext> {
+  const orgDb = orgDbName(user.org);
+  const subgroup = await store.get<Subgroup & Doc>(orgDb, subgroupId);
+  const teaches =
+    !!subgroup && user.role === 'teacher' && !!user.tid && subgroup.teacherIds.includes(user.tid);
+
+  let slots: LessonSlot[] = [];
+  let roster: RosterEntry[] = [];
+  if (teaches && subgroup) {
+    const schedule = await store.get<Schedule & Doc>(orgDb, scheduleId(subgroupId));
+    slots = schedule
+      ? expandSchedule({ schedule, subgroup, calendar: basics.calendar })
+      : [];
+    roster = await store.listByType<RosterEntry & Doc>(subgroupDbName(subgroupId), 'roster');
+  }
+  return {
+    teaches,
+    ctx: {
+      user: { id: user.sub, role: user.role, teacherId: user.tid },
+      subgroup,
+      slots,
+      roster,
+      locks: basics.locks.filter((l) => l.subgroupId === null || l.subgroupId === subgroupId),
+      org: basics.org as Org,
+      now: new Date(now),
+    },
+  };
+}
+
+// Evaluating rows
+
+/** A new lesson takes its server-owned fields from its slot (CR6). */
+function normaliseNewLesson(doc: Lesson, slots: LessonSlot[]): Lesson {
+  const slot = slots.find((s) => s.lessonId === doc.id);
+  if (!slot) return doc;
+  return { ...doc, end: slot.end, academicHours: slot.academicHours, flag: slot.holiday ? 'holiday' : null };
+}
+
+function storedLessonFor(
+  doc: JournalDoc,
+  current: Map<string, Stored>,
+): Lesson | undefined {
+  const id = doc.type === 'mark' ? doc.lessonId : doc.type === 'lesson' ? doc.id : undefined;
+  const stored = id ? current.get(id) : undefined;
+  return stored && !stored.deleted ? (stored.doc as unknown as Lesson) : undefined;
+}
+
+/**
+ * Applies the rows of one subgroup to `current` (the stored versions, updated in place as rows
+ * merge), returning each row's outcome and the ids to write.
+ */
+function evaluate(items: Item[], group: GroupContext, current: Map<string, Stored>) {
+  const outcomes: Outcome[] = [];
+  const dirty = new Set<string>();
+  const before = new Map<string, JournalDoc | undefined>();
+
+  for (const item of items) {
+    const stored = current.get(item.doc.id);
+    const storedDoc = stored?.doc as JournalDoc | undefined;
+    const check = checkJournalWrite(
+      { ...group.ctx, storedLesson: storedLessonFor(item.doc, current) },
+      storedDoc,
+      item.doc,
+    );
+    if (!check.ok) {
+      // Never reveal a stored doc to someone who may not see the subgroup.
+      const result = storedDoc && group.teaches ? storedDoc : tombstone(item.sent);
+      outcomes.push({ item, refusal: { code: check.code, message: check.message }, result: result as Doc });
+      continue;
+    }
+
+    const incoming =
+      !storedDoc && item.doc.type === 'lesson' ? normaliseNewLesson(item.doc, group.ctx.slots) : item.doc;
+    const { merged, changed } = mergeDocs(storedDoc, incoming);
+    if (changed) {
+      if (!before.has(merged.id)) before.set(merged.id, storedDoc);
+      current.set(merged.id, {
+        doc: merged as unknown as Doc,
+        rev: stored?.rev ?? '',
+        deleted: merged._deleted === true,
+      });
+      dirty.add(merged.id);
+    }
+    outcomes.push({ item, result: merged as unknown as Doc });
+  }
+  return { outcomes, dirty, before };
+}
+
+async function pushGroup(
+  store: Store,
+  items: Item[],
+  group: GroupContext,
+): Promise<{ outcomes: Outcome[]; written: { before: JournalDoc | undefined; after: JournalDoc }[] }> {
+  if (!group.teaches) {
+    const { outcomes } = evaluate(items, group, new Map());
+    return { outcomes, written: [] };
+  }
+  const db = subgroupDbName(group.ctx.subgroup!.id);
+  const ids = items.flatMap((i) => (i.doc.type === 'mark' ? [i.doc.id, i.doc.lessonId] : [i.doc.id]));
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await store.getMany(db, ids);
+    const revs = new Map([...current].map(([id, s]) => [id, s.rev]));
+    const { outcomes, dirty, before } = evaluate(items, group, current);
+
+    const writes = [...dirty].map((id) => ({ doc: current.get(id)!.doc, rev: revs.get(id) }));
+    const results = await store.bulkWrite(db, writes);
+    const failed = results.filter((r) => !r.ok);
+    if (failed.some((r) => r.error !== 'conflict')) {
+      throw new Error(`journal write failed: ${failed.map((r) => r.error).join(', ')}`);
+    }
+    // A concurrent writer won the revision race: re-read and merge again.
+    if (failed.length > 0) continue;
+
+    const written = [...dirty].map((id) => ({
+      before: before.get(id),
+      after: current.get(id)!.doc as unknown as JournalDoc,
+    }));
+    return { outcomes, written };
+  }
+  throw new Error('journal write kept conflicting');
+}
+
+// The push
+
+function validate(input: PushInput, refusedOut: Outcome[]): Item[] {
+  const schema = COLLECTION_DOC_SCHEMAS[input.collection] as ZodType;
+  const items: Item[] = [];
+
+  input.rows.forEach((row, index) => {
+    const sent = row.newDocumentState;
+    const parsed = schema.safeParse(stripMeta(sent));
+    if (parsed.success) {
+      items.push({ index, sent, doc: parsed.data as JournalDoc });
+      return;
+    }
+    const { message } = zodMessage(parsed.error, `rows.${index}.newDocumentState`);
+    refusedOut.push({
+      item: { index, sent, doc: sent as unknown as JournalDoc },
+      refusal: { code: 'VALIDATION_FAILED', message },
+      result: tombstone(sent),
+    });
+  });
+  return items;
+}
+
+function groupBySubgroup(items: Item[]): Map<string, Item[]> {
+  const groups = new Map<string, Item[]>();
+  for (const item of items) {
+    const list = groups.get(item.doc.subgroupId) ?? [];
+    list.push(item);
+    groups.set(item.doc.subgroupId, list);
+  }
+  return groups;
+}
+
+function respond(outcomes: Outcome[]): PushResponse<Doc> {
+  const conflicts = new Map<string, Doc>();
+  const refused: RefusedRow[] = [];
+  outcomes.sort((a, b) => a.item.index - b.item.index);
+
+  for (const { item, refusal, result } of outcomes) {
+    const id = String(item.sent.id ?? '');
+    if (!isSameContent(result, item.sent)) conflicts.set(id, stripMeta(result));
+    else conflicts.delete(id);
+    if (refusal) refused.push({ id, code: refusal.code, message: refusal.message, attempted: item.sent });
+  }
+  return { conflicts: [...conflicts.values()], refused };
+}
+
+/**
+ * A malformed row is never stored; the device gets back the stored doc when there is one it may
+ * see (so its copy is repaired), otherwise a tombstone of its attempt.
+ */
+async function repairMalformed(store: Store, user: AccessUser, outcomes: Outcome[]) {
+  for (const o of outcomes) {
+    const { id, subgroupId } = o.item.sent;
+    if (typeof id !== 'string' || typeof subgroupId !== 'string') continue;
+    if (!/^[a-z0-9][a-z0-9-]{0,47}$/.test(subgroupId)) continue;
+
+    const subgroup = await store.get<Subgroup & Doc>(orgDbName(user.org), subgroupId);
+    if (!subgroup || !user.tid || !subgroup.teacherIds.includes(user.tid)) continue;
+    const stored = (await store.getMany(subgroupDbName(subgroupId), [id])).get(id);
+    if (stored) o.result = stored.doc;
+  }
+}
+
+export async function push(store: Store, input: PushInput): Promise<PushResponse<Doc>> {
+  const outcomes: Outcome[] = [];
+  const items = validate(input, outcomes);
+  await repairMalformed(store, input.user, outcomes);
+  const basics = await loadOrgBasics(store, input.user.org);
+  if (!basics.org) throw forbidden('Организация не найдена');
+  const audit: Doc[] = [];
+
+  for (const [subgroupId, groupItems] of groupBySubgroup(items)) {
+    const group = await loadGroup(store, input.user, subgroupId, basics, input.now);
+    const { outcomes: done, written } = await pushGroup(store, groupItems, group);
+    outcomes.push(...done);
+    for (const w of written) audit.push(...auditEntries(w.before, w.after, input.device, input.now));
+  }
+
+  for (const o of outcomes) {
+    if (!o.refusal) continue;
+    audit.push(
+      refusalRecord({
+        user: input.user,
+        device: input.device,
+        collection: input.collection,
+        attempted: o.item.sent,
+        code: o.refusal.code,
+        message: o.refusal.message,
+        at: input.now,
+      }) as unknown as Doc,
+    );
+  }
+  await recordAudit(store, input.user.org, audit);
+  return respond(outcomes);
+}

@@ -1,0 +1,222 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orgDbName, subgroupDbName } from '../src/db/store.ts';
+import { lockId, rosterId } from '../src/shared.ts';
+import {
+  call,
+  createFixture,
+  lessonDoc,
+  login,
+  markDoc,
+  ORG_ID,
+  pushRows,
+  startServer,
+  type TestServer,
+} from './helpers.ts';
+
+interface PushAnswer {
+  conflicts: Record<string, unknown>[];
+  refused: { id: string; code: string; message: string }[];
+}
+
+describe('push rules', () => {
+  let server: TestServer;
+  let teacherA: string;
+  let teacherB: string;
+
+  const pushAs = async (token: string, collection: string, docs: Record<string, unknown>[]) => {
+    const res = await call(server.url, 'POST', `/api/sync/${collection}/push`, {
+      token,
+      body: pushRows(docs),
+      headers: { 'x-otmetka-device': 'tablet-7' },
+    });
+    expect(res.status).toBe(200);
+    return res.body as PushAnswer;
+  };
+  const stored = (subgroupId: string, id: string) =>
+    server.store.getMany(subgroupDbName(subgroupId), [id]).then((m) => m.get(id));
+
+  beforeAll(async () => {
+    server = await startServer();
+    await createFixture(server.store);
+    teacherA = (await login(server.url, 'teacher-a-user')).accessToken;
+    teacherB = (await login(server.url, 'teacher-b-user')).accessToken;
+  });
+  afterAll(() => server.stop());
+
+  it('stores a lesson on a slot and a mark of an enrolled learner', async () => {
+    const lesson = lessonDoc('sg-a', '2026-09-02');
+    const mark = markDoc('sg-a', '2026-09-02', 'learner-kid', 'Н');
+    expect(await pushAs(teacherA, 'lessons', [lesson])).toEqual({ conflicts: [], refused: [] });
+    expect(await pushAs(teacherA, 'marks', [mark])).toEqual({ conflicts: [], refused: [] });
+    expect((await stored('sg-a', mark.id))?.doc).toMatchObject({ code: 'Н' });
+  });
+
+  it('[PR2] a lesson off the schedule is refused with a tombstone and nothing is stored', async () => {
+    const offSlot = lessonDoc('sg-a', '2026-09-01'); // a Tuesday: the schedule has Mon and Wed
+    const answer = await pushAs(teacherA, 'lessons', [offSlot]);
+    expect(answer.refused).toEqual([
+      expect.objectContaining({ id: offSlot.id, code: 'LESSON_NOT_ON_SCHEDULE' }),
+    ]);
+    expect(answer.conflicts).toEqual([{ ...offSlot, _deleted: true }]);
+    expect(await stored('sg-a', offSlot.id)).toBeUndefined();
+  });
+
+  it('[PR2] a mark on a lesson off the schedule is refused', async () => {
+    const mark = markDoc('sg-a', '2026-09-01', 'learner-kid', 'Н');
+    const answer = await pushAs(teacherA, 'marks', [mark]);
+    expect(answer.refused[0]?.code).toBe('LESSON_NOT_ON_SCHEDULE');
+    expect(await stored('sg-a', mark.id)).toBeUndefined();
+  });
+
+  it('[PR3] a mark for a learner not enrolled on that date is refused', async () => {
+    const mark = markDoc('sg-a', '2026-09-02', 'learner-late', 'Н'); // enrolled from 1 October
+    const answer = await pushAs(teacherA, 'marks', [mark]);
+    expect(answer.refused).toEqual([
+      expect.objectContaining({ id: mark.id, code: 'LEARNER_NOT_ENROLLED' }),
+    ]);
+    expect(answer.refused[0]?.message).toMatch(/не зачислен/);
+    expect(await stored('sg-a', mark.id)).toBeUndefined();
+
+    const later = markDoc('sg-a', '2026-10-05', 'learner-late', '');
+    expect((await pushAs(teacherA, 'marks', [later])).refused).toEqual([]);
+  });
+
+  it('[PR4] an edit in a locked month is refused and the stored mark keeps its value', async () => {
+    const before = markDoc('sg-a', '2026-09-07', 'learner-other', '', 2000);
+    await pushAs(teacherA, 'marks', [before]);
+    const rev = (await stored('sg-a', before.id))?.rev;
+
+    await server.store.put(orgDbName(ORG_ID), {
+      id: lockId('sg-a', '2026-09'),
+      type: 'lock',
+      orgId: ORG_ID,
+      subgroupId: 'sg-a',
+      month: '2026-09',
+      locked: true,
+      reason: 'Табель сдан',
+      at: 1,
+      by: 'admin',
+    });
+    const edit = markDoc('sg-a', '2026-09-07', 'learner-other', 'Б', 3000);
+    const answer = await pushAs(teacherA, 'marks', [edit]);
+    expect(answer.refused[0]?.code).toBe('MONTH_LOCKED');
+    expect(answer.conflicts).toEqual([expect.objectContaining({ id: edit.id, code: '' })]);
+
+    const after = await stored('sg-a', before.id);
+    expect(after?.rev).toBe(rev);
+    expect(after?.doc).toMatchObject({ code: '' });
+    await server.store.remove(orgDbName(ORG_ID), lockId('sg-a', '2026-09'));
+  });
+
+  it('[PR5] refusals are recorded once for the admin, with who, device and why', async () => {
+    const mark = markDoc('sg-a', '2026-09-28', 'learner-late', 'Б', 5000);
+    await pushAs(teacherA, 'marks', [mark]);
+    await pushAs(teacherA, 'marks', [mark]);
+    const refusals = await server.store.find(`otm_audit_${ORG_ID}`, {
+      type: 'refusal',
+      docId: mark.id,
+    });
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({
+      userId: 'teacher-a-user',
+      deviceId: 'tablet-7',
+      code: 'LEARNER_NOT_ENROLLED',
+    });
+  });
+
+  it('[CR4] pushing the same rows twice changes nothing and revisions stop growing', async () => {
+    const rows = [
+      markDoc('sg-a', '2026-09-09', 'learner-kid', 'Н', 4000),
+      markDoc('sg-a', '2026-09-09', 'learner-other', '', 4000),
+    ];
+    await pushAs(teacherA, 'marks', rows);
+    const revs = await Promise.all(rows.map((r) => stored('sg-a', r.id).then((s) => s?.rev)));
+
+    const again = await pushAs(teacherA, 'marks', rows);
+    expect(again).toEqual({ conflicts: [], refused: [] });
+    const revsAfter = await Promise.all(rows.map((r) => stored('sg-a', r.id).then((s) => s?.rev)));
+    expect(revsAfter).toEqual(revs);
+
+    const audit = await server.store.find(`otm_audit_${ORG_ID}`, { type: 'audit', docId: rows[0]!.id });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ field: 'code', new: 'Н', device: 'dev-1', offline: false });
+  });
+
+  it('[CR4] batches pushed out of order end in the later edit and duplicate nothing', async () => {
+    const first = markDoc('sg-a', '2026-09-14', 'learner-kid', 'Н', 6000, 'phone');
+    const second = markDoc('sg-a', '2026-09-14', 'learner-kid', 'Б', 7000, 'tablet');
+
+    await pushAs(teacherA, 'marks', [second]);
+    const stale = await pushAs(teacherA, 'marks', [first]);
+    // The stale row comes back with the server's state, which the device adopts.
+    expect(stale.conflicts).toEqual([expect.objectContaining({ id: first.id, code: 'Б' })]);
+    expect(stale.refused).toEqual([]);
+    const rev = (await stored('sg-a', first.id))?.rev;
+
+    await pushAs(teacherA, 'marks', [first, second, first]);
+    const final = await stored('sg-a', first.id);
+    expect(final?.doc).toMatchObject({ code: 'Б' });
+    expect(final?.rev).toBe(rev);
+    const all = await server.store.listByType(subgroupDbName('sg-a'), 'mark');
+    expect(all.filter((m) => m.id === first.id)).toHaveLength(1);
+  });
+
+  it('[CR2] a delete wins over an older edit and comes back as a full tombstone', async () => {
+    const mark = markDoc('sg-a', '2026-09-16', 'learner-kid', 'Н', 8000);
+    await pushAs(teacherA, 'marks', [mark]);
+    const deleted = {
+      ...mark,
+      _deleted: true,
+      stamps: { ...mark.stamps, _deleted: { at: 9000, dev: 'dev-1', by: 'teacher-a-user', off: true } },
+    };
+    expect(await pushAs(teacherA, 'marks', [deleted])).toEqual({ conflicts: [], refused: [] });
+    const old = markDoc('sg-a', '2026-09-16', 'learner-kid', 'Б', 8500);
+    const answer = await pushAs(teacherA, 'marks', [old]);
+    // Field by field: the later code edit is kept, but the delete (later still) wins.
+    expect(answer.conflicts).toEqual([
+      expect.objectContaining({ id: mark.id, _deleted: true, code: 'Б' }),
+    ]);
+    const s = await stored('sg-a', mark.id);
+    expect(s?.deleted).toBe(true);
+    expect(s?.doc).toMatchObject({ learnerId: 'learner-kid', code: 'Б', _deleted: true });
+  });
+
+  it('[PR1] teacher A cannot push into teacher B’s subgroup and does not learn its data', async () => {
+    const lessonB = lessonDoc('sg-b', '2026-09-02', 1000, { homework: 'секрет Б' });
+    expect((await pushAs(teacherB, 'lessons', [lessonB])).refused).toEqual([]);
+
+    const intrusion = lessonDoc('sg-b', '2026-09-02', 99_000, { homework: 'чужая правка' });
+    const answer = await pushAs(teacherA, 'lessons', [intrusion]);
+    expect(answer.refused[0]?.code).toBe('NOT_TEACHER_OF_SUBGROUP');
+    expect(JSON.stringify(answer)).not.toContain('секрет Б');
+    expect((await stored('sg-b', lessonB.id))?.doc).toMatchObject({ homework: 'секрет Б' });
+  });
+
+  it('[CR3] a row that changes an identity field is refused', async () => {
+    const mark = markDoc('sg-a', '2026-09-02', 'learner-kid', 'Н', 10_000);
+    const moved = { ...mark, date: '2026-09-09' };
+    const answer = await pushAs(teacherA, 'marks', [moved]);
+    expect(answer.refused[0]?.code).toBe('IMMUTABLE_FIELD');
+  });
+
+  it('a malformed row is refused naming the field and never stored; the rest of the batch goes on', async () => {
+    const good = markDoc('sg-a', '2026-09-21', 'learner-kid', 'Н', 11_000);
+    const bad = { ...markDoc('sg-a', '2026-09-23', 'learner-kid', 'Н'), date: '2026-02-30' };
+    const answer = await pushAs(teacherA, 'marks', [bad, good]);
+    expect(answer.refused).toEqual([
+      expect.objectContaining({ id: bad.id, code: 'VALIDATION_FAILED' }),
+    ]);
+    expect(answer.refused[0]?.message).toContain('rows.0.newDocumentState.date');
+    expect(await stored('sg-a', bad.id)).toBeUndefined();
+    expect((await stored('sg-a', good.id))?.doc).toMatchObject({ code: 'Н' });
+  });
+
+  it('roster and catalog are read-only for devices', async () => {
+    const res = await call(server.url, 'POST', '/api/sync/roster/push', {
+      token: teacherA,
+      body: pushRows([{ id: rosterId('sg-a', 'learner-kid') }]),
+    });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ error: { code: 'READ_ONLY_COLLECTION' } });
+  });
+});
