@@ -1,6 +1,7 @@
 import {
   applicationViewSchema,
   type ChildInput,
+  type ChildListResponse,
   childListResponseSchema,
   childViewSchema,
   type DiaryResponse,
@@ -9,82 +10,92 @@ import {
   parentApplicationListResponseSchema,
   parentCatalogResponseSchema,
 } from '@otmetka/shared/api';
+import type { z } from 'zod';
 import { cacheGet, cachePut } from './cache.ts';
 import { type FetchApi, isNetworkError, requestJson, withQuery } from './http.ts';
 
 /**
- * Typed calls of /api/parent. The diary is the one answer kept on the device: the last answer
- * per child and month goes to the IndexedDB cache, and when the server cannot be reached the
- * screen shows it with the time it was fetched.
+ * Typed calls of /api/parent. Two answers are kept on the device so the diary reads offline:
+ * the list of the parent's children (names only, no birth dates) and the diary per child and
+ * month. Each is the last answer the server gave, stored with the time it was fetched; when
+ * the server cannot be reached the screen shows that copy and its time.
  */
 
 const P = '/api/parent';
 const enc = encodeURIComponent;
 
-// Single entities come back bare (the view itself), lists wrapped in an object.
-const childOne = childViewSchema;
-const applicationOne = applicationViewSchema;
-
-export interface DiaryResult {
-  diary: DiaryResponse;
+export interface Cached<T> {
+  value: T;
   /** When the server produced this answer (ms since the epoch). */
   fetchedAt: number;
-  /** true: the server was unreachable and this is the cached copy. */
+  /** true: the server was unreachable and this is the stored copy. */
   fromCache: boolean;
 }
 
 export function diaryCacheKey(userId: string, learnerId: string, month: string): string {
-  return `diary:${userId}:${learnerId}:${month}`;
+  return `parent:${userId}:diary:${learnerId}:${month}`;
+}
+
+export function childrenCacheKey(userId: string): string {
+  return `parent:${userId}:children`;
 }
 
 export function parentApi(fetchApi: FetchApi, userId: string) {
   return {
     catalog: () => requestJson(fetchApi, `${P}/catalog`, parentCatalogResponseSchema),
-    listChildren: () => requestJson(fetchApi, `${P}/children`, childListResponseSchema),
+    listChildren: (): Promise<Cached<ChildListResponse>> =>
+      cachedJson(fetchApi, childrenCacheKey(userId), `${P}/children`, childListResponseSchema),
     addChild: (input: ChildInput) =>
-      requestJson(fetchApi, `${P}/children`, childOne, { method: 'POST', body: input }),
+      requestJson(fetchApi, `${P}/children`, childViewSchema, { method: 'POST', body: input }),
     listApplications: () =>
       requestJson(fetchApi, `${P}/applications`, parentApplicationListResponseSchema),
     apply: (request: ParentApplicationRequest) =>
-      requestJson(fetchApi, `${P}/applications`, applicationOne, {
+      requestJson(fetchApi, `${P}/applications`, applicationViewSchema, {
         method: 'POST',
         body: request,
       }),
-    diary: (learnerId: string, month: string) => loadDiary(fetchApi, userId, learnerId, month),
+    diary: (learnerId: string, month: string): Promise<Cached<DiaryResponse>> =>
+      cachedJson(
+        fetchApi,
+        diaryCacheKey(userId, learnerId, month),
+        withQuery(`${P}/diary/${enc(learnerId)}`, { month }),
+        diaryResponseSchema,
+      ),
   };
 }
 
 export type ParentApi = ReturnType<typeof parentApi>;
 
-/** Online: fetch and cache. Unreachable server: the cached copy, or the network error. */
-async function loadDiary(
+/** Online: fetch, store, return. Server unreachable: the stored copy, or the network error. */
+async function cachedJson<S extends z.ZodType>(
   fetchApi: FetchApi,
-  userId: string,
-  learnerId: string,
-  month: string,
-): Promise<DiaryResult> {
-  const key = diaryCacheKey(userId, learnerId, month);
-  const path = withQuery(`${P}/diary/${enc(learnerId)}`, { month });
-
+  key: string,
+  path: string,
+  schema: S,
+): Promise<Cached<z.infer<S>>> {
   try {
-    const diary = await requestJson(fetchApi, path, diaryResponseSchema);
+    const value = await requestJson(fetchApi, path, schema);
     const fetchedAt = Date.now();
-    await cachePut(key, diary, fetchedAt).catch(() => undefined);
-    return { diary, fetchedAt, fromCache: false };
+    // A full or blocked storage must not hide an answer the server just gave.
+    await cachePut(key, value, fetchedAt).catch(() => undefined);
+    return { value, fetchedAt, fromCache: false };
   } catch (error) {
     if (!isNetworkError(error)) throw error;
-    const cached = await readCachedDiary(key);
+    const cached = await readCached(key, schema);
     if (!cached) throw error;
     return cached;
   }
 }
 
-async function readCachedDiary(key: string): Promise<DiaryResult | null> {
+async function readCached<S extends z.ZodType>(
+  key: string,
+  schema: S,
+): Promise<Cached<z.infer<S>> | null> {
   const entry = await cacheGet(key).catch(() => undefined);
   if (!entry) return null;
 
   // A copy written by an older version may not match today's schema: treat it as absent.
-  const parsed = diaryResponseSchema.safeParse(entry.value);
+  const parsed = schema.safeParse(entry.value);
   if (!parsed.success) return null;
-  return { diary: parsed.data, fetchedAt: entry.savedAt, fromCache: true };
+  return { value: parsed.data, fetchedAt: entry.savedAt, fromCache: true };
 }

@@ -1,0 +1,124 @@
+import { FOCUS_LABELS } from '@otmetka/shared';
+import type { ParentCatalogResponse } from '@otmetka/shared/api';
+import { useState } from 'preact/hooks';
+import { formatDate, weekdaysLabel } from '../admin/format.ts';
+import { LEVEL_LABELS } from '../admin/ProgrammesScreen.tsx';
+import { ErrorLine, Field, Loading, Select, useLoad } from '../admin/ui.tsx';
+import { ApplyForm } from './ApplyForm.tsx';
+import { useParent } from './context.ts';
+
+/** The catalogue: programmes and their subgroups with schedules and free places. */
+
+type CatalogSubgroup = ParentCatalogResponse['programmes'][number]['subgroups'][number];
+
+const FOCUS_OPTIONS = [
+  { value: '', label: 'Все направленности' },
+  ...Object.entries(FOCUS_LABELS).map(([value, label]) => ({ value, label })),
+];
+
+export function CatalogueScreen({ onApplied }: { onApplied: () => void }) {
+  const { api } = useParent();
+  const catalog = useLoad(() => api.catalog(), [api]);
+  const [focus, setFocus] = useState('');
+  const [applying, setApplying] = useState<{ subgroup: CatalogSubgroup; programme: string } | null>(
+    null,
+  );
+
+  if (applying) {
+    return (
+      <ApplyForm
+        subgroup={applying.subgroup}
+        programmeName={applying.programme}
+        onCancel={() => setApplying(null)}
+        onDone={onApplied}
+      />
+    );
+  }
+
+  const programmes = (catalog.data?.programmes ?? []).filter((p) => !focus || p.focus === focus);
+  return (
+    <section class="ap-screen" data-testid="parent-catalog">
+      <header class="ap-screen__head">
+        <h2>{catalog.data?.orgName ?? 'Кружки и секции'}</h2>
+        <div class="ap-picker">
+          <Field label="Направленность" testid="catalog-focus">
+            <Select
+              value={focus}
+              onValue={setFocus}
+              testid="catalog-focus"
+              options={FOCUS_OPTIONS}
+            />
+          </Field>
+        </div>
+      </header>
+      <ErrorLine error={catalog.error} testid="catalog-error" />
+      {catalog.loading && !catalog.data ? <Loading testid="catalog-loading" /> : null}
+      {catalog.data && programmes.length === 0 ? (
+        <p class="ap-muted">Программ не найдено.</p>
+      ) : null}
+      <div class="pa-programmes">
+        {programmes.map((p) => (
+          <article key={p.id} class="ap-card" data-testid={`catalog-programme-${p.id}`}>
+            <div class="ap-card__title">{p.name}</div>
+            <div class="ap-muted">
+              {p.focusLabel} · {LEVEL_LABELS[p.level]} уровень · {p.ageFrom}–{p.ageTo} лет ·{' '}
+              {p.hoursPerYear} ч в год
+            </div>
+            {p.description ? <p class="pa-description">{p.description}</p> : null}
+            {p.subgroups.length === 0 ? <p class="ap-muted">Набор в группы не ведётся.</p> : null}
+            {p.subgroups.map((s) => (
+              <SubgroupOffer
+                key={s.id}
+                subgroup={s}
+                onApply={() => setApplying({ subgroup: s, programme: p.name })}
+              />
+            ))}
+          </article>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function SubgroupOffer({
+  subgroup: s,
+  onApply,
+}: {
+  subgroup: CatalogSubgroup;
+  onApply: () => void;
+}) {
+  return (
+    <div class="pa-offer" data-testid={`catalog-subgroup-${s.id}`}>
+      <div>
+        <b>{s.name}</b> · {s.teachers.join(', ') || 'педагог уточняется'}
+      </div>
+      <div class="ap-muted">
+        {formatDate(s.periodFrom)} – {formatDate(s.periodTo)}
+      </div>
+      <ul class="pa-schedule">
+        {s.schedule.map((r) => (
+          <li key={`${r.from}-${r.start}-${r.weekdays.join()}`}>
+            {weekdaysLabel(r.weekdays)} {r.start}–{r.end}
+          </li>
+        ))}
+      </ul>
+      <div class="ap-actions">
+        <span class={s.freePlaces > 0 ? 'pa-free' : 'pa-full'} data-testid={`catalog-free-${s.id}`}>
+          {s.freePlaces > 0 ? `Свободно мест: ${s.freePlaces} из ${s.capacity}` : 'Мест нет'}
+        </span>
+        {s.acceptsApplications ? (
+          <button
+            type="button"
+            class="ap-btn ap-btn--primary"
+            data-testid={`catalog-apply-${s.id}`}
+            onClick={onApply}
+          >
+            {s.freePlaces > 0 ? 'Подать заявку' : 'Встать в резерв'}
+          </button>
+        ) : (
+          <span class="ap-muted">Расписание ещё не составлено — заявки не принимаются</span>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,160 @@
+import { monthOf, todayIn } from '@otmetka/shared';
+import type { DiaryResponse } from '@otmetka/shared/api';
+import { useEffect, useState } from 'preact/hooks';
+import { ORG_TIME_ZONE } from '../admin/context.ts';
+import { formatDate, formatInstant, monthLabel, shiftMonth } from '../admin/format.ts';
+import { ErrorLine, Field, Loading, Select, useLoad } from '../admin/ui.tsx';
+import { useParent } from './context.ts';
+
+/**
+ * The diary of one child for one month: lessons with topics, attendance, homework and grades.
+ * The last answer per child and month is kept on the device; offline it is shown with the time
+ * it was fetched («Данные на …»), so the parent knows how fresh it is.
+ */
+export function DiaryScreen() {
+  const { api, version } = useParent();
+  const children = useLoad(() => api.listChildren(), [api, version]);
+  const list = children.data?.value.children ?? [];
+  const [learnerId, setLearnerId] = useState('');
+  const [month, setMonth] = useState(() => monthOf(todayIn(ORG_TIME_ZONE)));
+
+  useEffect(() => {
+    if (!list.some((c) => c.id === learnerId) && list[0]) setLearnerId(list[0].id);
+  }, [children.data]);
+
+  return (
+    <section class="ap-screen" data-testid="parent-diary">
+      <h2>Дневник</h2>
+      <ErrorLine error={children.data ? null : children.error} testid="diary-children-error" />
+      {children.loading && !children.data ? <Loading testid="diary-children-loading" /> : null}
+      {children.data && list.length === 0 ? (
+        <p class="ap-muted" data-testid="diary-no-children">
+          Дети ещё не записаны. Подайте заявку в разделе «Кружки и секции».
+        </p>
+      ) : null}
+      {list.length > 0 ? (
+        <div class="pa-diary-head">
+          {list.length > 1 ? (
+            <Field label="Ребёнок" testid="diary-child">
+              <Select
+                value={learnerId}
+                onValue={setLearnerId}
+                testid="diary-child"
+                options={list.map((c) => ({ value: c.id, label: c.displayName }))}
+              />
+            </Field>
+          ) : null}
+          <div class="pa-month-nav">
+            <button
+              type="button"
+              class="ap-btn"
+              data-testid="diary-prev"
+              aria-label="Предыдущий месяц"
+              onClick={() => setMonth(shiftMonth(month, -1))}
+            >
+              ‹
+            </button>
+            <span class="pa-month" data-testid="diary-month">
+              {monthLabel(month)}
+            </span>
+            <button
+              type="button"
+              class="ap-btn"
+              data-testid="diary-next"
+              aria-label="Следующий месяц"
+              onClick={() => setMonth(shiftMonth(month, 1))}
+            >
+              ›
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {learnerId ? (
+        <DiaryMonth key={`${learnerId}:${month}`} learnerId={learnerId} month={month} />
+      ) : null}
+    </section>
+  );
+}
+
+function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) {
+  const { api, version } = useParent();
+  const diary = useLoad(() => api.diary(learnerId, month), [api, learnerId, month, version]);
+
+  if (!diary.data) {
+    if (diary.offline) {
+      return (
+        <p class="ap-warn" data-testid="diary-offline-empty">
+          Нет связи с сервером, а за этот месяц дневник ещё не загружался на это устройство.
+        </p>
+      );
+    }
+    return diary.error ? (
+      <ErrorLine error={diary.error} testid="diary-error" />
+    ) : (
+      <Loading testid="diary-loading" />
+    );
+  }
+
+  const { value, fromCache, fetchedAt } = diary.data;
+  return (
+    <div data-testid="diary-content">
+      {fromCache ? (
+        <p class="ap-warn" data-testid="diary-stale">
+          Нет связи. Данные на {formatInstant(fetchedAt)}
+        </p>
+      ) : null}
+      <DiaryBody diary={value} />
+    </div>
+  );
+}
+
+function attendanceText(code: string | null, label: string | null): string {
+  if (code === null) return '—';
+  if (code === '') return 'был(а)';
+  return label ? `${code} — ${label}` : code;
+}
+
+function DiaryBody({ diary }: { diary: DiaryResponse }) {
+  if (diary.subgroups.length === 0) {
+    return <p class="ap-muted">{diary.learnerName}: в этом месяце занятий нет.</p>;
+  }
+  return (
+    <>
+      {diary.subgroups.map((s) => (
+        <article
+          key={s.subgroupId}
+          class="ap-card pa-diary-group"
+          data-testid={`diary-subgroup-${s.subgroupId}`}
+        >
+          <div class="ap-card__title">
+            {s.programmeName} <span class="ap-muted">· {s.subgroupName}</span>
+          </div>
+          {s.lessons.length === 0 ? <p class="ap-muted">Занятий в этом месяце нет.</p> : null}
+          <ul class="pa-lessons">
+            {s.lessons.map((l) => (
+              <li key={l.lessonId} class="pa-lesson" data-testid={`diary-lesson-${l.lessonId}`}>
+                <div class="pa-lesson__when">
+                  <b>{formatDate(l.date)}</b> {l.start}–{l.end}
+                  {l.status === 'cancelled' ? <span class="pa-badge">отменено</span> : null}
+                </div>
+                <div class="pa-lesson__topic">
+                  {l.topicTitle || <span class="ap-muted">тема не указана</span>}
+                </div>
+                <div
+                  class={l.code ? 'pa-absent' : undefined}
+                  data-testid={`diary-attendance-${l.lessonId}`}
+                >
+                  {attendanceText(l.code, l.codeLabel)}
+                </div>
+                {s.gradesEnabled && l.grade ? (
+                  <div data-testid={`diary-grade-${l.lessonId}`}>Оценка: {l.grade}</div>
+                ) : null}
+                {l.homework ? <div class="pa-homework">Домашнее задание: {l.homework}</div> : null}
+              </li>
+            ))}
+          </ul>
+        </article>
+      ))}
+    </>
+  );
+}

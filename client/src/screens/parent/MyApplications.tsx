@@ -1,0 +1,54 @@
+import { formatDate, formatInstant } from '../admin/format.ts';
+import { ErrorLine, Loading, useLoad } from '../admin/ui.tsx';
+import { useParent } from './context.ts';
+
+/** The parent's applications: the current status and its history with dates and comments. */
+export function MyApplications({ onCatalogue }: { onCatalogue: () => void }) {
+  const { api, version } = useParent();
+  const list = useLoad(() => api.listApplications(), [api, version]);
+
+  return (
+    <section class="ap-screen" data-testid="parent-applications">
+      <header class="ap-screen__head">
+        <h2>Мои заявки</h2>
+        <button
+          type="button"
+          class="ap-btn ap-btn--primary"
+          onClick={onCatalogue}
+          data-testid="parent-new-application"
+        >
+          Новая заявка
+        </button>
+      </header>
+      <ErrorLine error={list.error} testid="parent-applications-error" />
+      {list.loading && !list.data ? <Loading testid="parent-applications-loading" /> : null}
+      {list.data?.applications.length === 0 ? (
+        <p class="ap-muted" data-testid="parent-applications-empty">
+          Заявок пока нет. Выберите кружок в каталоге.
+        </p>
+      ) : null}
+      <ul class="ap-cards">
+        {list.data?.applications.map((a) => (
+          <li key={a.id} class="ap-card" data-testid={`parent-app-${a.id}`}>
+            <div class="ap-card__title">{a.learnerName}</div>
+            <div>
+              {a.programmeName} · {a.subgroupName}
+            </div>
+            <div>
+              Статус: <b data-testid={`parent-app-status-${a.id}`}>{a.status}</b>
+            </div>
+            <ol class="ap-history">
+              {a.history.map((h) => (
+                <li key={`${h.at}-${h.status}`}>
+                  {h.status}
+                  {h.date ? ` с ${formatDate(h.date)}` : ''} · {formatInstant(h.at)}
+                  {h.comment ? ` · ${h.comment}` : ''}
+                </li>
+              ))}
+            </ol>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

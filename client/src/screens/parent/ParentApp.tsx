@@ -1,0 +1,72 @@
+import { useMemo, useState } from 'preact/hooks';
+import { parentApi } from '../../api/parent.ts';
+import '../admin/admin.css';
+import type { ScreenSession } from '../admin/context.ts';
+import { OfflineBanner, useOnline } from '../admin/ui.tsx';
+import './parent.css';
+import { CatalogueScreen } from './CatalogueScreen.tsx';
+import { ParentContext, type ParentContextValue } from './context.ts';
+import { DiaryScreen } from './DiaryScreen.tsx';
+import { MyApplications } from './MyApplications.tsx';
+
+/**
+ * The parent's part of the PWA: the catalogue (apply for a place), the applications with their
+ * status, and the child's diary, which stays readable offline from the last answer.
+ */
+
+const TABS = [
+  ['diary', 'Дневник'],
+  ['applications', 'Мои заявки'],
+  ['catalog', 'Кружки и секции'],
+] as const;
+
+type Tab = (typeof TABS)[number][0];
+
+export function ParentApp({ session }: { session: ScreenSession }) {
+  const [tab, setTab] = useState<Tab>('diary');
+  const [version, setVersion] = useState(0);
+  const online = useOnline();
+  const api = useMemo(
+    () => parentApi(session.fetchApi, session.user.id),
+    [session.fetchApi, session.user.id],
+  );
+
+  const value: ParentContextValue = {
+    user: session.user,
+    api,
+    version,
+    changed: () => setVersion((v) => v + 1),
+  };
+
+  return (
+    <ParentContext.Provider value={value}>
+      <div class="ap-app" data-testid="parent-app">
+        <nav class="ap-tabs" aria-label="Разделы">
+          {TABS.map(([key, label]) => (
+            <button
+              type="button"
+              key={key}
+              class={key === tab ? 'ap-tab ap-tab--active' : 'ap-tab'}
+              aria-current={key === tab ? 'page' : undefined}
+              data-testid={`parent-tab-${key}`}
+              onClick={() => setTab(key)}
+            >
+              {label}
+            </button>
+          ))}
+        </nav>
+        {online ? null : (
+          <OfflineBanner
+            text="Нет связи с сервером — дневник показан по последней синхронизации"
+            testid="parent-offline"
+          />
+        )}
+        <main class="ap-main">
+          {tab === 'diary' ? <DiaryScreen /> : null}
+          {tab === 'applications' ? <MyApplications onCatalogue={() => setTab('catalog')} /> : null}
+          {tab === 'catalog' ? <CatalogueScreen onApplied={() => setTab('applications')} /> : null}
+        </main>
+      </div>
+    </ParentContext.Provider>
+  );
+}
