@@ -11,7 +11,7 @@ import type { Stamp, Stamps } from './schemas/primitives.ts';
  * with its own stamp. Tie-break (CR1): stamps order by `at`, then `dev`, then `by`; a missing
  * stamp is older than any stamp. Two different values under equal stamps (which a correct
  * device never produces) are ordered by their JSON text, so the order stays total and the merge
- * is still commutative, associative and idempotent (CR4). Identity and server-owned fields keep
+ * is still commutative, associative and idempotent (CR4); so are stamps differing only in `off`. Identity and server-owned fields keep
  * the stored value (CR3, CR6); a roster entry is wholly server-owned.
  */
 
@@ -75,7 +75,12 @@ function compareEntries(
   if (byStamp !== 0) return byStamp;
   const ca = canonical(va);
   const cb = canonical(vb);
-  return ca < cb ? -1 : ca > cb ? 1 : 0;
+  if (ca !== cb) return ca < cb ? -1 : 1;
+  // Same time, device, author and value: the stamps may still differ in `off`; order them too,
+  // or the merged stamp would depend on the order of arrival.
+  const ka = canonical(sa);
+  const kb = canonical(sb);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 function checkDocs(stored: JournalDoc | undefined, incoming: JournalDoc): void {
@@ -106,6 +111,7 @@ export function mergeDocs<D extends JournalDoc>(
   const merged: Record<string, unknown> = { ...stored };
   const stamps: Stamps = {};
   const lostFields: string[] = [];
+  let newerEdit = false;
   const hasDeletedKey = '_deleted' in stored || '_deleted' in incoming;
   const s = stored as unknown as Record<string, unknown>;
   const inc = incoming as unknown as Record<string, unknown>;
@@ -125,6 +131,17 @@ export function mergeDocs<D extends JournalDoc>(
     } else merged[field] = value;
     if (stamp) stamps[field] = stamp;
     if (!incomingWins && si && canonical(vi) !== canonical(vs)) lostFields.push(field);
+    if (incomingWins && si && field !== '_deleted') newerEdit = true;
+  }
+
+  // CR2: a newer edit of a document that stays deleted is as good as lost: report the deletion.
+  if (
+    newerEdit &&
+    merged._deleted === true &&
+    inc._deleted !== true &&
+    !lostFields.includes('_deleted')
+  ) {
+    lostFields.push('_deleted');
   }
 
   if (stored.type !== 'roster') merged.stamps = stamps;

@@ -1,0 +1,288 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ATTENDANCE_CODES } from '../src/attendance.ts';
+import { defaultCalendar } from '../src/calendar.ts';
+import { lessonId, lockId, markId } from '../src/ids.ts';
+import { checkJournalWrite, type WriteContext } from '../src/rules.ts';
+import { expandSchedule } from '../src/schedule.ts';
+import type { Org, Subgroup } from '../src/schemas/catalog.ts';
+import type { Lesson, Mark, RosterEntry, Topic } from '../src/schemas/journal.ts';
+import { SUBGROUP, schedule } from './helpers.ts';
+
+const SG = SUBGROUP.id;
+const org: Org = {
+  id: 'org-1',
+  type: 'org',
+  name: 'ДДТ',
+  city: 'Оренбург',
+  timeZone: 'Asia/Yekaterinburg',
+  attendanceCodes: DEFAULT_ATTENDANCE_CODES,
+  lockDay: 5,
+  applicationStatuses: ['обучается'],
+};
+const subgroup: Subgroup = {
+  id: SG,
+  type: 'subgroup',
+  orgId: 'org-1',
+  programmeId: 'prog-1',
+  name: 'Робототехника-1',
+  teacherIds: ['t-1'],
+  capacity: 15,
+  periodFrom: SUBGROUP.periodFrom,
+  periodTo: SUBGROUP.periodTo,
+  hoursPerYear: 144,
+};
+const slots = expandSchedule({
+  schedule: schedule(),
+  subgroup: SUBGROUP,
+  calendar: defaultCalendar(),
+});
+const roster: RosterEntry[] = [
+  {
+    id: `roster:${SG}:l-1`,
+    type: 'roster',
+    orgId: 'org-1',
+    subgroupId: SG,
+    stamps: {},
+    learnerId: 'l-1',
+    name: 'Иванов Иван',
+    intervals: [{ from: '2026-09-10', to: null }],
+  },
+];
+const stamp = { at: 1, dev: 'dev-a', by: 'u-1', off: false };
+
+function ctx(patch: Partial<WriteContext> = {}): WriteContext {
+  return {
+    user: { id: 'u-1', role: 'teacher', teacherId: 't-1' },
+    subgroup,
+    slots,
+    storedLesson: undefined,
+    roster,
+    locks: [],
+    org,
+    now: new Date('2026-09-20T10:00:00Z'),
+    ...patch,
+  };
+}
+
+function lesson(date: string, start = '17:00', patch: Partial<Lesson> = {}): Lesson {
+  return {
+    id: lessonId(SG, date, start),
+    type: 'lesson',
+    orgId: 'org-1',
+    subgroupId: SG,
+    stamps: { status: stamp },
+    date,
+    start,
+    end: '18:30',
+    academicHours: 2,
+    status: 'held',
+    statusReason: '',
+    topicId: null,
+    topicTitle: '',
+    homework: '',
+    remark: '',
+    flag: null,
+    ...patch,
+  };
+}
+
+function mark(date: string, learnerId = 'l-1', patch: Partial<Mark> = {}): Mark {
+  const lid = lessonId(SG, date, '17:00');
+  return {
+    id: markId(lid, learnerId),
+    type: 'mark',
+    orgId: 'org-1',
+    subgroupId: SG,
+    stamps: { code: stamp },
+    lessonId: lid,
+    learnerId,
+    date,
+    code: 'Н',
+    grade: null,
+    note: '',
+    ...patch,
+  };
+}
+
+const codeOf = (r: ReturnType<typeof checkJournalWrite>) => (r.ok ? 'OK' : r.code);
+
+describe('push rules', () => {
+  it('[PR1] only a teacher of the subgroup may write; parents, admins and other teachers are refused', () => {
+    const row = lesson('2026-09-15');
+    expect(checkJournalWrite(ctx(), undefined, row)).toEqual({ ok: true });
+    expect(
+      codeOf(
+        checkJournalWrite(
+          ctx({ user: { id: 'u-2', role: 'teacher', teacherId: 't-2' } }),
+          undefined,
+          row,
+        ),
+      ),
+    ).toBe('NOT_TEACHER_OF_SUBGROUP');
+    expect(
+      codeOf(
+        checkJournalWrite(
+          ctx({ user: { id: 'u-3', role: 'admin', teacherId: null } }),
+          undefined,
+          row,
+        ),
+      ),
+    ).toBe('NOT_TEACHER_OF_SUBGROUP');
+    expect(
+      codeOf(
+        checkJournalWrite(
+          ctx({ user: { id: 'u-4', role: 'parent', teacherId: null } }),
+          undefined,
+          row,
+        ),
+      ),
+    ).toBe('NOT_TEACHER_OF_SUBGROUP');
+    expect(codeOf(checkJournalWrite(ctx({ subgroup: undefined }), undefined, row))).toBe(
+      'NOT_TEACHER_OF_SUBGROUP',
+    );
+  });
+
+  it('[PR2] a lesson off the schedule is refused unless the server already keeps it', () => {
+    const off = lesson('2026-09-16');
+    const refused = checkJournalWrite(ctx(), undefined, off);
+    expect(refused).toMatchObject({ ok: false, code: 'LESSON_NOT_ON_SCHEDULE' });
+    expect(refused.ok ? '' : refused.message).toContain('16.09.2026');
+
+    const kept = { ...off, flag: 'off-schedule' as const };
+    expect(
+      codeOf(
+        checkJournalWrite(ctx({ storedLesson: kept }), kept, {
+          ...kept,
+          homework: 'стр. 5',
+          stamps: { homework: { ...stamp, at: 2 } },
+        }),
+      ),
+    ).toBe('OK');
+  });
+
+  it('[PR2] a mark passes when its lesson is on a slot or stored, even before the lesson arrives', () => {
+    expect(codeOf(checkJournalWrite(ctx(), undefined, mark('2026-09-15')))).toBe('OK');
+    const offSlot = mark('2026-09-16');
+    expect(codeOf(checkJournalWrite(ctx(), undefined, offSlot))).toBe('LESSON_NOT_ON_SCHEDULE');
+    expect(
+      codeOf(checkJournalWrite(ctx({ storedLesson: lesson('2026-09-16') }), undefined, offSlot)),
+    ).toBe('OK');
+  });
+
+  it('[PR3] a mark for a learner not enrolled on the lesson date is refused; a deletion passes', () => {
+    expect(codeOf(checkJournalWrite(ctx(), undefined, mark('2026-09-08')))).toBe(
+      'LEARNER_NOT_ENROLLED',
+    );
+    expect(codeOf(checkJournalWrite(ctx(), undefined, mark('2026-09-15', 'l-9')))).toBe(
+      'LEARNER_NOT_ENROLLED',
+    );
+    const stored = mark('2026-09-08');
+    expect(
+      codeOf(
+        checkJournalWrite(ctx(), stored, {
+          ...stored,
+          _deleted: true,
+          stamps: { ...stored.stamps, _deleted: { ...stamp, at: 5 } },
+        }),
+      ),
+    ).toBe('OK');
+  });
+
+  it('[PR4][LK2] a write into a locked month is refused; an explicit unlock lets it through', () => {
+    const later = ctx({ now: new Date('2026-10-10T10:00:00Z') });
+    expect(codeOf(checkJournalWrite(later, undefined, mark('2026-09-15')))).toBe('MONTH_LOCKED');
+    expect(codeOf(checkJournalWrite(later, undefined, lesson('2026-09-15')))).toBe('MONTH_LOCKED');
+    expect(codeOf(checkJournalWrite(later, undefined, lesson('2026-10-06')))).toBe('OK');
+    const unlock = {
+      id: lockId(SG, '2026-09'),
+      type: 'lock' as const,
+      orgId: 'org-1',
+      subgroupId: SG,
+      month: '2026-09',
+      locked: false,
+      reason: 'исправление',
+      at: 1,
+      by: 'admin-1',
+    };
+    expect(
+      codeOf(checkJournalWrite({ ...later, locks: [unlock] }, undefined, mark('2026-09-15'))),
+    ).toBe('OK');
+  });
+
+  it('[CR4][PR4] a repeated push of a stored row passes even after the month locked', () => {
+    const stored = mark('2026-09-15');
+    const later = ctx({ now: new Date('2026-10-10T10:00:00Z') });
+    expect(codeOf(checkJournalWrite(later, stored, { ...stored }))).toBe('OK');
+    expect(
+      codeOf(
+        checkJournalWrite(later, stored, {
+          ...stored,
+          code: 'Б',
+          stamps: { code: { ...stamp, at: 9 } },
+        }),
+      ),
+    ).toBe('MONTH_LOCKED');
+  });
+
+  it('[CR3] changing an identity field, or an id that does not match the content, is IMMUTABLE_FIELD', () => {
+    const stored = lesson('2026-09-15');
+    expect(codeOf(checkJournalWrite(ctx(), stored, { ...stored, end: '19:00' }))).toBe(
+      'IMMUTABLE_FIELD',
+    );
+    expect(codeOf(checkJournalWrite(ctx(), undefined, { ...stored, date: '2026-09-17' }))).toBe(
+      'IMMUTABLE_FIELD',
+    );
+    const m = mark('2026-09-15');
+    expect(codeOf(checkJournalWrite(ctx(), undefined, { ...m, date: '2026-09-17' }))).toBe(
+      'IMMUTABLE_FIELD',
+    );
+    expect(codeOf(checkJournalWrite(ctx(), undefined, { ...m, orgId: 'org-2' }))).toBe(
+      'NOT_TEACHER_OF_SUBGROUP',
+    );
+    // A stale copy of a server-owned field is no offence: the merge keeps the stored flag (CR6).
+    const flagged = { ...stored, flag: 'holiday' as const };
+    expect(
+      codeOf(
+        checkJournalWrite(ctx({ storedLesson: flagged }), flagged, {
+          ...stored,
+          homework: 'x',
+          stamps: { homework: { ...stamp, at: 3 } },
+        }),
+      ),
+    ).toBe('OK');
+  });
+
+  it('[CR6] roster rows are server-owned: a device push is READ_ONLY_COLLECTION', () => {
+    const result = checkJournalWrite(ctx(), roster[0], { ...roster[0]!, name: 'Другое имя' });
+    expect(result).toMatchObject({ ok: false, code: 'READ_ONLY_COLLECTION' });
+  });
+
+  it('[PR1] topics need only the teacher check', () => {
+    const topic: Topic = {
+      id: 'topic-1',
+      type: 'topic',
+      orgId: 'org-1',
+      subgroupId: SG,
+      stamps: {},
+      order: 1,
+      section: '',
+      title: 'Введение',
+      hours: 2,
+      form: '',
+      control: '',
+      plannedDate: null,
+    };
+    expect(codeOf(checkJournalWrite(ctx({ now: new Date('2027-09-01') }), undefined, topic))).toBe(
+      'OK',
+    );
+    expect(
+      codeOf(
+        checkJournalWrite(
+          ctx({ user: { id: 'u-2', role: 'teacher', teacherId: 't-2' } }),
+          undefined,
+          topic,
+        ),
+      ),
+    ).toBe('NOT_TEACHER_OF_SUBGROUP');
+  });
+});
