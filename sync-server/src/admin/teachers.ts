@@ -38,7 +38,8 @@ type Account = { userId: string; login: string };
 
 /** The 400 a field error of the registry gives; the value itself is never echoed. */
 function fieldError(code: 'INVALID_SNILS' | 'INVALID_DATE', field: string, message: string) {
-  return new HttpError(400, code, `${field}: ${message}`, { field });
+  const text = message.startsWith(`${field}:`) ? message : `${field}: ${message}`;
+  return new HttpError(400, code, text, { field });
 }
 
 /** Checks what zod cannot: the СНИЛС checksum and the order of dates. */

@@ -1,0 +1,754 @@
+import { type Lesson, lessonId, type Mark, markId, readXlsx, type User } from '@otmetka/shared';
+import type {
+  ApplicationStatusResponse,
+  ApplicationView,
+  ChildView,
+  DiaryResponse,
+  HoursResponse,
+  RosterResponse,
+  SchedulePreviewResponse,
+  ScheduleSaveResponse,
+  SubgroupView,
+  TabelResponse,
+  TeacherListResponse,
+  TeacherRecordView,
+} from '@otmetka/shared/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/auth/password.ts';
+import { auditDbName, orgDbName, subgroupDbName, USERS_DB } from '../src/db/store.ts';
+import {
+  call,
+  createFixture,
+  type Fixture,
+  login,
+  ORG_ID,
+  PASSWORD,
+  startServer,
+  type TestServer,
+} from './helpers.ts';
+
+/**
+ * The whole chain through the admin, parent and report APIs over real HTTP on the embedded
+ * database: registry → programme → subgroup → schedule → a parent's application → enrolment →
+ * the teacher's marks → табель, hours, diary → withdrawal → a schedule change that keeps marked
+ * lessons. The steps share one server and run in order.
+ */
+
+const TEACHER_INPUT = {
+  lastName: 'Кузнецова',
+  firstName: 'Ольга',
+  middleName: 'Петровна',
+  birthDate: '1984-05-17',
+  passport: {
+    series: '5304',
+    number: '918273',
+    issuedBy: 'УМВД России по Оренбургской области',
+    issuedOn: '2004-06-01',
+  },
+  // 112-233-445 95 is the checksum example of DOMAIN.md (S = 95).
+  snils: '112-233-445 95',
+  experienceTotalYears: 18,
+  experienceTeachingYears: 15,
+  category: 'highest',
+  qualification: 'Педагог дополнительного образования',
+};
+
+/** Personal data values of the registry entry above: none may leave through a non-admin route. */
+const PERSONAL_VALUES = ['1984-05-17', '918273', '5304', '11223344595', '112-233-445 95'];
+
+let server: TestServer;
+let fixture: Fixture;
+let admin: string;
+let parent: string;
+let otherParent: string;
+let teacher: string;
+const shared: {
+  teacherId?: string;
+  programmeId?: string;
+  subgroup?: SubgroupView;
+  childId?: string;
+  secondChildId?: string;
+  applicationId?: string;
+} = {};
+/** Every body a teacher or parent received, checked for personal data at the end. */
+const nonAdminBodies: unknown[] = [];
+
+async function as(token: string, method: string, url: string, body?: unknown) {
+  const res = await call(server.url, method, url, { token, body });
+  if (token !== admin) nonAdminBodies.push(res.body);
+  return res;
+}
+
+function errorOf(body: unknown) {
+  return (body as { error: { code: string; message: string; details?: { field?: string } } }).error;
+}
+
+const RULE = {
+  id: 'rule-mw',
+  from: '2026-09-01',
+  to: '2027-05-31',
+  weekdays: [1, 3],
+  start: '15:00',
+  end: '16:30',
+  academicHours: 2,
+  minutesPerHour: 45,
+  breakMinutes: 0,
+};
+
+beforeAll(async () => {
+  server = await startServer();
+  fixture = await createFixture(server.store);
+  admin = (await login(server.url, fixture.users.admin.login)).accessToken;
+  parent = (await login(server.url, fixture.users.parent.login)).accessToken;
+  otherParent = (await login(server.url, fixture.users.otherParent.login)).accessToken;
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('admin → parent → teacher chain', () => {
+  it('[SN2] a registry entry with a wrong СНИЛС checksum is refused naming the field snils', async () => {
+    const res = await as(admin, 'POST', '/api/admin/teachers', {
+      ...TEACHER_INPUT,
+      snils: '112-233-445 96',
+    });
+    expect(res.status).toBe(400);
+    expect(errorOf(res.body).code).toBe('INVALID_SNILS');
+    expect(errorOf(res.body).details?.field).toBe('snils');
+
+    const list = await as(admin, 'GET', '/api/admin/teachers');
+    expect(
+      (list.body as TeacherListResponse).teachers.some((t) => t.lastName === 'Кузнецова'),
+    ).toBe(false);
+  });
+
+  it('registry fields are checked one by one: passport number, birth date', async () => {
+    const passport = await as(admin, 'POST', '/api/admin/teachers', {
+      ...TEACHER_INPUT,
+      passport: { ...TEACHER_INPUT.passport, number: '91827' },
+    });
+    expect(passport.status).toBe(400);
+    expect(errorOf(passport.body).details?.field).toBe('passport.number');
+
+    const birth = await as(admin, 'POST', '/api/admin/teachers', {
+      ...TEACHER_INPUT,
+      birthDate: '1984-02-30',
+    });
+    expect(birth.status).toBe(400);
+    expect(errorOf(birth.body).details?.field).toBe('birthDate');
+  });
+
+  it('an admin adds a teacher; the list masks СНИЛС and omits passport and birth date', async () => {
+    const created = await as(admin, 'POST', '/api/admin/teachers', TEACHER_INPUT);
+    expect(created.status).toBe(201);
+    const record = created.body as TeacherRecordView;
+    expect(record.snils).toBe('11223344595');
+    shared.teacherId = record.id;
+
+    const list = (await as(admin, 'GET', '/api/admin/teachers')).body as TeacherListResponse;
+    const row = list.teachers.find((t) => t.id === record.id)!;
+    expect(row.snilsMasked).toBe('***-***-*45 95');
+    expect(JSON.stringify(list)).not.toContain('918273');
+    expect(JSON.stringify(list)).not.toContain('1984-05-17');
+    expect(Object.keys(row)).not.toContain('passport');
+
+    const full = (await as(admin, 'GET', `/api/admin/teachers/${record.id}`))
+      .body as TeacherRecordView;
+    expect(full.passport.number).toBe('918273');
+
+    const profile = await server.store.get(orgDbName(ORG_ID), record.id);
+    expect(profile).toEqual({
+      id: record.id,
+      type: 'teacher',
+      orgId: ORG_ID,
+      displayName: 'Кузнецова Ольга Петровна',
+    });
+  });
+
+  it('the teacher gets an account and signs in; a taken login is a 409 naming login', async () => {
+    const res = await as(admin, 'POST', `/api/admin/teachers/${shared.teacherId}/account`, {
+      login: 'kuznetsova',
+      password: PASSWORD,
+    });
+    expect(res.status).toBe(201);
+    teacher = (await login(server.url, 'kuznetsova')).accessToken;
+
+    const again = await as(admin, 'POST', `/api/admin/teachers/${shared.teacherId}/account`, {
+      login: 'kuznetsova2',
+      password: PASSWORD,
+    });
+    expect(again.status).toBe(409);
+    expect(errorOf(again.body).details?.field).toBe('login');
+  });
+
+  it('a programme and a subgroup with the registry teacher; an unknown teacher names teacherIds[i]', async () => {
+    const programme = await as(admin, 'POST', '/api/admin/programmes', {
+      name: 'Юный художник',
+      focus: 'arts',
+      level: 'start',
+      ageFrom: 7,
+      ageTo: 11,
+      hoursPerYear: 144,
+      gradesEnabled: true,
+    });
+    expect(programme.status).toBe(201);
+    shared.programmeId = (programme.body as { id: string }).id;
+
+    const input = {
+      programmeId: shared.programmeId,
+      name: 'Группа 1',
+      teacherIds: [shared.teacherId],
+      capacity: 1,
+      periodFrom: '2026-09-01',
+      periodTo: '2027-05-31',
+      hoursPerYear: 144,
+    };
+    const bad = await as(admin, 'POST', '/api/admin/subgroups', {
+      ...input,
+      teacherIds: [shared.teacherId, 'nobody'],
+    });
+    expect(bad.status).toBe(400);
+    expect(errorOf(bad.body).details?.field).toBe('teacherIds[1]');
+
+    const created = await as(admin, 'POST', '/api/admin/subgroups', input);
+    expect(created.status).toBe(201);
+    shared.subgroup = created.body as SubgroupView;
+    expect(shared.subgroup.teachers).toEqual([
+      { id: shared.teacherId, displayName: 'Кузнецова Ольга Петровна' },
+    ]);
+    expect(shared.subgroup.hasSchedule).toBe(false);
+    expect(await server.store.dbExists(subgroupDbName(shared.subgroup.id))).toBe(true);
+  });
+
+  it('a parent registers a child; the answer carries no birth date', async () => {
+    const res = await as(parent, 'POST', '/api/parent/children', {
+      lastName: 'Лебедева',
+      firstName: 'Алиса',
+      birthDate: '2017-04-02',
+    });
+    expect(res.status).toBe(201);
+    const child = res.body as ChildView;
+    expect(child.displayName).toBe('Лебедева Алиса');
+    expect(JSON.stringify(res.body)).not.toContain('2017-04-02');
+    shared.childId = child.id;
+
+    const list = await as(parent, 'GET', '/api/parent/children');
+    expect((list.body as { children: ChildView[] }).children.map((c) => c.id)).toContain(child.id);
+  });
+
+  it('SCHEDULE_REQUIRED: no application to a subgroup without a schedule', async () => {
+    const res = await as(parent, 'POST', '/api/parent/applications', {
+      learnerId: shared.childId,
+      subgroupId: shared.subgroup!.id,
+    });
+    expect(res.status).toBe(409);
+    expect(errorOf(res.body).code).toBe('SCHEDULE_REQUIRED');
+
+    const catalog = await as(parent, 'GET', '/api/parent/catalog');
+    const entry = (
+      catalog.body as {
+        programmes: { subgroups: { id: string; acceptsApplications: boolean }[] }[];
+      }
+    ).programmes
+      .flatMap((p) => p.subgroups)
+      .find((s) => s.id === shared.subgroup!.id);
+    expect(entry?.acceptsApplications).toBe(false);
+  });
+
+  it('[SCH5] the schedule preview refuses a rule ending before it starts, naming rules[0].to', async () => {
+    const res = await as(
+      admin,
+      'POST',
+      `/api/admin/subgroups/${shared.subgroup!.id}/schedule/preview`,
+      {
+        rules: [{ ...RULE, to: '2026-08-01' }],
+        exceptions: [],
+        holidayRule: 'skip',
+      },
+    );
+    expect(res.status).toBe(400);
+    expect(errorOf(res.body).code).toBe('INVALID_SCHEDULE');
+    expect(errorOf(res.body).details?.field).toBe('rules[0].to');
+  });
+
+  it('[SCH3] the preview marks holidays: 4 November kept with its name under "flag", dropped under "skip"', async () => {
+    const url = `/api/admin/subgroups/${shared.subgroup!.id}/schedule/preview`;
+    const flag = (
+      await as(admin, 'POST', url, { rules: [RULE], exceptions: [], holidayRule: 'flag' })
+    ).body as SchedulePreviewResponse;
+    const nov4 = flag.slots.find((s) => s.date === '2026-11-04');
+    expect(nov4?.holiday).toBe('День народного единства');
+    expect(flag.holidays.map((h) => h.date)).toContain('2026-11-04');
+    expect(flag.totals.onHolidays).toBeGreaterThan(0);
+
+    const skip = (
+      await as(admin, 'POST', url, { rules: [RULE], exceptions: [], holidayRule: 'skip' })
+    ).body as SchedulePreviewResponse;
+    expect(skip.slots.some((s) => s.date === '2026-11-04')).toBe(false);
+    expect(skip.slots[0]).toMatchObject({ date: '2026-09-02', start: '15:00', end: '16:30' });
+    expect(skip.totals.lessons).toBe(skip.slots.length);
+    expect(skip.impact.added.length).toBe(skip.slots.length);
+  });
+
+  it('the schedule is saved; the subgroup now takes applications', async () => {
+    const res = await as(admin, 'PUT', `/api/admin/subgroups/${shared.subgroup!.id}/schedule`, {
+      rules: [RULE],
+      exceptions: [{ kind: 'cancel', date: '2026-09-07', start: '15:00', reason: 'Выставка' }],
+      holidayRule: 'skip',
+    });
+    expect(res.status).toBe(200);
+    expect((res.body as ScheduleSaveResponse).schedule.rules).toHaveLength(1);
+
+    const got = await as(admin, 'GET', `/api/admin/subgroups/${shared.subgroup!.id}/schedule`);
+    expect((got.body as { schedule: { exceptions: unknown[] } }).schedule.exceptions).toHaveLength(
+      1,
+    );
+  });
+
+  it('a parent applies; the application shows for the admin with status «новая»', async () => {
+    const res = await as(parent, 'POST', '/api/parent/applications', {
+      learnerId: shared.childId,
+      subgroupId: shared.subgroup!.id,
+    });
+    expect(res.status).toBe(201);
+    const application = res.body as ApplicationView;
+    expect(application.status).toBe('новая');
+    expect(application.learnerName).toBe('Лебедева Алиса');
+    shared.applicationId = application.id;
+
+    const twice = await as(parent, 'POST', '/api/parent/applications', {
+      learnerId: shared.childId,
+      subgroupId: shared.subgroup!.id,
+    });
+    expect(twice.status).toBe(409);
+
+    const list = await as(
+      admin,
+      'GET',
+      `/api/admin/applications?status=${encodeURIComponent('новая')}`,
+    );
+    const ids = (list.body as { applications: ApplicationView[] }).applications.map((a) => a.id);
+    expect(ids).toEqual([application.id]);
+  });
+
+  it('a parent cannot apply for another parent’s child (404)', async () => {
+    const res = await as(otherParent, 'POST', '/api/parent/applications', {
+      learnerId: shared.childId,
+      subgroupId: shared.subgroup!.id,
+    });
+    expect(res.status).toBe(404);
+  });
+
+  it('[EN2] «обучается» from 1 October puts the learner on the roster with that interval', async () => {
+    const url = `/api/admin/applications/${shared.applicationId}/status`;
+    const noDate = await as(admin, 'POST', url, { status: 'обучается' });
+    expect(noDate.status).toBe(400);
+    expect(errorOf(noDate.body).details?.field).toBe('date');
+
+    const unknown = await as(admin, 'POST', url, { status: 'в космосе', date: '2026-10-01' });
+    expect(errorOf(unknown.body).code).toBe('INVALID_STATUS_CHANGE');
+
+    const res = await as(admin, 'POST', url, {
+      status: 'обучается',
+      date: '2026-10-01',
+      comment: 'Зачислена',
+    });
+    expect(res.status).toBe(200);
+    const body = res.body as ApplicationStatusResponse;
+    expect(body.application.status).toBe('обучается');
+    expect(body.roster?.intervals).toEqual([{ from: '2026-10-01', to: null }]);
+    expect(body.application.history.map((h) => h.status)).toEqual(['новая', 'обучается']);
+
+    const roster = (await as(admin, 'GET', `/api/admin/subgroups/${shared.subgroup!.id}/roster`))
+      .body as RosterResponse;
+    expect(roster.entries.map((e) => e.name)).toEqual(['Лебедева Алиса']);
+  });
+
+  it('CAPACITY_EXCEEDED: a second learner does not fit a subgroup of capacity 1', async () => {
+    const child = await as(parent, 'POST', '/api/parent/children', {
+      lastName: 'Лебедев',
+      firstName: 'Глеб',
+      birthDate: '2016-01-20',
+    });
+    shared.secondChildId = (child.body as ChildView).id;
+    const application = await as(parent, 'POST', '/api/parent/applications', {
+      learnerId: shared.secondChildId,
+      subgroupId: shared.subgroup!.id,
+    });
+    const res = await as(
+      admin,
+      'POST',
+      `/api/admin/applications/${(application.body as ApplicationView).id}/status`,
+      {
+        status: 'обучается',
+        date: '2026-10-01',
+      },
+    );
+    expect(res.status).toBe(409);
+    expect(errorOf(res.body).code).toBe('CAPACITY_EXCEEDED');
+  });
+
+  it('the teacher’s marks reach the табель XLSX with dates and start–end times; a formula-like remark stays text', async () => {
+    await writeLessonWithMark('2026-10-05', 'Н', '=HYPERLINK("http://127.0.0.1/x","клик")');
+    const res = await fetch(
+      `${server.url}/api/reports/tabel.xlsx?subgroupId=${shared.subgroup!.id}&month=2026-10`,
+      { headers: { authorization: `Bearer ${teacher}` } },
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    const rows = readXlsx(new Uint8Array(await res.arrayBuffer())).sheets[0]!.rows;
+    const cells = rows.flat().map((c) => (c === null ? '' : String(c)));
+
+    expect(cells).toContain('05.10.2026');
+    expect(cells).toContain('15:00–16:30');
+    expect(cells).toContain('=HYPERLINK("http://127.0.0.1/x","клик")');
+    const learnerRow = rows.find((r) => r.includes('Лебедева Алиса'))!;
+    expect(learnerRow).toContain('Н');
+    // Absences total: one «Н».
+    expect(learnerRow.at(-2)).toBe(1);
+  });
+
+  it('the табель JSON: the learner is not enrolled before 1 October and the cell links to the mark', async () => {
+    const res = await as(
+      teacher,
+      'GET',
+      `/api/reports/tabel?subgroupId=${shared.subgroup!.id}&month=2026-10`,
+    );
+    const tabel = res.body as TabelResponse;
+    const oct5 = tabel.lessons.findIndex((l) => l.date === '2026-10-05');
+    const row = tabel.rows[0]!;
+    expect(row.cells[oct5]).toBe('Н');
+    expect(row.markIds[oct5]).toBe(
+      markId(lessonId(shared.subgroup!.id, '2026-10-05', '15:00'), shared.childId!),
+    );
+
+    const sept = (
+      await as(admin, 'GET', `/api/reports/tabel?subgroupId=${shared.subgroup!.id}&month=2026-09`)
+    ).body as TabelResponse;
+    expect(sept.rows).toEqual([]);
+    expect(sept.lessons.some((l) => l.date === '2026-09-07')).toBe(false);
+  });
+
+  it('a teacher of another subgroup gets 403 for this subgroup’s reports', async () => {
+    const other = (await login(server.url, fixture.users.teacherB.login)).accessToken;
+    const res = await call(
+      server.url,
+      'GET',
+      `/api/reports/hours?subgroupId=${shared.subgroup!.id}`,
+      { token: other },
+    );
+    expect(res.status).toBe(403);
+  });
+
+  it('the hours report: planned from the schedule, delivered from held lessons', async () => {
+    const res = await as(admin, 'GET', `/api/reports/hours?subgroupId=${shared.subgroup!.id}`);
+    const hours = res.body as HoursResponse;
+    expect(hours.hoursPerYear).toBe(144);
+    const oct = hours.months.find((m) => m.month === '2026-10')!;
+    expect(oct.heldLessons).toBe(1);
+    expect(oct.deliveredHours).toBe(2);
+    expect(oct.plannedHours).toBe(oct.plannedLessons * 2);
+    expect(hours.months[0]!.month).toBe('2026-09');
+    expect(hours.months.at(-1)!.month).toBe('2027-05');
+    expect(hours.scheduledHours).toBe(hours.months.reduce((s, m) => s + m.plannedHours, 0));
+  });
+
+  it('the diary shows the child’s own mark, topic and homework; another parent gets 404', async () => {
+    const res = await as(parent, 'GET', `/api/parent/diary/${shared.childId}?month=2026-10`);
+    expect(res.status).toBe(200);
+    const diary = res.body as DiaryResponse;
+    const lesson = diary.subgroups[0]!.lessons.find((l) => l.date === '2026-10-05')!;
+    expect(lesson).toMatchObject({
+      code: 'Н',
+      codeLabel: expect.any(String),
+      topicTitle: 'Акварель',
+      homework: 'Эскиз',
+    });
+    expect(diary.subgroups[0]!.gradesEnabled).toBe(true);
+
+    const other = await as(otherParent, 'GET', `/api/parent/diary/${shared.childId}?month=2026-10`);
+    expect(other.status).toBe(404);
+  });
+
+  it('[EN2] withdrawal from 1 December closes the interval on 30 November', async () => {
+    const res = await as(admin, 'POST', `/api/admin/applications/${shared.applicationId}/status`, {
+      status: 'отчислен',
+      date: '2026-12-01',
+      comment: 'Переезд',
+    });
+    expect(res.status).toBe(200);
+    expect((res.body as ApplicationStatusResponse).roster?.intervals).toEqual([
+      { from: '2026-10-01', to: '2026-11-30' },
+    ]);
+    const dec = (
+      await as(admin, 'GET', `/api/reports/tabel?subgroupId=${shared.subgroup!.id}&month=2026-12`)
+    ).body as TabelResponse;
+    expect(dec.rows).toEqual([]);
+  });
+
+  it('[LK1] lock and unlock a month; an unlock without a reason is refused naming reason', async () => {
+    const sg = shared.subgroup!.id;
+    const lock = await as(admin, 'POST', '/api/admin/locks', {
+      subgroupId: sg,
+      month: '2026-10',
+      locked: true,
+    });
+    expect(lock.status).toBe(200);
+
+    const bare = await as(admin, 'POST', '/api/admin/locks', {
+      subgroupId: sg,
+      month: '2026-10',
+      locked: false,
+    });
+    expect(bare.status).toBe(400);
+    expect(errorOf(bare.body).details?.field).toBe('reason');
+
+    const unlock = await as(admin, 'POST', '/api/admin/locks', {
+      subgroupId: sg,
+      month: '2026-10',
+      locked: false,
+      reason: 'Исправление ошибки педагога',
+    });
+    expect(unlock.status).toBe(200);
+    const list = (await as(admin, 'GET', `/api/admin/locks?subgroupId=${sg}`)).body as {
+      locks: { month: string; locked: boolean; reason: string }[];
+    };
+    expect(list.locks).toEqual([
+      expect.objectContaining({
+        month: '2026-10',
+        locked: false,
+        reason: 'Исправление ошибки педагога',
+      }),
+    ]);
+  });
+
+  it('[SCH8] a schedule change keeps the marked lesson flagged off-schedule and deletes an empty one', async () => {
+    const sg = shared.subgroup!.id;
+    const db = subgroupDbName(sg);
+    const empty = lessonDoc('2026-10-12', {
+      status: 'planned',
+      topicTitle: '',
+      homework: '',
+      remark: '',
+    });
+    await server.store.putMany(db, [empty]);
+
+    const wednesdays = { rules: [{ ...RULE, weekdays: [3] }], exceptions: [], holidayRule: 'skip' };
+    const preview = (
+      await as(admin, 'POST', `/api/admin/subgroups/${sg}/schedule/preview`, wednesdays)
+    ).body as SchedulePreviewResponse;
+    expect(preview.impact.keptWithMarks.map((s) => s.date)).toEqual(['2026-10-05']);
+
+    const saved = (await as(admin, 'PUT', `/api/admin/subgroups/${sg}/schedule`, wednesdays))
+      .body as ScheduleSaveResponse;
+    expect(saved.lessonsFlagged).toBe(1);
+    expect(saved.lessonsDeleted).toBe(1);
+
+    const marked = await server.store.get<Lesson & { id: string }>(
+      db,
+      lessonId(sg, '2026-10-05', '15:00'),
+    );
+    expect(marked?.flag).toBe('off-schedule');
+    const gone = (await server.store.getMany(db, [empty.id])).get(empty.id);
+    expect(gone?.deleted).toBe(true);
+    // A full-body tombstone: devices can validate it.
+    expect(gone?.doc).toMatchObject({ type: 'lesson', date: '2026-10-12', start: '15:00' });
+
+    const tabel = (await as(admin, 'GET', `/api/reports/tabel?subgroupId=${sg}&month=2026-10`))
+      .body as TabelResponse;
+    expect(tabel.lessons.find((l) => l.date === '2026-10-05')?.flag).toBe('off-schedule');
+  });
+
+  it('the audit trail of a mark and of a subgroup month; refused edits', async () => {
+    const sg = shared.subgroup!.id;
+    const mark = markId(lessonId(sg, '2026-10-05', '15:00'), shared.childId!);
+    const teacherUser = (await server.store.getUserByLogin('kuznetsova')) as User;
+    await server.store.putMany(auditDbName(ORG_ID), [
+      auditEntry(`a1:${mark}`, sg, mark, teacherUser.id),
+      auditEntry(
+        'a2:other',
+        sg,
+        markId(lessonId(sg, '2026-11-02', '15:00'), shared.childId!),
+        teacherUser.id,
+      ),
+      {
+        id: 'refusal-1',
+        type: 'refusal',
+        orgId: ORG_ID,
+        subgroupId: sg,
+        userId: teacherUser.id,
+        deviceId: 'tab-1',
+        collection: 'marks',
+        docId: mark,
+        code: 'MONTH_LOCKED',
+        message: 'Месяц закрыт',
+        attempted: { code: 'Б' },
+        at: 5,
+      },
+    ]);
+
+    const byDoc = await as(admin, 'GET', `/api/admin/audit?docId=${encodeURIComponent(mark)}`);
+    const entries = (
+      byDoc.body as { entries: { old: unknown; new: unknown; byName: string; offline: boolean }[] }
+    ).entries;
+    expect(entries).toEqual([
+      expect.objectContaining({
+        old: '',
+        new: 'Н',
+        byName: 'Кузнецова Ольга Петровна',
+        offline: true,
+      }),
+    ]);
+
+    const byMonth = await as(admin, 'GET', `/api/admin/audit?subgroupId=${sg}&month=2026-11`);
+    expect((byMonth.body as { entries: unknown[] }).entries).toHaveLength(1);
+
+    const neither = await as(admin, 'GET', '/api/admin/audit');
+    expect(neither.status).toBe(400);
+
+    const refusals = await as(admin, 'GET', `/api/admin/refusals?subgroupId=${sg}`);
+    expect((refusals.body as { refusals: { code: string }[] }).refusals.map((r) => r.code)).toEqual(
+      ['MONTH_LOCKED'],
+    );
+  });
+
+  it('the calendar: replaced by the admin, refused when a date is listed twice', async () => {
+    const got = (await as(admin, 'GET', '/api/admin/calendar')).body as {
+      calendar: { days: { date: string }[] };
+    };
+    const days = got.calendar.days;
+    const twice = await as(admin, 'PUT', '/api/admin/calendar', {
+      ...got.calendar,
+      days: [...days, days[0]],
+    });
+    expect(twice.status).toBe(400);
+    expect(errorOf(twice.body).details?.field).toMatch(/^days\[\d+\]\.date$/);
+
+    const extra = {
+      date: '2026-12-30',
+      kind: 'holiday',
+      name: 'Региональный выходной',
+      status: 'expected',
+    };
+    const put = await as(admin, 'PUT', '/api/admin/calendar', {
+      ...got.calendar,
+      days: [...days, extra],
+    });
+    expect(put.status).toBe(200);
+    const stored = await server.store.get(orgDbName(ORG_ID), 'calendar-ru');
+    expect(JSON.stringify(stored)).toContain('Региональный выходной');
+  });
+
+  it('roles and organisations: a teacher or parent gets 403 on admin routes, another org’s admin 404', async () => {
+    expect((await as(teacher, 'GET', '/api/admin/teachers')).status).toBe(403);
+    expect((await as(parent, 'GET', '/api/admin/subgroups')).status).toBe(403);
+    expect((await call(server.url, 'GET', '/api/admin/teachers')).status).toBe(401);
+
+    const otherAdmin = await otherOrgAdmin();
+    const sg = shared.subgroup!.id;
+    expect(
+      (await call(server.url, 'GET', `/api/admin/subgroups/${sg}/schedule`, { token: otherAdmin }))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await call(server.url, 'GET', `/api/admin/teachers/${shared.teacherId}`, {
+          token: otherAdmin,
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await call(server.url, 'GET', `/api/reports/hours?subgroupId=${sg}`, { token: otherAdmin }))
+        .status,
+    ).toBe(404);
+  });
+
+  it('no birth date, passport or СНИЛС value in any teacher or parent response, nor in the log', () => {
+    expect(nonAdminBodies.length).toBeGreaterThan(10);
+    const text = JSON.stringify(nonAdminBodies);
+    for (const value of [...PERSONAL_VALUES, '2017-04-02', '2016-01-20']) {
+      expect(text).not.toContain(value);
+      expect(server.log()).not.toContain(value);
+    }
+    expect(text).not.toMatch(/"(birthDate|passport|snils)"/);
+  });
+});
+
+function lessonDoc(date: string, content: Partial<Lesson>): Lesson {
+  const sg = shared.subgroup!.id;
+  return {
+    id: lessonId(sg, date, '15:00'),
+    type: 'lesson',
+    orgId: ORG_ID,
+    subgroupId: sg,
+    stamps: {},
+    date,
+    start: '15:00',
+    end: '16:30',
+    academicHours: 2,
+    status: 'held',
+    statusReason: '',
+    topicId: null,
+    topicTitle: 'Акварель',
+    homework: 'Эскиз',
+    remark: '',
+    flag: null,
+    ...content,
+  };
+}
+
+/** What the teacher's device would have pushed: a held lesson and one mark. */
+async function writeLessonWithMark(date: string, code: string, remark: string) {
+  const sg = shared.subgroup!.id;
+  const lesson = lessonDoc(date, { remark });
+  const mark: Mark = {
+    id: markId(lesson.id, shared.childId!),
+    type: 'mark',
+    orgId: ORG_ID,
+    subgroupId: sg,
+    stamps: {},
+    lessonId: lesson.id,
+    learnerId: shared.childId!,
+    date,
+    code,
+    grade: '5',
+    note: '',
+  };
+  await server.store.putMany(subgroupDbName(sg), [lesson, mark]);
+}
+
+function auditEntry(id: string, subgroupId: string, docId: string, by: string) {
+  return {
+    id,
+    type: 'audit',
+    orgId: ORG_ID,
+    subgroupId,
+    docId,
+    field: 'code',
+    old: '',
+    new: 'Н',
+    by,
+    device: 'tab-1',
+    editedAt: 1,
+    receivedAt: 2,
+    offline: true,
+  };
+}
+
+/** An admin of a second organisation, to prove ids do not cross organisations. */
+async function otherOrgAdmin(): Promise<string> {
+  const orgId = 'org-other';
+  await server.store.ensureOrgDbs(orgId);
+  await server.store.putMany(orgDbName(orgId), [{ ...fixture.org, id: orgId }]);
+  await server.store.putMany(USERS_DB, [
+    {
+      ...fixture.users.admin,
+      id: 'admin-other',
+      login: 'admin-other',
+      orgId,
+      passwordHash: await hashPassword(PASSWORD),
+    },
+  ]);
+  return (await login(server.url, 'admin-other')).accessToken;
+}
