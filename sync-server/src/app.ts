@@ -98,7 +98,6 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     logger: loggerOptions(config),
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => crypto.randomUUID(),
-    disableRequestLogging: false,
     trustProxy: config.production,
   });
   app.decorate('config', config);

@@ -335,7 +335,12 @@ export function stamp(at: number, dev = 'dev-1', by = 'teacher-a-user', off = fa
   return { at, dev, by, off };
 }
 
-export function lessonDoc(subgroupId: string, date: string, at = 1000, patch: Record<string, unknown> = {}) {
+export function lessonDoc(
+  subgroupId: string,
+  date: string,
+  at = 1000,
+  patch: Record<string, unknown> = {},
+) {
   const s = stamp(at, 'dev-1', subgroupId === 'sg-b' ? 'teacher-b-user' : 'teacher-a-user');
   return {
     id: lessonId(subgroupId, date, '15:00'),
@@ -408,8 +413,11 @@ export async function pullOnce(
   limit: number,
 ): Promise<PullPage> {
   const cp = checkpoint ? `&checkpoint=${encodeCheckpoint(checkpoint)}` : '';
-  const res = await call(base, 'GET', `/api/sync/${collection}/pull?limit=${limit}${cp}`, { token });
-  if (res.status !== 200) throw new Error(`pull ${collection}: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await call(base, 'GET', `/api/sync/${collection}/pull?limit=${limit}${cp}`, {
+    token,
+  });
+  if (res.status !== 200)
+    throw new Error(`pull ${collection}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as PullPage;
 }
 

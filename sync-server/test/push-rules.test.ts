@@ -137,7 +137,10 @@ describe('push rules', () => {
     const revsAfter = await Promise.all(rows.map((r) => stored('sg-a', r.id).then((s) => s?.rev)));
     expect(revsAfter).toEqual(revs);
 
-    const audit = await server.store.find(`otm_audit_${ORG_ID}`, { type: 'audit', docId: rows[0]!.id });
+    const audit = await server.store.find(`otm_audit_${ORG_ID}`, {
+      type: 'audit',
+      docId: rows[0]!.id,
+    });
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ field: 'code', new: 'Н', device: 'dev-1', offline: false });
   });
@@ -167,7 +170,10 @@ describe('push rules', () => {
     const deleted = {
       ...mark,
       _deleted: true,
-      stamps: { ...mark.stamps, _deleted: { at: 9000, dev: 'dev-1', by: 'teacher-a-user', off: true } },
+      stamps: {
+        ...mark.stamps,
+        _deleted: { at: 9000, dev: 'dev-1', by: 'teacher-a-user', off: true },
+      },
     };
     expect(await pushAs(teacherA, 'marks', [deleted])).toEqual({ conflicts: [], refused: [] });
     const old = markDoc('sg-a', '2026-09-16', 'learner-kid', 'Б', 8500);

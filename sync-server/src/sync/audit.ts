@@ -84,7 +84,10 @@ export function refusalRecord(input: {
     id: `refusal:${docId}:${input.code}:${shortHash(input.attempted)}`.slice(0, 200),
     type: 'refusal',
     orgId: input.user.org,
-    subgroupId: typeof subgroupId === 'string' && /^[a-z0-9][a-z0-9-]{0,47}$/.test(subgroupId) ? subgroupId : null,
+    subgroupId:
+      typeof subgroupId === 'string' && /^[a-z0-9][a-z0-9-]{0,47}$/.test(subgroupId)
+        ? subgroupId
+        : null,
     userId: input.user.sub,
     deviceId: input.device,
     collection: input.collection,

@@ -30,7 +30,9 @@ const collectionParams = z.object({ collection: syncCollectionSchema });
 
 function unknownCollectionOf(params: unknown) {
   const name = String((params as { collection?: unknown })?.collection ?? '');
-  return (SYNC_COLLECTIONS as readonly string[]).includes(name) ? undefined : unknownCollection(name);
+  return (SYNC_COLLECTIONS as readonly string[]).includes(name)
+    ? undefined
+    : unknownCollection(name);
 }
 
 function parseCheckpoint(encoded: string | undefined): Checkpoint {
@@ -99,7 +101,11 @@ export async function syncPlugin(app: FastifyInstance, opts: { config: Config })
         now: opts.config.now(),
       });
       request.log.info(
-        { rows: body.rows.length, conflicts: result.conflicts.length, refused: result.refused.length },
+        {
+          rows: body.rows.length,
+          conflicts: result.conflicts.length,
+          refused: result.refused.length,
+        },
         'push',
       );
       return result;

@@ -1,8 +1,8 @@
 import type { ZodType } from 'zod';
 import { type Doc, orgDbName, type Store, subgroupDbName } from '../db/store.ts';
 import {
-  COLLECTION_DOC_SCHEMAS,
   type Checkpoint,
+  COLLECTION_DOC_SCHEMAS,
   type PullResponse,
   type SyncCollection,
 } from '../shared.ts';

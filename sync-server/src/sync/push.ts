@@ -5,8 +5,8 @@ import { zodMessage } from '../http/error-handler.ts';
 import { forbidden } from '../http/errors.ts';
 import {
   type Calendar,
-  checkJournalWrite,
   COLLECTION_DOC_SCHEMAS,
+  checkJournalWrite,
   defaultCalendar,
   expandSchedule,
   isSameContent,
@@ -23,8 +23,8 @@ import {
   type RosterEntry,
   type Schedule,
   type Subgroup,
-  scheduleId,
   type SyncCollection,
+  scheduleId,
   type WriteContext,
 } from '../shared.ts';
 import { auditEntries, recordAudit, refusalRecord } from './audit.ts';
@@ -110,9 +110,7 @@ async function loadGroup(
   let roster: RosterEntry[] = [];
   if (teaches && subgroup) {
     const schedule = await store.get<Schedule & Doc>(orgDb, scheduleId(subgroupId));
-    slots = schedule
-      ? expandSchedule({ schedule, subgroup, calendar: basics.calendar })
-      : [];
+    slots = schedule ? expandSchedule({ schedule, subgroup, calendar: basics.calendar }) : [];
     roster = await store.listByType<RosterEntry & Doc>(subgroupDbName(subgroupId), 'roster');
   }
   return {
@@ -135,13 +133,15 @@ async function loadGroup(
 function normaliseNewLesson(doc: Lesson, slots: LessonSlot[]): Lesson {
   const slot = slots.find((s) => s.lessonId === doc.id);
   if (!slot) return doc;
-  return { ...doc, end: slot.end, academicHours: slot.academicHours, flag: slot.holiday ? 'holiday' : null };
+  return {
+    ...doc,
+    end: slot.end,
+    academicHours: slot.academicHours,
+    flag: slot.holiday ? 'holiday' : null,
+  };
 }
 
-function storedLessonFor(
-  doc: JournalDoc,
-  current: Map<string, Stored>,
-): Lesson | undefined {
+function storedLessonFor(doc: JournalDoc, current: Map<string, Stored>): Lesson | undefined {
   const id = doc.type === 'mark' ? doc.lessonId : doc.type === 'lesson' ? doc.id : undefined;
   const stored = id ? current.get(id) : undefined;
   return stored && !stored.deleted ? (stored.doc as unknown as Lesson) : undefined;
@@ -167,12 +167,18 @@ function evaluate(items: Item[], group: GroupContext, current: Map<string, Store
     if (!check.ok) {
       // Never reveal a stored doc to someone who may not see the subgroup.
       const result = storedDoc && group.teaches ? storedDoc : tombstone(item.sent);
-      outcomes.push({ item, refusal: { code: check.code, message: check.message }, result: result as Doc });
+      outcomes.push({
+        item,
+        refusal: { code: check.code, message: check.message },
+        result: result as Doc,
+      });
       continue;
     }
 
     const incoming =
-      !storedDoc && item.doc.type === 'lesson' ? normaliseNewLesson(item.doc, group.ctx.slots) : item.doc;
+      !storedDoc && item.doc.type === 'lesson'
+        ? normaliseNewLesson(item.doc, group.ctx.slots)
+        : item.doc;
     const { merged, changed } = mergeDocs(storedDoc, incoming);
     if (changed) {
       if (!before.has(merged.id)) before.set(merged.id, storedDoc);
@@ -192,13 +198,18 @@ async function pushGroup(
   store: Store,
   items: Item[],
   group: GroupContext,
-): Promise<{ outcomes: Outcome[]; written: { before: JournalDoc | undefined; after: JournalDoc }[] }> {
+): Promise<{
+  outcomes: Outcome[];
+  written: { before: JournalDoc | undefined; after: JournalDoc }[];
+}> {
   if (!group.teaches) {
     const { outcomes } = evaluate(items, group, new Map());
     return { outcomes, written: [] };
   }
   const db = subgroupDbName(group.ctx.subgroup!.id);
-  const ids = items.flatMap((i) => (i.doc.type === 'mark' ? [i.doc.id, i.doc.lessonId] : [i.doc.id]));
+  const ids = items.flatMap((i) =>
+    i.doc.type === 'mark' ? [i.doc.id, i.doc.lessonId] : [i.doc.id],
+  );
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await store.getMany(db, ids);
@@ -265,7 +276,8 @@ function respond(outcomes: Outcome[]): PushResponse<Doc> {
     const id = String(item.sent.id ?? '');
     if (!isSameContent(result, item.sent)) conflicts.set(id, stripMeta(result));
     else conflicts.delete(id);
-    if (refusal) refused.push({ id, code: refusal.code, message: refusal.message, attempted: item.sent });
+    if (refusal)
+      refused.push({ id, code: refusal.code, message: refusal.message, attempted: item.sent });
   }
   return { conflicts: [...conflicts.values()], refused };
 }
@@ -299,7 +311,8 @@ export async function push(store: Store, input: PushInput): Promise<PushResponse
     const group = await loadGroup(store, input.user, subgroupId, basics, input.now);
     const { outcomes: done, written } = await pushGroup(store, groupItems, group);
     outcomes.push(...done);
-    for (const w of written) audit.push(...auditEntries(w.before, w.after, input.device, input.now));
+    for (const w of written)
+      audit.push(...auditEntries(w.before, w.after, input.device, input.now));
   }
 
   for (const o of outcomes) {

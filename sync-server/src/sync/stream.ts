@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessUser } from '../auth/claims.ts';
 import { orgDbName, type Store, subgroupDbName } from '../db/store.ts';
-import { SYNC_COLLECTIONS, type StreamEvent, type SyncCollection } from '../shared.ts';
+import { type StreamEvent, SYNC_COLLECTIONS, type SyncCollection } from '../shared.ts';
 import { CATALOG_TYPES, TYPE_COLLECTION, type Visibility, visibilityFor } from './access.ts';
 import type { ChangesHub } from './changes-hub.ts';
 

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subgroupDbName } from '../src/db/store.ts';
+import { addDays, defaultCalendar, isoWeekday } from '../src/shared.ts';
+import {
+  call,
+  createFixture,
+  lessonDoc,
+  login,
+  markDoc,
+  PERSONAL,
+  pullAll,
+  pullOnce,
+  pushRows,
+  startServer,
+  type TestServer,
+} from './helpers.ts';
+
+/** Every Monday and Wednesday of the study year (the fixture's schedule), holidays aside. */
+function lessonDates(from: string, count: number): string[] {
+  const calendar = defaultCalendar();
+  const out: string[] = [];
+  for (let d = from; out.length < count; d = addDays(d, 1)) {
+    if ((isoWeekday(d) === 1 || isoWeekday(d) === 3) && !calendar.isNonWorking(d)) out.push(d);
+  }
+  return out;
+}
+
+describe('pull', () => {
+  let server: TestServer;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    server = await startServer();
+    await createFixture(server.store);
+    for (const [key, name] of [
+      ['a', 'teacher-a-user'],
+      ['b', 'teacher-b-user'],
+      ['parent', 'parent'],
+      ['other', 'other-parent'],
+      ['admin', 'admin'],
+    ]) {
+      tokens[key!] = (await login(server.url, name!)).accessToken;
+    }
+    // Journal data in both subgroups, written through the API.
+    const datesA = lessonDates('2026-09-02', 20);
+    const lessonsA = datesA.map((d) => lessonDoc('sg-a', d));
+    const marksA = datesA.flatMap((d) => [
+      markDoc('sg-a', d, 'learner-kid', 'Н'),
+      markDoc('sg-a', d, 'learner-other', ''),
+    ]);
+    await call(server.url, 'POST', '/api/sync/lessons/push', {
+      token: tokens.a,
+      body: pushRows(lessonsA),
+    });
+    await call(server.url, 'POST', '/api/sync/marks/push', {
+      token: tokens.a,
+      body: pushRows(marksA),
+    });
+    const lessonB = lessonDoc('sg-b', '2026-09-02', 1000, { homework: 'только для Б' });
+    await call(server.url, 'POST', '/api/sync/lessons/push', {
+      token: tokens.b,
+      body: pushRows([lessonB]),
+    });
+    await call(server.url, 'POST', '/api/sync/marks/push', {
+      token: tokens.b,
+      body: pushRows([markDoc('sg-b', '2026-09-02', 'learner-kid-b', 'Б')]),
+    });
+  });
+  afterAll(() => server.stop());
+
+  it('[PR1] teacher A pulls the lessons and marks of their subgroup only', async () => {
+    const lessons = await pullAll(server.url, tokens.a!, 'lessons');
+    expect(lessons.docs.size).toBe(20);
+    expect([...lessons.docs.values()].every((d) => d.subgroupId === 'sg-a')).toBe(true);
+    const marks = await pullAll(server.url, tokens.a!, 'marks');
+    expect(marks.docs.size).toBe(40);
+    expect(Object.keys(marks.checkpoint!.seqs)).toEqual(['sg-a']);
+  });
+
+  it('teacher A’s catalog has their subgroup, programme, schedule and co-teacher profiles only', async () => {
+    const { docs } = await pullAll(server.url, tokens.a!, 'catalog');
+    const ids = [...docs.keys()].sort();
+    expect(ids).toEqual(['org-test', 'prog-robots', 'schedule:sg-a', 'sg-a', 'teacher-a'].sort());
+  });
+
+  it('a parent sees only their own children: lessons of their subgroups, their marks and roster', async () => {
+    const marks = await pullAll(server.url, tokens.parent!, 'marks');
+    const learners = new Set([...marks.docs.values()].map((m) => m.learnerId));
+    expect(learners).toEqual(new Set(['learner-kid', 'learner-kid-b']));
+    expect(marks.docs.size).toBe(21);
+
+    const roster = await pullAll(server.url, tokens.parent!, 'roster');
+    expect(new Set([...roster.docs.values()].map((r) => r.learnerId))).toEqual(
+      new Set(['learner-kid', 'learner-kid-b']),
+    );
+    const lessons = await pullAll(server.url, tokens.parent!, 'lessons');
+    expect(lessons.docs.size).toBe(21);
+
+    const other = await pullAll(server.url, tokens.other!, 'marks');
+    expect(new Set([...other.docs.values()].map((m) => m.learnerId))).toEqual(
+      new Set(['learner-other']),
+    );
+    const otherLessons = await pullAll(server.url, tokens.other!, 'lessons');
+    expect([...otherLessons.docs.values()].some((l) => l.subgroupId === 'sg-b')).toBe(false);
+  });
+
+  it('an admin pulls the whole organisation', async () => {
+    const lessons = await pullAll(server.url, tokens.admin!, 'lessons');
+    expect(lessons.docs.size).toBe(21);
+  });
+
+  it('no personal-data field or value appears in any sync response or in the log', async () => {
+    const texts: string[] = [];
+    for (const token of Object.values(tokens)) {
+      for (const c of ['catalog', 'lessons', 'topics', 'roster', 'marks']) {
+        texts.push(JSON.stringify([...(await pullAll(server.url, token, c)).docs.values()]));
+      }
+    }
+    const everything = `${texts.join('\n')}\n${server.log()}`;
+    for (const field of ['birthDate', 'passport', 'snils']) expect(everything).not.toContain(field);
+    for (const value of Object.values(PERSONAL)) expect(everything).not.toContain(value);
+    expect(server.log()).not.toMatch(/Bearer [\w-]+\./);
+  });
+
+  it('pages return full batches until the last one, and the checkpoint resumes exactly', async () => {
+    const { docs, sizes } = await pullAll(server.url, tokens.a!, 'marks', 7);
+    expect(docs.size).toBe(40);
+    expect(sizes.slice(0, -1).every((n) => n === 7)).toBe(true);
+    expect(sizes.at(-1)).toBeLessThan(7);
+  });
+
+  it('a full batch is filled across sources (several subgroups)', async () => {
+    const first = await pullOnce(server.url, tokens.admin!, 'marks', undefined, 41);
+    expect(first.documents).toHaveLength(41);
+    expect(Object.keys(first.checkpoint.seqs).sort()).toEqual(['sg-a', 'sg-b']);
+  });
+
+  it('a pull misses nothing while writes race with its paging', async () => {
+    const before = await pullAll(server.url, tokens.a!, 'marks');
+    let checkpoint = before.checkpoint;
+    const seen = new Map(before.docs);
+    const dates = lessonDates('2026-12-02', 10);
+    let at = 50_000;
+
+    // Each round writes (new marks and edits of old ones), then pulls one small page.
+    for (let round = 0; round < 10; round++) {
+      const date = dates[round]!;
+      const rows = [lessonDoc('sg-a', date), markDoc('sg-a', date, 'learner-kid', 'Б', at++)];
+      const edit = [...before.docs.values()][round]!;
+      const edited = markDoc('sg-a', edit.date as string, edit.learnerId as string, 'УП', at++);
+      await call(server.url, 'POST', '/api/sync/lessons/push', {
+        token: tokens.a,
+        body: pushRows([rows[0]!]),
+      });
+      await call(server.url, 'POST', '/api/sync/marks/push', {
+        token: tokens.a,
+        body: pushRows([rows[1]!, edited]),
+      });
+
+      const page = await pullOnce(server.url, tokens.a!, 'marks', checkpoint, 1);
+      for (const d of page.documents) seen.set(d.id as string, d);
+      checkpoint = page.checkpoint;
+    }
+    const rest = await pullAll(server.url, tokens.a!, 'marks', 3, checkpoint);
+    for (const [id, d] of rest.docs) seen.set(id, d);
+
+    const storedMarks = await server.store.listByType(subgroupDbName('sg-a'), 'mark');
+    expect(seen.size).toBe(storedMarks.length);
+    for (const m of storedMarks) expect(seen.get(m.id)).toMatchObject({ code: m.code });
+  });
+
+  it('[PR1] teacher B never receives subgroup A data, even with a checkpoint naming it', async () => {
+    const forged = { v: 1 as const, seqs: { 'sg-a': '0' } };
+    const { docs } = await pullAll(server.url, tokens.b!, 'lessons', 1000, forged);
+    expect([...docs.values()].every((d) => d.subgroupId === 'sg-b')).toBe(true);
+    expect(JSON.stringify([...docs.values()])).toContain('только для Б');
+  });
+});
