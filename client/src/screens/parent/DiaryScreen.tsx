@@ -57,6 +57,16 @@ export function DiaryScreen() {
             <span class="pa-month" data-testid="diary-month">
               {monthLabel(month)}
             </span>
+            <input
+              class="ap-input pa-month-input"
+              type="month"
+              aria-label="Месяц"
+              value={month}
+              data-testid="diary-month-input"
+              onChange={(e) => {
+                if (/^\d{4}-\d{2}$/.test(e.currentTarget.value)) setMonth(e.currentTarget.value);
+              }}
+            />
             <button
               type="button"
               class="ap-btn"

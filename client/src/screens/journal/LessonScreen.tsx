@@ -1,0 +1,358 @@
+import type {
+  AttendanceCode,
+  Lesson,
+  LessonSlot,
+  Mark,
+  RosterEntry,
+  Subgroup,
+  Topic,
+} from '@otmetka/shared';
+import { enrolledOn, findSlot, formatRuDate, isoWeekday, monthOf } from '@otmetka/shared';
+import { useTeacher } from '../../app/context.ts';
+import { useObservable } from '../../app/hooks.ts';
+import { hrefOf } from '../../app/router.ts';
+import type { CatalogView } from '../../db/queries.ts';
+import {
+  lesson$,
+  lessons$,
+  marksOfLesson$,
+  roster$,
+  slotsOfMonth,
+  topics$,
+} from '../../db/queries.ts';
+import { markAllPresent, setMark, updateLesson } from '../../db/repo.ts';
+import { TextField } from './TextField.tsx';
+
+const WEEKDAYS = [
+  '',
+  'понедельник',
+  'вторник',
+  'среда',
+  'четверг',
+  'пятница',
+  'суббота',
+  'воскресенье',
+];
+const GRADES = ['', '5', '4', '3', '2', 'зач', 'незач'];
+
+/**
+ * One lesson, opened by its date. Opening writes nothing: the lesson document is created by
+ * the first thing the teacher writes, and a reopened register shows the saved marks, never
+ * defaults over them.
+ */
+export function LessonScreen(props: {
+  subgroup: Subgroup;
+  catalog: CatalogView;
+  date: string;
+  start: string;
+}) {
+  const { db } = useTeacher();
+  const { subgroup, catalog, date, start } = props;
+  const slots = slotsOfMonth(catalog, subgroup, monthOf(date));
+  const scheduled = findSlotSafe(slots, date, start);
+  const lessonId = scheduled?.lessonId ?? `lesson:${subgroup.id}:${date}:${start.replace(':', '')}`;
+  const lesson = useObservable(() => lesson$(db, lessonId), [db, lessonId], null as Lesson | null);
+  const slot = scheduled ?? (lesson ? slotOfLesson(lesson) : null);
+
+  if (!slot) {
+    return (
+      <p class="empty" data-testid="lesson-missing">
+        В расписании нет занятия {formatRuDate(date)} в {start}.
+      </p>
+    );
+  }
+  const programme = catalog.programmes.get(subgroup.programmeId);
+  return (
+    <article class="lesson" data-testid="lesson" data-lesson-id={slot.lessonId}>
+      <header class="lessonhead">
+        <a
+          href={hrefOf({ name: 'lessons', subgroupId: subgroup.id, month: monthOf(date) })}
+          class="back"
+          data-testid="lesson-back"
+        >
+          ← К месяцу
+        </a>
+        <h2>
+          {formatRuDate(slot.date)}, {WEEKDAYS[isoWeekday(slot.date)]}, {slot.start}–{slot.end}
+        </h2>
+        {slot.holiday && <p class="warn">Нерабочий день: {slot.holiday}</p>}
+        {lesson?.flag === 'off-schedule' && (
+          <p class="warn">Занятие убрано из расписания; отметки сохранены.</p>
+        )}
+      </header>
+      <StatusControl slot={slot} lesson={lesson} />
+      <Roll
+        slot={slot}
+        codes={catalog.codes}
+        grades={programme?.gradesEnabled ?? false}
+        cancelled={lesson?.status === 'cancelled'}
+      />
+      <TopicPicker slot={slot} lesson={lesson} />
+      <TextField
+        label="Домашнее задание"
+        multiline
+        maxLength={4000}
+        value={lesson?.homework ?? ''}
+        testid="lesson-homework"
+        onSave={(homework) => updateLesson(db, slot, { homework })}
+      />
+      <TextField
+        label="Замечание"
+        multiline
+        maxLength={4000}
+        value={lesson?.remark ?? ''}
+        testid="lesson-remark"
+        onSave={(remark) => updateLesson(db, slot, { remark })}
+      />
+    </article>
+  );
+}
+
+function findSlotSafe(slots: LessonSlot[], date: string, start: string): LessonSlot | undefined {
+  try {
+    return findSlot(slots, date, start);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A kept lesson whose slot left the schedule still opens, from its own document. */
+function slotOfLesson(lesson: Lesson): LessonSlot {
+  return {
+    lessonId: lesson.id,
+    subgroupId: lesson.subgroupId,
+    date: lesson.date,
+    start: lesson.start,
+    end: lesson.end,
+    academicHours: lesson.academicHours,
+    holiday: null,
+    ruleId: null,
+    movedFrom: null,
+  };
+}
+
+function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null }) {
+  const { db } = useTeacher();
+  const status = lesson?.status ?? 'planned';
+  return (
+    <section class="card">
+      <h3>Статус занятия</h3>
+      <div class="row" role="group" aria-label="Статус занятия">
+        <button
+          type="button"
+          class={status === 'held' ? 'choice choice--on' : 'choice'}
+          aria-pressed={status === 'held'}
+          onClick={() => void updateLesson(db, slot, { status: 'held' })}
+          data-testid="lesson-status-held"
+        >
+          Проведено
+        </button>
+        <button
+          type="button"
+          class={status === 'cancelled' ? 'choice choice--on' : 'choice'}
+          aria-pressed={status === 'cancelled'}
+          onClick={() => void updateLesson(db, slot, { status: 'cancelled' })}
+          data-testid="lesson-status-cancelled"
+        >
+          Отменено
+        </button>
+      </div>
+      {status === 'cancelled' && (
+        <TextField
+          label="Причина отмены"
+          maxLength={300}
+          value={lesson?.statusReason ?? ''}
+          testid="lesson-status-reason"
+          onSave={(statusReason) => updateLesson(db, slot, { statusReason })}
+        />
+      )}
+    </section>
+  );
+}
+
+function Roll(props: {
+  slot: LessonSlot;
+  codes: AttendanceCode[];
+  grades: boolean;
+  cancelled: boolean;
+}) {
+  const { db } = useTeacher();
+  const { slot, codes } = props;
+  const roster = useObservable(
+    () => roster$(db, slot.subgroupId),
+    [db, slot.subgroupId],
+    [] as RosterEntry[],
+  );
+  const marks = useObservable(
+    () => marksOfLesson$(db, slot.lessonId),
+    [db, slot.lessonId],
+    [] as Mark[],
+  );
+  const learners = safeEnrolled(roster, slot.date);
+  const byLearner = new Map(marks.filter((m) => !m._deleted).map((m) => [m.learnerId, m]));
+  const unmarked = learners.filter((l) => !byLearner.has(l.learnerId));
+
+  return (
+    <section class="card" data-testid="roll">
+      <div class="rollhead">
+        <h3>Посещаемость</h3>
+        <button
+          type="button"
+          class="primary"
+          disabled={unmarked.length === 0 || props.cancelled}
+          onClick={() =>
+            void markAllPresent(
+              db,
+              slot,
+              unmarked.map((l) => l.learnerId),
+            )
+          }
+          data-testid="mark-all-present"
+        >
+          Все присутствуют
+        </button>
+      </div>
+      {learners.length === 0 && <p class="empty">На эту дату в подгруппе нет зачисленных.</p>}
+      <ul class="roll">
+        {learners.map((entry) => {
+          const mark = byLearner.get(entry.learnerId);
+          return (
+            <li key={entry.learnerId} class="rollrow">
+              <span class="name">{entry.name}</span>
+              <button
+                type="button"
+                class={`code ${mark ? codeClass(codes, mark.code) : 'code--none'}`}
+                disabled={props.cancelled}
+                onClick={() =>
+                  void setMark(db, slot, entry.learnerId, { code: nextCode(codes, mark?.code) })
+                }
+                aria-label={`${entry.name}: ${mark ? codeLabel(codes, mark.code) : 'не отмечен'}`}
+                data-testid={`mark-${entry.learnerId}`}
+                data-code={mark ? mark.code || 'present' : 'none'}
+              >
+                {mark ? mark.code || '✓' : '—'}
+              </button>
+              {props.grades && (
+                <select
+                  value={mark?.grade ?? ''}
+                  aria-label={`Оценка: ${entry.name}`}
+                  disabled={props.cancelled}
+                  onChange={(e) =>
+                    void setMark(db, slot, entry.learnerId, {
+                      grade: e.currentTarget.value || null,
+                    })
+                  }
+                  data-testid={`grade-${entry.learnerId}`}
+                >
+                  {GRADES.map((g) => (
+                    <option key={g} value={g}>
+                      {g || 'оценка'}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      <p class="muted legend">
+        Нажатие меняет отметку по кругу:{' '}
+        {codes.map((c) => `${c.code || '✓'} — ${c.label}`).join(', ')}.
+      </p>
+    </section>
+  );
+}
+
+function safeEnrolled(roster: RosterEntry[], date: string): RosterEntry[] {
+  try {
+    return enrolledOn(roster, date);
+  } catch (err) {
+    console.warn('roster cannot be read', err);
+    return [];
+  }
+}
+
+/** One tap moves to the next code: not marked → present → Н → Б → … → present. */
+export function nextCode(codes: AttendanceCode[], current: string | undefined): string {
+  if (current === undefined) return codes[0]?.code ?? '';
+  const index = codes.findIndex((c) => c.code === current);
+  return codes[(index + 1) % codes.length]?.code ?? '';
+}
+
+function codeLabel(codes: AttendanceCode[], code: string): string {
+  return codes.find((c) => c.code === code)?.label ?? code;
+}
+
+function codeClass(codes: AttendanceCode[], code: string): string {
+  const info = codes.find((c) => c.code === code);
+  if (!info || (!info.absent && code === '')) return 'code--present';
+  if (info.excused) return 'code--excused';
+  return info.absent ? 'code--absent' : 'code--other';
+}
+
+function TopicPicker({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null }) {
+  const { db } = useTeacher();
+  const topics = useObservable(
+    () => topics$(db, slot.subgroupId),
+    [db, slot.subgroupId],
+    [] as Topic[],
+  );
+  const lessons = useObservable(
+    () => lessons$(db, slot.subgroupId),
+    [db, slot.subgroupId],
+    [] as Lesson[],
+  );
+  const live = topics.filter((t) => !t._deleted);
+  const used = new Set(
+    lessons.filter((l) => l.id !== slot.lessonId && !l._deleted && l.topicId).map((l) => l.topicId),
+  );
+  const nextUnused = live.find((t) => !used.has(t.id));
+  const current = lesson?.topicId ?? '';
+  const ordered = nextUnused ? [nextUnused, ...live.filter((t) => t !== nextUnused)] : live;
+
+  const choose = (topicId: string) => {
+    const topic = live.find((t) => t.id === topicId);
+    void updateLesson(db, slot, { topicId: topic?.id ?? null, topicTitle: topic?.title ?? '' });
+  };
+
+  return (
+    <section class="card">
+      <h3>Тема занятия</h3>
+      {live.length > 0 && (
+        <label class="field">
+          Из плана
+          <select
+            value={current}
+            onChange={(e) => choose(e.currentTarget.value)}
+            data-testid="lesson-topic-select"
+          >
+            <option value="">— не выбрана —</option>
+            {ordered.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t === nextUnused ? '➜ ' : used.has(t.id) ? '✓ ' : ''}
+                {t.order}. {t.title}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {!current && nextUnused && (
+        <button
+          type="button"
+          class="link"
+          onClick={() => choose(nextUnused.id)}
+          data-testid="lesson-topic-next"
+        >
+          Следующая по плану: {nextUnused.title}
+        </button>
+      )}
+      <TextField
+        label={current ? 'Тема (как в журнале)' : 'Или своя тема'}
+        maxLength={300}
+        value={lesson?.topicTitle ?? ''}
+        testid="lesson-topic-text"
+        onSave={(topicTitle) => updateLesson(db, slot, { topicTitle })}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,211 @@
+import type { Lesson, LessonSlot, Mark, RosterEntry, Subgroup } from '@otmetka/shared';
+import { addMonths, isEnrolledOn, monthDays } from '@otmetka/shared';
+import { useTeacher } from '../../app/context.ts';
+import { useObservable } from '../../app/hooks.ts';
+import { hrefOf } from '../../app/router.ts';
+import type { CatalogView } from '../../db/queries.ts';
+import { lessons$, marksOfMonth$, roster$, slotsOfMonth } from '../../db/queries.ts';
+import { ruDate } from './Journals.tsx';
+
+const MONTHS = [
+  'Январь',
+  'Февраль',
+  'Март',
+  'Апрель',
+  'Май',
+  'Июнь',
+  'Июль',
+  'Август',
+  'Сентябрь',
+  'Октябрь',
+  'Ноябрь',
+  'Декабрь',
+];
+
+export const STATUS_LABELS: Record<Lesson['status'], string> = {
+  planned: 'по плану',
+  held: 'проведено',
+  cancelled: 'отменено',
+  moved: 'перенесено',
+};
+
+export function monthTitle(month: string): string {
+  const [y, m] = month.split('-');
+  return `${MONTHS[Number(m) - 1]} ${y}`;
+}
+
+/** «Занятия»: a month at a time, a learners × dates grid and the list of lessons. */
+export function LessonsMonth({
+  subgroup,
+  catalog,
+  month,
+}: {
+  subgroup: Subgroup;
+  catalog: CatalogView;
+  month: string;
+}) {
+  const { db } = useTeacher();
+  const days = monthDays(month);
+  const from = days[0]!;
+  const to = days[days.length - 1]!;
+  const slots = slotsOfMonth(catalog, subgroup, month);
+  const roster = useObservable(
+    () => roster$(db, subgroup.id),
+    [db, subgroup.id],
+    [] as RosterEntry[],
+  );
+  const lessons = useObservable(
+    () => lessons$(db, subgroup.id, from, to),
+    [db, subgroup.id, month],
+    [] as Lesson[],
+  );
+  const marks = useObservable(
+    () => marksOfMonth$(db, subgroup.id, from, to),
+    [db, subgroup.id, month],
+    [] as Mark[],
+  );
+  const lessonById = new Map(lessons.map((l) => [l.id, l]));
+  const markByKey = new Map(
+    marks.filter((m) => !m._deleted).map((m) => [`${m.lessonId}|${m.learnerId}`, m]),
+  );
+  const learners = roster
+    .filter(
+      (r) =>
+        !r._deleted && r.intervals.some((iv) => iv.from <= to && (iv.to === null || iv.to >= from)),
+    )
+    .sort((a, b) => a.name.localeCompare(b.name, 'ru'));
+  const prev = addMonths(month, -1);
+  const next = addMonths(month, 1);
+  const canPrev = prev >= subgroup.periodFrom.slice(0, 7);
+  const canNext = next <= subgroup.periodTo.slice(0, 7);
+
+  return (
+    <div data-testid="lessons-month" data-month={month}>
+      <div class="monthnav">
+        <a
+          class={canPrev ? 'button' : 'button disabled'}
+          href={
+            canPrev ? hrefOf({ name: 'lessons', subgroupId: subgroup.id, month: prev }) : undefined
+          }
+          aria-label="Предыдущий месяц"
+          data-testid="month-prev"
+        >
+          ‹
+        </a>
+        <h2>{monthTitle(month)}</h2>
+        <a
+          class={canNext ? 'button' : 'button disabled'}
+          href={
+            canNext ? hrefOf({ name: 'lessons', subgroupId: subgroup.id, month: next }) : undefined
+          }
+          aria-label="Следующий месяц"
+          data-testid="month-next"
+        >
+          ›
+        </a>
+      </div>
+      {slots.length === 0 ? (
+        <p class="empty" data-testid="month-empty">
+          В этом месяце занятий по расписанию нет.
+        </p>
+      ) : (
+        <>
+          <MonthGrid
+            subgroupId={subgroup.id}
+            slots={slots}
+            learners={learners}
+            markByKey={markByKey}
+          />
+          <LessonList subgroupId={subgroup.id} slots={slots} lessonById={lessonById} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function MonthGrid(props: {
+  subgroupId: string;
+  slots: LessonSlot[];
+  learners: RosterEntry[];
+  markByKey: Map<string, Mark>;
+}) {
+  const { subgroupId, slots, learners, markByKey } = props;
+  return (
+    <div class="gridwrap">
+      <table class="grid" data-testid="month-grid">
+        <thead>
+          <tr>
+            <th scope="col">Обучающийся</th>
+            {slots.map((s) => (
+              <th scope="col" key={s.lessonId} class={s.holiday ? 'holiday' : undefined}>
+                <a
+                  href={hrefOf({ name: 'lesson', subgroupId, date: s.date, start: s.start })}
+                  data-testid={`grid-date-${s.date}-${s.start.replace(':', '')}`}
+                  title={s.holiday ?? `${s.start}–${s.end}`}
+                >
+                  {s.date.slice(8)}
+                </a>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {learners.map((r) => (
+            <tr key={r.learnerId}>
+              <th scope="row">{r.name}</th>
+              {slots.map((s) => (
+                <td key={s.lessonId} data-testid={`grid-cell-${r.learnerId}-${s.date}`}>
+                  {cellText(r, s, markByKey.get(`${s.lessonId}|${r.learnerId}`))}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function cellText(entry: RosterEntry, slot: LessonSlot, mark: Mark | undefined): string {
+  if (!isEnrolledOn(entry.intervals, slot.date)) return '·';
+  if (!mark) return '';
+  const grade = mark.grade ? ` ${mark.grade}` : '';
+  return (mark.code === '' ? '✓' : mark.code) + grade;
+}
+
+function LessonList(props: {
+  subgroupId: string;
+  slots: LessonSlot[];
+  lessonById: Map<string, Lesson>;
+}) {
+  return (
+    <ul class="lessonlist" data-testid="lesson-list">
+      {props.slots.map((s) => {
+        const lesson = props.lessonById.get(s.lessonId);
+        return (
+          <li key={s.lessonId}>
+            <a
+              class="lessonrow"
+              href={hrefOf({
+                name: 'lesson',
+                subgroupId: props.subgroupId,
+                date: s.date,
+                start: s.start,
+              })}
+              data-testid={`lesson-open-${s.date}-${s.start.replace(':', '')}`}
+            >
+              <span class="when">
+                {ruDate(s.date)} {s.start}–{s.end}
+              </span>
+              <span class="what">{lesson?.topicTitle || (lesson ? '' : 'не заполнено')}</span>
+              <span class={`status status--${lesson?.status ?? 'planned'}`}>
+                {STATUS_LABELS[lesson?.status ?? 'planned']}
+                {s.holiday ? ` · ${s.holiday}` : ''}
+              </span>
+            </a>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,69 @@
+import type { Subgroup } from '@otmetka/shared';
+import { monthOf, todayIn } from '@otmetka/shared';
+import { hrefOf, type Route } from '../../app/router.ts';
+import type { CatalogView } from '../../db/queries.ts';
+import { TopicsScreen } from '../topics/TopicsScreen.tsx';
+import { LessonScreen } from './LessonScreen.tsx';
+import { LessonsMonth } from './LessonsMonth.tsx';
+
+/** A subgroup's journal with its two tabs, «Занятия» and «Темы». */
+export function SubgroupView({ route, catalog }: { route: Route; catalog: CatalogView }) {
+  if (route.name === 'journals') return null;
+  const subgroup = catalog.subgroups.find((s) => s.id === route.subgroupId);
+  if (!subgroup) {
+    return (
+      <p class="empty" data-testid="subgroup-missing">
+        {catalog.loaded ? 'Подгруппа не найдена или больше не ваша.' : 'Журнал загружается…'}
+      </p>
+    );
+  }
+  const programme = catalog.programmes.get(subgroup.programmeId);
+  const month =
+    route.name === 'lessons' && route.month ? route.month : defaultMonth(catalog, subgroup);
+  const onTopics = route.name === 'topics';
+
+  return (
+    <section data-testid="subgroup">
+      <header class="subhead">
+        <a href="#/" class="back" data-testid="nav-journals">
+          ← Журналы
+        </a>
+        <h1>
+          {subgroup.name}
+          {programme && <span class="muted"> · {programme.name}</span>}
+        </h1>
+      </header>
+      <nav class="tabs" aria-label="Разделы журнала">
+        <a
+          class={onTopics ? 'tab' : 'tab tab--active'}
+          href={hrefOf({ name: 'lessons', subgroupId: subgroup.id, month })}
+          data-testid="tab-lessons"
+        >
+          Занятия
+        </a>
+        <a
+          class={onTopics ? 'tab tab--active' : 'tab'}
+          href={hrefOf({ name: 'topics', subgroupId: subgroup.id })}
+          data-testid="tab-topics"
+        >
+          Темы
+        </a>
+      </nav>
+      {route.name === 'topics' && <TopicsScreen subgroup={subgroup} />}
+      {route.name === 'lessons' && (
+        <LessonsMonth subgroup={subgroup} catalog={catalog} month={month} />
+      )}
+      {route.name === 'lesson' && (
+        <LessonScreen subgroup={subgroup} catalog={catalog} date={route.date} start={route.start} />
+      )}
+    </section>
+  );
+}
+
+/** Today's month in the organisation's zone, kept inside the subgroup's study period. */
+function defaultMonth(catalog: CatalogView, subgroup: Subgroup): string {
+  const today = todayIn(catalog.org?.timeZone ?? 'Asia/Yekaterinburg');
+  if (today < subgroup.periodFrom) return monthOf(subgroup.periodFrom);
+  if (today > subgroup.periodTo) return monthOf(subgroup.periodTo);
+  return monthOf(today);
+}

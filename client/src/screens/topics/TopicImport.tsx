@@ -1,0 +1,178 @@
+import type { Subgroup, TopicImportResult } from '@otmetka/shared';
+import {
+  checkTopicHours,
+  isDomainError,
+  parseTopicsFile,
+  topicsTemplateCsv,
+  topicsTemplateXlsx,
+} from '@otmetka/shared';
+import { useState } from 'preact/hooks';
+import { useTeacher } from '../../app/context.ts';
+import { importTopics } from '../../db/repo.ts';
+import { ruDate } from '../journal/Journals.tsx';
+
+/**
+ * The template (XLSX and CSV, generated on the device, so it downloads offline) and the upload
+ * of a filled one: a preview with per-row errors first; nothing is saved while there are
+ * errors unless the teacher chooses to skip the bad rows (TI5).
+ */
+export function TopicImport({ subgroup, nextOrder }: { subgroup: Subgroup; nextOrder: number }) {
+  const { db } = useTeacher();
+  const [result, setResult] = useState<TopicImportResult | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [skipBad, setSkipBad] = useState(false);
+  const [saved, setSaved] = useState<number | null>(null);
+
+  const onFile = async (file: File | undefined) => {
+    setResult(null);
+    setSaved(null);
+    setFileError(null);
+    setSkipBad(false);
+    if (!file) return;
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      setResult(parseTopicsFile(bytes, file.name));
+    } catch (err) {
+      setFileError(isDomainError(err) ? err.message.replace(/^file: /, '') : 'Файл не прочитан.');
+    }
+  };
+
+  const save = async () => {
+    if (!result) return;
+    const count = await importTopics(db, subgroup.id, result.rows, nextOrder);
+    setResult(null);
+    setSaved(count);
+  };
+
+  const blocked = !result || result.rows.length === 0 || (result.errors.length > 0 && !skipBad);
+  return (
+    <section class="card" data-testid="topic-import">
+      <h3>Загрузка из файла</h3>
+      <div class="row">
+        <button
+          type="button"
+          onClick={() => download(topicsTemplateXlsx(), 'шаблон-тем.xlsx', XLSX_TYPE)}
+          data-testid="template-xlsx"
+        >
+          Шаблон XLSX
+        </button>
+        <button
+          type="button"
+          onClick={() => download(topicsTemplateCsv(), 'шаблон-тем.csv', 'text/csv')}
+          data-testid="template-csv"
+        >
+          Шаблон CSV
+        </button>
+        <label class="button">
+          Загрузить файл…
+          <input
+            type="file"
+            accept=".xlsx,.csv,.txt"
+            class="visually-hidden"
+            onChange={(e) => void onFile(e.currentTarget.files?.[0])}
+            data-testid="topic-file"
+          />
+        </label>
+      </div>
+      {fileError && (
+        <p class="error" role="alert" data-testid="import-file-error">
+          {fileError}
+        </p>
+      )}
+      {saved !== null && (
+        <p class="ok" data-testid="import-saved">
+          Добавлено тем: {saved}.
+        </p>
+      )}
+      {result && <Preview result={result} hoursPerYear={subgroup.hoursPerYear} />}
+      {result && result.errors.length > 0 && (
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={skipBad}
+            onChange={(e) => setSkipBad(e.currentTarget.checked)}
+            data-testid="import-skip-bad"
+          />
+          Пропустить строки с ошибками и сохранить остальные
+        </label>
+      )}
+      {result && (
+        <div class="row">
+          <button
+            type="button"
+            class="primary"
+            disabled={blocked}
+            onClick={() => void save()}
+            data-testid="import-save"
+          >
+            Сохранить {result.rows.length} тем
+          </button>
+          <button type="button" onClick={() => setResult(null)} data-testid="import-cancel">
+            Отмена
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Preview({ result, hoursPerYear }: { result: TopicImportResult; hoursPerYear: number }) {
+  const hours = checkTopicHours(result.totalHours, hoursPerYear);
+  return (
+    <div data-testid="import-preview">
+      <p class={hours.ok ? 'ok' : 'warn'} data-testid="import-total">
+        {hours.message}
+      </p>
+      {result.errors.length > 0 && (
+        <ul class="errors" data-testid="import-errors">
+          {result.errors.map((e) => (
+            <li key={`${e.row}-${e.column}`} data-testid="import-error">
+              Строка {e.row}, «{e.column}»: {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="gridwrap">
+        <table class="grid preview">
+          <thead>
+            <tr>
+              <th>Стр.</th>
+              <th>№</th>
+              <th>Раздел</th>
+              <th>Тема</th>
+              <th>Часы</th>
+              <th>Форма</th>
+              <th>Контроль</th>
+              <th>Дата</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.rows.map((r) => (
+              <tr key={r.row} data-testid="import-row">
+                <td>{r.row}</td>
+                <td>{r.order}</td>
+                <td>{r.section}</td>
+                <td>{r.title}</td>
+                <td>{r.hours}</td>
+                <td>{r.form}</td>
+                <td>{r.control}</td>
+                <td>{r.plannedDate ? ruDate(r.plannedDate) : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+function download(bytes: Uint8Array, name: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,217 @@
+import type { Subgroup, Topic } from '@otmetka/shared';
+import { checkTopicHours } from '@otmetka/shared';
+import { useState } from 'preact/hooks';
+import { useTeacher } from '../../app/context.ts';
+import { useObservable } from '../../app/hooks.ts';
+import { topics$ } from '../../db/queries.ts';
+import type { TopicFields } from '../../db/repo.ts';
+import { addTopic, deleteTopic, swapTopics, updateTopic } from '../../db/repo.ts';
+import { ruDate } from '../journal/Journals.tsx';
+import { TopicImport } from './TopicImport.tsx';
+
+/** «Темы»: the subgroup's study plan. Every change is a local write; works offline. */
+export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
+  const { db } = useTeacher();
+  const all = useObservable(() => topics$(db, subgroup.id), [db, subgroup.id], [] as Topic[]);
+  const topics = all.filter((t) => !t._deleted);
+  const [editing, setEditing] = useState<string | null>(null);
+  const total = Math.round(topics.reduce((s, t) => s + t.hours, 0) * 100) / 100;
+  const hours = checkTopicHours(total, subgroup.hoursPerYear);
+  const nextOrder = (topics[topics.length - 1]?.order ?? 0) + 1;
+
+  return (
+    <div data-testid="topics">
+      <p class={hours.ok ? 'ok' : 'warn'} data-testid="topics-total">
+        {hours.message}
+      </p>
+      <ol class="topiclist">
+        {topics.map((t, i) =>
+          editing === t.id ? (
+            <li key={t.id} class="card">
+              <TopicForm
+                initial={t}
+                submitLabel="Сохранить"
+                onCancel={() => setEditing(null)}
+                onSubmit={async (fields) => {
+                  await updateTopic(db, t, fields);
+                  setEditing(null);
+                }}
+              />
+            </li>
+          ) : (
+            <li key={t.id} class="topic" data-testid="topic-row" data-topic-id={t.id}>
+              <span class="order">{i + 1}.</span>
+              <span class="topictext">
+                {t.section && <span class="muted">{t.section} · </span>}
+                <strong>{t.title}</strong>
+                <span class="muted">
+                  {' '}
+                  · {t.hours} ч{t.form ? ` · ${t.form}` : ''}
+                  {t.control ? ` · ${t.control}` : ''}
+                  {t.plannedDate ? ` · ${ruDate(t.plannedDate)}` : ''}
+                </span>
+              </span>
+              <span class="row">
+                <button
+                  type="button"
+                  disabled={i === 0}
+                  aria-label="Выше"
+                  onClick={() => void swapTopics(db, t, topics[i - 1]!)}
+                  data-testid="topic-up"
+                >
+                  ↑
+                </button>
+                <button
+                  type="button"
+                  disabled={i === topics.length - 1}
+                  aria-label="Ниже"
+                  onClick={() => void swapTopics(db, t, topics[i + 1]!)}
+                  data-testid="topic-down"
+                >
+                  ↓
+                </button>
+                <button
+                  type="button"
+                  aria-label="Изменить"
+                  onClick={() => setEditing(t.id)}
+                  data-testid="topic-edit"
+                >
+                  ✎
+                </button>
+                <button
+                  type="button"
+                  aria-label="Удалить"
+                  onClick={() => {
+                    if (confirm(`Удалить тему «${t.title}»?`)) void deleteTopic(db, t);
+                  }}
+                  data-testid="topic-delete"
+                >
+                  ✕
+                </button>
+              </span>
+            </li>
+          ),
+        )}
+      </ol>
+      {topics.length === 0 && <p class="empty">Тем пока нет: добавьте их или загрузите файл.</p>}
+      <details class="card" open={topics.length === 0}>
+        <summary data-testid="topic-add-open">Добавить тему</summary>
+        <TopicForm
+          submitLabel="Добавить"
+          onSubmit={async (fields) => {
+            await addTopic(db, subgroup.id, fields, nextOrder);
+          }}
+        />
+      </details>
+      <TopicImport subgroup={subgroup} nextOrder={nextOrder} />
+    </div>
+  );
+}
+
+const EMPTY_TOPIC: TopicFields = {
+  section: '',
+  title: '',
+  hours: 2,
+  form: '',
+  control: '',
+  plannedDate: null,
+};
+
+function TopicForm(props: {
+  initial?: TopicFields;
+  submitLabel: string;
+  onSubmit: (fields: TopicFields) => Promise<void>;
+  onCancel?: () => void;
+}) {
+  const [fields, setFields] = useState<TopicFields>(props.initial ?? EMPTY_TOPIC);
+  const [error, setError] = useState<string | null>(null);
+  const set = (patch: Partial<TopicFields>) => setFields({ ...fields, ...patch });
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const title = fields.title.trim();
+    if (!title) return setError('Укажите тему.');
+    if (!(fields.hours >= 0 && fields.hours <= 100)) return setError('Часы: от 0 до 100.');
+    setError(null);
+    await props.onSubmit({ ...fields, title });
+    if (!props.initial) setFields(EMPTY_TOPIC);
+  };
+
+  return (
+    <form class="topicform" onSubmit={submit} data-testid="topic-form">
+      <label class="field">
+        Раздел
+        <input
+          value={fields.section}
+          maxLength={300}
+          onInput={(e) => set({ section: e.currentTarget.value })}
+          data-testid="topic-section"
+        />
+      </label>
+      <label class="field">
+        Тема
+        <input
+          value={fields.title}
+          maxLength={300}
+          required
+          onInput={(e) => set({ title: e.currentTarget.value })}
+          data-testid="topic-title"
+        />
+      </label>
+      <label class="field small">
+        Часы
+        <input
+          type="number"
+          min={0}
+          max={100}
+          step={0.5}
+          value={fields.hours}
+          onInput={(e) => set({ hours: Number(e.currentTarget.value) })}
+          data-testid="topic-hours"
+        />
+      </label>
+      <label class="field">
+        Форма занятия
+        <input
+          value={fields.form}
+          maxLength={300}
+          onInput={(e) => set({ form: e.currentTarget.value })}
+          data-testid="topic-form-kind"
+        />
+      </label>
+      <label class="field">
+        Форма контроля
+        <input
+          value={fields.control}
+          maxLength={300}
+          onInput={(e) => set({ control: e.currentTarget.value })}
+          data-testid="topic-control"
+        />
+      </label>
+      <label class="field small">
+        Плановая дата
+        <input
+          type="date"
+          value={fields.plannedDate ?? ''}
+          onInput={(e) => set({ plannedDate: e.currentTarget.value || null })}
+          data-testid="topic-date"
+        />
+      </label>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="row">
+        <button type="submit" class="primary" data-testid="topic-submit">
+          {props.submitLabel}
+        </button>
+        {props.onCancel && (
+          <button type="button" onClick={props.onCancel} data-testid="topic-cancel">
+            Отмена
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

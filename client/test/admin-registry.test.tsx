@@ -1,0 +1,162 @@
+// @vitest-environment happy-dom
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, PERSONAL } from '../../sync-server/test/helpers.ts';
+import { AdminApp } from '../src/screens/admin/AdminApp.tsx';
+import { memoryStore, Session } from '../src/sync/session.ts';
+
+/**
+ * The teacher registry against a real sync server (Fastify on port 0, embedded database): the
+ * form checks the СНИЛС before sending, shows the error next to the field, and a good entry is
+ * saved and listed with the СНИЛС masked.
+ */
+
+// node:path, not URL: happy-dom's URL replaces Node's in this realm.
+const HELPERS = join(dirname(fileURLToPath(import.meta.url)), '../../sync-server/test/helpers.ts');
+
+/**
+ * The real sync server (buildApp + embedded database on port 0, with the shared test fixture)
+ * runs in a child Node process: happy-dom replaces fetch, URL and AbortController in this
+ * realm, and the server's own database client must not run on the page's browser fetch.
+ */
+async function startServerProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const script = `
+    import { startServer, createFixture } from ${JSON.stringify(HELPERS)};
+    const server = await startServer();
+    await createFixture(server.store);
+    process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');
+    process.on('SIGTERM', () => server.stop().finally(() => process.exit(0)));
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.on('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+function stopServerProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+let server: { url: string; child: ChildProcess };
+let session: Session;
+
+beforeAll(async () => {
+  server = await startServerProcess();
+  // Same origin as the page, as in the browser, where the app is served by the sync server.
+  window.happyDOM.setURL(`${server.url}/`);
+  session = new Session({ baseUrl: server.url }, memoryStore());
+  await session.signIn('admin', PASSWORD);
+});
+
+afterAll(async () => {
+  await stopServerProcess(server?.child);
+});
+
+afterEach(() => cleanup());
+
+function renderAdmin() {
+  const user = session.user!;
+  return render(
+    <AdminApp session={{ user, fetchApi: (path, init) => session.authorised(path, init) }} />,
+  );
+}
+
+function type(testid: string, value: string) {
+  fireEvent.input(screen.getByTestId(testid), { target: { value } });
+}
+
+function fillTeacher(snils: string) {
+  type('teacher-lastName', 'Соколова');
+  type('teacher-firstName', 'Мария');
+  type('teacher-middleName', 'Игоревна');
+  type('teacher-birthDate', '1990-04-12');
+  type('teacher-passport-series', '5312');
+  type('teacher-passport-number', '123456');
+  type('teacher-passport-issuedBy', 'УМВД России по Оренбургской области');
+  type('teacher-passport-issuedOn', '2012-05-03');
+  type('teacher-snils', snils);
+  type('teacher-experienceTotalYears', '12');
+  type('teacher-experienceTeachingYears', '9');
+  type('teacher-qualification', 'педагог дополнительного образования');
+}
+
+async function teacherCount(): Promise<number> {
+  const body = (await session.getJson('/api/admin/teachers')) as { teachers: unknown[] };
+  return body.teachers.length;
+}
+
+describe('admin: teacher registry', () => {
+  it('[SN3] lists teachers with the СНИЛС masked and no passport data', async () => {
+    renderAdmin();
+
+    const cell = await screen.findByTestId('teacher-snils-teacher-a');
+    expect(cell.textContent).toBe('***-***-*45 95');
+    const list = screen.getByTestId('teacher-list').textContent ?? '';
+    expect(list).not.toContain(PERSONAL.snils);
+    expect(list).not.toContain(PERSONAL.passportNumber);
+  });
+
+  it('[SN2] shows a checksum error next to the СНИЛС field and sends nothing', async () => {
+    renderAdmin();
+    await screen.findByTestId('teacher-list');
+    const before = await teacherCount();
+
+    fireEvent.click(screen.getByTestId('teacher-add'));
+    fillTeacher('112-233-445 96');
+    fireEvent.click(screen.getByTestId('teacher-save'));
+
+    const error = await screen.findByTestId('teacher-snils-error');
+    expect(error.textContent).toMatch(/контрольн/);
+    expect(screen.getByTestId('teacher-snils').getAttribute('aria-invalid')).toBe('true');
+    expect(await teacherCount()).toBe(before);
+  });
+
+  it('[SN1] saves a good entry typed with spaces and dashes and lists it masked', async () => {
+    renderAdmin();
+    await screen.findByTestId('teacher-list');
+    const before = await teacherCount();
+
+    fireEvent.click(screen.getByTestId('teacher-add'));
+    fillTeacher('999-999-999 01');
+    fireEvent.click(screen.getByTestId('teacher-save'));
+
+    const notice = await screen.findByTestId('teacher-notice');
+    expect(notice.textContent).toContain('Соколова');
+    await waitFor(() =>
+      expect(screen.getByTestId('teacher-list').textContent).toContain('***-***-*99 01'),
+    );
+    expect(await teacherCount()).toBe(before + 1);
+  });
+
+  it("shows the server's field error next to the field it names", async () => {
+    renderAdmin();
+    await screen.findByTestId('teacher-list');
+
+    fireEvent.click(screen.getByTestId('teacher-add'));
+    fillTeacher('999-999-999 01');
+    // A birth date in the future passes the form's format check; the server refuses it and
+    // names the field, so the error lands next to that field.
+    type('teacher-birthDate', '2999-01-01');
+    fireEvent.click(screen.getByTestId('teacher-save'));
+
+    await screen.findByTestId('teacher-form-error');
+    expect(screen.getByTestId('teacher-birthDate-error').textContent).not.toBe('');
+    expect(screen.queryByTestId('teacher-notice')).toBeNull();
+  });
+});
