@@ -1,11 +1,17 @@
 import { isSameContent, mergeDocs } from './conflict.ts';
 import { isEnrolledOn } from './enrolment.ts';
-import type { ErrorCode } from './errors.ts';
+import { DomainError, type ErrorCode } from './errors.ts';
 import { lessonId, markId } from './ids.ts';
 import { isMonthLocked } from './locks.ts';
 import { findSlot, type LessonSlot } from './schedule.ts';
 import type { MonthLock, Org, Subgroup } from './schemas/catalog.ts';
-import type { JournalDoc, Lesson, Mark, RosterEntry } from './schemas/journal.ts';
+import {
+  type JournalDoc,
+  journalDocSchema,
+  type Lesson,
+  type Mark,
+  type RosterEntry,
+} from './schemas/journal.ts';
 import type { Role } from './schemas/registry.ts';
 
 /**
@@ -139,17 +145,33 @@ function ruDate(date: string): string {
   return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
 }
 
+/** A row that is not a journal document at all is a caller's bug, not a refusal: throw. */
+function checkShape(doc: unknown, name: string): void {
+  const parsed = journalDocSchema.safeParse(doc);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0];
+  const path = (issue?.path ?? []).map(String).join('.');
+  throw new DomainError(
+    'VALIDATION_FAILED',
+    path ? `${name}.${path}` : name,
+    issue?.message ?? 'неверный документ',
+  );
+}
+
 /**
  * Checks one pushed row, in this order: roster rows are server-owned (READ_ONLY_COLLECTION);
  * PR1 teacher of the subgroup; CR3 identity unchanged and the id derived from it; a row that
  * changes nothing passes (a repeated push); PR2 on the schedule (lessons, marks); PR3 learner
- * enrolled (marks; a deletion passes); PR4 month not locked (lessons, marks).
+ * enrolled (marks; a deletion passes); PR4 month not locked (lessons, marks). A row that is
+ * not a valid journal document throws VALIDATION_FAILED naming the field (`incoming.date`).
  */
 export function checkJournalWrite(
   ctx: WriteContext,
   stored: JournalDoc | undefined,
   incoming: JournalDoc,
 ): WriteCheck {
+  checkShape(incoming, 'incoming');
+  if (stored) checkShape(stored, 'stored');
   if (incoming.type === 'roster') {
     return refuse('READ_ONLY_COLLECTION', 'Список обучающихся меняет только администратор.');
   }

@@ -253,7 +253,7 @@ function parseRow(ctx: RowContext, fallbackOrder: number): ImportedTopicRow | nu
 
 /** A closing "Итого" line carries a total, not a topic. */
 function isTotalRow(cells: CellValue[]): boolean {
-  return cells.some((v) => /^(итого|всего)\b/i.test(text(v)));
+  return cells.some((v) => /^(итого|всего)(?![а-яё])/i.test(text(v)));
 }
 
 /** TI1, TI3, TI5: header by name, then one topic (or row errors) per non-empty row. */

@@ -6,7 +6,7 @@ import { checkJournalWrite, type WriteContext } from '../src/rules.ts';
 import { expandSchedule } from '../src/schedule.ts';
 import type { Org, Subgroup } from '../src/schemas/catalog.ts';
 import type { Lesson, Mark, RosterEntry, Topic } from '../src/schemas/journal.ts';
-import { SUBGROUP, schedule } from './helpers.ts';
+import { expectDomainError, SUBGROUP, schedule } from './helpers.ts';
 
 const SG = SUBGROUP.id;
 const org: Org = {
@@ -284,5 +284,28 @@ describe('push rules', () => {
         ),
       ),
     ).toBe('NOT_TEACHER_OF_SUBGROUP');
+  });
+
+  it('[PR5] a row that is not a journal document throws naming the field, never a wrong answer', () => {
+    expectDomainError(
+      () => checkJournalWrite(ctx(), undefined, { ...lesson('2026-09-15'), date: '15.09.2026' }),
+      'VALIDATION_FAILED',
+      'incoming.date',
+    );
+    expectDomainError(
+      () => checkJournalWrite(ctx(), undefined, { ...lesson('2026-09-15'), type: 'note' } as never),
+      'VALIDATION_FAILED',
+      'incoming.type',
+    );
+    expectDomainError(
+      () =>
+        checkJournalWrite(
+          ctx(),
+          { ...mark('2026-09-15'), code: 'ОЧЕНЬ ДЛИННЫЙ' },
+          mark('2026-09-15'),
+        ),
+      'VALIDATION_FAILED',
+      'stored.code',
+    );
   });
 });

@@ -1,0 +1,259 @@
+import { describe, expect, it } from 'vitest';
+import { dateToExcelSerial } from '../src/dates.ts';
+import {
+  checkTopicHours,
+  parseTopicsFile,
+  TOPIC_TEMPLATE_COLUMNS,
+  topicsTemplateCsv,
+  topicsTemplateXlsx,
+} from '../src/topics-import.ts';
+import { writeXlsx } from '../src/xlsx.ts';
+import { handBuiltXlsx } from './fixtures/xlsx-by-hand.ts';
+import { expectDomainError } from './helpers.ts';
+
+/** The plan every fixture below encodes, as a teacher would type it. */
+const PLAN = [
+  [
+    '1',
+    'Введение; основы',
+    'Вводное занятие, техника безопасности',
+    '2',
+    'беседа',
+    'опрос',
+    '01.09.2026',
+  ],
+  [
+    '2',
+    'Введение; основы',
+    'Материалы "и" инструменты',
+    '1,5',
+    'практика',
+    'наблюдение',
+    '03.09.2026',
+  ],
+  ['3', 'Введение; основы', 'Первая модель', '2,5', 'практика', 'выставка', ''],
+  ['4', 'Конструирование', 'Рычаги, шестерни', '3', 'практика', '', '15.09.2026'],
+];
+
+const EXPECTED = [
+  {
+    row: 2,
+    order: 1,
+    section: 'Введение; основы',
+    title: 'Вводное занятие, техника безопасности',
+    hours: 2,
+    form: 'беседа',
+    control: 'опрос',
+    plannedDate: '2026-09-01',
+  },
+  {
+    row: 3,
+    order: 2,
+    section: 'Введение; основы',
+    title: 'Материалы "и" инструменты',
+    hours: 1.5,
+    form: 'практика',
+    control: 'наблюдение',
+    plannedDate: '2026-09-03',
+  },
+  {
+    row: 4,
+    order: 3,
+    section: 'Введение; основы',
+    title: 'Первая модель',
+    hours: 2.5,
+    form: 'практика',
+    control: 'выставка',
+    plannedDate: null,
+  },
+  {
+    row: 5,
+    order: 4,
+    section: 'Конструирование',
+    title: 'Рычаги, шестерни',
+    hours: 3,
+    form: 'практика',
+    control: '',
+    plannedDate: '2026-09-15',
+  },
+];
+
+function csv(rows: string[][], delimiter: string): string {
+  const quote = (v: string) =>
+    v.includes(delimiter) || v.includes('"') ? `"${v.replace(/"/g, '""')}"` : v;
+  return `${rows.map((r) => r.map(quote).join(delimiter)).join('\r\n')}\r\n`;
+}
+
+/** Windows-1251 bytes by inverting the platform decoder, so the test writes what Excel would. */
+function encode1251(text: string): Uint8Array {
+  const decoder = new TextDecoder('windows-1251');
+  const table = new Map<string, number>();
+  for (let b = 0; b < 256; b++) table.set(decoder.decode(new Uint8Array([b])), b);
+  return Uint8Array.from(
+    [...text].map((ch) => {
+      const b = table.get(ch);
+      if (b === undefined) throw new Error(`not in 1251: ${ch}`);
+      return b;
+    }),
+  );
+}
+
+function withBom(text: string): Uint8Array {
+  return new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(text)]);
+}
+
+const HEADER = [...TOPIC_TEMPLATE_COLUMNS];
+
+function xlsxByWriter(): Uint8Array {
+  const rows = PLAN.map((r, i) => [
+    Number(r[0]),
+    i === 0 || i === 3 ? r[1]! : null,
+    r[2]!,
+    Number(r[3]!.replace(',', '.')),
+    r[4]!,
+    r[5]!,
+    r[6] ? dateToExcelSerial(`${r[6].slice(6)}-${r[6].slice(3, 5)}-${r[6].slice(0, 2)}`) : null,
+  ]);
+  return writeXlsx([{ name: 'КТП', rows: [HEADER, ...rows], merges: ['B2:B4'], dateColumns: [6] }]);
+}
+
+/** Columns shuffled, header case and spacing changed, shared strings and a merged section. */
+function xlsxByHand(): Uint8Array {
+  const strings = [
+    'ТЕМА',
+    ' кол-во  часов ',
+    'Раздел',
+    '№ П/П',
+    'Форма занятия',
+    'форма контроля',
+    'Плановая дата',
+  ];
+  const s = (v: string) => {
+    const escaped = v.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+    if (!strings.includes(escaped)) strings.push(escaped);
+    return strings.indexOf(escaped);
+  };
+  const cell = (ref: string, v: string | number | null) =>
+    v === null || v === ''
+      ? `<c r="${ref}" s="2"/>`
+      : typeof v === 'number'
+        ? `<c r="${ref}" s="1"><v>${v}</v></c>`
+        : `<c r="${ref}" t="s"><v>${s(v)}</v></c>`;
+  const header = `<row r="1">${strings
+    .slice(0, 7)
+    .map((_, i) => `<c r="${'ABCDEFG'[i]}1" t="s"><v>${i}</v></c>`)
+    .join('')}</row>`;
+  const body = PLAN.map((r, i) => {
+    const n = i + 2;
+    const date = r[6]
+      ? dateToExcelSerial(`${r[6].slice(6)}-${r[6].slice(3, 5)}-${r[6].slice(0, 2)}`)
+      : null;
+    const section = i === 0 || i === 3 ? r[1]! : null;
+    const hours = Number(r[3]!.replace(',', '.'));
+    return `<row r="${n}">${[cell(`A${n}`, r[2]!), cell(`B${n}`, hours), cell(`C${n}`, section), cell(`D${n}`, Number(r[0])), cell(`E${n}`, r[4]!), cell(`F${n}`, r[5]!), cell(`G${n}`, date)].join('')}</row>`;
+  });
+  return handBuiltXlsx(header + body.join(''), strings, 'C2:C4');
+}
+
+describe('topics import', () => {
+  it('[TI1][TI2][TI3][TI4] CSV UTF-8+BOM ;, CSV Windows-1251 ;, CSV UTF-8 , quoted, XLSX by writer and by hand agree', () => {
+    const files: [string, Uint8Array][] = [
+      ['utf8-bom.csv', withBom(csv([HEADER, ...PLAN], ';'))],
+      ['cp1251.csv', encode1251(csv([HEADER, ...PLAN], ';'))],
+      ['utf8-comma.csv', new TextEncoder().encode(csv([HEADER, ...PLAN], ','))],
+      ['tab.txt', new TextEncoder().encode(csv([HEADER, ...PLAN], '\t'))],
+      ['writer.xlsx', xlsxByWriter()],
+      ['hand.xlsx', xlsxByHand()],
+    ];
+
+    for (const [name, bytes] of files) {
+      const result = parseTopicsFile(bytes, name);
+      expect({ name, ...result }).toEqual({ name, rows: EXPECTED, errors: [], totalHours: 9 });
+    }
+  });
+
+  it('[TI2] the cp1251 fixture is not valid UTF-8, and the comma fixture really quotes commas', () => {
+    const bytes = encode1251(csv([HEADER, ...PLAN], ';'));
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toThrow();
+    expect(csv([HEADER, ...PLAN], ',')).toContain('"Вводное занятие, техника безопасности"');
+  });
+
+  it('[TI5] every bad row is reported with its row number and column; good rows still parse', () => {
+    const text = csv(
+      [
+        ['Календарно-тематический план', '', ''],
+        ['Тема', 'Кол-во часов', 'Плановая дата'],
+        ['Вводное занятие', '2', '01.09.2026'],
+        ['', '2', ''],
+        ['Сборка', 'два', '32.01.2027'],
+        ['', '', ''],
+        ['Итоговое занятие', '1,0', '46538'],
+        ['Итого', '5', ''],
+      ],
+      ';',
+    );
+    const result = parseTopicsFile(new TextEncoder().encode(text), 'plan.csv');
+
+    expect(result.rows.map((r) => [r.row, r.order, r.title, r.hours, r.plannedDate])).toEqual([
+      [3, 1, 'Вводное занятие', 2, '2026-09-01'],
+      [7, 4, 'Итоговое занятие', 1, '2027-05-31'],
+    ]);
+    expect(result.errors).toEqual([
+      { row: 4, column: 'Тема', message: 'не указана тема' },
+      { row: 5, column: 'Кол-во часов', message: 'неверное количество часов «два»' },
+      {
+        row: 5,
+        column: 'Плановая дата',
+        message: 'неверная дата «32.01.2027», ожидается ДД.ММ.ГГГГ',
+      },
+    ]);
+    expect(result.totalHours).toBe(3);
+  });
+
+  it('[TI1][TI5] a file without the topic or hours column says so, naming the column', () => {
+    const noHours = parseTopicsFile(new TextEncoder().encode('№;Тема\n1;Введение\n'), 'a.csv');
+    expect(noHours.errors).toEqual([
+      { row: 1, column: 'Кол-во часов', message: 'нет колонки «Кол-во часов»' },
+    ]);
+    const noHeader = parseTopicsFile(new TextEncoder().encode('a;b\n1;2\n'), 'a.csv');
+    expect(noHeader.errors[0]).toMatchObject({ row: 1, column: 'Тема' });
+  });
+
+  it('[TI2] unreadable files are IMPORT_FILE_INVALID: empty, old .xls, broken .xlsx', () => {
+    expectDomainError(
+      () => parseTopicsFile(new Uint8Array(), 'a.csv'),
+      'IMPORT_FILE_INVALID',
+      'file',
+    );
+    expectDomainError(
+      () => parseTopicsFile(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0]), 'plan.xls'),
+      'IMPORT_FILE_INVALID',
+      'file',
+    );
+    expectDomainError(
+      () => parseTopicsFile(new TextEncoder().encode('not a zip'), 'plan.xlsx'),
+      'IMPORT_FILE_INVALID',
+      'file',
+    );
+  });
+
+  it('[TI6] total hours against the subgroup plan', () => {
+    expect(checkTopicHours(144, 144)).toMatchObject({ ok: true, difference: 0 });
+    expect(checkTopicHours(140.5, 144)).toMatchObject({ ok: false, difference: -3.5 });
+    expect(checkTopicHours(150, 144).message).toContain('на 6 ч больше');
+  });
+
+  it('[TI1] both templates parse back to their two sample topics', () => {
+    const fromCsv = parseTopicsFile(topicsTemplateCsv(), 'template.csv');
+    const fromXlsx = parseTopicsFile(topicsTemplateXlsx(), 'template.xlsx');
+    expect(fromCsv.errors).toEqual([]);
+    expect(fromCsv.rows).toHaveLength(2);
+    expect(fromCsv.rows[0]).toMatchObject({
+      order: 1,
+      section: 'Введение',
+      plannedDate: '2026-09-01',
+    });
+    expect(fromXlsx).toEqual(fromCsv);
+    expect([...topicsTemplateCsv().subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  });
+});
