@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { adminPlugin } from './admin/index.ts';
 import { authCore } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { Config } from './config.ts';
@@ -14,6 +13,8 @@ import { HttpError } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
 import { openApiRoutes } from './http/openapi.ts';
 import type { RouteDoc } from './http/route.ts';
+import { parentPlugin } from './parent/index.ts';
+import { reportsPlugin } from './reports/index.ts';
 import { BODY_LIMIT_BYTES, PROTOCOL_HEADER, PROTOCOL_VERSION } from './shared.ts';
 import { makeSpaFallback, staticClient } from './static.ts';
 import { syncPlugin } from './sync/plugin.ts';
@@ -79,20 +80,6 @@ function protocolCheck(app: FastifyInstance) {
   });
 }
 
-/** The admin helper's feature plugins, registered when their folders exist. */
-async function featurePlugins(app: FastifyInstance) {
-  const here = path.dirname(new URL(import.meta.url).pathname);
-  for (const name of ['admin', 'parent', 'reports']) {
-    const file = path.join(here, name, 'index.ts');
-    if (!existsSync(file)) continue;
-    const mod = (await import(file)) as Record<string, unknown>;
-    const plugin = (mod.default ?? mod[`${name}Plugin`]) as Parameters<
-      FastifyInstance['register']
-    >[0];
-    if (typeof plugin === 'function') await app.register(plugin, { config: app.config } as never);
-  }
-}
-
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config),
@@ -118,7 +105,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(openApiRoutes);
   await app.register(authRoutes, { config });
   await app.register(syncPlugin, { config });
-  await featurePlugins(app);
+  await app.register(adminPlugin);
+  await app.register(parentPlugin);
+  await app.register(reportsPlugin);
   await app.register(staticClient, { clientDist: config.clientDist });
 
   return app;

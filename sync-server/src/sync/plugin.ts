@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { readOnlyCollection, unknownCollection, validationFailed } from '../http/errors.ts';
@@ -50,7 +50,12 @@ function deviceOf(header: string | string[] | undefined): string {
 
 export async function syncPlugin(app: FastifyInstance, opts: { config: Config }) {
   const hub = new ChangesHub(app.store, app.log);
-  app.addHook('onClose', async () => hub.close());
+  const streams = new Set<FastifyReply>();
+  // Streams never go idle, so closing the server ends them first.
+  app.addHook('preClose', async () => {
+    for (const reply of streams) reply.raw.end();
+    hub.close();
+  });
 
   route(
     app,
@@ -123,7 +128,7 @@ export async function syncPlugin(app: FastifyInstance, opts: { config: Config })
       roles: 'any',
     },
     async ({ request, reply }) => {
-      await openStream(app.store, hub, request, reply);
+      await openStream(app.store, hub, streams, request, reply);
     },
   );
 }

@@ -104,13 +104,17 @@ class StreamSession {
   }
 }
 
+/** `open` holds this app's open streams, which the app ends on close (they never go idle). */
 export async function openStream(
   store: Store,
   hub: ChangesHub,
+  open: Set<FastifyReply>,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
   const session = new StreamSession(store, hub, request.user as AccessUser, reply);
+  open.add(reply);
+  reply.raw.on('close', () => open.delete(reply));
   reply.hijack();
   reply.raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
