@@ -53,13 +53,15 @@ function stopServerProcess(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
+type HappyWindow = { happyDOM: { setURL(url: string): void } };
+
 let server: { url: string; child: ChildProcess };
 let session: Session;
 
 beforeAll(async () => {
   server = await startServerProcess();
   // Same origin as the page, as in the browser, where the app is served by the sync server.
-  window.happyDOM.setURL(`${server.url}/`);
+  (window as unknown as HappyWindow).happyDOM.setURL(`${server.url}/`);
   session = new Session({ baseUrl: server.url }, memoryStore());
   await session.signIn('admin', PASSWORD);
 });
