@@ -83,6 +83,8 @@ export function startSync(options: SyncOptions): SyncEngine {
     needsSignIn: session.needsSignIn,
   };
   const ctx: Ctx = { db, session, status, options };
+  // Every request of this session names the device (edit metadata and the audit trail).
+  session.http.deviceId = () => db.deviceId;
   const streams = new Map<SyncCollection, Subject<'RESYNC'>>();
   const states = SYNC_COLLECTIONS.map((name) => {
     const stream$ = new Subject<'RESYNC'>();

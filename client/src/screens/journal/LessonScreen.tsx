@@ -135,9 +135,9 @@ function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | nu
   const { db } = useTeacher();
   const status = lesson?.status ?? 'planned';
   return (
-    <section class="card">
-      <h3>Статус занятия</h3>
-      <div class="row" role="group" aria-label="Статус занятия">
+    <fieldset class="card">
+      <legend>Статус занятия</legend>
+      <div class="row">
         <button
           type="button"
           class={status === 'held' ? 'choice choice--on' : 'choice'}
@@ -166,7 +166,7 @@ function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | nu
           onSave={(statusReason) => updateLesson(db, slot, { statusReason })}
         />
       )}
-    </section>
+    </fieldset>
   );
 }
 

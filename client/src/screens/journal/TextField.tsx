@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { editsInProgress } from '../../app/router.ts';
 
 /**
@@ -16,6 +16,7 @@ export function TextField(props: {
   onSave: (value: string) => Promise<unknown>;
 }) {
   const [text, setText] = useState(props.value);
+  const id = useId();
   const dirty = useRef(false);
 
   useEffect(() => {
@@ -42,6 +43,7 @@ export function TextField(props: {
   };
 
   const common = {
+    id,
     value: text,
     maxLength: props.maxLength,
     disabled: props.disabled,
@@ -53,8 +55,8 @@ export function TextField(props: {
     onBlur: () => void save(),
   };
   return (
-    <label class="field">
-      {props.label}
+    <div class="field">
+      <label for={id}>{props.label}</label>
       {props.multiline ? (
         <textarea rows={3} {...common} />
       ) : (
@@ -65,6 +67,6 @@ export function TextField(props: {
           }}
         />
       )}
-    </label>
+    </div>
   );
 }

@@ -1,0 +1,174 @@
+import type { SessionUser } from '@otmetka/shared';
+import { useEffect, useState } from 'preact/hooks';
+import type { OtmetkaDb } from '../db/database.ts';
+import { closeDb, openDb, removeDb } from '../db/database.ts';
+import type { CatalogView } from '../db/queries.ts';
+import { catalog$, EMPTY_CATALOG } from '../db/queries.ts';
+import { Journals } from '../screens/journal/Journals.tsx';
+import { SubgroupView } from '../screens/journal/SubgroupView.tsx';
+import { SignIn } from '../screens/SignIn.tsx';
+import type { SyncEngine } from '../sync/replication.ts';
+import { startSync } from '../sync/replication.ts';
+import type { Session } from '../sync/session.ts';
+import { TeacherContext, useTeacher } from './context.ts';
+import { useObservable } from './hooks.ts';
+import { route } from './router.ts';
+import { SyncBar } from './SyncBar.tsx';
+
+const LAST_SYNC_KEY = 'otmetka.lastSync';
+
+/** Opens the teacher's local database and sync, then renders the journal screens. */
+export function TeacherShell({ session, user }: { session: Session; user: SessionUser }) {
+  const [state, setState] = useState<{ db: OtmetkaDb; sync: SyncEngine } | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    let opened: { db: OtmetkaDb; sync: SyncEngine } | null = null;
+    void (async () => {
+      try {
+        const db = await openDb({ name: dbName(user), user: { id: user.id, orgId: user.orgId } });
+        const sync = startSync({ db, session, lastSyncStore: lastSyncStore() });
+        opened = { db, sync };
+        if (cancelled) await shutdown(opened);
+        else setState(opened);
+      } catch (err) {
+        console.error('local database did not open', err);
+        setFailure('Не удалось открыть журнал на устройстве. Перезагрузите страницу.');
+      }
+    })();
+    return () => {
+      cancelled = true;
+      if (opened) void shutdown(opened);
+    };
+  }, [session, user.id]);
+
+  if (failure) return <p class="error">{failure}</p>;
+  if (!state) return <p class="empty">Открываем журнал…</p>;
+  return (
+    <TeacherContext.Provider value={{ db: state.db, sync: state.sync, user }}>
+      <TeacherScreens session={session} />
+    </TeacherContext.Provider>
+  );
+}
+
+async function shutdown({ db, sync }: { db: OtmetkaDb; sync: SyncEngine }) {
+  await sync.stop();
+  await closeDb(db);
+}
+
+/** One IndexedDB database per user: a shared tablet keeps each teacher's journal apart. */
+export function dbName(user: SessionUser): string {
+  return `otmetka-${user.id}`;
+}
+
+function lastSyncStore() {
+  return {
+    get: () => {
+      const raw = globalThis.localStorage?.getItem(LAST_SYNC_KEY);
+      return raw ? Number(raw) : null;
+    },
+    set: (at: number) => globalThis.localStorage?.setItem(LAST_SYNC_KEY, String(at)),
+  };
+}
+
+function TeacherScreens({ session }: { session: Session }) {
+  const { db, sync, user } = useTeacher();
+  const catalog = useObservable(
+    () => catalog$(db, user.teacherId),
+    [db],
+    EMPTY_CATALOG as CatalogView,
+  );
+  const current = route.value;
+
+  return (
+    <div class="app">
+      <header class="topbar">
+        <a href="#/" class="brand" data-testid="nav-home">
+          Отметка
+        </a>
+        <span class="muted user">{user.displayName}</span>
+        <LogoutButton session={session} />
+      </header>
+      <SyncBar />
+      {sync.status.needsSignIn.value && (
+        <div class="overlay">
+          <SignIn session={session} lockedName={user.displayName} />
+        </div>
+      )}
+      <main class="content">
+        {current.name === 'journals' ? (
+          <Journals catalog={catalog} />
+        ) : (
+          <SubgroupView route={current} catalog={catalog} />
+        )}
+      </main>
+    </div>
+  );
+}
+
+/**
+ * Logout on a shared tablet: local data is removed only after every pending change reached
+ * the server, or after the teacher explicitly agrees to discard the unsent ones.
+ */
+function LogoutButton({ session }: { session: Session }) {
+  const { db, sync } = useTeacher();
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const finish = async () => {
+    await sync.stop();
+    await session.signOut();
+    await removeDb(db);
+    location.hash = '#/';
+    location.reload();
+  };
+
+  const logout = async () => {
+    setBusy(true);
+    if (db.pending.size > 0) {
+      sync.syncNow();
+      await Promise.race([sync.awaitInSync(), new Promise((r) => setTimeout(r, 8000))]);
+    }
+    setBusy(false);
+    if (db.pending.size > 0) setAsking(true);
+    else await finish();
+  };
+
+  return (
+    <>
+      <button type="button" disabled={busy} onClick={() => void logout()} data-testid="logout">
+        {busy ? 'Отправляем…' : 'Выйти'}
+      </button>
+      {asking && (
+        <div class="overlay" role="dialog" aria-modal="true" data-testid="logout-dialog">
+          <div class="card">
+            <h2>Есть неотправленные изменения</h2>
+            <p>
+              На устройстве {db.pending.size} изменений, которые ещё не ушли на сервер (нет сети).
+              Если выйти сейчас, они будут удалены.
+            </p>
+            <div class="row">
+              <button
+                type="button"
+                class="primary"
+                onClick={() => setAsking(false)}
+                data-testid="logout-stay"
+              >
+                Остаться и отправить позже
+              </button>
+              <button
+                type="button"
+                class="danger"
+                onClick={() => void finish()}
+                data-testid="logout-discard"
+              >
+                Удалить изменения и выйти
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}

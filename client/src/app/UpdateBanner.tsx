@@ -1,0 +1,39 @@
+import { useRegisterSW } from 'virtual:pwa-register/preact';
+import { editsInProgress } from './router.ts';
+
+/**
+ * «Доступна новая версия»: a new service worker waits (registerType 'prompt') until the teacher
+ * presses «Обновить». While a text field holds unsaved input the button waits too, so an
+ * update never reloads the page in the middle of an edit. Marks are saved at each tap, so
+ * nothing else can be lost by reloading.
+ */
+export function UpdateBanner() {
+  const {
+    needRefresh: [needRefresh, setNeedRefresh],
+    updateServiceWorker,
+  } = useRegisterSW({
+    onRegisterError(error) {
+      console.warn('service worker not registered', error);
+    },
+  });
+  if (!needRefresh) return null;
+  const busy = editsInProgress.value > 0;
+  return (
+    <div class="banner" role="status" data-testid="update-banner">
+      <span>Доступна новая версия</span>
+      <button
+        type="button"
+        class="primary"
+        disabled={busy}
+        title={busy ? 'Сначала сохраните редактируемый текст' : undefined}
+        onClick={() => void updateServiceWorker(true)}
+        data-testid="update-apply"
+      >
+        Обновить
+      </button>
+      <button type="button" onClick={() => setNeedRefresh(false)} data-testid="update-later">
+        Позже
+      </button>
+    </div>
+  );
+}

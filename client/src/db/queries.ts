@@ -1,0 +1,155 @@
+import type {
+  AttendanceCode,
+  CatalogDoc,
+  HolidayCalendar,
+  Lesson,
+  LessonSlot,
+  Mark,
+  MonthLock,
+  Org,
+  Programme,
+  RosterEntry,
+  Schedule,
+  Subgroup,
+  Topic,
+} from '@otmetka/shared';
+import {
+  DEFAULT_ATTENDANCE_CODES,
+  defaultCalendar,
+  expandSchedule,
+  loadCalendar,
+  monthDays,
+} from '@otmetka/shared';
+import { map, type Observable } from 'rxjs';
+import type { OtmetkaDb } from './database.ts';
+import type { Notice } from './schemas.ts';
+
+/**
+ * Live queries the screens read, as observables of plain documents. Reading is all a screen
+ * does with the database directly; writes go through repo.ts.
+ */
+
+type Plain<T> = { toJSON(): T };
+
+function plain<T>(docs: Plain<unknown>[]): T[] {
+  return docs.map((d) => d.toJSON() as T);
+}
+
+export interface CatalogView {
+  org: Org | null;
+  programmes: Map<string, Programme>;
+  /** The subgroups this teacher teaches (all of them for a user without a teacher id). */
+  subgroups: Subgroup[];
+  schedules: Map<string, Schedule>;
+  locks: MonthLock[];
+  calendar: HolidayCalendar;
+  codes: AttendanceCode[];
+  loaded: boolean;
+}
+
+export const EMPTY_CATALOG: CatalogView = {
+  org: null,
+  programmes: new Map(),
+  subgroups: [],
+  schedules: new Map(),
+  locks: [],
+  calendar: defaultCalendar(),
+  codes: DEFAULT_ATTENDANCE_CODES,
+  loaded: false,
+};
+
+export function catalog$(db: OtmetkaDb, teacherId: string | null): Observable<CatalogView> {
+  return db.rx.collections.catalog
+    .find()
+    .$.pipe(map((docs) => buildCatalog(plain<CatalogDoc>(docs), teacherId)));
+}
+
+function buildCatalog(docs: CatalogDoc[], teacherId: string | null): CatalogView {
+  const view: CatalogView = { ...EMPTY_CATALOG, programmes: new Map(), schedules: new Map() };
+  view.loaded = docs.length > 0;
+  const subgroups: Subgroup[] = [];
+  for (const doc of docs) {
+    if (doc._deleted) continue;
+    if (doc.type === 'org') view.org = doc;
+    else if (doc.type === 'programme') view.programmes.set(doc.id, doc);
+    else if (doc.type === 'subgroup') subgroups.push(doc);
+    else if (doc.type === 'schedule') view.schedules.set(doc.subgroupId, doc);
+    else if (doc.type === 'lock') view.locks.push(doc);
+    else if (doc.type === 'calendar') view.calendar = safeCalendar(doc);
+  }
+  view.subgroups = subgroups
+    .filter((s) => !teacherId || s.teacherIds.includes(teacherId))
+    .sort((a, b) => a.name.localeCompare(b.name, 'ru'));
+  view.codes = view.org?.attendanceCodes ?? DEFAULT_ATTENDANCE_CODES;
+  return view;
+}
+
+function safeCalendar(doc: unknown): HolidayCalendar {
+  try {
+    return loadCalendar(doc);
+  } catch {
+    return defaultCalendar();
+  }
+}
+
+/** The lesson slots of a subgroup in a month (empty when it has no valid schedule). */
+export function slotsOfMonth(view: CatalogView, subgroup: Subgroup, month: string): LessonSlot[] {
+  const schedule = view.schedules.get(subgroup.id);
+  if (!schedule) return [];
+  const days = monthDays(month);
+  try {
+    return expandSchedule({
+      schedule,
+      subgroup,
+      calendar: view.calendar,
+      from: days[0],
+      to: days[days.length - 1],
+    });
+  } catch (err) {
+    console.warn('schedule cannot be expanded', err);
+    return [];
+  }
+}
+
+export function roster$(db: OtmetkaDb, subgroupId: string): Observable<RosterEntry[]> {
+  return db.rx.collections.roster
+    .find({ selector: { subgroupId } })
+    .$.pipe(map((docs) => plain<RosterEntry>(docs)));
+}
+
+export function lessons$(db: OtmetkaDb, subgroupId: string, from?: string, to?: string) {
+  const date = from && to ? { $gte: from, $lte: to } : { $gte: '' };
+  return db.rx.collections.lessons
+    .find({ selector: { subgroupId, date } })
+    .$.pipe(map((docs) => plain<Lesson>(docs)));
+}
+
+export function lesson$(db: OtmetkaDb, id: string): Observable<Lesson | null> {
+  return db.rx.collections.lessons
+    .findOne(id)
+    .$.pipe(map((doc) => (doc ? (doc.toJSON() as Lesson) : null)));
+}
+
+export function marksOfMonth$(db: OtmetkaDb, subgroupId: string, from: string, to: string) {
+  return db.rx.collections.marks
+    .find({ selector: { subgroupId, date: { $gte: from, $lte: to } } })
+    .$.pipe(map((docs) => plain<Mark>(docs)));
+}
+
+export function marksOfLesson$(db: OtmetkaDb, lessonId: string): Observable<Mark[]> {
+  return db.rx.collections.marks
+    .find({ selector: { lessonId } })
+    .$.pipe(map((docs) => plain<Mark>(docs)));
+}
+
+export function topics$(db: OtmetkaDb, subgroupId: string): Observable<Topic[]> {
+  return db.rx.collections.topics
+    .find({ selector: { subgroupId }, sort: [{ order: 'asc' }] })
+    .$.pipe(map((docs) => plain<Topic>(docs)));
+}
+
+export function notices$(db: OtmetkaDb): Observable<Notice[]> {
+  return db.rx.collections.notices
+    .find({ selector: { dismissed: false } })
+    .$.pipe(map((docs) => plain<Notice>(docs).sort((a, b) => b.at - a.at)));
+}
