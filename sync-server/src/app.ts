@@ -58,6 +58,8 @@ function securityHeaders(app: FastifyInstance) {
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
+        // Plain http on a school's LAN must keep working; TLS is the proxy's business.
+        upgradeInsecureRequests: null,
       },
     },
     crossOriginEmbedderPolicy: false,

@@ -43,7 +43,7 @@ async function main() {
   console.info(
     `База данных: ${embedded ? `встроенная (${env.dataDir}/couch)` : 'CouchDB (COUCHDB_URL)'}`,
   );
-  if (seeded || embedded) {
+  if (seeded || (await app.store.getUserByLogin('admin'))) {
     console.info(`Демо-входы: ${DEMO_ACCOUNTS.join(', ')}; пароль ${DEMO_PASSWORD}\n`);
   }
 

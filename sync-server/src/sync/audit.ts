@@ -47,7 +47,9 @@ export function auditEntries(
     const old = fieldValue(b, field);
     const next = fieldValue(a, field);
     if (canonical(old) === canonical(next)) continue;
-    if (!before && (next === '' || next === null || next === false)) continue;
+    // A new doc records what it says; empty optional fields are noise (a mark's code is not).
+    const empty = next === '' || next === null || next === false;
+    if (!before && empty && !(after.type === 'mark' && field === 'code')) continue;
 
     const stamp = after.stamps[field];
     entries.push({
