@@ -1,0 +1,147 @@
+// @vitest-environment happy-dom
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD } from '../../sync-server/test/helpers.ts';
+import { AdminApp } from '../src/screens/admin/AdminApp.tsx';
+import { ParentApp } from '../src/screens/parent/ParentApp.tsx';
+import { memoryStore, Session } from '../src/sync/session.ts';
+
+/**
+ * The application chain through both UIs against a real sync server: a parent registers a child
+ * and applies to subgroup A from the catalogue; the admin moves the application to «обучается»
+ * from a date; the roster then lists the child from that date and the parent sees the status.
+ */
+
+// node:path, not URL: happy-dom's URL replaces Node's in this realm.
+const HERE = dirname(fileURLToPath(import.meta.url));
+const HELPERS = join(HERE, '../../sync-server/test/helpers.ts');
+const STORE = join(HERE, '../../sync-server/src/db/store.ts');
+
+/**
+ * The real sync server (buildApp + embedded database on port 0) runs in a child Node process:
+ * happy-dom replaces fetch, URL and AbortController in this realm, and the server's database
+ * client must not run on the page's browser fetch. Stopping it is a real "server gone".
+ */
+async function startServerProcess(seed: string): Promise<{ url: string; child: ChildProcess }> {
+  const script = `
+    import { startServer, createFixture } from ${JSON.stringify(HELPERS)};
+    import { subgroupDbName } from ${JSON.stringify(STORE)};
+    const server = await startServer();
+    await createFixture(server.store);
+    ${seed}
+    process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');
+    process.on('SIGTERM', () => server.stop().finally(() => process.exit(0)));
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.on('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+function stopServerProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+type HappyWindow = { happyDOM: { setURL(url: string): void } };
+
+let server: { url: string; child: ChildProcess } | undefined;
+let admin: Session;
+let parent: Session;
+
+beforeAll(async () => {
+  server = await startServerProcess('');
+  (window as unknown as HappyWindow).happyDOM.setURL(`${server.url}/`);
+  admin = new Session({ baseUrl: server.url }, memoryStore());
+  parent = new Session({ baseUrl: server.url }, memoryStore());
+  await admin.signIn('admin', PASSWORD);
+  await parent.signIn('parent', PASSWORD);
+});
+
+afterAll(async () => {
+  await stopServerProcess(server?.child);
+});
+
+afterEach(() => cleanup());
+
+function props(session: Session) {
+  return {
+    session: {
+      user: session.user!,
+      fetchApi: (p: string, i?: RequestInit) => session.authorised(p, i),
+    },
+  };
+}
+
+function type(testid: string, value: string) {
+  fireEvent.input(screen.getByTestId(testid), { target: { value } });
+}
+
+describe('admin and parent: applications', () => {
+  it('[EN2] a parent applies for a new child; the admin enrols from a date; the roster and the parent see it', async () => {
+    // Parent: catalogue → apply for subgroup A with a newly registered child.
+    render(<ParentApp {...props(parent)} />);
+    fireEvent.click(screen.getByTestId('parent-tab-catalog'));
+    fireEvent.click(await screen.findByTestId('catalog-apply-sg-a'));
+    await screen.findByTestId('child-last-name');
+    type('child-last-name', 'Белова');
+    type('child-first-name', 'Ника');
+    type('child-birth-date', '2016-03-08');
+    fireEvent.click(screen.getByTestId('apply-submit'));
+
+    const list = await screen.findByTestId('parent-applications');
+    const card = await within(list).findByText('Белова Ника');
+    const appId = card
+      .closest('[data-testid^="parent-app-"]')!
+      .getAttribute('data-testid')!
+      .slice('parent-app-'.length);
+    expect(screen.getByTestId(`parent-app-status-${appId}`).textContent).toBe('новая');
+    cleanup();
+
+    // Admin: the board → «обучается» from 15 September.
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-applications'));
+    const adminCard = await screen.findByTestId(`app-card-${appId}`);
+    expect(within(adminCard).getByText('Белова Ника')).toBeTruthy();
+    fireEvent.click(screen.getByTestId(`app-open-${appId}`));
+    fireEvent.change(screen.getByTestId(`app-status-${appId}`), { target: { value: 'обучается' } });
+    type(`app-date-${appId}`, '2026-09-15');
+    type(`app-comment-${appId}`, 'по заявлению');
+    fireEvent.click(screen.getByTestId(`app-apply-${appId}`));
+    await waitFor(() =>
+      expect(
+        within(screen.getByTestId('applications-column-обучается')).queryByText('Белова Ника'),
+      ).not.toBeNull(),
+    );
+
+    // Roster of subgroup A: the child from 15.09.2026.
+    fireEvent.click(screen.getByTestId('admin-tab-roster'));
+    fireEvent.change(await screen.findByTestId('roster-subgroup'), { target: { value: 'sg-a' } });
+    const row = await screen.findByText('Белова Ника');
+    expect(row.closest('tr')!.textContent).toContain('с 15.09.2026');
+    cleanup();
+
+    // Parent: the status and its history.
+    render(<ParentApp {...props(parent)} />);
+    fireEvent.click(screen.getByTestId('parent-tab-applications'));
+    await waitFor(() =>
+      expect(screen.getByTestId(`parent-app-status-${appId}`).textContent).toBe('обучается'),
+    );
+    expect(screen.getByTestId(`parent-app-${appId}`).textContent).toContain('по заявлению');
+  });
+});
