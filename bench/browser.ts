@@ -1,0 +1,3 @@
+import type { Benchmark } from './harness.ts';
+
+export const benchmarks: Benchmark[] = [];

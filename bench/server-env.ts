@@ -1,0 +1,153 @@
+/**
+ * The real sync server over the real embedded database, as the benchmarks start it: buildApp
+ * with a config like the tests', the embedded express-pouchdb (LevelDB files in a temp dir, or
+ * memory), and direct `nano` access to the same database for baselines and seeding.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import nano, { type ServerScope } from 'nano';
+import { buildApp } from '../sync-server/src/app.ts';
+import { hashPassword } from '../sync-server/src/auth/password.ts';
+import type { Config } from '../sync-server/src/config.ts';
+import { type EmbeddedCouch, startEmbeddedCouch } from '../sync-server/src/db/embedded.ts';
+import { orgDbName, subgroupDbName, USERS_DB } from '../sync-server/src/db/store.ts';
+import {
+  catalogDocs,
+  type Doc,
+  journalDocs,
+  orgDoc,
+  programmeDoc,
+  type TeacherYear,
+  userDoc,
+} from './fixtures.ts';
+
+export const PASSWORD = 'bench-password-1';
+
+export interface BenchServer {
+  app: FastifyInstance;
+  url: string;
+  couchUrl: string;
+  couch: ServerScope;
+  storage: 'leveldb' | 'memory';
+  stop(): Promise<void>;
+}
+
+let hash: Promise<string> | undefined;
+export function passwordHash(): Promise<string> {
+  hash ??= hashPassword(PASSWORD);
+  return hash;
+}
+
+function devNull(): Writable {
+  return new Writable({
+    write(_chunk, _enc, done) {
+      done();
+    },
+  });
+}
+
+export async function startBenchServer(
+  options: { memory?: boolean; clientDist?: string } = {},
+): Promise<BenchServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'otm-bench-'));
+  const embedded: EmbeddedCouch = await startEmbeddedCouch(
+    options.memory ? { memory: true } : { dataDir },
+  );
+  const config: Config = {
+    port: 0,
+    host: '127.0.0.1',
+    couchUrl: embedded.url,
+    dataDir,
+    jwtSecret: 'bench-secret-0123456789-0123456789-0123456789',
+    production: false,
+    corsOrigins: [],
+    loginRateLimit: 100_000,
+    clientDist: options.clientDist ?? path.join(dataDir, 'no-client'),
+    now: () => Date.now(),
+    // Production logs every request at info; the lines go nowhere, but their cost is paid.
+    logLevel: 'info',
+    logStream: devNull(),
+  };
+  const app = await buildApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    couchUrl: embedded.url,
+    couch: nano({ url: embedded.url }),
+    storage: options.memory ? 'memory' : 'leveldb',
+    stop: async () => {
+      await app.close();
+      await embedded.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `_bulk_docs` of new documents (no revisions) in chunks; throws on any failed row. */
+export async function bulkInsert(
+  couch: ServerScope,
+  db: string,
+  docs: Doc[],
+  chunk = 2000,
+): Promise<void> {
+  for (let i = 0; i < docs.length; i += chunk) {
+    const part = docs.slice(i, i + chunk).map((d) => ({ ...d, _id: d.id }));
+    const res = await couch.use(db).bulk({ docs: part });
+    const failed = res.find((r) => r.error);
+    if (failed) throw new Error(`bulk into ${db}: ${failed.id} ${failed.error}`);
+  }
+}
+
+export async function createDb(couch: ServerScope, name: string): Promise<void> {
+  try {
+    await couch.db.create(name);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 412) throw error;
+  }
+}
+
+/** An organisation's databases (through the server's Store, as the admin API creates them). */
+export async function seedOrg(server: BenchServer, orgId: string): Promise<void> {
+  await server.app.store.ensureOrgDbs(orgId);
+  await bulkInsert(server.couch, orgDbName(orgId), [
+    orgDoc(orgId),
+    programmeDoc(orgId),
+  ] as unknown as Doc[]);
+}
+
+/**
+ * A teacher's account, catalog and subgroup databases. `journal`: which journal docs to write
+ * straight into the subgroup databases ('all', 'no-marks' or 'none'). `indexes`: create the
+ * subgroup databases through the Store (with their Mango indexes), as the admin API does.
+ */
+export async function seedTeacher(
+  server: BenchServer,
+  t: TeacherYear,
+  options: { journal: 'all' | 'no-marks' | 'none'; indexes: boolean },
+): Promise<void> {
+  await bulkInsert(server.couch, USERS_DB, [userDoc(t, await passwordHash())] as unknown as Doc[]);
+  await bulkInsert(server.couch, orgDbName(t.orgId), catalogDocs(t));
+  for (const g of t.groups) {
+    const db = subgroupDbName(g.subgroup.id);
+    if (options.indexes) await server.app.store.ensureSubgroupDb(g.subgroup.id);
+    else await createDb(server.couch, db);
+    if (options.journal === 'none') continue;
+    await bulkInsert(server.couch, db, journalDocs(g, options.journal === 'all'));
+  }
+}
+
+export async function login(url: string, loginName: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: loginName, password: PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login ${loginName}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
