@@ -664,6 +664,21 @@ describe('admin → parent → teacher chain', () => {
     ).toBe(404);
   });
 
+  it('the OpenAPI document lists the admin, parent and report routes', async () => {
+    const res = await call(server.url, 'GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    const paths = Object.keys((res.body as { paths: Record<string, unknown> }).paths);
+    for (const path of [
+      '/api/admin/teachers',
+      '/api/admin/subgroups/{id}/schedule/preview',
+      '/api/admin/applications/{id}/status',
+      '/api/reports/tabel.xlsx',
+      '/api/parent/diary/{learnerId}',
+    ]) {
+      expect(paths).toContain(path);
+    }
+  });
+
   it('no birth date, passport or СНИЛС value in any teacher or parent response, nor in the log', () => {
     expect(nonAdminBodies.length).toBeGreaterThan(10);
     const text = JSON.stringify(nonAdminBodies);

@@ -1,0 +1,172 @@
+import {
+  DEFAULT_ATTENDANCE_CODES,
+  defaultCalendar,
+  expandSchedule,
+  type Lesson,
+  type Mark,
+  markId,
+  readXlsx,
+  type Schedule,
+  type Subgroup,
+} from '@otmetka/shared';
+import { describe, expect, it } from 'vitest';
+import { buildHours } from '../src/reports/hours.ts';
+import { buildTabel, tabelXlsx } from '../src/reports/tabel.ts';
+
+/** The табель and hours builders on a small subgroup: Tuesdays 16:00–17:40, 2 academic hours. */
+
+const subgroup: Subgroup = {
+  id: 'sg-t',
+  type: 'subgroup',
+  orgId: 'org-t',
+  programmeId: 'p-t',
+  name: 'Группа 1',
+  teacherIds: [],
+  capacity: 10,
+  periodFrom: '2026-09-01',
+  periodTo: '2026-12-31',
+  hoursPerYear: 34,
+};
+const schedule: Schedule = {
+  id: 'schedule:sg-t',
+  type: 'schedule',
+  orgId: 'org-t',
+  subgroupId: 'sg-t',
+  rules: [
+    {
+      id: 'r1',
+      from: '2026-09-01',
+      to: '2026-12-31',
+      weekdays: [2],
+      start: '16:00',
+      end: '17:40',
+      academicHours: 2,
+      minutesPerHour: 45,
+      breakMinutes: 10,
+    },
+  ],
+  exceptions: [],
+  holidayRule: 'skip',
+};
+const slots = expandSchedule({ schedule, subgroup, calendar: defaultCalendar() });
+const slotOn = (date: string) => slots.find((s) => s.date === date)!;
+
+function lesson(date: string, status: Lesson['status']): Lesson {
+  const slot = slotOn(date);
+  return {
+    id: slot.lessonId,
+    type: 'lesson',
+    orgId: 'org-t',
+    subgroupId: 'sg-t',
+    stamps: {},
+    date,
+    start: slot.start,
+    end: slot.end,
+    academicHours: 2,
+    status,
+    statusReason: '',
+    topicId: null,
+    topicTitle: status === 'held' ? '+7 способов смешать краски' : '',
+    homework: '',
+    remark: '@всем принести кисти',
+    flag: null,
+  };
+}
+
+function mark(date: string, learnerId: string, code: string): Mark {
+  const lessonDocId = slotOn(date).lessonId;
+  return {
+    id: markId(lessonDocId, learnerId),
+    type: 'mark',
+    orgId: 'org-t',
+    subgroupId: 'sg-t',
+    stamps: {},
+    lessonId: lessonDocId,
+    learnerId,
+    date,
+    code,
+    grade: null,
+    note: '',
+  };
+}
+
+const roster = [
+  { learnerId: 'l-b', name: 'Борисова Ева', from: '2026-10-13' },
+  { learnerId: 'l-a', name: 'Андреев Марк', from: '2026-09-01' },
+].map((r) => ({
+  id: `roster:sg-t:${r.learnerId}`,
+  type: 'roster' as const,
+  orgId: 'org-t',
+  subgroupId: 'sg-t',
+  stamps: {},
+  learnerId: r.learnerId,
+  name: r.name,
+  intervals: [{ from: r.from, to: null }],
+}));
+
+const lessons = [
+  lesson('2026-10-06', 'held'),
+  lesson('2026-10-13', 'held'),
+  lesson('2026-10-20', 'cancelled'),
+];
+const marks = [
+  mark('2026-10-06', 'l-a', 'Б'),
+  mark('2026-10-13', 'l-a', 'Н'),
+  mark('2026-10-13', 'l-b', ''),
+];
+const tabel = buildTabel({
+  subgroup,
+  programmeName: 'Изостудия',
+  month: '2026-10',
+  codes: DEFAULT_ATTENDANCE_CODES,
+  slots,
+  lessons,
+  marks,
+  roster,
+});
+
+describe('табель', () => {
+  it('columns are the month’s lessons by date, without the cancelled one; rows sorted by name', () => {
+    expect(tabel.lessons.map((l) => l.date)).toEqual(['2026-10-06', '2026-10-13', '2026-10-27']);
+    expect(tabel.rows.map((r) => r.name)).toEqual(['Андреев Марк', 'Борисова Ева']);
+  });
+
+  it('counts absences and the excused part; a learner is not enrolled before the enrolment date', () => {
+    const [andreev, borisova] = tabel.rows;
+    expect(andreev).toMatchObject({ cells: ['Б', 'Н', null], absences: 2, excused: 1 });
+    expect(borisova).toMatchObject({
+      enrolled: [false, true, true],
+      cells: [null, '', null],
+      absences: 0,
+    });
+  });
+
+  it('the XLSX has each lesson’s date and start–end time, ✓ for present, — when not enrolled; text stays text', () => {
+    const rows = readXlsx(tabelXlsx(tabel, 'ДДТ')).sheets[0]!.rows;
+    const header = rows.findIndex((r) => r[0] === '№');
+    expect(rows[header]!.slice(2, 5)).toEqual(['06.10.2026', '13.10.2026', '27.10.2026']);
+    expect(rows[header + 1]!.slice(2, 5)).toEqual(['16:00–17:40', '16:00–17:40', '16:00–17:40']);
+    expect(rows[header + 3]!.slice(1, 5)).toEqual(['Борисова Ева', '—', '✓', null]);
+    const cells = rows.flat();
+    expect(cells).toContain('+7 способов смешать краски');
+    expect(cells).toContain('@всем принести кисти');
+  });
+});
+
+describe('hours against the plan', () => {
+  it('plans from the schedule by month and counts held lessons as delivered', () => {
+    const hours = buildHours(subgroup, slots, lessons);
+    expect(hours.months.map((m) => m.month)).toEqual(['2026-09', '2026-10', '2026-11', '2026-12']);
+    const oct = hours.months[1]!;
+    expect(oct).toEqual({
+      month: '2026-10',
+      plannedLessons: 4,
+      plannedHours: 8,
+      heldLessons: 2,
+      deliveredHours: 4,
+      cancelledLessons: 1,
+    });
+    expect(hours.scheduledHours).toBe(slots.length * 2);
+    expect(hours.deliveredHours).toBe(4);
+  });
+});
