@@ -131,7 +131,8 @@ describe('admin and parent: applications', () => {
 
     // Roster of subgroup A: the child from 15.09.2026.
     fireEvent.click(screen.getByTestId('admin-tab-roster'));
-    fireEvent.change(await screen.findByTestId('roster-subgroup'), { target: { value: 'sg-a' } });
+    await screen.findByRole('option', { name: /Группа sg-a/ });
+    fireEvent.change(screen.getByTestId('roster-subgroup'), { target: { value: 'sg-a' } });
     const row = await screen.findByText('Белова Ника');
     expect(row.closest('tr')!.textContent).toContain('с 15.09.2026');
     cleanup();

@@ -41,6 +41,9 @@ export function AdminApp({ session }: { session: ScreenSession }) {
     reports,
     subgroupId,
     selectSubgroup: setSubgroupId,
+    // Functional update: a choice made while the list was loading must not be overwritten.
+    ensureSubgroup: (ids) =>
+      setSubgroupId((current) => (ids.includes(current) ? current : (ids[0] ?? ''))),
     auditDocId,
     go: (next, options = {}) => {
       if (options.subgroupId !== undefined) setSubgroupId(options.subgroupId);

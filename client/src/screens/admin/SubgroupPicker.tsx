@@ -17,7 +17,7 @@ export function SubgroupPicker({
   allowAll?: string;
   onLoaded?: (subgroups: SubgroupView[]) => void;
 }) {
-  const { api, subgroupId, selectSubgroup } = useAdmin();
+  const { api, subgroupId, selectSubgroup, ensureSubgroup } = useAdmin();
   const list = useLoad(() => api.listSubgroups(), [api]);
   const subgroups = list.data?.subgroups;
 
@@ -25,9 +25,7 @@ export function SubgroupPicker({
   useEffect(() => {
     if (!subgroups) return;
     onLoaded?.(subgroups);
-    if (!allowAll && !subgroups.some((s) => s.id === subgroupId) && subgroups[0]) {
-      selectSubgroup(subgroups[0].id);
-    }
+    if (!allowAll) ensureSubgroup(subgroups.map((s) => s.id));
   }, [subgroups]);
 
   const options = (subgroups ?? []).map((s) => ({

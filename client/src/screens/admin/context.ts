@@ -21,6 +21,8 @@ export interface AdminContextValue {
   /** The subgroup the admin works on, shared by the schedule, roster, lock and report tabs. */
   subgroupId: string;
   selectSubgroup: (id: string) => void;
+  /** Opens the first of `ids` unless the chosen subgroup is among them (reads the latest choice). */
+  ensureSubgroup: (ids: string[]) => void;
   /** Switches tab, optionally opening a subgroup or a mark's history there. */
   go: (tab: AdminTab, options?: { subgroupId?: string; docId?: string }) => void;
   /** The mark or lesson id whose history the audit tab shows. */
