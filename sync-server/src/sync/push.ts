@@ -21,6 +21,7 @@ import {
   type PushRow,
   type RefusedRow,
   type RosterEntry,
+  rosterId,
   type Schedule,
   type Subgroup,
   type SyncCollection,
@@ -98,20 +99,27 @@ async function loadGroup(
   store: Store,
   user: AccessUser,
   subgroupId: string,
+  learnerIds: string[],
   basics: Awaited<ReturnType<typeof loadOrgBasics>>,
   now: number,
 ): Promise<GroupContext> {
   const orgDb = orgDbName(user.org);
-  const subgroup = await store.get<Subgroup & Doc>(orgDb, subgroupId);
+  const [subgroup, schedule] = await Promise.all([
+    store.get<Subgroup & Doc>(orgDb, subgroupId),
+    store.get<Schedule & Doc>(orgDb, scheduleId(subgroupId)),
+  ]);
   const teaches =
     !!subgroup && user.role === 'teacher' && !!user.tid && subgroup.teacherIds.includes(user.tid);
 
   let slots: LessonSlot[] = [];
   let roster: RosterEntry[] = [];
   if (teaches && subgroup) {
-    const schedule = await store.get<Schedule & Doc>(orgDb, scheduleId(subgroupId));
     slots = schedule ? expandSchedule({ schedule, subgroup, calendar: basics.calendar }) : [];
-    roster = await store.listByType<RosterEntry & Doc>(subgroupDbName(subgroupId), 'roster');
+    // Roster ids derive from (subgroup, learner): read the entries of these marks' learners
+    // by key instead of querying an index (cheaper, and no index to refresh after writes).
+    const ids = [...new Set(learnerIds.map((l) => rosterId(subgroupId, l)))];
+    const stored = await store.getMany<RosterEntry & Doc>(subgroupDbName(subgroupId), ids);
+    roster = [...stored.values()].filter((s) => !s.deleted).map((s) => s.doc);
   }
   return {
     teaches,
@@ -308,7 +316,8 @@ export async function push(store: Store, input: PushInput): Promise<PushResponse
   const audit: Doc[] = [];
 
   for (const [subgroupId, groupItems] of groupBySubgroup(items)) {
-    const group = await loadGroup(store, input.user, subgroupId, basics, input.now);
+    const learnerIds = groupItems.flatMap((i) => (i.doc.type === 'mark' ? [i.doc.learnerId] : []));
+    const group = await loadGroup(store, input.user, subgroupId, learnerIds, basics, input.now);
     const { outcomes: done, written } = await pushGroup(store, groupItems, group);
     outcomes.push(...done);
     for (const w of written)
