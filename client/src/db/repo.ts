@@ -302,7 +302,7 @@ export async function dismissNotice(db: OtmetkaDb, id: string): Promise<void> {
  */
 export async function redoNotice(db: OtmetkaDb, notice: Notice): Promise<void> {
   const attempted = notice.attempted as unknown as JournalDoc;
-  const collection = notice.collection as JournalCollectionName;
+  const collection = notice.source as JournalCollectionName;
   const fields = CLIENT_FIELDS[attempted.type] as readonly string[];
   const patch: Record<string, unknown> = {};
   for (const field of fields) patch[field] = (attempted as Record<string, unknown>)[field];

@@ -112,7 +112,9 @@ export const catalogRxSchema: RxJsonSchema<CatalogDoc> = {
 export interface Notice {
   id: string;
   kind: 'refused' | 'lost';
-  collection: string;
+  /** The collection of the document ('lessons', 'topics', 'marks'); not `collection`, which
+   * RxDB documents already use for their own property. */
+  source: string;
   docId: string;
   /** An ERROR_CODE for refusals, 'CONFLICT' for lost edits. */
   code: string;
@@ -133,7 +135,7 @@ export const noticeRxSchema: RxJsonSchema<Notice> = {
   properties: {
     id: { type: 'string', maxLength: 200 },
     kind: { type: 'string', enum: ['refused', 'lost'] },
-    collection: { type: 'string', maxLength: 32 },
+    source: { type: 'string', maxLength: 32 },
     docId: { type: 'string', maxLength: 160 },
     code: { type: 'string', maxLength: 64 },
     message: { type: 'string', maxLength: 1000 },
@@ -142,15 +144,5 @@ export const noticeRxSchema: RxJsonSchema<Notice> = {
     at: { type: 'integer', minimum: 0, maximum: 8.64e15, multipleOf: 1 },
     dismissed: { type: 'boolean' },
   },
-  required: [
-    'id',
-    'kind',
-    'collection',
-    'docId',
-    'code',
-    'message',
-    'attempted',
-    'at',
-    'dismissed',
-  ],
+  required: ['id', 'kind', 'source', 'docId', 'code', 'message', 'attempted', 'at', 'dismissed'],
 };

@@ -127,7 +127,9 @@ export function startSync(options: SyncOptions): SyncEngine {
       stream?.reconnect();
     },
     async awaitInSync() {
-      await Promise.all(states.map((s) => s.awaitInSync()));
+      // A one-shot replication (live: false) ends after its first full cycle.
+      if (!live) await Promise.all(states.map((s) => s.awaitInitialReplication()));
+      else await Promise.all(states.map((s) => s.awaitInSync()));
     },
     async stop() {
       for (const cleanup of cleanups) cleanup();
@@ -249,7 +251,7 @@ async function pushHandler(
     db.refusedNow.add(refused.id);
     await addNotice(db, {
       kind: 'refused',
-      collection: name,
+      source: name,
       docId: refused.id,
       code: refused.code,
       message: refused.message || errorInfo(refused.code).message,
@@ -314,7 +316,7 @@ async function noticeLost(
   const fields = lost.map((l) => FIELD_LABELS[l.field] ?? l.field).join(', ');
   await addNotice(ctx.db, {
     kind: 'lost',
-    collection: name,
+    source: name,
     docId: mine.id,
     code: 'CONFLICT',
     message: `${errorInfo('CONFLICT').message} (${fields})`,

@@ -1,0 +1,211 @@
+import type { LessonSlot, Mark, SessionUser } from '@otmetka/shared';
+import { findSlot, markId, monthOf } from '@otmetka/shared';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { firstValueFrom } from 'rxjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { OtmetkaDb } from '../client/src/db/database.ts';
+import { closeDb, openDb } from '../client/src/db/database.ts';
+import { catalog$, slotsOfMonth } from '../client/src/db/queries.ts';
+import { setMark } from '../client/src/db/repo.ts';
+import type { Notice } from '../client/src/db/schemas.ts';
+import { startSync } from '../client/src/sync/replication.ts';
+import { memoryStore, Session } from '../client/src/sync/session.ts';
+import { subgroupDbName } from '../sync-server/src/db/store.ts';
+import {
+  createFixture,
+  PASSWORD,
+  startServer,
+  type TestServer,
+} from '../sync-server/test/helpers.ts';
+
+/**
+ * Two devices of one teacher against the real sync server (Fastify + embedded CouchDB) with
+ * the client's own db and sync modules. Each device has its own IndexedDB (a separate
+ * fake-indexeddb factory), its own session and device id. "Offline" means the device edits
+ * without any replication running; a sync round runs the replication once to completion.
+ */
+
+interface Device {
+  label: string;
+  db: OtmetkaDb;
+  session: Session;
+  user: SessionUser;
+  offline: boolean;
+}
+
+let server: TestServer;
+const open: Device[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  await createFixture(server.store);
+});
+
+afterAll(async () => {
+  await server.stop();
+});
+
+afterEach(async () => {
+  // RxDB's free edition allows 13 open collections per process: close every device.
+  for (const device of open.splice(0)) await closeDb(device.db);
+});
+
+let counter = 0;
+
+async function newDevice(label: string): Promise<Device> {
+  const session = new Session({ baseUrl: server.url }, memoryStore());
+  const user = await session.signIn('teacher-a-user', PASSWORD);
+  const device: Device = { label, session, user, offline: false, db: undefined as never };
+  device.db = await openDb({
+    name: `device-${label}-${++counter}`,
+    user: { id: user.id, orgId: user.orgId },
+    indexedDB: new IDBFactory(),
+    IDBKeyRange,
+    multiInstance: false,
+    isOffline: () => device.offline,
+  });
+  open.push(device);
+  return device;
+}
+
+/** One full replication cycle of every collection (pull and push), then stop. */
+async function syncRound(device: Device): Promise<void> {
+  const engine = startSync({ db: device.db, session: device.session, live: false });
+  await engine.awaitInSync();
+  await engine.stop();
+}
+
+async function slotOf(device: Device, date: string): Promise<LessonSlot> {
+  const view = await firstValueFrom(catalog$(device.db, device.user.teacherId));
+  const subgroup = view.subgroups.find((s) => s.id === 'sg-a');
+  if (!subgroup) throw new Error('subgroup sg-a did not reach the device');
+  const slot = findSlot(slotsOfMonth(view, subgroup, monthOf(date)), date, '15:00');
+  if (!slot) throw new Error(`no slot on ${date}`);
+  return slot;
+}
+
+async function localMark(device: Device, id: string): Promise<Mark | undefined> {
+  const doc = await device.db.rx.collections.marks.findOne(id).exec();
+  return doc ? (doc.toJSON() as Mark) : undefined;
+}
+
+async function noticesOf(device: Device): Promise<Notice[]> {
+  const docs = await device.db.rx.collections.notices.find().exec();
+  return docs.map((d) => d.toJSON() as Notice);
+}
+
+async function serverDoc(id: string) {
+  return (await server.store.getMany(subgroupDbName('sg-a'), [id])).get(id);
+}
+
+/** Makes `later`'s next stamp later than everything `earlier` wrote (no sleeping on clocks). */
+function orderClocks(earlier: Device, later: Device): void {
+  later.db.clock.last = Math.max(later.db.clock.last, earlier.db.clock.last);
+}
+
+describe('two devices of one teacher', () => {
+  it('[CR1] offline edits of one mark: the later stamp wins everywhere, the loser is told (loser pushes first)', async () => {
+    const a = await newDevice('a');
+    const b = await newDevice('b');
+    await syncRound(a);
+    await syncRound(b);
+    const slot = await slotOf(a, '2026-09-02');
+    const id = markId(slot.lessonId, 'learner-kid');
+
+    a.offline = true;
+    b.offline = true;
+    await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
+    orderClocks(a, b);
+    await setMark(b.db, slot, 'learner-kid', { code: 'Б' });
+    expect(a.db.pendingCount.value).toBeGreaterThan(0);
+    expect(b.db.pendingCount.value).toBeGreaterThan(0);
+
+    a.offline = false;
+    b.offline = false;
+    await syncRound(a);
+    await syncRound(b);
+    await syncRound(a);
+
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Б' });
+    expect(await localMark(a, id)).toMatchObject({ code: 'Б' });
+    expect(await localMark(b, id)).toMatchObject({ code: 'Б' });
+    expect(a.db.pendingCount.value).toBe(0);
+    expect(b.db.pendingCount.value).toBe(0);
+
+    const lost = (await noticesOf(a)).filter((n) => n.kind === 'lost' && n.docId === id);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.lostFields).toEqual([{ field: 'code', mine: 'Н', theirs: 'Б' }]);
+    expect(lost[0]?.attempted).toMatchObject({ code: 'Н' });
+    expect(await noticesOf(b)).toEqual([]);
+  });
+
+  it('[CR1][CR4] the loser pushing last gets a conflict notice, and revisions stop growing', async () => {
+    const a = await newDevice('a');
+    const b = await newDevice('b');
+    await syncRound(a);
+    await syncRound(b);
+    const slot = await slotOf(a, '2026-09-07');
+    const id = markId(slot.lessonId, 'learner-other');
+
+    a.offline = true;
+    b.offline = true;
+    await setMark(a.db, slot, 'learner-other', { code: 'УП' });
+    orderClocks(a, b);
+    await setMark(b.db, slot, 'learner-other', { code: 'Н', note: 'позвонить маме' });
+
+    a.offline = false;
+    b.offline = false;
+    await syncRound(b);
+    await syncRound(a);
+    await syncRound(b);
+
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Н', note: 'позвонить маме' });
+    expect(await localMark(a, id)).toMatchObject({ code: 'Н', note: 'позвонить маме' });
+    expect(await localMark(b, id)).toMatchObject({ code: 'Н', note: 'позвонить маме' });
+    const lost = (await noticesOf(a)).filter((n) => n.kind === 'lost');
+    expect(lost.map((n) => [n.docId, n.code, n.lostFields])).toEqual([
+      [id, 'CONFLICT', [{ field: 'code', mine: 'УП', theirs: 'Н' }]],
+    ]);
+    expect(await noticesOf(b)).toEqual([]);
+
+    // CR4: another round on both devices writes nothing more to the server.
+    const markRev = (await serverDoc(id))?.rev;
+    const lessonRev = (await serverDoc(slot.lessonId))?.rev;
+    await syncRound(a);
+    await syncRound(b);
+    await syncRound(a);
+    expect((await serverDoc(id))?.rev).toBe(markRev);
+    expect((await serverDoc(slot.lessonId))?.rev).toBe(lessonRev);
+  });
+
+  it('[PR3][PR5] a mark for a learner not yet enrolled is refused and kept in the notices', async () => {
+    const a = await newDevice('a');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-09-09');
+    const id = markId(slot.lessonId, 'learner-late');
+
+    a.offline = true;
+    await setMark(a.db, slot, 'learner-late', { code: 'Н' });
+    a.offline = false;
+    await syncRound(a);
+
+    const refused = (await noticesOf(a)).filter((n) => n.kind === 'refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      docId: id,
+      code: 'LEARNER_NOT_ENROLLED',
+      source: 'marks',
+      dismissed: false,
+    });
+    expect(refused[0]?.attempted).toMatchObject({ code: 'Н', learnerId: 'learner-late' });
+    expect(refused[0]?.message.length).toBeGreaterThan(0);
+    // The journal shows the server's state (no such mark); the attempt lives in the notice.
+    expect(await localMark(a, id)).toBeUndefined();
+    expect(await serverDoc(id)).toBeUndefined();
+    expect(a.db.pendingCount.value).toBe(0);
+
+    // A further round neither repeats the push nor duplicates the notice.
+    await syncRound(a);
+    expect((await noticesOf(a)).filter((n) => n.kind === 'refused')).toHaveLength(1);
+  });
+});
