@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { startEmbeddedCouch } from './db/embedded.ts';
 import type { Store } from './db/store.ts';
+import { formatSeedSummary, seedDemo } from './seed/index.ts';
 
 /**
  * `npm start`: configuration from the environment, the embedded database unless COUCHDB_URL is
@@ -13,18 +12,14 @@ import type { Store } from './db/store.ts';
 const DEMO_ACCOUNTS = ['admin', 'teacher', 'parent'];
 const DEMO_PASSWORD = 'otmetka-demo';
 
-async function seedIfEmpty(store: Store, log: (msg: string) => void): Promise<boolean> {
-  const here = path.dirname(new URL(import.meta.url).pathname);
-  const seedFile = path.join(here, 'seed', 'index.ts');
-  if (!existsSync(seedFile)) return false;
-
+/** Seeds the demo organisation into an empty database; returns the lines to print. */
+async function seedIfEmpty(store: Store, log: (msg: string) => void): Promise<string | null> {
   const orgs = await store.listDbs('otm_org_');
-  if (orgs.length > 0) return false;
-  const mod = (await import(seedFile)) as { seedDemo?: (store: Store) => Promise<unknown> };
-  if (!mod.seedDemo) return false;
+  if (orgs.length > 0) return null;
+
   log('seeding the demo organisation');
-  await mod.seedDemo(store);
-  return true;
+  const summary = await seedDemo(store);
+  return summary ? formatSeedSummary(summary) : null;
 }
 
 async function main() {
@@ -38,12 +33,14 @@ async function main() {
   const seeded = await seedIfEmpty(app.store, (msg) => app.log.info(msg));
   await app.listen({ port: env.port, host: env.host });
 
-  const address = `http://${env.host}:${env.port}`;
+  const { port } = app.server.address() as { port: number };
+  const address = `http://${env.host}:${port}`;
   console.info(`\nОтметка: ${address}`);
   console.info(
     `База данных: ${embedded ? `встроенная (${env.dataDir}/couch)` : 'CouchDB (COUCHDB_URL)'}`,
   );
-  if (seeded || (await app.store.getUserByLogin('admin'))) {
+  if (seeded) console.info(seeded);
+  else if (await app.store.getUserByLogin('admin')) {
     console.info(`Демо-входы: ${DEMO_ACCOUNTS.join(', ')}; пароль ${DEMO_PASSWORD}\n`);
   }
 
