@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { catalogDocSchema } from './schemas/catalog.ts';
 import { lessonSchema, markSchema, rosterEntrySchema, topicSchema } from './schemas/journal.ts';
-import { entityIdSchema, shortText } from './schemas/primitives.ts';
+import { entityIdSchema, shortText, timeZoneSchema } from './schemas/primitives.ts';
 import { roleSchema } from './schemas/registry.ts';
 
 /**
@@ -53,7 +53,8 @@ export const BODY_LIMIT_BYTES = PUSH_BATCH_SIZE * MAX_DOC_BYTES + 64 * 1024;
  */
 export const checkpointSchema = z.object({
   v: z.literal(1),
-  seqs: z.record(z.string().max(64), z.string().max(200)),
+  // A clustered CouchDB's sequence grows with the number of shards: leave it room.
+  seqs: z.record(z.string().max(64), z.string().max(4000)),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
@@ -76,7 +77,7 @@ export function decodeCheckpoint(encoded: string | undefined): Checkpoint {
 
 export const pullQuerySchema = z.object({
   /** base64url of the JSON checkpoint; absent on the first pull. */
-  checkpoint: z.string().max(20_000).optional(),
+  checkpoint: z.string().max(200_000).optional(),
   limit: z.coerce.number().int().min(1).max(PULL_BATCH_SIZE).default(PULL_BATCH_SIZE),
 });
 
@@ -143,6 +144,8 @@ export const sessionUserSchema = z.object({
   role: roleSchema,
   displayName: shortText,
   teacherId: entityIdSchema.nullable(),
+  /** The organisation's time zone: every "today" on the device is computed in it. */
+  timeZone: timeZoneSchema,
 });
 export type SessionUser = z.infer<typeof sessionUserSchema>;
 

@@ -8,8 +8,10 @@ import {
   loginRequestSchema,
   loginResponseSchema,
   refreshRequestSchema,
+  type Org,
   type User,
 } from '../shared.ts';
+import { type Doc, orgDbName } from '../db/store.ts';
 import { PasswordProvider } from './providers.ts';
 import { RefreshTokens } from './refresh.ts';
 
@@ -18,13 +20,15 @@ import { RefreshTokens } from './refresh.ts';
  * issueSession, so an OpenID Connect login can be added beside passwords.
  */
 
-function sessionUser(user: User): LoginResponse['user'] {
+async function sessionUser(app: FastifyInstance, user: User): Promise<LoginResponse['user']> {
+  const org = await app.store.get<Org & Doc>(orgDbName(user.orgId), user.orgId);
   return {
     id: user.id,
     orgId: user.orgId,
     role: user.role,
     displayName: user.displayName,
     teacherId: user.teacherId,
+    timeZone: org?.timeZone ?? DEFAULT_TIME_ZONE,
   };
 }
 
@@ -43,9 +47,12 @@ async function issueSession(
   return {
     accessToken,
     refreshToken: refreshToken ?? (await tokens.issue(user.id)),
-    user: sessionUser(user),
+    user: await sessionUser(app, user),
   };
 }
+
+/** The region's zone, for an account whose organisation document is missing. */
+const DEFAULT_TIME_ZONE = 'Asia/Yekaterinburg';
 
 const LOGIN_WINDOW_MS = 60_000;
 

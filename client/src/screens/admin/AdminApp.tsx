@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { adminApi } from '../../api/admin.ts';
 import { reportsApi } from '../../api/reports.ts';
+import { OrgTimeZone } from '../org-time.ts';
 import './admin.css';
 import { ApplicationsBoard } from './ApplicationsBoard.tsx';
 import { AuditScreen } from './AuditScreen.tsx';
@@ -53,28 +54,30 @@ export function AdminApp({ session }: { session: ScreenSession }) {
   };
 
   return (
-    <AdminContext.Provider value={value}>
-      <div class="ap-app" data-testid="admin-app">
-        <nav class="ap-tabs" aria-label="Разделы администратора">
-          {ADMIN_TABS.map(([key, label]) => (
-            <button
-              type="button"
-              key={key}
-              class={key === tab ? 'ap-tab ap-tab--active' : 'ap-tab'}
-              aria-current={key === tab ? 'page' : undefined}
-              data-testid={`admin-tab-${key}`}
-              onClick={() => setTab(key)}
-            >
-              {label}
-            </button>
-          ))}
-        </nav>
-        {online ? null : <OfflineBanner text={OFFLINE_ADMIN_TEXT} testid="admin-offline" />}
-        <main class="ap-main">
-          <AdminTabView tab={tab} />
-        </main>
-      </div>
-    </AdminContext.Provider>
+    <OrgTimeZone.Provider value={session.user.timeZone}>
+      <AdminContext.Provider value={value}>
+        <div class="ap-app" data-testid="admin-app">
+          <nav class="ap-tabs" aria-label="Разделы администратора">
+            {ADMIN_TABS.map(([key, label]) => (
+              <button
+                type="button"
+                key={key}
+                class={key === tab ? 'ap-tab ap-tab--active' : 'ap-tab'}
+                aria-current={key === tab ? 'page' : undefined}
+                data-testid={`admin-tab-${key}`}
+                onClick={() => setTab(key)}
+              >
+                {label}
+              </button>
+            ))}
+          </nav>
+          {online ? null : <OfflineBanner text={OFFLINE_ADMIN_TEXT} testid="admin-offline" />}
+          <main class="ap-main">
+            <AdminTabView tab={tab} />
+          </main>
+        </div>
+      </AdminContext.Provider>
+    </OrgTimeZone.Provider>
   );
 }
 

@@ -1,9 +1,10 @@
-import { APPLICATION_STUDYING, APPLICATION_WITHDRAWN, todayIn } from '@otmetka/shared';
+import { APPLICATION_STUDYING, APPLICATION_WITHDRAWN } from '@otmetka/shared';
 import type { ApplicationView } from '@otmetka/shared/api';
 import { useState } from 'preact/hooks';
 import { fieldErrors } from '../../api/messages.ts';
-import { ORG_TIME_ZONE, useAdmin } from './context.ts';
-import { formatDate, formatInstant } from './format.ts';
+import { useOrgTime } from '../org-time.ts';
+import { useAdmin } from './context.ts';
+import { formatDate } from './format.ts';
 import { SubgroupPicker } from './SubgroupPicker.tsx';
 import { AdminError, Field, Loading, Select, TextInput, useAction, useLoad } from './ui.tsx';
 
@@ -87,10 +88,11 @@ interface CardProps {
 }
 
 function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
+  const time = useOrgTime();
   const { api } = useAdmin();
   const [open, setOpen] = useState(false);
   const [status, setStatus] = useState(a.status);
-  const [date, setDate] = useState(() => todayIn(ORG_TIME_ZONE));
+  const [date, setDate] = useState(() => time.today());
   const [comment, setComment] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const action = useAction();
@@ -124,7 +126,7 @@ function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
         {a.programmeName} · {a.subgroupName}
       </div>
       <div class="ap-muted">
-        Родитель: {a.parentName} · подана {formatInstant(a.createdAt)}
+        Родитель: {a.parentName} · подана {time.formatInstant(a.createdAt)}
       </div>
       <div class="ap-actions">
         <button
@@ -182,12 +184,13 @@ function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
 }
 
 function History({ application }: { application: ApplicationView }) {
+  const time = useOrgTime();
   return (
     <ol class="ap-history" data-testid={`app-history-${application.id}`}>
       {application.history.map((h) => (
         <li key={`${h.at}-${h.status}`}>
           <b>{h.status}</b>
-          {h.date ? ` с ${formatDate(h.date)}` : ''} · {formatInstant(h.at)}
+          {h.date ? ` с ${formatDate(h.date)}` : ''} · {time.formatInstant(h.at)}
           {h.comment ? ` · ${h.comment}` : ''}
         </li>
       ))}

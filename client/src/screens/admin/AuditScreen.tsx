@@ -1,7 +1,7 @@
-import { monthOf, todayIn } from '@otmetka/shared';
+import { monthOf } from '@otmetka/shared';
 import { useState } from 'preact/hooks';
-import { ORG_TIME_ZONE, useAdmin } from './context.ts';
-import { formatInstant } from './format.ts';
+import { useOrgTime } from '../org-time.ts';
+import { useAdmin } from './context.ts';
 import { SubgroupPicker } from './SubgroupPicker.tsx';
 import { TabelGrid } from './TabelGrid.tsx';
 import { AdminError, Field, Loading, TextInput, useLoad } from './ui.tsx';
@@ -12,8 +12,9 @@ import { AdminError, Field, Loading, TextInput, useLoad } from './ui.tsx';
  * from the refused-edits list.
  */
 export function AuditScreen() {
+  const time = useOrgTime();
   const { subgroupId, auditDocId, go } = useAdmin();
-  const [month, setMonth] = useState(() => monthOf(todayIn(ORG_TIME_ZONE)));
+  const [month, setMonth] = useState(() => monthOf(time.today()));
 
   return (
     <section class="ap-screen" data-testid="audit">
@@ -64,6 +65,7 @@ function show(value: unknown): string {
 }
 
 function DocHistory({ docId }: { docId: string }) {
+  const time = useOrgTime();
   const { api } = useAdmin();
   const audit = useLoad(() => api.audit({ docId }), [api, docId]);
 
@@ -91,9 +93,9 @@ function DocHistory({ docId }: { docId: string }) {
             {audit.data?.entries.map((e) => (
               <tr key={e.id} data-testid={`audit-entry-${e.id}`}>
                 <td>
-                  {formatInstant(e.editedAt)}
+                  {time.formatInstant(e.editedAt)}
                   {e.receivedAt - e.editedAt > 60_000 ? (
-                    <div class="ap-muted">получено {formatInstant(e.receivedAt)}</div>
+                    <div class="ap-muted">получено {time.formatInstant(e.receivedAt)}</div>
                   ) : null}
                 </td>
                 <td>{e.byName}</td>

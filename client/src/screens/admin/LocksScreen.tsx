@@ -1,8 +1,9 @@
-import { monthOf, todayIn } from '@otmetka/shared';
+import { monthOf } from '@otmetka/shared';
 import { useState } from 'preact/hooks';
 import { fieldErrors } from '../../api/messages.ts';
-import { ORG_TIME_ZONE, useAdmin } from './context.ts';
-import { formatInstant, monthLabel, shiftMonth } from './format.ts';
+import { useOrgTime } from '../org-time.ts';
+import { useAdmin } from './context.ts';
+import { monthLabel, shiftMonth } from './format.ts';
 import { SubgroupPicker } from './SubgroupPicker.tsx';
 import { AdminError, Field, Loading, TextInput, useAction, useLoad } from './ui.tsx';
 
@@ -11,8 +12,9 @@ import { AdminError, Field, Loading, TextInput, useAction, useLoad } from './ui.
  * one subgroup or of the whole organisation, and unlocks with a reason, which is kept.
  */
 export function LocksScreen() {
+  const time = useOrgTime();
   const { api, subgroupId } = useAdmin();
-  const [month, setMonth] = useState(() => shiftMonth(monthOf(todayIn(ORG_TIME_ZONE)), -1));
+  const [month, setMonth] = useState(() => shiftMonth(monthOf(time.today()), -1));
   const [reason, setReason] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const list = useLoad(() => api.listLocks(subgroupId || undefined), [api, subgroupId]);
@@ -82,7 +84,7 @@ export function LocksScreen() {
           <li key={l.id} data-testid={`lock-row-${l.subgroupId ?? 'all'}-${l.month}`}>
             <b>{monthLabel(l.month)}</b> · {l.subgroupId ? 'подгруппа' : 'вся организация'} ·{' '}
             {l.locked ? 'закрыт' : 'открыт'}
-            {l.reason ? ` · ${l.reason}` : ''} · {formatInstant(l.at)}
+            {l.reason ? ` · ${l.reason}` : ''} · {time.formatInstant(l.at)}
           </li>
         ))}
       </ul>

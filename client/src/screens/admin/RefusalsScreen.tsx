@@ -1,5 +1,5 @@
+import { useOrgTime } from '../org-time.ts';
 import { useAdmin } from './context.ts';
-import { formatInstant } from './format.ts';
 import { SubgroupPicker } from './SubgroupPicker.tsx';
 import { AdminError, Loading, useLoad } from './ui.tsx';
 
@@ -8,6 +8,7 @@ import { AdminError, Loading, useLoad } from './ui.tsx';
  * who tried what and why, with a link to the history of the document.
  */
 export function RefusalsScreen() {
+  const time = useOrgTime();
   const { api, subgroupId, go } = useAdmin();
   const list = useLoad(() => api.refusals(subgroupId || undefined), [api, subgroupId]);
 
@@ -27,7 +28,7 @@ export function RefusalsScreen() {
           <li key={r.id} class="ap-card" data-testid={`refusal-${r.id}`}>
             <div class="ap-card__title">{r.message}</div>
             <div class="ap-muted">
-              {r.byName} · {formatInstant(r.at)} · устройство {r.deviceId} · код {r.code}
+              {r.byName} · {time.formatInstant(r.at)} · устройство {r.deviceId} · код {r.code}
             </div>
             <div class="ap-mono">{r.docId}</div>
             <AttemptedSummary attempted={r.attempted} />

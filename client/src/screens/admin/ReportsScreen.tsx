@@ -1,6 +1,7 @@
-import { monthOf, todayIn } from '@otmetka/shared';
+import { monthOf } from '@otmetka/shared';
 import { useState } from 'preact/hooks';
-import { ORG_TIME_ZONE, useAdmin } from './context.ts';
+import { useOrgTime } from '../org-time.ts';
+import { useAdmin } from './context.ts';
 import { hours, monthLabel } from './format.ts';
 import { SubgroupPicker } from './SubgroupPicker.tsx';
 import { TabelGrid } from './TabelGrid.tsx';
@@ -8,8 +9,9 @@ import { AdminError, Field, Loading, TextInput, useAction, useLoad } from './ui.
 
 /** Reports: the табель of a subgroup and month (XLSX download and on screen), hours vs plan. */
 export function ReportsScreen() {
+  const time = useOrgTime();
   const { subgroupId } = useAdmin();
-  const [month, setMonth] = useState(() => monthOf(todayIn(ORG_TIME_ZONE)));
+  const [month, setMonth] = useState(() => monthOf(time.today()));
   const validMonth = /^\d{4}-\d{2}$/.test(month);
 
   return (

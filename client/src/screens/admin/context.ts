@@ -11,9 +11,6 @@ export interface ScreenSession {
   fetchApi: FetchApi;
 }
 
-/** The organisation's time zone; the session does not carry it, and the region has one zone. */
-export const ORG_TIME_ZONE = 'Asia/Yekaterinburg';
-
 export interface AdminContextValue {
   user: SessionUser;
   api: AdminApi;

@@ -1,20 +1,24 @@
 import { formatRuDate } from '@otmetka/shared';
-import { ORG_TIME_ZONE } from './context.ts';
 
 /** Display helpers for the admin and parent screens (Russian, the organisation's time zone). */
 
-const dateTime = new Intl.DateTimeFormat('ru-RU', {
-  timeZone: ORG_TIME_ZONE,
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
+const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** An instant (ms) as local date and time of the organisation: «05.09.2026, 14:03». */
-export function formatInstant(ms: number): string {
-  return dateTime.format(new Date(ms));
+/** An instant (ms) as local date and time in a zone: «05.09.2026, 14:03». */
+export function formatInstantIn(timeZone: string, ms: number): string {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('ru-RU', {
+      timeZone,
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter.format(new Date(ms));
 }
 
 export function formatDate(date: string | null | undefined): string {

@@ -1,9 +1,9 @@
-import { monthOf, todayIn } from '@otmetka/shared';
+import { monthOf } from '@otmetka/shared';
 import type { DiaryResponse } from '@otmetka/shared/api';
 import { useEffect, useState } from 'preact/hooks';
-import { ORG_TIME_ZONE } from '../admin/context.ts';
-import { formatDate, formatInstant, monthLabel, shiftMonth } from '../admin/format.ts';
+import { formatDate, monthLabel, shiftMonth } from '../admin/format.ts';
 import { ErrorLine, Field, Loading, Select, useLoad } from '../admin/ui.tsx';
+import { useOrgTime } from '../org-time.ts';
 import { useParent } from './context.ts';
 
 /**
@@ -12,11 +12,12 @@ import { useParent } from './context.ts';
  * it was fetched («Данные на …»), so the parent knows how fresh it is.
  */
 export function DiaryScreen() {
+  const time = useOrgTime();
   const { api, version } = useParent();
   const children = useLoad(() => api.listChildren(), [api, version]);
   const list = children.data?.value.children ?? [];
   const [learnerId, setLearnerId] = useState('');
-  const [month, setMonth] = useState(() => monthOf(todayIn(ORG_TIME_ZONE)));
+  const [month, setMonth] = useState(() => monthOf(time.today()));
 
   useEffect(() => {
     if (!list.some((c) => c.id === learnerId) && list[0]) setLearnerId(list[0].id);
@@ -87,6 +88,7 @@ export function DiaryScreen() {
 }
 
 function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) {
+  const time = useOrgTime();
   const { api, version } = useParent();
   const diary = useLoad(() => api.diary(learnerId, month), [api, learnerId, month, version]);
 
@@ -110,7 +112,7 @@ function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) 
     <div data-testid="diary-content">
       {fromCache ? (
         <p class="ap-warn" data-testid="diary-stale">
-          Нет связи. Данные на {formatInstant(fetchedAt)}
+          Нет связи. Данные на {time.formatInstant(fetchedAt)}
         </p>
       ) : null}
       <DiaryBody diary={value} />

@@ -1,9 +1,11 @@
-import { formatDate, formatInstant } from '../admin/format.ts';
+import { formatDate } from '../admin/format.ts';
 import { ErrorLine, Loading, useLoad } from '../admin/ui.tsx';
+import { useOrgTime } from '../org-time.ts';
 import { useParent } from './context.ts';
 
 /** The parent's applications: the current status and its history with dates and comments. */
 export function MyApplications({ onCatalogue }: { onCatalogue: () => void }) {
+  const time = useOrgTime();
   const { api, version } = useParent();
   const list = useLoad(() => api.listApplications(), [api, version]);
 
@@ -41,7 +43,7 @@ export function MyApplications({ onCatalogue }: { onCatalogue: () => void }) {
               {a.history.map((h) => (
                 <li key={`${h.at}-${h.status}`}>
                   {h.status}
-                  {h.date ? ` с ${formatDate(h.date)}` : ''} · {formatInstant(h.at)}
+                  {h.date ? ` с ${formatDate(h.date)}` : ''} · {time.formatInstant(h.at)}
                   {h.comment ? ` · ${h.comment}` : ''}
                 </li>
               ))}

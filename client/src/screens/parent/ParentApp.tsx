@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { parentApi } from '../../api/parent.ts';
+import { OrgTimeZone } from '../org-time.ts';
 import '../admin/admin.css';
 import type { ScreenSession } from '../admin/context.ts';
 import { OfflineBanner, useOnline } from '../admin/ui.tsx';
@@ -39,34 +40,40 @@ export function ParentApp({ session }: { session: ScreenSession }) {
   };
 
   return (
-    <ParentContext.Provider value={value}>
-      <div class="ap-app" data-testid="parent-app">
-        <nav class="ap-tabs" aria-label="Разделы">
-          {TABS.map(([key, label]) => (
-            <button
-              type="button"
-              key={key}
-              class={key === tab ? 'ap-tab ap-tab--active' : 'ap-tab'}
-              aria-current={key === tab ? 'page' : undefined}
-              data-testid={`parent-tab-${key}`}
-              onClick={() => setTab(key)}
-            >
-              {label}
-            </button>
-          ))}
-        </nav>
-        {online ? null : (
-          <OfflineBanner
-            text="Нет связи с сервером — дневник показан по последней синхронизации"
-            testid="parent-offline"
-          />
-        )}
-        <main class="ap-main">
-          {tab === 'diary' ? <DiaryScreen /> : null}
-          {tab === 'applications' ? <MyApplications onCatalogue={() => setTab('catalog')} /> : null}
-          {tab === 'catalog' ? <CatalogueScreen onApplied={() => setTab('applications')} /> : null}
-        </main>
-      </div>
-    </ParentContext.Provider>
+    <OrgTimeZone.Provider value={session.user.timeZone}>
+      <ParentContext.Provider value={value}>
+        <div class="ap-app" data-testid="parent-app">
+          <nav class="ap-tabs" aria-label="Разделы">
+            {TABS.map(([key, label]) => (
+              <button
+                type="button"
+                key={key}
+                class={key === tab ? 'ap-tab ap-tab--active' : 'ap-tab'}
+                aria-current={key === tab ? 'page' : undefined}
+                data-testid={`parent-tab-${key}`}
+                onClick={() => setTab(key)}
+              >
+                {label}
+              </button>
+            ))}
+          </nav>
+          {online ? null : (
+            <OfflineBanner
+              text="Нет связи с сервером — дневник показан по последней синхронизации"
+              testid="parent-offline"
+            />
+          )}
+          <main class="ap-main">
+            {tab === 'diary' ? <DiaryScreen /> : null}
+            {tab === 'applications' ? (
+              <MyApplications onCatalogue={() => setTab('catalog')} />
+            ) : null}
+            {tab === 'catalog' ? (
+              <CatalogueScreen onApplied={() => setTab('applications')} />
+            ) : null}
+          </main>
+        </div>
+      </ParentContext.Provider>
+    </OrgTimeZone.Provider>
   );
 }
