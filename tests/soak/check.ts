@@ -1,0 +1,197 @@
+import { orgDbName, type Store, subgroupDbName } from '../../sync-server/src/db/store.ts';
+import {
+  compareStamps,
+  defaultCalendar,
+  expandSchedule,
+  isOnSchedule,
+  isSameContent,
+  type Schedule,
+  type Stamp,
+  type Subgroup,
+  scheduleId,
+} from '../../sync-server/src/shared.ts';
+import { http, login } from './actors.ts';
+import type { Device } from './device.ts';
+import type { SoakTeacher } from './fixture.ts';
+import type { DeviceDump, LedgerEntry, NoticeView } from './protocol.ts';
+
+/**
+ * The end-of-soak checks: each device against the server; each ledger entry accounted for; a
+ * further sync round writes nothing; lessons only on slots or flagged.
+ */
+
+type Json = Record<string, unknown>;
+type Stamps = Record<string, Stamp>;
+
+export type Verdict = 'kept' | 'superseded' | 'refused' | 'reported-lost' | 'lost';
+
+export interface LedgerVerdict {
+  entry: LedgerEntry;
+  verdict: Verdict;
+  why: string;
+}
+
+/** Every journal document on the server, tombstones included, by id. */
+export async function serverTruth(store: Store, teachers: SoakTeacher[]) {
+  const docs = new Map<string, Json>();
+  for (const t of teachers) {
+    const page = await store.changes(subgroupDbName(t.subgroupId), '0', 1_000_000);
+    for (const row of page.rows) if (row.doc) docs.set(row.id, row.doc as Json);
+  }
+  return docs;
+}
+
+const cmp = (a: Stamp | undefined, b: Stamp | undefined) => compareStamps(a, b);
+
+function noticeCovers(n: NoticeView, e: LedgerEntry, deleted: boolean): boolean {
+  if (n.docId !== e.docId) return false;
+  const attempted = (n.attempted.stamps ?? {}) as Stamps;
+  if (cmp(attempted[e.field], e.stamp) < 0) return false;
+  if (n.kind === 'refused') return true;
+  return n.lostFields.some((l) => l.field === e.field || (deleted && l.field === '_deleted'));
+}
+
+/** Whether a later write X of the same field legitimately replaced E (its author had seen E). */
+function sawIt(x: LedgerEntry, e: LedgerEntry, field: string): boolean {
+  return x.device === e.device || cmp(x.seen[field], e.stamp) >= 0;
+}
+
+export function judge(
+  entry: LedgerEntry,
+  truth: Map<string, Json>,
+  all: LedgerEntry[],
+  notices: NoticeView[],
+): LedgerVerdict {
+  const doc = truth.get(entry.docId);
+  const stamps = (doc?.stamps ?? {}) as Stamps;
+  const deleted = doc?._deleted === true;
+  const reported = notices.find((n) => noticeCovers(n, entry, deleted));
+  const fallback = (why: string): LedgerVerdict =>
+    reported
+      ? { entry, verdict: reported.kind === 'refused' ? 'refused' : 'reported-lost', why: reported.code }
+      : { entry, verdict: 'lost', why };
+
+  if (!doc) return fallback('not on the server');
+  const order = cmp(stamps[entry.field], entry.stamp);
+  if (order < 0) return fallback('the server holds an older value');
+  if (order > 0) {
+    const later = all.filter(
+      (x) => x.docId === entry.docId && x.field === entry.field && cmp(x.stamp, entry.stamp) > 0,
+    );
+    if (later.some((x) => sawIt(x, entry, entry.field))) {
+      return { entry, verdict: 'superseded', why: 'a later edit made after seeing it' };
+    }
+    return fallback(`overwritten by a concurrent edit (${stamps[entry.field]?.dev})`);
+  }
+  if (!deleted || entry.field === '_deleted') return { entry, verdict: 'kept', why: '' };
+
+  // The value is there, but in a tombstone: fine when the deletion was made knowing this edit.
+  const deletion = stamps._deleted;
+  if (deletion?.dev === 'server' && entry.collection === 'lessons') {
+    const input =
+      doc.status !== 'planned' || doc.topicTitle || doc.homework || doc.remark || doc.topicId;
+    if (input) return fallback('a schedule change deleted a lesson with teacher input');
+    return { entry, verdict: 'superseded', why: 'an empty lesson left the schedule' };
+  }
+  const deleters = all.filter(
+    (x) => x.docId === entry.docId && x.field === '_deleted' && x.value === true,
+  );
+  if (deleters.some((x) => sawIt(x, entry, entry.field))) {
+    return { entry, verdict: 'superseded', why: 'deleted after it was seen' };
+  }
+  return fallback(`deleted by a concurrent edit (${deletion?.dev})`);
+}
+
+function strip(doc: Json): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(doc)) if (!k.startsWith('_')) out[k] = v;
+  return out;
+}
+
+const COLLECTIONS = ['lessons', 'topics', 'marks', 'roster', 'catalog'] as const;
+
+/** Pulls everything the device's user may see, from scratch, through a server. */
+async function pulledState(base: string, token: string) {
+  const state = {} as Record<(typeof COLLECTIONS)[number], Map<string, Json>>;
+  for (const name of COLLECTIONS) {
+    const docs = new Map<string, Json>();
+    let checkpoint: string | undefined;
+    for (;;) {
+      const cp = checkpoint ? `&checkpoint=${checkpoint}` : '';
+      const res = await http(base, 'GET', `/api/sync/${name}/pull?limit=1000${cp}`, token);
+      if (res.status !== 200) throw new Error(`pull ${name}: ${res.status}`);
+      const body = res.body as { documents: Json[]; checkpoint: unknown };
+      for (const d of body.documents) docs.set(d.id as string, d);
+      checkpoint = Buffer.from(JSON.stringify(body.checkpoint)).toString('base64url');
+      if (body.documents.length < 1000) break;
+    }
+    for (const [id, d] of docs) if (d._deleted) docs.delete(id);
+    state[name] = docs;
+  }
+  return state;
+}
+
+/** Differences between a device's live documents and the server's, as short lines. */
+export async function divergence(
+  device: Device,
+  dump: DeviceDump,
+  base: string,
+  password: string,
+): Promise<string[]> {
+  const token = await login(base, device.teacherLogin, password);
+  const server = await pulledState(base, token);
+  const out: string[] = [];
+  for (const name of COLLECTIONS) {
+    const local = new Map(dump.docs[name].map((d) => [d.id as string, d]));
+    for (const [id, doc] of server[name]) {
+      const mine = local.get(id);
+      if (!mine) out.push(`${device.name} ${name} ${id}: missing on the device`);
+      else if (!isSameContent(strip(mine), strip(doc)))
+        out.push(`${device.name} ${name} ${id}: differs`);
+    }
+    for (const id of local.keys()) {
+      if (!server[name].has(id)) out.push(`${device.name} ${name} ${id}: not on the server`);
+    }
+  }
+  return out;
+}
+
+/** `update_seq` of every journal database and the org database. */
+export async function updateSeqs(store: Store, teachers: SoakTeacher[], orgId: string) {
+  const names = [orgDbName(orgId), ...teachers.map((t) => subgroupDbName(t.subgroupId))];
+  const seqs: Record<string, string> = {};
+  for (const name of names) {
+    const info = await store.db(name).info();
+    seqs[name] = String(info.update_seq);
+  }
+  return seqs;
+}
+
+/** Lessons that are neither on a slot of the current schedule nor flagged 'off-schedule'. */
+export async function strayLessons(
+  store: Store,
+  teachers: SoakTeacher[],
+  truth: Map<string, Json>,
+  orgId: string,
+): Promise<string[]> {
+  const stray: string[] = [];
+  const calendar = defaultCalendar();
+  for (const t of teachers) {
+    const schedule = await store.get<Schedule & Json & { id: string }>(
+      orgDbName(orgId),
+      scheduleId(t.subgroupId),
+    );
+    const subgroup = await store.get<Subgroup & Json & { id: string }>(
+      orgDbName(orgId),
+      t.subgroupId,
+    );
+    if (!schedule || !subgroup) continue;
+    const slots = expandSchedule({ schedule, subgroup, calendar });
+    for (const doc of truth.values()) {
+      if (doc.type !== 'lesson' || doc._deleted || doc.subgroupId !== t.subgroupId) continue;
+      const on = isOnSchedule(slots, doc.date as string, doc.start as string);
+      if (!on && doc.flag !== 'off-schedule') stray.push(`${doc.id} (flag ${doc.flag})`);
+    }
+  }
+  return stray;
+}

@@ -1,0 +1,371 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Store } from '../../sync-server/src/db/store.ts';
+import { Admin, deviceAction, http, login, parentRead } from './actors.ts';
+import {
+  divergence,
+  type LedgerVerdict,
+  judge,
+  serverTruth,
+  strayLessons,
+  updateSeqs,
+  type Verdict,
+} from './check.ts';
+import { DbProcess, freePort, SOAK_JWT_SECRET, ServerProcess } from './cluster.ts';
+import { Device } from './device.ts';
+import {
+  ADMIN_LOGIN,
+  PARENT_LOGIN,
+  SOAK_ORG,
+  SOAK_PASSWORD,
+  type SoakTeacher,
+  seedSoak,
+} from './fixture.ts';
+import type { DeviceDump } from './protocol.ts';
+import { Rng } from './rng.ts';
+
+/**
+ * The soak: seeded random work of teachers' devices, an admin and a parent against two sync
+ * server processes on one embedded database, with faults injected, then the checks.
+ */
+
+export interface SoakOptions {
+  seed: number;
+  seconds: number;
+  teachers: number;
+  devicesPerTeacher: number;
+  servers?: number;
+  log?: (line: string) => void;
+}
+
+export interface SoakResult {
+  seed: number;
+  edits: number;
+  actions: number;
+  lost: number;
+  refused: number;
+  reportedLost: number;
+  converged: boolean;
+  faults: Record<string, number>;
+  problems: string[];
+  durationMs: number;
+  summary: string;
+}
+
+const HOUR = 3_600_000;
+const SKEWS = [0, 0, 3 * HOUR, -2 * HOUR, 5 * HOUR, -6 * HOUR, 90_000, -45_000];
+
+interface World {
+  rng: Rng;
+  db: DbProcess;
+  servers: ServerProcess[];
+  devices: Device[];
+  teachers: SoakTeacher[];
+  admin: Admin;
+  parentToken: string;
+  faults: Record<string, number>;
+  problems: string[];
+  busy: Set<string>;
+  killArmed: boolean;
+  dbDown: boolean;
+  actions: number;
+  log: (line: string) => void;
+}
+
+function count(w: World, fault: string): void {
+  w.faults[fault] = (w.faults[fault] ?? 0) + 1;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function upServer(w: World): ServerProcess {
+  return w.servers.find((s) => s.isUp()) ?? w.servers[0]!;
+}
+
+/** A server killed mid-push comes back on the same port after a short pause. */
+function killMidPush(w: World, port: number): void {
+  if (!w.killArmed || w.busy.has('server')) return;
+  const server = w.servers.find((s) => s.port === port && s.isUp());
+  if (!server) return;
+  w.killArmed = false;
+  w.busy.add('server');
+  const delay = w.rng.int(0, 15);
+  const down = w.rng.int(200, 1500);
+  void (async () => {
+    await sleep(delay);
+    await server.kill();
+    count(w, 'server SIGKILL mid-push');
+    await sleep(down);
+    await server.start();
+    w.busy.delete('server');
+  })().catch((err) => w.problems.push(`restart ${server.name}: ${err}`));
+}
+
+function restartDb(w: World): void {
+  if (w.busy.has('db')) return;
+  w.busy.add('db');
+  const down = w.rng.int(200, 1500);
+  void (async () => {
+    w.dbDown = true;
+    await w.db.restart(down);
+    w.dbDown = false;
+    count(w, 'database restart');
+    w.busy.delete('db');
+  })().catch((err) => w.problems.push(`database restart: ${err}`));
+}
+
+/** Judges a 5xx: expected only while the database or a server is being restarted. */
+function judgeStatus(w: World, what: string, status: number): void {
+  if (status < 500) return;
+  if (w.dbDown || w.busy.has('db') || w.busy.has('server')) return;
+  w.problems.push(`${what}: HTTP ${status} with every process up`);
+}
+
+async function deviceStep(w: World): Promise<void> {
+  const device = w.rng.pick(w.devices);
+  const teacher = w.teachers.find((t) => t.subgroupId === device.subgroupId)!;
+  const kind = w.rng.weighted({ edit: 80, offline: 10, move: 4, expire: 3, replay: 3 });
+  if (kind === 'edit') {
+    await device.edit(deviceAction(w.rng, teacher));
+    w.actions++;
+  } else if (kind === 'offline') {
+    await device.setOffline(!device.offline);
+  } else if (kind === 'move') {
+    const other = w.rng.pick(w.servers);
+    device.proxy.retarget(other.port);
+    count(w, 'device moved to another server');
+  } else if (kind === 'expire') {
+    if (!device.offline) await device.setOffline(true);
+    await device.call({ op: 'expire', refreshToo: w.rng.chance(0.4) });
+    count(w, 'token expired while offline');
+  } else {
+    await replay(w, device);
+  }
+}
+
+/** Pushes this device sent before, delivered again, some twice, in shuffled order. */
+async function replay(w: World, device: Device): Promise<void> {
+  const n = await device.call<number>({ op: 'captures' });
+  if (n === 0) return;
+  const picks = Array.from({ length: w.rng.int(1, Math.min(6, n)) }, () => w.rng.int(0, n - 1));
+  const indexes = w.rng.shuffle([...picks, ...picks.filter(() => w.rng.chance(0.5))]);
+  const server = w.rng.pick(w.servers);
+  const statuses = await device.call<number[]>({
+    op: 'replay',
+    indexes,
+    baseUrl: server.url,
+  });
+  for (const s of statuses) judgeStatus(w, `replayed push to ${server.name}`, s);
+  count(w, 'pushes replayed (twice, out of order)');
+}
+
+async function worldStep(w: World): Promise<void> {
+  const kind = w.rng.weighted({ device: 86, admin: 4, parent: 3, kill: 2, db: 1, cut: 4 });
+  if (kind === 'device') return deviceStep(w);
+  if (kind === 'admin') {
+    const { what, res } = await w.admin.act(w.rng, upServer(w).url);
+    if (res.status === 401) {
+      w.admin.setToken(await login(upServer(w).url, ADMIN_LOGIN, SOAK_PASSWORD));
+      return;
+    }
+    judgeStatus(w, `admin ${what}`, res.status);
+    if (res.status !== 200 && res.status < 500 && res.status !== 0) {
+      w.problems.push(`admin ${what}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    }
+    return;
+  }
+  if (kind === 'parent') {
+    const res = await parentRead(w.rng, upServer(w).url, w.parentToken, w.teachers);
+    judgeStatus(w, 'parent diary', res.status);
+    if (res.status !== 200 && res.status < 500 && res.status !== 0)
+      w.problems.push(`parent diary: ${res.status}`);
+    count(w, 'parent diary reads');
+    return;
+  }
+  if (kind === 'kill') {
+    w.killArmed = true;
+    return;
+  }
+  if (kind === 'db') return restartDb(w);
+  const device = w.rng.pick(w.devices);
+  device.proxy.armCut(w.rng.int(0, 600));
+}
+
+async function startWorld(opts: SoakOptions, dir: string, rng: Rng): Promise<World> {
+  const db = new DbProcess(path.join(dir, 'db'), await freePort());
+  await db.start();
+  const store = new Store(db.url);
+  const teachers = await seedSoak(store, opts.teachers);
+  const servers: ServerProcess[] = [];
+  for (let i = 0; i < (opts.servers ?? 2); i++) {
+    const server = new ServerProcess(
+      `server-${i + 1}`,
+      await freePort(),
+      db.url,
+      path.join(dir, `server-${i + 1}`),
+      i * 7000,
+    );
+    await server.start();
+    servers.push(server);
+  }
+  const w: World = {
+    rng,
+    db,
+    servers,
+    devices: [],
+    teachers,
+    admin: new Admin(teachers, await login(servers[0]!.url, ADMIN_LOGIN, SOAK_PASSWORD)),
+    parentToken: await login(servers[0]!.url, PARENT_LOGIN, SOAK_PASSWORD),
+    faults: {},
+    problems: [],
+    busy: new Set(),
+    killArmed: false,
+    dbDown: false,
+    actions: 0,
+    log: opts.log ?? (() => undefined),
+  };
+  for (const t of teachers) {
+    for (let d = 0; d < opts.devicesPerTeacher; d++) {
+      const skew = w.devices.length === 0 ? 0 : rng.pick(SKEWS);
+      const device = await Device.create(
+        `${t.subgroupId}-dev${d + 1}`,
+        t.login,
+        t.subgroupId,
+        skew,
+        rng.pick(servers).port,
+        { onPush: (port) => killMidPush(w, port) },
+        { password: SOAK_PASSWORD, jwtSecret: SOAK_JWT_SECRET },
+      );
+      w.devices.push(device);
+      if (skew !== 0) count(w, 'device clock skewed');
+    }
+  }
+  return w;
+}
+
+/** Brings every part back and syncs every device until quiet. */
+async function settle(w: World): Promise<void> {
+  while (w.busy.size > 0) await sleep(100);
+  for (const s of w.servers) if (!s.isUp()) await s.start();
+  for (const d of w.devices) {
+    d.proxy.armCut(Number.POSITIVE_INFINITY);
+    if (d.offline) await d.setOffline(false);
+    await d.call({ op: 'signInIfNeeded' });
+  }
+  for (let round = 0; round < 3; round++) {
+    const results = await Promise.all(
+      w.devices.map((d) => d.call<boolean>({ op: 'sync', timeoutMs: 60_000 })),
+    );
+    results.forEach((ok, i) => {
+      if (!ok && round === 2) w.problems.push(`${w.devices[i]!.name} never got in sync`);
+    });
+    await sleep(300);
+  }
+}
+
+export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
+  const started = Date.now();
+  const log = opts.log ?? (() => undefined);
+  const rng = new Rng(opts.seed);
+  const dir = await mkdtemp(path.join(tmpdir(), 'otmetka-soak-'));
+  let w: World | undefined;
+  try {
+    w = await startWorld(opts, dir, rng);
+    log(`soak: seed ${opts.seed}, ${w.devices.length} devices, ${w.servers.length} servers`);
+    const deadline = Date.now() + opts.seconds * 1000;
+    while (Date.now() < deadline) {
+      await worldStep(w);
+      await sleep(rng.int(5, 60));
+    }
+    log('soak: settling (every fault off, a final quiet sync)');
+    await settle(w);
+    return await finalChecks(w, opts, started);
+  } finally {
+    if (w) await teardown(w);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function teardown(w: World): Promise<void> {
+  for (const d of w.devices) await d.close().catch(() => undefined);
+  for (const s of w.servers) await s.stop();
+  await w.db.stop();
+}
+
+async function finalChecks(w: World, opts: SoakOptions, started: number): Promise<SoakResult> {
+  const store = new Store(w.db.url);
+  const base = upServer(w).url;
+  const dumps: DeviceDump[] = [];
+  for (const d of w.devices) dumps.push(await d.dump());
+
+  // No growing revisions: one more sync round on every device must write nothing.
+  const before = await updateSeqs(store, w.teachers, SOAK_ORG);
+  await Promise.all(w.devices.map((d) => d.call({ op: 'sync', timeoutMs: 30_000 })));
+  await sleep(500);
+  const after = await updateSeqs(store, w.teachers, SOAK_ORG);
+  const growing = Object.keys(before).filter((k) => before[k] !== after[k]);
+
+  const diverged: string[] = [];
+  for (const [i, d] of w.devices.entries()) {
+    diverged.push(...(await divergence(d, dumps[i]!, base, SOAK_PASSWORD)));
+  }
+  const truth = await serverTruth(store, w.teachers);
+  const all = w.devices.flatMap((d) => d.ledger);
+  const verdicts: LedgerVerdict[] = w.devices.flatMap((d, i) =>
+    d.ledger.map((e) => judge(e, truth, all, dumps[i]!.notices)),
+  );
+  const stray = await strayLessons(store, w.teachers, truth, SOAK_ORG);
+  return report(w, opts, started, { verdicts, diverged, growing, stray, dumps });
+}
+
+function report(
+  w: World,
+  opts: SoakOptions,
+  started: number,
+  r: {
+    verdicts: LedgerVerdict[];
+    diverged: string[];
+    growing: string[];
+    stray: string[];
+    dumps: DeviceDump[];
+  },
+): SoakResult {
+  const by = (v: Verdict) => r.verdicts.filter((x) => x.verdict === v);
+  const lost = by('lost');
+  const problems = [
+    ...w.problems,
+    ...w.servers.flatMap((s) => s.crashes),
+    ...w.devices.flatMap((d) => d.failures),
+    ...r.growing.map((db) => `revisions still growing in ${db}`),
+    ...r.stray.map((l) => `lesson off the schedule without a flag: ${l}`),
+    ...r.dumps.flatMap((d, i) => (d.pending > 0 ? [`${w.devices[i]!.name}: ${d.pending} pending`] : [])),
+  ];
+  const log = w.log;
+  log(`soak: faults ${JSON.stringify(w.faults)}`);
+  log(
+    `soak: ledger kept ${by('kept').length}, superseded ${by('superseded').length}, refused ${by('refused').length}, conflict-lost and reported ${by('reported-lost').length}, silently lost ${lost.length}`,
+  );
+  for (const v of lost.slice(0, 20)) {
+    log(`soak: LOST ${v.entry.device} ${v.entry.docId} ${v.entry.field}=${JSON.stringify(v.entry.value)} (${v.why})`);
+  }
+  for (const line of r.diverged.slice(0, 20)) log(`soak: DIVERGED ${line}`);
+  for (const p of problems.slice(0, 20)) log(`soak: PROBLEM ${p.slice(0, 600)}`);
+  const converged = r.diverged.length === 0 && r.growing.length === 0 && r.stray.length === 0;
+  const refused = by('refused').length + by('reported-lost').length;
+  const edits = r.verdicts.length;
+  const summary = `soak: ${edits} edits, ${lost.length} lost, ${refused} refused (all reported), ${converged ? 'converged' : 'DIVERGED'}`;
+  return {
+    seed: opts.seed,
+    edits,
+    actions: w.actions,
+    lost: lost.length,
+    refused,
+    reportedLost: by('reported-lost').length,
+    converged,
+    faults: w.faults,
+    problems,
+    durationMs: Date.now() - started,
+    summary,
+  };
+}
