@@ -1,7 +1,7 @@
 import type { LessonSlot, Mark, SessionUser } from '@otmetka/shared';
 import { findSlot, markId, monthOf } from '@otmetka/shared';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OtmetkaDb } from '../client/src/db/database.ts';
 import { closeDb, openDb } from '../client/src/db/database.ts';
@@ -207,5 +207,30 @@ describe('two devices of one teacher', () => {
     // A further round neither repeats the push nor duplicates the notice.
     await syncRound(a);
     expect((await noticesOf(a)).filter((n) => n.kind === 'refused')).toHaveLength(1);
+  });
+
+  it('a mark written on one device reaches the other through the live stream, no manual pull', async () => {
+    const a = await newDevice('a');
+    const b = await newDevice('b');
+    const liveA = startSync({ db: a.db, session: a.session });
+    const liveB = startSync({ db: b.db, session: b.session });
+    try {
+      await liveA.awaitInSync();
+      await liveB.awaitInSync();
+      const slot = await slotOf(a, '2026-09-16');
+      const id = markId(slot.lessonId, 'learner-kid');
+
+      await setMark(a.db, slot, 'learner-kid', { code: 'О' });
+      const arrived = await firstValueFrom(
+        b.db.rx.collections.marks.findOne(id).$.pipe(filter((doc) => doc?.code === 'О')),
+      );
+      expect(arrived?.learnerId).toBe('learner-kid');
+      await liveA.awaitInSync();
+      expect(a.db.pendingCount.value).toBe(0);
+      expect(liveB.status.streamConnected.value).toBe(true);
+    } finally {
+      await liveA.stop();
+      await liveB.stop();
+    }
   });
 });

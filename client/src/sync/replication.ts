@@ -19,7 +19,6 @@ import type { JournalCollectionName, OtmetkaDb } from '../db/database.ts';
 import { saveBookkeeping } from '../db/database.ts';
 import { addNotice } from '../db/repo.ts';
 import { errorInfo, FIELD_LABELS } from './errors.ts';
-import { isApiError } from './http.ts';
 import type { LostField } from './lost-edits.ts';
 import { lostInConflict, lostOnPull } from './lost-edits.ts';
 import type { Session } from './session.ts';
@@ -63,7 +62,11 @@ export interface SyncEngine {
 export interface SyncOptions {
   db: OtmetkaDb;
   session: Session;
-  /** Live stream and timers; tests drive sync by hand with `live: false`-like control. */
+  /**
+   * The SSE stream and the browser triggers (online, visibility, Background Sync, timer).
+   * Off in tests, which run sync rounds by hand (start, awaitInSync, stop). RxDB's own
+   * replication is always live: a one-shot replication cannot be stopped while it retries.
+   */
   live?: boolean;
   /** Persist the last sync time across reloads (localStorage in the browser). */
   lastSyncStore?: { get(): number | null; set(at: number): void };
@@ -82,14 +85,14 @@ export function startSync(options: SyncOptions): SyncEngine {
     streamConnected: signal(false),
     needsSignIn: session.needsSignIn,
   };
-  const ctx: Ctx = { db, session, status, options };
+  const ctx: Ctx = { db, session, status, options, writes: new Set() };
   // Every request of this session names the device (edit metadata and the audit trail).
   session.http.deviceId = () => db.deviceId;
   const streams = new Map<SyncCollection, Subject<'RESYNC'>>();
   const states = SYNC_COLLECTIONS.map((name) => {
     const stream$ = new Subject<'RESYNC'>();
     streams.set(name, stream$);
-    return replicate(ctx, name, stream$, live);
+    return replicate(ctx, name, stream$);
   });
 
   const resyncAll = () => {
@@ -127,14 +130,15 @@ export function startSync(options: SyncOptions): SyncEngine {
       stream?.reconnect();
     },
     async awaitInSync() {
-      // A one-shot replication (live: false) ends after its first full cycle.
-      if (!live) await Promise.all(states.map((s) => s.awaitInitialReplication()));
-      else await Promise.all(states.map((s) => s.awaitInSync()));
+      await Promise.all(states.map((s) => s.awaitInSync()));
+      // Notices of lost edits are written from conflict$ callbacks; let them land too.
+      await Promise.all(ctx.writes);
     },
     async stop() {
       for (const cleanup of cleanups) cleanup();
       stream?.stop();
       await Promise.all(states.map((s) => s.cancel()));
+      await Promise.all(ctx.writes);
     },
   };
 }
@@ -144,13 +148,19 @@ interface Ctx {
   session: Session;
   status: SyncStatus;
   options: SyncOptions;
+  /** Notice writes in flight, so a sync round can wait for them. */
+  writes: Set<Promise<void>>;
+}
+
+function track(ctx: Ctx, write: Promise<void>): void {
+  ctx.writes.add(write);
+  void write.finally(() => ctx.writes.delete(write));
 }
 
 function replicate(
   ctx: Ctx,
   name: SyncCollection,
   stream$: Subject<'RESYNC'>,
-  live: boolean,
 ): RxReplicationState<Record<string, unknown>, Checkpoint> {
   const collection = ctx.db.rx.collections[name] as unknown as AnyCollection;
   const writable = (WRITABLE_COLLECTIONS as readonly string[]).includes(name);
@@ -158,7 +168,7 @@ function replicate(
     collection,
     // The database is per user, so the collection name is enough to key the checkpoints.
     replicationIdentifier: `otmetka-sync-v1-${name}`,
-    live,
+    live: true,
     retryTime: RETRY_MS,
     waitForLeadership: true,
     pull: {
@@ -176,7 +186,7 @@ function replicate(
   state.error$.subscribe((err) => classifyError(ctx, err));
   if (writable) {
     state.conflict$.subscribe(({ input, output }) => {
-      void recordConflict(ctx, name, input, output);
+      track(ctx, recordConflict(ctx, name, input, output));
     });
   }
   return state;
@@ -338,11 +348,14 @@ function markSynced(ctx: Ctx): void {
   ctx.options.lastSyncStore?.set(now);
 }
 
-/** RxDB emits handler failures on error$; sort them into offline, sign-in, or a real error. */
+/**
+ * RxDB emits handler failures on error$, with each thrown error turned into plain JSON (name,
+ * code, message), so they are classified by shape: offline, sign-in, or a real error.
+ */
 function classifyError(ctx: Ctx, err: unknown): void {
   const params = (err as { parameters?: { errors?: unknown[] } }).parameters;
-  const cause = params?.errors?.[0] ?? err;
-  if (isApiError(cause)) {
+  const cause = (params?.errors?.[0] ?? err) as { name?: string; code?: string };
+  if (cause.name === 'ApiError' && typeof cause.code === 'string') {
     if (cause.code === 'NETWORK') {
       ctx.status.online.value = false;
       return;

@@ -1,0 +1,154 @@
+import type { LessonSlot, Topic } from '@otmetka/shared';
+import { lessonId, markId } from '@otmetka/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OtmetkaDb } from '../src/db/database.ts';
+import { closeDb, flushBookkeeping, openDb } from '../src/db/database.ts';
+import {
+  addTopic,
+  deleteTopic,
+  markAllPresent,
+  setMark,
+  swapTopics,
+  updateLesson,
+  updateTopic,
+} from '../src/db/repo.ts';
+
+/** The repository writes on a real IndexedDB (fake-indexeddb), one database per test. */
+
+const opened: OtmetkaDb[] = [];
+let n = 0;
+
+async function open(name = `repo-${++n}`, offline = false): Promise<OtmetkaDb> {
+  const db = await openDb({
+    name,
+    user: { id: 'teacher-user', orgId: 'org-1' },
+    multiInstance: false,
+    isOffline: () => offline,
+  });
+  opened.push(db);
+  return db;
+}
+
+afterEach(async () => {
+  for (const db of opened.splice(0)) if (!db.rx.closed) await closeDb(db);
+});
+
+const slot: LessonSlot = {
+  lessonId: lessonId('sg-1', '2026-09-02', '15:00'),
+  subgroupId: 'sg-1',
+  date: '2026-09-02',
+  start: '15:00',
+  end: '16:30',
+  academicHours: 2,
+  holiday: null,
+  ruleId: 'rule-1',
+  movedFrom: null,
+};
+
+async function mark(db: OtmetkaDb, learnerId: string) {
+  const doc = await db.rx.collections.marks.findOne(markId(slot.lessonId, learnerId)).exec();
+  return doc?.toJSON();
+}
+
+describe('journal writes', () => {
+  it('[CR1] one tap writes one stamped mark document and the lesson as held', async () => {
+    const db = await open(undefined, true);
+    await setMark(db, slot, 'kid-1', { code: 'Н' });
+
+    const saved = await mark(db, 'kid-1');
+    expect(saved).toMatchObject({ code: 'Н', lessonId: slot.lessonId, date: '2026-09-02' });
+    expect(saved?.stamps.code).toMatchObject({ dev: db.deviceId, by: 'teacher-user', off: true });
+    // Only the field the teacher set is stamped: defaults never beat another device's edit.
+    expect(Object.keys(saved?.stamps ?? {})).toEqual(['code']);
+
+    const lesson = await db.rx.collections.lessons.findOne(slot.lessonId).exec();
+    expect(lesson?.toJSON()).toMatchObject({ status: 'held', topicTitle: '' });
+    expect(Object.keys(lesson?.toJSON().stamps ?? {})).toEqual(['status']);
+    expect(await db.rx.collections.marks.count().exec()).toBe(1);
+  });
+
+  it('[CR1] later taps on the same learner update the same document with later stamps', async () => {
+    const db = await open();
+    await setMark(db, slot, 'kid-1', { code: '' });
+    const first = (await mark(db, 'kid-1'))?.stamps.code?.at ?? 0;
+    await setMark(db, slot, 'kid-1', { code: 'Б' });
+    const second = await mark(db, 'kid-1');
+    expect(second?.code).toBe('Б');
+    expect(second?.stamps.code?.at).toBeGreaterThan(first);
+    expect(await db.rx.collections.marks.count().exec()).toBe(1);
+  });
+
+  it('«Все присутствуют» marks only learners without a mark: a reopened register keeps saved marks', async () => {
+    const db = await open();
+    await setMark(db, slot, 'kid-1', { code: 'Б' });
+    const written = await markAllPresent(db, slot, ['kid-1', 'kid-2', 'kid-3']);
+    expect(written).toBe(2);
+    expect((await mark(db, 'kid-1'))?.code).toBe('Б');
+    expect((await mark(db, 'kid-2'))?.code).toBe('');
+    expect((await mark(db, 'kid-2'))?.stamps.code).toBeDefined();
+
+    // Pressing it again on the reopened register writes nothing at all.
+    const before = db.pending.get(markId(slot.lessonId, 'kid-2'))?.at;
+    expect(await markAllPresent(db, slot, ['kid-1', 'kid-2', 'kid-3'])).toBe(0);
+    expect(db.pending.get(markId(slot.lessonId, 'kid-2'))?.at).toBe(before);
+  });
+
+  it('a patch that changes nothing writes nothing and adds no pending change', async () => {
+    const db = await open();
+    await updateLesson(db, slot, { homework: 'стр. 5' });
+    const rev = (await db.rx.collections.lessons.findOne(slot.lessonId).exec())?.revision;
+    await updateLesson(db, slot, { homework: 'стр. 5' });
+    expect((await db.rx.collections.lessons.findOne(slot.lessonId).exec())?.revision).toBe(rev);
+    expect(db.pendingCount.value).toBe(1);
+  });
+
+  it('[CR2] a deleted topic edited again comes back with a later stamp on _deleted', async () => {
+    const db = await open();
+    const topic = await addTopic(
+      db,
+      'sg-1',
+      { section: '', title: 'Введение', hours: 2, form: '', control: '', plannedDate: null },
+      1,
+    );
+    const deleted = await deleteTopic(db, topic);
+    expect(await db.rx.collections.topics.findOne(topic.id).exec()).toBeNull();
+
+    const back = await updateTopic(db, deleted as Topic, { title: 'Введение (повтор)' });
+    expect(back._deleted).toBe(false);
+    expect(back.stamps._deleted?.at).toBeGreaterThan(deleted.stamps._deleted?.at ?? 0);
+    expect((await db.rx.collections.topics.findOne(topic.id).exec())?.title).toBe(
+      'Введение (повтор)',
+    );
+  });
+
+  it('reordering swaps the order of two topics', async () => {
+    const db = await open();
+    const base = { section: '', hours: 1, form: '', control: '', plannedDate: null };
+    const first = await addTopic(db, 'sg-1', { ...base, title: 'Первая' }, 1);
+    const second = await addTopic(db, 'sg-1', { ...base, title: 'Вторая' }, 2);
+    await swapTopics(db, second, first);
+    const docs = await db.rx.collections.topics
+      .find({ selector: { subgroupId: 'sg-1' }, sort: [{ order: 'asc' }] })
+      .exec();
+    expect(docs.map((d) => d.title)).toEqual(['Вторая', 'Первая']);
+  });
+
+  it('the device id, the clock and the pending set survive closing the database', async () => {
+    const name = `repo-persist-${++n}`;
+    const db = await open(name);
+    await setMark(db, slot, 'kid-1', { code: 'Н' });
+    const { deviceId } = db;
+    const last = db.clock.last;
+    await flushBookkeeping(db);
+    await closeDb(db);
+
+    const again = await open(name);
+    expect(again.deviceId).toBe(deviceId);
+    expect(again.clock.last).toBe(last);
+    expect([...again.pending.keys()].sort()).toEqual(
+      [markId(slot.lessonId, 'kid-1'), slot.lessonId].sort(),
+    );
+    expect(again.pendingCount.value).toBe(2);
+    expect((await mark(again, 'kid-1'))?.code).toBe('Н');
+  });
+});
