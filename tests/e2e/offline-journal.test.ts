@@ -1,0 +1,428 @@
+import { type TabelResponse, todayIn } from '@otmetka/shared';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  api,
+  apiLogin,
+  type E2EServer,
+  ensureClientBuilt,
+  LANDSCAPE,
+  launchBrowser,
+  newDevice,
+  PORTRAIT,
+  screenshot,
+  signIn,
+  startServer,
+  waitFor,
+  waitForServiceWorker,
+  watchErrors,
+} from './harness.ts';
+
+/**
+ * Issue 4: the teacher's journal works offline in real Chromium against the real server.
+ * Device A signs in, syncs, goes offline, reloads, marks a lesson and sets its topic, closes
+ * and reopens the page offline, then comes back online: the server gets the marks and device B
+ * (the same teacher, another browser context) shows them without a reload. Then both devices
+ * edit the same lesson offline: per field, the later edit wins (CR1) and the losing device
+ * lists its lost edit under «Требуют внимания» (CR5). The steps share one server and run in
+ * order.
+ */
+
+const TEACHER = 'teacher';
+const ZONE = 'Asia/Yekaterinburg';
+
+let server: E2EServer;
+let browser: Browser;
+let deviceA: BrowserContext;
+let deviceB: BrowserContext;
+let pageA: Page;
+let pageB: Page;
+let adminToken: string;
+const errors: string[] = [];
+
+/** What the steps found and did, for the later steps to check. */
+const journal: {
+  subgroupId?: string;
+  month?: string;
+  date?: string;
+  start?: string;
+  lessonId?: string;
+  learners?: string[];
+  topicTitle?: string;
+  lessonHash?: string;
+} = {};
+
+beforeAll(async () => {
+  ensureClientBuilt();
+  server = await startServer();
+  browser = await launchBrowser();
+  adminToken = (await apiLogin(server, 'admin')).accessToken;
+});
+
+afterAll(async () => {
+  // Failed loads while offline are expected; anything else is worth a look.
+  const unexpected = errors.filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED'));
+  if (unexpected.length > 0) console.warn(`browser errors:\n${unexpected.join('\n')}`);
+  await browser?.close();
+  await server?.stop();
+});
+
+// Page helpers
+
+async function openPage(device: BrowserContext): Promise<Page> {
+  const page = await device.newPage();
+  watchErrors(page, errors);
+  return page;
+}
+
+async function markCode(page: Page, learnerId: string): Promise<string | null> {
+  return page.getByTestId(`mark-${learnerId}`).getAttribute('data-code');
+}
+
+async function waitForCode(page: Page, learnerId: string, code: string, what: string) {
+  await waitFor(what, async () => (await markCode(page, learnerId)) === code);
+}
+
+async function pendingCount(page: Page): Promise<number> {
+  return Number(await page.getByTestId('sync-pending').getAttribute('data-count'));
+}
+
+async function waitOnline(page: Page, online: boolean) {
+  await waitFor(`the sync bar to say ${online ? 'online' : 'offline'}`, async () => {
+    const state = await page.getByTestId('sync-online').getAttribute('data-online');
+    return state === (online ? 'yes' : 'no');
+  });
+}
+
+/** The browser's own switch; the sync bar's indicator is checked by its own test below. */
+async function goOffline(device: BrowserContext, page: Page) {
+  await device.setOffline(true);
+  await waitFor('the page to see no network', () => page.evaluate(() => !navigator.onLine));
+}
+
+async function goOnline(device: BrowserContext, page: Page) {
+  await device.setOffline(false);
+  await waitFor('every pending change to be sent', async () => (await pendingCount(page)) === 0, {
+    timeout: 30_000,
+  });
+}
+
+/** The sync bar says «Нет сети», and still says it after a sync attempt has failed. */
+async function expectOfflineIndicator(page: Page) {
+  await waitOnline(page, false);
+  const attempt = page.waitForEvent('requestfailed', {
+    predicate: (request) => request.url().includes('/api/sync/'),
+  });
+  await page.getByTestId('sync-now').click();
+  await attempt;
+  expect(await page.getByTestId('sync-online').getAttribute('data-online')).toBe('no');
+  expect(await page.getByTestId('sync-online').innerText()).toBe('Нет сети');
+}
+
+/** The lesson register's learners, in screen order. */
+async function rollLearners(page: Page): Promise<string[]> {
+  const ids = await page
+    .locator('[data-testid="roll"] [data-testid^="mark-"]')
+    .evaluateAll((els) => els.map((el) => el.getAttribute('data-testid') ?? ''));
+  return ids.filter((id) => id !== 'mark-all-present').map((id) => id.slice('mark-'.length));
+}
+
+/** The first lesson of the month list after `today`, or null. */
+async function firstLessonAfter(page: Page, today: string) {
+  const ids = await page
+    .locator('[data-testid^="lesson-open-"]')
+    .evaluateAll((els) => els.map((el) => el.getAttribute('data-testid') ?? ''));
+  for (const id of ids) {
+    const match = /^lesson-open-(\d{4}-\d{2}-\d{2})-(\d{4})$/.exec(id);
+    if (match && match[1]! > today) return { date: match[1]!, hhmm: match[2]! };
+  }
+  return null;
+}
+
+// Server view, independent of the browser
+
+async function tabel(): Promise<TabelResponse> {
+  const res = await api<TabelResponse>(
+    server,
+    'GET',
+    `/api/reports/tabel?subgroupId=${journal.subgroupId}&month=${journal.month}`,
+    { token: adminToken },
+  );
+  if (res.status !== 200) throw new Error(`tabel: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+async function serverLesson() {
+  const sheet = await tabel();
+  const index = sheet.lessons.findIndex((l) => l.lessonId === journal.lessonId);
+  if (index < 0) return null;
+  const cells = new Map(sheet.rows.map((r) => [r.learnerId, r.cells[index] ?? null]));
+  return { lesson: sheet.lessons[index]!, cells };
+}
+
+describe('issue 4: the teacher journal offline in Chromium', () => {
+  it('signs in, syncs the journal and gets the app shell into the service worker', async () => {
+    deviceA = await newDevice(browser);
+    pageA = await openPage(deviceA);
+    await pageA.goto(`${server.url}/`);
+    await pageA.getByTestId('signin-form').waitFor();
+    await screenshot(pageA, 'sign-in-landscape');
+    await pageA.setViewportSize(PORTRAIT);
+    await screenshot(pageA, 'sign-in-portrait');
+    await pageA.setViewportSize(LANDSCAPE);
+
+    await signIn(pageA, server, TEACHER);
+    await pageA.getByTestId('journals').waitFor();
+    await waitFor('the first sync', async () =>
+      (await pageA.getByTestId('sync-last').innerText()).startsWith('Синхронизировано'),
+    );
+    await waitForServiceWorker(pageA);
+    await screenshot(pageA, 'journals-landscape');
+
+    const tile = pageA.locator('[data-testid="journals"] a.tile').first();
+    journal.subgroupId = (await tile.getAttribute('data-testid'))!.slice('subgroup-'.length);
+    expect(journal.subgroupId).toMatch(/\S/);
+  });
+
+  it('finds a lesson after today and waits until its roster and topics are on the device', async () => {
+    const today = todayIn(ZONE);
+    await pageA.locator(`[data-testid="subgroup-${journal.subgroupId}"]`).click();
+    await pageA.getByTestId('lessons-month').waitFor();
+
+    let next = await firstLessonAfter(pageA, today);
+    for (let step = 0; !next && step < 3; step++) {
+      await pageA.getByTestId('month-next').click();
+      await pageA.getByTestId('lessons-month').waitFor();
+      next = await firstLessonAfter(pageA, today);
+    }
+    expect(next, 'a scheduled lesson after today').not.toBeNull();
+    journal.date = next!.date;
+    journal.start = `${next!.hhmm.slice(0, 2)}:${next!.hhmm.slice(2)}`;
+    journal.month = next!.date.slice(0, 7);
+    journal.lessonHash = `#/g/${journal.subgroupId}/lesson/${journal.date}/${next!.hhmm}`;
+
+    await pageA.getByTestId(`lesson-open-${journal.date}-${next!.hhmm}`).click();
+    await pageA.getByTestId('lesson').waitFor();
+    journal.lessonId = (await pageA.getByTestId('lesson').getAttribute('data-lesson-id'))!;
+    journal.learners = await waitFor('at least three learners on the register', async () => {
+      const learners = await rollLearners(pageA);
+      return learners.length >= 3 ? learners : null;
+    });
+    await pageA.getByTestId('lesson-topic-select').waitFor();
+    await pageA.goBack();
+    await pageA.getByTestId('lessons-month').waitFor();
+  });
+
+  it('device B of the same teacher signs in and opens the same lesson', async () => {
+    deviceB = await newDevice(browser);
+    pageB = await openPage(deviceB);
+    await signIn(pageB, server, TEACHER);
+    await pageB.getByTestId('journals').waitFor();
+    await pageB.goto(`${server.url}/${journal.lessonHash}`);
+    await pageB.getByTestId('lesson').waitFor();
+    await waitFor('the register on device B', async () => (await rollLearners(pageB)).length >= 3);
+    for (const learner of journal.learners!) expect(await markCode(pageB, learner)).toBe('none');
+    // A marker that a reload would wipe: B must show A's marks without one.
+    await pageB.evaluate(() => {
+      (window as unknown as { e2eNoReload: boolean }).e2eNoReload = true;
+    });
+  });
+
+  it('offline, a reload opens the app and the journal from the service worker and IndexedDB', async () => {
+    await goOffline(deviceA, pageA);
+    const response = await pageA.reload();
+    expect(response?.fromServiceWorker()).toBe(true);
+    await waitOnline(pageA, false);
+    await pageA.getByTestId('lessons-month').waitFor();
+    await pageA.getByTestId('month-grid').waitFor();
+    await screenshot(pageA, 'month-grid-landscape');
+    await pageA.setViewportSize(PORTRAIT);
+    await screenshot(pageA, 'month-grid-portrait');
+    await pageA.setViewportSize(LANDSCAPE);
+
+    await pageA.getByTestId('nav-home').click();
+    await pageA.getByTestId('journals').waitFor();
+    await pageA.locator(`[data-testid="subgroup-${journal.subgroupId}"]`).click();
+    await pageA.getByTestId('lessons-month').waitFor();
+  });
+
+  it('offline, opens the lesson by its date, marks attendance and sets the topic', async () => {
+    if ((await pageA.getByTestId('lessons-month').getAttribute('data-month')) !== journal.month) {
+      await pageA.getByTestId('month-next').click();
+    }
+    const hhmm = journal.start!.replace(':', '');
+    await pageA.getByTestId(`grid-date-${journal.date}-${hhmm}`).click();
+    await pageA.getByTestId('lesson').waitFor();
+    const [first, second] = journal.learners!;
+
+    await pageA.getByTestId('mark-all-present').click();
+    for (const learner of journal.learners!) {
+      await waitForCode(pageA, learner, 'present', `${learner} marked present`);
+    }
+    await pageA.getByTestId(`mark-${second}`).click();
+    await waitForCode(pageA, second!, 'Н', 'the second learner marked absent');
+    expect(await markCode(pageA, first!)).toBe('present');
+
+    const select = pageA.getByTestId('lesson-topic-select');
+    const option = select.locator('option').nth(1);
+    const topicId = (await option.getAttribute('value'))!;
+    await select.selectOption(topicId);
+    journal.topicTitle = await waitFor('the topic title on the lesson', async () => {
+      const title = await pageA.getByTestId('lesson-topic-text').inputValue();
+      return title.length > 0 ? title : null;
+    });
+
+    expect(await pendingCount(pageA)).toBeGreaterThan(0);
+    await waitFor('the register to settle', async () => (await pendingCount(pageA)) > 0);
+    await screenshot(pageA, 'lesson-register-offline-landscape');
+    await pageA.setViewportSize(PORTRAIT);
+    await screenshot(pageA, 'lesson-register-offline-portrait');
+    await pageA.setViewportSize(LANDSCAPE);
+  });
+
+  it('with unsent changes and no network, the sync bar says «Нет сети»', async () => {
+    expect(await pendingCount(pageA)).toBeGreaterThan(0);
+    await expectOfflineIndicator(pageA);
+  });
+
+  it('closed and opened again offline, the page shows the marks and the topic', async () => {
+    await pageA.close();
+    pageA = await openPage(deviceA);
+    const response = await pageA.goto(`${server.url}/${journal.lessonHash}`);
+    expect(response?.fromServiceWorker()).toBe(true);
+    await pageA.getByTestId('lesson').waitFor();
+    const [first, second, third] = journal.learners!;
+    await waitForCode(pageA, first!, 'present', 'the saved present mark');
+    expect(await markCode(pageA, second!)).toBe('Н');
+    expect(await markCode(pageA, third!)).toBe('present');
+    expect(await pageA.getByTestId('lesson-topic-text').inputValue()).toBe(journal.topicTitle);
+    expect(await pendingCount(pageA)).toBeGreaterThan(0);
+
+    const before = await serverLesson();
+    expect(before?.cells.get(second!) ?? null).toBeNull();
+  });
+
+  it('online again, the server has the marks within seconds and device B shows them without a reload', async () => {
+    await goOnline(deviceA, pageA);
+    const [first, second] = journal.learners!;
+
+    const stored = await waitFor('the marks on the server', async () => {
+      const found = await serverLesson();
+      return found && found.cells.get(second!) === 'Н' ? found : null;
+    });
+    expect(stored.cells.get(first!)).toBe('');
+    expect(stored.lesson.topicTitle).toBe(journal.topicTitle);
+
+    await waitForCode(pageB, second!, 'Н', 'device B to show the absence');
+    expect(await markCode(pageB, first!)).toBe('present');
+    await waitFor(
+      'device B to show the topic',
+      async () =>
+        (await pageB.getByTestId('lesson-topic-text').inputValue()) === journal.topicTitle,
+    );
+    const notReloaded = await pageB.evaluate(
+      () => (window as unknown as { e2eNoReload?: boolean }).e2eNoReload === true,
+    );
+    expect(notReloaded).toBe(true);
+  });
+
+  it('going offline with the page open, the sync bar of each device says «Нет сети»', async () => {
+    await goOffline(deviceA, pageA);
+    await goOffline(deviceB, pageB);
+    await expectOfflineIndicator(pageA);
+    await expectOfflineIndicator(pageB);
+  });
+
+  it('[CR1][CR5] offline edits on both devices: per field the later wins, the loser sees a notice', async () => {
+    const third = journal.learners![2]!;
+    // Set by the previous test; repeated so this one stands on its own.
+    await goOffline(deviceA, pageA);
+    await goOffline(deviceB, pageB);
+
+    // A edits first: the mark and the homework.
+    await pageA.getByTestId(`mark-${third}`).click();
+    await waitForCode(pageA, third, 'Н', 'device A: absent');
+    await pageA.getByTestId('lesson-homework').fill('Повторить тему, с. 12');
+    await pageA.getByTestId('lesson-homework').blur();
+    await waitFor('device A: homework saved', async () => (await pendingCount(pageA)) >= 2);
+
+    // B edits later: the same mark (twice: Н, then Б) and the remark.
+    await pageB.getByTestId(`mark-${third}`).click();
+    await waitForCode(pageB, third, 'Н', 'device B: absent');
+    await pageB.getByTestId(`mark-${third}`).click();
+    await waitForCode(pageB, third, 'Б', 'device B: ill');
+    await pageB.getByTestId('lesson-remark').fill('Пришли не все материалы');
+    await pageB.getByTestId('lesson-remark').blur();
+    await waitFor('device B: remark saved', async () => (await pendingCount(pageB)) >= 2);
+
+    // The later edit reaches the server first; then the earlier one arrives and loses the mark.
+    await goOnline(deviceB, pageB);
+    await waitFor('B’s mark on the server', async () => {
+      const found = await serverLesson();
+      return found?.cells.get(third) === 'Б';
+    });
+    await goOnline(deviceA, pageA);
+
+    const merged = await waitFor('both lesson edits on the server', async () => {
+      const found = await serverLesson();
+      return found?.lesson.homework && found.lesson.remark ? found : null;
+    });
+    expect(merged.cells.get(third)).toBe('Б');
+    expect(merged.lesson.homework).toBe('Повторить тему, с. 12');
+    expect(merged.lesson.remark).toBe('Пришли не все материалы');
+
+    // Both devices converge on the merged lesson.
+    await waitForCode(pageA, third, 'Б', 'device A: the winning mark');
+    await waitFor(
+      'device A: B’s remark',
+      async () =>
+        (await pageA.getByTestId('lesson-remark').inputValue()) === 'Пришли не все материалы',
+    );
+    await waitFor(
+      'device B: A’s homework',
+      async () =>
+        (await pageB.getByTestId('lesson-homework').inputValue()) === 'Повторить тему, с. 12',
+    );
+
+    // A, whose mark lost, has a notice naming its value and the kept one; B has none.
+    await pageA.getByTestId('notices-toggle').click();
+    const notice = pageA.getByTestId('notices-list').getByTestId('notice').first();
+    await notice.waitFor();
+    const text = await notice.innerText();
+    expect(text).toContain('«Н»');
+    expect(text).toContain('«Б»');
+    await screenshot(pageA, 'sync-bar-notices-landscape');
+    expect(await pageB.getByTestId('notices-toggle').count()).toBe(0);
+  });
+
+  it('the topics screen previews an imported file with its per-row errors', async () => {
+    await pageA.getByTestId('tab-topics').click();
+    await pageA.getByTestId('topics').waitFor();
+    const csv = [
+      '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата',
+      '1;Введение;Техника безопасности;2;беседа;опрос;01.09.2026',
+      '2;Введение;Знакомство с набором;2;практикум;наблюдение;03.09.2026',
+      '3;Механика;Зубчатые передачи;два;практикум;;07.09.2026',
+      '4;Механика;Рычаги;2;практикум;мини-проект;31.09.2026',
+    ].join('\r\n');
+    await pageA.getByTestId('topic-file').setInputFiles({
+      name: 'темы.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`\uFEFF${csv}`, 'utf8'),
+    });
+    await pageA.getByTestId('import-preview').waitFor();
+    // Rows 2 and 3 of the file are good; the hours «два» and the date 31.09 are named errors.
+    expect(await pageA.getByTestId('import-row').count()).toBe(2);
+    const rowErrors = await pageA.getByTestId('import-error').allInnerTexts();
+    expect(rowErrors.some((e) => e.startsWith('Строка 4'))).toBe(true);
+    expect(rowErrors.some((e) => e.startsWith('Строка 5'))).toBe(true);
+    await pageA.getByTestId('import-preview').scrollIntoViewIfNeeded();
+    await screenshot(pageA, 'topics-import-preview-landscape');
+    await pageA.setViewportSize(PORTRAIT);
+    await screenshot(pageA, 'topics-import-preview-portrait');
+    await pageA.setViewportSize(LANDSCAPE);
+    await pageA.getByTestId('import-cancel').click();
+    await deviceA.close();
+    await deviceB.close();
+  });
+});
