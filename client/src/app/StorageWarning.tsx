@@ -20,12 +20,25 @@ export async function requestPersistentStorage(): Promise<void> {
   }
 }
 
+const dismissed = signal(false);
+
 export function StorageWarning() {
-  if (storagePersisted.value !== false) return null;
+  if (storagePersisted.value !== false || dismissed.value) return null;
   return (
     <div class="banner banner--warn" role="status" data-testid="storage-warning">
-      Браузер может удалить данные журнала с устройства при нехватке места. Чаще выходите в сеть,
-      чтобы изменения уходили на сервер, или установите приложение на главный экран.
+      <span>
+        Браузер может удалить данные журнала с устройства при нехватке места. Чаще выходите в сеть,
+        чтобы изменения уходили на сервер, или установите приложение на главный экран.
+      </span>
+      <button
+        type="button"
+        onClick={() => {
+          dismissed.value = true;
+        }}
+        data-testid="storage-warning-dismiss"
+      >
+        Понятно
+      </button>
     </div>
   );
 }
