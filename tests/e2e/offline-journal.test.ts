@@ -1,4 +1,5 @@
-import { type TabelResponse, todayIn } from '@otmetka/shared';
+import { todayIn } from '@otmetka/shared';
+import type { TabelResponse } from '@otmetka/shared/api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -116,7 +117,7 @@ async function expectOfflineIndicator(page: Page) {
   await page.getByTestId('sync-now').click();
   await attempt;
   expect(await page.getByTestId('sync-online').getAttribute('data-online')).toBe('no');
-  expect(await page.getByTestId('sync-online').innerText()).toBe('Нет сети');
+  expect(await page.getByTestId('sync-online').textContent()).toBe('Нет сети');
 }
 
 /** The lesson register's learners, in screen order. */
@@ -174,7 +175,7 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
     await signIn(pageA, server, TEACHER);
     await pageA.getByTestId('journals').waitFor();
     await waitFor('the first sync', async () =>
-      (await pageA.getByTestId('sync-last').innerText()).startsWith('Синхронизировано'),
+      ((await pageA.getByTestId('sync-last').textContent()) ?? '').startsWith('Синхронизировано'),
     );
     await waitForServiceWorker(pageA);
     await screenshot(pageA, 'journals-landscape');
@@ -388,7 +389,7 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
     await pageA.getByTestId('notices-toggle').click();
     const notice = pageA.getByTestId('notices-list').getByTestId('notice').first();
     await notice.waitFor();
-    const text = await notice.innerText();
+    const text = await notice.textContent();
     expect(text).toContain('«Н»');
     expect(text).toContain('«Б»');
     await screenshot(pageA, 'sync-bar-notices-landscape');
