@@ -1,0 +1,206 @@
+// @vitest-environment happy-dom
+
+import type { Org, Programme, RosterEntry, Schedule, Subgroup } from '@otmetka/shared';
+import {
+  DEFAULT_APPLICATION_STATUSES,
+  DEFAULT_ATTENDANCE_CODES,
+  lessonId,
+  markId,
+  rosterId,
+  scheduleId,
+} from '@otmetka/shared';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TeacherContext } from '../src/app/context.ts';
+import type { OtmetkaDb } from '../src/db/database.ts';
+import { closeDb, openDb } from '../src/db/database.ts';
+import type { CatalogView } from '../src/db/queries.ts';
+import { EMPTY_CATALOG } from '../src/db/queries.ts';
+import { setMark } from '../src/db/repo.ts';
+import { LessonScreen } from '../src/screens/journal/LessonScreen.tsx';
+import type { SyncEngine } from '../src/sync/replication.ts';
+import { startSync } from '../src/sync/replication.ts';
+import { memoryStore, Session } from '../src/sync/session.ts';
+
+/**
+ * The lesson register on a real local database (fake-indexeddb), rendered in happy-dom. Sync
+ * runs against an address where nothing listens: the device is offline, as on a tablet
+ * without signal, and every write must still land in IndexedDB.
+ */
+
+const org: Org = {
+  id: 'org-1',
+  type: 'org',
+  name: 'ДДТ',
+  city: 'Оренбург',
+  timeZone: 'Asia/Yekaterinburg',
+  attendanceCodes: DEFAULT_ATTENDANCE_CODES,
+  lockDay: null,
+  applicationStatuses: DEFAULT_APPLICATION_STATUSES,
+};
+const programme: Programme = {
+  id: 'prog-1',
+  type: 'programme',
+  orgId: 'org-1',
+  name: 'Робототехника',
+  focus: 'technical',
+  level: 'start',
+  ageFrom: 8,
+  ageTo: 12,
+  hoursPerYear: 72,
+  gradesEnabled: true,
+  description: '',
+};
+const subgroup: Subgroup = {
+  id: 'sg-1',
+  type: 'subgroup',
+  orgId: 'org-1',
+  programmeId: 'prog-1',
+  name: 'Группа 1',
+  teacherIds: ['t-1'],
+  capacity: 15,
+  periodFrom: '2026-09-01',
+  periodTo: '2027-05-31',
+  hoursPerYear: 72,
+};
+const schedule: Schedule = {
+  id: scheduleId('sg-1'),
+  type: 'schedule',
+  orgId: 'org-1',
+  subgroupId: 'sg-1',
+  rules: [
+    {
+      id: 'rule-1',
+      from: '2026-09-01',
+      to: '2027-05-31',
+      weekdays: [3],
+      start: '15:00',
+      end: '16:30',
+      academicHours: 2,
+      minutesPerHour: 45,
+      breakMinutes: 0,
+    },
+  ],
+  exceptions: [],
+  holidayRule: 'skip',
+};
+const catalog: CatalogView = {
+  ...EMPTY_CATALOG,
+  org,
+  programmes: new Map([[programme.id, programme]]),
+  subgroups: [subgroup],
+  schedules: new Map([[subgroup.id, schedule]]),
+  loaded: true,
+};
+
+function learner(learnerId: string, name: string, from: string): RosterEntry {
+  return {
+    id: rosterId('sg-1', learnerId),
+    type: 'roster',
+    orgId: 'org-1',
+    subgroupId: 'sg-1',
+    learnerId,
+    name,
+    intervals: [{ from, to: null }],
+    stamps: {},
+  };
+}
+
+let db: OtmetkaDb | undefined;
+let sync: SyncEngine | undefined;
+let n = 0;
+
+afterEach(async () => {
+  cleanup();
+  await sync?.stop();
+  if (db) await closeDb(db);
+  db = undefined;
+  sync = undefined;
+});
+
+async function renderLesson(date: string) {
+  db = await openDb({
+    name: `lesson-screen-${++n}`,
+    user: { id: 'teacher-user', orgId: 'org-1' },
+    multiInstance: false,
+    isOffline: () => true,
+  });
+  await db.rx.collections.roster.bulkInsert([
+    learner('kid-a', 'Андреев Антон', '2026-09-01'),
+    learner('kid-b', 'Борисова Белла', '2026-09-01'),
+    learner('kid-late', 'Поздняков Пётр', '2026-10-01'),
+  ]);
+  const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
+  sync = startSync({ db, session, live: false });
+  const user = {
+    id: 'teacher-user',
+    orgId: 'org-1',
+    role: 'teacher' as const,
+    displayName: 'Иванова А. А.',
+    teacherId: 't-1',
+  };
+  render(
+    <TeacherContext.Provider value={{ db, sync, user }}>
+      <LessonScreen subgroup={subgroup} catalog={catalog} date={date} start="15:00" />
+    </TeacherContext.Provider>,
+  );
+  return db;
+}
+
+const storedCode = async (database: OtmetkaDb, date: string, learnerId: string) => {
+  const id = markId(lessonId('sg-1', date, '15:00'), learnerId);
+  return (await database.rx.collections.marks.findOne(id).exec())?.code;
+};
+
+describe('lesson register', () => {
+  it('lists only the learners enrolled on the date, and opening it writes nothing', async () => {
+    const database = await renderLesson('2026-09-02');
+    await screen.findByTestId('mark-kid-a');
+    expect(screen.getByTestId('mark-kid-b')).toBeTruthy();
+    expect(screen.queryByTestId('mark-kid-late')).toBeNull();
+    expect(screen.getByTestId('grade-kid-a')).toBeTruthy();
+    expect(await database.rx.collections.lessons.count().exec()).toBe(0);
+    expect(await database.rx.collections.marks.count().exec()).toBe(0);
+  });
+
+  it('one tap per learner cycles the code and persists it at once, offline', async () => {
+    const database = await renderLesson('2026-09-02');
+    const button = await screen.findByTestId('mark-kid-a');
+    expect(button.getAttribute('data-code')).toBe('none');
+
+    fireEvent.click(button);
+    await waitFor(() => expect(button.getAttribute('data-code')).toBe('present'));
+    expect(await storedCode(database, '2026-09-02', 'kid-a')).toBe('');
+
+    fireEvent.click(button);
+    await waitFor(() => expect(button.getAttribute('data-code')).toBe('Н'));
+    expect(await storedCode(database, '2026-09-02', 'kid-a')).toBe('Н');
+  });
+
+  it('«Все присутствуют» on a reopened register keeps the saved marks', async () => {
+    const database = await renderLesson('2026-09-09');
+    await screen.findByTestId('mark-kid-a');
+    const slot = {
+      lessonId: lessonId('sg-1', '2026-09-09', '15:00'),
+      subgroupId: 'sg-1',
+      date: '2026-09-09',
+      start: '15:00',
+      end: '16:30',
+      academicHours: 2,
+      holiday: null,
+      ruleId: 'rule-1',
+      movedFrom: null,
+    };
+    await setMark(database, slot, 'kid-b', { code: 'Б' });
+    await waitFor(() =>
+      expect(screen.getByTestId('mark-kid-b').getAttribute('data-code')).toBe('Б'),
+    );
+
+    fireEvent.click(screen.getByTestId('mark-all-present'));
+    await waitFor(() =>
+      expect(screen.getByTestId('mark-kid-a').getAttribute('data-code')).toBe('present'),
+    );
+    expect(await storedCode(database, '2026-09-09', 'kid-b')).toBe('Б');
+    expect(screen.getByTestId('mark-kid-b').getAttribute('data-code')).toBe('Б');
+  });
+});
