@@ -138,6 +138,7 @@ async function renderLesson(date: string) {
     role: 'teacher' as const,
     displayName: 'Иванова А. А.',
     teacherId: 't-1',
+    timeZone: 'Asia/Yekaterinburg',
   };
   render(
     <TeacherContext.Provider value={{ db, sync, user }}>
