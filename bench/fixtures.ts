@@ -130,6 +130,7 @@ export interface TeacherOptions {
   /** Unique per teacher: a prefix of every id (a-z, 0-9, -). */
   key: string;
   lessons?: number;
+  topics?: number;
   subgroups?: number;
 }
 
@@ -173,8 +174,8 @@ function learnerName(random: Random): string {
     : `${surname} ${random.pick(MALE_NAMES)}`;
 }
 
-function topicsFor(orgId: string, subgroupId: string, at: Stamp): Topic[] {
-  return Array.from({ length: TOPICS_PER_SUBGROUP }, (_, i) => ({
+function topicsFor(orgId: string, subgroupId: string, at: Stamp, count: number): Topic[] {
+  return Array.from({ length: count }, (_, i) => ({
     id: `topic:${subgroupId}:${String(i + 1).padStart(3, '0')}`,
     type: 'topic' as const,
     orgId,
@@ -198,7 +199,13 @@ function topicsFor(orgId: string, subgroupId: string, at: Stamp): Topic[] {
   }));
 }
 
-function lessonFor(slot: LessonSlot, orgId: string, topic: Topic, s: Stamp, hw: string): Lesson {
+function lessonFor(
+  slot: LessonSlot,
+  orgId: string,
+  topic: Topic | undefined,
+  s: Stamp,
+  hw: string,
+): Lesson {
   return {
     id: slot.lessonId,
     type: 'lesson',
@@ -210,8 +217,8 @@ function lessonFor(slot: LessonSlot, orgId: string, topic: Topic, s: Stamp, hw: 
     academicHours: slot.academicHours,
     status: 'held',
     statusReason: '',
-    topicId: topic.id,
-    topicTitle: topic.title,
+    topicId: topic?.id ?? null,
+    topicTitle: topic?.title ?? 'Вводное занятие',
     homework: hw,
     remark: '',
     flag: null,
@@ -225,6 +232,28 @@ function markCode(random: Random): string {
   if (r < 0.94) return 'Н';
   if (r < 0.98) return 'Б';
   return 'УП';
+}
+
+const slotCache = new Map<number, LessonSlot[]>();
+const calendar = defaultCalendar();
+
+/** The year's slots of the index-th schedule pattern; expanded once, renamed per subgroup. */
+function slotsOf(index: number, subgroupId: string): LessonSlot[] {
+  let template = slotCache.get(index);
+  if (!template) {
+    const period = { id: 'tpl', periodFrom: YEAR_FROM, periodTo: YEAR_TO };
+    template = expandSchedule({
+      schedule: scheduleFor('tpl', 'tpl', index),
+      subgroup: period,
+      calendar,
+    });
+    slotCache.set(index, template);
+  }
+  return template.map((slot) => ({
+    ...slot,
+    subgroupId,
+    lessonId: lessonId(subgroupId, slot.date, slot.start),
+  }));
 }
 
 function subgroupJournal(
@@ -249,10 +278,7 @@ function subgroupJournal(
     hoursPerYear: 144,
   };
   const schedule = scheduleFor(orgId, subgroupId, index);
-  const slots = expandSchedule({ schedule, subgroup, calendar: defaultCalendar() }).slice(
-    0,
-    options.lessons ?? LESSONS_PER_SUBGROUP,
-  );
+  const slots = slotsOf(index, subgroupId).slice(0, options.lessons ?? LESSONS_PER_SUBGROUP);
   const dev = `dev-${key}`;
   const base = Date.UTC(2026, 8, 1);
   const roster: RosterEntry[] = Array.from({ length: LEARNERS_PER_SUBGROUP }, (_, i) => {
@@ -268,13 +294,19 @@ function subgroupJournal(
       stamps: {},
     };
   });
-  const topics = topicsFor(orgId, subgroupId, stamp(base, dev, userId));
+  const topics = topicsFor(
+    orgId,
+    subgroupId,
+    stamp(base, dev, userId),
+    options.topics ?? TOPICS_PER_SUBGROUP,
+  );
   const lessons: Lesson[] = [];
   const marks: Mark[] = [];
   slots.forEach((slot, n) => {
     const at = base + n * 86_400_000 + index * 60_000;
     const s = stamp(at, dev, userId);
-    lessons.push(lessonFor(slot, orgId, topics[n % topics.length]!, s, random.pick(HOMEWORK)));
+    const topic = topics.length > 0 ? topics[n % topics.length] : undefined;
+    lessons.push(lessonFor(slot, orgId, topic, s, random.pick(HOMEWORK)));
     for (const r of roster) {
       marks.push({
         id: markId(slot.lessonId, r.learnerId),

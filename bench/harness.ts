@@ -48,3 +48,8 @@ export async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   await fn();
   return performance.now() - start;
 }
+
+/** Progress on stderr (stdout keeps one line per benchmark). */
+export function progress(message: string): void {
+  process.stderr.write(`  [bench] ${message}\n`);
+}

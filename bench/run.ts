@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { arch, cpus, platform } from 'node:os';
-import { type BenchResult, type Benchmark, formatLine, meetsGoal } from './harness.ts';
+import { type Benchmark, type BenchResult, formatLine, meetsGoal } from './harness.ts';
 
 async function loadBenchmarks(): Promise<Benchmark[]> {
   const modules = await Promise.all([

@@ -3,6 +3,7 @@
  * with a config like the tests', the embedded express-pouchdb (LevelDB files in a temp dir, or
  * memory), and direct `nano` access to the same database for baselines and seeding.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,7 +32,7 @@ export interface BenchServer {
   url: string;
   couchUrl: string;
   couch: ServerScope;
-  storage: 'leveldb' | 'memory';
+  storage: string;
   stop(): Promise<void>;
 }
 
@@ -49,13 +50,53 @@ function devNull(): Writable {
   });
 }
 
-export async function startBenchServer(
-  options: { memory?: boolean; clientDist?: string } = {},
-): Promise<BenchServer> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'otm-bench-'));
-  const embedded: EmbeddedCouch = await startEmbeddedCouch(
-    options.memory ? { memory: true } : { dataDir },
+/** The embedded database in a child process with its own (large) heap. */
+async function startChildCouch(memory: boolean, dataDir: string): Promise<EmbeddedCouch> {
+  const script = new URL('./couch-child.ts', import.meta.url).pathname;
+  const child = spawn(
+    process.execPath,
+    [
+      '--max-old-space-size=12000',
+      '--import',
+      'tsx',
+      script,
+      memory ? 'memory' : 'leveldb',
+      dataDir,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`embedded database exited with ${code}`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      const m = /COUCH_URL (\S+)/.exec(chunk.toString('utf8'));
+      if (m) resolve(m[1]!);
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
+}
+
+export interface BenchServerOptions {
+  /** Memory instead of LevelDB files (LevelDB cannot hold 12,000 open databases here). */
+  memory?: boolean;
+  /** Run the embedded database in its own process (a large region needs its own heap). */
+  childProcess?: boolean;
+  clientDist?: string;
+}
+
+export async function startBenchServer(options: BenchServerOptions = {}): Promise<BenchServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'otm-bench-'));
+  const memory = options.memory ?? false;
+  const embedded: EmbeddedCouch = options.childProcess
+    ? await startChildCouch(memory, dataDir)
+    : await startEmbeddedCouch(memory ? { memory: true } : { dataDir });
   const config: Config = {
     port: 0,
     host: '127.0.0.1',
@@ -80,7 +121,7 @@ export async function startBenchServer(
     url: `http://127.0.0.1:${port}`,
     couchUrl: embedded.url,
     couch: nano({ url: embedded.url }),
-    storage: options.memory ? 'memory' : 'leveldb',
+    storage: `${memory ? 'memory' : 'leveldb'}${options.childProcess ? ', own process' : ', in the server process'}`,
     stop: async () => {
       await app.close();
       await embedded.stop();
@@ -98,7 +139,14 @@ export async function bulkInsert(
 ): Promise<void> {
   for (let i = 0; i < docs.length; i += chunk) {
     const part = docs.slice(i, i + chunk).map((d) => ({ ...d, _id: d.id }));
-    const res = await couch.use(db).bulk({ docs: part });
+    let res: Awaited<ReturnType<ReturnType<ServerScope['use']>['bulk']>>;
+    try {
+      res = await couch.use(db).bulk({ docs: part });
+    } catch (error) {
+      // A keep-alive socket the database closed just then; rows already written answer 409.
+      if (!String(error).includes('other side closed')) throw error;
+      res = (await couch.use(db).bulk({ docs: part })).filter((r) => r.error !== 'conflict');
+    }
     const failed = res.find((r) => r.error);
     if (failed) throw new Error(`bulk into ${db}: ${failed.id} ${failed.error}`);
   }

@@ -1,0 +1,138 @@
+/**
+ * The browser bench page, built by bench/browser.ts with Vite from the client's own modules and
+ * served by the real sync server (same origin). Each function is driven from playwright and
+ * measures the client's real path against raw IndexedDB in the same page and run.
+ */
+import type { LessonSlot, Mark } from '@otmetka/shared';
+import { lessonId } from '@otmetka/shared';
+import { closeDb, openDb } from '../../client/src/db/database.ts';
+import { setMark } from '../../client/src/db/repo.ts';
+import { startSync } from '../../client/src/sync/replication.ts';
+import { memoryStore, Session } from '../../client/src/sync/session.ts';
+
+const CODES = ['', '', '', 'Н', 'Б'];
+
+function slotOf(subgroupId: string, n: number): LessonSlot {
+  const day = new Date(Date.UTC(2026, 8, 1 + n * 2));
+  const date = day.toISOString().slice(0, 10);
+  return {
+    lessonId: lessonId(subgroupId, date, '15:00'),
+    subgroupId,
+    date,
+    start: '15:00',
+    end: '16:30',
+    academicHours: 2,
+    holiday: null,
+    ruleId: 'rule-1',
+    movedFrom: null,
+  };
+}
+
+function openRaw(name: string, stores: string[]): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(name, 1);
+    req.onupgradeneeded = () => {
+      for (const s of stores) req.result.createObjectStore(s, { keyPath: 'id' });
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function putInOwnTransaction(db: IDBDatabase, doc: unknown): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction('docs', 'readwrite');
+    tx.objectStore('docs').put(doc);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+/**
+ * (a) Tap to persisted: `setMark`, the function the lesson register calls on a tap, resolving
+ * once RxDB has written to IndexedDB, against a raw put of the same document in its own
+ * transaction. Interleaved, after a warm-up, over distinct (lesson, learner) pairs.
+ */
+async function taps(count: number, warmup: number) {
+  const db = await openDb({
+    name: `bench-tap-${Date.now()}`,
+    user: { id: 'u-bench', orgId: 'o-bench' },
+  });
+  const raw = await openRaw(`bench-raw-${Date.now()}`, ['docs']);
+  const tapMs: number[] = [];
+  const rawMs: number[] = [];
+
+  for (let i = 0; i < count + warmup; i++) {
+    const slot = slotOf('bench-sg', Math.floor(i / 15));
+    const learnerId = `learner-${String(i % 15).padStart(2, '0')}`;
+    const t0 = performance.now();
+    const mark: Mark = await setMark(db, slot, learnerId, { code: CODES[i % CODES.length]! });
+    const t1 = performance.now();
+    await putInOwnTransaction(raw, { ...mark, id: `raw:${mark.id}` });
+    const t2 = performance.now();
+    if (i >= warmup) {
+      tapMs.push(t1 - t0);
+      rawMs.push(t2 - t1);
+    }
+  }
+  await closeDb(db);
+  raw.close();
+  return { tapMs, rawMs };
+}
+
+/**
+ * (b) First sync: a fresh device database, sign-in, then the client's replication (all
+ * collections, live as in the app) until it is in sync.
+ */
+async function firstSync(login: string, password: string) {
+  const session = new Session({ baseUrl: '' }, memoryStore());
+  const user = await session.signIn(login, password);
+  const db = await openDb({
+    name: `bench-sync-${Date.now()}`,
+    user: { id: user.id, orgId: user.orgId },
+  });
+
+  const t0 = performance.now();
+  const sync = startSync({ db, session });
+  await sync.awaitInSync();
+  const ms = performance.now() - t0;
+
+  await sync.stop();
+  const counts: Record<string, number> = {};
+  for (const name of ['catalog', 'lessons', 'topics', 'roster', 'marks'] as const) {
+    counts[name] = await db.rx.collections[name].count().exec();
+  }
+  await closeDb(db);
+  return { ms, counts };
+}
+
+/** (b) baseline: the same documents as one JSON file, written in one raw transaction. */
+async function rawSync(file: string) {
+  const raw = await openRaw(`bench-rawsync-${Date.now()}`, ['docs']);
+  const t0 = performance.now();
+  const res = await fetch(file);
+  const docs = (await res.json()) as { id: string }[];
+  await new Promise<void>((resolve, reject) => {
+    const tx = raw.transaction('docs', 'readwrite');
+    const store = tx.objectStore('docs');
+    for (const doc of docs) store.put(doc);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+  const ms = performance.now() - t0;
+  raw.close();
+  return { ms, docs: docs.length };
+}
+
+declare global {
+  interface Window {
+    bench: {
+      taps: typeof taps;
+      firstSync: typeof firstSync;
+      rawSync: typeof rawSync;
+    };
+  }
+}
+
+window.bench = { taps, firstSync, rawSync };
+document.title = 'bench-ready';
