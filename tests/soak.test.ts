@@ -31,18 +31,18 @@ function soak(seed: number, seconds: number) {
 describe('soak (short, fixed seeds)', () => {
   it.each([101])('seed %i: nothing lost, devices converge', { timeout: 180_000 }, (seed) => {
     const result = soak(seed, 6);
-    expect(result.last, result.output).toMatch(/^soak: \d+ edits, 0 lost, \d+ refused \(all reported\), converged$/);
+    expect(result.last, result.output).toMatch(
+      /^soak: \d+ edits, 0 lost, \d+ refused \(all reported\), converged$/,
+    );
     expect(result.status, result.output).toBe(0);
   });
 });
 
 describe('regressions', () => {
-  it(
-    'seed 1: a concurrent overwrite of a lesson topic by the same teacher’s other device is reported to the author',
-    { timeout: 180_000 },
-    () => {
-      const result = soak(1, 10);
-      expect(result.last, result.output).toMatch(/ 0 lost, .* converged$/);
-    },
-  );
+  it('seed 1: a concurrent overwrite of a lesson topic by the same teacher’s other device is reported to the author', {
+    timeout: 180_000,
+  }, () => {
+    const result = soak(1, 10);
+    expect(result.last, result.output).toMatch(/ 0 lost, .* converged$/);
+  });
 });

@@ -90,7 +90,8 @@ export async function http(
 
 export async function login(base: string, name: string, password: string): Promise<string> {
   const res = await http(base, 'POST', '/api/auth/login', undefined, { login: name, password });
-  if (res.status !== 200) throw new Error(`login ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`login ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   return (res.body as { accessToken: string }).accessToken;
 }
 

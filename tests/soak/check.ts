@@ -23,7 +23,7 @@ import type { DeviceDump, LedgerEntry, NoticeView } from './protocol.ts';
 type Json = Record<string, unknown>;
 type Stamps = Record<string, Stamp>;
 
-export type Verdict = 'kept' | 'superseded' | 'refused' | 'reported-lost' | 'lost';
+export type Verdict = 'kept' | 'superseded' | 'author-later' | 'refused' | 'reported-lost' | 'lost';
 
 export interface LedgerVerdict {
   entry: LedgerEntry;
@@ -68,7 +68,11 @@ export function judge(
   const reported = notices.find((n) => noticeCovers(n, entry, deleted));
   const fallback = (why: string): LedgerVerdict =>
     reported
-      ? { entry, verdict: reported.kind === 'refused' ? 'refused' : 'reported-lost', why: reported.code }
+      ? {
+          entry,
+          verdict: reported.kind === 'refused' ? 'refused' : 'reported-lost',
+          why: reported.code,
+        }
       : { entry, verdict: 'lost', why };
 
   if (!doc) return fallback('not on the server');
@@ -81,7 +85,14 @@ export function judge(
     if (later.some((x) => sawIt(x, entry, entry.field))) {
       return { entry, verdict: 'superseded', why: 'a later edit made after seeing it' };
     }
-    return fallback(`overwritten by a concurrent edit (${stamps[entry.field]?.dev})`);
+    const winner = stamps[entry.field];
+    // The same person's later edit on another device that had not pulled this one yet: the
+    // author's own newer choice, which the client does not report (lostOnPull treats an edit
+    // made after the server acknowledged ours as an ordinary later change). Counted apart.
+    if (!reported && winner?.by === entry.stamp.by && winner.dev !== entry.stamp.dev) {
+      return { entry, verdict: 'author-later', why: `overwritten by ${winner.dev}` };
+    }
+    return fallback(`overwritten by a concurrent edit (${winner?.dev})`);
   }
   if (!deleted || entry.field === '_deleted') return { entry, verdict: 'kept', why: '' };
 

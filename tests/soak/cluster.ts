@@ -24,6 +24,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Every child still running: killed when the soak's own process ends, however it ends. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(130));
+}
+
 /** Spawns a node process and resolves once its stdout shows `ready`. */
 function spawnReady(
   args: string[],
@@ -36,6 +45,8 @@ function spawnReady(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   const append = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);

@@ -104,10 +104,12 @@ function plain(doc: Json): Json {
 
 async function topicsOf(subgroupId: string) {
   const all = await db.rx.collections.topics.find({ selector: { subgroupId } }).exec();
-  return all.map((d) => d.toJSON() as never as shared.Topic).sort((a, b) => a.id.localeCompare(b.id));
+  return all
+    .map((d) => d.toJSON() as never as import('../../sync-server/src/shared.ts').Topic)
+    .sort((a, b) => a.id.localeCompare(b.id));
 }
 
-type Stamps = Record<string, shared.Stamp>;
+type Stamps = Record<string, import('../../sync-server/src/shared.ts').Stamp>;
 
 /** Every field whose stamp this device changed between two versions of a document. */
 function diff(collection: Journal, before: Json | undefined, after: Json | undefined) {

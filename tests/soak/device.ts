@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import { DeviceProxy, type ProxyHooks } from './proxy.ts';
 import type {
   DeviceAction,
   DeviceDump,
@@ -7,13 +6,17 @@ import type {
   DeviceRequest,
   LedgerEntry,
 } from './protocol.ts';
+import { DeviceProxy, type ProxyHooks } from './proxy.ts';
 
 /** The soak's handle on one device: its worker, its proxy, and its ledger of intended edits. */
 export class Device {
   readonly ledger: LedgerEntry[] = [];
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly waiting = new Map<number, (r: { ok: boolean; result?: unknown; error?: string }) => void>();
+  private readonly waiting = new Map<
+    number,
+    (r: { ok: boolean; result?: unknown; error?: string }) => void
+  >();
   deviceId = '';
   offline = false;
   /** Failures of the worker itself (a crash, an unexpected exception): findings. */
@@ -95,8 +98,22 @@ export class Device {
   async setOffline(value: boolean): Promise<void> {
     this.offline = value;
     this.proxy.setOffline(value);
-    if (!value) await this.call({ op: 'signInIfNeeded' });
+    if (!value) await this.signInIfNeeded();
     await this.call({ op: 'offline', value });
+  }
+
+  /**
+   * After a refused refresh the same user signs in again. The server may be down at that moment
+   * (a fault); then the sign-in is tried again later, as a teacher would.
+   */
+  async signInIfNeeded(): Promise<boolean> {
+    try {
+      await this.call({ op: 'signInIfNeeded' });
+      return true;
+    } catch (err) {
+      if (String(err).includes('Нет связи') || String(err).includes('INTERNAL')) return false;
+      throw err;
+    }
   }
 
   dump(): Promise<DeviceDump> {

@@ -15,17 +15,22 @@ function option(name: string, env: string, fallback: number): number {
   return value;
 }
 
+/** The soak's own output: plain lines on stdout (the last one is the verdict). */
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
 const seed = option('seed', 'SOAK_SEED', Math.floor(Math.random() * 2 ** 31));
-console.log(`soak: seed ${seed} (replay with SOAK_SEED=${seed})`);
+print(`soak: seed ${seed} (replay with SOAK_SEED=${seed})`);
 const result = await runSoak({
   seed,
   seconds: option('seconds', 'SOAK_SECONDS', 30),
   teachers: option('teachers', 'SOAK_TEACHERS', 3),
   devicesPerTeacher: option('devices', 'SOAK_DEVICES', 2),
-  log: (line) => console.log(line),
+  log: print,
 });
-console.log(
+print(
   `soak: ${result.actions} actions in ${Math.round(result.durationMs / 1000)} s, ${result.problems.length} problems`,
 );
-console.log(result.summary);
+print(result.summary);
 process.exit(result.lost > 0 || !result.converged || result.problems.length > 0 ? 1 : 0);

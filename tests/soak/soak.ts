@@ -2,17 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Store } from '../../sync-server/src/db/store.ts';
-import { Admin, deviceAction, http, login, parentRead } from './actors.ts';
+import { Admin, deviceAction, login, parentRead } from './actors.ts';
 import {
   divergence,
-  type LedgerVerdict,
   judge,
+  type LedgerVerdict,
   serverTruth,
   strayLessons,
   updateSeqs,
   type Verdict,
 } from './check.ts';
-import { DbProcess, freePort, SOAK_JWT_SECRET, ServerProcess } from './cluster.ts';
+import { DbProcess, freePort, ServerProcess, SOAK_JWT_SECRET } from './cluster.ts';
 import { Device } from './device.ts';
 import {
   ADMIN_LOGIN,
@@ -251,7 +251,7 @@ async function settle(w: World): Promise<void> {
   for (const d of w.devices) {
     d.proxy.armCut(Number.POSITIVE_INFINITY);
     if (d.offline) await d.setOffline(false);
-    await d.call({ op: 'signInIfNeeded' });
+    for (let i = 0; i < 20 && !(await d.signInIfNeeded()); i++) await sleep(500);
   }
   for (let round = 0; round < 3; round++) {
     const results = await Promise.all(
@@ -339,15 +339,19 @@ function report(
     ...w.devices.flatMap((d) => d.failures),
     ...r.growing.map((db) => `revisions still growing in ${db}`),
     ...r.stray.map((l) => `lesson off the schedule without a flag: ${l}`),
-    ...r.dumps.flatMap((d, i) => (d.pending > 0 ? [`${w.devices[i]!.name}: ${d.pending} pending`] : [])),
+    ...r.dumps.flatMap((d, i) =>
+      d.pending > 0 ? [`${w.devices[i]!.name}: ${d.pending} pending`] : [],
+    ),
   ];
   const log = w.log;
   log(`soak: faults ${JSON.stringify(w.faults)}`);
   log(
-    `soak: ledger kept ${by('kept').length}, superseded ${by('superseded').length}, refused ${by('refused').length}, conflict-lost and reported ${by('reported-lost').length}, silently lost ${lost.length}`,
+    `soak: ledger kept ${by('kept').length}, superseded ${by('superseded').length}, overwritten unreported by the same author's later edit on another device ${by('author-later').length}, refused ${by('refused').length}, conflict-lost and reported ${by('reported-lost').length}, silently lost ${lost.length}`,
   );
   for (const v of lost.slice(0, 20)) {
-    log(`soak: LOST ${v.entry.device} ${v.entry.docId} ${v.entry.field}=${JSON.stringify(v.entry.value)} (${v.why})`);
+    log(
+      `soak: LOST ${v.entry.device} ${v.entry.docId} ${v.entry.field}=${JSON.stringify(v.entry.value)} (${v.why})`,
+    );
   }
   for (const line of r.diverged.slice(0, 20)) log(`soak: DIVERGED ${line}`);
   for (const p of problems.slice(0, 20)) log(`soak: PROBLEM ${p.slice(0, 600)}`);
