@@ -50,6 +50,8 @@ export const route = signal<Route>(parseRoute(initialHash));
 if (typeof window !== 'undefined') {
   window.addEventListener('hashchange', () => {
     route.value = parseRoute(location.hash);
+    // A new screen starts at its top, not at the scroll position of the previous one.
+    window.scrollTo(0, 0);
   });
 }
 

@@ -1,8 +1,8 @@
 import type { Subgroup } from '@otmetka/shared';
 import { monthOf, todayIn } from '@otmetka/shared';
+import { useEffect, useState } from 'preact/hooks';
 import { hrefOf, type Route } from '../../app/router.ts';
 import type { CatalogView } from '../../db/queries.ts';
-import { TopicsScreen } from '../topics/TopicsScreen.tsx';
 import { LessonScreen } from './LessonScreen.tsx';
 import { LessonsMonth } from './LessonsMonth.tsx';
 
@@ -49,7 +49,7 @@ export function SubgroupView({ route, catalog }: { route: Route; catalog: Catalo
           Темы
         </a>
       </nav>
-      {route.name === 'topics' && <TopicsScreen subgroup={subgroup} />}
+      {route.name === 'topics' && <LazyTopics subgroup={subgroup} />}
       {route.name === 'lessons' && (
         <LessonsMonth subgroup={subgroup} catalog={catalog} month={month} />
       )}
@@ -66,4 +66,24 @@ function defaultMonth(catalog: CatalogView, subgroup: Subgroup): string {
   if (today < subgroup.periodFrom) return monthOf(subgroup.periodFrom);
   if (today > subgroup.periodTo) return monthOf(subgroup.periodTo);
   return monthOf(today);
+}
+
+type TopicsModule = typeof import('../topics/TopicsScreen.tsx');
+
+/**
+ * «Темы» loads on first use: the template reader and writer (XLSX, CSV) are not needed to open
+ * the journal and mark a lesson. The chunk is precached with the shell, so it loads offline.
+ */
+function LazyTopics({ subgroup }: { subgroup: Subgroup }) {
+  const [mod, setMod] = useState<TopicsModule | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import('../topics/TopicsScreen.tsx').then(setMod, (err) => {
+      console.error('topics screen did not load', err);
+      setFailed(true);
+    });
+  }, []);
+  if (failed) return <p class="error">Раздел «Темы» не загрузился. Перезагрузите страницу.</p>;
+  if (!mod) return <p class="empty">Загрузка…</p>;
+  return <mod.TopicsScreen subgroup={subgroup} />;
 }
