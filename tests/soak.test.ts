@@ -39,7 +39,7 @@ describe('soak (short, fixed seeds)', () => {
 });
 
 describe('regressions', () => {
-  it('seed 1: a concurrent overwrite of a lesson topic by the same teacher’s other device is reported to the author', {
+  it('seed 1: a topic overwritten by the same teacher’s later edit on an unsynced device is accounted for, not lost', {
     timeout: 180_000,
   }, () => {
     const result = soak(1, 10);

@@ -1,13 +1,19 @@
 import { createHmac } from 'node:crypto';
-import { JWT_SECRET } from '../../sync-server/test/helpers.ts';
-import { orgDbName, type Store, subgroupDbName, USERS_DB } from '../../sync-server/src/db/store.ts';
 import { hashPassword } from '../../sync-server/src/auth/password.ts';
+import {
+  orgDbName,
+  privateDbName,
+  type Store,
+  subgroupDbName,
+  USERS_DB,
+} from '../../sync-server/src/db/store.ts';
 import {
   DEFAULT_APPLICATION_STATUSES,
   DEFAULT_ATTENDANCE_CODES,
   rosterId,
   scheduleId,
 } from '../../sync-server/src/shared.ts';
+import { JWT_SECRET } from '../../sync-server/test/helpers.ts';
 
 /**
  * Helpers of the hostile-input suite: a second organisation whose ids the first one's users
@@ -81,17 +87,6 @@ export async function createOtherOrg(store: Store): Promise<void> {
     },
     { id: 'teacher-x', type: 'teacher', orgId: OTHER_ORG, displayName: 'Чужой педагог' },
     {
-      id: 'learner-x',
-      type: 'learner',
-      orgId: OTHER_ORG,
-      parentUserId: 'other-org-parent',
-      lastName: 'Чужой',
-      firstName: 'Ребёнок',
-      middleName: '',
-      birthDate: '2016-01-01',
-      createdAt: 0,
-    },
-    {
       id: 'app-x',
       type: 'application',
       orgId: OTHER_ORG,
@@ -100,6 +95,19 @@ export async function createOtherOrg(store: Store): Promise<void> {
       parentUserId: 'other-org-parent',
       status: 'обучается',
       history: [],
+      createdAt: 0,
+    },
+  ]);
+  await store.putMany(privateDbName(OTHER_ORG), [
+    {
+      id: 'learner-x',
+      type: 'learner',
+      orgId: OTHER_ORG,
+      parentUserId: 'other-org-parent',
+      lastName: 'Чужой',
+      firstName: 'Ребёнок',
+      middleName: '',
+      birthDate: '2016-01-01',
       createdAt: 0,
     },
   ]);
@@ -143,7 +151,11 @@ export function badTokens(claims: Record<string, unknown>): Record<string, strin
   const live = { ...claims, iat: now, exp: now + 600 };
   return {
     forged: sign({ alg: 'HS256', typ: 'JWT' }, live, 'not-the-server-secret-at-all-0123456789'),
-    expired: sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now - 7200, exp: now - 3600 }, JWT_SECRET),
+    expired: sign(
+      { alg: 'HS256', typ: 'JWT' },
+      { ...claims, iat: now - 7200, exp: now - 3600 },
+      JWT_SECRET,
+    ),
     algNone: `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...live, role: 'admin' })}.`,
     algNoneSigned: `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...live, role: 'admin' })}.${'A'.repeat(43)}`,
     hs512: (() => {
@@ -187,7 +199,8 @@ export function sampleFrom(schema: Schema | undefined, depth = 0, key = ''): unk
   if (key in KNOWN) return KNOWN[key];
   if (!schema || depth > 6) return TEXT;
   const variants = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
-  if (variants?.length) return sampleFrom(variants.find((v) => v.type !== 'null') ?? variants[0], depth + 1);
+  if (variants?.length)
+    return sampleFrom(variants.find((v) => v.type !== 'null') ?? variants[0], depth + 1);
   if (schema.const !== undefined) return schema.const;
   if (Array.isArray(schema.enum)) return schema.enum[0];
   switch (schema.type) {

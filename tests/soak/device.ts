@@ -111,7 +111,8 @@ export class Device {
       await this.call({ op: 'signInIfNeeded' });
       return true;
     } catch (err) {
-      if (String(err).includes('Нет связи') || String(err).includes('INTERNAL')) return false;
+      // Any answer but a worker crash (no network, a 5xx while the database restarts): later.
+      if (String(err).includes('ApiError')) return false;
       throw err;
     }
   }

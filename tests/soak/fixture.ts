@@ -1,5 +1,11 @@
 import { hashPassword } from '../../sync-server/src/auth/password.ts';
-import { orgDbName, type Store, subgroupDbName, USERS_DB } from '../../sync-server/src/db/store.ts';
+import {
+  orgDbName,
+  privateDbName,
+  type Store,
+  subgroupDbName,
+  USERS_DB,
+} from '../../sync-server/src/db/store.ts';
 import {
   DEFAULT_APPLICATION_STATUSES,
   DEFAULT_ATTENDANCE_CODES,
@@ -101,19 +107,23 @@ async function user(id: string, role: string, teacherId: string | null, hash: st
   };
 }
 
+/** Learners (with birth dates) live in the private database; applications in the org one. */
 function learnerDocs(t: SoakTeacher) {
-  return t.learners.flatMap((learnerId, n) => [
-    {
-      id: learnerId,
-      type: 'learner',
-      orgId: SOAK_ORG,
-      parentUserId: PARENT_LOGIN,
-      lastName: 'Ученик',
-      firstName: `Номер${n + 1}`,
-      middleName: '',
-      birthDate: '2016-05-05',
-      createdAt: 0,
-    },
+  return t.learners.map((learnerId, n) => ({
+    id: learnerId,
+    type: 'learner',
+    orgId: SOAK_ORG,
+    parentUserId: PARENT_LOGIN,
+    lastName: 'Ученик',
+    firstName: `Номер${n + 1}`,
+    middleName: '',
+    birthDate: '2016-05-05',
+    createdAt: 0,
+  }));
+}
+
+function applicationDocs(t: SoakTeacher) {
+  return t.learners.flatMap((learnerId) => [
     {
       id: `app-${learnerId}`,
       type: 'application',
@@ -189,8 +199,9 @@ export async function seedSoak(store: Store, teachers: number): Promise<SoakTeac
       },
       baseSchedule(t.subgroupId),
       { id: t.teacherId, type: 'teacher', orgId: SOAK_ORG, displayName: `Педагог ${t.teacherId}` },
-      ...learnerDocs(t),
+      ...applicationDocs(t),
     ]);
+    await store.putMany(privateDbName(SOAK_ORG), learnerDocs(t));
     await store.putMany(subgroupDbName(t.subgroupId), rosterDocs(t));
     await store.putMany(USERS_DB, [await user(t.login, 'teacher', t.teacherId, hash)]);
   }
