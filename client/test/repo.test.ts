@@ -1,8 +1,8 @@
 import type { LessonSlot, Topic } from '@otmetka/shared';
 import { lessonId, markId } from '@otmetka/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OtmetkaDb } from '../src/db/database.ts';
-import { closeDb, flushBookkeeping, openDb } from '../src/db/database.ts';
+import type { Ack, OtmetkaDb } from '../src/db/database.ts';
+import { closeDb, flushBookkeeping, mergeInto, openDb } from '../src/db/database.ts';
 import {
   addTopic,
   deleteTopic,
@@ -150,5 +150,32 @@ describe('journal writes', () => {
     );
     expect(again.pendingCount.value).toBe(2);
     expect((await mark(again, 'kid-1'))?.code).toBe('Н');
+  });
+});
+
+describe('unsent-changes bookkeeping shared by tabs', () => {
+  it('counts entries of both tabs once and drops those another tab got acknowledged', () => {
+    const mine = {
+      pending: new Map([
+        ['mark:a', { collection: 'marks' as const, at: 10 }],
+        ['mark:b', { collection: 'marks' as const, at: 20 }],
+      ]),
+      acked: new Map<string, Ack>(),
+    };
+    mergeInto(mine, {
+      entries: [
+        ['mark:b', 'marks', 15],
+        ['lesson:c', 'lessons', 30],
+      ],
+      acked: [['mark:a', 1000, 10]],
+    });
+    expect([...mine.pending.keys()].sort()).toEqual(['lesson:c', 'mark:b']);
+    expect(mine.pending.get('mark:b')?.at).toBe(20);
+
+    // An acknowledgement of an older version leaves a newer pending edit pending.
+    mergeInto(mine, { entries: [], acked: [['mark:b', 1001, 15]] });
+    expect(mine.pending.has('mark:b')).toBe(true);
+    mergeInto(mine, { entries: [], acked: [['mark:b', 1002, 20]] });
+    expect(mine.pending.has('mark:b')).toBe(false);
   });
 });

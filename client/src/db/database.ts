@@ -36,6 +36,11 @@ export type OtmetkaCollections = {
 
 export type JournalCollectionName = 'lessons' | 'topics' | 'marks';
 
+export interface Ack {
+  time: number;
+  upTo: number;
+}
+
 /** Who writes: the stamps' `by` field and the ids every new document needs. */
 export interface DbUser {
   id: string;
@@ -57,11 +62,13 @@ export interface OtmetkaDb {
   pending: Map<string, { collection: JournalCollectionName; at: number }>;
   pendingCount: ReturnType<typeof signal<number>>;
   /**
-   * When the server last acknowledged a pushed document (doc id → device time). An edit from
-   * another device stamped before that moment was concurrent with ours, so a pull that
-   * overwrites our value is a lost conflict, not an ordinary later change.
+   * The server's acknowledgements of pushed documents: `time` is the device time of the answer
+   * (an edit from another device stamped before it was concurrent with ours, so a pull that
+   * overwrites our value is a lost conflict, not an ordinary later change); `upTo` is the newest
+   * stamp the acknowledged version carried (a pending entry at or below it is done, whichever
+   * tab pushed it).
    */
-  acked: Map<string, number>;
+  acked: Map<string, Ack>;
   /**
    * Ids the server refused in the push being resolved now: the conflict handler lets the
    * server's state win for them (the teacher's attempt is kept in notices instead).
@@ -121,6 +128,7 @@ export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
     acked,
     refusedNow,
   };
+  followOtherTabs(db);
   return db;
 }
 
@@ -142,20 +150,42 @@ async function loadClock(rx: RxDatabase<OtmetkaCollections>): Promise<{ last: nu
   return { last: existing ? (existing.get('last') as number) : 0 };
 }
 
-type PendingEntry = [string, JournalCollectionName, number];
+export type PendingEntry = [string, JournalCollectionName, number];
+export type AckEntry = [string, number, number];
+export interface Bookkeeping {
+  entries: PendingEntry[];
+  acked?: AckEntry[];
+}
 
 async function loadPending(
   rx: RxDatabase<OtmetkaCollections>,
 ): Promise<Pick<OtmetkaDb, 'pending' | 'acked'>> {
-  const existing = await rx.getLocal<{ entries: PendingEntry[]; acked?: [string, number][] }>(
-    'pending',
-  );
-  const entries = existing ? (existing.get('entries') as PendingEntry[]) : [];
-  const acked = existing ? ((existing.get('acked') as [string, number][] | undefined) ?? []) : [];
-  return {
-    pending: new Map(entries.map(([id, collection, at]) => [id, { collection, at }])),
-    acked: new Map(acked),
-  };
+  const state = { pending: new Map(), acked: new Map() } as Pick<OtmetkaDb, 'pending' | 'acked'>;
+  const existing = await rx.getLocal<Bookkeeping>('pending');
+  if (existing) mergeInto(state, existing.toJSON().data as Bookkeeping);
+  return state;
+}
+
+/**
+ * Merges a stored bookkeeping state into this tab's: pending entries and acknowledgements are
+ * unions (the newest wins), and a pending entry acknowledged up to its stamp is dropped. Tabs
+ * of one user share the database but each pushes or writes on its own; merging on every save
+ * and on every change from another tab keeps one count for all of them.
+ */
+export function mergeInto(state: Pick<OtmetkaDb, 'pending' | 'acked'>, stored: Bookkeeping): void {
+  for (const [id, collection, at] of stored.entries ?? []) {
+    const mine = state.pending.get(id);
+    if (!mine || mine.at < at) state.pending.set(id, { collection, at });
+  }
+  for (const [id, time, upTo] of stored.acked ?? []) {
+    const mine = state.acked.get(id);
+    if (!mine || mine.upTo < upTo || (mine.upTo === upTo && mine.time < time)) {
+      state.acked.set(id, { time, upTo });
+    }
+  }
+  for (const [id, p] of state.pending) {
+    if ((state.acked.get(id)?.upTo ?? -1) >= p.at) state.pending.delete(id);
+  }
 }
 
 /** Acknowledgements older than this cannot matter: no device stays offline for so long unseen. */
@@ -190,16 +220,37 @@ export async function flushBookkeeping(db: OtmetkaDb): Promise<void> {
   while (state?.running) await state.running;
 }
 
+async function storedClock(db: OtmetkaDb): Promise<number> {
+  const doc = await db.rx.getLocal<{ last: number }>('clock');
+  return doc ? (doc.get('last') as number) : 0;
+}
+
+/** Another tab of the same user saved its bookkeeping: take its entries into this tab's count. */
+function followOtherTabs(db: OtmetkaDb): void {
+  const sub = db.rx.getLocal$<Bookkeeping>('pending').subscribe((doc) => {
+    if (!doc) return;
+    mergeInto(db, doc.toJSON().data as Bookkeeping);
+    db.pendingCount.value = db.pending.size;
+  });
+  void db.rx.onClose.push(() => sub.unsubscribe());
+}
+
 const saveStates = new WeakMap<OtmetkaDb, { running: Promise<void> | null; again: boolean }>();
 
 async function writeBookkeeping(db: OtmetkaDb): Promise<void> {
   if (db.rx.closed) return;
-  const entries = [...db.pending].map(([id, p]) => [id, p.collection, p.at]);
-  const oldest = Date.now() - ACK_MEMORY_MS;
-  for (const [id, at] of db.acked) if (at < oldest) db.acked.delete(id);
   try {
-    await db.rx.upsertLocal('clock', { last: db.clock.last });
-    await db.rx.upsertLocal('pending', { entries, acked: [...db.acked] });
+    const stored = await db.rx.getLocal<Bookkeeping>('pending');
+    if (stored) mergeInto(db, stored.toJSON().data as Bookkeeping);
+    const oldest = Date.now() - ACK_MEMORY_MS;
+    for (const [id, ack] of db.acked) if (ack.time < oldest) db.acked.delete(id);
+    db.pendingCount.value = db.pending.size;
+    const data: Bookkeeping = {
+      entries: [...db.pending].map(([id, p]) => [id, p.collection, p.at]),
+      acked: [...db.acked].map(([id, a]) => [id, a.time, a.upTo]),
+    };
+    await db.rx.upsertLocal('clock', { last: Math.max(db.clock.last, await storedClock(db)) });
+    await db.rx.upsertLocal('pending', data);
   } catch (err) {
     // A closed database (logout) may race a late save; nothing is lost that matters.
     if (!db.rx.closed) console.warn('bookkeeping not saved', err);

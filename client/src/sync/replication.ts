@@ -230,7 +230,13 @@ async function noticeLostOnPull(ctx: Ctx, name: JournalCollectionName, incoming:
   for (const doc of incoming) {
     const mine = byId.get(doc.id);
     if (!mine) continue;
-    const lost = lostOnPull(db.deviceId, mine, doc, db.pending.has(doc.id), db.acked.get(doc.id));
+    const lost = lostOnPull(
+      db.deviceId,
+      mine,
+      doc,
+      db.pending.has(doc.id),
+      db.acked.get(doc.id)?.time,
+    );
     if (lost.length > 0) await noticeLost(ctx, name, mine, lost);
   }
 }
@@ -290,7 +296,8 @@ function acknowledge(db: OtmetkaDb, docs: JournalDoc[], at: number): void {
     const newest = Math.max(0, ...Object.values(doc.stamps ?? {}).map((s) => s.at));
     const pending = db.pending.get(doc.id);
     if (pending && pending.at <= newest) db.pending.delete(doc.id);
-    db.acked.set(doc.id, at);
+    const previous = db.acked.get(doc.id);
+    db.acked.set(doc.id, { time: at, upTo: Math.max(newest, previous?.upTo ?? 0) });
   }
   void saveBookkeeping(db);
 }
