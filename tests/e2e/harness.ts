@@ -93,18 +93,25 @@ function clientSourcesMtime(): number {
   return Math.max(...sources.map(newestMtime));
 }
 
-/** Builds client/dist with vite when it is missing or older than its sources. */
+/**
+ * The e2e run's own build of the client. Not client/dist: other work rebuilds that folder at any
+ * moment (vite empties it first), and a server serving a half-written folder fails a test for
+ * nothing. `npm start` and CI still use client/dist; this is the same vite build.
+ */
+export const CLIENT_DIST = path.join(ROOT, 'node_modules', '.cache', 'otmetka-e2e', 'dist');
+
+/** Builds the client with vite when its build is missing or older than its sources. */
 export function ensureClientBuilt(): void {
-  const index = path.join(CLIENT, 'dist', 'index.html');
+  const index = path.join(CLIENT_DIST, 'index.html');
   const built = existsSync(index) ? statSync(index).mtimeMs : 0;
   if (built > clientSourcesMtime()) return;
 
   const vite = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
-    cwd: CLIENT,
-    encoding: 'utf8',
-    timeout: 110_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [vite, 'build', '--outDir', CLIENT_DIST, '--emptyOutDir', '--logLevel', 'warn'],
+    { cwd: CLIENT, encoding: 'utf8', timeout: 110_000 },
+  );
   if (result.status !== 0) {
     throw new Error(`client build failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
@@ -176,6 +183,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2E
         PORT: String(port),
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
+        CLIENT_DIST,
         LOG_LEVEL: 'warn',
         NODE_ENV: 'test',
         ...env,
@@ -310,6 +318,12 @@ export async function signIn(
   password = DEMO_PASSWORD,
 ): Promise<void> {
   await page.goto(`${server.url}/`);
+  try {
+    await page.getByTestId('signin-form').waitFor();
+  } catch (error) {
+    const shown = await page.locator('body').innerText();
+    throw new Error(`no sign-in form; the page shows:\n${shown.slice(0, 500)}`, { cause: error });
+  }
   await page.getByTestId('signin-login').fill(login);
   await page.getByTestId('signin-password').fill(password);
   await page.getByTestId('signin-submit').click();
