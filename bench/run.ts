@@ -2,8 +2,9 @@
  * `npm run bench`: runs every benchmark (or those named as arguments), prints one line each,
  * `<id> ratio=<x> goal<op><y> ok|FAIL`, and writes bench/results.json with the raw figures.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform } from 'node:os';
+import { chromiumVersion } from './browser.ts';
 import { type Benchmark, type BenchResult, formatLine, meetsGoal } from './harness.ts';
 
 async function loadBenchmarks(): Promise<Benchmark[]> {
@@ -13,6 +14,11 @@ async function loadBenchmarks(): Promise<Benchmark[]> {
     import('./browser.ts'),
   ]);
   return modules.flatMap((m) => m.benchmarks);
+}
+
+function packageVersion(name: string): string {
+  const file = new URL(`../node_modules/${name}/package.json`, import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 async function main(): Promise<void> {
@@ -32,6 +38,15 @@ async function main(): Promise<void> {
   const report = {
     at: new Date().toISOString(),
     node: process.version,
+    versions: {
+      node: process.version,
+      chromium: chromiumVersion(),
+      rxdb: packageVersion('rxdb'),
+      dexie: packageVersion('dexie'),
+      fastify: packageVersion('fastify'),
+      pouchdb: packageVersion('pouchdb'),
+      vite: packageVersion('vite'),
+    },
     machine: { platform: platform(), arch: arch(), cpus: cpus().length, model: cpus()[0]?.model },
     results: results.map((r) => ({ ...r, ok: meetsGoal(r) })),
   };
