@@ -344,7 +344,13 @@ async function noticeLost(
   });
 }
 
+/**
+ * A request succeeded. The browser's `navigator.onLine === false` is still believed: it is
+ * reliable when false, and an answer to a request sent just before the network went away must
+ * not switch the bar back to «В сети».
+ */
 function markOnline(ctx: Ctx): void {
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) return;
   ctx.status.online.value = true;
 }
 
