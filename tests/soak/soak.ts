@@ -97,9 +97,24 @@ function killMidPush(w: World, port: number): void {
     await server.kill();
     count(w, 'server SIGKILL mid-push');
     await sleep(down);
-    await server.start();
-    w.busy.delete('server');
-  })().catch((err) => w.problems.push(`restart ${server.name}: ${err}`));
+    await startWithRetry(w, server);
+  })()
+    .catch((err) => w.problems.push(`restart ${server.name}: ${err}`))
+    .finally(() => w.busy.delete('server'));
+}
+
+/** A server cannot start while the database is down (a fault of its own): try again. */
+async function startWithRetry(w: World, server: ServerProcess): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await server.start();
+      return;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      count(w, 'server start retried (database down)');
+      await sleep(500);
+    }
+  }
 }
 
 function restartDb(w: World): void {
@@ -111,8 +126,12 @@ function restartDb(w: World): void {
     await w.db.restart(down);
     w.dbDown = false;
     count(w, 'database restart');
-    w.busy.delete('db');
-  })().catch((err) => w.problems.push(`database restart: ${err}`));
+  })()
+    .catch((err) => w.problems.push(`database restart: ${err}`))
+    .finally(() => {
+      w.dbDown = false;
+      w.busy.delete('db');
+    });
 }
 
 /** Judges a 5xx: expected only while the database or a server is being restarted. */
@@ -247,7 +266,7 @@ async function startWorld(opts: SoakOptions, dir: string, rng: Rng): Promise<Wor
 /** Brings every part back and syncs every device until quiet. */
 async function settle(w: World): Promise<void> {
   while (w.busy.size > 0) await sleep(100);
-  for (const s of w.servers) if (!s.isUp()) await s.start();
+  for (const s of w.servers) if (!s.isUp()) await startWithRetry(w, s);
   for (const d of w.devices) {
     d.proxy.armCut(Number.POSITIVE_INFINITY);
     if (d.offline) await d.setOffline(false);
