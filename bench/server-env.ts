@@ -139,7 +139,7 @@ export async function bulkInsert(
 ): Promise<void> {
   for (let i = 0; i < docs.length; i += chunk) {
     const part = docs.slice(i, i + chunk).map((d) => ({ ...d, _id: d.id }));
-    let res: Awaited<ReturnType<ReturnType<ServerScope['use']>['bulk']>>;
+    let res: { id?: string; error?: string }[];
     try {
       res = await couch.use(db).bulk({ docs: part });
     } catch (error) {

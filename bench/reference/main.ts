@@ -3,11 +3,14 @@
  * replication, used just enough that nothing is tree-shaken away, and nothing else.
  */
 import { h, render } from 'preact';
-import { createRxDatabase } from 'rxdb';
+import { createRxDatabase, type RxCollection } from 'rxdb';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 
-const db = await createRxDatabase({ name: 'reference', storage: getRxStorageDexie() });
+const db = await createRxDatabase<{ items: RxCollection<{ id: string; at: number }> }>({
+  name: 'reference',
+  storage: getRxStorageDexie(),
+});
 await db.addCollections({
   items: {
     schema: {
