@@ -92,7 +92,9 @@ export type PullResponse<Doc = Record<string, unknown>> = {
 
 export const pushRowSchema = z.object({
   assumedMasterState: z.record(z.string(), z.unknown()).nullish(),
-  newDocumentState: z.record(z.string(), z.unknown()),
+  // The id is checked for the whole request: a row without one could not be answered, since
+  // the device matches the answer to its documents by id. The rest is checked row by row.
+  newDocumentState: z.looseObject({ id: z.string().min(1).max(160) }),
 });
 export const pushRequestSchema = z.object({
   rows: z.array(pushRowSchema).min(1).max(PUSH_BATCH_SIZE),

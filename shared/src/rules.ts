@@ -1,7 +1,7 @@
 import { isSameContent, mergeDocs } from './conflict.ts';
 import { isEnrolledOn } from './enrolment.ts';
 import { DomainError, type ErrorCode } from './errors.ts';
-import { lessonId, markId } from './ids.ts';
+import { lessonId, markId, rosterId } from './ids.ts';
 import { isMonthLocked } from './locks.ts';
 import { findSlot, type LessonSlot } from './schedule.ts';
 import type { MonthLock, Org, Subgroup } from './schemas/catalog.ts';
@@ -81,6 +81,10 @@ function idMatches(doc: JournalDoc): boolean {
         lesson[2] === doc.date
       );
     }
+    // Topic ids are random but carry their kind and subgroup, as every journal id does: the
+    // server pages a subgroup's changes by id prefix without reading other kinds' bodies.
+    if (doc.type === 'topic') return doc.id.startsWith(`topic:${doc.subgroupId}:`);
+    if (doc.type === 'roster') return doc.id === rosterId(doc.subgroupId, doc.learnerId);
     return true;
   } catch {
     return false;

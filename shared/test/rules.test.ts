@@ -257,9 +257,27 @@ describe('push rules', () => {
     expect(result).toMatchObject({ ok: false, code: 'READ_ONLY_COLLECTION' });
   });
 
-  it('[PR1] topics need only the teacher check', () => {
+  it('[CR3] a topic or roster id that does not carry its kind and subgroup is refused', () => {
     const topic: Topic = {
       id: 'topic-1',
+      type: 'topic',
+      orgId: org.id,
+      subgroupId: SG,
+      stamps: {},
+      order: 1,
+      section: '',
+      title: 'Введение',
+      hours: 2,
+      form: '',
+      control: '',
+      plannedDate: null,
+    };
+    expect(codeOf(checkJournalWrite(ctx(), undefined, topic))).toBe('IMMUTABLE_FIELD');
+  });
+
+  it('[PR1] topics need only the teacher check', () => {
+    const topic: Topic = {
+      id: `topic:${SG}:t1`,
       type: 'topic',
       orgId: 'org-1',
       subgroupId: SG,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ACCESS_TOKEN_TTL_SECONDS } from './shared.ts';
 
 /**
  * Server configuration, read once from the environment by main.ts. Tests build a Config by hand
@@ -18,6 +19,8 @@ export interface Config {
   corsOrigins: string[];
   /** Login attempts allowed per IP and login within a minute. */
   loginRateLimit: number;
+  /** Lifetime of an access token; short, since the refresh token renews it. */
+  accessTokenTtlSeconds: number;
   /** The built client; missing folder means a short "run npm run build" page is served. */
   clientDist: string;
   /** Milliseconds since the epoch; a test can give each process its own skewed clock. */
@@ -82,6 +85,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
       .map((o) => o.trim())
       .filter(Boolean),
     loginRateLimit: intFromEnv(env, 'LOGIN_RATE_LIMIT', 10),
+    accessTokenTtlSeconds: intFromEnv(env, 'ACCESS_TOKEN_TTL_SECONDS', ACCESS_TOKEN_TTL_SECONDS),
     clientDist: path.resolve(env.CLIENT_DIST ?? path.join(here, '../../client/dist')),
     now: clockFromEnv(env),
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -22,12 +22,43 @@ async function seedIfEmpty(store: Store, log: (msg: string) => void): Promise<st
   return summary ? formatSeedSummary(summary) : null;
 }
 
+/**
+ * A server process may start before its CouchDB (a cluster restart, a container order): wait for
+ * the database instead of exiting, so a supervisor does not have to.
+ */
+async function waitForDatabase(url: string, log: (msg: string) => void): Promise<void> {
+  // fetch refuses URLs with credentials: send them as a Basic header instead.
+  const target = new URL(url);
+  const auth = target.username
+    ? `Basic ${btoa(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`)}`
+    : undefined;
+  target.username = '';
+  target.password = '';
+  const deadline = Date.now() + 120_000;
+
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      const res = await fetch(target, {
+        headers: auth ? { authorization: auth } : {},
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (res.ok) return;
+    } catch {
+      // Not reachable yet.
+    }
+    if (Date.now() > deadline) throw new Error('the database did not answer within 120 s');
+    log(`waiting for the database (${delay} ms)`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
 async function main() {
   const env = await loadConfig();
   const embedded = env.couchUrl
     ? undefined
     : await startEmbeddedCouch({ dataDir: env.dataDir, port: env.embeddedCouchPort });
   const couchUrl = env.couchUrl ?? embedded!.url;
+  await waitForDatabase(couchUrl, (msg) => console.warn(msg));
 
   const app = await buildApp({ ...env, couchUrl });
   const seeded = await seedIfEmpty(app.store, (msg) => app.log.info(msg));

@@ -84,6 +84,17 @@ describe('bad input gets a clear 4xx and the server keeps serving', () => {
     });
   });
 
+  it('a push row without an id → 400 naming the row, since its answer could not be matched', async () => {
+    const res = await call(server.url, 'POST', '/api/sync/marks/push', {
+      token,
+      body: { rows: [{ newDocumentState: { type: 'mark', code: 'Н' } }] },
+    });
+    expectError(res, 400, 'VALIDATION_FAILED');
+    expect(res.body).toMatchObject({
+      error: { details: { field: 'rows.0.newDocumentState.id' } },
+    });
+  });
+
   it('an oversized body → 413 BODY_TOO_LARGE', async () => {
     const big = 'x'.repeat(BODY_LIMIT_BYTES + 10);
     const res = await call(server.url, 'POST', '/api/sync/marks/push', {

@@ -43,6 +43,7 @@ export function testConfig(couchUrl: string, overrides: Partial<Config> = {}): C
     production: false,
     corsOrigins: [],
     loginRateLimit: 1000,
+    accessTokenTtlSeconds: 900,
     clientDist: '/tmp/otmetka-test-no-client',
     now: () => Date.now(),
     logLevel: 'info',

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import fp from 'fastify-plugin';
 import type { Config } from '../config.ts';
 import { forbidden, tokenExpired, tokenInvalid, unauthenticated } from '../http/errors.ts';
-import { ACCESS_TOKEN_TTL_SECONDS, type Role } from '../shared.ts';
+import type { Role } from '../shared.ts';
 import type { AccessClaims } from './claims.ts';
 
 /**
@@ -48,7 +48,7 @@ function requireRole(...roles: Role[]): preHandlerAsyncHookHandler {
 async function authPlugin(app: FastifyInstance, opts: { config: Config }) {
   await app.register(jwt, {
     secret: opts.config.jwtSecret,
-    sign: { algorithm: 'HS256', expiresIn: ACCESS_TOKEN_TTL_SECONDS },
+    sign: { algorithm: 'HS256', expiresIn: opts.config.accessTokenTtlSeconds },
     verify: { algorithms: ['HS256'] },
   });
   app.decorate('authenticate', authenticate);

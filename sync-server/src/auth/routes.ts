@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
+import { type Doc, orgDbName } from '../db/store.ts';
 import { invalidCredentials, rateLimited, tokenInvalid } from '../http/errors.ts';
 import { route } from '../http/route.ts';
 import {
   type LoginResponse,
   loginRequestSchema,
   loginResponseSchema,
-  refreshRequestSchema,
   type Org,
+  refreshRequestSchema,
   type User,
 } from '../shared.ts';
-import { type Doc, orgDbName } from '../db/store.ts';
 import { PasswordProvider } from './providers.ts';
 import { RefreshTokens } from './refresh.ts';
 

@@ -245,6 +245,20 @@ export class Store {
 
   // Writes
 
+  /**
+   * One page of `_changes` without bodies: ids and sequences only, so a pull can pick the rows of
+   * one document kind by id prefix and fetch just those bodies.
+   */
+  async changeIds(
+    dbName: string,
+    since: string,
+    limit: number,
+  ): Promise<{ rows: { seq: string; id: string }[]; lastSeq: string }> {
+    const res = await this.db(dbName).changes({ since, limit });
+    const rows = res.results.map((r) => ({ seq: String(r.seq), id: r.id }));
+    return { rows, lastSeq: String(res.last_seq) };
+  }
+
   /** `_bulk_docs` with the given revisions; a stale revision gives `error: 'conflict'`. */
   async bulkWrite(
     dbName: string,

@@ -20,17 +20,27 @@ interface Source {
   key: string;
   db: string;
   accepts(doc: Doc): boolean;
+  /** Journal sources hold every kind of one subgroup; ids start with the kind (rules.ts). */
+  idPrefix: string | null;
 }
 
 function sourcesFor(collection: SyncCollection, vis: Visibility): Source[] {
   if (collection === 'catalog') {
-    return [{ key: vis.catalogKey, db: orgDbName(vis.orgId), accepts: vis.catalogAccepts }];
+    return [
+      {
+        key: vis.catalogKey,
+        db: orgDbName(vis.orgId),
+        accepts: vis.catalogAccepts,
+        idPrefix: null,
+      },
+    ];
   }
   const type = COLLECTION_TYPE[collection];
   return vis.subgroupIds.map((id) => ({
     key: id,
     db: subgroupDbName(id),
     accepts: (doc: Doc) => journalAccepts(vis, type, doc),
+    idPrefix: `${type}:`,
   }));
 }
 
@@ -42,6 +52,35 @@ function outgoing(schema: ZodType, doc: Doc): Doc | undefined {
   if (doc._deleted) out._deleted = true;
   else delete out._deleted;
   return out;
+}
+
+interface PageRow {
+  seq: string;
+  id: string;
+  doc: Doc | undefined;
+}
+
+/**
+ * One page of a source's changes. A subgroup database holds lessons, topics, roster entries and
+ * marks together, and each collection pulls on its own: reading ids first and fetching only the
+ * bodies of this collection's kind keeps a pull from reading the whole journal four times.
+ */
+async function readPage(store: Store, source: Source, since: string, size: number) {
+  if (!source.idPrefix) {
+    const page = await store.changes(source.db, since, size);
+    return { rows: page.rows as PageRow[], full: page.rows.length === size };
+  }
+
+  const page = await store.changeIds(source.db, since, size);
+  const prefix = source.idPrefix;
+  const wanted = page.rows.filter((r) => r.id.startsWith(prefix)).map((r) => r.id);
+  const bodies = await store.getMany(source.db, wanted);
+  const rows = page.rows.map((r) => ({
+    seq: r.seq,
+    id: r.id,
+    doc: r.id.startsWith(prefix) ? bodies.get(r.id)?.doc : undefined,
+  }));
+  return { rows, full: page.rows.length === size };
 }
 
 export interface PullResult extends PullResponse<Doc> {
@@ -70,7 +109,7 @@ export async function pull(
   for (const source of sources) {
     if (documents.length >= limit) break;
     for (;;) {
-      const page = await store.changes(source.db, seqs[source.key] ?? '0', pageSize);
+      const page = await readPage(store, source, seqs[source.key] ?? '0', pageSize);
       let stoppedEarly = false;
       for (const row of page.rows) {
         if (documents.length >= limit) {
@@ -84,7 +123,7 @@ export async function pull(
         if (doc) documents.push(doc);
         else skipped.push(row.id);
       }
-      if (stoppedEarly || page.rows.length < pageSize || documents.length >= limit) break;
+      if (stoppedEarly || !page.full || documents.length >= limit) break;
     }
   }
   return { documents, checkpoint: { v: 1, seqs }, skipped };

@@ -84,50 +84,75 @@ function stripMeta(doc: Record<string, unknown>): Doc {
 
 // Loading what the rules need
 
-async function loadOrgBasics(store: Store, orgId: string) {
-  const orgDb = orgDbName(orgId);
-  const [org, calendarDoc, locks] = await Promise.all([
-    store.get<Org & Doc>(orgDb, orgId),
-    store.get<Calendar & Doc>(orgDb, 'calendar-ru'),
-    store.listByType<MonthLock & Doc>(orgDb, 'lock'),
-  ]);
-  const calendar = calendarDoc ? loadCalendar(calendarDoc) : defaultCalendar();
-  return { org, calendar, locks };
+interface OrgBasics {
+  org: (Org & Doc) | undefined;
+  calendar: ReturnType<typeof defaultCalendar>;
+  locks: MonthLock[];
+  subgroups: Map<string, Subgroup & Doc>;
+  schedules: Map<string, Schedule & Doc>;
 }
 
-async function loadGroup(
+/**
+ * Everything a push needs from the org database, in two requests whatever the batch: the org,
+ * the calendar, the batch's subgroups and schedules by key, and the month locks by index.
+ */
+async function loadOrgBasics(
   store: Store,
+  orgId: string,
+  subgroupIds: string[],
+): Promise<OrgBasics> {
+  const orgDb = orgDbName(orgId);
+  const keys = [orgId, 'calendar-ru', ...subgroupIds, ...subgroupIds.map(scheduleId)];
+  const [stored, locks] = await Promise.all([
+    store.getMany(orgDb, keys),
+    store.listByType<MonthLock & Doc>(orgDb, 'lock'),
+  ]);
+  const live = <T>(id: string) => {
+    const hit = stored.get(id);
+    return hit && !hit.deleted ? (hit.doc as unknown as T) : undefined;
+  };
+
+  const calendarDoc = live<Calendar & Doc>('calendar-ru');
+  const subgroups = new Map<string, Subgroup & Doc>();
+  const schedules = new Map<string, Schedule & Doc>();
+  for (const id of subgroupIds) {
+    const subgroup = live<Subgroup & Doc>(id);
+    const schedule = live<Schedule & Doc>(scheduleId(id));
+    if (subgroup) subgroups.set(id, subgroup);
+    if (schedule) schedules.set(id, schedule);
+  }
+  return {
+    org: live<Org & Doc>(orgId),
+    calendar: calendarDoc ? loadCalendar(calendarDoc) : defaultCalendar(),
+    locks,
+    subgroups,
+    schedules,
+  };
+}
+
+function loadGroup(
   user: AccessUser,
   subgroupId: string,
-  learnerIds: string[],
-  basics: Awaited<ReturnType<typeof loadOrgBasics>>,
+  basics: OrgBasics,
   now: number,
-): Promise<GroupContext> {
-  const orgDb = orgDbName(user.org);
-  const [subgroup, schedule] = await Promise.all([
-    store.get<Subgroup & Doc>(orgDb, subgroupId),
-    store.get<Schedule & Doc>(orgDb, scheduleId(subgroupId)),
-  ]);
+): GroupContext {
+  const subgroup = basics.subgroups.get(subgroupId);
+  const schedule = basics.schedules.get(subgroupId);
   const teaches =
     !!subgroup && user.role === 'teacher' && !!user.tid && subgroup.teacherIds.includes(user.tid);
+  const slots =
+    teaches && subgroup && schedule
+      ? expandSchedule({ schedule, subgroup, calendar: basics.calendar })
+      : [];
 
-  let slots: LessonSlot[] = [];
-  let roster: RosterEntry[] = [];
-  if (teaches && subgroup) {
-    slots = schedule ? expandSchedule({ schedule, subgroup, calendar: basics.calendar }) : [];
-    // Roster ids derive from (subgroup, learner): read the entries of these marks' learners
-    // by key instead of querying an index (cheaper, and no index to refresh after writes).
-    const ids = [...new Set(learnerIds.map((l) => rosterId(subgroupId, l)))];
-    const stored = await store.getMany<RosterEntry & Doc>(subgroupDbName(subgroupId), ids);
-    roster = [...stored.values()].filter((s) => !s.deleted).map((s) => s.doc);
-  }
   return {
     teaches,
     ctx: {
       user: { id: user.sub, role: user.role, teacherId: user.tid },
       subgroup,
       slots,
-      roster,
+      // Filled from the same read as the documents (pushGroup).
+      roster: [],
       locks: basics.locks.filter((l) => l.subgroupId === null || l.subgroupId === subgroupId),
       org: basics.org as Org,
       now: new Date(now),
@@ -214,15 +239,28 @@ async function pushGroup(
     const { outcomes } = evaluate(items, group, new Map());
     return { outcomes, written: [] };
   }
-  const db = subgroupDbName(group.ctx.subgroup!.id);
+  const subgroupId = group.ctx.subgroup!.id;
+  const db = subgroupDbName(subgroupId);
   const ids = items.flatMap((i) =>
     i.doc.type === 'mark' ? [i.doc.id, i.doc.lessonId] : [i.doc.id],
   );
+  // Roster ids derive from (subgroup, learner): read them by key with the documents, in one
+  // request, instead of querying an index.
+  const rosterIds = [
+    ...new Set(
+      items.flatMap((i) => (i.doc.type === 'mark' ? [rosterId(subgroupId, i.doc.learnerId)] : [])),
+    ),
+  ];
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await store.getMany(db, ids);
+    const current = await store.getMany(db, [...ids, ...rosterIds]);
+    const roster = rosterIds.flatMap((id) => {
+      const hit = current.get(id);
+      return hit && !hit.deleted ? [hit.doc as unknown as RosterEntry] : [];
+    });
+    const withRoster = { ...group, ctx: { ...group.ctx, roster } };
     const revs = new Map([...current].map(([id, s]) => [id, s.rev]));
-    const { outcomes, dirty, before } = evaluate(items, group, current);
+    const { outcomes, dirty, before } = evaluate(items, withRoster, current);
 
     const writes = [...dirty].map((id) => ({ doc: current.get(id)!.doc, rev: revs.get(id) }));
     const results = await store.bulkWrite(db, writes);
@@ -311,13 +349,13 @@ export async function push(store: Store, input: PushInput): Promise<PushResponse
   const outcomes: Outcome[] = [];
   const items = validate(input, outcomes);
   await repairMalformed(store, input.user, outcomes);
-  const basics = await loadOrgBasics(store, input.user.org);
+  const groups = groupBySubgroup(items);
+  const basics = await loadOrgBasics(store, input.user.org, [...groups.keys()]);
   if (!basics.org) throw forbidden('Организация не найдена');
   const audit: Doc[] = [];
 
-  for (const [subgroupId, groupItems] of groupBySubgroup(items)) {
-    const learnerIds = groupItems.flatMap((i) => (i.doc.type === 'mark' ? [i.doc.learnerId] : []));
-    const group = await loadGroup(store, input.user, subgroupId, learnerIds, basics, input.now);
+  for (const [subgroupId, groupItems] of groups) {
+    const group = loadGroup(input.user, subgroupId, basics, input.now);
     const { outcomes: done, written } = await pushGroup(store, groupItems, group);
     outcomes.push(...done);
     for (const w of written)
