@@ -83,6 +83,13 @@ describe('lost edits', () => {
     ]);
   });
 
+  it('[CR5] a retried push of an older version of our own edit is not a lost edit', () => {
+    const older = markOf('Н', 10, 'dev-b');
+    const newerOwn = markOf('Б', 20, 'dev-b');
+    expect(lostInConflict('dev-b', older, markOf('', 5, 'dev-a'), newerOwn)).toEqual([]);
+    expect(lostOnPull('dev-b', older, newerOwn, true, undefined)).toEqual([]);
+  });
+
   it('[CR5] a pull that beats an unsent or concurrently sent edit is a loss; a later edit is not', () => {
     const local = markOf('Н', 10, 'dev-a');
     const incoming = markOf('Б', 20, 'dev-b');

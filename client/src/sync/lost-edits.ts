@@ -45,6 +45,8 @@ export function lostInConflict(
     const stamp = mine.stamps[field];
     if (!stamp || stamp.dev !== deviceId) continue;
     if (assumed && sameStamp(assumed.stamps[field], stamp)) continue;
+    // A retried push of an older version of our own edit "loses" to our newer one: not a loss.
+    if (output.stamps?.[field]?.dev === deviceId) continue;
     if (same(fieldOf(mine, field), fieldOf(output, field))) continue;
     lost.push({ field, mine: fieldOf(mine, field), theirs: fieldOf(output, field) });
   }
@@ -68,7 +70,7 @@ export function lostOnPull(
   for (const field of fieldsOf(local)) {
     const mine = local.stamps[field];
     const theirs = incoming.stamps[field];
-    if (!mine || mine.dev !== deviceId || !theirs) continue;
+    if (!mine || mine.dev !== deviceId || !theirs || theirs.dev === deviceId) continue;
     if (compareStamps(theirs, mine) <= 0) continue;
     if (same(fieldOf(local, field), fieldOf(incoming, field))) continue;
     const concurrent = stillPending || (ackedAt !== undefined && theirs.at < ackedAt);
