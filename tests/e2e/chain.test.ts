@@ -198,6 +198,8 @@ describe('issue 5: registry → schedule → application → enrolment → offli
       );
     expect(chain.lessonDates.length).toBeGreaterThanOrEqual(3);
     chain.enrolFrom = chain.lessonDates[2]!;
+    await screenshot(admin, 'schedule-editor-landscape');
+    await admin.getByTestId(`schedule-month-${month}`).scrollIntoViewIfNeeded();
     await screenshot(admin, 'schedule-editor-preview-landscape');
 
     await admin.getByTestId('schedule-save').click();

@@ -321,7 +321,7 @@ export async function signIn(
   try {
     await page.getByTestId('signin-form').waitFor();
   } catch (error) {
-    const shown = await page.locator('body').innerText();
+    const shown = (await page.locator('body').textContent()) ?? '';
     throw new Error(`no sign-in form; the page shows:\n${shown.slice(0, 500)}`, { cause: error });
   }
   await page.getByTestId('signin-login').fill(login);
@@ -354,8 +354,18 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
   );
 }
 
-/** A PNG under docs/screenshots/. */
+/**
+ * A PNG under docs/screenshots/. Headless Chromium never grants persistent storage, so the app
+ * rightly shows its storage warning; it is dismissed (its own «Понятно») to show the screen
+ * itself. Focus is dropped so no field shows a selection.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  const dismiss = page.getByTestId('storage-warning-dismiss');
+  if (await dismiss.isVisible()) {
+    await dismiss.click();
+    await dismiss.waitFor({ state: 'detached' });
+  }
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }

@@ -410,6 +410,10 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
   });
 
   it('the topics screen previews an imported file with its per-row errors', async () => {
+    // The open notice list would cover the screen.
+    if (await pageA.getByTestId('notices-list').isVisible()) {
+      await pageA.getByTestId('notices-toggle').click();
+    }
     await pageA.getByTestId('tab-topics').click();
     await pageA.getByTestId('topics').waitFor();
     const csv = [
