@@ -7,7 +7,14 @@ import type {
   Subgroup,
   Topic,
 } from '@otmetka/shared';
-import { enrolledOn, findSlot, formatRuDate, isoWeekday, monthOf } from '@otmetka/shared';
+import {
+  enrolledOn,
+  findSlot,
+  formatRuDate,
+  isMonthLocked,
+  isoWeekday,
+  monthOf,
+} from '@otmetka/shared';
 import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
@@ -62,6 +69,7 @@ export function LessonScreen(props: {
     );
   }
   const programme = catalog.programmes.get(subgroup.programmeId);
+  const locked = monthLocked(catalog, subgroup.id, slot.date);
   return (
     <article class="lesson" data-testid="lesson" data-lesson-id={slot.lessonId}>
       <header class="lessonhead">
@@ -78,6 +86,12 @@ export function LessonScreen(props: {
         {slot.holiday && <p class="warn">Нерабочий день: {slot.holiday}</p>}
         {lesson?.flag === 'off-schedule' && (
           <p class="warn">Занятие убрано из расписания; отметки сохранены.</p>
+        )}
+        {locked && (
+          <p class="warn" data-testid="lesson-locked">
+            Месяц закрыт администратором: изменения сервер не примет. Для правки попросите открыть
+            месяц.
+          </p>
         )}
       </header>
       <StatusControl slot={slot} lesson={lesson} />
@@ -106,6 +120,22 @@ export function LessonScreen(props: {
       />
     </article>
   );
+}
+
+/** LK1/LK2 as the server applies them; the device only warns, the server decides. */
+function monthLocked(catalog: CatalogView, subgroupId: string, date: string): boolean {
+  if (!catalog.org) return false;
+  try {
+    return isMonthLocked({
+      locks: catalog.locks,
+      org: catalog.org,
+      subgroupId,
+      month: monthOf(date),
+      now: new Date(),
+    });
+  } catch {
+    return false;
+  }
 }
 
 function findSlotSafe(slots: LessonSlot[], date: string, start: string): LessonSlot | undefined {

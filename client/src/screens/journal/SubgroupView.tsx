@@ -62,6 +62,7 @@ export function SubgroupView({ route, catalog }: { route: Route; catalog: Catalo
 
 /** Today's month in the organisation's zone, kept inside the subgroup's study period. */
 function defaultMonth(catalog: CatalogView, subgroup: Subgroup): string {
+  // The organisation's zone, never the device's: near midnight they name different days.
   const today = todayIn(catalog.org?.timeZone ?? 'Asia/Yekaterinburg');
   if (today < subgroup.periodFrom) return monthOf(subgroup.periodFrom);
   if (today > subgroup.periodTo) return monthOf(subgroup.periodTo);
