@@ -301,6 +301,29 @@ export async function newDevice(
   return context;
 }
 
+/**
+ * A device whose profile lives in `userDataDir`: closing it quits the browser, and launching it
+ * again on the same folder is the same tablet after a restart (IndexedDB, service worker and
+ * local storage kept). `offline: true` starts it with no network.
+ */
+export async function launchPersistentDevice(
+  userDataDir: string,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    viewport: LANDSCAPE,
+    locale: 'ru-RU',
+    timezoneId: 'Asia/Yekaterinburg',
+    hasTouch: true,
+    serviceWorkers: 'allow',
+    ...options,
+  });
+  context.setDefaultTimeout(20_000);
+  return context;
+}
+
 /** Collects uncaught page errors, so a test can report them when something fails. */
 export function watchErrors(page: Page, errors: string[] = []): string[] {
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { todayIn } from '@otmetka/shared';
 import type { TabelResponse } from '@otmetka/shared/api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -9,6 +12,7 @@ import {
   ensureClientBuilt,
   LANDSCAPE,
   launchBrowser,
+  launchPersistentDevice,
   newDevice,
   PORTRAIT,
   screenshot,
@@ -442,5 +446,36 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
     await pageA.getByTestId('import-cancel').click();
     await deviceA.close();
     await deviceB.close();
+  });
+
+  it('after the browser was closed, it starts offline with the journal and its marks', async () => {
+    const profile = await mkdtemp(path.join(tmpdir(), 'otmetka-e2e-profile-'));
+    try {
+      const tablet = await launchPersistentDevice(profile);
+      const first = tablet.pages()[0] ?? (await tablet.newPage());
+      watchErrors(first, errors);
+      await signIn(first, server, TEACHER);
+      await first.getByTestId('journals').waitFor();
+      await waitForServiceWorker(first);
+      await first.goto(`${server.url}/${journal.lessonHash}`);
+      await first.getByTestId('lesson').waitFor();
+      await waitForCode(first, journal.learners![2]!, 'Б', 'the synced marks');
+      await tablet.close();
+
+      const restarted = await launchPersistentDevice(profile, { offline: true });
+      const page = restarted.pages()[0] ?? (await restarted.newPage());
+      watchErrors(page, errors);
+      const response = await page.goto(`${server.url}/${journal.lessonHash}`);
+      expect(response?.fromServiceWorker()).toBe(true);
+      await page.getByTestId('lesson').waitFor();
+      const [one, two, three] = journal.learners!;
+      await waitForCode(page, one!, 'present', 'the present mark after a restart');
+      expect(await markCode(page, two!)).toBe('Н');
+      expect(await markCode(page, three!)).toBe('Б');
+      expect(await page.getByTestId('lesson-topic-text').inputValue()).toBe(journal.topicTitle);
+      await restarted.close();
+    } finally {
+      await rm(profile, { recursive: true, force: true });
+    }
   });
 });
