@@ -20,7 +20,10 @@ interface Source {
   key: string;
   db: string;
   accepts(doc: Doc): boolean;
-  /** Journal sources hold every kind of one subgroup; ids start with the kind (rules.ts). */
+  /**
+   * Journal sources hold every kind of one subgroup; ids start with the kind (rules.ts). Null:
+   * read bodies with the changes (the catalog, and marks, which are most of a journal).
+   */
   idPrefix: string | null;
 }
 
@@ -40,7 +43,7 @@ function sourcesFor(collection: SyncCollection, vis: Visibility): Source[] {
     key: id,
     db: subgroupDbName(id),
     accepts: (doc: Doc) => journalAccepts(vis, type, doc),
-    idPrefix: `${type}:`,
+    idPrefix: collection === 'marks' ? null : `${type}:`,
   }));
 }
 
