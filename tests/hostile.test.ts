@@ -1,5 +1,6 @@
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES, readXlsx } from '../sync-server/src/shared.ts';
 import {
   call,
   createFixture,
@@ -10,7 +11,6 @@ import {
   startServer,
   type TestServer,
 } from '../sync-server/test/helpers.ts';
-import { ERROR_CODES, readXlsx } from '../sync-server/src/shared.ts';
 import {
   badTokens,
   createOtherOrg,
@@ -88,7 +88,9 @@ const isStream = (op: Operation) => op.path === '/api/sync/stream';
 const hasBody = (op: Operation) => ['POST', 'PUT', 'PATCH'].includes(op.method);
 
 function expectClearError(res: Http, what: string) {
-  expect(res.status, `${what}: ${JSON.stringify(res.body).slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+  expect(res.status, `${what}: ${JSON.stringify(res.body).slice(0, 300)}`).toBeGreaterThanOrEqual(
+    400,
+  );
   expect(res.status, `${what}: ${JSON.stringify(res.body).slice(0, 300)}`).toBeLessThan(500);
   const error = (res.body as { error?: { code?: string; message?: string } }).error;
   expect(ERROR_CODES, what).toContain(error?.code);
@@ -110,8 +112,9 @@ async function batch(what: string, requests: (() => Promise<Http>)[], check = ex
   const before = await snapshot(server.store);
   const answers: Http[] = [];
   for (const send of requests) answers.push(await send());
-  answers.forEach((res, i) => check(res, `${what} #${i}`));
-  if (answers.every((a) => a.status >= 400)) expect(await snapshot(server.store), what).toEqual(before);
+  for (const [i, res] of answers.entries()) check(res, `${what} #${i}`);
+  if (answers.every((a) => a.status >= 400))
+    expect(await snapshot(server.store), what).toEqual(before);
   await expectServing();
 }
 
@@ -165,9 +168,14 @@ describe('hostile input against every endpoint of /api/openapi.json', () => {
       const valid = JSON.stringify(sampleFrom(op.body));
       await batch(
         `${op.method} ${op.path} malformed`,
-        ['{"a":', valid.slice(0, Math.max(1, Math.floor(valid.length / 2))), '{,}', "{'a':1}", '[1,2,', '\u0000'].map(
-          (raw) => () => call(server.url, op.method, url, { token, rawBody: raw }),
-        ),
+        [
+          '{"a":',
+          valid.slice(0, Math.max(1, Math.floor(valid.length / 2))),
+          '{,}',
+          "{'a':1}",
+          '[1,2,',
+          '\u0000',
+        ].map((raw) => () => call(server.url, op.method, url, { token, rawBody: raw })),
       );
     }
   });
@@ -179,7 +187,8 @@ describe('hostile input against every endpoint of /api/openapi.json', () => {
       await batch(
         `${op.method} ${op.path} wrong types`,
         [wrongTypes(op.body), [], 42, 'текст', null].map(
-          (body) => () => call(server.url, op.method, url, { token, rawBody: JSON.stringify(body) }),
+          (body) => () =>
+            call(server.url, op.method, url, { token, rawBody: JSON.stringify(body) }),
         ),
       );
     }
@@ -283,13 +292,17 @@ describe('hostile input against every endpoint of /api/openapi.json', () => {
         if (res.status < 300) expect(op.method, what).toBe('GET');
         else expectClearError(res, what);
       };
-      await batch(`${op.method} ${op.path} other org`, [
-        () =>
-          call(server.url, op.method, url, {
-            token: tokenFor(op),
-            ...(hasBody(op) ? { body: sampleFrom(op.body) } : {}),
-          }),
-      ], noLeak);
+      await batch(
+        `${op.method} ${op.path} other org`,
+        [
+          () =>
+            call(server.url, op.method, url, {
+              token: tokenFor(op),
+              ...(hasBody(op) ? { body: sampleFrom(op.body) } : {}),
+            }),
+        ],
+        noLeak,
+      );
     }
     // And a journal row of the other organisation's subgroup pushed by our teacher is refused.
     const push = await call(server.url, 'POST', '/api/sync/lessons/push', {
@@ -352,7 +365,9 @@ describe('formulas stay text in the табель export', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/json');
-    const titles = (res.body as { lessons: { topicTitle: string }[] }).lessons.map((l) => l.topicTitle);
+    const titles = (res.body as { lessons: { topicTitle: string }[] }).lessons.map(
+      (l) => l.topicTitle,
+    );
     expect(titles).toContain('=HYPERLINK("http://127.0.0.1/x","Жми")');
   });
 });
