@@ -106,6 +106,7 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
     production: false,
     corsOrigins: [],
     loginRateLimit: 100_000,
+    accessTokenTtlSeconds: 900,
     clientDist: options.clientDist ?? path.join(dataDir, 'no-client'),
     now: () => Date.now(),
     // Production logs every request at info; the lines go nowhere, but their cost is paid.
