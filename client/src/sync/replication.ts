@@ -401,8 +401,13 @@ function watchEnvironment(ctx: Ctx, resync: () => void, reconnect: () => void): 
   const onVisible = () => {
     if (document.visibilityState === 'visible') resync();
   };
+  // A Background Sync wake-up only asks for a sync round: the worker may fire while the
+  // device is (again) offline, so it never sets the online state; a round that reaches the
+  // server does (markOnline), and a failing one leaves «Нет сети».
   const onWorkerMessage = (event: MessageEvent) => {
-    if ((event.data as { type?: string })?.type === BACKGROUND_SYNC_TAG) onOnline();
+    if ((event.data as { type?: string })?.type !== BACKGROUND_SYNC_TAG) return;
+    resync();
+    reconnect();
   };
   window.addEventListener('online', onOnline);
   window.addEventListener('offline', onOffline);
