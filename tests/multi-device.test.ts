@@ -52,7 +52,7 @@ afterEach(async () => {
 
 let counter = 0;
 
-async function newDevice(label: string): Promise<Device> {
+async function newDevice(label: string, now?: () => number): Promise<Device> {
   const session = new Session({ baseUrl: server.url }, memoryStore());
   const user = await session.signIn('teacher-a-user', PASSWORD);
   const device: Device = { label, session, user, offline: false, db: undefined as never };
@@ -63,6 +63,7 @@ async function newDevice(label: string): Promise<Device> {
     IDBKeyRange,
     multiInstance: false,
     isOffline: () => device.offline,
+    now,
   });
   open.push(device);
   return device;
@@ -207,6 +208,61 @@ describe('two devices of one teacher', () => {
     // A further round neither repeats the push nor duplicates the notice.
     await syncRound(a);
     expect((await noticesOf(a)).filter((n) => n.kind === 'refused')).toHaveLength(1);
+  });
+
+  it('[CR5] an acknowledged edit overwritten later by a device that had not seen it is reported', async () => {
+    // One wall clock for both devices, moved by the test: B's edit is later in every sense.
+    let time = Date.now();
+    const a = await newDevice('a', () => time);
+    const b = await newDevice('b', () => time);
+    await syncRound(a);
+    await syncRound(b);
+    const slot = await slotOf(a, '2026-09-21');
+    const id = markId(slot.lessonId, 'learner-kid');
+
+    await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
+    await syncRound(a);
+    expect(a.db.pendingCount.value).toBe(0);
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Н' });
+
+    // B never pulled A's mark: its edit, a minute after A's was acknowledged, is made blind.
+    time += 60_000;
+    await setMark(b.db, slot, 'learner-kid', { code: 'Б' });
+    expect((await localMark(b, id))?.stamps.code?.at).toBe(time);
+    await syncRound(b);
+    await syncRound(a);
+
+    expect(await localMark(a, id)).toMatchObject({ code: 'Б' });
+    const lost = (await noticesOf(a)).filter((n) => n.kind === 'lost' && n.docId === id);
+    expect(lost.map((n) => n.lostFields)).toEqual([[{ field: 'code', mine: 'Н', theirs: 'Б' }]]);
+    expect(await noticesOf(b)).toEqual([]);
+  });
+
+  it('[CR5] a later change made after seeing the edit is not reported', async () => {
+    let time = Date.now();
+    const a = await newDevice('a', () => time);
+    const b = await newDevice('b', () => time);
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-09-23');
+    const id = markId(slot.lessonId, 'learner-kid');
+
+    await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
+    await syncRound(a);
+    // B pulls A's mark, then changes it knowingly.
+    time += 60_000;
+    await syncRound(b);
+    expect(await localMark(b, id)).toMatchObject({ code: 'Н' });
+    await setMark(b.db, slot, 'learner-kid', { code: 'УП' });
+    expect((await localMark(b, id))?.stamps.code?.prev).toEqual({
+      at: (await localMark(a, id))?.stamps.code?.at,
+      dev: a.db.deviceId,
+    });
+    await syncRound(b);
+    await syncRound(a);
+
+    expect(await localMark(a, id)).toMatchObject({ code: 'УП' });
+    expect(await noticesOf(a)).toEqual([]);
+    expect(await noticesOf(b)).toEqual([]);
   });
 
   it('a mark written on one device reaches the other through the live stream, no manual pull', async () => {

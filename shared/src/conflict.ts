@@ -1,6 +1,6 @@
 import { DomainError } from './errors.ts';
 import { CLIENT_FIELDS, type JournalDoc } from './schemas/journal.ts';
-import type { Stamp, Stamps } from './schemas/primitives.ts';
+import type { Stamp, StampRef, Stamps } from './schemas/primitives.ts';
 
 /**
  * Conflict rules of the journal documents (CR1–CR6), one pure function used by the server
@@ -149,9 +149,20 @@ export function mergeDocs<D extends JournalDoc>(
   return { merged: result, lostFields, changed: !isSameContent(stored, result) };
 }
 
+/** The reference a new stamp keeps to the stamp it replaces (null: the field had none). */
+export function stampRef(stamp: Stamp | undefined): StampRef | null {
+  return stamp ? { at: stamp.at, dev: stamp.dev } : null;
+}
+
+/** Whether `ref` (a stamp's `prev`) names exactly `stamp`: the editor had seen that edit. */
+export function refersTo(ref: StampRef | null | undefined, stamp: Stamp | undefined): boolean {
+  return !!ref && !!stamp && ref.at === stamp.at && ref.dev === stamp.dev;
+}
+
 /**
  * Applies an edit made on this device: sets the patched fields and stamps those whose value
- * changes. A field that is not client-owned (identity, server-owned) throws IMMUTABLE_FIELD.
+ * changes, each stamp recording in `prev` the stamp the device saw on the field (CR5). A field
+ * that is not client-owned (identity, server-owned) throws IMMUTABLE_FIELD.
  */
 export function stampEdit<D extends JournalDoc>(doc: D, patch: Partial<D>, stamp: Stamp): D {
   const allowed = lwwFields(doc.type);
@@ -167,7 +178,7 @@ export function stampEdit<D extends JournalDoc>(doc: D, patch: Partial<D>, stamp
     )
       continue;
     out[field] = value;
-    stamps[field] = stamp;
+    stamps[field] = { ...stamp, prev: stampRef(doc.stamps?.[field]) };
   }
   return out as D;
 }
@@ -175,7 +186,9 @@ export function stampEdit<D extends JournalDoc>(doc: D, patch: Partial<D>, stamp
 /** Stamps every client field of a document the device creates, so its values win over nothing. */
 export function stampNew<D extends JournalDoc>(doc: D, stamp: Stamp): D {
   const stamps: Stamps = {};
-  for (const field of lwwFields(doc.type)) if (field !== '_deleted') stamps[field] = stamp;
+  for (const field of lwwFields(doc.type)) {
+    if (field !== '_deleted') stamps[field] = { ...stamp, prev: null };
+  }
   return { ...doc, stamps };
 }
 

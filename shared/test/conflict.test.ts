@@ -6,10 +6,13 @@ import {
   mergeDocs,
   nextStamp,
   observeStamp,
+  refersTo,
   stampEdit,
   stampNew,
+  stampRef,
 } from '../src/conflict.ts';
 import type { Lesson, Mark, RosterEntry } from '../src/schemas/journal.ts';
+import { markSchema } from '../src/schemas/journal.ts';
 import type { Stamp } from '../src/schemas/primitives.ts';
 import { expectDomainError } from './helpers.ts';
 
@@ -178,9 +181,12 @@ describe('edits and clocks', () => {
     const doc = stampNew(mark(), st(1));
     const edited = stampEdit(doc, { code: 'Н', note: '' }, st(2));
     expect(edited.code).toBe('Н');
-    expect(edited.stamps.code).toEqual(st(2));
-    expect(edited.stamps.note).toEqual(st(1));
-    expect(stampEdit(edited, { _deleted: true }, st(3)).stamps._deleted).toEqual(st(3));
+    expect(edited.stamps.code).toEqual({ ...st(2), prev: { at: 1, dev: 'dev-a' } });
+    expect(edited.stamps.note).toEqual({ ...st(1), prev: null });
+    expect(stampEdit(edited, { _deleted: true }, st(3)).stamps._deleted).toEqual({
+      ...st(3),
+      prev: null,
+    });
     expectDomainError(
       () => stampEdit(doc, { date: '2026-09-02' }, st(2)),
       'IMMUTABLE_FIELD',
@@ -191,6 +197,20 @@ describe('edits and clocks', () => {
       'IMMUTABLE_FIELD',
       'flag',
     );
+  });
+
+  it('[CR5] each new stamp names the stamp it replaced, which another device can recognise', () => {
+    const seen = stampEdit(mark(), { code: 'Н' }, st(5, 'dev-a'));
+    const over = stampEdit(seen, { code: 'Б' }, st(3, 'dev-b'));
+    expect(over.stamps.code?.prev).toEqual({ at: 5, dev: 'dev-a' });
+    expect(refersTo(over.stamps.code?.prev, seen.stamps.code)).toBe(true);
+    expect(refersTo(over.stamps.code?.prev, st(5, 'dev-c'))).toBe(false);
+    expect(refersTo(null, st(5))).toBe(false);
+    expect(refersTo(undefined, st(5))).toBe(false);
+    expect(stampRef(undefined)).toBeNull();
+    // A stamp with `prev` and an old one without it are both valid.
+    expect(markSchema.parse(over).stamps.code?.prev).toEqual({ at: 5, dev: 'dev-a' });
+    expect(markSchema.parse(mark({ stamps: { code: st(1) } })).stamps.code).toEqual(st(1));
   });
 
   it('[CR1] the hybrid clock never goes back and jumps past stamps it has seen', () => {
@@ -210,15 +230,25 @@ describe('edits and clocks', () => {
 });
 
 // Small value ranges force ties of stamps and values, where merges most often go wrong.
-const stampArb = fc.option(
-  fc.record({
-    at: fc.integer({ min: 0, max: 4 }),
-    dev: fc.constantFrom('dev-a', 'dev-b'),
-    by: fc.constantFrom('u-1', 'u-2'),
-    off: fc.boolean(),
-  }),
-  { nil: undefined },
-);
+const stampArb = fc
+  .option(
+    fc.record({
+      at: fc.integer({ min: 0, max: 4 }),
+      dev: fc.constantFrom('dev-a', 'dev-b'),
+      by: fc.constantFrom('u-1', 'u-2'),
+      off: fc.boolean(),
+      // Old stamps lack `prev`; new ones name the replaced stamp or none. Ties on (at, dev, by)
+      // with different `prev` must still merge in any order.
+      prev: fc.constantFrom(undefined, null, { at: 0, dev: 'dev-a' }, { at: 1, dev: 'dev-b' }),
+    }),
+    { nil: undefined },
+  )
+  .map((stamp) => {
+    if (!stamp || stamp.prev !== undefined) return stamp;
+    const { prev, ...old } = stamp;
+    void prev;
+    return old;
+  });
 
 const markArb: fc.Arbitrary<Mark> = fc
   .record({

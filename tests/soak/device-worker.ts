@@ -6,8 +6,8 @@ import type { DeviceAction, DeviceInit, DeviceRequest, LedgerEntry } from './pro
  * One simulated device in its own worker thread (its own JS realm, so RxDB's limit of open
  * collections counts per device): the real client database (RxDB on fake-indexeddb, a fresh
  * IDBFactory), the real session and replication, talking to the sync servers through the
- * device's proxy. Its clock is skewed by replacing Date.now in this realm only: the client has
- * no injectable clock (client/src/db/repo.ts stampNow calls nextStamp without `now`).
+ * device's proxy. Its clock is skewed through the database's `now` option, which every stamp
+ * and sync time of the client reads.
  */
 
 const init = workerData as DeviceInit;
@@ -33,7 +33,6 @@ console.error = (...args: unknown[]) => {
   originalError(...args);
 };
 const realNow = Date.now.bind(Date);
-Date.now = () => realNow() + init.skewMs;
 
 const { IDBFactory, IDBKeyRange } = await import('fake-indexeddb');
 const shared = await import('../../sync-server/src/shared.ts');
@@ -71,6 +70,7 @@ const db = await openDb({
   IDBKeyRange,
   multiInstance: false,
   isOffline: () => offline,
+  now: () => realNow() + init.skewMs,
 });
 deviceId = db.deviceId;
 const engine = startSync({ db, session, live: true });

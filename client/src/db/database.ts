@@ -2,7 +2,7 @@ import type { CatalogDoc, Lesson, Mark, RosterEntry, Topic } from '@otmetka/shar
 import { newEntityId } from '@otmetka/shared';
 import { signal } from '@preact/signals';
 import type { RxCollection, RxDatabase } from 'rxdb';
-import { addRxPlugin, createRxDatabase } from 'rxdb';
+import { addRxPlugin, createRxDatabase, normalizeMangoQuery, prepareQuery } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { journalConflictHandler } from './conflict.ts';
@@ -55,6 +55,14 @@ export interface OtmetkaDb {
   clock: { last: number };
   /** Whether the device believes it is offline now; stamped into each edit (`off`). */
   isOffline: () => boolean;
+  /** The device's wall clock (ms since the epoch): every stamp and sync time reads it. */
+  now: () => number;
+  /**
+   * False only while no journal document here can carry an edit of this device: the journal
+   * was empty when the database opened and nothing has been written since. A pull then has no
+   * lost edit to look for (a first sync skips reading the local versions).
+   */
+  editedHere: boolean;
   /**
    * Local edits not yet acknowledged by the server: doc id → the newest stamp time written.
    * The push handler removes an id once the server answered for that version.
@@ -86,6 +94,8 @@ export interface OpenDbOptions {
   /** Several tabs share one database in the browser; tests run one instance per device. */
   multiInstance?: boolean;
   isOffline?: () => boolean;
+  /** For tests: the device's clock (a skewed or frozen one); Date.now by default. */
+  now?: () => number;
 }
 
 export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
@@ -123,6 +133,8 @@ export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
     deviceId,
     clock,
     isOffline: options.isOffline ?? defaultIsOffline,
+    now: options.now ?? (() => Date.now()),
+    editedHere: pending.size > 0 || (await holdsJournal(rx)),
     pending,
     pendingCount: signal(pending.size),
     acked,
@@ -130,6 +142,22 @@ export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
   };
   followOtherTabs(db);
   return db;
+}
+
+/**
+ * Whether any journal document (a tombstone too) is stored: one found document is enough, so
+ * this reads at most one row per collection however large the journal is.
+ */
+async function holdsJournal(rx: RxDatabase<OtmetkaCollections>): Promise<boolean> {
+  for (const name of ['lessons', 'topics', 'marks'] as const) {
+    const coll = rx.collections[name] as unknown as RxCollection<Record<string, unknown>>;
+    const schema = coll.storageInstance.schema;
+    // A storage query, unlike a collection query, also returns deleted documents.
+    const query = prepareQuery(schema, normalizeMangoQuery(schema, { selector: {}, limit: 1 }));
+    const found = await coll.storageInstance.query(query);
+    if (found.documents.length > 0) return true;
+  }
+  return false;
 }
 
 function defaultIsOffline(): boolean {
@@ -230,6 +258,8 @@ function followOtherTabs(db: OtmetkaDb): void {
   const sub = db.rx.getLocal$<Bookkeeping>('pending').subscribe((doc) => {
     if (!doc) return;
     mergeInto(db, doc.toJSON().data as Bookkeeping);
+    // Another tab's edit is in this database too: pulls must look for its lost edits.
+    if (db.pending.size > 0) db.editedHere = true;
     db.pendingCount.value = db.pending.size;
   });
   void db.rx.onClose.push(() => sub.unsubscribe());
@@ -242,7 +272,7 @@ async function writeBookkeeping(db: OtmetkaDb): Promise<void> {
   try {
     const stored = await db.rx.getLocal<Bookkeeping>('pending');
     if (stored) mergeInto(db, stored.toJSON().data as Bookkeeping);
-    const oldest = Date.now() - ACK_MEMORY_MS;
+    const oldest = db.now() - ACK_MEMORY_MS;
     for (const [id, ack] of db.acked) if (ack.time < oldest) db.acked.delete(id);
     db.pendingCount.value = db.pending.size;
     const data: Bookkeeping = {

@@ -23,7 +23,9 @@ import type { Notice } from './schemas.ts';
 type Patch<D> = Partial<Omit<D, 'id' | 'type' | 'stamps'>> & { _deleted?: boolean };
 
 function stampNow(db: OtmetkaDb): Stamp {
-  return nextStamp(db.clock, db.deviceId, db.user.id, db.isOffline());
+  // From now on a pull may overwrite an edit of this device: it must look for lost edits.
+  db.editedHere = true;
+  return nextStamp(db.clock, db.deviceId, db.user.id, db.isOffline(), db.now());
 }
 
 function isNoop<D extends object>(doc: D, patch: Patch<D>): boolean {
@@ -84,7 +86,7 @@ export async function writeJournalDoc<D extends JournalDoc>(
   const data = stampEdit(start, fullPatch, stamp);
   // A field set to its default value on a new document is still an edit the rules must order.
   const stamps = { ...data.stamps };
-  for (const key of Object.keys(fullPatch)) stamps[key] ??= stamp;
+  for (const key of Object.keys(fullPatch)) stamps[key] ??= { ...stamp, prev: null };
   const doc = { ...data, stamps, _deleted: false } as D;
   try {
     await coll.insert(doc as never);

@@ -1,5 +1,5 @@
 import type { JournalDoc, Stamp } from '@otmetka/shared';
-import { CLIENT_FIELDS, compareStamps } from '@otmetka/shared';
+import { CLIENT_FIELDS, compareStamps, refersTo } from '@otmetka/shared';
 
 /**
  * Which of this device's edits did not survive a merge (CR5), for the «Требуют внимания» list.
@@ -31,8 +31,20 @@ function fieldsOf(doc: JournalDoc): string[] {
 }
 
 /**
+ * Whether the winning stamp `theirs` was made by someone who had seen our edit `mine` (its
+ * `prev` names our stamp): then it is a deliberate later change, not a lost edit. A stamp
+ * without `prev` (written before stamps recorded it) cannot tell, so it counts as not seen:
+ * a needless notice is better than an edit lost without a word (CR5).
+ */
+function sawMine(theirs: Stamp | undefined, mine: Stamp): boolean {
+  return refersTo(theirs?.prev, mine);
+}
+
+/**
  * After a push conflict: the device sent `mine` (assuming `assumed` on the server); the result
- * is `output`. A field is lost when the device edited it and the result holds another value.
+ * is `output`. A field is lost when the device edited it and the result holds another value
+ * from an edit made without seeing ours (an earlier push of ours may have reached the server
+ * although its answer did not reach us; an edit made on top of it is not a loss).
  */
 export function lostInConflict(
   deviceId: string,
@@ -48,6 +60,7 @@ export function lostInConflict(
     // A retried push of an older version of our own edit "loses" to our newer one: not a loss.
     if (output.stamps?.[field]?.dev === deviceId) continue;
     if (same(fieldOf(mine, field), fieldOf(output, field))) continue;
+    if (sawMine(output.stamps?.[field], stamp)) continue;
     lost.push({ field, mine: fieldOf(mine, field), theirs: fieldOf(output, field) });
   }
   return lost;
@@ -55,17 +68,12 @@ export function lostInConflict(
 
 /**
  * On a pull: the server's `incoming` version replaces the device's `local` one. A field is lost
- * when the device's own edit of it is beaten by an edit that was made concurrently: while the
- * device's edit was still unsent, or before the server acknowledged it (`ackedAt`). An edit
- * made after the acknowledgement is an ordinary later change, not a conflict.
+ * when the device's own edit of it is beaten by another device's edit whose `prev` is not our
+ * stamp: that device had not seen our value when it wrote over it (still unsent, or sent but
+ * not yet pulled there), whatever either clock says. When `prev` is our stamp, the other
+ * person saw our value and changed it deliberately: not a loss.
  */
-export function lostOnPull(
-  deviceId: string,
-  local: JournalDoc,
-  incoming: JournalDoc,
-  stillPending: boolean,
-  ackedAt: number | undefined,
-): LostField[] {
+export function lostOnPull(deviceId: string, local: JournalDoc, incoming: JournalDoc): LostField[] {
   const lost: LostField[] = [];
   for (const field of fieldsOf(local)) {
     const mine = local.stamps[field];
@@ -73,9 +81,14 @@ export function lostOnPull(
     if (!mine || mine.dev !== deviceId || !theirs || theirs.dev === deviceId) continue;
     if (compareStamps(theirs, mine) <= 0) continue;
     if (same(fieldOf(local, field), fieldOf(incoming, field))) continue;
-    const concurrent = stillPending || (ackedAt !== undefined && theirs.at < ackedAt);
-    if (!concurrent) continue;
+    if (sawMine(theirs, mine)) continue;
     lost.push({ field, mine: fieldOf(local, field), theirs: fieldOf(incoming, field) });
   }
   return lost;
+}
+
+/** Whether this device edited any field of `doc` (only such a document can lose an edit). */
+export function editedHere(deviceId: string, doc: JournalDoc): boolean {
+  for (const stamp of Object.values(doc.stamps ?? {})) if (stamp.dev === deviceId) return true;
+  return false;
 }

@@ -20,7 +20,7 @@ import { saveBookkeeping } from '../db/database.ts';
 import { addNotice } from '../db/repo.ts';
 import { errorInfo, FIELD_LABELS } from './errors.ts';
 import type { LostField } from './lost-edits.ts';
-import { lostInConflict, lostOnPull } from './lost-edits.ts';
+import { editedHere, lostInConflict, lostOnPull } from './lost-edits.ts';
 import type { Session } from './session.ts';
 import type { LiveStream } from './stream.ts';
 import { openLiveStream } from './stream.ts';
@@ -216,11 +216,15 @@ async function pullHandler(
   return { documents, checkpoint: body.checkpoint };
 }
 
-/** Compares pulled journal documents with the local versions they are about to replace. */
+/**
+ * Compares pulled journal documents with the local versions they are about to replace. Only a
+ * document this device edited can lose an edit, so a database without such edits (a first
+ * sync) reads nothing; otherwise one bulk read per batch.
+ */
 async function noticeLostOnPull(ctx: Ctx, name: JournalCollectionName, incoming: JournalDoc[]) {
   const { db } = ctx;
   for (const doc of incoming) observeStamp(db.clock, doc);
-  if (incoming.length === 0) return;
+  if (incoming.length === 0 || !db.editedHere) return;
   const coll = db.rx.collections[name] as unknown as AnyCollection;
   const local = await coll.storageInstance.findDocumentsById(
     incoming.map((d) => d.id),
@@ -229,14 +233,8 @@ async function noticeLostOnPull(ctx: Ctx, name: JournalCollectionName, incoming:
   const byId = new Map(local.map((d) => [d.id as string, d as unknown as JournalDoc]));
   for (const doc of incoming) {
     const mine = byId.get(doc.id);
-    if (!mine) continue;
-    const lost = lostOnPull(
-      db.deviceId,
-      mine,
-      doc,
-      db.pending.has(doc.id),
-      db.acked.get(doc.id)?.time,
-    );
+    if (!mine || !editedHere(db.deviceId, mine)) continue;
+    const lost = lostOnPull(db.deviceId, mine, doc);
     if (lost.length > 0) await noticeLost(ctx, name, mine, lost);
   }
 }
@@ -262,7 +260,7 @@ async function pushHandler(
   );
   markOnline(ctx);
 
-  const at = Date.now();
+  const at = db.now();
   for (const refused of body.refused) {
     db.refusedNow.add(refused.id);
     await addNotice(db, {
@@ -355,7 +353,7 @@ function markOnline(ctx: Ctx): void {
 }
 
 function markSynced(ctx: Ctx): void {
-  const now = Date.now();
+  const now = ctx.db.now();
   ctx.status.lastSyncAt.value = now;
   ctx.status.error.value = null;
   ctx.options.lastSyncStore?.set(now);

@@ -61,16 +61,26 @@ export const timeZoneSchema = z.string().refine(
 export const shortText = z.string().max(300);
 export const longText = z.string().max(4000);
 
+/** Which edit a stamp replaced: the (at, dev) of the stamp the device saw on the field. */
+export const stampRefSchema = z.object({
+  at: z.number().int().min(0).max(8.64e15),
+  dev: z.string().min(1).max(64),
+});
+export type StampRef = z.infer<typeof stampRefSchema>;
+
 /**
  * The edit metadata of one field: when (the device's hybrid clock, ms since the epoch), on which
  * device, by whom, and whether the device was offline. The conflict rules order edits by
- * (at, dev, by), which makes every comparison total and deterministic.
+ * (at, dev, by), which makes every comparison total and deterministic. `prev` names the stamp
+ * the editing device saw on the field (null: none), so another device can tell whether its own
+ * edit was seen before it was overwritten (CR5); stamps written before `prev` existed lack it.
  */
 export const stampSchema = z.object({
   at: z.number().int().min(0).max(8.64e15),
   dev: z.string().min(1).max(64),
   by: z.string().min(1).max(64),
   off: z.boolean(),
+  prev: stampRefSchema.nullable().optional(),
 });
 export type Stamp = z.infer<typeof stampSchema>;
 
