@@ -36,29 +36,6 @@ function manifestIcons(): Plugin {
   };
 }
 
-/**
- * The shared package's modules are pure (SPEC: "I/O of any kind" is never done there), but its
- * package.json does not say so; without this hint the bundler keeps every module that the
- * index re-exports, so the XLSX reader/writer (fflate) would sit in the start-up bundle
- * although only the lazily loaded «Темы» screen uses it.
- */
-function sharedIsPure(): Plugin {
-  const sharedSrc = join(here, '..', 'shared', 'src');
-  return {
-    name: 'otmetka-shared-is-pure',
-    apply: 'build',
-    transform: {
-      filter: { id: /[\\/](shared[\\/]src|node_modules[\\/]fflate)[\\/]/ },
-      handler(_code, id) {
-        if (id.startsWith(sharedSrc) || id.includes('node_modules/fflate/')) {
-          return { moduleSideEffects: false };
-        }
-        return null;
-      },
-    },
-  };
-}
-
 export default defineConfig({
   root: here,
   build: {
@@ -69,12 +46,11 @@ export default defineConfig({
   },
   server: {
     host: '127.0.0.1',
-    // In `npm run dev -w @otmetka/client` the API lives on the sync server.
-    proxy: { '/api': 'http://127.0.0.1:3000' },
+    // In `npm run dev -w @otmetka/client` the API lives on the sync server (default port 8080).
+    proxy: { '/api': 'http://127.0.0.1:8080' },
   },
   plugins: [
     preact(),
-    sharedIsPure(),
     manifestIcons(),
     VitePWA({
       // generateSW: Workbox writes the whole service worker; we only configure it.

@@ -51,9 +51,17 @@ export function loadCalendar(doc: Calendar | unknown): HolidayCalendar {
       issue?.message ?? 'invalid',
     );
   }
+  return buildCalendar(parsed.data);
+}
 
+/**
+ * Builds a calendar from a document already parsed with calendarSchema (a pulled catalog
+ * document, the bundled data file): no zod at run time, so the journal opens without it.
+ * Refuses a date listed twice or both as a day off and a working day, as loadCalendar does.
+ */
+export function buildCalendar(doc: Pick<Calendar, 'days' | 'workingWeekends'>): HolidayCalendar {
   const byDate = new Map<string, CalendarDay>();
-  parsed.data.days.forEach((day, i) => {
+  doc.days.forEach((day, i) => {
     if (byDate.has(day.date)) {
       throw new DomainError(
         'VALIDATION_FAILED',
@@ -64,7 +72,7 @@ export function loadCalendar(doc: Calendar | unknown): HolidayCalendar {
     byDate.set(day.date, day);
   });
   const working = new Set<string>();
-  parsed.data.workingWeekends.forEach((day, i) => {
+  doc.workingWeekends.forEach((day, i) => {
     if (byDate.has(day.date)) {
       throw new DomainError(
         'VALIDATION_FAILED',
@@ -85,17 +93,18 @@ export function loadCalendar(doc: Calendar | unknown): HolidayCalendar {
 }
 
 /** The bundled copy of shared/data/calendar-ru.json as a `calendar` catalog document. */
-export const DEFAULT_CALENDAR_DOC: Calendar = calendarSchema.parse({
+export const DEFAULT_CALENDAR_DOC: Calendar = {
   id: 'calendar-ru',
   type: 'calendar',
   ...calendarData,
-});
+} as Calendar;
 
 let bundled: HolidayCalendar | undefined;
 
 /** The calendar of the bundled data file (built once; calendars are immutable). */
 export function defaultCalendar(): HolidayCalendar {
-  bundled ??= loadCalendar(DEFAULT_CALENDAR_DOC);
+  // The data file is checked against calendarSchema by shared/test (calendar.test.ts).
+  bundled ??= buildCalendar(DEFAULT_CALENDAR_DOC);
   return bundled;
 }
 

@@ -1,10 +1,5 @@
 import { DomainError, type ErrorCode } from './errors.ts';
-import {
-  entityIdSchema,
-  localDateSchema,
-  localTimeSchema,
-  monthSchema,
-} from './schemas/primitives.ts';
+import { isEntityId, isLocalDate, isLocalTime, isMonth } from './formats.ts';
 
 /**
  * Derived document ids. A lesson's id is a function of its slot, so the same slot gives the
@@ -12,21 +7,21 @@ import {
  */
 
 function check<T>(
-  schema: { safeParse(v: unknown): { success: boolean } },
+  valid: (v: unknown) => boolean,
   value: T,
   field: string,
   code: ErrorCode = 'VALIDATION_FAILED',
 ): T {
-  if (!schema.safeParse(value).success) {
+  if (!valid(value)) {
     throw new DomainError(code, field, `invalid value ${JSON.stringify(value)}`);
   }
   return value;
 }
 
 export function lessonId(subgroupId: string, date: string, start: string): string {
-  check(entityIdSchema, subgroupId, 'subgroupId');
-  check(localDateSchema, date, 'date', 'INVALID_DATE');
-  check(localTimeSchema, start, 'start', 'INVALID_TIME');
+  check(isEntityId, subgroupId, 'subgroupId');
+  check(isLocalDate, date, 'date', 'INVALID_DATE');
+  check(isLocalTime, start, 'start', 'INVALID_TIME');
   return `lesson:${subgroupId}:${date}:${start.replace(':', '')}`;
 }
 
@@ -41,22 +36,22 @@ export function markId(lessonDocId: string, learnerId: string): string {
       `invalid lesson id ${JSON.stringify(lessonDocId)}`,
     );
   }
-  check(entityIdSchema, learnerId, 'learnerId');
+  check(isEntityId, learnerId, 'learnerId');
   return `mark:${lessonDocId.replace(/^lesson:/, '')}:${learnerId}`;
 }
 
 export function rosterId(subgroupId: string, learnerId: string): string {
-  return `roster:${check(entityIdSchema, subgroupId, 'subgroupId')}:${check(entityIdSchema, learnerId, 'learnerId')}`;
+  return `roster:${check(isEntityId, subgroupId, 'subgroupId')}:${check(isEntityId, learnerId, 'learnerId')}`;
 }
 
 export function scheduleId(subgroupId: string): string {
-  return `schedule:${check(entityIdSchema, subgroupId, 'subgroupId')}`;
+  return `schedule:${check(isEntityId, subgroupId, 'subgroupId')}`;
 }
 
 /** subgroupId null locks the month for the whole organisation. */
 export function lockId(subgroupId: string | null, month: string): string {
-  check(monthSchema, month, 'month', 'INVALID_DATE');
-  return `lock:${subgroupId === null ? 'all' : check(entityIdSchema, subgroupId, 'subgroupId')}:${month}`;
+  check(isMonth, month, 'month', 'INVALID_DATE');
+  return `lock:${subgroupId === null ? 'all' : check(isEntityId, subgroupId, 'subgroupId')}:${month}`;
 }
 
 /** A random entity id of 16 base-36 characters. */

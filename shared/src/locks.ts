@@ -1,7 +1,7 @@
 import { addMonths, todayIn } from './dates.ts';
 import { DomainError } from './errors.ts';
+import { isEntityId, isMonth } from './formats.ts';
 import type { MonthLock, Org } from './schemas/catalog.ts';
-import { entityIdSchema, monthSchema } from './schemas/primitives.ts';
 
 /**
  * Month locks (LK1, LK2). Precedence, most specific first: a subgroup's own lock document
@@ -27,14 +27,14 @@ export function isMonthLocked(input: {
   now: Date;
 }): boolean {
   const { locks, org, subgroupId, month, now } = input;
-  if (!monthSchema.safeParse(month).success) {
+  if (!isMonth(month)) {
     throw new DomainError(
       'INVALID_DATE',
       'month',
       `ожидается месяц ГГГГ-ММ, получено ${String(month)}`,
     );
   }
-  if (!entityIdSchema.safeParse(subgroupId).success) {
+  if (!isEntityId(subgroupId)) {
     throw new DomainError('VALIDATION_FAILED', 'subgroupId', 'неверный идентификатор подгруппы');
   }
   if (!Array.isArray(locks))

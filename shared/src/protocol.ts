@@ -11,11 +11,9 @@ import { roleSchema } from './schemas/registry.ts';
  * the refused rows with a reason code, and every request names the protocol version.
  */
 
-export const PROTOCOL_VERSION = 1;
-/** Sent by the client on every /api request; a mismatch answers 426 PROTOCOL_MISMATCH. */
-export const PROTOCOL_HEADER = 'x-otmetka-protocol';
-/** The device id, for the edit metadata and the audit trail. */
-export const DEVICE_HEADER = 'x-otmetka-device';
+// The headers live in a zod-free module so that a client's start-up code can name them
+// without loading the protocol's schemas.
+export { DEVICE_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION } from './protocol-headers.ts';
 
 export const SYNC_COLLECTIONS = ['catalog', 'lessons', 'topics', 'roster', 'marks'] as const;
 export type SyncCollection = (typeof SYNC_COLLECTIONS)[number];

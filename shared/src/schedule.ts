@@ -8,9 +8,9 @@ import {
   weekdayOfDayNumber,
 } from './dates.ts';
 import { DomainError } from './errors.ts';
+import { isEntityId } from './formats.ts';
 import { lessonId } from './ids.ts';
 import type { Schedule, ScheduleException, ScheduleRule, Subgroup } from './schemas/catalog.ts';
-import { entityIdSchema } from './schemas/primitives.ts';
 
 /**
  * Schedule → dated lesson slots (SCH1–SCH8). A schedule is a list of weekly rules plus
@@ -56,8 +56,7 @@ function fail(
 }
 
 function checkPeriod(subgroup: Period): void {
-  if (!subgroup || !entityIdSchema.safeParse(subgroup.id).success)
-    fail('subgroup.id', 'нет подгруппы');
+  if (!subgroup || !isEntityId(subgroup.id)) fail('subgroup.id', 'нет подгруппы');
   parseLocalDate(subgroup.periodFrom, 'subgroup.periodFrom');
   parseLocalDate(subgroup.periodTo, 'subgroup.periodTo');
   if (subgroup.periodTo < subgroup.periodFrom) {
@@ -86,7 +85,7 @@ function checkInPeriod(date: string, subgroup: Period, field: string): void {
 function checkRule(rule: ScheduleRule, i: number, subgroup: Period, ids: Set<string>): void {
   const f = `rules[${i}]`;
   if (!rule || typeof rule !== 'object') fail(f, 'ожидается правило расписания');
-  if (!entityIdSchema.safeParse(rule.id).success) fail(`${f}.id`, 'неверный идентификатор правила');
+  if (!isEntityId(rule.id)) fail(`${f}.id`, 'неверный идентификатор правила');
   if (ids.has(rule.id)) fail(`${f}.id`, `правило ${rule.id} повторяется`);
   ids.add(rule.id);
 

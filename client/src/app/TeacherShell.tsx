@@ -8,8 +8,8 @@ import { Journals } from '../screens/journal/Journals.tsx';
 import { SubgroupView } from '../screens/journal/SubgroupView.tsx';
 import { SignIn } from '../screens/SignIn.tsx';
 import type { SyncEngine } from '../sync/replication.ts';
-import { startSync } from '../sync/replication.ts';
 import type { Session } from '../sync/session.ts';
+import { startSyncDeferred } from '../sync/start.ts';
 import { TeacherContext, useTeacher } from './context.ts';
 import { useObservable } from './hooks.ts';
 import { route } from './router.ts';
@@ -28,7 +28,8 @@ export function TeacherShell({ session, user }: { session: Session; user: Sessio
     void (async () => {
       try {
         const db = await openDb({ name: dbName(user), user: { id: user.id, orgId: user.orgId } });
-        const sync = startSync({ db, session, lastSyncStore: lastSyncStore() });
+        // Replication loads after the journal renders: the journal needs only IndexedDB.
+        const sync = startSyncDeferred({ db, session, lastSyncStore: lastSyncStore() });
         opened = { db, sync };
         if (cancelled) await shutdown(opened);
         else setState(opened);

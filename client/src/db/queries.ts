@@ -14,10 +14,11 @@ import type {
   Topic,
 } from '@otmetka/shared';
 import {
+  buildCalendar,
+  type Calendar,
   DEFAULT_ATTENDANCE_CODES,
   defaultCalendar,
   expandSchedule,
-  loadCalendar,
   monthDays,
 } from '@otmetka/shared';
 import { map, type Observable } from 'rxjs';
@@ -84,9 +85,10 @@ function buildCatalog(docs: CatalogDoc[], teacherId: string | null): CatalogView
   return view;
 }
 
+/** The calendar document was parsed with catalogDocSchema when it was pulled. */
 function safeCalendar(doc: unknown): HolidayCalendar {
   try {
-    return loadCalendar(doc);
+    return buildCalendar(doc as Calendar);
   } catch {
     return defaultCalendar();
   }

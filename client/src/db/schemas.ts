@@ -1,93 +1,19 @@
-import {
-  type CatalogDoc,
-  type Lesson,
-  lessonSchema,
-  type Mark,
-  markSchema,
-  type RosterEntry,
-  rosterEntrySchema,
-  type Topic,
-  topicSchema,
-} from '@otmetka/shared';
+import type { CatalogDoc, Lesson, Mark, RosterEntry, Topic } from '@otmetka/shared';
 import type { RxJsonSchema } from 'rxdb';
-import { z } from 'zod';
+import generated from './rx-schemas.generated.json' with { type: 'json' };
 
 /**
  * RxDB JSON schemas of the device's collections. The journal schemas are derived from the zod
- * schemas in shared/src/schemas (the single source of truth), then adjusted to RxDB's rules:
- * - `_deleted` is managed by RxDB and may not appear among the properties;
- * - the Dexie storage indexes only required top-level fields, and indexed strings need a
- *   maxLength and indexed numbers multipleOf/minimum/maximum.
+ * schemas in shared/src/schemas (rx-schemas-derive.ts) at build time and committed as
+ * rx-schemas.generated.json (`npm run gen:rx-schemas -w @otmetka/client`); a client test fails
+ * when the file is stale. Opening the journal therefore needs no zod at run time.
  * Version 0: a change to a schema here needs a version bump and a migration strategy.
  */
 
-type JsonObjectSchema = {
-  type: 'object';
-  properties: Record<string, Record<string, unknown>>;
-  required?: string[];
-};
-
-/** Bounds for indexed fields that zod expresses as a refine or regex (no maxLength in JSON). */
-const INDEX_FIELD_BOUNDS: Record<string, Record<string, unknown>> = {
-  id: { maxLength: 160 },
-  orgId: { maxLength: 48 },
-  subgroupId: { maxLength: 48 },
-  learnerId: { maxLength: 48 },
-  lessonId: { maxLength: 160 },
-  date: { maxLength: 10 },
-  type: { maxLength: 16 },
-  order: { multipleOf: 1, minimum: 0, maximum: 100_000 },
-};
-
-function deriveFromZod<T>(
-  zodSchema: z.ZodType,
-  indexes: (string | string[])[],
-  description: string,
-): RxJsonSchema<T> {
-  const json = z.toJSONSchema(zodSchema, {
-    unrepresentable: 'any',
-    io: 'input',
-  }) as JsonObjectSchema;
-  const properties: Record<string, Record<string, unknown>> = {};
-  for (const [name, prop] of Object.entries(json.properties)) {
-    if (name === '_deleted') continue;
-    const bounds = INDEX_FIELD_BOUNDS[name];
-    properties[name] = bounds ? { ...prop, ...bounds } : prop;
-  }
-  return {
-    title: description,
-    version: 0,
-    primaryKey: 'id',
-    type: 'object',
-    properties,
-    required: (json.required ?? []).filter((f) => f !== '_deleted'),
-    indexes,
-  } as unknown as RxJsonSchema<T>;
-}
-
-export const lessonRxSchema = deriveFromZod<Lesson>(
-  lessonSchema,
-  [['subgroupId', 'date']],
-  "lessons of the teacher's subgroups",
-);
-
-export const markRxSchema = deriveFromZod<Mark>(
-  markSchema,
-  ['lessonId', ['subgroupId', 'date']],
-  'one attendance mark per (lesson, learner)',
-);
-
-export const topicRxSchema = deriveFromZod<Topic>(
-  topicSchema,
-  [['subgroupId', 'order']],
-  'topics of the calendar study plan',
-);
-
-export const rosterRxSchema = deriveFromZod<RosterEntry>(
-  rosterEntrySchema,
-  ['subgroupId'],
-  'learners of the subgroups with their enrolment intervals',
-);
+export const lessonRxSchema = generated.lesson as unknown as RxJsonSchema<Lesson>;
+export const markRxSchema = generated.mark as unknown as RxJsonSchema<Mark>;
+export const topicRxSchema = generated.topic as unknown as RxJsonSchema<Topic>;
+export const rosterRxSchema = generated.roster as unknown as RxJsonSchema<RosterEntry>;
 
 /**
  * Catalog documents are a union of kinds (org, programme, subgroup, schedule, teacher, lock,

@@ -1,5 +1,4 @@
 import type { LoginResponse, SessionUser } from '@otmetka/shared';
-import { loginResponseSchema } from '@otmetka/shared';
 import { signal } from '@preact/signals';
 import type { HttpOptions } from './http.ts';
 import { ApiError, protocolHeaders, readJson, send } from './http.ts';
@@ -49,6 +48,27 @@ export function memoryStore(): KeyValueStore {
 
 const SESSION_KEY = 'otmetka.session';
 
+/** Parses a login or refresh answer; the protocol's zod schemas load only when one arrives. */
+async function parseLogin(body: unknown): Promise<LoginResponse> {
+  const { loginResponseSchema } = await import('@otmetka/shared');
+  return loginResponseSchema.parse(body);
+}
+
+function isSessionData(value: unknown): value is SessionData {
+  const data = value as Partial<SessionData> | null;
+  const user = data?.user as Partial<SessionUser> | undefined;
+  return (
+    typeof data?.accessToken === 'string' &&
+    typeof data.refreshToken === 'string' &&
+    typeof user?.id === 'string' &&
+    typeof user.orgId === 'string' &&
+    ['teacher', 'admin', 'parent'].includes(user.role as string) &&
+    typeof user.displayName === 'string' &&
+    (user.teacherId === null || typeof user.teacherId === 'string') &&
+    typeof user.timeZone === 'string'
+  );
+}
+
 export interface SessionData {
   user: SessionUser;
   accessToken: string;
@@ -76,7 +96,9 @@ export class Session {
     const raw = this.store.get(SESSION_KEY);
     if (!raw) return null;
     try {
-      const parsed = loginResponseSchema.parse(JSON.parse(raw));
+      // Written by save() from a parsed answer; a shape check keeps zod out of the start-up.
+      const parsed: unknown = JSON.parse(raw);
+      if (!isSessionData(parsed)) throw new Error('stored session has an unexpected shape');
       return parsed;
     } catch {
       this.store.remove(SESSION_KEY);
@@ -100,7 +122,7 @@ export class Session {
       headers: { 'content-type': 'application/json', ...protocolHeaders(this.http) },
       body: JSON.stringify({ login, password }),
     });
-    const data = loginResponseSchema.parse(await readJson(response));
+    const data = await parseLogin(await readJson(response));
     const previous = this.current.value;
     if (previous && previous.user.id !== data.user.id) {
       throw new ApiError(
@@ -130,7 +152,7 @@ export class Session {
       body: JSON.stringify({ refreshToken: session.refreshToken }),
     });
     try {
-      this.save(loginResponseSchema.parse(await readJson(response)));
+      this.save(await parseLogin(await readJson(response)));
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         this.needsSignIn.value = true;

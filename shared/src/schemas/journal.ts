@@ -108,10 +108,9 @@ export const journalDocSchema = z.discriminatedUnion('type', [
 ]);
 export type JournalDoc = z.infer<typeof journalDocSchema>;
 
-/** The fields of each journal kind that a teacher's device may change; the rest is identity. */
-export const CLIENT_FIELDS = {
-  lesson: ['status', 'statusReason', 'topicId', 'topicTitle', 'homework', 'remark'],
-  topic: ['order', 'section', 'title', 'hours', 'form', 'control', 'plannedDate'],
-  mark: ['code', 'grade', 'note'],
-  roster: [],
-} as const satisfies Record<JournalDoc['type'], readonly string[]>;
+import { CLIENT_FIELDS } from './client-fields.ts';
+
+export { CLIENT_FIELDS };
+
+// Every journal kind names its client-owned fields (a new kind without them fails to compile).
+CLIENT_FIELDS satisfies Record<JournalDoc['type'], readonly string[]>;

@@ -97,11 +97,4 @@ export const focusSchema = z.enum([
 ]);
 export type Focus = z.infer<typeof focusSchema>;
 
-export const FOCUS_LABELS: Record<Focus, string> = {
-  technical: 'техническая',
-  'natural-science': 'естественнонаучная',
-  sports: 'физкультурно-спортивная',
-  arts: 'художественная',
-  tourism: 'туристско-краеведческая',
-  social: 'социально-гуманитарная',
-};
+export { FOCUS_LABELS } from './labels.ts';

@@ -1,0 +1,83 @@
+import { lessonSchema, markSchema, rosterEntrySchema, topicSchema } from '@otmetka/shared';
+import { z } from 'zod';
+
+/**
+ * Derives the RxDB JSON schemas of the journal collections from the zod schemas in
+ * shared/src/schemas (the single source of truth), adjusted to RxDB's rules:
+ * - `_deleted` is managed by RxDB and may not appear among the properties;
+ * - the Dexie storage indexes only required top-level fields, and indexed strings need a
+ *   maxLength and indexed numbers multipleOf/minimum/maximum.
+ * Run at build time only (scripts/gen-rx-schemas.ts writes rx-schemas.generated.json), so the
+ * journal opens its database without zod's JSON-schema converter in the start-up bundle; a
+ * client test fails when the committed file and this derivation disagree.
+ */
+
+type JsonObjectSchema = {
+  type: 'object';
+  properties: Record<string, Record<string, unknown>>;
+  required?: string[];
+};
+
+/** Bounds for indexed fields that zod expresses as a refine or regex (no maxLength in JSON). */
+const INDEX_FIELD_BOUNDS: Record<string, Record<string, unknown>> = {
+  id: { maxLength: 160 },
+  orgId: { maxLength: 48 },
+  subgroupId: { maxLength: 48 },
+  learnerId: { maxLength: 48 },
+  lessonId: { maxLength: 160 },
+  date: { maxLength: 10 },
+  type: { maxLength: 16 },
+  order: { multipleOf: 1, minimum: 0, maximum: 100_000 },
+};
+
+function deriveFromZod(
+  zodSchema: z.ZodType,
+  indexes: (string | string[])[],
+  description: string,
+): Record<string, unknown> {
+  const json = z.toJSONSchema(zodSchema, {
+    unrepresentable: 'any',
+    io: 'input',
+  }) as JsonObjectSchema;
+  const properties: Record<string, Record<string, unknown>> = {};
+  for (const [name, prop] of Object.entries(json.properties)) {
+    if (name === '_deleted') continue;
+    const bounds = INDEX_FIELD_BOUNDS[name];
+    properties[name] = bounds ? { ...prop, ...bounds } : prop;
+  }
+  return {
+    title: description,
+    version: 0,
+    primaryKey: 'id',
+    type: 'object',
+    properties,
+    required: (json.required ?? []).filter((f) => f !== '_deleted'),
+    indexes,
+  };
+}
+
+/** The four derived schemas, keyed as in rx-schemas.generated.json. */
+export function deriveRxSchemas(): Record<'lesson' | 'mark' | 'topic' | 'roster', unknown> {
+  return {
+    lesson: deriveFromZod(
+      lessonSchema,
+      [['subgroupId', 'date']],
+      "lessons of the teacher's subgroups",
+    ),
+    mark: deriveFromZod(
+      markSchema,
+      ['lessonId', ['subgroupId', 'date']],
+      'one attendance mark per (lesson, learner)',
+    ),
+    topic: deriveFromZod(
+      topicSchema,
+      [['subgroupId', 'order']],
+      'topics of the calendar study plan',
+    ),
+    roster: deriveFromZod(
+      rosterEntrySchema,
+      ['subgroupId'],
+      'learners of the subgroups with their enrolment intervals',
+    ),
+  };
+}
