@@ -231,10 +231,15 @@ function parseRow(ctx: RowContext, fallbackOrder: number): ImportedTopicRow | nu
   try {
     plannedDate = parseDate(cell(ctx, 'plannedDate'));
   } catch {
+    const shown = text(cell(ctx, 'plannedDate'));
+    // «31.09.2026» is written right but names no day: saying "expected ДД.ММ.ГГГГ" misleads.
+    const wellFormed = /^\d{1,2}\.\d{1,2}\.(\d{2}|\d{4})$/.test(shown.trim());
     rowError(
       ctx,
       'plannedDate',
-      `неверная дата «${text(cell(ctx, 'plannedDate'))}», ожидается ДД.ММ.ГГГГ`,
+      wellFormed
+        ? `даты «${shown}» не существует в календаре`
+        : `неверная дата «${shown}», ожидается ДД.ММ.ГГГГ`,
     );
   }
 

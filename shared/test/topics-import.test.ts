@@ -204,10 +204,35 @@ describe('topics import', () => {
       {
         row: 5,
         column: 'Плановая дата',
-        message: 'неверная дата «32.01.2027», ожидается ДД.ММ.ГГГГ',
+        message: 'даты «32.01.2027» не существует в календаре',
       },
     ]);
     expect(result.totalHours).toBe(3);
+  });
+
+  it('[TI5] a well-formed date that does not exist is called so; a malformed one asks for ДД.ММ.ГГГГ', () => {
+    const text = csv(
+      [
+        ['Тема', 'Кол-во часов', 'Плановая дата'],
+        ['Введение', '2', '31.09.2026'],
+        ['Сборка', '2', '1 сентября'],
+      ],
+      ';',
+    );
+    const result = parseTopicsFile(new TextEncoder().encode(text), 'plan.csv');
+
+    expect(result.errors).toEqual([
+      {
+        row: 2,
+        column: 'Плановая дата',
+        message: 'даты «31.09.2026» не существует в календаре',
+      },
+      {
+        row: 3,
+        column: 'Плановая дата',
+        message: 'неверная дата «1 сентября», ожидается ДД.ММ.ГГГГ',
+      },
+    ]);
   });
 
   it('[TI1][TI5] a file without the topic or hours column says so, naming the column', () => {

@@ -201,6 +201,23 @@ export function patronymic(father: string, female: boolean): string {
     Николай: ['Николаевич', 'Николаевна'],
     Игорь: ['Игоревич', 'Игоревна'],
   };
-  const forms = irregular[father] ?? [`${father}ович`, `${father}овна`];
+  const forms = irregular[father] ?? regularPatronymic(father);
   return female ? forms[1] : forms[0];
+}
+
+/**
+ * The regular rule: a hard consonant takes -ович/-овна (Иван → Иванович); a stem ending in
+ * й drops it and takes -евич/-евна (Дмитрий → Дмитриевич, Сергей → Сергеевич, Николай →
+ * Николаевич); a soft sign becomes -евич/-евна (Игорь → Игоревич).
+ */
+function regularPatronymic(father: string): [string, string] {
+  if (/[иеа]й$/.test(father)) {
+    const stem = father.slice(0, -1);
+    return [`${stem}евич`, `${stem}евна`];
+  }
+  if (father.endsWith('ь')) {
+    const stem = father.slice(0, -1);
+    return [`${stem}евич`, `${stem}евна`];
+  }
+  return [`${father}ович`, `${father}овна`];
 }
