@@ -29,7 +29,8 @@ export function App({ session }: { session: Session }) {
   return (
     <>
       <UpdateBanner />
-      <StorageWarning />
+      {/* Only a teacher's device keeps a journal the browser could evict. */}
+      {current?.user.role === 'teacher' && <StorageWarning />}
       {current ? <RoleView session={session} user={current.user} /> : <SignIn session={session} />}
     </>
   );
