@@ -24,7 +24,10 @@ function packageVersion(name: string): string {
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const all = await loadBenchmarks();
-  const selected = only.length ? all.filter((b) => only.some((o) => b.id.startsWith(o))) : all;
+  // A name selects a benchmark by its id or by the id of one of its results (browser-bundle).
+  const selected = only.length
+    ? all.filter((b) => only.some((o) => b.id.startsWith(o) || o.startsWith(b.id)))
+    : all;
   const results: BenchResult[] = [];
 
   for (const bench of selected) {
