@@ -409,6 +409,11 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
     const text = await notice.textContent();
     expect(text).toContain('«Н»');
     expect(text).toContain('«Б»');
+    // It names whose mark it is: the learner's name from the register's button label.
+    const label = (await pageA.getByTestId(`mark-${third}`).getAttribute('aria-label')) ?? '';
+    const name = label.split(':')[0]!.trim();
+    expect(name.length).toBeGreaterThan(2);
+    expect(text).toContain(name);
     await screenshot(pageA, 'sync-bar-notices-landscape');
     expect(await noticesOf(pageB), 'notices on device B').toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { notices$ } from '../db/queries.ts';
+import { learnerNames$, notices$ } from '../db/queries.ts';
 import { dismissNotice, redoNotice } from '../db/repo.ts';
 import type { Notice } from '../db/schemas.ts';
 import { FIELD_LABELS } from '../sync/errors.ts';
@@ -65,12 +65,13 @@ export function SyncBar() {
 
 function NoticeList({ notices }: { notices: Notice[] }) {
   const { db } = useTeacher();
+  const names = useObservable(() => learnerNames$(db), [db], new Map<string, string>());
   return (
     <ul class="notices" data-testid="notices-list">
       {notices.map((n) => (
         <li key={n.id} class="notice" data-testid="notice" data-code={n.code} data-doc={n.docId}>
           <div>
-            <strong>{describeDoc(n)}</strong>
+            <strong>{describeDoc(n, names)}</strong>
             <p>{n.message}</p>
             {n.lostFields.length > 0 && (
               <p class="muted">
@@ -101,10 +102,20 @@ function NoticeList({ notices }: { notices: Notice[] }) {
   );
 }
 
-function describeDoc(n: Notice): string {
-  const doc = n.attempted as { type?: string; date?: string; title?: string; code?: string };
+/** What the notice is about, in the teacher's words: whose mark, on which lesson. */
+function describeDoc(n: Notice, names: Map<string, string>): string {
+  const doc = n.attempted as {
+    type?: string;
+    date?: string;
+    title?: string;
+    code?: string;
+    learnerId?: string;
+  };
   const kind = n.kind === 'refused' ? 'Не принято' : 'Перекрыто';
-  if (doc.type === 'mark') return `${kind}: отметка «${doc.code || '✓'}» за ${ruDate(doc.date)}`;
+  if (doc.type === 'mark') {
+    const who = (doc.learnerId && names.get(doc.learnerId)) || 'обучающийся';
+    return `${kind}: ${who}, отметка «${doc.code || '✓'}» за ${ruDate(doc.date)}`;
+  }
   if (doc.type === 'lesson') return `${kind}: занятие ${ruDate(doc.date)}`;
   if (doc.type === 'topic') return `${kind}: тема «${doc.title ?? ''}»`;
   return kind;

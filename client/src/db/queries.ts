@@ -119,6 +119,13 @@ export function roster$(db: OtmetkaDb, subgroupId: string): Observable<RosterEnt
     .$.pipe(map((docs) => plain<RosterEntry>(docs)));
 }
 
+/** Display names of every learner on the device's rosters, by learner id (for notices). */
+export function learnerNames$(db: OtmetkaDb): Observable<Map<string, string>> {
+  return db.rx.collections.roster
+    .find()
+    .$.pipe(map((docs) => new Map(plain<RosterEntry>(docs).map((r) => [r.learnerId, r.name]))));
+}
+
 export function lessons$(db: OtmetkaDb, subgroupId: string, from?: string, to?: string) {
   const date = from && to ? { $gte: from, $lte: to } : { $gte: '' };
   return db.rx.collections.lessons
