@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OtmetkaDb } from '../client/src/db/database.ts';
 import { closeDb, openDb } from '../client/src/db/database.ts';
 import { catalog$, slotsOfMonth } from '../client/src/db/queries.ts';
-import { setMark } from '../client/src/db/repo.ts';
+import { addTopic, deleteTopic, setMark } from '../client/src/db/repo.ts';
 import type { Notice } from '../client/src/db/schemas.ts';
 import { startSync } from '../client/src/sync/replication.ts';
 import { memoryStore, Session } from '../client/src/sync/session.ts';
@@ -98,6 +98,15 @@ async function noticesOf(device: Device): Promise<Notice[]> {
 async function serverDoc(id: string) {
   return (await server.store.getMany(subgroupDbName('sg-a'), [id])).get(id);
 }
+
+const TOPIC = {
+  section: '',
+  title: 'Сборка модели',
+  hours: 2,
+  form: '',
+  control: '',
+  plannedDate: null,
+};
 
 /** Makes `later`'s next stamp later than everything `earlier` wrote (no sleeping on clocks). */
 function orderClocks(earlier: Device, later: Device): void {
@@ -263,6 +272,53 @@ describe('two devices of one teacher', () => {
     expect(await localMark(a, id)).toMatchObject({ code: 'УП' });
     expect(await noticesOf(a)).toEqual([]);
     expect(await noticesOf(b)).toEqual([]);
+  });
+
+  it('[CR5] a device knows whether it holds its own edits: none on a first sync, kept across a reopen', async () => {
+    const writer = await newDevice('w');
+    await syncRound(writer);
+    await setMark(writer.db, await slotOf(writer, '2026-09-30'), 'learner-kid', { code: 'Б' });
+    await syncRound(writer);
+    // RxDB's free edition allows 13 open collections: at most two devices at a time.
+    open.splice(open.indexOf(writer), 1);
+    await closeDb(writer.db);
+
+    const indexedDB = new IDBFactory();
+    const session = new Session({ baseUrl: server.url }, memoryStore());
+    const user = await session.signIn('teacher-a-user', PASSWORD);
+    const options = {
+      name: `device-reopen-${++counter}`,
+      user: { id: user.id, orgId: user.orgId },
+      indexedDB,
+      IDBKeyRange,
+      multiInstance: false,
+    };
+    const first = await openDb(options);
+    const device: Device = { label: 'r', db: first, session, user, offline: false };
+    expect(first.editedHere).toBe(false);
+    await syncRound(device);
+    // A first sync stores the server's journal but no edit of this device.
+    expect(await first.rx.collections.marks.count().exec()).toBeGreaterThan(0);
+    expect(first.editedHere).toBe(false);
+    await setMark(first, await slotOf(device, '2026-09-28'), 'learner-kid', { code: 'Н' });
+    expect(first.editedHere).toBe(true);
+    await closeDb(first);
+
+    // Reopened, it cannot tell whose documents it holds without reading them: it assumes edits.
+    const again = await openDb(options);
+    open.push({ ...device, db: again });
+    expect(again.editedHere).toBe(true);
+
+    // A deleted document counts too: it keeps the stamps of its edits (CR2).
+    const other = { ...options, name: `device-tombstone-${++counter}` };
+    const lone = await openDb(other);
+    const topic = await addTopic(lone, 'sg-a', TOPIC, 1);
+    await deleteTopic(lone, topic);
+    expect(await lone.rx.collections.topics.count().exec()).toBe(0);
+    await closeDb(lone);
+    const reopened = await openDb(other);
+    open.push({ ...device, db: reopened });
+    expect(reopened.editedHere).toBe(true);
   });
 
   it('a mark written on one device reaches the other through the live stream, no manual pull', async () => {
