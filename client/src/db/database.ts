@@ -71,10 +71,9 @@ export interface OtmetkaDb {
   pendingCount: ReturnType<typeof signal<number>>;
   /**
    * The server's acknowledgements of pushed documents: `time` is the device time of the answer
-   * (an edit from another device stamped before it was concurrent with ours, so a pull that
-   * overwrites our value is a lost conflict, not an ordinary later change); `upTo` is the newest
-   * stamp the acknowledged version carried (a pending entry at or below it is done, whichever
-   * tab pushed it).
+   * (old entries are forgotten after a while); `upTo` is the newest stamp the acknowledged
+   * version carried (a pending entry at or below it is done, whichever tab pushed it). Lost
+   * edits are not judged by these times but by the stamps' `prev` (CR5).
    */
   acked: Map<string, Ack>;
   /**
