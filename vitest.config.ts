@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 // One run covers every package and the cross-part tests; each project keeps its own environment.
 export default defineConfig({
   test: {
+    // The JSON report lets .ci/run print one plain "N passed, N failed" line.
+    reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
     projects: [
       { test: { name: 'shared', include: ['shared/test/**/*.test.ts'] } },
       {
