@@ -1,13 +1,12 @@
 // @vitest-environment happy-dom
-import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../sync-server/test/helpers.ts';
 import { AdminApp } from '../src/screens/admin/AdminApp.tsx';
 import { ParentApp } from '../src/screens/parent/ParentApp.tsx';
 import { memoryStore, Session } from '../src/sync/session.ts';
+import { servePageFrom, startServerProcess, stopServerProcess } from './server-process.ts';
 
 /**
  * The application chain through both UIs against a real sync server: a parent registers a child
@@ -15,58 +14,13 @@ import { memoryStore, Session } from '../src/sync/session.ts';
  * from a date; the roster then lists the child from that date and the parent sees the status.
  */
 
-// node:path, not URL: happy-dom's URL replaces Node's in this realm.
-const HERE = dirname(fileURLToPath(import.meta.url));
-const HELPERS = join(HERE, '../../sync-server/test/helpers.ts');
-const STORE = join(HERE, '../../sync-server/src/db/store.ts');
-
-/**
- * The real sync server (buildApp + embedded database on port 0) runs in a child Node process:
- * happy-dom replaces fetch, URL and AbortController in this realm, and the server's database
- * client must not run on the page's browser fetch. Stopping it is a real "server gone".
- */
-async function startServerProcess(seed: string): Promise<{ url: string; child: ChildProcess }> {
-  const script = `
-    import { startServer, createFixture } from ${JSON.stringify(HELPERS)};
-    import { subgroupDbName } from ${JSON.stringify(STORE)};
-    const server = await startServer();
-    await createFixture(server.store);
-    ${seed}
-    process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');
-    process.on('SIGTERM', () => server.stop().finally(() => process.exit(0)));
-  `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.on('exit', (code) => reject(new Error(`server process exited with ${code}`)));
-  });
-  return { url, child };
-}
-
-function stopServerProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-type HappyWindow = { happyDOM: { setURL(url: string): void } };
-
 let server: { url: string; child: ChildProcess } | undefined;
 let admin: Session;
 let parent: Session;
 
 beforeAll(async () => {
   server = await startServerProcess('');
-  (window as unknown as HappyWindow).happyDOM.setURL(`${server.url}/`);
+  servePageFrom(server.url);
   admin = new Session({ baseUrl: server.url }, memoryStore());
   parent = new Session({ baseUrl: server.url }, memoryStore());
   await admin.signIn('admin', PASSWORD);

@@ -1,12 +1,11 @@
 // @vitest-environment happy-dom
-import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, PERSONAL } from '../../sync-server/test/helpers.ts';
 import { AdminApp } from '../src/screens/admin/AdminApp.tsx';
 import { memoryStore, Session } from '../src/sync/session.ts';
+import { servePageFrom, startServerProcess, stopServerProcess } from './server-process.ts';
 
 /**
  * The teacher registry against a real sync server (Fastify on port 0, embedded database): the
@@ -14,54 +13,13 @@ import { memoryStore, Session } from '../src/sync/session.ts';
  * saved and listed with the СНИЛС masked.
  */
 
-// node:path, not URL: happy-dom's URL replaces Node's in this realm.
-const HELPERS = join(dirname(fileURLToPath(import.meta.url)), '../../sync-server/test/helpers.ts');
-
-/**
- * The real sync server (buildApp + embedded database on port 0, with the shared test fixture)
- * runs in a child Node process: happy-dom replaces fetch, URL and AbortController in this
- * realm, and the server's own database client must not run on the page's browser fetch.
- */
-async function startServerProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const script = `
-    import { startServer, createFixture } from ${JSON.stringify(HELPERS)};
-    const server = await startServer();
-    await createFixture(server.store);
-    process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');
-    process.on('SIGTERM', () => server.stop().finally(() => process.exit(0)));
-  `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.on('exit', (code) => reject(new Error(`server process exited with ${code}`)));
-  });
-  return { url, child };
-}
-
-function stopServerProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-type HappyWindow = { happyDOM: { setURL(url: string): void } };
-
 let server: { url: string; child: ChildProcess };
 let session: Session;
 
 beforeAll(async () => {
   server = await startServerProcess();
   // Same origin as the page, as in the browser, where the app is served by the sync server.
-  (window as unknown as HappyWindow).happyDOM.setURL(`${server.url}/`);
+  servePageFrom(server.url);
   session = new Session({ baseUrl: server.url }, memoryStore());
   await session.signIn('admin', PASSWORD);
 });

@@ -1,24 +1,18 @@
 // @vitest-environment happy-dom
-import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { lessonId, markId } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../sync-server/test/helpers.ts';
 import { ParentApp } from '../src/screens/parent/ParentApp.tsx';
 import { memoryStore, Session } from '../src/sync/session.ts';
+import { servePageFrom, startServerProcess, stopServerProcess } from './server-process.ts';
 
 /**
  * The parent's diary against a real sync server: it shows the child's lesson with topic,
  * homework and attendance; after the server stops, a fresh mount of the screen reads the same
  * month from the device's cache (IndexedDB, fake-indexeddb here) and says how old it is.
  */
-
-// node:path, not URL: happy-dom's URL replaces Node's in this realm.
-const HERE = dirname(fileURLToPath(import.meta.url));
-const HELPERS = join(HERE, '../../sync-server/test/helpers.ts');
-const STORE = join(HERE, '../../sync-server/src/db/store.ts');
 
 const LESSON = lessonId('sg-a', '2026-09-02', '15:00');
 const MARK = markId(LESSON, 'learner-kid');
@@ -48,52 +42,12 @@ const SEED = `
   ]);
 `;
 
-/**
- * The real sync server (buildApp + embedded database on port 0) runs in a child Node process:
- * happy-dom replaces fetch, URL and AbortController in this realm, and the server's database
- * client must not run on the page's browser fetch. Stopping it is a real "server gone".
- */
-async function startServerProcess(seed: string): Promise<{ url: string; child: ChildProcess }> {
-  const script = `
-    import { startServer, createFixture } from ${JSON.stringify(HELPERS)};
-    import { subgroupDbName } from ${JSON.stringify(STORE)};
-    const server = await startServer();
-    await createFixture(server.store);
-    ${seed}
-    process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');
-    process.on('SIGTERM', () => server.stop().finally(() => process.exit(0)));
-  `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.on('exit', (code) => reject(new Error(`server process exited with ${code}`)));
-  });
-  return { url, child };
-}
-
-function stopServerProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-type HappyWindow = { happyDOM: { setURL(url: string): void } };
-
 let server: { url: string; child: ChildProcess } | undefined;
 let session: Session;
 
 beforeAll(async () => {
   server = await startServerProcess(SEED);
-  (window as unknown as HappyWindow).happyDOM.setURL(`${server.url}/`);
+  servePageFrom(server.url);
   session = new Session({ baseUrl: server.url }, memoryStore());
   await session.signIn('parent', PASSWORD);
 });
