@@ -3,6 +3,7 @@
  * about 70 lessons on a twice-weekly schedule, with topics, roster and one mark per learner per
  * lesson), built with the shared schedule expansion so every document passes the push rules.
  */
+
 import {
   DEFAULT_APPLICATION_STATUSES,
   DEFAULT_ATTENDANCE_CODES,
@@ -25,6 +26,7 @@ import {
   type User,
 } from '../shared/src/index.ts';
 import { FEMALE_NAMES, MALE_NAMES, SURNAMES } from '../sync-server/src/seed/names.ts';
+import { Random } from '../sync-server/src/seed/random.ts';
 
 export type Doc = { id: string } & Record<string, unknown>;
 
@@ -51,27 +53,6 @@ const HOMEWORK = [
   '',
   '',
 ];
-
-/** A seeded generator so every run builds the same data. */
-class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-}
 
 function seedOf(text: string): number {
   let h = 2166136261;

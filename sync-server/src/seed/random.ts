@@ -1,6 +1,7 @@
 /**
  * A seeded pseudo-random generator (mulberry32), so the demo organisation is the same on every
- * machine and every run: same names, same schedules, same marks for the same `now`.
+ * machine and every run: same names, same schedules, same marks for the same `now`. The soak
+ * and the benchmarks draw from it too, so a printed seed replays their choices.
  */
 export class Random {
   private state: number;
@@ -24,6 +25,7 @@ export class Random {
   }
 
   pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new Error('pick from an empty list');
     return items[Math.floor(this.next() * items.length)]!;
   }
 
