@@ -1,5 +1,5 @@
 import type { Mark, Stamp } from '@otmetka/shared';
-import { ERROR_CODES, lessonId, markId } from '@otmetka/shared';
+import { ERROR_CODES, lessonId, markId, stampEdit } from '@otmetka/shared';
 import { describe, expect, it } from 'vitest';
 import { journalConflictHandler } from '../src/db/conflict.ts';
 import { ERROR_MESSAGES, errorInfo } from '../src/sync/errors.ts';
@@ -190,6 +190,34 @@ describe('lost edits on a pull', () => {
       expect(lost).toEqual(c.lost ? [{ field: 'code', mine: 'Н', theirs: c.code ?? 'Б' }] : []);
     });
   }
+
+  it('[CR2][CR5] a deletion by a device that had not seen our newer edit is reported', () => {
+    const local = markOf('Н', 10, 'dev-a');
+    const unseen = markOf('Н', 10, 'dev-a', {
+      _deleted: true,
+      stamps: { code: s(10, 'dev-a'), _deleted: withPrev(20, 'dev-b', { at: 5, dev: 'dev-b' }) },
+    });
+    expect(lostOnPull('dev-a', local, unseen)).toEqual([
+      { field: '_deleted', mine: false, theirs: true },
+    ]);
+  });
+
+  it('[CR2][CR5] a deletion made after seeing our edit is not reported', () => {
+    const local = markOf('Н', 10, 'dev-a');
+    const seen = markOf('Н', 10, 'dev-a', {
+      _deleted: true,
+      stamps: { code: s(10, 'dev-a'), _deleted: withPrev(20, 'dev-b', { at: 10, dev: 'dev-a' }) },
+    });
+    expect(lostOnPull('dev-a', local, seen)).toEqual([]);
+  });
+
+  it('[CR2] a deletion records the newest edit of the document its device had seen', () => {
+    const doc = markOf('Н', 10, 'dev-a', {
+      stamps: { code: s(10, 'dev-a'), note: s(12, 'dev-c') },
+    });
+    const deleted = stampEdit(doc, { _deleted: true }, s(30, 'dev-b'));
+    expect(deleted.stamps._deleted?.prev).toEqual({ at: 12, dev: 'dev-c' });
+  });
 
   it('[CR5] only a document with a stamp of this device needs the lost-edit check', () => {
     expect(editedHere('dev-a', markOf('Н', 10, 'dev-a'))).toBe(true);

@@ -160,6 +160,18 @@ export function refersTo(ref: StampRef | null | undefined, stamp: Stamp | undefi
 }
 
 /**
+ * A deletion's `prev` names the newest edit of the whole document the deleting device had seen
+ * (CR2 + CR5): a device whose own edit is newer than that learns its edit was deleted unseen.
+ */
+function newestRef(doc: JournalDoc): StampRef | null {
+  let newest: Stamp | undefined;
+  for (const stamp of Object.values(doc.stamps ?? {})) {
+    if (compareStamps(stamp, newest) > 0) newest = stamp;
+  }
+  return stampRef(newest);
+}
+
+/**
  * Applies an edit made on this device: sets the patched fields and stamps those whose value
  * changes, each stamp recording in `prev` the stamp the device saw on the field (CR5). A field
  * that is not client-owned (identity, server-owned) throws IMMUTABLE_FIELD.
@@ -178,7 +190,10 @@ export function stampEdit<D extends JournalDoc>(doc: D, patch: Partial<D>, stamp
     )
       continue;
     out[field] = value;
-    stamps[field] = { ...stamp, prev: stampRef(doc.stamps?.[field]) };
+    stamps[field] = {
+      ...stamp,
+      prev: field === '_deleted' && value === true ? newestRef(doc) : stampRef(doc.stamps?.[field]),
+    };
   }
   return out as D;
 }

@@ -84,7 +84,38 @@ export function lostOnPull(deviceId: string, local: JournalDoc, incoming: Journa
     if (sawMine(theirs, mine)) continue;
     lost.push({ field, mine: fieldOf(local, field), theirs: fieldOf(incoming, field) });
   }
+  const deleted = deletedUnseen(deviceId, local, incoming);
+  if (deleted && !lost.some((l) => l.field === '_deleted')) lost.push(deleted);
   return lost;
+}
+
+/** Order of two stamp references by (at, dev), the prefix of the stamp order (CR1). */
+function compareRefs(a: { at: number; dev: string }, b: { at: number; dev: string }): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  return a.dev < b.dev ? -1 : a.dev > b.dev ? 1 : 0;
+}
+
+/**
+ * CR2 + CR5 on a pull: another device deleted the document, and the newest edit it had seen
+ * (the deletion's `prev`) is older than this device's own newest edit of the document, so the
+ * deletion was made without seeing that edit: report it. A deletion without `prev` cannot tell
+ * and is reported too.
+ */
+function deletedUnseen(
+  deviceId: string,
+  local: JournalDoc,
+  incoming: JournalDoc,
+): LostField | undefined {
+  const deletion = incoming.stamps?._deleted;
+  if (local._deleted || !incoming._deleted || !deletion || deletion.dev === deviceId) return;
+
+  let mine: Stamp | undefined;
+  for (const stamp of Object.values(local.stamps ?? {})) {
+    if (stamp.dev === deviceId && compareStamps(stamp, mine) > 0) mine = stamp;
+  }
+  if (!mine) return;
+  if (deletion.prev && compareRefs(mine, deletion.prev) <= 0) return;
+  return { field: '_deleted', mine: false, theirs: true };
 }
 
 /** Whether this device edited any field of `doc` (only such a document can lose an edit). */
