@@ -1,4 +1,4 @@
-import type { LessonSlot, Mark, SessionUser } from '@otmetka/shared';
+import type { LessonSlot, Mark, SessionUser, Topic } from '@otmetka/shared';
 import { findSlot, markId, monthOf } from '@otmetka/shared';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { filter, firstValueFrom } from 'rxjs';
@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OtmetkaDb } from '../client/src/db/database.ts';
 import { closeDb, openDb } from '../client/src/db/database.ts';
 import { catalog$, slotsOfMonth } from '../client/src/db/queries.ts';
-import { addTopic, deleteTopic, setMark } from '../client/src/db/repo.ts';
+import { addTopic, deleteTopic, setMark, updateTopic } from '../client/src/db/repo.ts';
 import type { Notice } from '../client/src/db/schemas.ts';
 import { startSync } from '../client/src/sync/replication.ts';
 import { memoryStore, Session } from '../client/src/sync/session.ts';
@@ -272,6 +272,54 @@ describe('two devices of one teacher', () => {
     expect(await localMark(a, id)).toMatchObject({ code: 'УП' });
     expect(await noticesOf(a)).toEqual([]);
     expect(await noticesOf(b)).toEqual([]);
+  });
+
+  it('[CR2][CR5] a topic deleted on a device that had not seen the other device’s later edit is reported', async () => {
+    let time = Date.now();
+    const a = await newDevice('a', () => time);
+    const b = await newDevice('b', () => time);
+    const topic = await addTopic(a.db, 'sg-a', TOPIC, 1);
+    await syncRound(a);
+    await syncRound(b);
+
+    // A renames the topic and the server has it; B never pulls the new title...
+    time += 60_000;
+    await updateTopic(a.db, topic, { title: 'Сборка модели: мост' });
+    await syncRound(a);
+    // ...and deletes the topic a minute later, blind to the rename.
+    time += 60_000;
+    const seenByB = (await b.db.rx.collections.topics.findOne(topic.id).exec())!.toJSON() as Topic;
+    expect(seenByB.title).toBe('Сборка модели');
+    await deleteTopic(b.db, seenByB);
+    await syncRound(b);
+    await syncRound(a);
+
+    expect((await serverDoc(topic.id))?.deleted).toBe(true);
+    const lost = (await noticesOf(a)).filter((n) => n.docId === topic.id);
+    expect(lost.map((n) => n.lostFields.map((f) => f.field))).toEqual([['_deleted']]);
+    expect(await noticesOf(b)).toEqual([]);
+  });
+
+  it('[CR2][CR5] a topic deleted after seeing the other device’s edit is not reported', async () => {
+    let time = Date.now();
+    const a = await newDevice('a', () => time);
+    const b = await newDevice('b', () => time);
+    const topic = await addTopic(a.db, 'sg-a', TOPIC, 2);
+    await syncRound(a);
+    time += 60_000;
+    await updateTopic(a.db, topic, { title: 'Сборка модели: башня' });
+    await syncRound(a);
+
+    time += 60_000;
+    await syncRound(b);
+    const seenByB = (await b.db.rx.collections.topics.findOne(topic.id).exec())!.toJSON() as Topic;
+    expect(seenByB.title).toBe('Сборка модели: башня');
+    await deleteTopic(b.db, seenByB);
+    await syncRound(b);
+    await syncRound(a);
+
+    expect((await serverDoc(topic.id))?.deleted).toBe(true);
+    expect(await noticesOf(a)).toEqual([]);
   });
 
   it('[CR5] a device knows whether it holds its own edits: none on a first sync, kept across a reopen', async () => {
