@@ -202,6 +202,17 @@ describe('lost edits on a pull', () => {
     ]);
   });
 
+  it('[CR2][CR5] a push answered with a deletion that had not seen our edit is reported', () => {
+    const mine = markOf('Н', 10, 'dev-a');
+    const output = markOf('Н', 10, 'dev-a', {
+      _deleted: true,
+      stamps: { code: s(10, 'dev-a'), _deleted: withPrev(20, 'dev-b', { at: 5, dev: 'dev-b' }) },
+    });
+    expect(lostInConflict('dev-a', mine, undefined, output)).toEqual([
+      { field: '_deleted', mine: false, theirs: true },
+    ]);
+  });
+
   it('[CR2][CR5] a deletion made after seeing our edit is not reported', () => {
     const local = markOf('Н', 10, 'dev-a');
     const seen = markOf('Н', 10, 'dev-a', {

@@ -63,6 +63,9 @@ export function lostInConflict(
     if (sawMine(output.stamps?.[field], stamp)) continue;
     lost.push({ field, mine: fieldOf(mine, field), theirs: fieldOf(output, field) });
   }
+  // Our edit may survive inside a tombstone (its field stamp is newer) and still be gone.
+  const deleted = deletedUnseen(deviceId, mine, output);
+  if (deleted && !lost.some((l) => l.field === '_deleted')) lost.push(deleted);
   return lost;
 }
 
