@@ -93,6 +93,8 @@ export class Store {
   readonly couch: ServerScope;
   readonly url: string;
   private readonly known = new Set<string>();
+  /** Per org: the subgroups as of an update_seq of its database (orgSubgroups). */
+  private readonly subgroupsBySeq = new Map<string, { seq: string; subgroups: Doc[] }>();
 
   constructor(couchUrl: string) {
     this.url = couchUrl.replace(/\/$/, '');
@@ -360,6 +362,23 @@ export class Store {
 
   async catalog<T extends Doc = Doc>(orgId: string, type: string): Promise<T[]> {
     return this.listByType<T>(orgDbName(orgId), type);
+  }
+
+  /**
+   * The organisation's subgroups, which every sync request needs to know what the caller sees.
+   * They are re-read only when the org database has changed since (its update_seq, read first,
+   * so a cached list is never older than the sequence it is kept under); a burst of pulls from
+   * one device then costs one database-info request each instead of a query.
+   */
+  async orgSubgroups<T extends Doc = Doc>(orgId: string): Promise<T[]> {
+    const db = orgDbName(orgId);
+    const seq = String((await this.couch.db.get(db)).update_seq);
+    const hit = this.subgroupsBySeq.get(orgId);
+    if (hit && hit.seq === seq) return hit.subgroups as T[];
+
+    const subgroups = await this.listByType<T>(db, 'subgroup');
+    this.subgroupsBySeq.set(orgId, { seq, subgroups });
+    return subgroups;
   }
 
   async listDbs(prefix: string): Promise<string[]> {

@@ -107,7 +107,7 @@ async function parentSubgroups(store: Store, user: AccessUser) {
 }
 
 export async function visibilityFor(store: Store, user: AccessUser): Promise<Visibility> {
-  const all = activeSubgroups(await store.catalog<Subgroup & Doc>(user.org, 'subgroup'));
+  const all = activeSubgroups(await store.orgSubgroups<Subgroup & Doc>(user.org));
   let subgroups: Subgroup[] = [];
   let learnerIds: Set<string> | null = null;
 
