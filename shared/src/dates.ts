@@ -252,6 +252,28 @@ export function formatRuDate(date: string): string {
   return `${pad2(d)}.${pad2(m)}.${String(y).padStart(4, '0')}`;
 }
 
+const MONTH_NAMES_RU = [
+  'январь',
+  'февраль',
+  'март',
+  'апрель',
+  'май',
+  'июнь',
+  'июль',
+  'август',
+  'сентябрь',
+  'октябрь',
+  'ноябрь',
+  'декабрь',
+];
+
+/** 'YYYY-MM' → «сентябрь 2026» (or «Сентябрь 2026» with `capital`), as a heading or a cell. */
+export function formatRuMonth(month: string, capital = false): string {
+  const [y, m] = splitMonth(month, 'month');
+  const name = MONTH_NAMES_RU[m - 1]!;
+  return `${capital ? name[0]!.toUpperCase() + name.slice(1) : name} ${y}`;
+}
+
 /** Alias of `formatRuDate` (the name used in SPEC.md's module table). */
 export const formatLocalDate = formatRuDate;
 

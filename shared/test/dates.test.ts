@@ -7,6 +7,7 @@ import {
   daysBetween,
   excelSerialToDate,
   formatRuDate,
+  formatRuMonth,
   isoWeekday,
   minutesOf,
   monthDays,
@@ -98,5 +99,13 @@ describe('local dates', () => {
     expectDomainError(() => excelSerialToDate(Number.NaN), 'INVALID_DATE', 'date');
     expectDomainError(() => todayIn('Mars/Olympus'), 'VALIDATION_FAILED', 'timeZone');
     expectDomainError(() => nowTimeIn('UTC', new Date('nope')), 'VALIDATION_FAILED', 'now');
+  });
+});
+
+describe('month names', () => {
+  it('[DT1] a month is named in Russian, for headings and sheets', () => {
+    expect(formatRuMonth('2026-09')).toBe('сентябрь 2026');
+    expect(formatRuMonth('2027-01', true)).toBe('Январь 2027');
+    expectDomainError(() => formatRuMonth('2026-13'), 'INVALID_DATE', 'month');
   });
 });

@@ -2,6 +2,7 @@ import {
   type AttendanceCode,
   codeInfo,
   formatRuDate,
+  formatRuMonth,
   isEnrolledOn,
   type Lesson,
   type LessonSlot,
@@ -123,24 +124,8 @@ export function buildTabel(input: TabelInput): TabelResponse {
   };
 }
 
-const MONTH_NAMES = [
-  'январь',
-  'февраль',
-  'март',
-  'апрель',
-  'май',
-  'июнь',
-  'июль',
-  'август',
-  'сентябрь',
-  'октябрь',
-  'ноябрь',
-  'декабрь',
-];
-
 export function monthLabel(month: string): string {
-  const [year, m] = month.split('-');
-  return `${MONTH_NAMES[Number(m) - 1]} ${year}`;
+  return formatRuMonth(month);
 }
 
 const STATUS_LABELS: Record<TabelLesson['status'], string> = {

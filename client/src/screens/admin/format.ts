@@ -1,4 +1,4 @@
-import { formatRuDate } from '@otmetka/shared';
+import { addMonths, formatRuDate, formatRuMonth } from '@otmetka/shared';
 
 /** Display helpers for the admin and parent screens (Russian, the organisation's time zone). */
 
@@ -25,34 +25,11 @@ export function formatDate(date: string | null | undefined): string {
   return date ? formatRuDate(date) : '—';
 }
 
-const MONTHS = [
-  'январь',
-  'февраль',
-  'март',
-  'апрель',
-  'май',
-  'июнь',
-  'июль',
-  'август',
-  'сентябрь',
-  'октябрь',
-  'ноябрь',
-  'декабрь',
-];
-
 /** '2026-09' → «сентябрь 2026». */
-export function monthLabel(month: string): string {
-  const [year, m] = month.split('-');
-  return `${MONTHS[Number(m) - 1] ?? m} ${year}`;
-}
+export const monthLabel = (month: string): string => formatRuMonth(month);
 
 /** The month after (n > 0) or before (n < 0) a 'YYYY-MM' month. */
-export function shiftMonth(month: string, n: number): string {
-  const [year, m] = month.split('-').map(Number) as [number, number];
-  const index = year * 12 + (m - 1) + n;
-  const y = Math.floor(index / 12);
-  return `${y}-${String((index % 12) + 1).padStart(2, '0')}`;
-}
+export const shiftMonth = addMonths;
 
 export const WEEKDAYS_SHORT = ['Пн', 'Вт', 'Ср', 'Чт', 'Пт', 'Сб', 'Вс'];
 

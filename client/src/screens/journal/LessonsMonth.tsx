@@ -1,26 +1,11 @@
 import type { Lesson, LessonSlot, Mark, RosterEntry, Subgroup } from '@otmetka/shared';
-import { addMonths, isEnrolledOn, monthDays } from '@otmetka/shared';
+import { addMonths, formatRuMonth, isEnrolledOn, monthDays } from '@otmetka/shared';
 import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
 import type { CatalogView } from '../../db/queries.ts';
 import { lessons$, marksOfMonth$, roster$, slotsOfMonth } from '../../db/queries.ts';
 import { ruDate } from './Journals.tsx';
-
-const MONTHS = [
-  'Январь',
-  'Февраль',
-  'Март',
-  'Апрель',
-  'Май',
-  'Июнь',
-  'Июль',
-  'Август',
-  'Сентябрь',
-  'Октябрь',
-  'Ноябрь',
-  'Декабрь',
-];
 
 export const STATUS_LABELS: Record<Lesson['status'], string> = {
   planned: 'по плану',
@@ -30,8 +15,7 @@ export const STATUS_LABELS: Record<Lesson['status'], string> = {
 };
 
 export function monthTitle(month: string): string {
-  const [y, m] = month.split('-');
-  return `${MONTHS[Number(m) - 1]} ${y}`;
+  return formatRuMonth(month, true);
 }
 
 /** «Занятия»: a month at a time, a learners × dates grid and the list of lessons. */
