@@ -265,7 +265,15 @@ async function startWorld(opts: SoakOptions, dir: string, rng: Rng): Promise<Wor
 
 /** Brings every part back and syncs every device until quiet. */
 async function settle(w: World): Promise<void> {
-  while (w.busy.size > 0) await sleep(100);
+  // A fault that never finishes is a finding, not a reason to hang the run: wait a minute, then
+  // name it and go on bringing everything back.
+  for (let waited = 0; w.busy.size > 0; waited += 100) {
+    if (waited >= 60_000) {
+      w.problems.push(`faults still running after 60 s: ${[...w.busy].join(', ')}`);
+      break;
+    }
+    await sleep(100);
+  }
   for (const s of w.servers) if (!s.isUp()) await startWithRetry(w, s);
   for (const d of w.devices) {
     d.proxy.armCut(Number.POSITIVE_INFINITY);
