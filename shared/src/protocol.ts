@@ -53,6 +53,22 @@ export const checkpointSchema = z.object({
   v: z.literal(1),
   // A clustered CouchDB's sequence grows with the number of shards: leave it room.
   seqs: z.record(z.string().max(64), z.string().max(4000)),
+  /**
+   * Present during a device's first pass over a collection (its first pull had no checkpoint):
+   * the device holds nothing yet, so a source not yet in `seqs` is read as a snapshot by id
+   * range (only the collection's own documents, no tombstones to replay) instead of its whole
+   * change history. `seq` is the source's update sequence taken before its first page, so
+   * writes racing the snapshot arrive again by `_changes` afterwards; `after` is the last id
+   * delivered.
+   */
+  snapshot: z
+    .object({
+      source: z.string().max(64),
+      seq: z.string().max(4000),
+      after: z.string().max(200),
+    })
+    .partial()
+    .optional(),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
@@ -64,9 +80,9 @@ export function encodeCheckpoint(checkpoint: Checkpoint): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** The inverse of encodeCheckpoint; undefined input is the first pull. Throws on garbage. */
+/** The inverse of encodeCheckpoint; undefined input is a first pull (a snapshot pass). Throws on garbage. */
 export function decodeCheckpoint(encoded: string | undefined): Checkpoint {
-  if (!encoded) return { v: 1, seqs: {} };
+  if (!encoded) return { v: 1, seqs: {}, snapshot: {} };
   const base64 = encoded.replace(/-/g, '+').replace(/_/g, '/');
   const binary = atob(base64);
   const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));

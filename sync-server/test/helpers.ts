@@ -6,6 +6,7 @@ import type { Config } from '../src/config.ts';
 import { type EmbeddedCouch, startEmbeddedCouch } from '../src/db/embedded.ts';
 import { orgDbName, type Store, subgroupDbName, USERS_DB } from '../src/db/store.ts';
 import {
+  type Checkpoint,
   DEFAULT_APPLICATION_STATUSES,
   DEFAULT_ATTENDANCE_CODES,
   encodeCheckpoint,
@@ -402,7 +403,7 @@ export function pushRows(docs: Record<string, unknown>[]) {
 
 export interface PullPage {
   documents: Record<string, unknown>[];
-  checkpoint: { v: 1; seqs: Record<string, string> };
+  checkpoint: Checkpoint;
 }
 
 /** One pull request; the checkpoint as the client sends it. */

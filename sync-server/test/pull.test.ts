@@ -8,6 +8,7 @@ import {
   login,
   markDoc,
   PERSONAL,
+  type PullPage,
   pullAll,
   pullOnce,
   pushRows,
@@ -132,7 +133,62 @@ describe('pull', () => {
   it('a full batch is filled across sources (several subgroups)', async () => {
     const first = await pullOnce(server.url, tokens.admin!, 'marks', undefined, 41);
     expect(first.documents).toHaveLength(41);
-    expect(Object.keys(first.checkpoint.seqs).sort()).toEqual(['sg-a', 'sg-b']);
+    // sg-a is done; the page ended inside sg-b's snapshot, right after its first mark.
+    expect(Object.keys(first.checkpoint.seqs)).toEqual(['sg-a']);
+    expect(first.checkpoint.snapshot).toMatchObject({ source: 'sg-b' });
+    expect(first.checkpoint.snapshot!.after).toBe(first.documents.at(-1)!.id);
+  });
+
+  it('a first pass reads only its own kind as a snapshot, then continues by changes', async () => {
+    const { docs, checkpoint } = await pullAll(server.url, tokens.a!, 'lessons', 5);
+    expect([...docs.values()].every((d) => d.type === 'lesson')).toBe(true);
+    expect(checkpoint!.snapshot).toBeUndefined();
+    expect(Object.keys(checkpoint!.seqs)).toEqual(['sg-a']);
+
+    const stored = await server.store.listByType(subgroupDbName('sg-a'), 'lesson');
+    expect(docs.size).toBe(stored.length);
+    const again = await pullOnce(server.url, tokens.a!, 'lessons', checkpoint, 5);
+    expect(again.documents).toHaveLength(0);
+  });
+
+  it('a first pass misses nothing while writes race with its snapshot pages', async () => {
+    const seen = new Map<string, Record<string, unknown>>();
+    let checkpoint: PullPage['checkpoint'] | undefined;
+    const dates = lessonDates('2027-02-01', 6);
+    const byId = (await server.store.listByType(subgroupDbName('sg-a'), 'mark')).sort((x, y) =>
+      x.id < y.id ? -1 : 1,
+    );
+    let at = 90_000;
+
+    for (let round = 0; round < 6; round++) {
+      const page = await pullOnce(server.url, tokens.a!, 'marks', checkpoint, 3);
+      for (const d of page.documents) seen.set(d.id as string, d);
+      checkpoint = page.checkpoint;
+
+      // Behind the cursor (an edit of a delivered mark), ahead of it, and a new lesson's mark.
+      const delivered = [...seen.values()][0]!;
+      const ahead = byId[byId.length - 1 - round]!;
+      const edits = [
+        markDoc('sg-a', delivered.date as string, delivered.learnerId as string, 'Б', at++),
+        markDoc('sg-a', ahead.date as string, ahead.learnerId as string, 'Н', at++),
+        markDoc('sg-a', dates[round]!, 'learner-kid', 'УП', at++),
+      ];
+      await call(server.url, 'POST', '/api/sync/lessons/push', {
+        token: tokens.a,
+        body: pushRows([lessonDoc('sg-a', dates[round]!)]),
+      });
+      const res = await call(server.url, 'POST', '/api/sync/marks/push', {
+        token: tokens.a,
+        body: pushRows(edits),
+      });
+      expect(res.status).toBe(200);
+    }
+    const rest = await pullAll(server.url, tokens.a!, 'marks', 4, checkpoint);
+    for (const [id, d] of rest.docs) seen.set(id, d);
+
+    const storedMarks = await server.store.listByType(subgroupDbName('sg-a'), 'mark');
+    expect(seen.size).toBe(storedMarks.length);
+    for (const m of storedMarks) expect(seen.get(m.id)).toMatchObject({ code: m.code });
   });
 
   it('a pull misses nothing while writes race with its paging', async () => {

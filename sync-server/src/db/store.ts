@@ -245,7 +245,37 @@ export class Store {
     return { rows, lastSeq: String(res.last_seq) };
   }
 
-  // Writes
+  /** The database's current update sequence (opaque; a valid `since` for `_changes`). */
+  async updateSeq(dbName: string): Promise<string> {
+    return String((await this.couch.db.get(dbName)).update_seq);
+  }
+
+  /**
+   * Live documents whose id starts with `prefix`, in id order, after the id `after` (exclusive):
+   * one `_all_docs` range read, which costs what the documents cost and nothing for other kinds
+   * or for the history of edits. Deleted documents are not listed. `updateSeq` is the database's
+   * sequence as of the read (CouchDB: its snapshot; PouchDB: its end), for telling whether
+   * anything was written since an earlier sequence.
+   */
+  async scanPrefix(
+    dbName: string,
+    prefix: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ docs: Doc[]; updateSeq: string | undefined }> {
+    // '\u0000' sorts right after `after` itself, so a deleted `after` cannot shift the page.
+    const res = (await this.db(dbName).list({
+      startkey: after === undefined ? prefix : `${after}\u0000`,
+      endkey: `${prefix}\ufff0`,
+      include_docs: true,
+      update_seq: true,
+      limit,
+    })) as { rows: { doc?: unknown }[]; update_seq?: string | number };
+    const docs = res.rows.flatMap((r) =>
+      r.doc ? [toPlain(r.doc as Record<string, unknown>)] : [],
+    );
+    return { docs, updateSeq: res.update_seq === undefined ? undefined : String(res.update_seq) };
+  }
 
   /**
    * One page of `_changes` without bodies: ids and sequences only, so a pull can pick the rows of
@@ -260,6 +290,8 @@ export class Store {
     const rows = res.results.map((r) => ({ seq: String(r.seq), id: r.id }));
     return { rows, lastSeq: String(res.last_seq) };
   }
+
+  // Writes
 
   /** `_bulk_docs` with the given revisions; a stale revision gives `error: 'conflict'`. */
   async bulkWrite(
@@ -372,7 +404,7 @@ export class Store {
    */
   async orgSubgroups<T extends Doc = Doc>(orgId: string): Promise<T[]> {
     const db = orgDbName(orgId);
-    const seq = String((await this.couch.db.get(db)).update_seq);
+    const seq = await this.updateSeq(db);
     const hit = this.subgroupsBySeq.get(orgId);
     if (hit && hit.seq === seq) return hit.subgroups as T[];
 

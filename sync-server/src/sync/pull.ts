@@ -13,7 +13,9 @@ import { COLLECTION_TYPE, journalAccepts, type Visibility } from './access.ts';
  * subgroup databases for journal collections), in a stable order, read `_changes` after the
  * source's sequence and keep the documents the caller may see. Sequences, never clocks, order
  * the changes, so writes racing a paged pull and processes with skewed clocks miss nothing.
- * The batch is filled across sources: RxDB stops on a short batch, so a short batch means done.
+ * A device's first pass reads each journal source as a snapshot by id range first (see
+ * `Checkpoint.snapshot`). The batch is filled across sources: RxDB stops on a short batch, so a
+ * short batch means done.
  */
 
 interface Source {
@@ -21,10 +23,15 @@ interface Source {
   db: string;
   accepts(doc: Doc): boolean;
   /**
-   * Journal sources hold every kind of one subgroup; ids start with the kind (rules.ts). Null:
-   * read bodies with the changes (the catalog, and marks, which are most of a journal).
+   * Journal sources hold every kind of one subgroup; ids start with the kind (rules.ts). Null
+   * for the catalog, whose kinds are many and small.
    */
   idPrefix: string | null;
+  /**
+   * Read bodies with the changes (the catalog, and marks, which are most of a journal), rather
+   * than ids first and then the bodies of this kind only.
+   */
+  bodiesWithChanges: boolean;
 }
 
 function sourcesFor(collection: SyncCollection, vis: Visibility): Source[] {
@@ -35,6 +42,7 @@ function sourcesFor(collection: SyncCollection, vis: Visibility): Source[] {
         db: orgDbName(vis.orgId),
         accepts: vis.catalogAccepts,
         idPrefix: null,
+        bodiesWithChanges: true,
       },
     ];
   }
@@ -43,7 +51,8 @@ function sourcesFor(collection: SyncCollection, vis: Visibility): Source[] {
     key: id,
     db: subgroupDbName(id),
     accepts: (doc: Doc) => journalAccepts(vis, type, doc),
-    idPrefix: collection === 'marks' ? null : `${type}:`,
+    idPrefix: `${type}:`,
+    bodiesWithChanges: collection === 'marks',
   }));
 }
 
@@ -58,37 +67,179 @@ function outgoing(schema: ZodType, doc: Doc): Doc | undefined {
 }
 
 interface PageRow {
-  seq: string;
+  /** Where the source stands once this row is consumed. */
+  position: Position;
   id: string;
   doc: Doc | undefined;
 }
+
+/** A source's place: a `_changes` sequence, or a snapshot's sequence and last id. */
+type Position = { seq: string } | { seq: string; after: string };
 
 /**
  * One page of a source's changes. A subgroup database holds lessons, topics, roster entries and
  * marks together, and each collection pulls on its own: reading ids first and fetching only the
  * bodies of this collection's kind keeps a pull from reading the whole journal four times.
  */
-async function readPage(store: Store, source: Source, since: string, size: number) {
-  if (!source.idPrefix) {
+async function readChanges(store: Store, source: Source, since: string, size: number) {
+  const prefix = source.idPrefix ?? '';
+  if (source.bodiesWithChanges) {
     const page = await store.changes(source.db, since, size);
-    return { rows: page.rows as PageRow[], full: page.rows.length === size };
+    const rows = page.rows.map((r) => ({
+      position: { seq: r.seq },
+      id: r.id,
+      doc: r.id.startsWith(prefix) ? r.doc : undefined,
+    }));
+    return { rows, full: page.rows.length === size };
   }
 
   const page = await store.changeIds(source.db, since, size);
-  const prefix = source.idPrefix;
   const wanted = page.rows.filter((r) => r.id.startsWith(prefix)).map((r) => r.id);
   const bodies = await store.getMany(source.db, wanted);
   const rows = page.rows.map((r) => ({
-    seq: r.seq,
+    position: { seq: r.seq },
     id: r.id,
     doc: r.id.startsWith(prefix) ? bodies.get(r.id)?.doc : undefined,
   }));
   return { rows, full: page.rows.length === size };
 }
 
+/**
+ * One page of a snapshot: the source's documents of this kind by id range, from the sequence
+ * taken before its first page. Once the range is exhausted the source continues from that
+ * sequence by `_changes`, which re-delivers (harmlessly) whatever changed while it was read;
+ * `settled` says nothing was written since that sequence, so there is nothing to re-read now.
+ */
+async function readSnapshot(
+  store: Store,
+  source: Source,
+  at: { seq: string; after?: string },
+  size: number,
+) {
+  const { docs, updateSeq } = await store.scanPrefix(
+    source.db,
+    source.idPrefix!,
+    at.after || undefined,
+    size,
+  );
+  const rows: PageRow[] = docs.map((doc) => ({
+    position: { seq: at.seq, after: doc.id },
+    id: doc.id,
+    doc,
+  }));
+  // A short page ends the range: the source then stands at the sequence alone.
+  const full = docs.length === size;
+  if (!full) rows.push({ position: { seq: at.seq }, id: '', doc: undefined });
+  return { rows, full, settled: updateSeq === at.seq };
+}
+
 export interface PullResult extends PullResponse<Doc> {
   /** Ids of stored docs that failed their schema and were skipped (logged by the caller). */
   skipped: string[];
+}
+
+/** Where each source starts: its sequence, or its place in a first pass's snapshot. */
+function startPositions(checkpoint: Checkpoint, sources: Source[]) {
+  const positions = new Map<string, Position | undefined>();
+  for (const s of sources) {
+    const seq = checkpoint.seqs[s.key];
+    positions.set(s.key, seq === undefined ? undefined : { seq });
+  }
+  const snap = checkpoint.snapshot;
+  if (snap?.source && snap.seq !== undefined && positions.has(snap.source)) {
+    positions.set(snap.source, { seq: snap.seq, after: snap.after ?? '' });
+  }
+  return positions;
+}
+
+function nextCheckpoint(
+  positions: Map<string, Position | undefined>,
+  snapshotPass: boolean,
+): Checkpoint {
+  const seqs: Record<string, string> = {};
+  let snapshot: Checkpoint['snapshot'];
+  for (const [key, position] of positions) {
+    if (!position) continue;
+    if ('after' in position) snapshot = { source: key, seq: position.seq, after: position.after };
+    else seqs[key] = position.seq;
+  }
+  const unfinished = [...positions.values()].some((p) => !p || 'after' in p);
+  if (snapshotPass && unfinished) return { v: 1, seqs, snapshot: snapshot ?? {} };
+  return { v: 1, seqs };
+}
+
+/** The documents of one pull response and the place of every source after them. */
+class Batch {
+  readonly documents: Doc[] = [];
+  readonly skipped: string[] = [];
+
+  constructor(
+    private readonly schema: ZodType,
+    private readonly limit: number,
+    readonly positions: Map<string, Position | undefined>,
+  ) {}
+
+  get full(): boolean {
+    return this.documents.length >= this.limit;
+  }
+
+  /** How many more documents fit. */
+  get room(): number {
+    return this.limit - this.documents.length;
+  }
+
+  /** Takes rows until the batch is full; false when it stopped before the end of the page. */
+  take(source: Source, rows: PageRow[]): boolean {
+    for (const row of rows) {
+      if (this.full) return false;
+      // The place after the last row taken, so the next pull resumes right after it.
+      this.positions.set(source.key, row.position);
+      if (!row.doc || !source.accepts(row.doc)) continue;
+      const doc = outgoing(this.schema, row.doc);
+      if (doc) this.documents.push(doc);
+      else this.skipped.push(row.id);
+    }
+    return true;
+  }
+}
+
+/** Pages of `_changes` from the source's sequence until the end or a full batch. */
+async function drainChanges(
+  store: Store,
+  source: Source,
+  batch: Batch,
+  pageSize: number,
+  first?: Awaited<ReturnType<typeof readChanges>>,
+) {
+  let page = first;
+  for (;;) {
+    const at = batch.positions.get(source.key);
+    page ??= await readChanges(store, source, at?.seq ?? '0', pageSize);
+    if (!batch.take(source, page.rows) || !page.full || batch.full) return;
+    page = undefined;
+  }
+}
+
+/**
+ * Snapshot pages of the source until its range ends or the batch is full. True when the range
+ * ended with writes since its sequence, which `_changes` must then bring.
+ */
+async function drainSnapshot(
+  store: Store,
+  source: Source,
+  batch: Batch,
+  pageSize: number,
+  startSeq: () => Promise<string>,
+): Promise<boolean> {
+  for (;;) {
+    const at = batch.positions.get(source.key);
+    const from = at && 'after' in at ? at : { seq: await startSeq() };
+    // No more than fits: what a page reads past the end of the batch would be read again.
+    const page = await readSnapshot(store, source, from, Math.min(pageSize, batch.room));
+    if (!batch.take(source, page.rows)) return false;
+    if (!page.full) return !page.settled;
+    if (batch.full) return false;
+  }
 }
 
 export async function pull(
@@ -100,34 +251,58 @@ export async function pull(
 ): Promise<PullResult> {
   const schema = COLLECTION_DOC_SCHEMAS[collection] as ZodType;
   const sources = sourcesFor(collection, vis);
-  const seqs: Record<string, string> = {};
-  for (const s of sources) {
-    const seq = checkpoint.seqs[s.key];
-    if (seq !== undefined) seqs[s.key] = seq;
-  }
-  const documents: Doc[] = [];
-  const skipped: string[] = [];
+  const batch = new Batch(schema, limit, startPositions(checkpoint, sources));
+  const snapshotPass = checkpoint.snapshot !== undefined;
   const pageSize = Math.min(1000, Math.max(100, limit));
 
-  for (const source of sources) {
-    if (documents.length >= limit) break;
-    for (;;) {
-      const page = await readPage(store, source, seqs[source.key] ?? '0', pageSize);
-      let stoppedEarly = false;
-      for (const row of page.rows) {
-        if (documents.length >= limit) {
-          stoppedEarly = true;
-          break;
-        }
-        // The sequence of the last row consumed, so the next pull resumes right after it.
-        seqs[source.key] = row.seq;
-        if (!row.doc || !source.accepts(row.doc)) continue;
-        const doc = outgoing(schema, row.doc);
-        if (doc) documents.push(doc);
-        else skipped.push(row.id);
-      }
-      if (stoppedEarly || !page.full || documents.length >= limit) break;
+  const inSnapshot = (s: Source) => {
+    const at = batch.positions.get(s.key);
+    return snapshotPass && s.idPrefix !== null && (!at || 'after' in at);
+  };
+  // Sources whose snapshot ended in this request with writes since its sequence: their changes
+  // are read at the end, all at once, instead of one request after each range.
+  const finished: Source[] = [];
+
+  // The next snapshot's sequence is read while the current one's pages are: one round trip less
+  // per source. (A sequence read early is still a correct start: it only re-delivers more.)
+  const seqs = new Map<string, Promise<string>>();
+  const seqOf = (source: Source) => {
+    let seq = seqs.get(source.key);
+    if (!seq) {
+      seq = store.updateSeq(source.db);
+      // Unused when the batch fills first; its error, if any, surfaces where it is awaited.
+      seq.catch(() => undefined);
+      seqs.set(source.key, seq);
+    }
+    return seq;
+  };
+
+  for (const [i, source] of sources.entries()) {
+    if (batch.full) break;
+    if (!inSnapshot(source)) {
+      await drainChanges(store, source, batch, pageSize);
+      continue;
+    }
+    const next = sources[i + 1];
+    if (next && inSnapshot(next) && !batch.positions.get(next.key)) void seqOf(next);
+    if (await drainSnapshot(store, source, batch, pageSize, () => seqOf(source))) {
+      finished.push(source);
     }
   }
-  return { documents, checkpoint: { v: 1, seqs }, skipped };
+
+  if (!batch.full && finished.length > 0) {
+    const pages = await Promise.all(
+      finished.map((s) => readChanges(store, s, batch.positions.get(s.key)!.seq, pageSize)),
+    );
+    for (const [i, source] of finished.entries()) {
+      if (batch.full) break;
+      await drainChanges(store, source, batch, pageSize, pages[i]);
+    }
+  }
+
+  return {
+    documents: batch.documents,
+    checkpoint: nextCheckpoint(batch.positions, snapshotPass),
+    skipped: batch.skipped,
+  };
 }
