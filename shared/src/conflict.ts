@@ -41,6 +41,26 @@ function canonical(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
+/**
+ * Whether two JSON values have the same canonical text, without building it (this runs for
+ * every field of every pushed row): key order is ignored and undefined counts as null.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || a === null || b === undefined || b === null) {
+    return (a === undefined || a === null) && (b === undefined || b === null);
+  }
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => sameJson(item, b[i]));
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  const ob = b as Record<string, unknown>;
+  return ka.every((k) => k in ob && sameJson((a as Record<string, unknown>)[k], ob[k]));
+}
+
 function fieldValue(doc: Record<string, unknown>, field: string): unknown {
   return field === '_deleted' ? doc._deleted === true : doc[field];
 }
@@ -61,7 +81,7 @@ export function isSameContent(a: object, b: object): boolean {
   if (!a || !b || typeof a !== 'object' || typeof b !== 'object') {
     throw new DomainError('VALIDATION_FAILED', 'doc', 'ожидаются два документа');
   }
-  return canonical(contentOf(a)) === canonical(contentOf(b));
+  return sameJson(contentOf(a), contentOf(b));
 }
 
 /** CR1 with the value tie-break: > 0 when (stampA, valueA) beats (stampB, valueB). */
@@ -73,9 +93,11 @@ function compareEntries(
 ): number {
   const byStamp = compareStamps(sa, sb);
   if (byStamp !== 0) return byStamp;
-  const ca = canonical(va);
-  const cb = canonical(vb);
-  if (ca !== cb) return ca < cb ? -1 : 1;
+  if (!sameJson(va, vb)) {
+    const ca = canonical(va);
+    const cb = canonical(vb);
+    return ca < cb ? -1 : 1;
+  }
   // Same time, device, author and value: the stamps may still differ in `off`; order them too,
   // or the merged stamp would depend on the order of arrival.
   const ka = canonical(sa);
@@ -130,7 +152,7 @@ export function mergeDocs<D extends JournalDoc>(
       else delete merged._deleted;
     } else merged[field] = value;
     if (stamp) stamps[field] = stamp;
-    if (!incomingWins && si && canonical(vi) !== canonical(vs)) lostFields.push(field);
+    if (!incomingWins && si && !sameJson(vi, vs)) lostFields.push(field);
     if (incomingWins && si && field !== '_deleted') newerEdit = true;
   }
 
@@ -185,10 +207,7 @@ export function stampEdit<D extends JournalDoc>(doc: D, patch: Partial<D>, stamp
     if (!allowed.includes(field)) {
       throw new DomainError('IMMUTABLE_FIELD', field, 'это поле нельзя изменить на устройстве');
     }
-    if (
-      canonical(fieldValue(out, field)) === canonical(field === '_deleted' ? value === true : value)
-    )
-      continue;
+    if (sameJson(fieldValue(out, field), field === '_deleted' ? value === true : value)) continue;
     out[field] = value;
     stamps[field] = {
       ...stamp,

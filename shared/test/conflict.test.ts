@@ -7,6 +7,7 @@ import {
   nextStamp,
   observeStamp,
   refersTo,
+  sameJson,
   stampEdit,
   stampNew,
   stampRef,
@@ -328,5 +329,53 @@ describe('conflict rules: properties', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+/** Sorted-key JSON text, written here independently of the module's own. */
+function sortedJson(value: unknown): string {
+  if (value === undefined || value === null || typeof value !== 'object') {
+    return JSON.stringify(value ?? null);
+  }
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
+  const entries = Object.keys(value)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${sortedJson((value as Record<string, unknown>)[k])}`);
+  return `{${entries.join(',')}}`;
+}
+
+/** The same object with its keys in reverse order, recursively. */
+function reversedKeys(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  return Object.fromEntries(
+    Object.keys(value)
+      .reverse()
+      .map((k) => [k, reversedKeys((value as Record<string, unknown>)[k])]),
+  );
+}
+
+describe('sameJson', () => {
+  it('[CR4] agrees with comparing sorted-key JSON texts, for any two JSON values', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        expect(sameJson(a, b)).toBe(sortedJson(a) === sortedJson(b));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('[CR4] ignores key order and tells apart a changed leaf', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue(), { minKeys: 1 }), (a) => {
+        expect(sameJson(a, reversedKeys(a))).toBe(true);
+        const [first] = Object.keys(a);
+        const changed = { ...a, [first!]: [a[first!]] };
+        expect(sameJson(a, changed)).toBe(false);
+      }),
+    );
+    expect(sameJson({ a: undefined }, { a: null })).toBe(true);
+    expect(sameJson({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(sameJson([1, 2], [2, 1])).toBe(false);
   });
 });

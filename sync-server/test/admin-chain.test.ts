@@ -1,4 +1,12 @@
-import { type Lesson, lessonId, type Mark, markId, readXlsx, type User } from '@otmetka/shared';
+import {
+  type AuditEntry,
+  type Lesson,
+  lessonId,
+  type Mark,
+  markId,
+  readXlsx,
+  type User,
+} from '@otmetka/shared';
 import type {
   ApplicationStatusResponse,
   ApplicationView,
@@ -15,7 +23,8 @@ import type {
 } from '@otmetka/shared/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/password.ts';
-import { auditDbName, orgDbName, subgroupDbName, USERS_DB } from '../src/db/store.ts';
+import { auditDbName, type Doc, orgDbName, subgroupDbName, USERS_DB } from '../src/db/store.ts';
+import { auditBatches } from '../src/sync/audit.ts';
 import {
   call,
   createFixture,
@@ -564,7 +573,7 @@ describe('admin → parent → teacher chain', () => {
     const sg = shared.subgroup!.id;
     const mark = markId(lessonId(sg, '2026-10-05', '15:00'), shared.childId!);
     const teacherUser = (await server.store.getUserByLogin('kuznetsova')) as User;
-    await server.store.putMany(auditDbName(ORG_ID), [
+    const stored = [
       auditEntry(`a1:${mark}`, sg, mark, teacherUser.id),
       auditEntry(
         'a2:other',
@@ -572,6 +581,9 @@ describe('admin → parent → teacher chain', () => {
         markId(lessonId(sg, '2026-11-02', '15:00'), shared.childId!),
         teacherUser.id,
       ),
+    ];
+    await server.store.putMany(auditDbName(ORG_ID), [
+      ...(auditBatches(stored, 2) as unknown as Doc[]),
       {
         id: 'refusal-1',
         type: 'refusal',
@@ -733,7 +745,7 @@ async function writeLessonWithMark(date: string, code: string, remark: string) {
   await server.store.putMany(subgroupDbName(sg), [lesson, mark]);
 }
 
-function auditEntry(id: string, subgroupId: string, docId: string, by: string) {
+function auditEntry(id: string, subgroupId: string, docId: string, by: string): AuditEntry {
   return {
     id,
     type: 'audit',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orgDbName, subgroupDbName } from '../src/db/store.ts';
 import { lockId, rosterId } from '../src/shared.ts';
+import { readAudit } from '../src/sync/audit.ts';
 import {
   call,
   createFixture,
@@ -137,10 +138,7 @@ describe('push rules', () => {
     const revsAfter = await Promise.all(rows.map((r) => stored('sg-a', r.id).then((s) => s?.rev)));
     expect(revsAfter).toEqual(revs);
 
-    const audit = await server.store.find(`otm_audit_${ORG_ID}`, {
-      type: 'audit',
-      docId: rows[0]!.id,
-    });
+    const audit = await readAudit(server.store, ORG_ID, { docId: rows[0]!.id });
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ field: 'code', new: 'Н', device: 'dev-1', offline: false });
   });

@@ -146,3 +146,17 @@ export const auditEntrySchema = z.object({
   offline: z.boolean(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/**
+ * How the audit is stored: the entries of one push for one subgroup in one document, so a push
+ * of 200 marks adds one audit write, not 200.
+ */
+export const auditBatchSchema = z.object({
+  id: z.string().max(240),
+  type: z.literal('audit-batch'),
+  orgId: entityIdSchema,
+  subgroupId: entityIdSchema,
+  receivedAt: z.number().int(),
+  entries: z.array(auditEntrySchema),
+});
+export type AuditBatch = z.infer<typeof auditBatchSchema>;

@@ -1,5 +1,4 @@
 import {
-  type AuditEntry,
   type Calendar,
   loadCalendar,
   lockId,
@@ -22,6 +21,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { auditDbName, type Doc, type Store, USERS_DB } from '../db/store.ts';
 import { route } from '../http/route.ts';
+import { readAudit } from '../sync/audit.ts';
 import { CALENDAR_DOC_ID, OrgData } from './data.ts';
 
 /**
@@ -118,17 +118,13 @@ function auditRoute(app: FastifyInstance) {
     },
     async ({ user, query }) => {
       if (query.subgroupId) await new OrgData(app.store, user.org).subgroup(query.subgroupId);
-      const selector: Record<string, string> = query.docId
-        ? { type: 'audit', docId: query.docId }
-        : { type: 'audit', subgroupId: query.subgroupId ?? '' };
       const [entries, names] = await Promise.all([
-        app.store.find<AsDoc<AuditEntry>>(auditDbName(user.org), selector),
+        readAudit(app.store, user.org, query.docId ? { docId: query.docId } : query),
         userNames(app.store, user.org),
       ]);
       const shown = entries
         .filter((e) => !query.month || query.docId || monthOfDocId(e.docId) === query.month)
-        .filter((e) => !query.subgroupId || e.subgroupId === query.subgroupId)
-        .sort((a, b) => a.receivedAt - b.receivedAt || a.editedAt - b.editedAt);
+        .filter((e) => !query.subgroupId || e.subgroupId === query.subgroupId);
       return {
         entries: shown.map(({ type: _t, ...e }) => ({ ...e, byName: names.get(e.by) ?? e.by })),
       };

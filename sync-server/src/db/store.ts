@@ -15,7 +15,12 @@ import type { User } from '../shared.ts';
  * - `otm_audit_<orgId>`: audit entries of mark/lesson field changes and push refusals.
  *
  * A document's `_id` is its `id`; `_id` and `_rev` never leave this module in returned docs.
- * Deleted docs keep their full body plus `_deleted: true` (RxDB needs full tombstones).
+ * Deleted docs keep their full body plus `_deleted: true` (RxDB needs full tombstones). In a
+ * journal database a deleted document stays a live CouchDB document marked `tombstone: true`
+ * (translated here, so callers only see `_deleted`): then every id that was ever written
+ * exists, and inserting a document without a revision fails with 409 when it exists in any
+ * state. A push of new marks can therefore write them without reading them first; a CouchDB
+ * deletion would instead let a revision-less write silently recreate the document over it.
  */
 
 export type Doc = { id: string; _deleted?: boolean } & Record<string, unknown>;
@@ -73,19 +78,28 @@ function statusOf(error: unknown): number | undefined {
   return (error as { statusCode?: number })?.statusCode;
 }
 
+/** The flag of a deleted document in a journal database (see the layout above). */
+const TOMBSTONE = 'tombstone';
+
+const isJournalDb = (dbName: string) => dbName.startsWith('otm_sg_');
+
 /** Strip CouchDB's `_id`/`_rev`; keep `_deleted: true` only on tombstones. */
 export function toPlain<T extends Doc = Doc>(raw: Record<string, unknown>): T {
-  const { _id, _rev, _deleted, ...rest } = raw;
+  const { _id, _rev, _deleted, [TOMBSTONE]: tombstone, ...rest } = raw;
   const doc = { ...rest, id: (rest.id as string | undefined) ?? (_id as string) } as T;
-  if (_deleted) (doc as Doc)._deleted = true;
+  if (_deleted || tombstone === true) (doc as Doc)._deleted = true;
   return doc;
 }
 
-export function toCouch(doc: Doc, rev: string | undefined): Record<string, unknown> {
+export function toCouch(
+  doc: Doc,
+  rev: string | undefined,
+  softDelete = false,
+): Record<string, unknown> {
   const { _deleted, ...rest } = doc;
   const out: Record<string, unknown> = { ...rest, _id: doc.id };
   if (rev) out._rev = rev;
-  if (_deleted) out._deleted = true;
+  if (_deleted) out[softDelete ? TOMBSTONE : '_deleted'] = true;
   return out;
 }
 
@@ -93,8 +107,8 @@ export class Store {
   readonly couch: ServerScope;
   readonly url: string;
   private readonly known = new Set<string>();
-  /** Per org: the subgroups as of an update_seq of its database (orgSubgroups). */
-  private readonly subgroupsBySeq = new Map<string, { seq: string; subgroups: Doc[] }>();
+  /** Values derived from an org database, each under the update_seq it was read at (byOrgSeq). */
+  private readonly orgValues = new Map<string, { seq: string; value: unknown }>();
 
   constructor(couchUrl: string) {
     this.url = couchUrl.replace(/\/$/, '');
@@ -107,11 +121,43 @@ export class Store {
 
   // Databases and indexes
 
-  /** Creates otm_users and (re)creates the indexes of every otm_* database. Idempotent. */
+  /**
+   * Creates otm_users, (re)creates the indexes of every otm_* database and brings journal
+   * databases to the current layout. Idempotent.
+   */
   async init(): Promise<void> {
     await this.ensureDb(USERS_DB);
     const names = await this.couch.db.list();
-    for (const name of names.filter((n) => n.startsWith('otm_'))) await this.ensureDb(name);
+    for (const name of names.filter((n) => n.startsWith('otm_'))) {
+      await this.ensureDb(name);
+      if (isJournalDb(name)) await this.migrateTombstones(name);
+    }
+  }
+
+  /**
+   * Journal databases written before deletions were kept live hold CouchDB deletions: turn each
+   * into a live `tombstone` document with the same body, once per database (a `_local` marker,
+   * which neither replicates nor shows in `_changes`). Safe with several processes at once: a
+   * second recreation of the same document gets 409 and is skipped.
+   */
+  private async migrateTombstones(dbName: string): Promise<void> {
+    const marker = '_local/otm-live-tombstones';
+    try {
+      await this.db(dbName).get(marker);
+      return;
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+
+    const res = await this.db(dbName).changes({ include_docs: true });
+    const bodies = res.results.flatMap((r) => {
+      const raw = (r as unknown as { doc?: Record<string, unknown> }).doc;
+      return r.deleted && raw ? [toCouch(toPlain(raw), undefined, true)] : [];
+    });
+    for (let i = 0; i < bodies.length; i += 500) {
+      await this.db(dbName).bulk({ docs: bodies.slice(i, i + 500) });
+    }
+    await this.couch.request({ db: dbName, method: 'put', path: marker, body: {} });
   }
 
   async ensureDb(name: string): Promise<void> {
@@ -173,14 +219,19 @@ export class Store {
   /** A live (not deleted) document, or undefined. */
   async get<T extends Doc = Doc>(dbName: string, id: string): Promise<T | undefined> {
     try {
-      return toPlain<T>((await this.db(dbName).get(id)) as unknown as Record<string, unknown>);
+      const doc = toPlain<T>((await this.db(dbName).get(id)) as unknown as Record<string, unknown>);
+      return doc._deleted ? undefined : doc;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;
     }
   }
 
-  /** Stored versions of the ids, deleted ones included with their full body. */
+  /**
+   * Stored versions of the ids, deleted ones included with their full body. Two requests: the
+   * revisions of all ids (`_all_docs?keys`, which also names deleted ones), then the bodies of
+   * those revisions (`_bulk_get`), so ids that do not exist cost no body reads at all.
+   */
   async getMany<T extends Doc = Doc>(
     dbName: string,
     ids: string[],
@@ -188,27 +239,27 @@ export class Store {
     const out = new Map<string, Stored<T>>();
     if (ids.length === 0) return out;
 
-    const res = await this.db(dbName).fetch({ keys: [...new Set(ids)] }, { include_docs: true });
-    const tombstones: { id: string; rev: string }[] = [];
-    for (const row of res.rows as unknown as Array<Record<string, unknown>>) {
-      if (row.error) continue;
-      const value = row.value as { rev: string; deleted?: boolean };
-      if (value.deleted) tombstones.push({ id: row.id as string, rev: value.rev });
-      else if (row.doc) {
-        out.set(row.id as string, {
-          doc: toPlain<T>(row.doc as Record<string, unknown>),
-          rev: value.rev,
-          deleted: false,
-        });
-      }
+    const res = await this.db(dbName).fetchRevs({ keys: [...new Set(ids)] });
+    const found = (res.rows as unknown as Array<Record<string, unknown>>).flatMap((row) => {
+      const value = row.value as { rev: string; deleted?: boolean } | undefined;
+      return row.error || !value ? [] : [{ id: row.id as string, ...value }];
+    });
+    if (found.length === 0) return out;
+
+    const bodies = (await this.couch.request({
+      db: dbName,
+      method: 'post',
+      path: '_bulk_get',
+      body: { docs: found.map(({ id, rev }) => ({ id, rev })) },
+    })) as { results: { id: string; docs: { ok?: Record<string, unknown> }[] }[] };
+    for (const [i, result] of bodies.results.entries()) {
+      const body = result.docs[0]?.ok;
+      const { id, rev, deleted } = found[i]!;
+      // The revision was just listed; only a compaction in between could have dropped it.
+      if (!body) throw new Error(`revision ${rev} of ${id} could not be read`);
+      const doc = toPlain<T>(body);
+      out.set(id, { doc, rev, deleted: deleted === true || doc._deleted === true });
     }
-    // _all_docs gives no body for deleted docs; read the tombstone revision itself.
-    await Promise.all(
-      tombstones.map(async ({ id, rev }) => {
-        const raw = (await this.db(dbName).get(id, { rev })) as unknown as Record<string, unknown>;
-        out.set(id, { doc: toPlain<T>({ ...raw, _deleted: true }), rev, deleted: true });
-      }),
-    );
     return out;
   }
 
@@ -217,7 +268,9 @@ export class Store {
     selector: MangoQuery['selector'],
     options: Omit<MangoQuery, 'selector'> = {},
   ): Promise<T[]> {
-    const res = await this.db(dbName).find({ limit: 100_000, ...options, selector });
+    // A journal database's deleted documents are live to CouchDB: keep them out, as CouchDB does.
+    const live = isJournalDb(dbName) ? { ...selector, [TOMBSTONE]: { $exists: false } } : selector;
+    const res = await this.db(dbName).find({ limit: 100_000, ...options, selector: live });
     return res.docs.map((d) => toPlain<T>(d as unknown as Record<string, unknown>));
   }
 
@@ -238,7 +291,7 @@ export class Store {
       return {
         seq: String(r.seq),
         id: r.id,
-        deleted: Boolean(r.deleted),
+        deleted: Boolean(r.deleted) || raw?.[TOMBSTONE] === true,
         doc: raw && !r.id.startsWith('_design/') ? toPlain(raw) : undefined,
       };
     });
@@ -299,7 +352,8 @@ export class Store {
     docs: { doc: Doc; rev: string | undefined }[],
   ): Promise<WriteResult[]> {
     if (docs.length === 0) return [];
-    const res = await this.db(dbName).bulk({ docs: docs.map((d) => toCouch(d.doc, d.rev)) });
+    const soft = isJournalDb(dbName);
+    const res = await this.db(dbName).bulk({ docs: docs.map((d) => toCouch(d.doc, d.rev, soft)) });
     return res.map((r, i) => ({
       id: r.id ?? docs[i]!.doc.id,
       ok: !r.error,
@@ -397,20 +451,27 @@ export class Store {
   }
 
   /**
-   * The organisation's subgroups, which every sync request needs to know what the caller sees.
-   * They are re-read only when the org database has changed since (its update_seq, read first,
-   * so a cached list is never older than the sequence it is kept under); a burst of pulls from
-   * one device then costs one database-info request each instead of a query.
+   * A value derived from an org database (its subgroups, what a push's rules need), re-read only
+   * when the database has changed since: its update_seq is read first, so a cached value is never
+   * older than the sequence it is kept under. Every sync request needs one; a burst of them then
+   * costs one database-info request each instead of queries.
    */
-  async orgSubgroups<T extends Doc = Doc>(orgId: string): Promise<T[]> {
-    const db = orgDbName(orgId);
-    const seq = await this.updateSeq(db);
-    const hit = this.subgroupsBySeq.get(orgId);
-    if (hit && hit.seq === seq) return hit.subgroups as T[];
+  async byOrgSeq<T>(orgId: string, key: string, load: () => Promise<T>): Promise<T> {
+    const seq = await this.updateSeq(orgDbName(orgId));
+    const cacheKey = `${orgId}\n${key}`;
+    const hit = this.orgValues.get(cacheKey);
+    if (hit && hit.seq === seq) return hit.value as T;
 
-    const subgroups = await this.listByType<T>(db, 'subgroup');
-    this.subgroupsBySeq.set(orgId, { seq, subgroups });
-    return subgroups;
+    const value = await load();
+    this.orgValues.set(cacheKey, { seq, value });
+    return value;
+  }
+
+  /** The organisation's subgroups (deleted ones excluded by the query), cached by byOrgSeq. */
+  async orgSubgroups<T extends Doc = Doc>(orgId: string): Promise<T[]> {
+    return this.byOrgSeq(orgId, 'subgroups', () =>
+      this.listByType<T>(orgDbName(orgId), 'subgroup'),
+    );
   }
 
   async listDbs(prefix: string): Promise<string[]> {

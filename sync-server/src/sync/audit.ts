@@ -2,17 +2,20 @@ import { createHash } from 'node:crypto';
 import type { AccessUser } from '../auth/claims.ts';
 import { auditDbName, type Doc, type Store } from '../db/store.ts';
 import {
+  type AuditBatch,
   type AuditEntry,
   type JournalDoc,
   lwwFields,
   type Refusal,
   type SyncCollection,
+  sameJson,
 } from '../shared.ts';
 
 /**
- * The audit trail of pushes, in `otm_audit_<orgId>`: one entry per changed field of a lesson or
- * mark (who, when, old → new, device, offline or not) and one per refused row. Ids are derived
- * from the content, so a repeated push adds nothing.
+ * The audit trail of pushes, in `otm_audit_<orgId>`: an entry per changed field of a lesson or
+ * mark (who, when, old → new, device, offline or not), stored as one batch document per push
+ * and subgroup, and a record per refused row. Ids are derived from the content, so a repeated
+ * push adds nothing.
  */
 
 function canonical(value: unknown): string {
@@ -46,14 +49,14 @@ export function auditEntries(
   for (const field of lwwFields(after.type)) {
     const old = fieldValue(b, field);
     const next = fieldValue(a, field);
-    if (canonical(old) === canonical(next)) continue;
+    if (sameJson(old, next)) continue;
     // A new doc records what it says; empty optional fields are noise (a mark's code is not).
     const empty = next === '' || next === null || next === false;
     if (!before && empty && !(after.type === 'mark' && field === 'code')) continue;
 
     const stamp = after.stamps[field];
     entries.push({
-      id: `audit:${after.id}:${field}:${shortHash([stamp, next])}`,
+      id: `${after.id}:${field}:${stamp?.at ?? receivedAt}:${stamp?.dev ?? device}`.slice(0, 240),
       type: 'audit',
       orgId: after.orgId,
       subgroupId: after.subgroupId,
@@ -101,8 +104,48 @@ export function refusalRecord(input: {
   };
 }
 
+/** The entries of one push grouped into one document per subgroup. */
+export function auditBatches(entries: AuditEntry[], receivedAt: number): AuditBatch[] {
+  const bySubgroup = new Map<string, AuditEntry[]>();
+  for (const e of entries)
+    bySubgroup.set(e.subgroupId, [...(bySubgroup.get(e.subgroupId) ?? []), e]);
+
+  return [...bySubgroup].map(([subgroupId, list]) => ({
+    id: `audit:${subgroupId}:${receivedAt}:${shortHash(list.map((e) => [e.id, e.new]))}`,
+    type: 'audit-batch',
+    orgId: list[0]!.orgId,
+    subgroupId,
+    receivedAt,
+    entries: list,
+  }));
+}
+
 export async function recordAudit(store: Store, orgId: string, docs: Doc[]): Promise<void> {
   if (docs.length === 0) return;
   await store.ensureDb(auditDbName(orgId));
   await store.insertIfAbsent(auditDbName(orgId), docs);
+}
+
+/** The subgroup a lesson or mark id names (`lesson:<sg>:…`, `mark:<sg>:…`). */
+function subgroupOfDocId(docId: string): string | undefined {
+  return /^(?:lesson|mark):([a-z0-9][a-z0-9-]*):/.exec(docId)?.[1];
+}
+
+/** The audit entries of a subgroup, or of one lesson or mark, oldest first. */
+export async function readAudit(
+  store: Store,
+  orgId: string,
+  query: { subgroupId?: string; docId?: string },
+): Promise<AuditEntry[]> {
+  const subgroupId = query.subgroupId ?? (query.docId && subgroupOfDocId(query.docId));
+  if (!subgroupId) return [];
+
+  const batches = await store.find<AuditBatch & Doc>(auditDbName(orgId), {
+    type: 'audit-batch',
+    subgroupId,
+  });
+  return batches
+    .flatMap((b) => b.entries)
+    .filter((e) => !query.docId || e.docId === query.docId)
+    .sort((a, b) => a.receivedAt - b.receivedAt || a.editedAt - b.editedAt);
 }

@@ -4,6 +4,7 @@ import { type Doc, orgDbName, type Store, type Stored, subgroupDbName } from '..
 import { zodMessage } from '../http/error-handler.ts';
 import { forbidden } from '../http/errors.ts';
 import {
+  type AuditEntry,
   type Calendar,
   COLLECTION_DOC_SCHEMAS,
   checkJournalWrite,
@@ -28,7 +29,7 @@ import {
   scheduleId,
   type WriteContext,
 } from '../shared.ts';
-import { auditEntries, recordAudit, refusalRecord } from './audit.ts';
+import { auditBatches, auditEntries, recordAudit, refusalRecord } from './audit.ts';
 
 /**
  * Push: validate each row with the collection's schema, check it with the shared push rules,
@@ -58,6 +59,8 @@ interface Item {
   index: number;
   sent: Record<string, unknown>;
   doc: JournalDoc;
+  /** The device sent no assumed master state: it created the document. */
+  fresh: boolean;
 }
 
 interface GroupContext {
@@ -89,45 +92,41 @@ interface OrgBasics {
   calendar: ReturnType<typeof defaultCalendar>;
   locks: MonthLock[];
   subgroups: Map<string, Subgroup & Doc>;
+  /** By id (scheduleId of the subgroup). */
   schedules: Map<string, Schedule & Doc>;
+  /** Expanded schedules by subgroup id, filled on first use (they change with the basics). */
+  slots: Map<string, LessonSlot[]>;
 }
 
 /**
- * Everything a push needs from the org database, in two requests whatever the batch: the org,
- * the calendar, the batch's subgroups and schedules by key, and the month locks by index.
+ * Everything a push's rules need from the org database: the org, the calendar, every subgroup,
+ * schedule and month lock. Read once per change of the org database (Store.byOrgSeq), so a run
+ * of pushes costs one database-info request each.
  */
-async function loadOrgBasics(
-  store: Store,
-  orgId: string,
-  subgroupIds: string[],
-): Promise<OrgBasics> {
-  const orgDb = orgDbName(orgId);
-  const keys = [orgId, 'calendar-ru', ...subgroupIds, ...subgroupIds.map(scheduleId)];
-  const [stored, locks] = await Promise.all([
-    store.getMany(orgDb, keys),
-    store.listByType<MonthLock & Doc>(orgDb, 'lock'),
-  ]);
-  const live = <T>(id: string) => {
-    const hit = stored.get(id);
-    return hit && !hit.deleted ? (hit.doc as unknown as T) : undefined;
-  };
+function loadOrgBasics(store: Store, orgId: string): Promise<OrgBasics> {
+  return store.byOrgSeq(orgId, 'push-basics', async () => {
+    const orgDb = orgDbName(orgId);
+    const [stored, subgroups, schedules, locks] = await Promise.all([
+      store.getMany(orgDb, [orgId, 'calendar-ru']),
+      store.listByType<Subgroup & Doc>(orgDb, 'subgroup'),
+      store.listByType<Schedule & Doc>(orgDb, 'schedule'),
+      store.listByType<MonthLock & Doc>(orgDb, 'lock'),
+    ]);
+    const live = <T>(id: string) => {
+      const hit = stored.get(id);
+      return hit && !hit.deleted ? (hit.doc as unknown as T) : undefined;
+    };
+    const calendarDoc = live<Calendar & Doc>('calendar-ru');
 
-  const calendarDoc = live<Calendar & Doc>('calendar-ru');
-  const subgroups = new Map<string, Subgroup & Doc>();
-  const schedules = new Map<string, Schedule & Doc>();
-  for (const id of subgroupIds) {
-    const subgroup = live<Subgroup & Doc>(id);
-    const schedule = live<Schedule & Doc>(scheduleId(id));
-    if (subgroup) subgroups.set(id, subgroup);
-    if (schedule) schedules.set(id, schedule);
-  }
-  return {
-    org: live<Org & Doc>(orgId),
-    calendar: calendarDoc ? loadCalendar(calendarDoc) : defaultCalendar(),
-    locks,
-    subgroups,
-    schedules,
-  };
+    return {
+      org: live<Org & Doc>(orgId),
+      calendar: calendarDoc ? loadCalendar(calendarDoc) : defaultCalendar(),
+      locks,
+      subgroups: new Map(subgroups.map((g) => [g.id, g])),
+      schedules: new Map(schedules.map((sc) => [sc.id, sc])),
+      slots: new Map(),
+    };
+  });
 }
 
 function loadGroup(
@@ -137,13 +136,14 @@ function loadGroup(
   now: number,
 ): GroupContext {
   const subgroup = basics.subgroups.get(subgroupId);
-  const schedule = basics.schedules.get(subgroupId);
+  const schedule = basics.schedules.get(scheduleId(subgroupId));
   const teaches =
     !!subgroup && user.role === 'teacher' && !!user.tid && subgroup.teacherIds.includes(user.tid);
-  const slots =
-    teaches && subgroup && schedule
-      ? expandSchedule({ schedule, subgroup, calendar: basics.calendar })
-      : [];
+  let slots = basics.slots.get(subgroupId) ?? [];
+  if (teaches && subgroup && schedule && !basics.slots.has(subgroupId)) {
+    slots = expandSchedule({ schedule, subgroup, calendar: basics.calendar });
+    basics.slots.set(subgroupId, slots);
+  }
 
   return {
     teaches,
@@ -252,8 +252,13 @@ async function pushGroup(
     ),
   ];
 
+  const written: { before: JournalDoc | undefined; after: JournalDoc }[] = [];
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await store.getMany(db, [...ids, ...rosterIds]);
+    // First try: rows the device created are not read. Writing them without a revision fails
+    // with 409 if they exist after all (journal deletions stay live documents, see Store), and
+    // a refused one must be answered with what is stored: both go round again, reading all.
+    const unread = new Set(attempt === 0 ? items.filter((i) => i.fresh).map((i) => i.doc.id) : []);
+    const current = await store.getMany(db, [...ids.filter((id) => !unread.has(id)), ...rosterIds]);
     const roster = rosterIds.flatMap((id) => {
       const hit = current.get(id);
       return hit && !hit.deleted ? [hit.doc as unknown as RosterEntry] : [];
@@ -261,20 +266,28 @@ async function pushGroup(
     const withRoster = { ...group, ctx: { ...group.ctx, roster } };
     const revs = new Map([...current].map(([id, s]) => [id, s.rev]));
     const { outcomes, dirty, before } = evaluate(items, withRoster, current);
+    if (outcomes.some((o) => o.refusal && unread.has(o.item.doc.id))) continue;
 
-    const writes = [...dirty].map((id) => ({ doc: current.get(id)!.doc, rev: revs.get(id) }));
-    const results = await store.bulkWrite(db, writes);
+    const writeIds = [...dirty];
+    const results = await store.bulkWrite(
+      db,
+      writeIds.map((id) => ({ doc: current.get(id)!.doc, rev: revs.get(id) })),
+    );
     const failed = results.filter((r) => !r.ok);
     if (failed.some((r) => r.error !== 'conflict')) {
       throw new Error(`journal write failed: ${failed.map((r) => r.error).join(', ')}`);
     }
+    // What was written is audited now: merged again next round, it no longer changes anything.
+    results.forEach((r, i) => {
+      const id = writeIds[i]!;
+      if (r.ok)
+        written.push({
+          before: before.get(id),
+          after: current.get(id)!.doc as unknown as JournalDoc,
+        });
+    });
     // A concurrent writer won the revision race: re-read and merge again.
     if (failed.length > 0) continue;
-
-    const written = [...dirty].map((id) => ({
-      before: before.get(id),
-      after: current.get(id)!.doc as unknown as JournalDoc,
-    }));
     return { outcomes, written };
   }
   throw new Error('journal write kept conflicting');
@@ -290,12 +303,12 @@ function validate(input: PushInput, refusedOut: Outcome[]): Item[] {
     const sent = row.newDocumentState;
     const parsed = schema.safeParse(stripMeta(sent));
     if (parsed.success) {
-      items.push({ index, sent, doc: parsed.data as JournalDoc });
+      items.push({ index, sent, doc: parsed.data as JournalDoc, fresh: !row.assumedMasterState });
       return;
     }
     const { message } = zodMessage(parsed.error, `rows.${index}.newDocumentState`);
     refusedOut.push({
-      item: { index, sent, doc: sent as unknown as JournalDoc },
+      item: { index, sent, doc: sent as unknown as JournalDoc, fresh: false },
       refusal: { code: 'VALIDATION_FAILED', message },
       result: tombstone(sent),
     });
@@ -350,18 +363,19 @@ export async function push(store: Store, input: PushInput): Promise<PushResponse
   const items = validate(input, outcomes);
   await repairMalformed(store, input.user, outcomes);
   const groups = groupBySubgroup(items);
-  const basics = await loadOrgBasics(store, input.user.org, [...groups.keys()]);
+  const basics = await loadOrgBasics(store, input.user.org);
   if (!basics.org) throw forbidden('Организация не найдена');
-  const audit: Doc[] = [];
+  const entries: AuditEntry[] = [];
 
   for (const [subgroupId, groupItems] of groups) {
     const group = loadGroup(input.user, subgroupId, basics, input.now);
     const { outcomes: done, written } = await pushGroup(store, groupItems, group);
     outcomes.push(...done);
     for (const w of written)
-      audit.push(...auditEntries(w.before, w.after, input.device, input.now));
+      entries.push(...auditEntries(w.before, w.after, input.device, input.now));
   }
 
+  const audit = auditBatches(entries, input.now) as unknown as Doc[];
   for (const o of outcomes) {
     if (!o.refusal) continue;
     audit.push(
