@@ -228,39 +228,61 @@ export class Store {
   }
 
   /**
-   * Stored versions of the ids, deleted ones included with their full body. Two requests: the
-   * revisions of all ids (`_all_docs?keys`, which also names deleted ones), then the bodies of
-   * those revisions (`_bulk_get`), so ids that do not exist cost no body reads at all.
+   * Stored versions of the ids, deleted ones included with their full body. A journal database
+   * has no CouchDB deletions (see the layout above), so one `_bulk_get` reads them all. Elsewhere
+   * two requests: the revisions of all ids (`_all_docs?keys`, which also names deleted ones),
+   * then the bodies of those revisions (`_bulk_get`).
    */
   async getMany<T extends Doc = Doc>(
     dbName: string,
     ids: string[],
   ): Promise<Map<string, Stored<T>>> {
     const out = new Map<string, Stored<T>>();
-    if (ids.length === 0) return out;
+    const keys = [...new Set(ids)];
+    if (keys.length === 0) return out;
 
-    const res = await this.db(dbName).fetchRevs({ keys: [...new Set(ids)] });
-    const found = (res.rows as unknown as Array<Record<string, unknown>>).flatMap((row) => {
-      const value = row.value as { rev: string; deleted?: boolean } | undefined;
-      return row.error || !value ? [] : [{ id: row.id as string, ...value }];
+    const wanted = isJournalDb(dbName)
+      ? keys.map((id) => ({ id }))
+      : await this.revisions(dbName, keys);
+    if (wanted.length === 0) return out;
+
+    for (const body of await this.bulkGet(dbName, wanted)) {
+      const doc = toPlain<T>(body);
+      out.set(doc.id, { doc, rev: body._rev as string, deleted: doc._deleted === true });
+    }
+    return out;
+  }
+
+  /** The current revision of each id that exists, deleted or not. */
+  private async revisions(dbName: string, ids: string[]): Promise<{ id: string; rev: string }[]> {
+    const res = await this.db(dbName).fetchRevs({ keys: ids });
+    return (res.rows as unknown as Array<Record<string, unknown>>).flatMap((row) => {
+      const value = row.value as { rev: string } | undefined;
+      return row.error || !value ? [] : [{ id: row.id as string, rev: value.rev }];
     });
-    if (found.length === 0) return out;
+  }
 
-    const bodies = (await this.couch.request({
+  /**
+   * `_bulk_get` of documents (a given revision, or the current one). Absent ones are left out;
+   * a listed revision that cannot be read (only a compaction in between could do that) throws.
+   */
+  private async bulkGet(
+    dbName: string,
+    docs: { id: string; rev?: string }[],
+  ): Promise<Record<string, unknown>[]> {
+    const res = (await this.couch.request({
       db: dbName,
       method: 'post',
       path: '_bulk_get',
-      body: { docs: found.map(({ id, rev }) => ({ id, rev })) },
+      body: { docs },
     })) as { results: { id: string; docs: { ok?: Record<string, unknown> }[] }[] };
-    for (const [i, result] of bodies.results.entries()) {
+
+    return res.results.flatMap((result, i) => {
       const body = result.docs[0]?.ok;
-      const { id, rev, deleted } = found[i]!;
-      // The revision was just listed; only a compaction in between could have dropped it.
-      if (!body) throw new Error(`revision ${rev} of ${id} could not be read`);
-      const doc = toPlain<T>(body);
-      out.set(id, { doc, rev, deleted: deleted === true || doc._deleted === true });
-    }
-    return out;
+      if (!body && docs[i]!.rev)
+        throw new Error(`revision ${docs[i]!.rev} of ${result.id} could not be read`);
+      return body ? [body] : [];
+    });
   }
 
   async find<T extends Doc = Doc>(
