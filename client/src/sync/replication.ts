@@ -230,7 +230,7 @@ async function startCollection(
   let progress: FirstSyncProgress | null = null;
   try {
     progress = await firstSyncProgress(ctx.db.rx, name);
-    if (progress && !progress.done) await bulkFirstSync(ctx, name, progress);
+    if (progress && !progress.done) progress = await bulkFirstSync(ctx, name);
   } catch (err) {
     // Local storage failed: the replication, with its own retries, takes over from the
     // progress recorded so far.
@@ -243,12 +243,19 @@ async function startCollection(
 /**
  * The bulk first sync of one collection, retried while the device is offline or must sign in
  * again (the edits made meanwhile wait for it, as they would wait for the network). Any other
- * failure hands the collection to the replication from the last written page.
+ * failure hands the collection to the replication from the last written page. Resolves with
+ * the progress the replication starts from.
  */
-async function bulkFirstSync(ctx: Ctx, name: SyncCollection, progress: FirstSyncProgress) {
+async function bulkFirstSync(ctx: Ctx, name: SyncCollection): Promise<FirstSyncProgress | null> {
   const { rx } = ctx.db;
-  // One tab pulls; the others get the documents through the shared database.
-  if (rx.multiInstance && (await unlessStopped(ctx, rx.waitForLeadership())) === undefined) return;
+  // One tab pulls; the others get the documents through the shared database. The progress is
+  // read once leading: another tab may have pulled (part of) the collection meanwhile, and a
+  // page older than what it wrote must not be written over its newer versions.
+  if (rx.multiInstance && (await unlessStopped(ctx, rx.waitForLeadership())) === undefined) {
+    return null;
+  }
+  const progress = await firstSyncProgress(rx, name);
+  if (!progress || progress.done) return progress;
   const replicationHash = await rx.hashFunction(`rxdbreplication${replicationIdentifier(name)}`);
   while (!ctx.stopped) {
     try {
@@ -261,7 +268,7 @@ async function bulkFirstSync(ctx: Ctx, name: SyncCollection, progress: FirstSync
         fetchPage: (checkpoint) => fetchPullPage(ctx, name, checkpoint, ctx.pageSize),
         stopped: () => ctx.stopped,
       });
-      if (!complete) return;
+      if (!complete) return progress;
     } catch (err) {
       classifyError(ctx, err);
       const waitable =
@@ -273,8 +280,9 @@ async function bulkFirstSync(ctx: Ctx, name: SyncCollection, progress: FirstSync
     }
     progress.done = true;
     await saveFirstSyncProgress(rx, name, progress);
-    return;
+    return progress;
   }
+  return progress;
 }
 
 function track(ctx: Ctx, write: Promise<void>): void {
