@@ -204,14 +204,13 @@ function waitForRetry(ctx: Ctx): Promise<void> {
 async function unlessStopped<T>(ctx: Ctx, promise: Promise<T>): Promise<T | undefined> {
   for (;;) {
     if (ctx.stopped) return undefined;
+    let done = () => {};
     const woken = new Promise<'woken'>((resolve) => {
-      const done = () => {
-        ctx.wakers.delete(done);
-        resolve('woken');
-      };
+      done = () => resolve('woken');
       ctx.wakers.add(done);
     });
     const result = await Promise.race([promise, woken]);
+    ctx.wakers.delete(done);
     if (result !== 'woken') return result as T;
   }
 }
