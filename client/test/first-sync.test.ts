@@ -13,7 +13,7 @@ import {
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
 import { catalog$, slotsOfMonth } from '../src/db/queries.ts';
-import { addTopic, setMark } from '../src/db/repo.ts';
+import { addTopic, deleteTopic, setMark } from '../src/db/repo.ts';
 import type { Notice } from '../src/db/schemas.ts';
 import { firstSyncProgress, saveFirstSyncProgress } from '../src/sync/first-sync.ts';
 import type { SyncEngine } from '../src/sync/replication.ts';
@@ -48,6 +48,7 @@ interface Device {
 
 let server: TestServer;
 let seeder: Device;
+let deletedTopic = '';
 const open: Device[] = [];
 let counter = 0;
 
@@ -115,14 +116,17 @@ async function slotOf(device: Device, date: string): Promise<LessonSlot> {
   return slot;
 }
 
-/** Every id the server gives this teacher, per collection, read straight from the pull API. */
+/** Every live id the server gives this teacher, per collection, read from the pull API. */
 async function serverIds(session: Session): Promise<Record<SyncCollection, string[]>> {
   const out = {} as Record<SyncCollection, string[]>;
   for (const name of SYNC_COLLECTIONS) {
     const body = (await session.getJson(`/api/sync/${name}/pull?limit=1000`)) as {
-      documents: { id: string }[];
+      documents: { id: string; _deleted?: boolean }[];
     };
-    out[name] = body.documents.map((d) => d.id).sort();
+    out[name] = body.documents
+      .filter((d) => !d._deleted)
+      .map((d) => d.id)
+      .sort();
   }
   return out;
 }
@@ -168,7 +172,9 @@ beforeAll(async () => {
   const titles = ['Введение', 'Сборка', 'Датчики', 'Моторы'];
   for (const [order, title] of titles.entries()) {
     const fields = { section: '', title, hours: 2, form: '', control: '', plannedDate: null };
-    await addTopic(seeder.db, 'sg-a', fields, order + 1);
+    const topic = await addTopic(seeder.db, 'sg-a', fields, order + 1);
+    // A deleted topic reaches a new device as a tombstone.
+    if (title === 'Датчики') deletedTopic = (await deleteTopic(seeder.db, topic)).id;
   }
   await syncRound(seeder);
 }, 60_000);
@@ -197,6 +203,11 @@ describe('bulk first sync', () => {
     await syncRound(device);
 
     expect(await localIds(device)).toEqual(expected);
+    const tombstone = await device.db.rx.collections.topics.storageInstance.findDocumentsById(
+      [deletedTopic],
+      true,
+    );
+    expect(tombstone.map((d) => [d.id, d._deleted])).toEqual([[deletedTopic, true]]);
     for (const name of SYNC_COLLECTIONS) {
       expect(await firstSyncProgress(device.db.rx, name)).toMatchObject({ done: true });
     }
