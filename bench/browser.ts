@@ -168,6 +168,23 @@ async function inBrowser(tmp: string): Promise<BenchResult[]> {
       if (rep % 2 === 0) rawMs.push((await raw()).ms);
       progress(`browser: sync ${Math.round(sync.ms)} ms, raw ${Math.round(rawMs.at(-1)!)} ms`);
     }
+    // Where the time goes: the pull requests alone, then the first sync with their answers
+    // served from memory (the client's own share). Figures only; the ratio is the real thing.
+    const pull = await page.evaluate(
+      ({ login, password }) => window.bench.pullOnly(login, password),
+      { login: teacher.login, password: PASSWORD },
+    );
+    const clientOnlyMs: number[] = [];
+    for (let rep = 0; rep < 2; rep++) {
+      const run = await page.evaluate(
+        ({ login, password }) => window.bench.firstSync(login, password, true),
+        { login: teacher.login, password: PASSWORD },
+      );
+      clientOnlyMs.push(run.ms);
+    }
+    progress(
+      `browser: pulls alone ${Math.round(pull.ms)} ms (${pull.requests} requests), first sync from memory ${clientOnlyMs.map(Math.round).join(' ')} ms`,
+    );
     const synced = Object.values(counts).reduce((a, b) => a + b, 0);
     if (synced !== docs.length) {
       throw new Error(`first sync stored ${synced} docs, the pull has ${docs.length}`);
@@ -207,6 +224,10 @@ async function inBrowser(tmp: string): Promise<BenchResult[]> {
           rawMsMedian: Math.round(median(rawMs)),
           syncRunsMs: syncMs.map(Math.round).join(' '),
           rawRunsMs: rawMs.map(Math.round).join(' '),
+          pullRequestsAloneMs: Math.round(pull.ms),
+          pullRequests: pull.requests,
+          clientOnlyMsMedian: Math.round(median(clientOnlyMs)),
+          clientOnlyRunsMs: clientOnlyMs.map(Math.round).join(' '),
           yearFileBytes: JSON.stringify(docs).length,
           storage: `server on embedded express-pouchdb, ${server.storage}`,
         },

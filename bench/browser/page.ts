@@ -3,8 +3,8 @@
  * served by the real sync server (same origin). Each function is driven from playwright and
  * measures the client's real path against raw IndexedDB in the same page and run.
  */
-import type { LessonSlot, Mark } from '@otmetka/shared';
-import { lessonId } from '@otmetka/shared';
+import type { Checkpoint, LessonSlot, Mark } from '@otmetka/shared';
+import { encodeCheckpoint, lessonId, PULL_BATCH_SIZE, SYNC_COLLECTIONS } from '@otmetka/shared';
 import { closeDb, openDb } from '../../client/src/db/database.ts';
 import { setMark } from '../../client/src/db/repo.ts';
 import { startSync } from '../../client/src/sync/replication.ts';
@@ -80,13 +80,51 @@ async function taps(count: number, warmup: number) {
   return { tapMs, rawMs };
 }
 
+/** Pull answers by URL, recorded by pullOnly for firstSync's client-only run. */
+const recordedPulls = new Map<string, string>();
+
+/**
+ * (b) figure: the pull requests alone, from the page (every collection, full pages until a
+ * short one, one request at a time), recording the answers. No storage is touched.
+ */
+async function pullOnly(login: string, password: string) {
+  const session = new Session({ baseUrl: '' }, memoryStore());
+  await session.signIn(login, password);
+  recordedPulls.clear();
+  const t0 = performance.now();
+  let requests = 0;
+  for (const name of SYNC_COLLECTIONS) {
+    let checkpoint: Checkpoint | undefined;
+    for (;;) {
+      const query = new URLSearchParams({ limit: String(PULL_BATCH_SIZE) });
+      if (checkpoint) query.set('checkpoint', encodeCheckpoint(checkpoint));
+      const url = `/api/sync/${name}/pull?${query}`;
+      const body = (await session.getJson(url)) as { documents: unknown[]; checkpoint: Checkpoint };
+      requests++;
+      recordedPulls.set(url, JSON.stringify(body));
+      checkpoint = body.checkpoint;
+      if (body.documents.length < PULL_BATCH_SIZE) break;
+    }
+  }
+  return { ms: performance.now() - t0, requests };
+}
+
 /**
  * (b) First sync: a fresh device database, sign-in, then the client's replication (all
- * collections, live as in the app) until it is in sync.
+ * collections, live as in the app) until it is in sync. `clientOnly`: the pull answers come
+ * from what pullOnly recorded (parsed from text, as a response is), so the time is the client's
+ * own work; pushes and any other request still go to the server.
  */
-async function firstSync(login: string, password: string) {
+async function firstSync(login: string, password: string, clientOnly = false) {
   const session = new Session({ baseUrl: '' }, memoryStore());
   const user = await session.signIn(login, password);
+  if (clientOnly) {
+    const fromServer = session.getJson.bind(session);
+    session.getJson = async (url: string) => {
+      const text = recordedPulls.get(url);
+      return text === undefined ? fromServer(url) : JSON.parse(text);
+    };
+  }
   const db = await openDb({
     name: `bench-sync-${Date.now()}`,
     user: { id: user.id, orgId: user.orgId },
@@ -128,11 +166,12 @@ declare global {
   interface Window {
     bench: {
       taps: typeof taps;
+      pullOnly: typeof pullOnly;
       firstSync: typeof firstSync;
       rawSync: typeof rawSync;
     };
   }
 }
 
-window.bench = { taps, firstSync, rawSync };
+window.bench = { taps, pullOnly, firstSync, rawSync };
 document.title = 'bench-ready';

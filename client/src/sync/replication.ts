@@ -12,6 +12,8 @@ import {
 } from '@otmetka/shared';
 import { signal } from '@preact/signals';
 import type { RxCollection } from 'rxdb';
+import { addRxPlugin } from 'rxdb';
+import { RxDBLeaderElectionPlugin } from 'rxdb/plugins/leader-election';
 import type { RxReplicationState } from 'rxdb/plugins/replication';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { Subject } from 'rxjs';
@@ -19,6 +21,9 @@ import type { JournalCollectionName, OtmetkaDb } from '../db/database.ts';
 import { saveBookkeeping } from '../db/database.ts';
 import { addNotice } from '../db/repo.ts';
 import { errorInfo, FIELD_LABELS } from './errors.ts';
+import type { FirstSyncProgress } from './first-sync.ts';
+import { AFTER_BULK, bulkPull, firstSyncProgress, saveFirstSyncProgress } from './first-sync.ts';
+import { isApiError } from './http.ts';
 import type { LostField } from './lost-edits.ts';
 import { editedHere, lostInConflict, lostOnPull } from './lost-edits.ts';
 import type { Session } from './session.ts';
@@ -31,6 +36,9 @@ import { openLiveStream } from './stream.ts';
  * that says "pull now"), plus the status the UI shows. Components never import this module's
  * internals; they read `status` and call syncNow/stop through the SyncEngine.
  */
+
+// The replication adds it when it starts; the bulk first sync asks for leadership before that.
+addRxPlugin(RxDBLeaderElectionPlugin);
 
 export const BACKGROUND_SYNC_TAG = 'otmetka-sync';
 /** RxDB waits this long after a failed handler call (the `online` event cuts it short). */
@@ -70,6 +78,8 @@ export interface SyncOptions {
   live?: boolean;
   /** Persist the last sync time across reloads (localStorage in the browser). */
   lastSyncStore?: { get(): number | null; set(at: number): void };
+  /** Documents per pull request; PULL_BATCH_SIZE. Tests use small pages to cross page ends. */
+  pullBatchSize?: number;
 }
 
 type AnyCollection = RxCollection<Record<string, unknown>>;
@@ -85,17 +95,31 @@ export function startSync(options: SyncOptions): SyncEngine {
     streamConnected: signal(false),
     needsSignIn: session.needsSignIn,
   };
-  const ctx: Ctx = { db, session, status, options, writes: new Set() };
+  const ctx: Ctx = {
+    db,
+    session,
+    status,
+    options,
+    writes: new Set(),
+    pageSize: options.pullBatchSize ?? PULL_BATCH_SIZE,
+    stopped: false,
+    wakers: new Set(),
+  };
   // Every request of this session names the device (edit metadata and the audit trail).
   session.http.deviceId = () => db.deviceId;
   const streams = new Map<SyncCollection, Subject<'RESYNC'>>();
-  const states = SYNC_COLLECTIONS.map((name) => {
+  const states: RxReplicationState<Record<string, unknown>, Checkpoint>[] = [];
+  // Each collection starts on its own: an empty one first pulls in bulk (first-sync.ts).
+  const started = SYNC_COLLECTIONS.map(async (name) => {
     const stream$ = new Subject<'RESYNC'>();
     streams.set(name, stream$);
-    return replicate(ctx, name, stream$);
+    const state = await startCollection(ctx, name, stream$);
+    if (state) states.push(state);
   });
 
+  // A collection still in its bulk first sync has no replication yet: a wake-up retries it.
   const resyncAll = () => {
+    wake(ctx);
     for (const state of states) state.reSync();
   };
   let stream: LiveStream | null = null;
@@ -130,13 +154,17 @@ export function startSync(options: SyncOptions): SyncEngine {
       stream?.reconnect();
     },
     async awaitInSync() {
+      await Promise.all(started);
       await Promise.all(states.map((s) => s.awaitInSync()));
       // Notices of lost edits are written from conflict$ callbacks; let them land too.
       await Promise.all(ctx.writes);
     },
     async stop() {
+      ctx.stopped = true;
+      wake(ctx);
       for (const cleanup of cleanups) cleanup();
       stream?.stop();
+      await Promise.all(started);
       await Promise.all(states.map((s) => s.cancel()));
       await Promise.all(ctx.writes);
     },
@@ -150,6 +178,110 @@ interface Ctx {
   options: SyncOptions;
   /** Notice writes in flight, so a sync round can wait for them. */
   writes: Set<Promise<void>>;
+  pageSize: number;
+  stopped: boolean;
+  /** Bulk first syncs waiting to retry: syncNow, `online` and stop wake them early. */
+  wakers: Set<() => void>;
+}
+
+function wake(ctx: Ctx): void {
+  for (const waker of [...ctx.wakers]) waker();
+}
+
+function waitForRetry(ctx: Ctx): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      ctx.wakers.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, RETRY_MS);
+    ctx.wakers.add(done);
+  });
+}
+
+/** Resolves with the promise, or with undefined once the engine stops. */
+async function unlessStopped<T>(ctx: Ctx, promise: Promise<T>): Promise<T | undefined> {
+  for (;;) {
+    if (ctx.stopped) return undefined;
+    let done = () => {};
+    const woken = new Promise<'woken'>((resolve) => {
+      done = () => resolve('woken');
+      ctx.wakers.add(done);
+    });
+    const result = await Promise.race([promise, woken]);
+    ctx.wakers.delete(done);
+    if (result !== 'woken') return result as T;
+  }
+}
+
+const replicationIdentifier = (name: SyncCollection) => `otmetka-sync-v1-${name}`;
+
+/**
+ * Starts a collection's replication, after a bulk first sync when the collection is empty (or
+ * its first sync was cut short). Returns null when the engine stopped first.
+ */
+async function startCollection(
+  ctx: Ctx,
+  name: SyncCollection,
+  stream$: Subject<'RESYNC'>,
+): Promise<RxReplicationState<Record<string, unknown>, Checkpoint> | null> {
+  let progress: FirstSyncProgress | null = null;
+  try {
+    progress = await firstSyncProgress(ctx.db.rx, name);
+    if (progress && !progress.done) progress = await bulkFirstSync(ctx, name);
+  } catch (err) {
+    // Local storage failed: the replication, with its own retries, takes over from the
+    // progress recorded so far.
+    classifyError(ctx, err);
+  }
+  if (ctx.stopped) return null;
+  return replicate(ctx, name, stream$, progress);
+}
+
+/**
+ * The bulk first sync of one collection, retried while the device is offline or must sign in
+ * again (the edits made meanwhile wait for it, as they would wait for the network). Any other
+ * failure hands the collection to the replication from the last written page. Resolves with
+ * the progress the replication starts from.
+ */
+async function bulkFirstSync(ctx: Ctx, name: SyncCollection): Promise<FirstSyncProgress | null> {
+  const { rx } = ctx.db;
+  // One tab pulls; the others get the documents through the shared database. The progress is
+  // read once leading: another tab may have pulled (part of) the collection meanwhile, and a
+  // page older than what it wrote must not be written over its newer versions.
+  if (rx.multiInstance && (await unlessStopped(ctx, rx.waitForLeadership())) === undefined) {
+    return null;
+  }
+  const progress = await firstSyncProgress(rx, name);
+  if (!progress || progress.done) return progress;
+  const replicationHash = await rx.hashFunction(`rxdbreplication${replicationIdentifier(name)}`);
+  while (!ctx.stopped) {
+    try {
+      const complete = await bulkPull({
+        rx,
+        name,
+        replicationHash,
+        progress,
+        pageSize: ctx.pageSize,
+        fetchPage: (checkpoint) => fetchPullPage(ctx, name, checkpoint, ctx.pageSize),
+        stopped: () => ctx.stopped,
+      });
+      if (!complete) return progress;
+    } catch (err) {
+      classifyError(ctx, err);
+      const waitable =
+        isApiError(err) && (err.code === 'NETWORK' || err.code === 'SIGN_IN_REQUIRED');
+      if (waitable) {
+        await waitForRetry(ctx);
+        continue;
+      }
+    }
+    progress.done = true;
+    await saveFirstSyncProgress(rx, name, progress);
+    return progress;
+  }
+  return progress;
 }
 
 function track(ctx: Ctx, write: Promise<void>): void {
@@ -157,29 +289,38 @@ function track(ctx: Ctx, write: Promise<void>): void {
   void write.finally(() => ctx.writes.delete(write));
 }
 
+/**
+ * `firstSync`: the collection's bulk first sync, if it had one. Its checkpoints start the
+ * replication where the bulk pull ended (RxDB uses them only while it has none of its own):
+ * the pull after the last written page, the push after the bulk-written documents, so that
+ * they are not pushed back while every edit made on the device is.
+ */
 function replicate(
   ctx: Ctx,
   name: SyncCollection,
   stream$: Subject<'RESYNC'>,
+  firstSync: FirstSyncProgress | null,
 ): RxReplicationState<Record<string, unknown>, Checkpoint> {
   const collection = ctx.db.rx.collections[name] as unknown as AnyCollection;
   const writable = (WRITABLE_COLLECTIONS as readonly string[]).includes(name);
   const state = replicateRxCollection<Record<string, unknown>, Checkpoint>({
     collection,
     // The database is per user, so the collection name is enough to key the checkpoints.
-    replicationIdentifier: `otmetka-sync-v1-${name}`,
+    replicationIdentifier: replicationIdentifier(name),
     live: true,
     retryTime: RETRY_MS,
     waitForLeadership: true,
     pull: {
-      batchSize: PULL_BATCH_SIZE,
+      batchSize: ctx.pageSize,
       handler: (checkpoint, batchSize) => pullHandler(ctx, name, checkpoint, batchSize),
       stream$: stream$.asObservable(),
+      initialCheckpoint: firstSync?.checkpoint ?? undefined,
     },
     push: writable
       ? {
           batchSize: PUSH_BATCH_SIZE,
           handler: (rows) => pushHandler(ctx, name as JournalCollectionName, rows),
+          initialCheckpoint: firstSync ? AFTER_BULK : undefined,
         }
       : undefined,
   });
@@ -192,12 +333,15 @@ function replicate(
   return state;
 }
 
-async function pullHandler(
+type PulledDoc = Record<string, unknown> & { id: string; _deleted: boolean };
+
+/** One page of the pull endpoint, checked with the shared schemas; the clock sees its stamps. */
+async function fetchPullPage(
   ctx: Ctx,
   name: SyncCollection,
-  checkpoint: Checkpoint | undefined,
+  checkpoint: Checkpoint | null | undefined,
   batchSize: number,
-) {
+): Promise<{ documents: PulledDoc[]; checkpoint: Checkpoint }> {
   const query = new URLSearchParams({ limit: String(batchSize) });
   if (checkpoint) query.set('checkpoint', encodeCheckpoint(checkpoint));
   const body = pullResponseSchema.parse(
@@ -206,16 +350,29 @@ async function pullHandler(
   const schema = COLLECTION_DOC_SCHEMAS[name];
   // zod returns fresh objects: completing them in place spares a copy of every pulled document.
   const documents = body.documents.map((raw) => {
-    const doc = schema.parse(raw) as Record<string, unknown> & { _deleted: boolean };
+    const doc = schema.parse(raw) as PulledDoc;
     doc._deleted = Boolean(doc._deleted);
     return doc;
   });
   if (name === 'lessons' || name === 'topics' || name === 'marks') {
-    await noticeLostOnPull(ctx, name, documents as unknown as JournalDoc[]);
+    for (const doc of documents) observeStamp(ctx.db.clock, doc as unknown as JournalDoc);
   }
   markOnline(ctx);
   markSynced(ctx);
   return { documents, checkpoint: body.checkpoint };
+}
+
+async function pullHandler(
+  ctx: Ctx,
+  name: SyncCollection,
+  checkpoint: Checkpoint | undefined,
+  batchSize: number,
+) {
+  const page = await fetchPullPage(ctx, name, checkpoint, batchSize);
+  if (name === 'lessons' || name === 'topics' || name === 'marks') {
+    await noticeLostOnPull(ctx, name, page.documents as unknown as JournalDoc[]);
+  }
+  return page;
 }
 
 /**
@@ -225,7 +382,6 @@ async function pullHandler(
  */
 async function noticeLostOnPull(ctx: Ctx, name: JournalCollectionName, incoming: JournalDoc[]) {
   const { db } = ctx;
-  for (const doc of incoming) observeStamp(db.clock, doc);
   if (incoming.length === 0 || !db.editedHere) return;
   const coll = db.rx.collections[name] as unknown as AnyCollection;
   const local = await coll.storageInstance.findDocumentsById(

@@ -1,0 +1,219 @@
+import type { Checkpoint, SyncCollection } from '@otmetka/shared';
+import type { RxCollection, RxDatabase, RxDocumentData, RxStorageInstance } from 'rxdb';
+import { normalizeMangoQuery, prepareQuery } from 'rxdb';
+import type { OtmetkaCollections } from '../db/database.ts';
+
+/**
+ * The first sync of an empty collection, in bulk. RxDB's replication writes every pulled page
+ * twice (the document, then its "assumed master state" in the replication's meta storage),
+ * reading both first: for a whole year of marks that is most of the first sync. Here the pages
+ * of the same pull endpoint are written once, in as few transactions as the network allows, in
+ * the state RxDB's downstream itself leaves a pulled document in when the page was closed before
+ * the meta write (`_meta.o` names the replication and the revision it wrote). The replication
+ * then starts from the last pulled checkpoint and treats these documents exactly like that:
+ *
+ * - a later server change of a document replaces it (downstream: no assumed master, but
+ *   `_meta.o` says the local version is the pulled one);
+ * - a local edit raises the revision above `_meta.o._rev`, so the downstream leaves it alone
+ *   and the upstream pushes it (without an assumed master: the server merges it with the shared
+ *   rules and answers with the merged state, which the conflict handler adopts).
+ *
+ * The upstream must not push the bulk documents back. Every one of them is written with the
+ * write time BULK_LWT, below any real clock, and the upstream starts at AFTER_BULK: after all
+ * of them and before every write made on the device (a tap during the first sync included).
+ *
+ * Progress (the server checkpoint of the last written page) is a local document per collection,
+ * written after each write: a first sync cut short (page closed, offline) resumes from it; a
+ * page written again finds its documents in place and rewrites only those still untouched.
+ */
+
+/** The write time of every document the bulk first sync writes (RxDB's minimum). */
+export const BULK_LWT = 1;
+/**
+ * The storage checkpoint after every bulk-written document and before any real write. Its write
+ * time is above BULK_LWT (not BULK_LWT with a greatest id): RxDB's query for changes since a
+ * checkpoint walks the write-time index from the checkpoint's time, so this skips the bulk
+ * documents without reading them on every push round.
+ */
+export const AFTER_BULK = { id: '', lwt: BULK_LWT + 1 };
+
+export interface FirstSyncProgress {
+  /** The server checkpoint of the last page written (null: nothing written yet). */
+  checkpoint: Checkpoint | null;
+  /** The replication owns the collection from here on. */
+  done: boolean;
+}
+
+type AnyDoc = Record<string, unknown> & { id: string; _deleted: boolean };
+type AnyCollection = RxCollection<Record<string, unknown>>;
+type Db = RxDatabase<OtmetkaCollections>;
+type StoredDoc = RxDocumentData<Record<string, unknown>> & {
+  _meta: { lwt: number; o?: { _rev: number; hash: string } };
+};
+
+const progressKey = (name: SyncCollection) => `first-sync-${name}`;
+
+/**
+ * The progress of the collection's first sync, or null when the collection is not on the bulk
+ * way: it held documents before any bulk first sync began (a device that synced before this
+ * code existed; the replication's own checkpoints rule there). An empty collection without a
+ * record gets one now, before its first document is written.
+ */
+export async function firstSyncProgress(
+  rx: Db,
+  name: SyncCollection,
+): Promise<FirstSyncProgress | null> {
+  const existing = await rx.getLocal<FirstSyncProgress>(progressKey(name));
+  if (existing) return existing.toJSON().data as FirstSyncProgress;
+  if (await holdsDocuments(rx.collections[name] as unknown as AnyCollection)) return null;
+  const fresh: FirstSyncProgress = { checkpoint: null, done: false };
+  await saveFirstSyncProgress(rx, name, fresh);
+  return fresh;
+}
+
+export async function saveFirstSyncProgress(
+  rx: Db,
+  name: SyncCollection,
+  progress: FirstSyncProgress,
+): Promise<void> {
+  await rx.upsertLocal(progressKey(name), progress);
+}
+
+/** Any stored document, a tombstone too (a storage query returns deleted documents). */
+async function holdsDocuments(collection: AnyCollection): Promise<boolean> {
+  const schema = collection.storageInstance.schema;
+  const query = prepareQuery(schema, normalizeMangoQuery(schema, { selector: {}, limit: 1 }));
+  const found = await collection.storageInstance.query(query);
+  return found.documents.length > 0;
+}
+
+function revisionHeight(rev: string): number {
+  return Number.parseInt(rev.slice(0, rev.indexOf('-')), 10);
+}
+
+/**
+ * Whether a stored document is still the version a pull wrote (by this replication), so a newer
+ * server version may replace it. Any local write since has a higher revision (RxDB's own test
+ * in the downstream).
+ */
+function untouched(doc: StoredDoc, hash: string): boolean {
+  const origin = doc._meta.o;
+  return !!origin && origin.hash === hash && origin._rev === revisionHeight(doc._rev);
+}
+
+function stored(doc: AnyDoc, hash: string, previous?: StoredDoc): StoredDoc {
+  const height = previous ? revisionHeight(previous._rev) + 1 : 1;
+  return {
+    ...doc,
+    _rev: `${height}-${hash}`,
+    _meta: { lwt: BULK_LWT, o: { _rev: height, hash } },
+    _attachments: {},
+  };
+}
+
+/**
+ * Writes pulled documents. New ones in one bulk write; the few already stored (a page written
+ * again after an interruption, or a document that changed on the server while the first sync
+ * ran) replace the stored version only if nobody edited it here since: an edited one is left to
+ * the replication, which pushes the edit and adopts the merged result.
+ */
+export async function writePulled(
+  collection: AnyCollection,
+  replicationHash: string,
+  docs: AnyDoc[],
+): Promise<void> {
+  // The storage RxDB itself wraps: the wrapper would stamp the current time and its own
+  // revision, and both must be ours (see above). No storage plugin hooks are in use.
+  const storage = (
+    collection.storageInstance as unknown as {
+      originalStorageInstance: RxStorageInstance<Record<string, unknown>, unknown, unknown>;
+    }
+  ).originalStorageInstance;
+  const write = (rows: { previous?: StoredDoc; document: StoredDoc }[]) =>
+    collection.database.lockedRun(() => storage.bulkWrite(rows, 'otmetka-first-sync'));
+
+  const first = await write(docs.map((doc) => ({ document: stored(doc, replicationHash) })));
+  const again: { previous: StoredDoc; document: StoredDoc }[] = [];
+  for (const error of first.error) {
+    if (error.status !== 409 || !error.documentInDb) throw new Error(describe(error));
+    const inDb = error.documentInDb as StoredDoc;
+    if (!untouched(inDb, replicationHash)) continue;
+    again.push({
+      previous: inDb,
+      document: stored(error.writeRow.document as unknown as AnyDoc, replicationHash, inDb),
+    });
+  }
+  if (again.length === 0) return;
+  const second = await write(again);
+  // A 409 now is a local write that landed in between: it stays, the replication pushes it.
+  const failed = second.error.find((e) => e.status !== 409);
+  if (failed) throw new Error(describe(failed));
+}
+
+function describe(error: { status: number; documentId: string }): string {
+  return `first sync could not store ${error.documentId} (status ${error.status})`;
+}
+
+export interface BulkPullOptions {
+  rx: Db;
+  name: SyncCollection;
+  /** RxDB's hash of the replication identifier (what `_meta.o.hash` names). */
+  replicationHash: string;
+  progress: FirstSyncProgress;
+  pageSize: number;
+  /** One page of the pull endpoint, parsed and checked. */
+  fetchPage(
+    checkpoint: Checkpoint | null,
+  ): Promise<{ documents: AnyDoc[]; checkpoint: Checkpoint }>;
+  /** The engine was stopped: end after the write in flight. */
+  stopped(): boolean;
+}
+
+/**
+ * Pulls pages until a short one, writing while the next page is on its way: each write takes
+ * every page that arrived during the previous one (one transaction for several pages when the
+ * network is faster than IndexedDB), then records the checkpoint of the last of them.
+ * Resolves true when the collection is complete, false when stopped; rejects with the first
+ * failure (after the writes already under way have landed and been recorded).
+ */
+export async function bulkPull(options: BulkPullOptions): Promise<boolean> {
+  const { rx, name, progress } = options;
+  const collection = rx.collections[name] as unknown as AnyCollection;
+  let queued = new Map<string, AnyDoc>();
+  let queuedCheckpoint: Checkpoint | null = progress.checkpoint;
+  let writes: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+
+  const writeQueued = async () => {
+    if (queued.size === 0 || failure) return;
+    const docs = [...queued.values()];
+    const checkpoint = queuedCheckpoint;
+    queued = new Map();
+    await writePulled(collection, options.replicationHash, docs);
+    progress.checkpoint = checkpoint;
+    await saveFirstSyncProgress(rx, name, progress);
+  };
+
+  let checkpoint = progress.checkpoint;
+  let complete = false;
+  try {
+    while (!options.stopped() && !failure) {
+      const page = await options.fetchPage(checkpoint);
+      // A document in two pages changed meanwhile: the later page has the newer version.
+      for (const doc of page.documents) queued.set(doc.id, doc);
+      queuedCheckpoint = page.checkpoint;
+      checkpoint = page.checkpoint;
+      writes = writes.then(writeQueued).catch((err: unknown) => {
+        failure ??= err;
+      });
+      if (page.documents.length < options.pageSize) {
+        complete = true;
+        break;
+      }
+    }
+  } finally {
+    await writes;
+  }
+  if (failure) throw failure;
+  return complete;
+}

@@ -1,0 +1,361 @@
+import type { LessonSlot, Mark, SessionUser, SyncCollection } from '@otmetka/shared';
+import { findSlot, markId, monthOf, SYNC_COLLECTIONS } from '@otmetka/shared';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { firstValueFrom } from 'rxjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { subgroupDbName } from '../../sync-server/src/db/store.ts';
+import {
+  createFixture,
+  PASSWORD,
+  startServer,
+  type TestServer,
+} from '../../sync-server/test/helpers.ts';
+import type { OtmetkaDb } from '../src/db/database.ts';
+import { closeDb, openDb } from '../src/db/database.ts';
+import { catalog$, slotsOfMonth } from '../src/db/queries.ts';
+import { addTopic, deleteTopic, setMark } from '../src/db/repo.ts';
+import type { Notice } from '../src/db/schemas.ts';
+import { firstSyncProgress, saveFirstSyncProgress } from '../src/sync/first-sync.ts';
+import type { SyncEngine } from '../src/sync/replication.ts';
+import { startSync } from '../src/sync/replication.ts';
+import { memoryStore, Session } from '../src/sync/session.ts';
+
+/**
+ * The bulk first sync of an empty device (sync/first-sync.ts) against the real server: every
+ * document arrives and none is pushed back; afterwards the replication pushes local edits,
+ * pulls server changes and merges concurrent ones with the shared rules, reporting lost edits;
+ * a first sync cut short (offline, page closed, even between a write and its progress record)
+ * ends complete, with the edits made meanwhile kept. Small pull pages cross page ends.
+ */
+
+const PAGE = 3;
+const DATES = ['2026-09-02', '2026-09-07', '2026-09-09', '2026-09-14', '2026-09-16'];
+const LEARNERS = ['learner-kid', 'learner-other'];
+
+interface Device {
+  db: OtmetkaDb;
+  session: Session;
+  user: SessionUser;
+  factory: IDBFactory;
+  name: string;
+  offline: boolean;
+  /** Ids this device pushed, over all its engines. */
+  pushed: string[];
+  pulls: number;
+  /** Set by a test: what the next pull request does instead of reaching the server. */
+  interceptPull?: (n: number) => 'fail' | 'pass';
+}
+
+let server: TestServer;
+let seeder: Device;
+let deletedTopic = '';
+const open: Device[] = [];
+let counter = 0;
+
+function countingFetch(device: () => Device): typeof fetch {
+  return async (input, init) => {
+    const url = String(input);
+    const d = device();
+    if (url.includes('/pull?')) {
+      d.pulls++;
+      if (d.interceptPull?.(d.pulls) === 'fail') throw new TypeError('fetch failed');
+    }
+    if (url.includes('/push') && typeof init?.body === 'string') {
+      const body = JSON.parse(init.body) as { rows: { newDocumentState: { id: string } }[] };
+      d.pushed.push(...body.rows.map((r) => r.newDocumentState.id));
+    }
+    return fetch(input, init);
+  };
+}
+
+async function newDevice(label: string): Promise<Device> {
+  const device = {
+    factory: new IDBFactory(),
+    name: `first-sync-${label}-${++counter}`,
+    offline: false,
+    pushed: [],
+    pulls: 0,
+  } as unknown as Device;
+  device.session = new Session(
+    { baseUrl: server.url, fetch: countingFetch(() => device) },
+    memoryStore(),
+  );
+  device.user = await device.session.signIn('teacher-a-user', PASSWORD);
+  await reopen(device);
+  return device;
+}
+
+async function reopen(device: Device): Promise<void> {
+  device.db = await openDb({
+    name: device.name,
+    user: { id: device.user.id, orgId: device.user.orgId },
+    indexedDB: device.factory,
+    IDBKeyRange,
+    multiInstance: false,
+    isOffline: () => device.offline,
+  });
+  if (!open.includes(device)) open.push(device);
+}
+
+function engineOf(device: Device): SyncEngine {
+  return startSync({ db: device.db, session: device.session, live: false, pullBatchSize: PAGE });
+}
+
+async function syncRound(device: Device): Promise<void> {
+  const engine = engineOf(device);
+  await engine.awaitInSync();
+  await engine.stop();
+}
+
+async function slotOf(device: Device, date: string): Promise<LessonSlot> {
+  const view = await firstValueFrom(catalog$(device.db, device.user.teacherId));
+  const subgroup = view.subgroups.find((s) => s.id === 'sg-a');
+  if (!subgroup) throw new Error('subgroup sg-a did not reach the device');
+  const slot = findSlot(slotsOfMonth(view, subgroup, monthOf(date)), date, '15:00');
+  if (!slot) throw new Error(`no slot on ${date}`);
+  return slot;
+}
+
+/** Every live id the server gives this teacher, per collection, read from the pull API. */
+async function serverIds(session: Session): Promise<Record<SyncCollection, string[]>> {
+  const out = {} as Record<SyncCollection, string[]>;
+  for (const name of SYNC_COLLECTIONS) {
+    const body = (await session.getJson(`/api/sync/${name}/pull?limit=1000`)) as {
+      documents: { id: string; _deleted?: boolean }[];
+    };
+    out[name] = body.documents
+      .filter((d) => !d._deleted)
+      .map((d) => d.id)
+      .sort();
+  }
+  return out;
+}
+
+async function localIds(device: Device): Promise<Record<SyncCollection, string[]>> {
+  const out = {} as Record<SyncCollection, string[]>;
+  for (const name of SYNC_COLLECTIONS) {
+    const docs = await device.db.rx.collections[name].find().exec();
+    out[name] = docs.map((d) => d.primary).sort();
+  }
+  return out;
+}
+
+async function localMark(device: Device, id: string): Promise<Mark | undefined> {
+  const doc = await device.db.rx.collections.marks.findOne(id).exec();
+  return doc ? (doc.toJSON() as Mark) : undefined;
+}
+
+async function serverDoc(id: string) {
+  return (await server.store.getMany(subgroupDbName('sg-a'), [id])).get(id);
+}
+
+async function lostNotices(device: Device): Promise<Notice[]> {
+  const docs = await device.db.rx.collections.notices.find().exec();
+  return docs.map((d) => d.toJSON() as Notice).filter((n) => n.kind === 'lost');
+}
+
+/** Makes `later`'s next stamp later than everything `earlier` wrote (no sleeping on clocks). */
+function orderClocks(earlier: Device, later: Device): void {
+  later.db.clock.last = Math.max(later.db.clock.last, earlier.db.clock.last);
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  await createFixture(server.store);
+  // Another device of the teacher writes a few weeks of the journal: several pages of each kind.
+  seeder = await newDevice('seeder');
+  await syncRound(seeder);
+  for (const date of DATES) {
+    const slot = await slotOf(seeder, date);
+    for (const learner of LEARNERS) await setMark(seeder.db, slot, learner, { code: '' });
+  }
+  const titles = ['Введение', 'Сборка', 'Датчики', 'Моторы'];
+  for (const [order, title] of titles.entries()) {
+    const fields = { section: '', title, hours: 2, form: '', control: '', plannedDate: null };
+    const topic = await addTopic(seeder.db, 'sg-a', fields, order + 1);
+    // A deleted topic reaches a new device as a tombstone.
+    if (title === 'Датчики') deletedTopic = (await deleteTopic(seeder.db, topic)).id;
+  }
+  await syncRound(seeder);
+}, 60_000);
+
+afterEach(async () => {
+  // RxDB's free edition allows 13 open collections per process: only the seeder stays open.
+  for (const device of open.splice(0)) {
+    if (device === seeder) open.push(device);
+    else await closeDb(device.db);
+  }
+});
+
+afterAll(async () => {
+  await closeDb(seeder.db);
+  await server.stop();
+});
+
+describe('bulk first sync', () => {
+  it('[sync] an empty device gets every document in bulk and pushes none of them back', async () => {
+    const device = await newDevice('fresh');
+    const expected = await serverIds(device.session);
+    expect(expected.marks).toHaveLength(DATES.length * LEARNERS.length);
+    const revBefore = (await serverDoc(expected.marks[0]!))?.rev;
+    device.pulls = 0;
+
+    await syncRound(device);
+
+    expect(await localIds(device)).toEqual(expected);
+    const tombstone = await device.db.rx.collections.topics.storageInstance.findDocumentsById(
+      [deletedTopic],
+      true,
+    );
+    expect(tombstone.map((d) => [d.id, d._deleted])).toEqual([[deletedTopic, true]]);
+    for (const name of SYNC_COLLECTIONS) {
+      expect(await firstSyncProgress(device.db.rx, name)).toMatchObject({ done: true });
+    }
+    // The pages were pulled by the bulk path, then one pull per collection by the replication.
+    expect(device.pulls).toBeGreaterThan(expected.marks.length / PAGE);
+    expect(device.pushed).toEqual([]);
+    expect(device.db.editedHere).toBe(false);
+
+    // A restart replicates from the recorded checkpoints: nothing is pulled again or pushed.
+    const pulls = device.pulls;
+    await syncRound(device);
+    expect(device.pulls - pulls).toBe(SYNC_COLLECTIONS.length);
+    expect(device.pushed).toEqual([]);
+    expect((await serverDoc(expected.marks[0]!))?.rev).toBe(revBefore);
+  });
+
+  it('[sync][CR1][CR5] after a bulk first sync, edits are pushed, server changes pulled, concurrent ones merged or reported', async () => {
+    const device = await newDevice('after');
+    await syncRound(device);
+    await syncRound(seeder);
+    const slots = await Promise.all(DATES.map((d) => slotOf(device, d)));
+    const [pushed, pulled, merged, lost] = slots.map((s) => markId(s.lessonId, 'learner-kid'));
+
+    // A local edit of a bulk-written mark goes to the server.
+    await setMark(device.db, slots[0]!, 'learner-kid', { code: 'Б' });
+    // A server change of a bulk-written mark comes down.
+    await setMark(seeder.db, slots[1]!, 'learner-kid', { note: 'опоздал' });
+    // Both devices edit one mark offline, different fields: both edits survive.
+    device.offline = true;
+    seeder.offline = true;
+    await setMark(device.db, slots[2]!, 'learner-kid', { code: 'Н' });
+    await setMark(seeder.db, slots[2]!, 'learner-kid', { note: 'болел' });
+    // Both set the code of one mark; the seeder's later stamp wins and the device is told.
+    await setMark(device.db, slots[3]!, 'learner-kid', { code: 'УП' });
+    orderClocks(device, seeder);
+    await setMark(seeder.db, slots[3]!, 'learner-kid', { code: 'Б' });
+    device.offline = false;
+    seeder.offline = false;
+
+    await syncRound(seeder);
+    await syncRound(device);
+    await syncRound(seeder);
+
+    expect((await serverDoc(pushed!))?.doc).toMatchObject({ code: 'Б' });
+    expect(await localMark(seeder, pushed!)).toMatchObject({ code: 'Б' });
+    expect(await localMark(device, pulled!)).toMatchObject({ note: 'опоздал' });
+    for (const d of [device, seeder]) {
+      expect(await localMark(d, merged!)).toMatchObject({ code: 'Н', note: 'болел' });
+      expect(await localMark(d, lost!)).toMatchObject({ code: 'Б' });
+    }
+    expect((await serverDoc(merged!))?.doc).toMatchObject({ code: 'Н', note: 'болел' });
+    const notices = await lostNotices(device);
+    expect(notices.map((n) => [n.docId, n.lostFields])).toEqual([
+      [lost, [{ field: 'code', mine: 'УП', theirs: 'Б' }]],
+    ]);
+    expect(device.db.pendingCount.value).toBe(0);
+  });
+
+  it('[sync] offline in the middle of a first sync: it waits, then resumes where it stopped', async () => {
+    const device = await newDevice('offline');
+    const expected = await serverIds(device.session);
+    device.pulls = 0;
+    let offline = false;
+    let failed = 0;
+    device.interceptPull = (n) => {
+      if (n === 4) offline = true;
+      if (offline) failed++;
+      return offline ? 'fail' : 'pass';
+    };
+    const engine = engineOf(device);
+    await vi.waitFor(() => {
+      expect(failed).toBeGreaterThanOrEqual(3);
+      expect(engine.status.online.value).toBe(false);
+    });
+    const partial = await localIds(device);
+    expect(Object.values(partial).flat().length).toBeLessThan(
+      Object.values(expected).flat().length,
+    );
+
+    // The network is back: the `online` event (here syncNow) resumes without waiting.
+    offline = false;
+    engine.syncNow();
+    await engine.awaitInSync();
+    await engine.stop();
+    expect(await localIds(device)).toEqual(expected);
+    expect(device.pushed).toEqual([]);
+  });
+
+  it('[sync] a first sync cut short (page closed, even between a write and its record) ends complete, keeping the edits made meanwhile', async () => {
+    const device = await newDevice('closed');
+    const expected = await serverIds(device.session);
+    device.pulls = 0;
+    let engine: SyncEngine | undefined;
+    let stopping: Promise<void> | undefined;
+    device.interceptPull = (n) => {
+      // The page is closed while the sixth pull is on its way.
+      if (n === 6) stopping = engine?.stop();
+      return 'pass';
+    };
+    engine = engineOf(device);
+    await vi.waitFor(() => expect(stopping).toBeDefined());
+    await stopping;
+    device.interceptPull = undefined;
+
+    const partial = await localIds(device);
+    const missing = expected.marks.filter((id) => !partial.marks.includes(id));
+    expect(missing.length).toBeGreaterThan(0);
+    // The teacher marks a learner whose mark has not arrived yet, and closes the app.
+    const target = missing[0]!;
+    // The slot as the register computes it (the catalog may not be complete here yet).
+    const pairs = await Promise.all(
+      DATES.map(async (d) => {
+        const slot = await slotOf(seeder, d);
+        return LEARNERS.map((learner) => ({ slot, learner }));
+      }),
+    );
+    const pair = pairs.flat().find((p) => markId(p.slot.lessonId, p.learner) === target);
+    if (!pair) throw new Error(`no slot for ${target}`);
+    const { slot, learner } = pair;
+    await setMark(device.db, slot, learner, { note: 'с планшета' });
+    // And corrects a mark that did arrive.
+    const arrived = partial.marks[0]!;
+    const arrivedPair = pairs.flat().find((p) => markId(p.slot.lessonId, p.learner) === arrived);
+    if (!arrivedPair) throw new Error(`no slot for ${arrived}`);
+    await setMark(device.db, arrivedPair.slot, arrivedPair.learner, { code: 'Н' });
+    // The crash came between a page's write and its progress record: the record is older.
+    for (const name of SYNC_COLLECTIONS) {
+      const progress = await firstSyncProgress(device.db.rx, name);
+      if (progress && !progress.done) {
+        await saveFirstSyncProgress(device.db.rx, name, { checkpoint: null, done: false });
+      }
+    }
+    await closeDb(device.db);
+
+    await reopen(device);
+    await syncRound(device);
+    await syncRound(device);
+
+    expect(await localIds(device)).toEqual(expected);
+    expect(await localMark(device, target)).toMatchObject({ note: 'с планшета' });
+    expect((await serverDoc(target))?.doc).toMatchObject({ note: 'с планшета' });
+    expect(await localMark(device, arrived)).toMatchObject({ code: 'Н' });
+    expect((await serverDoc(arrived))?.doc).toMatchObject({ code: 'Н' });
+    // Only the edits went up (the marks and the lessons they mark held), no pulled document.
+    const edited = [target, slot.lessonId, arrived, arrivedPair.slot.lessonId];
+    expect(device.pushed).toContain(target);
+    expect(device.pushed).toContain(arrived);
+    expect(device.pushed.every((id) => edited.includes(id))).toBe(true);
+    expect(device.db.pendingCount.value).toBe(0);
+  });
+});
