@@ -37,6 +37,11 @@ export class DeviceProxy {
     if (offline) this.dropAll();
   }
 
+  /** DIAG */
+  describe(): string {
+    return `sockets=${this.sockets.size} cutAfter=${this.cutAfter} cuts=${this.cuts}`;
+  }
+
   isOffline(): boolean {
     return this.offline;
   }
@@ -103,6 +108,7 @@ export class DeviceProxy {
       cutBudget -= chunk.length;
       if (cutBudget < 0) {
         this.cuts++;
+        process.stderr.write(`${new Date().toISOString().slice(11, 23)} DIAG cut a response through proxy ${this.port}\n`);
         close();
       }
     });

@@ -75,6 +75,12 @@ interface World {
 
 function count(w: World, fault: string): void {
   w.faults[fault] = (w.faults[fault] ?? 0) + 1;
+  diag(fault);
+}
+
+/** DIAG: a timeline of faults on stderr. */
+function diag(line: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 23)} DIAG ${line}\n`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -94,6 +100,7 @@ function killMidPush(w: World, port: number): void {
   const down = w.rng.int(200, 1500);
   void (async () => {
     await sleep(delay);
+    diag(`killing ${server.name} mid-push`);
     await server.kill();
     count(w, 'server SIGKILL mid-push');
     await sleep(down);
@@ -123,6 +130,7 @@ function restartDb(w: World): void {
   const down = w.rng.int(200, 1500);
   void (async () => {
     w.dbDown = true;
+    diag(`database going down for ${down} ms`);
     await w.db.restart(down);
     w.dbDown = false;
     count(w, 'database restart');
@@ -149,14 +157,18 @@ async function deviceStep(w: World): Promise<void> {
     await device.edit(deviceAction(w.rng, teacher));
     w.actions++;
   } else if (kind === 'offline') {
+    diag(`${device.name} offline=${!device.offline}`);
     await device.setOffline(!device.offline);
   } else if (kind === 'move') {
     const other = w.rng.pick(w.servers);
     device.proxy.retarget(other.port);
+    diag(`${device.name} -> ${other.name}`);
     count(w, 'device moved to another server');
   } else if (kind === 'expire') {
     if (!device.offline) await device.setOffline(true);
-    await device.call({ op: 'expire', refreshToo: w.rng.chance(0.4) });
+    const refreshToo = w.rng.chance(0.4);
+    diag(`expire ${device.name} refreshToo=${refreshToo}`);
+    await device.call({ op: 'expire', refreshToo });
     count(w, 'token expired while offline');
   } else {
     await replay(w, device);
@@ -208,7 +220,9 @@ async function worldStep(w: World): Promise<void> {
   }
   if (kind === 'db') return restartDb(w);
   const device = w.rng.pick(w.devices);
-  device.proxy.armCut(w.rng.int(0, 600));
+  const bytes = w.rng.int(0, 600);
+  diag(`cut armed on ${device.name} after ${bytes} bytes`);
+  device.proxy.armCut(bytes);
 }
 
 async function startWorld(opts: SoakOptions, dir: string, rng: Rng): Promise<World> {
@@ -285,6 +299,11 @@ async function settle(w: World): Promise<void> {
       w.devices.map((d) => d.call<boolean>({ op: 'sync', timeoutMs: 60_000 })),
     );
     results.forEach((ok, i) => {
+      const d = w.devices[i]!;
+      if (!ok)
+        diag(
+          `round ${round}: ${d.name} not in sync; proxy -> ${d.proxy.targetPort} offline=${d.proxy.isOffline()} ${d.proxy.describe()}; servers ${w.servers.map((s) => `${s.name}:${s.port}:${s.isUp() ? 'up' : 'down'}`).join(' ')}`,
+        );
       if (!ok && round === 2) w.problems.push(`${w.devices[i]!.name} never got in sync`);
     });
     await sleep(300);
@@ -306,6 +325,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       await sleep(rng.int(5, 60));
     }
     log('soak: settling (every fault off, a final quiet sync)');
+    diag('settling');
     await settle(w);
     return await finalChecks(w, opts, started);
   } finally {
