@@ -40,6 +40,7 @@ const { openDb, closeDb } = await import('../../client/src/db/database.ts');
 const repo = await import('../../client/src/db/repo.ts');
 const { Session, memoryStore } = await import('../../client/src/sync/session.ts');
 const { startSync } = await import('../../client/src/sync/replication.ts');
+const { RequestLog, describeReplications, watchReplicationErrors } = await import('./diagnose.ts');
 
 type Json = Record<string, unknown>;
 type Journal = 'lessons' | 'topics' | 'marks';
@@ -47,40 +48,17 @@ type Journal = 'lessons' | 'topics' | 'marks';
 let offline = false;
 const captures: { path: string; body: string }[] = [];
 
-/** DIAG: requests of this device not yet answered (headers), and the last ones finished. */
-let reqSeq = 0;
-const inFlight = new Map<number, { url: string; at: number; phase: string }>();
-const finished: string[] = [];
-function finish(line: string) {
-  finished.push(`${new Date(realNow()).toISOString().slice(11, 23)} ${line}`);
-  if (finished.length > 40) finished.shift();
-}
+const requests = new RequestLog(init.proxyUrl, realNow);
 
 /** The device's network stack: fetch through its proxy, recording every push body sent. */
-const deviceFetch: typeof fetch = async (input, init2) => {
+const deviceFetch: typeof fetch = requests.wrap(async (input, init2) => {
   const url = String(input);
   if (init2?.method === 'POST' && url.includes('/api/sync/') && url.endsWith('/push')) {
     captures.push({ path: url.slice(init.proxyUrl.length), body: String(init2.body) });
     if (captures.length > 200) captures.shift();
   }
-  const id = ++reqSeq;
-  const short = `${init2?.method ?? 'GET'} ${url.slice(init.proxyUrl.length).slice(0, 60)}`;
-  inFlight.set(id, { url: short, at: realNow(), phase: 'headers' });
-  try {
-    const res = await fetch(url, init2);
-    inFlight.delete(id);
-    let note = '';
-    if (url.includes('/api/auth/') && res.status !== 200) {
-      note = (await res.clone().text().catch((e) => String(e))).slice(0, 160);
-    }
-    finish(`#${id} ${short} -> ${res.status} ${note}`);
-    return res;
-  } catch (err) {
-    inFlight.delete(id);
-    finish(`#${id} ${short} -> ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`);
-    throw err;
-  }
-};
+  return fetch(url, init2);
+});
 
 let deviceId: string | undefined;
 const session = new Session(
@@ -99,18 +77,7 @@ const db = await openDb({
 });
 deviceId = db.deviceId;
 const engine = startSync({ db, session, live: true });
-{
-  const { REPLICATION_STATE_BY_COLLECTION } = await import('rxdb/plugins/replication');
-  for (const [name, coll] of Object.entries(db.rx.collections)) {
-    for (const st of REPLICATION_STATE_BY_COLLECTION.get(coll as never) ?? []) {
-      st.error$.subscribe((e) => {
-        const p = (e as { parameters?: { errors?: { message?: string; code?: string }[] } }).parameters;
-        const c = p?.errors?.[0];
-        lastErrors.set(name, `${new Date(realNow()).toISOString().slice(11, 23)} ${(e as Error).message?.slice(0, 60)} ${c?.code ?? ''} ${c?.message?.slice(0, 120) ?? ''}`);
-      });
-    }
-  }
-}
+const lastErrors = watchReplicationErrors(db.rx.collections, realNow);
 
 function slotOf(ref: { subgroupId: string; date: string }) {
   return {
@@ -244,62 +211,14 @@ function expiredToken(current: string): string {
   return `${head}.${body}.${sig}`;
 }
 
-const lastErrors = new Map<string, string>();
-
-async function isSettled(p: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  void p.then(
-    () => {
-      done = true;
-    },
-    () => {
-      done = true;
-    },
-  );
-  await new Promise((r) => setTimeout(r, 10));
-  return done;
-}
-
-/** DIAG: the state of every replication and of this device's network when a sync round times out. */
+/** A sync round that timed out explains itself on stderr. */
 async function diagnose(): Promise<string> {
-  const { REPLICATION_STATE_BY_COLLECTION } = await import('rxdb/plugins/replication');
-  const lines: string[] = [];
-  for (const [name, coll] of Object.entries(db.rx.collections)) {
-    const states = REPLICATION_STATE_BY_COLLECTION.get(coll as never) ?? [];
-    for (const st of states as never[]) {
-      const s = st as {
-        subjects: { active: { getValue(): boolean }; canceled: { getValue(): boolean } };
-        internalReplicationState?: {
-          events: {
-            active: { down: { getValue(): boolean }; up: { getValue(): boolean } };
-            paused: { getValue(): boolean };
-          };
-          firstSyncDone: { down: { getValue(): boolean }; up: { getValue(): boolean } };
-          streamQueue: { up: Promise<unknown>; down: Promise<unknown> };
-          checkpointQueue: Promise<unknown>;
-          stats: unknown;
-        };
-      };
-      const i = s.internalReplicationState;
-      if (!i) {
-        lines.push(`  ${name}: not started`);
-        continue;
-      }
-      const upDone = await isSettled(i.streamQueue.up);
-      const downDone = await isSettled(i.streamQueue.down);
-      const cpDone = await isSettled(i.checkpointQueue);
-      const ok = upDone && downDone && cpDone && i.firstSyncDone.down.getValue() && i.firstSyncDone.up.getValue();
-      if (ok) continue;
-      lines.push(
-        `  ${name}: active=${s.subjects.active.getValue()} down=${i.events.active.down.getValue()} up=${i.events.active.up.getValue()} first=${i.firstSyncDone.down.getValue()}/${i.firstSyncDone.up.getValue()} queues up=${upDone} down=${downDone} cp=${cpDone} paused=${i.events.paused.getValue()} canceled=${s.subjects.canceled.getValue()} lastError=${lastErrors.get(name) ?? '-'} stats=${JSON.stringify(i.stats)}`,
-      );
-    }
-  }
-  const now = realNow();
-  for (const r of inFlight.values()) lines.push(`  in flight ${now - r.at} ms: ${r.url} (${r.phase})`);
-  lines.push(`  needsSignIn=${session.needsSignIn.value} pending=${db.pending.size} offline=${offline}`);
-  lines.push(`  last requests:\n    ${finished.slice(-25).join('\n    ')}`);
-  return lines.join('\n');
+  const lines = [
+    ...(await describeReplications(db.rx.collections, lastErrors)),
+    ...requests.describe(),
+    `needsSignIn=${session.needsSignIn.value} pending=${db.pending.size} offline=${offline}`,
+  ];
+  return lines.map((l) => `  ${l}`).join('\n');
 }
 
 /**
@@ -315,7 +234,9 @@ function answerSignInPrompts(): () => void {
   const signInUntilDone = async () => {
     if (signingIn) return;
     signingIn = true;
-    originalError(`DIAG ${init.name} asked to sign in again during a sync round`);
+    originalError(
+      `${init.name}: asked to sign in again during a sync round (${requests.lastAuthRefusal})\n  ${requests.describe().join('\n  ')}`,
+    );
     while (!stopped && session.needsSignIn.value) {
       try {
         await session.signIn(init.login, init.password);
@@ -345,7 +266,7 @@ async function sync(timeoutMs: number): Promise<boolean> {
   const result = await Promise.race([done, timeout]);
   clearTimeout(timer);
   stopAnswering();
-  if (!result) originalError(`DIAG ${init.name} sync timed out:\n${await diagnose()}`);
+  if (!result) originalError(`${init.name}: sync round timed out\n${await diagnose()}`);
   return result;
 }
 
@@ -394,7 +315,7 @@ async function handle(req: DeviceRequest): Promise<unknown> {
       if (!offline) engine.syncNow();
       return null;
     case 'expire': {
-      finish(`EXPIRE refreshToo=${req.refreshToo}`);
+      requests.note(`token expired, refresh token revoked too: ${req.refreshToo}`);
       const current = session.current.value!;
       session.current.value = {
         ...current,
@@ -406,6 +327,7 @@ async function handle(req: DeviceRequest): Promise<unknown> {
     case 'signInIfNeeded':
       if (!session.needsSignIn.value) return false;
       await session.signIn(init.login, init.password);
+      originalError(`${init.name}: signed in again (${requests.lastAuthRefusal})`);
       return true;
     case 'sync':
       return sync(req.timeoutMs);

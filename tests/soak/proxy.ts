@@ -37,9 +37,10 @@ export class DeviceProxy {
     if (offline) this.dropAll();
   }
 
-  /** DIAG */
+  /** For a device that did not get in sync: where its connections go and what is armed. */
   describe(): string {
-    return `sockets=${this.sockets.size} cutAfter=${this.cutAfter} cuts=${this.cuts}`;
+    const state = this.offline ? 'offline' : 'online';
+    return `proxy :${this.port} -> :${this.targetPort} ${state}, ${this.sockets.size} sockets open, cut armed ${this.cutAfter}, ${this.cuts} cuts`;
   }
 
   isOffline(): boolean {
@@ -108,7 +109,6 @@ export class DeviceProxy {
       cutBudget -= chunk.length;
       if (cutBudget < 0) {
         this.cuts++;
-        process.stderr.write(`${new Date().toISOString().slice(11, 23)} DIAG cut a response through proxy ${this.port}\n`);
         close();
       }
     });

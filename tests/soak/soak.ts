@@ -75,10 +75,9 @@ interface World {
 
 function count(w: World, fault: string): void {
   w.faults[fault] = (w.faults[fault] ?? 0) + 1;
-  diag(fault);
 }
 
-/** DIAG: a timeline of faults on stderr. */
+/** A timeline of the faults on stderr: what a failed run is read against. */
 function diag(line: string): void {
   process.stderr.write(`${new Date().toISOString().slice(11, 23)} DIAG ${line}\n`);
 }
@@ -105,6 +104,7 @@ function killMidPush(w: World, port: number): void {
     count(w, 'server SIGKILL mid-push');
     await sleep(down);
     await startWithRetry(w, server);
+    diag(`${server.name} up again`);
   })()
     .catch((err) => w.problems.push(`restart ${server.name}: ${err}`))
     .finally(() => w.busy.delete('server'));
@@ -133,6 +133,7 @@ function restartDb(w: World): void {
     diag(`database going down for ${down} ms`);
     await w.db.restart(down);
     w.dbDown = false;
+    diag('database up again');
     count(w, 'database restart');
   })()
     .catch((err) => w.problems.push(`database restart: ${err}`))
@@ -157,17 +158,17 @@ async function deviceStep(w: World): Promise<void> {
     await device.edit(deviceAction(w.rng, teacher));
     w.actions++;
   } else if (kind === 'offline') {
-    diag(`${device.name} offline=${!device.offline}`);
+    diag(`${device.name} goes ${device.offline ? 'online' : 'offline'}`);
     await device.setOffline(!device.offline);
   } else if (kind === 'move') {
     const other = w.rng.pick(w.servers);
     device.proxy.retarget(other.port);
-    diag(`${device.name} -> ${other.name}`);
+    diag(`${device.name} moved to ${other.name}`);
     count(w, 'device moved to another server');
   } else if (kind === 'expire') {
     if (!device.offline) await device.setOffline(true);
     const refreshToo = w.rng.chance(0.4);
-    diag(`expire ${device.name} refreshToo=${refreshToo}`);
+    diag(`${device.name}: access token expired${refreshToo ? ', refresh token revoked' : ''}`);
     await device.call({ op: 'expire', refreshToo });
     count(w, 'token expired while offline');
   } else {
@@ -189,6 +190,7 @@ async function replay(w: World, device: Device): Promise<void> {
   });
   for (const s of statuses) judgeStatus(w, `replayed push to ${server.name}`, s);
   count(w, 'pushes replayed (twice, out of order)');
+  diag(`${indexes.length} pushes of ${device.name} replayed to ${server.name}`);
 }
 
 async function worldStep(w: World): Promise<void> {
@@ -294,20 +296,31 @@ async function settle(w: World): Promise<void> {
     if (d.offline) await d.setOffline(false);
     for (let i = 0; i < 20 && !(await d.signInIfNeeded()); i++) await sleep(500);
   }
+  // A device that missed a round is stuck: later rounds wait for it briefly, so the run still
+  // reports (what is pending, what diverged) within CI's time limit instead of being killed.
+  const late = new Set<Device>();
   for (let round = 0; round < 3; round++) {
     const results = await Promise.all(
-      w.devices.map((d) => d.call<boolean>({ op: 'sync', timeoutMs: 60_000 })),
+      w.devices.map((d) =>
+        d.call<boolean>({ op: 'sync', timeoutMs: late.has(d) ? 10_000 : 60_000 }),
+      ),
     );
-    results.forEach((ok, i) => {
+    for (const [i, ok] of results.entries()) {
       const d = w.devices[i]!;
-      if (!ok)
-        diag(
-          `round ${round}: ${d.name} not in sync; proxy -> ${d.proxy.targetPort} offline=${d.proxy.isOffline()} ${d.proxy.describe()}; servers ${w.servers.map((s) => `${s.name}:${s.port}:${s.isUp() ? 'up' : 'down'}`).join(' ')}`,
-        );
-      if (!ok && round === 2) w.problems.push(`${w.devices[i]!.name} never got in sync`);
-    });
+      if (ok) {
+        late.delete(d);
+        continue;
+      }
+      late.add(d);
+      diag(`round ${round}: ${d.name} not in sync; ${d.proxy.describe()}; ${serversUp(w)}`);
+      if (round === 2) w.problems.push(`${d.name} never got in sync`);
+    }
     await sleep(300);
   }
+}
+
+function serversUp(w: World): string {
+  return w.servers.map((s) => `${s.name} :${s.port} ${s.isUp() ? 'up' : 'down'}`).join(', ');
 }
 
 export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
