@@ -29,11 +29,11 @@ function soak(seed: number, seconds: number) {
 }
 
 /**
- * One retry: about one CI run in four, a device of the short soak did not get back in sync
- * during the settle phase (cause not found yet; see tests/soak/README.md). The retry keeps
- * that open question from blocking CI; a lost edit in either attempt still fails the test.
+ * No retry: the intermittent settle hang of the short seed-1 soak (a device asked to sign in
+ * again only after the settle phase's sign-in had passed) is fixed in the soak, so a failure
+ * here is a finding (tests/soak/README.md).
  */
-const ATTEMPTS = { timeout: 180_000, retry: 1 };
+const ATTEMPTS = { timeout: 180_000 };
 
 describe('soak (short, fixed seeds)', () => {
   it.each([101])('seed %i: nothing lost, devices converge', ATTEMPTS, (seed) => {

@@ -40,6 +40,7 @@ const { openDb, closeDb } = await import('../../client/src/db/database.ts');
 const repo = await import('../../client/src/db/repo.ts');
 const { Session, memoryStore } = await import('../../client/src/sync/session.ts');
 const { startSync } = await import('../../client/src/sync/replication.ts');
+const { RequestLog, describeReplications, watchReplicationErrors } = await import('./diagnose.ts');
 
 type Json = Record<string, unknown>;
 type Journal = 'lessons' | 'topics' | 'marks';
@@ -47,15 +48,17 @@ type Journal = 'lessons' | 'topics' | 'marks';
 let offline = false;
 const captures: { path: string; body: string }[] = [];
 
+const requests = new RequestLog(init.proxyUrl, realNow);
+
 /** The device's network stack: fetch through its proxy, recording every push body sent. */
-const deviceFetch: typeof fetch = async (input, init2) => {
+const deviceFetch: typeof fetch = requests.wrap(async (input, init2) => {
   const url = String(input);
   if (init2?.method === 'POST' && url.includes('/api/sync/') && url.endsWith('/push')) {
     captures.push({ path: url.slice(init.proxyUrl.length), body: String(init2.body) });
     if (captures.length > 200) captures.shift();
   }
   return fetch(url, init2);
-};
+});
 
 let deviceId: string | undefined;
 const session = new Session(
@@ -74,6 +77,7 @@ const db = await openDb({
 });
 deviceId = db.deviceId;
 const engine = startSync({ db, session, live: true });
+const lastErrors = watchReplicationErrors(db.rx.collections, realNow);
 
 function slotOf(ref: { subgroupId: string; date: string }) {
   return {
@@ -207,7 +211,52 @@ function expiredToken(current: string): string {
   return `${head}.${body}.${sig}`;
 }
 
+/** A sync round that timed out explains itself on stderr. */
+async function diagnose(): Promise<string> {
+  const lines = [
+    ...(await describeReplications(db.rx.collections, lastErrors)),
+    ...requests.describe(),
+    `needsSignIn=${session.needsSignIn.value} pending=${db.pending.size} offline=${offline}`,
+  ];
+  return lines.map((l) => `  ${l}`).join('\n');
+}
+
+/**
+ * While a sync round waits, the teacher answers the app's «войдите снова» as soon as it shows:
+ * a refused refresh may come only after the round has started (the first request with the
+ * expired token is sent then), and until the same user signs in again the pending edits cannot
+ * go out, so the round could never finish. A failed sign-in (no network yet, a server or the
+ * database still starting) is tried again, as a teacher would.
+ */
+function answerSignInPrompts(): () => void {
+  let stopped = false;
+  let signingIn = false;
+  const signInUntilDone = async () => {
+    if (signingIn) return;
+    signingIn = true;
+    originalError(
+      `${init.name}: asked to sign in again during a sync round (${requests.lastAuthRefusal})\n  ${requests.describe().join('\n  ')}`,
+    );
+    while (!stopped && session.needsSignIn.value) {
+      try {
+        await session.signIn(init.login, init.password);
+      } catch {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    signingIn = false;
+  };
+  const unsubscribe = session.needsSignIn.subscribe((needed) => {
+    if (needed) void signInUntilDone();
+  });
+  return () => {
+    stopped = true;
+    unsubscribe();
+  };
+}
+
 async function sync(timeoutMs: number): Promise<boolean> {
+  const stopAnswering = answerSignInPrompts();
   engine.syncNow();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<boolean>((r) => {
@@ -216,6 +265,8 @@ async function sync(timeoutMs: number): Promise<boolean> {
   const done = engine.awaitInSync().then(() => true);
   const result = await Promise.race([done, timeout]);
   clearTimeout(timer);
+  stopAnswering();
+  if (!result) originalError(`${init.name}: sync round timed out\n${await diagnose()}`);
   return result;
 }
 
@@ -264,6 +315,7 @@ async function handle(req: DeviceRequest): Promise<unknown> {
       if (!offline) engine.syncNow();
       return null;
     case 'expire': {
+      requests.note(`token expired, refresh token revoked too: ${req.refreshToo}`);
       const current = session.current.value!;
       session.current.value = {
         ...current,
@@ -275,6 +327,7 @@ async function handle(req: DeviceRequest): Promise<unknown> {
     case 'signInIfNeeded':
       if (!session.needsSignIn.value) return false;
       await session.signIn(init.login, init.password);
+      originalError(`${init.name}: signed in again (${requests.lastAuthRefusal})`);
       return true;
     case 'sync':
       return sync(req.timeoutMs);

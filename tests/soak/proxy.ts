@@ -37,6 +37,12 @@ export class DeviceProxy {
     if (offline) this.dropAll();
   }
 
+  /** For a device that did not get in sync: where its connections go and what is armed. */
+  describe(): string {
+    const state = this.offline ? 'offline' : 'online';
+    return `proxy :${this.port} -> :${this.targetPort} ${state}, ${this.sockets.size} sockets open, cut armed ${this.cutAfter}, ${this.cuts} cuts`;
+  }
+
   isOffline(): boolean {
     return this.offline;
   }

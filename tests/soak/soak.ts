@@ -77,6 +77,11 @@ function count(w: World, fault: string): void {
   w.faults[fault] = (w.faults[fault] ?? 0) + 1;
 }
 
+/** A timeline of the faults on stderr: what a failed run is read against. */
+function diag(line: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 23)} DIAG ${line}\n`);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function upServer(w: World): ServerProcess {
@@ -94,10 +99,12 @@ function killMidPush(w: World, port: number): void {
   const down = w.rng.int(200, 1500);
   void (async () => {
     await sleep(delay);
+    diag(`killing ${server.name} mid-push`);
     await server.kill();
     count(w, 'server SIGKILL mid-push');
     await sleep(down);
     await startWithRetry(w, server);
+    diag(`${server.name} up again`);
   })()
     .catch((err) => w.problems.push(`restart ${server.name}: ${err}`))
     .finally(() => w.busy.delete('server'));
@@ -123,8 +130,10 @@ function restartDb(w: World): void {
   const down = w.rng.int(200, 1500);
   void (async () => {
     w.dbDown = true;
+    diag(`database going down for ${down} ms`);
     await w.db.restart(down);
     w.dbDown = false;
+    diag('database up again');
     count(w, 'database restart');
   })()
     .catch((err) => w.problems.push(`database restart: ${err}`))
@@ -149,14 +158,18 @@ async function deviceStep(w: World): Promise<void> {
     await device.edit(deviceAction(w.rng, teacher));
     w.actions++;
   } else if (kind === 'offline') {
+    diag(`${device.name} goes ${device.offline ? 'online' : 'offline'}`);
     await device.setOffline(!device.offline);
   } else if (kind === 'move') {
     const other = w.rng.pick(w.servers);
     device.proxy.retarget(other.port);
+    diag(`${device.name} moved to ${other.name}`);
     count(w, 'device moved to another server');
   } else if (kind === 'expire') {
     if (!device.offline) await device.setOffline(true);
-    await device.call({ op: 'expire', refreshToo: w.rng.chance(0.4) });
+    const refreshToo = w.rng.chance(0.4);
+    diag(`${device.name}: access token expired${refreshToo ? ', refresh token revoked' : ''}`);
+    await device.call({ op: 'expire', refreshToo });
     count(w, 'token expired while offline');
   } else {
     await replay(w, device);
@@ -177,6 +190,7 @@ async function replay(w: World, device: Device): Promise<void> {
   });
   for (const s of statuses) judgeStatus(w, `replayed push to ${server.name}`, s);
   count(w, 'pushes replayed (twice, out of order)');
+  diag(`${indexes.length} pushes of ${device.name} replayed to ${server.name}`);
 }
 
 async function worldStep(w: World): Promise<void> {
@@ -208,7 +222,9 @@ async function worldStep(w: World): Promise<void> {
   }
   if (kind === 'db') return restartDb(w);
   const device = w.rng.pick(w.devices);
-  device.proxy.armCut(w.rng.int(0, 600));
+  const bytes = w.rng.int(0, 600);
+  diag(`cut armed on ${device.name} after ${bytes} bytes`);
+  device.proxy.armCut(bytes);
 }
 
 async function startWorld(opts: SoakOptions, dir: string, rng: Rng): Promise<World> {
@@ -280,15 +296,31 @@ async function settle(w: World): Promise<void> {
     if (d.offline) await d.setOffline(false);
     for (let i = 0; i < 20 && !(await d.signInIfNeeded()); i++) await sleep(500);
   }
+  // A device that missed a round is stuck: later rounds wait for it briefly, so the run still
+  // reports (what is pending, what diverged) within CI's time limit instead of being killed.
+  const late = new Set<Device>();
   for (let round = 0; round < 3; round++) {
     const results = await Promise.all(
-      w.devices.map((d) => d.call<boolean>({ op: 'sync', timeoutMs: 60_000 })),
+      w.devices.map((d) =>
+        d.call<boolean>({ op: 'sync', timeoutMs: late.has(d) ? 10_000 : 60_000 }),
+      ),
     );
-    results.forEach((ok, i) => {
-      if (!ok && round === 2) w.problems.push(`${w.devices[i]!.name} never got in sync`);
-    });
+    for (const [i, ok] of results.entries()) {
+      const d = w.devices[i]!;
+      if (ok) {
+        late.delete(d);
+        continue;
+      }
+      late.add(d);
+      diag(`round ${round}: ${d.name} not in sync; ${d.proxy.describe()}; ${serversUp(w)}`);
+      if (round === 2) w.problems.push(`${d.name} never got in sync`);
+    }
     await sleep(300);
   }
+}
+
+function serversUp(w: World): string {
+  return w.servers.map((s) => `${s.name} :${s.port} ${s.isUp() ? 'up' : 'down'}`).join(', ');
 }
 
 export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
@@ -306,6 +338,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       await sleep(rng.int(5, 60));
     }
     log('soak: settling (every fault off, a final quiet sync)');
+    diag('settling');
     await settle(w);
     return await finalChecks(w, opts, started);
   } finally {

@@ -22,8 +22,8 @@ export interface RefreshSession {
   [key: string]: unknown;
 }
 
-export type RefreshOutcome =
-  | { ok: true; userId: string; token: string }
+export type RefreshOutcome<T> =
+  | { ok: true; value: T; token: string }
   | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' };
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -53,7 +53,16 @@ export class RefreshTokens {
     return token;
   }
 
-  async rotate(token: string): Promise<RefreshOutcome> {
+  /**
+   * Checks the token, runs `prepare` (everything the answer needs from the database; undefined:
+   * the account is gone), stores the next token and only then marks this one used. Whatever
+   * fails before that last write (the database restarting mid-refresh) leaves the token valid, so
+   * a refresh that answered 500 can be retried instead of looking like a stolen token next time.
+   */
+  async rotate<T>(
+    token: string,
+    prepare: (userId: string) => Promise<T | undefined>,
+  ): Promise<RefreshOutcome<T>> {
     const stored = (await this.store.getMany<RefreshSession>(USERS_DB, [sessionId(token)])).get(
       sessionId(token),
     );
@@ -67,8 +76,13 @@ export class RefreshTokens {
     }
     if (session.expiresAt <= this.now()) return { ok: false, reason: 'expired' };
 
+    const value = await prepare(session.userId);
+    if (value === undefined) return { ok: false, reason: 'unknown' };
+    // Unused until handed out: if the write below fails, nobody ever holds this token.
+    const next = await this.issue(session.userId, session.familyId);
+
     // Mark used with the read revision: of two concurrent refreshes only one wins; the other
-    // sees a conflict and is treated as a reuse.
+    // sees a conflict and is treated as a reuse (which also revokes the winner's next token).
     const [result] = await this.store.bulkWrite(USERS_DB, [
       { doc: { ...session, usedAt: this.now() }, rev: stored.rev },
     ]);
@@ -76,8 +90,7 @@ export class RefreshTokens {
       await this.revokeFamily(session.familyId);
       return { ok: false, reason: 'reused' };
     }
-    const next = await this.issue(session.userId, session.familyId);
-    return { ok: true, userId: session.userId, token: next };
+    return { ok: true, value, token: next };
   }
 
   /** Logout: the token's whole family stops working. Unknown tokens are ignored. */

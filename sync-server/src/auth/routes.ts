@@ -37,6 +37,7 @@ async function issueSession(
   tokens: RefreshTokens,
   user: User,
   refreshToken?: string,
+  view?: LoginResponse['user'],
 ): Promise<LoginResponse> {
   const accessToken = app.signAccessToken({
     sub: user.id,
@@ -47,7 +48,7 @@ async function issueSession(
   return {
     accessToken,
     refreshToken: refreshToken ?? (await tokens.issue(user.id)),
-    user: await sessionUser(app, user),
+    user: view ?? (await sessionUser(app, user)),
   };
 }
 
@@ -105,12 +106,14 @@ export async function authRoutes(app: FastifyInstance, opts: { config: Config })
       response: loginResponseSchema,
     },
     async ({ body }) => {
-      const outcome = await tokens.rotate(body.refreshToken);
+      // The user and the answer's session view are read before the token is used up.
+      const outcome = await tokens.rotate(body.refreshToken, async (userId) => {
+        const user = await app.store.getUser(userId);
+        return user && { user, view: await sessionUser(app, user) };
+      });
       if (!outcome.ok) throw tokenInvalid(REFRESH_MESSAGES[outcome.reason]);
-
-      const user = await app.store.getUser(outcome.userId);
-      if (!user) throw tokenInvalid(REFRESH_MESSAGES.unknown);
-      return issueSession(app, tokens, user, outcome.token);
+      const { user, view } = outcome.value;
+      return issueSession(app, tokens, user, outcome.token, view);
     },
   );
 

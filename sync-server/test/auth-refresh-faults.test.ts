@@ -1,0 +1,106 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedCouch, startEmbeddedCouch } from '../src/db/embedded.ts';
+import { call, createFixture, login, startServer, type TestServer } from './helpers.ts';
+
+/**
+ * A refresh the server could not finish must not cost the device its session. Found by the soak
+ * (issue 6): a database restart in the middle of a refresh answered 500, yet the refresh token
+ * had already been marked used, so the device's next refresh looked like a stolen token, its
+ * whole family was revoked and the teacher had to sign in again.
+ *
+ * Between the server and the (real, embedded) database sits an HTTP proxy that can make the
+ * database unreachable for exactly one request (503, nothing forwarded), the n-th from now; the
+ * test fails each request a refresh makes in turn.
+ */
+
+class FlakyDatabase {
+  private server: Server | undefined;
+  private countdown = 0;
+  url = '';
+
+  constructor(private readonly target: string) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      if (this.countdown > 0 && --this.countdown === 0) {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'unavailable', reason: 'the database is restarting' }));
+        req.resume();
+        return;
+      }
+      const upstream = request(`${this.target}${req.url}`, {
+        method: req.method,
+        headers: req.headers,
+      });
+      upstream.on('response', (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** The n-th database request from now fails; 0 disarms. */
+  failRequest(n: number): void {
+    this.countdown = n;
+  }
+
+  get armed(): boolean {
+    return this.countdown > 0;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+}
+
+describe('auth: a refresh interrupted by the database', () => {
+  let couch: EmbeddedCouch;
+  let database: FlakyDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    couch = await startEmbeddedCouch({ memory: true });
+    database = new FlakyDatabase(couch.url);
+    await database.start();
+    server = await startServer({ couchUrl: database.url });
+    await createFixture(server.store);
+  });
+  afterAll(async () => {
+    await server.stop();
+    await database.stop();
+    await couch.stop();
+  });
+
+  const refresh = (refreshToken: string) =>
+    call(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken } });
+
+  it('a refresh that failed at any database request leaves the refresh token usable', async () => {
+    let token = (await login(server.url, 'teacher-a-user')).refreshToken;
+    let failures = 0;
+
+    for (let n = 1; ; n++) {
+      database.failRequest(n);
+      const interrupted = await refresh(token);
+      // Past the refresh's last request nothing failed: every step has been tried.
+      if (database.armed) {
+        database.failRequest(0);
+        expect(interrupted.status).toBe(200);
+        break;
+      }
+      failures++;
+      expect(interrupted.status, `database request ${n} failed`).toBe(500);
+
+      const retried = await refresh(token);
+      expect(retried.status, `retry after database request ${n} failed`).toBe(200);
+      token = (retried.body as { refreshToken: string }).refreshToken;
+    }
+    expect(failures).toBeGreaterThan(2);
+  });
+});
