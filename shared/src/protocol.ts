@@ -59,7 +59,8 @@ export const checkpointSchema = z.object({
    * range (only the collection's own documents, no tombstones to replay) instead of its whole
    * change history. `seq` is the source's update sequence taken before its first page, so
    * writes racing the snapshot arrive again by `_changes` afterwards; `after` is the last id
-   * delivered.
+   * delivered. Null once the pass is over: RxDB merges checkpoints with `Object.assign`, so a
+   * key left out would keep its old value.
    */
   snapshot: z
     .object({
@@ -68,7 +69,7 @@ export const checkpointSchema = z.object({
       after: z.string().max(200),
     })
     .partial()
-    .optional(),
+    .nullish(),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 

@@ -142,13 +142,27 @@ describe('pull', () => {
   it('a first pass reads only its own kind as a snapshot, then continues by changes', async () => {
     const { docs, checkpoint } = await pullAll(server.url, tokens.a!, 'lessons', 5);
     expect([...docs.values()].every((d) => d.type === 'lesson')).toBe(true);
-    expect(checkpoint!.snapshot).toBeUndefined();
+    expect(checkpoint!.snapshot).toBeNull();
     expect(Object.keys(checkpoint!.seqs)).toEqual(['sg-a']);
 
     const stored = await server.store.listByType(subgroupDbName('sg-a'), 'lesson');
     expect(docs.size).toBe(stored.length);
     const again = await pullOnce(server.url, tokens.a!, 'lessons', checkpoint, 5);
     expect(again.documents).toHaveLength(0);
+  });
+
+  it('a first pass ends when checkpoints are merged key by key, as RxDB stacks them', async () => {
+    let checkpoint: PullPage['checkpoint'] | undefined;
+    const seen = new Set<string>();
+    for (let page = 0; page < 100; page++) {
+      const res = await pullOnce(server.url, tokens.a!, 'marks', checkpoint, 4);
+      for (const d of res.documents) seen.add(d.id as string);
+      checkpoint = Object.assign({}, checkpoint, res.checkpoint);
+      if (res.documents.length === 0) break;
+    }
+    expect(checkpoint!.snapshot).toBeNull();
+    const stored = await server.store.listByType(subgroupDbName('sg-a'), 'mark');
+    expect(seen.size).toBe(stored.length);
   });
 
   it('a first pass misses nothing while writes race with its snapshot pages', async () => {

@@ -164,8 +164,8 @@ function nextCheckpoint(
     else seqs[key] = position.seq;
   }
   const unfinished = [...positions.values()].some((p) => !p || 'after' in p);
-  if (snapshotPass && unfinished) return { v: 1, seqs, snapshot: snapshot ?? {} };
-  return { v: 1, seqs };
+  // Always named: RxDB merges a new checkpoint into the old one key by key.
+  return { v: 1, seqs, snapshot: snapshotPass && unfinished ? (snapshot ?? {}) : null };
 }
 
 /** The documents of one pull response and the place of every source after them. */
@@ -252,7 +252,7 @@ export async function pull(
   const schema = COLLECTION_DOC_SCHEMAS[collection] as ZodType;
   const sources = sourcesFor(collection, vis);
   const batch = new Batch(schema, limit, startPositions(checkpoint, sources));
-  const snapshotPass = checkpoint.snapshot !== undefined;
+  const snapshotPass = checkpoint.snapshot != null;
   const pageSize = Math.min(1000, Math.max(100, limit));
 
   const inSnapshot = (s: Source) => {
