@@ -3,9 +3,16 @@ import { call, createFixture, login, PASSWORD, startServer, type TestServer } fr
 
 describe('auth', () => {
   let server: TestServer;
+  /** The server's clock runs this far ahead of the real one. */
+  let skew = 0;
+
+  const refresh = async (refreshToken: string) => {
+    const res = await call(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken } });
+    return { status: res.status, token: (res.body as { refreshToken?: string }).refreshToken };
+  };
 
   beforeAll(async () => {
-    server = await startServer({ config: { loginRateLimit: 5 } });
+    server = await startServer({ config: { loginRateLimit: 5, now: () => Date.now() + skew } });
     await createFixture(server.store);
   });
   afterAll(() => server.stop());
@@ -34,24 +41,58 @@ describe('auth', () => {
 
   it('rotates the refresh token; a reused token revokes its whole family', async () => {
     const first = await login(server.url, 'teacher-b-user');
-    const second = await call(server.url, 'POST', '/api/auth/refresh', {
-      body: { refreshToken: first.refreshToken },
-    });
+    const second = await refresh(first.refreshToken);
     expect(second.status).toBe(200);
-    const next = (second.body as { refreshToken: string }).refreshToken;
-    expect(next).not.toBe(first.refreshToken);
+    expect(second.token).not.toBe(first.refreshToken);
+    // The device goes on refreshing.
+    const third = await refresh(second.token!);
+    expect(third.status).toBe(200);
 
+    // Someone replays the first token: it was stolen.
     const reuse = await call(server.url, 'POST', '/api/auth/refresh', {
       body: { refreshToken: first.refreshToken },
     });
     expect(reuse.status).toBe(401);
     expect(reuse.body).toMatchObject({ error: { code: 'TOKEN_INVALID' } });
 
-    // The stolen token's family is gone: the legitimate next token no longer works either.
-    const after = await call(server.url, 'POST', '/api/auth/refresh', {
-      body: { refreshToken: next },
-    });
-    expect(after.status).toBe(401);
+    // The stolen token's family is gone: the legitimate latest token no longer works either.
+    expect((await refresh(third.token!)).status).toBe(401);
+  });
+
+  it('a refresh whose answer was lost can be repeated for a minute and gets the same next token', async () => {
+    const first = await login(server.url, 'teacher-a-user');
+    const lost = await refresh(first.refreshToken);
+    const again = await refresh(first.refreshToken);
+    expect(again).toEqual({ status: 200, token: lost.token });
+    expect((await refresh(again.token!)).status).toBe(200);
+  });
+
+  it('after that minute, or once the next token was used, a replay revokes the family', async () => {
+    const late = await login(server.url, 'teacher-b-user');
+    const next = await refresh(late.refreshToken);
+    skew = 61_000;
+    try {
+      expect((await refresh(late.refreshToken)).status).toBe(401);
+      expect((await refresh(next.token!)).status).toBe(401);
+    } finally {
+      skew = 0;
+    }
+
+    const used = await login(server.url, 'teacher-b-user');
+    const second = await refresh(used.refreshToken);
+    const third = await refresh(second.token!);
+    expect((await refresh(used.refreshToken)).status).toBe(401);
+    expect((await refresh(third.token!)).status).toBe(401);
+  });
+
+  it('two refreshes racing with one token both get the same next token', async () => {
+    const session = await login(server.url, 'teacher-a-user');
+    const [a, b] = await Promise.all([
+      refresh(session.refreshToken),
+      refresh(session.refreshToken),
+    ]);
+    expect(a).toEqual({ status: 200, token: expect.any(String) });
+    expect(b).toEqual(a);
   });
 
   it('logout revokes the refresh token', async () => {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Store } from '../db/store.ts';
 import { USERS_DB } from '../db/store.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from '../shared.ts';
@@ -8,7 +8,16 @@ import { REFRESH_TOKEN_TTL_SECONDS } from '../shared.ts';
  * only its sha256 in otm_users. Every refresh marks the token used and issues the next one of
  * the same family; presenting a used token again means it was stolen (or replayed), so the whole
  * family is revoked and every device holding it must sign in again.
+ *
+ * One exception, for tablets on poor networks: a refresh whose answer never arrived. The next
+ * token is derived from the presented one (an HMAC under a server key), so within
+ * REUSE_GRACE_MS of the first use, and while that next token is still unused, presenting the
+ * used token again answers the same next token instead of revoking the family. A thief would
+ * have to replay within that minute and before the device refreshes again, and the first of the
+ * two to use the next token then revokes the family for the other.
  */
+
+const REUSE_GRACE_MS = 60_000;
 
 export interface RefreshSession {
   id: string;
@@ -30,14 +39,26 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 const sessionId = (token: string) => `refresh-${sha256(token)}`;
 
 export class RefreshTokens {
+  private readonly key: string;
+
   constructor(
     private readonly store: Store,
     private readonly now: () => number,
-  ) {}
+    secret: string,
+  ) {
+    this.key = `otmetka-refresh-successor:${secret}`;
+  }
 
-  /** Starts a new family (a login). */
-  async issue(userId: string, familyId = randomBytes(12).toString('hex')): Promise<string> {
-    const token = randomBytes(32).toString('base64url');
+  private successorOf(token: string): string {
+    return createHmac('sha256', this.key).update(token).digest('base64url');
+  }
+
+  /** Starts a new family (a login), or stores `token` as the next one of a family. */
+  async issue(
+    userId: string,
+    familyId = randomBytes(12).toString('hex'),
+    token = randomBytes(32).toString('base64url'),
+  ): Promise<string> {
     const now = this.now();
     const session: RefreshSession = {
       id: sessionId(token),
@@ -70,27 +91,50 @@ export class RefreshTokens {
     const session = stored.doc;
 
     if (session.revoked) return { ok: false, reason: 'revoked' };
-    if (session.usedAt !== null) {
-      await this.revokeFamily(session.familyId);
-      return { ok: false, reason: 'reused' };
-    }
+    if (session.usedAt !== null) return this.replay(token, prepare);
     if (session.expiresAt <= this.now()) return { ok: false, reason: 'expired' };
 
     const value = await prepare(session.userId);
     if (value === undefined) return { ok: false, reason: 'unknown' };
     // Unused until handed out: if the write below fails, nobody ever holds this token.
-    const next = await this.issue(session.userId, session.familyId);
+    const next = await this.issue(session.userId, session.familyId, this.successorOf(token));
 
     // Mark used with the read revision: of two concurrent refreshes only one wins; the other
-    // sees a conflict and is treated as a reuse (which also revokes the winner's next token).
+    // then finds the token used and is answered as a replay.
     const [result] = await this.store.bulkWrite(USERS_DB, [
       { doc: { ...session, usedAt: this.now() }, rev: stored.rev },
     ]);
-    if (!result?.ok) {
-      await this.revokeFamily(session.familyId);
-      return { ok: false, reason: 'reused' };
-    }
+    if (!result?.ok) return this.replay(token, prepare);
     return { ok: true, value, token: next };
+  }
+
+  /**
+   * A used token presented again: the same next token if this is the grace case (see above),
+   * otherwise a theft or a stale replay, and the family is revoked.
+   */
+  private async replay<T>(
+    token: string,
+    prepare: (userId: string) => Promise<T | undefined>,
+  ): Promise<RefreshOutcome<T>> {
+    const id = sessionId(token);
+    const nextToken = this.successorOf(token);
+    const nextId = sessionId(nextToken);
+    const found = await this.store.getMany<RefreshSession>(USERS_DB, [id, nextId]);
+    const session = found.get(id)?.doc;
+    const next = found.get(nextId)?.doc;
+    if (!session) return { ok: false, reason: 'unknown' };
+
+    const answerLost =
+      session.usedAt !== null &&
+      this.now() - session.usedAt <= REUSE_GRACE_MS &&
+      next !== undefined &&
+      !next.revoked &&
+      next.usedAt === null;
+    const value = answerLost ? await prepare(session.userId) : undefined;
+    if (value !== undefined) return { ok: true, value, token: nextToken };
+
+    await this.revokeFamily(session.familyId);
+    return { ok: false, reason: 'reused' };
   }
 
   /** Logout: the token's whole family stops working. Unknown tokens are ignored. */

@@ -74,7 +74,7 @@ function loginRateLimit(config: Config) {
 }
 
 export async function authRoutes(app: FastifyInstance, opts: { config: Config }) {
-  const tokens = new RefreshTokens(app.store, opts.config.now);
+  const tokens = new RefreshTokens(app.store, opts.config.now, opts.config.jwtSecret);
   const passwords = new PasswordProvider(app.store);
 
   route(
