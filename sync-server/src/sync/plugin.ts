@@ -17,6 +17,7 @@ import {
 } from '../shared.ts';
 import { visibilityFor } from './access.ts';
 import { ChangesHub } from './changes-hub.ts';
+import { PullPrefetch } from './prefetch.ts';
 import { pull } from './pull.ts';
 import { push } from './push.ts';
 import { openStream } from './stream.ts';
@@ -50,6 +51,7 @@ function deviceOf(header: string | string[] | undefined): string {
 
 export async function syncPlugin(app: FastifyInstance, opts: { config: Config }) {
   const hub = new ChangesHub(app.store, app.log);
+  const prefetch = new PullPrefetch(opts.config.now);
   const streams = new Set<FastifyReply>();
   // Streams never go idle, so closing the server ends them first.
   app.addHook('preClose', async () => {
@@ -73,7 +75,16 @@ export async function syncPlugin(app: FastifyInstance, opts: { config: Config })
     async ({ params, query, user, request }) => {
       const checkpoint = parseCheckpoint(query.checkpoint);
       const vis = await visibilityFor(app.store, user);
-      const result = await pull(app.store, vis, params.collection, checkpoint, query.limit);
+      const { collection } = params;
+      const prefetched = prefetch.take(prefetch.key(vis, collection, checkpoint, query.limit));
+      const result =
+        (await prefetched) ?? (await pull(app.store, vis, collection, checkpoint, query.limit));
+      if (PullPrefetch.applies(collection) && result.documents.length === query.limit) {
+        const next = prefetch.key(vis, collection, result.checkpoint, query.limit);
+        prefetch.start(next, () =>
+          pull(app.store, vis, collection, result.checkpoint, query.limit),
+        );
+      }
       if (result.skipped.length > 0) {
         request.log.warn({ ids: result.skipped.slice(0, 20) }, 'stored docs failed their schema');
       }
