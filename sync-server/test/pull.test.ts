@@ -123,6 +123,19 @@ describe('pull', () => {
     expect(server.log()).not.toMatch(/Bearer [\w-]+\./);
   });
 
+  it('a field a journal document should not hold never leaves the server', async () => {
+    const db = subgroupDbName('sg-a');
+    const [stored] = await server.store.listByType(db, 'lesson');
+    await server.store.put(db, { ...stored!, snils: PERSONAL.snils, note$: 'внутреннее' });
+
+    const { docs } = await pullAll(server.url, tokens.a!, 'lessons');
+    const pulled = docs.get(stored!.id)!;
+    expect(pulled).toMatchObject({ id: stored!.id, date: stored!.date });
+    expect(Object.keys(pulled)).not.toContain('snils');
+    expect(Object.keys(pulled)).not.toContain('note$');
+    await server.store.put(db, stored!);
+  });
+
   it('pages return full batches until the last one, and the checkpoint resumes exactly', async () => {
     const { docs, sizes } = await pullAll(server.url, tokens.a!, 'marks', 7);
     expect(docs.size).toBe(40);
