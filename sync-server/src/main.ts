@@ -52,15 +52,33 @@ async function waitForDatabase(url: string, log: (msg: string) => void): Promise
   }
 }
 
+const START_ATTEMPTS = 5;
+
+/**
+ * Builds the app (which creates databases and indexes) once the database answers. The database
+ * can also go away in the middle of that (a restart of the cluster): then wait and start again
+ * rather than exit; only an error that outlasts several attempts stops the process.
+ */
+async function startApp(config: Parameters<typeof buildApp>[0]) {
+  for (let attempt = 1; ; attempt++) {
+    await waitForDatabase(config.couchUrl, (msg) => console.warn(msg));
+    try {
+      return await buildApp(config);
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS) throw error;
+      console.warn(`start-up failed (${(error as Error).message}); starting again`);
+    }
+  }
+}
+
 async function main() {
   const env = await loadConfig();
   const embedded = env.couchUrl
     ? undefined
     : await startEmbeddedCouch({ dataDir: env.dataDir, port: env.embeddedCouchPort });
   const couchUrl = env.couchUrl ?? embedded!.url;
-  await waitForDatabase(couchUrl, (msg) => console.warn(msg));
 
-  const app = await buildApp({ ...env, couchUrl });
+  const app = await startApp({ ...env, couchUrl });
   const seeded = await seedIfEmpty(app.store, (msg) => app.log.info(msg));
   await app.listen({ port: env.port, host: env.host });
 

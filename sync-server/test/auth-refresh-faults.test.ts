@@ -1,7 +1,6 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedCouch, startEmbeddedCouch } from '../src/db/embedded.ts';
+import { FlakyDatabase } from './flaky-database.ts';
 import { call, createFixture, login, startServer, type TestServer } from './helpers.ts';
 
 /**
@@ -10,55 +9,9 @@ import { call, createFixture, login, startServer, type TestServer } from './help
  * had already been marked used, so the device's next refresh looked like a stolen token, its
  * whole family was revoked and the teacher had to sign in again.
  *
- * Between the server and the (real, embedded) database sits an HTTP proxy that can make the
- * database unreachable for exactly one request (503, nothing forwarded), the n-th from now; the
- * test fails each request a refresh makes in turn.
+ * Between the server and the (real, embedded) database sits a FlakyDatabase proxy; the test
+ * fails each request a refresh makes in turn.
  */
-
-class FlakyDatabase {
-  private server: Server | undefined;
-  private countdown = 0;
-  url = '';
-
-  constructor(private readonly target: string) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      if (this.countdown > 0 && --this.countdown === 0) {
-        res.writeHead(503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: 'unavailable', reason: 'the database is restarting' }));
-        req.resume();
-        return;
-      }
-      const upstream = request(`${this.target}${req.url}`, {
-        method: req.method,
-        headers: req.headers,
-      });
-      upstream.on('response', (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  /** The n-th database request from now fails; 0 disarms. */
-  failRequest(n: number): void {
-    this.countdown = n;
-  }
-
-  get armed(): boolean {
-    return this.countdown > 0;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-}
 
 describe('auth: a refresh interrupted by the database', () => {
   let couch: EmbeddedCouch;

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedCouch, startEmbeddedCouch } from '../src/db/embedded.ts';
 import { subgroupDbName } from '../src/db/store.ts';
+import { FlakyDatabase } from './flaky-database.ts';
 import {
   call,
   createFixture,
@@ -210,5 +212,42 @@ describe('two server processes on one database', () => {
       for (const m of stored)
         expect(merged.get(m.id)).toMatchObject({ code: m.code, stamps: m.stamps });
     }
+  });
+});
+
+describe('a server process starting while the database restarts', () => {
+  let couch: EmbeddedCouch;
+  let database: FlakyDatabase;
+  let child: ChildProcess | undefined;
+  let dataDir = '';
+
+  beforeAll(async () => {
+    couch = await startEmbeddedCouch({ memory: true });
+    database = new FlakyDatabase(couch.url);
+    await database.start();
+    dataDir = await mkdtemp(path.join(tmpdir(), 'otm-start-'));
+    // Databases to set up at start-up, as a running organisation has.
+    const setup = await startServer({ couchUrl: couch.url });
+    await createFixture(setup.store);
+    await setup.app.close();
+  });
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await database.stop();
+    await couch.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts again instead of exiting when the database goes away in the middle of start-up', async () => {
+    // The first request answers (the database is up); one made while databases and indexes are
+    // being created fails, as if the database restarted then.
+    database.failRequest(6);
+    const started = await spawnServer(database.url, dataDir);
+    child = started.child;
+
+    expect(database.armed).toBe(false);
+    const health = await call(started.url, 'GET', '/api/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ ok: true, database: { reachable: true } });
   });
 });
