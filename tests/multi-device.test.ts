@@ -1,15 +1,15 @@
-import type { LessonSlot, Mark, SessionUser, Topic } from '@otmetka/shared';
-import { findSlot, markId, monthOf } from '@otmetka/shared';
+import type { Mark, SessionUser, Topic } from '@otmetka/shared';
+import { markId } from '@otmetka/shared';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OtmetkaDb } from '../client/src/db/database.ts';
 import { closeDb, openDb } from '../client/src/db/database.ts';
-import { catalog$, slotsOfMonth } from '../client/src/db/queries.ts';
 import { addTopic, deleteTopic, setMark, updateTopic } from '../client/src/db/repo.ts';
 import type { Notice } from '../client/src/db/schemas.ts';
 import { startSync } from '../client/src/sync/replication.ts';
 import { memoryStore, Session } from '../client/src/sync/session.ts';
+import { slotOf } from '../client/test/slot-of.ts';
 import { subgroupDbName } from '../sync-server/src/db/store.ts';
 import {
   createFixture,
@@ -74,15 +74,6 @@ async function syncRound(device: Device): Promise<void> {
   const engine = startSync({ db: device.db, session: device.session, live: false });
   await engine.awaitInSync();
   await engine.stop();
-}
-
-async function slotOf(device: Device, date: string): Promise<LessonSlot> {
-  const view = await firstValueFrom(catalog$(device.db, device.user.teacherId));
-  const subgroup = view.subgroups.find((s) => s.id === 'sg-a');
-  if (!subgroup) throw new Error('subgroup sg-a did not reach the device');
-  const slot = findSlot(slotsOfMonth(view, subgroup, monthOf(date)), date, '15:00');
-  if (!slot) throw new Error(`no slot on ${date}`);
-  return slot;
 }
 
 async function localMark(device: Device, id: string): Promise<Mark | undefined> {

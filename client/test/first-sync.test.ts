@@ -1,7 +1,6 @@
-import type { LessonSlot, Mark, SessionUser, SyncCollection } from '@otmetka/shared';
-import { findSlot, markId, monthOf, SYNC_COLLECTIONS } from '@otmetka/shared';
+import type { Mark, SessionUser, SyncCollection } from '@otmetka/shared';
+import { markId, SYNC_COLLECTIONS } from '@otmetka/shared';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { firstValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { subgroupDbName } from '../../sync-server/src/db/store.ts';
 import {
@@ -12,13 +11,13 @@ import {
 } from '../../sync-server/test/helpers.ts';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
-import { catalog$, slotsOfMonth } from '../src/db/queries.ts';
 import { addTopic, deleteTopic, setMark } from '../src/db/repo.ts';
 import type { Notice } from '../src/db/schemas.ts';
 import { firstSyncProgress, saveFirstSyncProgress } from '../src/sync/first-sync.ts';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
 import { memoryStore, Session } from '../src/sync/session.ts';
+import { slotOf } from './slot-of.ts';
 
 /**
  * The bulk first sync of an empty device (sync/first-sync.ts) against the real server: every
@@ -105,15 +104,6 @@ async function syncRound(device: Device): Promise<void> {
   const engine = engineOf(device);
   await engine.awaitInSync();
   await engine.stop();
-}
-
-async function slotOf(device: Device, date: string): Promise<LessonSlot> {
-  const view = await firstValueFrom(catalog$(device.db, device.user.teacherId));
-  const subgroup = view.subgroups.find((s) => s.id === 'sg-a');
-  if (!subgroup) throw new Error('subgroup sg-a did not reach the device');
-  const slot = findSlot(slotsOfMonth(view, subgroup, monthOf(date)), date, '15:00');
-  if (!slot) throw new Error(`no slot on ${date}`);
-  return slot;
 }
 
 /** Every live id the server gives this teacher, per collection, read from the pull API. */
