@@ -32,13 +32,16 @@ export function compareStamps(a?: Stamp, b?: Stamp): number {
   return 0;
 }
 
-/** JSON with sorted keys: a canonical text for deep comparison. */
-function canonical(value: unknown): string {
+/**
+ * JSON with sorted keys (undefined as null): one text per value, for ordering, hashing and
+ * keys.
+ */
+export function canonicalJson(value: unknown): string {
   if (value === undefined) return 'null';
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
 /**
@@ -94,14 +97,14 @@ function compareEntries(
   const byStamp = compareStamps(sa, sb);
   if (byStamp !== 0) return byStamp;
   if (!sameJson(va, vb)) {
-    const ca = canonical(va);
-    const cb = canonical(vb);
+    const ca = canonicalJson(va);
+    const cb = canonicalJson(vb);
     return ca < cb ? -1 : 1;
   }
   // Same time, device, author and value: the stamps may still differ in `off`; order them too,
   // or the merged stamp would depend on the order of arrival.
-  const ka = canonical(sa);
-  const kb = canonical(sb);
+  const ka = canonicalJson(sa);
+  const kb = canonicalJson(sb);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 

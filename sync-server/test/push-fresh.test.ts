@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orgDbName, subgroupDbName } from '../src/db/store.ts';
-import { lockId } from '../src/shared.ts';
+import { lockId, type PushResponse } from '../src/shared.ts';
 import {
   call,
   createFixture,
@@ -19,11 +19,6 @@ import {
  * That is safe only because a journal deletion stays a live document: these tests pin it.
  */
 
-interface PushAnswer {
-  conflicts: Record<string, unknown>[];
-  refused: { id: string; code: string }[];
-}
-
 describe('push of rows the device created', () => {
   let server: TestServer;
   let token: string;
@@ -32,7 +27,7 @@ describe('push of rows the device created', () => {
   const push = async (collection: string, body: unknown) => {
     const res = await call(server.url, 'POST', `/api/sync/${collection}/push`, { token, body });
     expect(res.status).toBe(200);
-    return res.body as PushAnswer;
+    return res.body as PushResponse;
   };
   const stored = async (id: string) => (await server.store.getMany(db, [id])).get(id);
   const raw = (id: string) => server.store.db(db).get(id) as Promise<Record<string, unknown>>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orgDbName, subgroupDbName } from '../src/db/store.ts';
-import { lockId, rosterId } from '../src/shared.ts';
+import { lockId, type PushResponse, rosterId } from '../src/shared.ts';
 import { readAudit } from '../src/sync/audit.ts';
 import {
   call,
@@ -14,11 +14,6 @@ import {
   type TestServer,
 } from './helpers.ts';
 
-interface PushAnswer {
-  conflicts: Record<string, unknown>[];
-  refused: { id: string; code: string; message: string }[];
-}
-
 describe('push rules', () => {
   let server: TestServer;
   let teacherA: string;
@@ -31,7 +26,7 @@ describe('push rules', () => {
       headers: { 'x-otmetka-device': 'tablet-7' },
     });
     expect(res.status).toBe(200);
-    return res.body as PushAnswer;
+    return res.body as PushResponse;
   };
   const stored = (subgroupId: string, id: string) =>
     server.store.getMany(subgroupDbName(subgroupId), [id]).then((m) => m.get(id));

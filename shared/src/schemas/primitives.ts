@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLocalDate } from '../formats.ts';
 
 /**
  * Primitive value schemas shared by every document. Dates are local civil dates and times are
@@ -6,21 +7,9 @@ import { z } from 'zod';
  * nothing ever turns them into a UTC instant by accident.
  */
 
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function isRealDate(value: string): boolean {
-  const m = DATE_RE.exec(value);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1]!;
-  return d <= days;
-}
-
 export const localDateSchema = z
   .string()
-  .refine(isRealDate, { message: 'expected a calendar date YYYY-MM-DD' });
+  .refine(isLocalDate, { message: 'expected a calendar date YYYY-MM-DD' });
 
 export const localTimeSchema = z
   .string()

@@ -4,6 +4,7 @@ import { auditDbName, type Doc, type Store } from '../db/store.ts';
 import {
   type AuditBatch,
   type AuditEntry,
+  canonicalJson,
   type JournalDoc,
   lwwFields,
   type Refusal,
@@ -18,19 +19,8 @@ import {
  * push adds nothing.
  */
 
-function canonical(value: unknown): string {
-  if (value === undefined || value === null || typeof value !== 'object') {
-    return JSON.stringify(value ?? null);
-  }
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  const entries = Object.keys(value)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
-}
-
 const shortHash = (value: unknown) =>
-  createHash('sha256').update(canonical(value)).digest('hex').slice(0, 16);
+  createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
 
 const fieldValue = (doc: Record<string, unknown> | undefined, field: string) =>
   field === '_deleted' ? doc?._deleted === true : doc?.[field];
@@ -107,9 +97,11 @@ export function refusalRecord(input: {
 /** The entries of one push grouped into one document per subgroup. */
 export function auditBatches(entries: AuditEntry[], receivedAt: number): AuditBatch[] {
   const bySubgroup = new Map<string, AuditEntry[]>();
-  for (const e of entries)
-    bySubgroup.set(e.subgroupId, [...(bySubgroup.get(e.subgroupId) ?? []), e]);
-
+  for (const e of entries) {
+    const list = bySubgroup.get(e.subgroupId);
+    if (list) list.push(e);
+    else bySubgroup.set(e.subgroupId, [e]);
+  }
   return [...bySubgroup].map(([subgroupId, list]) => ({
     id: `audit:${subgroupId}:${receivedAt}:${shortHash(list.map((e) => [e.id, e.new]))}`,
     type: 'audit-batch',

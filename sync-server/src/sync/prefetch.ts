@@ -1,4 +1,4 @@
-import type { Checkpoint, SyncCollection } from '../shared.ts';
+import { type Checkpoint, canonicalJson, type SyncCollection } from '../shared.ts';
 import type { Visibility } from './access.ts';
 import type { PullResult } from './pull.ts';
 
@@ -20,15 +20,6 @@ interface Entry {
   page: Promise<PullResult | undefined>;
 }
 
-/** JSON with sorted object keys, so equal checkpoints give equal keys. */
-function sortedJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
-}
-
 export class PullPrefetch {
   private readonly pages = new Map<string, Entry>();
 
@@ -42,7 +33,7 @@ export class PullPrefetch {
   key(vis: Visibility, collection: SyncCollection, checkpoint: Checkpoint, limit: number): string {
     const learners = vis.learnerIds ? [...vis.learnerIds].sort().join(',') : '*';
     const who = `${vis.user.sub}|${vis.user.role}|${vis.subgroupIds.join(',')}|${learners}`;
-    return `${who}|${collection}|${limit}|${sortedJson(checkpoint)}`;
+    return `${who}|${collection}|${limit}|${canonicalJson(checkpoint)}`;
   }
 
   /** The page read for this key, once; undefined when there is none or it failed. */
