@@ -291,6 +291,32 @@ describe('two devices of one teacher', () => {
     expect(await noticesOf(b)).toEqual([]);
   });
 
+  it('[CR2][CR5] a deletion after a newer-stamped edit of another field still reports an unseen edit (clock skew)', async () => {
+    // Found by a 10-minute soak: a deletion named only the newest stamp its device had seen, so
+    // an edit stamped hours ahead by a fast clock hid an older-stamped edit it never saw.
+    let time = Date.now();
+    const a = await newDevice('a', () => time);
+    const b = await newDevice('b', () => time + 3 * 3_600_000);
+    const topic = await addTopic(a.db, 'sg-a', TOPIC, 3);
+    await syncRound(a);
+    await syncRound(b);
+
+    // B, its clock three hours fast, changes the hours and then deletes the topic...
+    const seenByB = (await b.db.rx.collections.topics.findOne(topic.id).exec())!.toJSON() as Topic;
+    const changed = await updateTopic(b.db, seenByB, { hours: 4 });
+    // ...while A, blind to both, renames it a minute later (a stamp hours older than B's).
+    time += 60_000;
+    await updateTopic(a.db, topic, { title: 'Сборка модели: кран' });
+    await deleteTopic(b.db, changed);
+    await syncRound(b);
+    await syncRound(a);
+
+    expect((await serverDoc(topic.id))?.deleted).toBe(true);
+    const lost = (await noticesOf(a)).filter((n) => n.docId === topic.id);
+    expect(lost.map((n) => n.lostFields.map((f) => f.field))).toEqual([['_deleted']]);
+    expect(await noticesOf(b)).toEqual([]);
+  });
+
   it('[CR2][CR5] a topic deleted after seeing the other device’s edit is not reported', async () => {
     let time = Date.now();
     const a = await newDevice('a', () => time);

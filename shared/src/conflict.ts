@@ -185,15 +185,19 @@ export function refersTo(ref: StampRef | null | undefined, stamp: Stamp | undefi
 }
 
 /**
- * A deletion's `prev` names the newest edit of the whole document the deleting device had seen
- * (CR2 + CR5): a device whose own edit is newer than that learns its edit was deleted unseen.
+ * What a deletion knew (CR2 + CR5): `prev`, the newest edit of the whole document its device had
+ * seen (all that deletions of earlier versions carry), and `seen`, the edit it saw on each
+ * field. A device checks its own edits against `seen` field by field: with clocks hours apart
+ * an edit of another field can carry a newer stamp than an edit the deleter never saw.
  */
-function newestRef(doc: JournalDoc): StampRef | null {
+function deletionRefs(doc: JournalDoc): Pick<Stamp, 'prev' | 'seen'> {
   let newest: Stamp | undefined;
-  for (const stamp of Object.values(doc.stamps ?? {})) {
+  const seen: Record<string, StampRef | null> = {};
+  for (const [field, stamp] of Object.entries(doc.stamps ?? {})) {
     if (compareStamps(stamp, newest) > 0) newest = stamp;
+    seen[field] = stampRef(stamp);
   }
-  return stampRef(newest);
+  return { prev: stampRef(newest), seen };
 }
 
 /**
@@ -212,10 +216,10 @@ export function stampEdit<D extends JournalDoc>(doc: D, patch: Partial<D>, stamp
     }
     if (sameJson(fieldValue(out, field), field === '_deleted' ? value === true : value)) continue;
     out[field] = value;
-    stamps[field] = {
-      ...stamp,
-      prev: field === '_deleted' && value === true ? newestRef(doc) : stampRef(doc.stamps?.[field]),
-    };
+    stamps[field] =
+      field === '_deleted' && value === true
+        ? { ...stamp, ...deletionRefs(doc) }
+        : { ...stamp, prev: stampRef(doc.stamps?.[field]) };
   }
   return out as D;
 }

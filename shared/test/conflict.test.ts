@@ -184,10 +184,14 @@ describe('edits and clocks', () => {
     expect(edited.code).toBe('Н');
     expect(edited.stamps.code).toEqual({ ...st(2), prev: { at: 1, dev: 'dev-a' } });
     expect(edited.stamps.note).toEqual({ ...st(1), prev: null });
-    // A deletion names the newest edit of the document its device had seen (CR2 + CR5).
-    expect(stampEdit(edited, { _deleted: true }, st(3)).stamps._deleted).toEqual({
-      ...st(3),
-      prev: { at: 2, dev: 'dev-a' },
+    // A deletion names the newest edit of the document its device had seen, and the edit it
+    // saw on each field (CR2 + CR5).
+    const deletion = stampEdit(edited, { _deleted: true }, st(3)).stamps._deleted;
+    expect(deletion).toMatchObject({ ...st(3), prev: { at: 2, dev: 'dev-a' } });
+    expect(Object.keys(deletion?.seen ?? {}).sort()).toEqual(Object.keys(edited.stamps).sort());
+    expect(deletion?.seen).toMatchObject({
+      code: { at: 2, dev: 'dev-a' },
+      note: { at: 1, dev: 'dev-a' },
     });
     expectDomainError(
       () => stampEdit(doc, { date: '2026-09-02' }, st(2)),

@@ -30,6 +30,21 @@ const INDEX_FIELD_BOUNDS: Record<string, Record<string, unknown>> = {
   order: { multipleOf: 1, minimum: 0, maximum: 100_000 },
 };
 
+/**
+ * Stamp keys added after version 0 shipped. A device's database opens only with the schema it
+ * was created with (RxDB DB6), and the stamp object accepts extra keys, so an optional key
+ * inside a stamp is left out of the storage schema rather than forcing every tablet to copy
+ * its whole journal through a migration; the zod schema still validates it on the server.
+ */
+const LATER_STAMP_KEYS = ['seen'];
+
+function withoutLaterStampKeys(stamps: Record<string, unknown>): Record<string, unknown> {
+  const stamp = stamps.additionalProperties as { properties: Record<string, unknown> };
+  const properties = { ...stamp.properties };
+  for (const key of LATER_STAMP_KEYS) delete properties[key];
+  return { ...stamps, additionalProperties: { ...stamp, properties } };
+}
+
 function deriveFromZod(
   zodSchema: z.ZodType,
   indexes: (string | string[])[],
@@ -45,6 +60,7 @@ function deriveFromZod(
     const bounds = INDEX_FIELD_BOUNDS[name];
     properties[name] = bounds ? { ...prop, ...bounds } : prop;
   }
+  properties.stamps = withoutLaterStampKeys(properties.stamps);
   return {
     title: description,
     version: 0,

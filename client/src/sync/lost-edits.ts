@@ -1,4 +1,4 @@
-import type { JournalDoc, Stamp } from '@otmetka/shared';
+import type { JournalDoc, Stamp, StampRef } from '@otmetka/shared';
 import { CLIENT_FIELDS, compareStamps, refersTo } from '@otmetka/shared';
 
 /**
@@ -99,10 +99,10 @@ function compareRefs(a: { at: number; dev: string }, b: { at: number; dev: strin
 }
 
 /**
- * CR2 + CR5 on a pull: another device deleted the document, and the newest edit it had seen
- * (the deletion's `prev`) is older than this device's own newest edit of the document, so the
- * deletion was made without seeing that edit: report it. A deletion without `prev` cannot tell
- * and is reported too.
+ * CR2 + CR5: another device deleted the document without having seen one of this device's
+ * edits still in it, so report the deletion. A deletion names per field the edit its device saw
+ * (`seen`); one from an earlier version names only the newest edit of the document (`prev`),
+ * compared with our newest edit; one with neither cannot tell and is reported.
  */
 function deletedUnseen(
   deviceId: string,
@@ -112,13 +112,21 @@ function deletedUnseen(
   const deletion = incoming.stamps?._deleted;
   if (local._deleted || !incoming._deleted || !deletion || deletion.dev === deviceId) return;
 
-  let mine: Stamp | undefined;
-  for (const stamp of Object.values(local.stamps ?? {})) {
-    if (stamp.dev === deviceId && compareStamps(stamp, mine) > 0) mine = stamp;
+  const mine = Object.entries(local.stamps ?? {}).filter(([, stamp]) => stamp.dev === deviceId);
+  if (mine.length === 0) return;
+  if (deletion.seen) {
+    const seen = deletion.seen;
+    if (mine.every(([field, stamp]) => knew(seen[field], stamp))) return;
+  } else {
+    const newest = mine.reduce((a, b) => (compareStamps(b[1], a[1]) > 0 ? b : a))[1];
+    if (knew(deletion.prev, newest)) return;
   }
-  if (!mine) return;
-  if (deletion.prev && compareRefs(mine, deletion.prev) <= 0) return;
   return { field: '_deleted', mine: false, theirs: true };
+}
+
+/** Whether a reference names `stamp` or an edit ordered after it (CR1 on (at, dev)). */
+function knew(ref: StampRef | null | undefined, stamp: Stamp): boolean {
+  return !!ref && compareRefs(stamp, ref) <= 0;
 }
 
 /** Whether this device edited any field of `doc` (only such a document can lose an edit). */

@@ -63,6 +63,8 @@ export type StampRef = z.infer<typeof stampRefSchema>;
  * (at, dev, by), which makes every comparison total and deterministic. `prev` names the stamp
  * the editing device saw on the field (null: none), so another device can tell whether its own
  * edit was seen before it was overwritten (CR5); stamps written before `prev` existed lack it.
+ * A deletion's stamp also has `seen`: for each field, the stamp its device saw there, because
+ * one `prev` cannot tell which edits a deletion knew once device clocks disagree (CR2 + CR5).
  */
 export const stampSchema = z.object({
   at: z.number().int().min(0).max(8.64e15),
@@ -70,6 +72,10 @@ export const stampSchema = z.object({
   by: z.string().min(1).max(64),
   off: z.boolean(),
   prev: stampRefSchema.nullable().optional(),
+  seen: z
+    .record(z.string().max(40), stampRefSchema.nullable())
+    .refine((seen) => Object.keys(seen).length <= 24, { message: 'too many fields' })
+    .optional(),
 });
 export type Stamp = z.infer<typeof stampSchema>;
 
