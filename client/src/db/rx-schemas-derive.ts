@@ -60,7 +60,7 @@ function deriveFromZod(
     const bounds = INDEX_FIELD_BOUNDS[name];
     properties[name] = bounds ? { ...prop, ...bounds } : prop;
   }
-  properties.stamps = withoutLaterStampKeys(properties.stamps);
+  if (properties.stamps) properties.stamps = withoutLaterStampKeys(properties.stamps);
   return {
     title: description,
     version: 0,
