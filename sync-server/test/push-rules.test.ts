@@ -138,6 +138,29 @@ describe('push rules', () => {
     expect(audit[0]).toMatchObject({ field: 'code', new: 'Н', device: 'dev-1', offline: false });
   });
 
+  it('the audit reads batches of both stored forms: JSON text and the earlier entries array', async () => {
+    const row = markDoc('sg-a', '2026-09-30', 'learner-kid', 'Б', 4100);
+    await pushAs(teacherA, 'marks', [row]);
+    const [pushed] = await readAudit(server.store, ORG_ID, { docId: row.id });
+    const earlier = { ...pushed!, id: `${pushed!.id}:earlier`, new: 'Н', receivedAt: 1 };
+    await server.store.putMany(`otm_audit_${ORG_ID}`, [
+      {
+        id: 'audit:sg-a:1:earlier',
+        type: 'audit-batch',
+        orgId: ORG_ID,
+        subgroupId: 'sg-a',
+        receivedAt: 1,
+        entries: [earlier],
+      },
+    ]);
+
+    const audit = await readAudit(server.store, ORG_ID, { docId: row.id });
+    expect(audit.map((e) => [e.new, e.receivedAt === 1])).toEqual([
+      ['Н', true],
+      ['Б', false],
+    ]);
+  });
+
   it('[CR4] batches pushed out of order end in the later edit and duplicate nothing', async () => {
     const first = markDoc('sg-a', '2026-09-14', 'learner-kid', 'Н', 6000, 'phone');
     const second = markDoc('sg-a', '2026-09-14', 'learner-kid', 'Б', 7000, 'tablet');

@@ -253,6 +253,20 @@ export class Store {
     return out;
   }
 
+  /** The live documents among `ids` (absent and deleted ones left out), in one request. */
+  async liveDocs(dbName: string, ids: string[]): Promise<Map<string, Doc>> {
+    const out = new Map<string, Doc>();
+    const keys = [...new Set(ids)];
+    if (keys.length === 0) return out;
+    const res = await this.db(dbName).fetch({ keys });
+    for (const row of res.rows as unknown as { doc?: Record<string, unknown> | null }[]) {
+      if (!row.doc) continue;
+      const doc = toPlain<Doc>(row.doc);
+      if (doc._deleted !== true) out.set(doc.id, doc);
+    }
+    return out;
+  }
+
   /** The current revision of each id that exists, deleted or not. */
   private async revisions(dbName: string, ids: string[]): Promise<{ id: string; rev: string }[]> {
     const res = await this.db(dbName).fetchRevs({ keys: ids });

@@ -25,6 +25,9 @@ const shortHash = (value: unknown) =>
 const fieldValue = (doc: Record<string, unknown> | undefined, field: string) =>
   field === '_deleted' ? doc?._deleted === true : doc?.[field];
 
+const entryId = (docId: string, field: string, editedAt: number, device: string) =>
+  `${docId}:${field}:${editedAt}:${device}`.slice(0, 240);
+
 export function auditEntries(
   before: JournalDoc | undefined,
   after: JournalDoc,
@@ -46,7 +49,7 @@ export function auditEntries(
 
     const stamp = after.stamps[field];
     entries.push({
-      id: `${after.id}:${field}:${stamp?.at ?? receivedAt}:${stamp?.dev ?? device}`.slice(0, 240),
+      id: entryId(after.id, field, stamp?.at ?? receivedAt, stamp?.dev ?? device),
       type: 'audit',
       orgId: after.orgId,
       subgroupId: after.subgroupId,
@@ -94,7 +97,13 @@ export function refusalRecord(input: {
   };
 }
 
-/** The entries of one push grouped into one document per subgroup. */
+/** What a batch stores of an entry: the rest is the batch's or derived from it. */
+type BatchedEntry = Omit<AuditEntry, 'id' | 'type' | 'orgId' | 'subgroupId' | 'receivedAt'>;
+
+/**
+ * The entries of one push grouped into one document per subgroup; the fields every entry of a
+ * batch shares are stored once (half the bytes the database copies, hashes and writes).
+ */
 export function auditBatches(entries: AuditEntry[], receivedAt: number): AuditBatch[] {
   const bySubgroup = new Map<string, AuditEntry[]>();
   for (const e of entries) {
@@ -102,20 +111,52 @@ export function auditBatches(entries: AuditEntry[], receivedAt: number): AuditBa
     if (list) list.push(e);
     else bySubgroup.set(e.subgroupId, [e]);
   }
-  return [...bySubgroup].map(([subgroupId, list]) => ({
-    id: `audit:${subgroupId}:${receivedAt}:${shortHash(list.map((e) => [e.id, e.new]))}`,
-    type: 'audit-batch',
-    orgId: list[0]!.orgId,
-    subgroupId,
-    receivedAt,
-    entries: list,
-  }));
+  return [...bySubgroup].map(([subgroupId, list]) => {
+    const batched: BatchedEntry[] = list.map((e) => ({
+      docId: e.docId,
+      field: e.field,
+      old: e.old,
+      new: e.new,
+      by: e.by,
+      device: e.device,
+      editedAt: e.editedAt,
+      offline: e.offline,
+    }));
+    return {
+      id: `audit:${subgroupId}:${receivedAt}:${shortHash(list.map((e) => [e.id, e.new]))}`,
+      type: 'audit-batch',
+      orgId: list[0]!.orgId,
+      subgroupId,
+      receivedAt,
+      entriesJson: JSON.stringify(batched),
+    };
+  });
 }
 
 export async function recordAudit(store: Store, orgId: string, docs: Doc[]): Promise<void> {
   if (docs.length === 0) return;
   await store.ensureDb(auditDbName(orgId));
   await store.insertIfAbsent(auditDbName(orgId), docs);
+}
+
+type StoredBatch = Doc &
+  Omit<AuditBatch, 'entriesJson'> & {
+    entriesJson?: string;
+    entries?: AuditEntry[];
+  };
+
+/** A batch's entries, from its JSON text or, in batches of earlier versions, its array. */
+function entriesOf(batch: StoredBatch): AuditEntry[] {
+  if (typeof batch.entriesJson !== 'string') return batch.entries ?? [];
+  const { orgId, subgroupId, receivedAt } = batch;
+  return (JSON.parse(batch.entriesJson) as BatchedEntry[]).map((e) => ({
+    id: entryId(e.docId, e.field, e.editedAt, e.device),
+    type: 'audit',
+    orgId,
+    subgroupId,
+    receivedAt,
+    ...e,
+  }));
 }
 
 /** The subgroup a lesson or mark id names (`lesson:<sg>:…`, `mark:<sg>:…`). */
@@ -132,12 +173,12 @@ export async function readAudit(
   const subgroupId = query.subgroupId ?? (query.docId && subgroupOfDocId(query.docId));
   if (!subgroupId) return [];
 
-  const batches = await store.find<AuditBatch & Doc>(auditDbName(orgId), {
+  const batches = await store.find<StoredBatch>(auditDbName(orgId), {
     type: 'audit-batch',
     subgroupId,
   });
   return batches
-    .flatMap((b) => b.entries)
+    .flatMap(entriesOf)
     .filter((e) => !query.docId || e.docId === query.docId)
     .sort((a, b) => a.receivedAt - b.receivedAt || a.editedAt - b.editedAt);
 }
