@@ -241,4 +241,36 @@ describe('push rules', () => {
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ error: { code: 'READ_ONLY_COLLECTION' } });
   });
+
+  it('[PR3] a withdrawal or an enrolment through the admin API applies to the very next push', async () => {
+    // The server keeps a subgroup's roster between pushes; the first push here fills it.
+    const before = markDoc('sg-a', '2027-04-26', 'learner-kid', 'Н', 12_000);
+    expect((await pushAs(teacherA, 'marks', [before])).refused).toEqual([]);
+    const admin = (await login(server.url, 'admin')).accessToken;
+    await server.store.putMany(`otm_private_${ORG_ID}`, [
+      {
+        id: 'learner-kid',
+        type: 'learner',
+        orgId: ORG_ID,
+        parentUserId: 'parent',
+        lastName: 'Смирнов',
+        firstName: 'Кирилл',
+        middleName: '',
+        birthDate: '2017-03-01',
+        createdAt: 0,
+      },
+    ]);
+    const status = (body: object) =>
+      call(server.url, 'POST', '/api/admin/applications/app-kid/status', { token: admin, body });
+
+    expect((await status({ status: 'отчислен', date: '2027-05-01' })).status).toBe(200);
+    const withdrawn = markDoc('sg-a', '2027-05-05', 'learner-kid', 'Н', 12_001);
+    expect((await pushAs(teacherA, 'marks', [withdrawn])).refused).toEqual([
+      expect.objectContaining({ id: withdrawn.id, code: 'LEARNER_NOT_ENROLLED' }),
+    ]);
+
+    expect((await status({ status: 'обучается', date: '2027-05-10' })).status).toBe(200);
+    const back = markDoc('sg-a', '2027-05-12', 'learner-kid', 'Н', 12_002);
+    expect((await pushAs(teacherA, 'marks', [back])).refused).toEqual([]);
+  });
 });

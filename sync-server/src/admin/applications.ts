@@ -204,6 +204,8 @@ async function changeStatus(
     );
   }
   const roster = change ? await writeRoster(app.store, subgroup, learner, change) : undefined;
+  // The application is written after the roster, never before: pushes keep a subgroup's roster
+  // under the org database's sequence (sync/push.ts, rosterOf), which this write moves on.
 
   const event = {
     status: body.status,

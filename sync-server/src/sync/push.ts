@@ -97,7 +97,12 @@ interface OrgBasics {
   schedules: Map<string, Schedule & Doc>;
   /** Expanded schedules by subgroup id, filled on first use (they change with the basics). */
   slots: Map<string, LessonSlot[]>;
+  /** Roster entries of a subgroup by learner id, with when they were read (see rosterOf). */
+  rosters: Map<string, { readAt: number; byLearner: Map<string, RosterEntry> }>;
 }
+
+/** How long a roster read is trusted when the org database does not move (see rosterOf). */
+const ROSTER_MAX_AGE_MS = 10_000;
 
 /**
  * What a push's rules need from the org database: the org, the calendar and the month locks,
@@ -125,6 +130,7 @@ async function loadOrgBasics(
       subgroups: new Map(),
       schedules: new Map(),
       slots: new Map(),
+      rosters: new Map(),
     };
   });
 
@@ -139,6 +145,35 @@ async function loadOrgBasics(
     }
   }
   return basics;
+}
+
+/**
+ * The subgroup's roster, read whole by id range and kept with the org basics. A roster entry
+ * changes only with an application's status, which writes the org database after the roster
+ * (admin/applications.ts), so the org sequence that keys the basics moves after every roster
+ * change; the age limit covers a process that died between those two writes.
+ */
+async function rosterOf(
+  store: Store,
+  basics: OrgBasics,
+  subgroupId: string,
+): Promise<Map<string, RosterEntry>> {
+  const now = Date.now();
+  const cached = basics.rosters.get(subgroupId);
+  if (cached && now - cached.readAt < ROSTER_MAX_AGE_MS) return cached.byLearner;
+
+  const page = await store.scanPrefix(
+    subgroupDbName(subgroupId),
+    `roster:${subgroupId}:`,
+    undefined,
+    100_000,
+  );
+  const byLearner = new Map<string, RosterEntry>();
+  for (const doc of page.docs as unknown as RosterEntry[]) {
+    if (doc._deleted !== true && doc.subgroupId === subgroupId) byLearner.set(doc.learnerId, doc);
+  }
+  basics.rosters.set(subgroupId, { readAt: now, byLearner });
+  return byLearner;
 }
 
 function loadGroup(
@@ -241,6 +276,7 @@ function evaluate(items: Item[], group: GroupContext, current: Map<string, Store
 
 async function pushGroup(
   store: Store,
+  basics: OrgBasics,
   items: Item[],
   group: GroupContext,
 ): Promise<{
@@ -259,13 +295,12 @@ async function pushGroup(
   const ids = items.flatMap((i) =>
     i.doc.type === 'mark' && !onSlot.has(i.doc.lessonId) ? [i.doc.id, i.doc.lessonId] : [i.doc.id],
   );
-  // Roster ids derive from (subgroup, learner): read them by key with the documents, in one
-  // request, instead of querying an index.
-  const rosterIds = [
-    ...new Set(
-      items.flatMap((i) => (i.doc.type === 'mark' ? [rosterId(subgroupId, i.doc.learnerId)] : [])),
-    ),
-  ];
+  const hasMarks = items.some((i) => i.doc.type === 'mark');
+  const byLearner = hasMarks ? await rosterOf(store, basics, subgroupId) : new Map();
+  const roster = [
+    ...new Set(items.flatMap((i) => (i.doc.type === 'mark' ? [i.doc.learnerId] : []))),
+  ].flatMap((learnerId) => byLearner.get(learnerId) ?? []);
+  const withRoster = { ...group, ctx: { ...group.ctx, roster } };
 
   const written: { before: JournalDoc | undefined; after: JournalDoc }[] = [];
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -273,12 +308,10 @@ async function pushGroup(
     // with 409 if they exist after all (journal deletions stay live documents, see Store), and
     // a refused one must be answered with what is stored: both go round again, reading all.
     const unread = new Set(attempt === 0 ? items.filter((i) => i.fresh).map((i) => i.doc.id) : []);
-    const current = await store.getMany(db, [...ids.filter((id) => !unread.has(id)), ...rosterIds]);
-    const roster = rosterIds.flatMap((id) => {
-      const hit = current.get(id);
-      return hit && !hit.deleted ? [hit.doc as unknown as RosterEntry] : [];
-    });
-    const withRoster = { ...group, ctx: { ...group.ctx, roster } };
+    const current = await store.getMany(
+      db,
+      ids.filter((id) => !unread.has(id)),
+    );
     const revs = new Map([...current].map(([id, s]) => [id, s.rev]));
     const { outcomes, dirty, before } = evaluate(items, withRoster, current);
     if (outcomes.some((o) => o.refusal && unread.has(o.item.doc.id))) continue;
@@ -384,7 +417,7 @@ export async function push(store: Store, input: PushInput): Promise<PushResponse
 
   for (const [subgroupId, groupItems] of groups) {
     const group = loadGroup(input.user, subgroupId, basics, input.now);
-    const { outcomes: done, written } = await pushGroup(store, groupItems, group);
+    const { outcomes: done, written } = await pushGroup(store, basics, groupItems, group);
     outcomes.push(...done);
     for (const w of written)
       entries.push(...auditEntries(w.before, w.after, input.device, input.now));
