@@ -99,7 +99,7 @@ export function LessonScreen(props: {
         slot={slot}
         codes={catalog.codes}
         grades={programme?.gradesEnabled ?? false}
-        cancelled={lesson?.status === 'cancelled'}
+        notHeld={lesson?.status === 'cancelled' || lesson?.status === 'moved'}
       />
       <TopicPicker slot={slot} lesson={lesson} />
       <TextField
@@ -186,10 +186,19 @@ function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | nu
         >
           Отменено
         </button>
+        <button
+          type="button"
+          class={status === 'moved' ? 'choice choice--on' : 'choice'}
+          aria-pressed={status === 'moved'}
+          onClick={() => void updateLesson(db, slot, { status: 'moved' })}
+          data-testid="lesson-status-moved"
+        >
+          Перенесено
+        </button>
       </div>
-      {status === 'cancelled' && (
+      {(status === 'cancelled' || status === 'moved') && (
         <TextField
-          label="Причина отмены"
+          label={status === 'moved' ? 'Причина переноса' : 'Причина отмены'}
           maxLength={300}
           value={lesson?.statusReason ?? ''}
           testid="lesson-status-reason"
@@ -204,7 +213,8 @@ function Roll(props: {
   slot: LessonSlot;
   codes: AttendanceCode[];
   grades: boolean;
-  cancelled: boolean;
+  /** Cancelled or moved: nobody attended on this date. */
+  notHeld: boolean;
 }) {
   const { db } = useTeacher();
   const { slot, codes } = props;
@@ -229,7 +239,7 @@ function Roll(props: {
         <button
           type="button"
           class="primary"
-          disabled={unmarked.length === 0 || props.cancelled}
+          disabled={unmarked.length === 0 || props.notHeld}
           onClick={() =>
             void markAllPresent(
               db,
@@ -252,7 +262,7 @@ function Roll(props: {
               <button
                 type="button"
                 class={`code ${mark ? codeClass(codes, mark.code) : 'code--none'}`}
-                disabled={props.cancelled}
+                disabled={props.notHeld}
                 onClick={() =>
                   void setMark(db, slot, entry.learnerId, { code: nextCode(codes, mark?.code) })
                 }
@@ -266,7 +276,7 @@ function Roll(props: {
                 <select
                   value={mark?.grade ?? ''}
                   aria-label={`Оценка: ${entry.name}`}
-                  disabled={props.cancelled}
+                  disabled={props.notHeld}
                   onChange={(e) =>
                     void setMark(db, slot, entry.learnerId, {
                       grade: e.currentTarget.value || null,
