@@ -22,7 +22,6 @@ import {
   type PushRow,
   type RefusedRow,
   type RosterEntry,
-  rosterId,
   type Schedule,
   type Subgroup,
   type SyncCollection,
