@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { catalogDocSchema } from './schemas/catalog.ts';
+import { catalogDocSchema, catalogTombstoneSchema } from './schemas/catalog.ts';
 import { lessonSchema, markSchema, rosterEntrySchema, topicSchema } from './schemas/journal.ts';
 import { entityIdSchema, shortText, timeZoneSchema } from './schemas/primitives.ts';
 import { roleSchema } from './schemas/registry.ts';
@@ -35,6 +35,15 @@ export const COLLECTION_DOC_SCHEMAS = {
 } as const;
 
 /**
+ * What a pull may carry: the collection's documents, and in the catalog also content-free
+ * tombstones of documents the caller no longer sees (RM1).
+ */
+export const PULLED_DOC_SCHEMAS = {
+  ...COLLECTION_DOC_SCHEMAS,
+  catalog: z.union([catalogDocSchema, catalogTombstoneSchema]),
+} as const;
+
+/**
  * Batch sizes. Round trips dominate on slow mobile networks (563 ms per request on "Slow 4G"),
  * so pulls are large. A push batch of 200 marks is about 80 KB of JSON; the body limit leaves
  * room for the largest documents (a 4,000-character homework) at the full batch size.
@@ -44,10 +53,26 @@ export const PUSH_BATCH_SIZE = 200;
 export const MAX_DOC_BYTES = 16 * 1024;
 export const BODY_LIMIT_BYTES = PUSH_BATCH_SIZE * MAX_DOC_BYTES + 64 * 1024;
 
+/** Generous: a teacher has a handful of subgroups, a parent a few children. */
+const MAX_SCOPE_IDS = 1000;
+
+/**
+ * The catalog documents tied to what a caller sees that its device was given (RM1): the
+ * visible subgroups (with their schedules and locks), their programmes and their teachers'
+ * profiles. The next catalog pull sends a content-free tombstone of whatever left it.
+ */
+export const catalogScopeSchema = z.object({
+  subgroups: z.array(entityIdSchema).max(MAX_SCOPE_IDS),
+  programmes: z.array(entityIdSchema).max(MAX_SCOPE_IDS),
+  teachers: z.array(entityIdSchema).max(MAX_SCOPE_IDS),
+});
+export type CatalogScope = z.infer<typeof catalogScopeSchema>;
+
 /**
  * The pull checkpoint: one CouchDB `_changes` sequence per source database the caller reads
  * ('org' or a subgroup id). Sequences are opaque strings. A source that is new to the caller
- * (a subgroup assigned later) simply starts from the beginning.
+ * (a subgroup assigned later) simply starts from the beginning, and a source the caller no
+ * longer sees is left out of the next checkpoint (the device purges its documents, RM2).
  */
 export const checkpointSchema = z.object({
   v: z.literal(1),
@@ -70,6 +95,12 @@ export const checkpointSchema = z.object({
     })
     .partial()
     .nullish(),
+  /**
+   * Catalog pulls only: what the device was given (RM1). Absent on a first pull (the device
+   * holds nothing) and in checkpoints written before it existed; null for an admin, who sees
+   * the whole organisation.
+   */
+  scope: catalogScopeSchema.nullish(),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 

@@ -55,6 +55,27 @@ const IDENTITY_FIELDS: Record<JournalDoc['type'], readonly string[]> = {
   roster: ['id', 'type', 'orgId', 'subgroupId', 'learnerId'],
 };
 
+/**
+ * RM2: a journal document of a subgroup the device no longer sees, as the device keeps it: a
+ * tombstone with the identity fields only (no names, marks, notes, titles or stamps), so the
+ * learners' data leaves the device while RxDB still knows the id it has already handled.
+ */
+export function contentFreeTombstone(doc: JournalDoc): JournalDoc {
+  const source = doc as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { stamps: {}, _deleted: true };
+  for (const field of IDENTITY_FIELDS[doc.type] ?? ['id', 'type', 'orgId', 'subgroupId']) {
+    if (source[field] !== undefined) out[field] = source[field];
+  }
+  return out as unknown as JournalDoc;
+}
+
+/** Whether a stored document is already what contentFreeTombstone makes of it. */
+export function isContentFree(doc: JournalDoc): boolean {
+  if (doc._deleted !== true || Object.keys(doc.stamps ?? {}).length > 0) return false;
+  const kept = new Set<string>(IDENTITY_FIELDS[doc.type] ?? []);
+  return Object.keys(doc).every((key) => kept.has(key) || key === 'stamps' || key.startsWith('_'));
+}
+
 const FIELD_NAMES: Record<string, string> = {
   date: 'дату',
   start: 'время начала',

@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ATTENDANCE_CODES } from '../src/attendance.ts';
 import { defaultCalendar } from '../src/calendar.ts';
 import { lessonId, lockId, markId } from '../src/ids.ts';
-import { checkJournalWrite, type WriteContext } from '../src/rules.ts';
+import {
+  checkJournalWrite,
+  contentFreeTombstone,
+  isContentFree,
+  type WriteContext,
+} from '../src/rules.ts';
 import { expandSchedule } from '../src/schedule.ts';
-import type { Org, Subgroup } from '../src/schemas/catalog.ts';
+import { catalogTombstoneSchema, type Org, type Subgroup } from '../src/schemas/catalog.ts';
 import type { Lesson, Mark, RosterEntry, Topic } from '../src/schemas/journal.ts';
 import { expectDomainError, SUBGROUP, schedule } from './helpers.ts';
 
@@ -325,5 +330,46 @@ describe('push rules', () => {
       'VALIDATION_FAILED',
       'stored.code',
     );
+  });
+});
+
+describe('removal from a subgroup', () => {
+  it('[RM2] a content-free tombstone keeps only the identity fields of each kind', () => {
+    const withNote = mark('2026-09-21', 'l-1', { note: 'Звонила бабушка', grade: '5' });
+    expect(contentFreeTombstone(withNote)).toEqual({
+      id: withNote.id,
+      type: 'mark',
+      orgId: 'org-1',
+      subgroupId: SG,
+      lessonId: withNote.lessonId,
+      learnerId: 'l-1',
+      date: '2026-09-21',
+      stamps: {},
+      _deleted: true,
+    });
+    const lessonTomb = contentFreeTombstone(lesson('2026-09-21', '17:00', { homework: 'стр. 5' }));
+    expect(Object.keys(lessonTomb).sort()).toEqual(
+      ['_deleted', 'date', 'end', 'id', 'orgId', 'stamps', 'start', 'subgroupId', 'type'].sort(),
+    );
+    const rosterTomb = contentFreeTombstone(roster[0]!);
+    expect(JSON.stringify(rosterTomb)).not.toContain('Иванов');
+
+    for (const doc of [withNote, lesson('2026-09-21'), roster[0]!]) {
+      expect(isContentFree(doc)).toBe(false);
+      expect(isContentFree({ ...doc, _deleted: true })).toBe(false);
+      expect(isContentFree(contentFreeTombstone(doc))).toBe(true);
+      // As RxDB stores it: its own underscore fields beside the document's.
+      expect(
+        isContentFree({ ...contentFreeTombstone(doc), _rev: '2-x', _meta: { lwt: 1 } } as never),
+      ).toBe(true);
+    }
+  });
+
+  it('[RM1] a catalog tombstone is an id and a kind, nothing more', () => {
+    const ok = { id: 'sg-1', type: 'subgroup', _deleted: true };
+    expect(catalogTombstoneSchema.parse(ok)).toEqual(ok);
+    expect(catalogTombstoneSchema.safeParse({ ...ok, name: 'Группа' }).success).toBe(false);
+    expect(catalogTombstoneSchema.safeParse({ ...ok, _deleted: false }).success).toBe(false);
+    expect(catalogTombstoneSchema.safeParse({ ...ok, type: 'org' }).success).toBe(false);
   });
 });

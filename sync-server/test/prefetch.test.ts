@@ -11,6 +11,7 @@ function visibility(sub: string, subgroupIds: string[], learnerIds: string[] | n
     learnerIds: learnerIds ? new Set(learnerIds) : null,
     catalogAccepts: () => true,
     catalogKey: 'org',
+    catalogScope: { subgroups: subgroupIds, programmes: [], teachers: [] },
   };
 }
 

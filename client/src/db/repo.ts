@@ -81,7 +81,8 @@ export async function writeJournalDoc<D extends JournalDoc>(
 
   const stamp = stampNow(db);
   const tombstone = await findTombstone(coll, id);
-  const start = tombstone ?? base();
+  // A purged document's tombstone holds its identity fields only (RM2): the base fills the rest.
+  const start = tombstone ? { ...base(), ...tombstone } : base();
   const fullPatch = (tombstone ? { ...patch, _deleted: false } : patch) as Partial<D>;
   const data = stampEdit(start, fullPatch, stamp);
   // A field set to its default value on a new document is still an edit the rules must order.

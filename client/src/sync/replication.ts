@@ -1,9 +1,11 @@
 import type { Checkpoint, JournalDoc, SyncCollection } from '@otmetka/shared';
 import {
   COLLECTION_DOC_SCHEMAS,
+  contentFreeTombstone,
   encodeCheckpoint,
   observeStamp,
   PULL_BATCH_SIZE,
+  PULLED_DOC_SCHEMAS,
   PUSH_BATCH_SIZE,
   pullResponseSchema,
   pushResponseSchema,
@@ -26,6 +28,7 @@ import { AFTER_BULK, bulkPull, firstSyncProgress, saveFirstSyncProgress } from '
 import { isApiError } from './http.ts';
 import type { LostField } from './lost-edits.ts';
 import { editedHere, lostInConflict, lostOnPull } from './lost-edits.ts';
+import { type JournalSource, SubgroupPurge } from './purge.ts';
 import type { Session } from './session.ts';
 import type { LiveStream } from './stream.ts';
 import { openLiveStream } from './stream.ts';
@@ -104,6 +107,8 @@ export function startSync(options: SyncOptions): SyncEngine {
     pageSize: options.pullBatchSize ?? PULL_BATCH_SIZE,
     stopped: false,
     wakers: new Set(),
+    purge: new SubgroupPurge(db.rx),
+    onSubgroupGone: () => {},
   };
   // Every request of this session names the device (edit metadata and the audit trail).
   session.http.deviceId = () => db.deviceId;
@@ -121,6 +126,18 @@ export function startSync(options: SyncOptions): SyncEngine {
   const resyncAll = () => {
     wake(ctx);
     for (const state of states) state.reSync();
+  };
+  // A subgroup the catalog says is gone: the journal pulls purge it (purge.ts). Their own
+  // checkpoints usually tell them at the same time; this covers a journal pulled just before.
+  let goneQueued = false;
+  ctx.onSubgroupGone = () => {
+    if (goneQueued || ctx.stopped) return;
+    goneQueued = true;
+    setTimeout(() => {
+      goneQueued = false;
+      if (ctx.stopped) return;
+      for (const state of states) if (state.collection.name !== 'catalog') state.reSync();
+    });
   };
   let stream: LiveStream | null = null;
   const cleanups: (() => void)[] = [];
@@ -182,6 +199,10 @@ interface Ctx {
   stopped: boolean;
   /** Bulk first syncs waiting to retry: syncNow, `online` and stop wake them early. */
   wakers: Set<() => void>;
+  /** The journal of subgroups no longer seen leaves the device (RM2). */
+  purge: SubgroupPurge;
+  /** The catalog pulled a subgroup's tombstone. */
+  onSubgroupGone: () => void;
 }
 
 function wake(ctx: Ctx): void {
@@ -330,6 +351,11 @@ function replicate(
       track(ctx, recordConflict(ctx, name, input, output));
     });
   }
+  if (name === 'catalog') {
+    state.received$.subscribe((doc) => {
+      if (doc.type === 'subgroup' && doc._deleted) ctx.onSubgroupGone();
+    });
+  }
   return state;
 }
 
@@ -347,7 +373,7 @@ async function fetchPullPage(
   const body = pullResponseSchema.parse(
     await ctx.session.getJson(`/api/sync/${name}/pull?${query}`),
   );
-  const schema = COLLECTION_DOC_SCHEMAS[name];
+  const schema = PULLED_DOC_SCHEMAS[name];
   // zod returns fresh objects: completing them in place spares a copy of every pulled document.
   const documents = body.documents.map((raw) => {
     const doc = schema.parse(raw) as PulledDoc;
@@ -371,6 +397,11 @@ async function pullHandler(
   const page = await fetchPullPage(ctx, name, checkpoint, batchSize);
   if (name === 'lessons' || name === 'topics' || name === 'marks') {
     await noticeLostOnPull(ctx, name, page.documents as unknown as JournalDoc[]);
+  }
+  if (name !== 'catalog') {
+    // After the lost-edit check: a purge is no edit of anyone's.
+    const gone = await ctx.purge.tombstones(name as JournalSource, checkpoint, page.checkpoint);
+    page.documents.push(...(gone as unknown as PulledDoc[]));
   }
   return page;
 }
@@ -440,10 +471,27 @@ async function pushHandler(
   markSynced(ctx);
 
   const schema = COLLECTION_DOC_SCHEMAS[name];
-  return body.conflicts.map((raw) => {
-    const doc = schema.parse(raw) as Record<string, unknown>;
-    return { ...doc, _deleted: Boolean(doc._deleted) };
-  });
+  const conflicts = new Map(
+    body.conflicts.map((raw) => {
+      const doc = schema.parse(raw) as Record<string, unknown>;
+      return [doc.id as string, { ...doc, _deleted: Boolean(doc._deleted) }];
+    }),
+  );
+  // RM3: a row of a subgroup that is not (or no longer) the teacher's is kept in the notices
+  // above; the device's own copy becomes a content-free tombstone, whatever the server's
+  // answer held (its tombstone of the attempt, or nothing when the attempt was a deletion).
+  for (const refused of body.refused) {
+    if (refused.code !== 'NOT_TEACHER_OF_SUBGROUP') continue;
+    const sent = rows.find((r) => r.newDocumentState.id === refused.id)?.newDocumentState;
+    if (!sent) continue;
+    conflicts.set(
+      refused.id,
+      contentFreeTombstone(sent as unknown as JournalDoc) as unknown as Record<string, unknown> & {
+        _deleted: boolean;
+      },
+    );
+  }
+  return [...conflicts.values()];
 }
 
 /** The server answered for these versions: they are no longer pending. */

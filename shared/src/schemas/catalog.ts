@@ -183,3 +183,15 @@ export const catalogDocSchema = z.discriminatedUnion('type', [
   calendarSchema,
 ]);
 export type CatalogDoc = z.infer<typeof catalogDocSchema>;
+
+/**
+ * RM1: what a catalog pull sends for a document that left the caller's view (a subgroup the
+ * teacher was taken off, its schedule and locks, a programme or a colleague's profile no
+ * longer needed): its id and kind, and nothing of its content.
+ */
+export const catalogTombstoneSchema = z.strictObject({
+  id: z.string().min(1).max(80),
+  type: z.enum(['programme', 'subgroup', 'schedule', 'teacher', 'lock']),
+  _deleted: z.literal(true),
+});
+export type CatalogTombstone = z.infer<typeof catalogTombstoneSchema>;

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { AccessUser } from '../auth/claims.ts';
 import { type Doc, orgDbName, type Store, subgroupDbName } from '../db/store.ts';
-import { type Application, rosterId, type Subgroup, type SyncCollection } from '../shared.ts';
+import {
+  type Application,
+  type CatalogScope,
+  rosterId,
+  type Subgroup,
+  type SyncCollection,
+} from '../shared.ts';
 
 /**
  * What a caller may see. A teacher: the subgroups whose teacherIds contain their teacher id. A
@@ -46,6 +52,20 @@ export interface Visibility {
    * changes, so a newly assigned subgroup's programme and schedule arrive with a fresh pass.
    */
   catalogKey: string;
+  /**
+   * The catalog documents tied to the visible subgroups (RM1), sorted; null for an admin, who
+   * sees the whole organisation (deletions reach an admin as they are).
+   */
+  catalogScope: CatalogScope | null;
+}
+
+function scopeOf(subgroups: Subgroup[]): CatalogScope {
+  const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort();
+  return {
+    subgroups: sorted(subgroups.map((s) => s.id)),
+    programmes: sorted(subgroups.map((s) => s.programmeId)),
+    teachers: sorted(subgroups.flatMap((s) => s.teacherIds)),
+  };
 }
 
 function activeSubgroups(all: Subgroup[]): Subgroup[] {
@@ -129,6 +149,7 @@ export async function visibilityFor(store: Store, user: AccessUser): Promise<Vis
     learnerIds,
     catalogAccepts: catalogFilter(subgroups, everything),
     catalogKey: keyOf(subgroupIds, everything),
+    catalogScope: everything ? null : scopeOf(subgroups),
   };
 }
 

@@ -1,10 +1,12 @@
 import type { ZodType } from 'zod';
 import { type Doc, orgDbName, type Store, subgroupDbName } from '../db/store.ts';
 import {
+  type CatalogScope,
   type Checkpoint,
   COLLECTION_DOC_SCHEMAS,
   type PullResponse,
   type SyncCollection,
+  scheduleId,
 } from '../shared.ts';
 import { COLLECTION_TYPE, journalAccepts, type Visibility } from './access.ts';
 
@@ -264,6 +266,53 @@ async function drainSnapshot(
   }
 }
 
+const tombstoneOf = (id: string, type: string): Doc => ({ id, type, _deleted: true });
+
+/**
+ * RM1: content-free tombstones of the catalog documents that left the caller's scope since the
+ * checkpoint's (a subgroup the teacher was taken off, with its schedule and locks; a programme
+ * or a colleague's profile no longer tied to a visible subgroup). Nothing of their content
+ * goes out, and nothing at all to a device that holds no catalog yet (a first pull). A
+ * checkpoint written before scopes existed cannot say what its device holds: every subgroup the
+ * caller does not see is named once then (ids only; subgroups are in the parents' catalogue).
+ */
+async function catalogRemovals(
+  store: Store,
+  vis: Visibility,
+  checkpoint: Checkpoint,
+): Promise<Doc[]> {
+  const now = vis.catalogScope;
+  if (!now) return [];
+  let had: CatalogScope | null | undefined = checkpoint.scope;
+  if (!had) {
+    if (Object.keys(checkpoint.seqs).length === 0) return [];
+    const all = await store.orgSubgroups(vis.orgId);
+    had = { subgroups: all.map((s) => s.id), programmes: [], teachers: [] };
+  }
+  const left = (before: string[], after: string[]) => {
+    const kept = new Set(after);
+    return before.filter((id) => !kept.has(id));
+  };
+
+  const subgroups = left(had.subgroups, now.subgroups);
+  const out = [
+    ...subgroups.flatMap((id) => [
+      tombstoneOf(id, 'subgroup'),
+      tombstoneOf(scheduleId(id), 'schedule'),
+    ]),
+    ...left(had.programmes, now.programmes).map((id) => tombstoneOf(id, 'programme')),
+    ...left(had.teachers, now.teachers).map((id) => tombstoneOf(id, 'teacher')),
+  ];
+  if (subgroups.length > 0) {
+    const locks = await store.find(orgDbName(vis.orgId), {
+      type: 'lock',
+      subgroupId: { $in: subgroups },
+    });
+    out.push(...locks.map((lock) => tombstoneOf(lock.id, 'lock')));
+  }
+  return out;
+}
+
 export async function pull(
   store: Store,
   vis: Visibility,
@@ -273,6 +322,9 @@ export async function pull(
 ): Promise<PullResult> {
   const sources = sourcesFor(collection, vis);
   const batch = new Batch(outgoingFor(collection), limit, startPositions(checkpoint, sources));
+  const catalog = collection === 'catalog';
+  // First in the batch: a batch they fill leaves every source where it was.
+  if (catalog) batch.documents.push(...(await catalogRemovals(store, vis, checkpoint)));
   const snapshotPass = checkpoint.snapshot != null;
   const pageSize = Math.min(1000, Math.max(100, limit));
 
@@ -321,9 +373,11 @@ export async function pull(
     }
   }
 
+  const next = nextCheckpoint(batch.positions, snapshotPass);
   return {
     documents: batch.documents,
-    checkpoint: nextCheckpoint(batch.positions, snapshotPass),
+    // Always named on the catalog: RxDB merges checkpoints key by key (see `snapshot`).
+    checkpoint: catalog ? { ...next, scope: vis.catalogScope } : next,
     skipped: batch.skipped,
   };
 }
