@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orgDbName, subgroupDbName } from '../src/db/store.ts';
-import { lockId, type PushResponse, rosterId } from '../src/shared.ts';
-import { readAudit } from '../src/sync/audit.ts';
+import { type AuditEntry, lockId, type PushResponse, rosterId } from '../src/shared.ts';
+import { auditBatches, readAudit } from '../src/sync/audit.ts';
 import {
   call,
   createFixture,
@@ -159,6 +159,34 @@ describe('push rules', () => {
       ['Н', true],
       ['Б', false],
     ]);
+  });
+
+  it('an audit batch gives back each entry as recorded: authors, devices, old values, offline', async () => {
+    const entry = (n: number, over: Partial<AuditEntry>): AuditEntry => ({
+      id: '',
+      type: 'audit',
+      orgId: ORG_ID,
+      subgroupId: 'sg-b',
+      docId: `mark:sg-b:audit-${n}`,
+      field: 'code',
+      old: null,
+      new: 'Н',
+      by: 'teacher-a-user',
+      device: 'tablet-1',
+      editedAt: 1000 + n,
+      receivedAt: 5000,
+      offline: false,
+      ...over,
+    });
+    const entries = [
+      entry(1, {}),
+      entry(2, { by: 'teacher-b-user', device: 'phone-2', old: '', offline: true }),
+      entry(3, { old: 'Б', new: null }),
+    ].map((e) => ({ ...e, id: `${e.docId}:${e.field}:${e.editedAt}:${e.device}` }));
+    await server.store.putMany(`otm_audit_${ORG_ID}`, auditBatches(entries, 5000) as never[]);
+
+    const read = await readAudit(server.store, ORG_ID, { subgroupId: 'sg-b' });
+    expect(read.filter((e) => e.docId.startsWith('mark:sg-b:audit-'))).toEqual(entries);
   });
 
   it('[CR4] batches pushed out of order end in the later edit and duplicate nothing', async () => {

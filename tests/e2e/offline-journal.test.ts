@@ -421,6 +421,40 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
     expect(await noticesOf(pageB), 'notices on device B').toEqual([]);
   });
 
+  it('a lesson marked «Перенесено» with a reason closes its register and reaches the server', async () => {
+    await pageB.getByTestId('nav-home').click();
+    await pageB.getByTestId('journals').waitFor();
+    await pageB.locator(`[data-testid="subgroup-${journal.subgroupId}"]`).click();
+    await pageB.getByTestId('lessons-month').waitFor();
+    for (let step = 0; step < 12; step++) {
+      if ((await pageB.getByTestId('lessons-month').getAttribute('data-month')) === journal.month)
+        break;
+      await pageB.getByTestId('month-next').click();
+    }
+    let later = await firstLessonAfter(pageB, journal.date!);
+    if (!later) {
+      await pageB.getByTestId('month-next').click();
+      await pageB.getByTestId('lessons-month').waitFor();
+      later = await firstLessonAfter(pageB, journal.date!);
+    }
+    expect(later, 'a lesson after the marked one').not.toBeNull();
+    const row = pageB.getByTestId(`lesson-open-${later!.date}-${later!.hhmm}`);
+    await row.click();
+    await pageB.getByTestId('lesson').waitFor();
+
+    await pageB.getByTestId('lesson-status-moved').click();
+    const reason = pageB.getByTestId('lesson-status-reason');
+    await reason.fill('Перенос на субботу: концерт');
+    await reason.press('Tab');
+    await waitFor('the register closed', async () =>
+      pageB.getByTestId('mark-all-present').isDisabled(),
+    );
+    await waitFor('the change sent', async () => (await pendingCount(pageB)) === 0);
+    await pageB.goBack();
+    await pageB.getByTestId('lessons-month').waitFor();
+    expect(await row.textContent()).toContain('перенесено');
+  });
+
   it('the topics screen previews an imported file with its per-row errors', async () => {
     // The open notice list would cover the screen.
     if (await pageA.getByTestId('notices-list').isVisible()) {

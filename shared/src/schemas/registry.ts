@@ -160,6 +160,9 @@ export const auditBatchSchema = z.object({
   orgId: entityIdSchema,
   subgroupId: entityIdSchema,
   receivedAt: z.number().int(),
+  /** The author and device of most entries; an entry names its own when they differ. */
+  by: z.string().max(64),
+  device: z.string().max(64),
   entriesJson: z.string(),
 });
 export type AuditBatch = z.infer<typeof auditBatchSchema>;

@@ -97,13 +97,16 @@ export function refusalRecord(input: {
   };
 }
 
-/** What a batch stores of an entry: the rest is the batch's or derived from it. */
-type BatchedEntry = Omit<AuditEntry, 'id' | 'type' | 'orgId' | 'subgroupId' | 'receivedAt'>;
-
 /**
- * The entries of one push grouped into one document per subgroup; the fields every entry of a
- * batch shares are stored once (half the bytes the database copies, hashes and writes).
+ * What a batch stores of an entry. The fields every entry of the batch shares are the batch's;
+ * `old` is left out when null (a new document), `by` and `device` when they are the batch's
+ * (one device's push: nearly always) and `offline` when false. The database's cost of an audit
+ * write grows with its bytes, and a year of marks writes one entry per mark.
  */
+type BatchedEntry = Pick<AuditEntry, 'docId' | 'field' | 'new' | 'editedAt'> &
+  Partial<Pick<AuditEntry, 'old' | 'by' | 'device' | 'offline'>>;
+
+/** The entries of one push grouped into one document per subgroup. */
 export function auditBatches(entries: AuditEntry[], receivedAt: number): AuditBatch[] {
   const bySubgroup = new Map<string, AuditEntry[]>();
   for (const e of entries) {
@@ -112,22 +115,28 @@ export function auditBatches(entries: AuditEntry[], receivedAt: number): AuditBa
     else bySubgroup.set(e.subgroupId, [e]);
   }
   return [...bySubgroup].map(([subgroupId, list]) => {
-    const batched: BatchedEntry[] = list.map((e) => ({
-      docId: e.docId,
-      field: e.field,
-      old: e.old,
-      new: e.new,
-      by: e.by,
-      device: e.device,
-      editedAt: e.editedAt,
-      offline: e.offline,
-    }));
+    const { by, device } = list[0]!;
+    const batched = list.map((e): BatchedEntry => {
+      const out: BatchedEntry = {
+        docId: e.docId,
+        field: e.field,
+        new: e.new,
+        editedAt: e.editedAt,
+      };
+      if (e.old !== null) out.old = e.old;
+      if (e.by !== by) out.by = e.by;
+      if (e.device !== device) out.device = e.device;
+      if (e.offline) out.offline = true;
+      return out;
+    });
     return {
       id: `audit:${subgroupId}:${receivedAt}:${shortHash(list.map((e) => [e.id, e.new]))}`,
       type: 'audit-batch',
       orgId: list[0]!.orgId,
       subgroupId,
       receivedAt,
+      by,
+      device,
       entriesJson: JSON.stringify(batched),
     };
   });
@@ -149,14 +158,24 @@ type StoredBatch = Doc &
 function entriesOf(batch: StoredBatch): AuditEntry[] {
   if (typeof batch.entriesJson !== 'string') return batch.entries ?? [];
   const { orgId, subgroupId, receivedAt } = batch;
-  return (JSON.parse(batch.entriesJson) as BatchedEntry[]).map((e) => ({
-    id: entryId(e.docId, e.field, e.editedAt, e.device),
-    type: 'audit',
-    orgId,
-    subgroupId,
-    receivedAt,
-    ...e,
-  }));
+  return (JSON.parse(batch.entriesJson) as BatchedEntry[]).map((e) => {
+    const device = e.device ?? batch.device;
+    return {
+      id: entryId(e.docId, e.field, e.editedAt, device),
+      type: 'audit',
+      orgId,
+      subgroupId,
+      docId: e.docId,
+      field: e.field,
+      old: e.old ?? null,
+      new: e.new,
+      by: e.by ?? batch.by,
+      device,
+      editedAt: e.editedAt,
+      receivedAt,
+      offline: e.offline === true,
+    };
+  });
 }
 
 /** The subgroup a lesson or mark id names (`lesson:<sg>:…`, `mark:<sg>:…`). */

@@ -7,7 +7,7 @@ import {
   type AuditEntry,
   type Calendar,
   COLLECTION_DOC_SCHEMAS,
-  checkJournalWrite,
+  checkParsedJournalWrite,
   defaultCalendar,
   expandSchedule,
   isSameContent,
@@ -238,7 +238,7 @@ function evaluate(items: Item[], group: GroupContext, current: Map<string, Store
   for (const item of items) {
     const stored = current.get(item.doc.id);
     const storedDoc = stored?.doc as JournalDoc | undefined;
-    const check = checkJournalWrite(
+    const check = checkParsedJournalWrite(
       { ...group.ctx, storedLesson: storedLessonFor(item.doc, current) },
       storedDoc,
       item.doc,
