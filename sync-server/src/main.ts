@@ -62,13 +62,23 @@ const START_ATTEMPTS = 5;
 async function startApp(config: Parameters<typeof buildApp>[0]) {
   for (let attempt = 1; ; attempt++) {
     await waitForDatabase(config.couchUrl, (msg) => console.warn(msg));
+    let app: Awaited<ReturnType<typeof buildApp>> | undefined;
     try {
-      return await buildApp(config);
+      app = await buildApp(config);
+      const seeded = await seedIfEmpty(app.store, (msg) => app!.log.info(msg));
+      return { app, seeded };
     } catch (error) {
+      await app?.close().catch(() => undefined);
       if (attempt >= START_ATTEMPTS) throw error;
       console.warn(`start-up failed (${(error as Error).message}); starting again`);
     }
   }
+}
+
+/** The demo accounts line, when the demo is there; a database that is away just omits it. */
+async function demoAccountsLine(store: Store): Promise<string | null> {
+  const admin = await store.getUserByLogin('admin').catch(() => undefined);
+  return admin ? `Демо-входы: ${DEMO_ACCOUNTS.join(', ')}; пароль ${DEMO_PASSWORD}\n` : null;
 }
 
 async function main() {
@@ -78,8 +88,7 @@ async function main() {
     : await startEmbeddedCouch({ dataDir: env.dataDir, port: env.embeddedCouchPort });
   const couchUrl = env.couchUrl ?? embedded!.url;
 
-  const app = await startApp({ ...env, couchUrl });
-  const seeded = await seedIfEmpty(app.store, (msg) => app.log.info(msg));
+  const { app, seeded } = await startApp({ ...env, couchUrl });
   await app.listen({ port: env.port, host: env.host });
 
   const { port } = app.server.address() as { port: number };
@@ -88,10 +97,10 @@ async function main() {
   console.info(
     `База данных: ${embedded ? `встроенная (${env.dataDir}/couch)` : 'CouchDB (COUCHDB_URL)'}`,
   );
-  if (seeded) console.info(seeded);
-  else if (await app.store.getUserByLogin('admin')) {
-    console.info(`Демо-входы: ${DEMO_ACCOUNTS.join(', ')}; пароль ${DEMO_PASSWORD}\n`);
-  }
+  // Once listening, the process serves whatever the database does next: nothing after this
+  // point may stop it (a soak run found a database restart landing on this very lookup).
+  const demo = seeded ?? (await demoAccountsLine(app.store));
+  if (demo) console.info(demo);
 
   const stop = async () => {
     await app.close();

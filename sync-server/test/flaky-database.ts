@@ -9,13 +9,15 @@ import type { AddressInfo } from 'node:net';
 export class FlakyDatabase {
   private server: Server | undefined;
   private countdown = 0;
+  private failing: { pattern: RegExp; left: number } | undefined;
   url = '';
 
   constructor(private readonly target: string) {}
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      if (this.countdown > 0 && --this.countdown === 0) {
+      const matched = this.failing?.pattern.test(req.url ?? '') && this.failing.left-- > 0;
+      if (matched || (this.countdown > 0 && --this.countdown === 0)) {
         res.writeHead(503, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'unavailable', reason: 'the database is restarting' }));
         req.resume();
@@ -41,8 +43,13 @@ export class FlakyDatabase {
     this.countdown = n;
   }
 
+  /** The next `times` requests whose path matches `pattern` fail. */
+  failPath(pattern: RegExp, times = 1): void {
+    this.failing = { pattern, left: times };
+  }
+
   get armed(): boolean {
-    return this.countdown > 0;
+    return this.countdown > 0 || (this.failing?.left ?? 0) > 0;
   }
 
   async stop(): Promise<void> {

@@ -250,4 +250,17 @@ describe('a server process starting while the database restarts', () => {
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ ok: true, database: { reachable: true } });
   });
+
+  it('keeps serving when the database goes away right after it starts listening', async () => {
+    child?.kill('SIGKILL');
+    // The last start-up lookup (the demo accounts line) is made after listening.
+    database.failPath(/^\/otm_users\/_find/);
+    const started = await spawnServer(database.url, dataDir);
+    child = started.child;
+
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(database.armed).toBe(false);
+    expect(child.exitCode).toBeNull();
+    expect((await call(started.url, 'GET', '/api/health')).status).toBe(200);
+  });
 });
