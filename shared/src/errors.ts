@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'MONTH_LOCKED',
   'IMMUTABLE_FIELD',
   'READ_ONLY_COLLECTION',
+  'STAMP_REFUSED',
   // Domain input
   'INVALID_DATE',
   'INVALID_TIME',

@@ -1,4 +1,4 @@
-import { isSameContent, mergeDocs } from './conflict.ts';
+import { compareStamps, isSameContent, mergeDocs } from './conflict.ts';
 import { isEnrolledOn } from './enrolment.ts';
 import { DomainError, type ErrorCode } from './errors.ts';
 import { lessonId, markId, rosterId } from './ids.ts';
@@ -166,6 +166,37 @@ function checkLock(ctx: WriteContext, doc: Lesson | Mark): WriteCheck {
     : OK;
 }
 
+/** How far past the server's clock a new stamp may be: device clocks are hours off at worst. */
+export const MAX_STAMP_AHEAD_MS = 24 * 3_600_000;
+
+/**
+ * PR6: every stamp the row brings that would win over the stored one names the caller as its
+ * author and is not more than a day ahead of the server's clock. Otherwise a device could
+ * credit an edit to someone else in the audit, or stamp it years ahead so that it beats every
+ * later edit of everyone (a tablet with a wrong date would do that by accident). Stamps that
+ * lose the merge change nothing and are not checked.
+ */
+function checkStamps(
+  ctx: WriteContext,
+  stored: JournalDoc | undefined,
+  incoming: JournalDoc,
+): WriteCheck {
+  const latest = ctx.now.getTime() + MAX_STAMP_AHEAD_MS;
+  for (const [field, stamp] of Object.entries(incoming.stamps ?? {})) {
+    if (compareStamps(stamp, stored?.stamps?.[field]) <= 0) continue;
+    if (stamp.by !== ctx.user.id) {
+      return refuse('STAMP_REFUSED', 'Изменение подписано другим пользователем: оно не принято.');
+    }
+    if (stamp.at > latest) {
+      return refuse(
+        'STAMP_REFUSED',
+        'Часы устройства спешат: проверьте дату и время на устройстве. Изменение не принято.',
+      );
+    }
+  }
+  return OK;
+}
+
 function ruDate(date: string): string {
   return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
 }
@@ -225,6 +256,8 @@ export function checkParsedJournalWrite(
       'IMMUTABLE_FIELD',
       `Нельзя изменить ${FIELD_NAMES[field] ?? field} у сохранённой записи.`,
     );
+  const stamps = checkStamps(ctx, stored, incoming);
+  if (!stamps.ok) return stamps;
   if (stored && (isSameContent(stored, incoming) || !mergeDocs(stored, incoming).changed))
     return OK;
   if (incoming.type === 'topic') return OK;

@@ -229,6 +229,29 @@ describe('push rules', () => {
     ).toBe('MONTH_LOCKED');
   });
 
+  it('[PR6] a winning stamp must name the caller and not run more than a day ahead', () => {
+    const now = ctx().now.getTime();
+    const by = (who: string, at = now) =>
+      mark('2026-09-15', 'l-1', { stamps: { code: { ...stamp, by: who, at } } });
+    expect(codeOf(checkJournalWrite(ctx(), undefined, by('u-1')))).toBe('OK');
+    expect(codeOf(checkJournalWrite(ctx(), undefined, by('u-admin')))).toBe('STAMP_REFUSED');
+    expect(codeOf(checkJournalWrite(ctx(), undefined, by('u-1', now + 6 * 3_600_000)))).toBe('OK');
+    expect(codeOf(checkJournalWrite(ctx(), undefined, by('u-1', now + 86_400_001)))).toBe(
+      'STAMP_REFUSED',
+    );
+
+    // Another author's stamp the server already holds, or an older one that loses, is fine.
+    const stored = by('u-2', now - 1000);
+    const edited = {
+      ...stored,
+      note: 'опоздал',
+      stamps: { ...stored.stamps, note: { ...stamp, at: now } },
+    };
+    expect(codeOf(checkJournalWrite(ctx(), stored, edited))).toBe('OK');
+    const older = { ...stored, code: 'Б', stamps: { code: { ...stamp, by: 'u-3', at: 5 } } };
+    expect(codeOf(checkJournalWrite(ctx(), stored, older))).toBe('OK');
+  });
+
   it('[CR3] changing an identity field, or an id that does not match the content, is IMMUTABLE_FIELD', () => {
     const stored = lesson('2026-09-15');
     expect(codeOf(checkJournalWrite(ctx(), stored, { ...stored, end: '19:00' }))).toBe(

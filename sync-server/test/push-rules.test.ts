@@ -301,4 +301,25 @@ describe('push rules', () => {
     const back = markDoc('sg-a', '2027-05-12', 'learner-kid', 'Н', 12_002);
     expect((await pushAs(teacherA, 'marks', [back])).refused).toEqual([]);
   });
+
+  it('[PR6] an edit signed as another user, or stamped years ahead, is refused and stores nothing', async () => {
+    const forged = markDoc('sg-a', '2027-04-28', 'learner-kid', 'Н', Date.now());
+    for (const stamp of Object.values(forged.stamps)) stamp.by = 'admin';
+    const ahead = markDoc(
+      'sg-a',
+      '2027-04-26',
+      'learner-other',
+      'Б',
+      Date.now() + 10 * 365 * 86_400_000,
+    );
+
+    const answer = await pushAs(teacherA, 'marks', [forged, ahead]);
+    expect(answer.refused.map((r) => [r.id, r.code])).toEqual([
+      [forged.id, 'STAMP_REFUSED'],
+      [ahead.id, 'STAMP_REFUSED'],
+    ]);
+    expect(answer.refused[1]?.message).toMatch(/Часы устройства/);
+    expect(await stored('sg-a', forged.id)).toBeUndefined();
+    expect(await stored('sg-a', ahead.id)).toBeUndefined();
+  });
 });

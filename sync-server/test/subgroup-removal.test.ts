@@ -209,7 +209,9 @@ describe('[RM1] a teacher taken off a subgroup', () => {
       teachers: ['teacher-b'],
     });
 
-    await push(tokens.b!, 'lessons', [lessonDoc('sg-a', '2026-09-07', 2000, { homework: 'от Б' })]);
+    const byB = lessonDoc('sg-a', '2026-09-07', 2000, { homework: 'от Б' });
+    for (const stamp of Object.values(byB.stamps)) stamp.by = 'teacher-b-user';
+    await push(tokens.b!, 'lessons', [byB]);
     const lessons = await pullAll(server.url, tokens.b!, 'lessons', 1000, beforeB.lessons);
     expect(lessons.docs.get(lessonDoc('sg-a', '2026-09-07').id)).toMatchObject({
       homework: 'от Б',

@@ -54,6 +54,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, ErrorInfo> = {
   },
   IMMUTABLE_FIELD: { message: 'Это поле нельзя изменить.', action: 'review' },
   READ_ONLY_COLLECTION: { message: 'Эти данные изменяет только администратор.', action: 'review' },
+  STAMP_REFUSED: {
+    message: 'Изменение не принято: проверьте дату и время на устройстве и войдите снова.',
+    action: 'review',
+  },
   INVALID_DATE: { message: 'Неверная дата.', action: 'review' },
   INVALID_TIME: { message: 'Неверное время.', action: 'review' },
   INVALID_SNILS: { message: 'Неверный СНИЛС.', action: 'review' },
