@@ -4,7 +4,7 @@ import { DomainError, type ErrorCode } from './errors.ts';
 import { lessonId, markId, rosterId } from './ids.ts';
 import { isMonthLocked } from './locks.ts';
 import { findSlot, type LessonSlot } from './schedule.ts';
-import type { MonthLock, Org, Subgroup } from './schemas/catalog.ts';
+import type { MonthLock, Org, Programme, Subgroup } from './schemas/catalog.ts';
 import {
   type JournalDoc,
   journalDocSchema,
@@ -33,6 +33,8 @@ export interface WriteContext {
   roster: RosterEntry[];
   locks: MonthLock[];
   org: Org;
+  /** The subgroup's programme (whether it grades); undefined: not known, grades not checked. */
+  programme?: Programme;
   now: Date;
 }
 
@@ -197,6 +199,38 @@ function checkStamps(
   return OK;
 }
 
+/**
+ * PR7: values a device sets must make sense for the organisation: a mark's code is one of the
+ * org's attendance codes (or '' for present), a grade only where the programme grades, and a
+ * lesson's topic is one of its own subgroup's. Only the values this row sets are checked (a new
+ * document's, or fields whose stamp wins), so a code the org has since dropped stays on the
+ * marks that already carry it.
+ */
+function checkContent(
+  ctx: WriteContext,
+  stored: JournalDoc | undefined,
+  incoming: JournalDoc,
+): WriteCheck {
+  const sets = (field: string) =>
+    !stored || compareStamps(incoming.stamps?.[field], stored.stamps?.[field]) > 0;
+
+  if (incoming.type === 'mark') {
+    const { code, grade } = incoming;
+    if (sets('code') && code !== '' && !ctx.org.attendanceCodes.some((c) => c.code === code)) {
+      return refuse('VALIDATION_FAILED', `Неизвестная отметка посещаемости «${code}».`);
+    }
+    if (sets('grade') && grade && ctx.programme && !ctx.programme.gradesEnabled) {
+      return refuse('VALIDATION_FAILED', 'В этой программе оценки не ставятся.');
+    }
+  }
+  if (incoming.type === 'lesson' && sets('topicId') && incoming.topicId !== null) {
+    if (!incoming.topicId.startsWith(`topic:${incoming.subgroupId}:`)) {
+      return refuse('VALIDATION_FAILED', 'Тема занятия должна быть из плана этой подгруппы.');
+    }
+  }
+  return OK;
+}
+
 function ruDate(date: string): string {
   return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
 }
@@ -258,6 +292,8 @@ export function checkParsedJournalWrite(
     );
   const stamps = checkStamps(ctx, stored, incoming);
   if (!stamps.ok) return stamps;
+  const content = checkContent(ctx, stored, incoming);
+  if (!content.ok) return content;
   if (stored && (isSameContent(stored, incoming) || !mergeDocs(stored, incoming).changed))
     return OK;
   if (incoming.type === 'topic') return OK;

@@ -9,7 +9,12 @@ import {
   type WriteContext,
 } from '../src/rules.ts';
 import { expandSchedule } from '../src/schedule.ts';
-import { catalogTombstoneSchema, type Org, type Subgroup } from '../src/schemas/catalog.ts';
+import {
+  catalogTombstoneSchema,
+  type Org,
+  type Programme,
+  type Subgroup,
+} from '../src/schemas/catalog.ts';
 import type { Lesson, Mark, RosterEntry, Topic } from '../src/schemas/journal.ts';
 import { expectDomainError, SUBGROUP, schedule } from './helpers.ts';
 
@@ -35,6 +40,19 @@ const subgroup: Subgroup = {
   periodFrom: SUBGROUP.periodFrom,
   periodTo: SUBGROUP.periodTo,
   hoursPerYear: 144,
+};
+const programme: Programme = {
+  id: 'prog-1',
+  type: 'programme',
+  orgId: 'org-1',
+  name: 'Робототехника',
+  focus: 'technical',
+  level: 'start',
+  ageFrom: 8,
+  ageTo: 12,
+  hoursPerYear: 144,
+  gradesEnabled: false,
+  description: '',
 };
 const slots = expandSchedule({
   schedule: schedule(),
@@ -250,6 +268,33 @@ describe('push rules', () => {
     expect(codeOf(checkJournalWrite(ctx(), stored, edited))).toBe('OK');
     const older = { ...stored, code: 'Б', stamps: { code: { ...stamp, by: 'u-3', at: 5 } } };
     expect(codeOf(checkJournalWrite(ctx(), stored, older))).toBe('OK');
+  });
+
+  it('[PR7] a code outside the org set, a grade where the programme has none, another subgroup’s topic are refused', () => {
+    const ok = (doc: Mark | Lesson, c = ctx()) => codeOf(checkJournalWrite(c, undefined, doc));
+    expect(ok(mark('2026-09-15', 'l-1', { code: 'Б' }))).toBe('OK');
+    expect(ok(mark('2026-09-15', 'l-1', { code: '' }))).toBe('OK');
+    expect(ok(mark('2026-09-15', 'l-1', { code: 'XYZ' }))).toBe('VALIDATION_FAILED');
+
+    const noGrades = ctx({ programme: { ...programme, gradesEnabled: false } });
+    const graded = mark('2026-09-15', 'l-1', { grade: '5' });
+    expect(ok(graded, noGrades)).toBe('VALIDATION_FAILED');
+    expect(ok(graded, ctx({ programme: { ...programme, gradesEnabled: true } }))).toBe('OK');
+    expect(ok(mark('2026-09-15', 'l-1', { grade: null }), noGrades)).toBe('OK');
+
+    expect(ok(lesson('2026-09-15', '17:00', { topicId: `topic:${SG}:t1` }))).toBe('OK');
+    expect(ok(lesson('2026-09-15', '17:00', { topicId: 'topic:sg-other:t1' }))).toBe(
+      'VALIDATION_FAILED',
+    );
+
+    // A stored mark keeps a code the org has since dropped while its note is edited.
+    const stored = mark('2026-09-15', 'l-1', { code: 'XYZ' });
+    const noted = {
+      ...stored,
+      note: 'ок',
+      stamps: { ...stored.stamps, note: { ...stamp, at: 9 } },
+    };
+    expect(codeOf(checkJournalWrite(ctx(), stored, noted))).toBe('OK');
   });
 
   it('[CR3] changing an identity field, or an id that does not match the content, is IMMUTABLE_FIELD', () => {

@@ -322,4 +322,19 @@ describe('push rules', () => {
     expect(await stored('sg-a', forged.id)).toBeUndefined();
     expect(await stored('sg-a', ahead.id)).toBeUndefined();
   });
+
+  it('[PR7] a code the org does not have, or a grade where the programme has none, is refused', async () => {
+    const unknown = { ...markDoc('sg-a', '2027-04-21', 'learner-kid', 'XYZ', 13_000) };
+    const graded = { ...markDoc('sg-a', '2027-04-21', 'learner-other', 'Н', 13_000), grade: '5' };
+    const answer = await pushAs(teacherA, 'marks', [unknown, graded]);
+    expect(answer.refused.map((r) => [r.id, r.code])).toEqual([
+      [unknown.id, 'VALIDATION_FAILED'],
+      [graded.id, 'VALIDATION_FAILED'],
+    ]);
+    expect(answer.refused.map((r) => r.message)).toEqual([
+      'Неизвестная отметка посещаемости «XYZ».',
+      'В этой программе оценки не ставятся.',
+    ]);
+    expect(await stored('sg-a', unknown.id)).toBeUndefined();
+  });
 });

@@ -18,6 +18,7 @@ import {
   type MonthLock,
   mergeDocs,
   type Org,
+  type Programme,
   type PushResponse,
   type PushRow,
   type RefusedRow,
@@ -94,6 +95,8 @@ interface OrgBasics {
   subgroups: Map<string, (Subgroup & Doc) | null>;
   /** By id (scheduleId of the subgroup). */
   schedules: Map<string, Schedule & Doc>;
+  /** The programmes of the subgroups read so far, by id. */
+  programmes: Map<string, Programme & Doc>;
   /** Expanded schedules by subgroup id, filled on first use (they change with the basics). */
   slots: Map<string, LessonSlot[]>;
   /** Roster entries of a subgroup by learner id, with when they were read (see rosterOf). */
@@ -128,6 +131,7 @@ async function loadOrgBasics(
       locks: locks.docs as unknown as MonthLock[],
       subgroups: new Map(),
       schedules: new Map(),
+      programmes: new Map(),
       slots: new Map(),
       rosters: new Map(),
     };
@@ -141,6 +145,13 @@ async function loadOrgBasics(
       basics.subgroups.set(id, subgroup?.type === 'subgroup' ? (subgroup as Subgroup & Doc) : null);
       const schedule = docs.get(scheduleId(id));
       if (schedule) basics.schedules.set(schedule.id, schedule as Schedule & Doc);
+    }
+    const programmeIds = missing.flatMap((id) => {
+      const programmeId = basics.subgroups.get(id)?.programmeId;
+      return programmeId && !basics.programmes.has(programmeId) ? [programmeId] : [];
+    });
+    for (const doc of (await store.liveDocs(orgDb, programmeIds)).values()) {
+      if (doc.type === 'programme') basics.programmes.set(doc.id, doc as Programme & Doc);
     }
   }
   return basics;
@@ -201,6 +212,7 @@ function loadGroup(
       roster: [],
       locks: basics.locks.filter((l) => l.subgroupId === null || l.subgroupId === subgroupId),
       org: basics.org as Org,
+      programme: subgroup ? basics.programmes.get(subgroup.programmeId) : undefined,
       now: new Date(now),
     },
   };
