@@ -148,6 +148,25 @@ describe('admin → parent → teacher chain', () => {
     expect(errorOf(birth.body).details?.field).toBe('birthDate');
   });
 
+  it('registry entries must be plausible: age, passport at 14, experience within the age', async () => {
+    const post = (patch: Record<string, unknown>) =>
+      as(admin, 'POST', '/api/admin/teachers', { ...TEACHER_INPUT, ...patch });
+    const fieldOf = async (patch: Record<string, unknown>) => {
+      const res = await post(patch);
+      expect(res.status).toBe(400);
+      return errorOf(res.body).details?.field;
+    };
+    expect(await fieldOf({ birthDate: '1800-01-01' })).toBe('birthDate');
+    const young = { ...TEACHER_INPUT.passport, issuedOn: '2026-02-01' };
+    expect(await fieldOf({ birthDate: '2012-01-01', passport: young })).toBe('birthDate');
+    expect(await fieldOf({ passport: { ...TEACHER_INPUT.passport, issuedOn: '1990-06-01' } })).toBe(
+      'passport.issuedOn',
+    );
+    expect(await fieldOf({ experienceTotalYears: 70, experienceTeachingYears: 1 })).toBe(
+      'experienceTotalYears',
+    );
+  });
+
   it('an admin adds a teacher; the list masks СНИЛС and omits passport and birth date', async () => {
     const created = await as(admin, 'POST', '/api/admin/teachers', TEACHER_INPUT);
     expect(created.status).toBe(201);
@@ -173,6 +192,22 @@ describe('admin → parent → teacher chain', () => {
       orgId: ORG_ID,
       displayName: 'Кузнецова Ольга Петровна',
     });
+  });
+
+  it('one person, one registry entry: the same СНИЛС or passport again is a 409 naming the field', async () => {
+    const again = await as(admin, 'POST', '/api/admin/teachers', {
+      ...TEACHER_INPUT,
+      passport: { ...TEACHER_INPUT.passport, number: '111111' },
+    });
+    expect(again.status).toBe(409);
+    expect(errorOf(again.body).details?.field).toBe('snils');
+
+    const samePassport = await as(admin, 'POST', '/api/admin/teachers', {
+      ...TEACHER_INPUT,
+      snils: '987-654-321 83',
+    });
+    expect(samePassport.status).toBe(409);
+    expect(errorOf(samePassport.body).details?.field).toBe('passport.number');
   });
 
   it('the teacher gets an account and signs in; a taken login is a 409 naming login', async () => {

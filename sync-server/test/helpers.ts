@@ -88,7 +88,8 @@ export const PERSONAL = {
   birthDate: '1987-03-14',
   passportNumber: '654321',
   passportSeries: '5309',
-  snils: '11223344595',
+  // 123-456-789 64: a valid checksum (S = 165 mod 101), not the registry example the admin chain adds.
+  snils: '12345678964',
 };
 
 export interface Fixture {

@@ -56,12 +56,69 @@ function checkTeacherInput(input: TeacherInput, today: string): string {
       'дата выдачи после рождения и не позже сегодня',
     );
   }
+  const age = yearsBetween(input.birthDate, today);
+  if (age < MIN_AGE || age > MAX_AGE) {
+    throw fieldError(
+      'INVALID_DATE',
+      'birthDate',
+      `возраст педагога должен быть от ${MIN_AGE} до ${MAX_AGE} лет`,
+    );
+  }
+  // A Russian passport is first issued at 14.
+  if (yearsBetween(input.birthDate, input.passport.issuedOn) < 14) {
+    throw fieldError('INVALID_DATE', 'passport.issuedOn', 'паспорт выдаётся с 14 лет');
+  }
+  if (input.experienceTotalYears > age - 14) {
+    throw new HttpError(
+      400,
+      'VALIDATION_FAILED',
+      'experienceTotalYears: больше, чем позволяет возраст',
+      {
+        field: 'experienceTotalYears',
+      },
+    );
+  }
   if (input.experienceTeachingYears > input.experienceTotalYears) {
     throw new HttpError(400, 'VALIDATION_FAILED', 'experienceTeachingYears: больше общего стажа', {
       field: 'experienceTeachingYears',
     });
   }
   return snils.digits;
+}
+
+const MIN_AGE = 16;
+const MAX_AGE = 100;
+
+/** Whole years from one local date to another (an age on a date). */
+function yearsBetween(from: string, to: string): number {
+  const years = Number(to.slice(0, 4)) - Number(from.slice(0, 4));
+  return to.slice(5) < from.slice(5) ? years - 1 : years;
+}
+
+/** One person, one registry entry: the СНИЛС and the passport are unique in the organisation. */
+async function checkUnique(data: OrgData, snils: string, input: TeacherInput, selfId?: string) {
+  const records = await data.store.find<TeacherRecord & Doc>(data.privateDb, {
+    type: 'teacherRecord',
+  });
+  for (const other of records) {
+    if (other.id === selfId) continue;
+    if (other.snils === snils) {
+      throw new HttpError(409, 'CONFLICT', 'snils: педагог с таким СНИЛС уже есть в реестре', {
+        field: 'snils',
+      });
+    }
+    const p = other.passport;
+    if (p.series === input.passport.series && p.number === input.passport.number) {
+      throw new HttpError(
+        409,
+        'CONFLICT',
+        'passport: педагог с таким паспортом уже есть в реестре',
+        {
+          field: 'passport.number',
+        },
+      );
+    }
+  }
 }
 
 async function teacherAccounts(store: Store, orgId: string): Promise<Map<string, Account>> {
@@ -213,6 +270,7 @@ function createRoute(app: FastifyInstance) {
     async ({ user, body }) => {
       const data = new OrgData(app.store, user.org);
       const snils = checkTeacherInput(body, await data.today(new Date(app.config.now())));
+      await checkUnique(data, snils, body);
 
       const now = app.config.now();
       const record = buildTeacherRecord(user.org, newEntityId('t'), body, snils, now, now);
@@ -239,6 +297,7 @@ function updateRoute(app: FastifyInstance) {
       const data = new OrgData(app.store, user.org);
       const stored = await loadRecord(data, params.id);
       const snils = checkTeacherInput(body, await data.today(new Date(app.config.now())));
+      await checkUnique(data, snils, body, stored.id);
 
       const record = buildTeacherRecord(
         user.org,
