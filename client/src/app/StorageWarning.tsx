@@ -20,7 +20,20 @@ export async function requestPersistentStorage(): Promise<void> {
   }
 }
 
-const dismissed = signal(false);
+/** Dismissed once per device (a week), not once per page load: the warning would nag. */
+const DISMISSED_KEY = 'otmetka.storage-warning-dismissed-at';
+const DISMISS_FOR_MS = 7 * 24 * 3_600_000;
+
+function dismissedRecently(): boolean {
+  try {
+    const at = Number(localStorage.getItem(DISMISSED_KEY));
+    return Number.isFinite(at) && Date.now() - at < DISMISS_FOR_MS;
+  } catch {
+    return false;
+  }
+}
+
+const dismissed = signal(dismissedRecently());
 
 export function StorageWarning() {
   if (storagePersisted.value !== false || dismissed.value) return null;
@@ -34,6 +47,11 @@ export function StorageWarning() {
         type="button"
         onClick={() => {
           dismissed.value = true;
+          try {
+            localStorage.setItem(DISMISSED_KEY, String(Date.now()));
+          } catch {
+            // Private mode or no storage: dismissed for this page only.
+          }
         }}
         data-testid="storage-warning-dismiss"
       >
