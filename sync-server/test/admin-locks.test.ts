@@ -8,6 +8,7 @@ import {
   type Schedule,
   scheduleId,
 } from '@otmetka/shared';
+import type { TeacherRecordView } from '@otmetka/shared/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Doc, orgDbName, privateDbName, subgroupDbName } from '../src/db/store.ts';
 import {
@@ -17,14 +18,16 @@ import {
   lessonDoc,
   login,
   ORG_ID,
+  PASSWORD,
   startServer,
   type TestServer,
 } from './helpers.ts';
 
 /**
- * Admin changes that would rewrite a locked month (LK3, LK4), over real HTTP on the embedded
- * database. Subgroup sg-a of the fixture meets on Mondays and Wednesdays 15:00–16:30 from
- * 1 September 2026; each test starts with no lock documents, no automatic lock day, the fixture's schedule and the server's clock on
+ * Admin changes that would rewrite a locked month (LK3, LK4) and teacher logins that differ
+ * only in case (AC1), over real HTTP on the embedded database. Subgroup sg-a of the fixture
+ * meets on Mondays and Wednesdays 15:00–16:30 from 1 September 2026; each test starts with no
+ * lock documents, no automatic lock day, the fixture's schedule and the server's clock on
  * 10 October 2026.
  */
 
@@ -259,5 +262,45 @@ describe('schedule edits and locked months', () => {
 
     const res = await saveSchedule(laterFrom('2026-11-02', '2026-11-01'));
     expect(res.status).toBe(200);
+  });
+});
+
+describe('teacher logins', () => {
+  it('[AC1] a login differing only in case from an existing one is 409 naming login; a new one is stored lower-cased and signs in', async () => {
+    const created = await call(server.url, 'POST', '/api/admin/teachers', {
+      token: admin,
+      body: {
+        lastName: 'Кузнецова',
+        firstName: 'Ольга',
+        middleName: 'Петровна',
+        birthDate: '1984-05-17',
+        passport: { series: '5304', number: '918273', issuedBy: 'УМВД', issuedOn: '2004-06-01' },
+        snils: '112-233-445 95',
+        experienceTotalYears: 18,
+        experienceTeachingYears: 15,
+        category: 'highest',
+        qualification: '',
+      },
+    });
+    expect(created.status).toBe(201);
+    const teacherId = (created.body as TeacherRecordView).id;
+    const account = (login: string) =>
+      call(server.url, 'POST', `/api/admin/teachers/${teacherId}/account`, {
+        token: admin,
+        body: { login, password: PASSWORD },
+      });
+
+    const taken = await account(fixture.users.teacherA.login.toUpperCase());
+    expect(taken.status).toBe(409);
+    expect((taken.body as ErrorJson).error).toMatchObject({
+      code: 'CONFLICT',
+      details: { field: 'login' },
+    });
+
+    const res = await account('  Kuznetsova.O ');
+    expect(res.status).toBe(201);
+    expect((res.body as { login: string }).login).toBe('kuznetsova.o');
+    const session = await login(server.url, 'Kuznetsova.O');
+    expect(session.accessToken).toBeTruthy();
   });
 });
