@@ -109,6 +109,8 @@ function learner(learnerId: string, name: string, from: string): RosterEntry {
 let db: OtmetkaDb | undefined;
 let sync: SyncEngine | undefined;
 let n = 0;
+/** Takes the last rendered lesson screen away, as Back or a link does. */
+let unmountScreen = () => {};
 
 afterEach(async () => {
   cleanup();
@@ -118,7 +120,8 @@ afterEach(async () => {
   sync = undefined;
 });
 
-async function renderLesson(date: string) {
+async function renderLesson(date: string, reopen?: OtmetkaDb) {
+  if (reopen) return renderScreen(reopen, date);
   db = await openDb({
     name: `lesson-screen-${++n}`,
     user: { id: 'teacher-user', orgId: 'org-1' },
@@ -132,6 +135,11 @@ async function renderLesson(date: string) {
   ]);
   const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
   sync = startSync({ db, session, live: false });
+  return renderScreen(db, date);
+}
+
+/** The lesson screen on a database already open (a screen opened again). */
+function renderScreen(database: OtmetkaDb, date: string) {
   const user = {
     id: 'teacher-user',
     orgId: 'org-1',
@@ -140,12 +148,13 @@ async function renderLesson(date: string) {
     teacherId: 't-1',
     timeZone: 'Asia/Yekaterinburg',
   };
-  render(
-    <TeacherContext.Provider value={{ db, sync, user }}>
+  const view = render(
+    <TeacherContext.Provider value={{ db: database, sync: sync!, user }}>
       <LessonScreen subgroup={subgroup} catalog={catalog} date={date} start="15:00" />
     </TeacherContext.Provider>,
   );
-  return db;
+  unmountScreen = view.unmount;
+  return database;
 }
 
 const storedCode = async (database: OtmetkaDb, date: string, learnerId: string) => {
@@ -203,5 +212,27 @@ describe('lesson register', () => {
     );
     expect(await storedCode(database, '2026-09-09', 'kid-b')).toBe('Б');
     expect(screen.getByTestId('mark-kid-b').getAttribute('data-code')).toBe('Б');
+  });
+
+  it('[TX1] a remark typed and left by Back without blur is saved; the reopened lesson shows it', async () => {
+    const database = await renderLesson('2026-09-16');
+    const remark = await screen.findByTestId('lesson-remark');
+    fireEvent.input(remark, { target: { value: 'Пришли без формы' } });
+
+    // Back: the screen goes away while the field still has focus (no blur event).
+    unmountScreen();
+    const id = lessonId('sg-1', '2026-09-16', '15:00');
+    await waitFor(async () =>
+      expect((await database.rx.collections.lessons.findOne(id).exec())?.remark).toBe(
+        'Пришли без формы',
+      ),
+    );
+
+    await renderLesson('2026-09-16', database);
+    await waitFor(() =>
+      expect((screen.getByTestId('lesson-remark') as HTMLTextAreaElement).value).toBe(
+        'Пришли без формы',
+      ),
+    );
   });
 });

@@ -123,11 +123,16 @@ export const teacherRecordViewSchema = z.object({
 });
 export type TeacherRecordView = z.infer<typeof teacherRecordViewSchema>;
 
-/** POST /api/admin/teachers/:id/account — creates the teacher's login (409 CONFLICT if taken). */
+/**
+ * POST /api/admin/teachers/:id/account — creates the teacher's login (409 CONFLICT if taken).
+ * AC1: the login is stored trimmed and lower-cased, as sign-in looks it up, so `TEACHER` is
+ * the same login as `teacher`.
+ */
 export const teacherAccountRequestSchema = z.object({
   login: z
     .string()
     .trim()
+    .toLowerCase()
     .min(3)
     .max(64)
     .regex(/^[a-zA-Z0-9._-]+$/, { message: 'latin letters, digits, dot, dash, underscore' }),

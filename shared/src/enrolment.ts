@@ -1,4 +1,4 @@
-import { addDays, compareDates, parseLocalDate } from './dates.ts';
+import { addDays, addMonths, compareDates, monthDays, monthOf, parseLocalDate } from './dates.ts';
 import { DomainError } from './errors.ts';
 import type { EnrolmentInterval, RosterEntry } from './schemas/journal.ts';
 
@@ -106,4 +106,31 @@ function withdraw(sorted: EnrolmentInterval[], date: string): EnrolmentInterval[
     'date',
     'обучающийся не зачислен: отчислять некого',
   );
+}
+
+/**
+ * LK3: the months of `period` (a subgroup's study period) whose journal a change of enrolment
+ * alters: those with a day on which `before` and `after` disagree about the learner being
+ * enrolled. A withdrawal dated before the learner's start alters nothing before that start.
+ */
+export function monthsWithEnrolmentChange(
+  before: EnrolmentInterval[],
+  after: EnrolmentInterval[],
+  period: { from: string; to: string },
+): string[] {
+  checkIntervals(before, 'before');
+  checkIntervals(after, 'after');
+  const from = parseLocalDate(period?.from, 'period.from');
+  const to = parseLocalDate(period?.to, 'period.to');
+  const enrolled = (intervals: EnrolmentInterval[], date: string) =>
+    intervals.some((iv) => iv.from <= date && (iv.to === null || date <= iv.to));
+
+  const months: string[] = [];
+  for (let month = monthOf(from); month <= monthOf(to); month = addMonths(month, 1)) {
+    const differs = monthDays(month).some(
+      (date) => date >= from && date <= to && enrolled(before, date) !== enrolled(after, date),
+    );
+    if (differs) months.push(month);
+  }
+  return months;
 }

@@ -66,3 +66,19 @@ export function isAutoLocked(
   const lockDate = `${addMonths(month, 1)}-${String(org.lockDay).padStart(2, '0')}`;
   return todayIn(org.timeZone, now) >= lockDate;
 }
+
+/**
+ * LK3, LK4: the first of `months` (in calendar order) that is locked for the subgroup, or
+ * undefined. An admin change that would rewrite the journal of these months (a back-dated
+ * status change, a retroactive schedule edit) is refused when one of them is locked.
+ */
+export function firstLockedMonth(input: {
+  locks: MonthLock[];
+  org: Pick<Org, 'lockDay' | 'timeZone'>;
+  subgroupId: string;
+  months: Iterable<string>;
+  now: Date;
+}): string | undefined {
+  const { months, ...rest } = input;
+  return [...new Set(months)].sort().find((month) => isMonthLocked({ ...rest, month }));
+}

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyStatusChange, enrolledOn, isEnrolledOn } from '../src/enrolment.ts';
+import {
+  applyStatusChange,
+  enrolledOn,
+  isEnrolledOn,
+  monthsWithEnrolmentChange,
+} from '../src/enrolment.ts';
 import type { RosterEntry } from '../src/schemas/journal.ts';
 import { expectDomainError } from './helpers.ts';
 
@@ -118,5 +123,30 @@ describe('enrolment', () => {
       'INVALID_DATE',
       'roster[0].intervals[0].from',
     );
+  });
+});
+
+describe('months a status change alters', () => {
+  const year = { from: '2026-09-01', to: '2027-05-31' };
+
+  it('[LK3] a withdrawal alters its own month and every later month of the study period', () => {
+    const before = [{ from: '2026-09-01', to: null }];
+    const after = applyStatusChange(before, { kind: 'withdraw', date: '2027-03-15' });
+    expect(monthsWithEnrolmentChange(before, after, year)).toEqual([
+      '2027-03',
+      '2027-04',
+      '2027-05',
+    ]);
+  });
+
+  it('[LK3] an enrolment alters months from its date; a withdrawal before the start, only months from the start', () => {
+    expect(monthsWithEnrolmentChange([], [{ from: '2027-04-10', to: null }], year)).toEqual([
+      '2027-04',
+      '2027-05',
+    ]);
+    const late = [{ from: '2027-05-01', to: null }];
+    const gone = applyStatusChange(late, { kind: 'withdraw', date: '2026-09-20' });
+    expect(monthsWithEnrolmentChange(late, gone, year)).toEqual(['2027-05']);
+    expect(monthsWithEnrolmentChange(late, late, year)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lockId } from '../src/ids.ts';
-import { isMonthLocked } from '../src/locks.ts';
+import { firstLockedMonth, isMonthLocked } from '../src/locks.ts';
 import type { MonthLock } from '../src/schemas/catalog.ts';
 import { expectDomainError } from './helpers.ts';
 
@@ -62,5 +62,23 @@ describe('month locks', () => {
       'subgroupId',
     );
     expectDomainError(() => check([], 'not a date'), 'VALIDATION_FAILED', 'now');
+  });
+});
+
+describe('the first locked month of a change', () => {
+  it('[LK3][LK4] names the earliest locked month among those given, by the same precedence as LK1 and LK2', () => {
+    const locks = [
+      lock('sg-1', '2026-11', true),
+      lock(null, '2026-10', true),
+      lock('sg-1', '2026-10', false),
+    ];
+    const first = (months: string[], now = '2026-10-01T00:00:00Z') =>
+      firstLockedMonth({ locks, org, subgroupId: 'sg-1', months, now: new Date(now) });
+    // October is unlocked for sg-1 itself; November is locked.
+    expect(first(['2026-12', '2026-10', '2026-11', '2026-10'])).toBe('2026-11');
+    expect(first(['2026-10', '2026-12'])).toBeUndefined();
+    // From 5 October (lock day 5) September locks automatically and comes first.
+    expect(first(['2026-11', '2026-09'], '2026-10-05T00:00:00Z')).toBe('2026-09');
+    expect(first([])).toBeUndefined();
   });
 });

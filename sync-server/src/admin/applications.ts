@@ -4,8 +4,10 @@ import {
   type Application,
   applyStatusChange,
   type EnrolmentInterval,
+  formatRuDate,
   isEnrolledOn,
   type Learner,
+  monthsWithEnrolmentChange,
   type Programme,
   type RosterEntry,
   rosterId,
@@ -28,6 +30,7 @@ import { type Doc, type Store, USERS_DB } from '../db/store.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { route } from '../http/route.ts';
 import { journal, learnerDisplayName, OrgData } from './data.ts';
+import { type LockedMonthOf, lockedMonthChecker, monthLocked } from './month-locks.ts';
 
 /**
  * Applications and the roster. The status set is the organisation's (org.applicationStatuses);
@@ -147,19 +150,49 @@ function checkCapacity(roster: RosterEntry[], subgroup: Subgroup, learnerId: str
   }
 }
 
-/** Writes the roster entry after the change (read-modify-write on the subgroup database). */
+/**
+ * LK3: MONTH_LOCKED when the change alters who is in the journal (of the subgroup's study
+ * period) in a locked month: a back-dated withdrawal would take the learner and their marks
+ * out of a closed табель, a back-dated enrolment would add a row to it.
+ */
+function checkLockedMonths(
+  lockedMonthOf: LockedMonthOf,
+  subgroup: Subgroup,
+  change: { kind: 'enrol' | 'withdraw'; date: string },
+  before: EnrolmentInterval[],
+  after: EnrolmentInterval[],
+): void {
+  const period = { from: subgroup.periodFrom, to: subgroup.periodTo };
+  const month = lockedMonthOf(monthsWithEnrolmentChange(before, after, period));
+  if (month === undefined) return;
+  const what = change.kind === 'enrol' ? 'зачисление' : 'отчисление';
+  throw monthLocked(
+    month,
+    `${what} с ${formatRuDate(change.date)} изменило бы список обучающихся в его табеле`,
+    'date',
+  );
+}
+
+/**
+ * Writes the roster entry after the change (read-modify-write on the subgroup database). With
+ * `lockedMonthOf`, a change that alters a locked month is refused inside the write (LK3), so
+ * the check sees the entry it replaces.
+ */
 export async function writeRoster(
   store: Store,
   subgroup: Subgroup,
   learner: Pick<Learner, 'id' | 'lastName' | 'firstName'>,
   change: { kind: 'enrol' | 'withdraw'; date: string },
+  lockedMonthOf?: LockedMonthOf,
 ): Promise<RosterEntry | undefined> {
   const db = journal(store, subgroup.id).db;
   return store.update<AsDoc<RosterEntry>>(db, rosterId(subgroup.id, learner.id), (current) => {
     if (!current && change.kind === 'withdraw') {
       throw statusError('status', 'обучающийся не зачислен в подгруппу');
     }
-    const intervals: EnrolmentInterval[] = applyStatusChange(current?.intervals ?? [], change);
+    const before = current?.intervals ?? [];
+    const intervals: EnrolmentInterval[] = applyStatusChange(before, change);
+    if (lockedMonthOf) checkLockedMonths(lockedMonthOf, subgroup, change, before, intervals);
     return {
       id: rosterId(subgroup.id, learner.id),
       type: 'roster',
@@ -203,7 +236,15 @@ async function changeStatus(
       change.date,
     );
   }
-  const roster = change ? await writeRoster(app.store, subgroup, learner, change) : undefined;
+  const roster = change
+    ? await writeRoster(
+        app.store,
+        subgroup,
+        learner,
+        change,
+        await lockedMonthChecker(data, subgroup.id, app.config.now()),
+      )
+    : undefined;
   // The application is written after the roster, never before: pushes keep a subgroup's roster
   // under the org database's sequence (sync/push.ts, rosterOf), which this write moves on.
 

@@ -22,6 +22,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Doc } from '../db/store.ts';
 import { route } from '../http/route.ts';
 import { journal, OrgData, slotsOf } from './data.ts';
+import { type LockedMonthOf, lockedMonthChecker, monthLocked } from './month-locks.ts';
 
 /**
  * The schedule of a subgroup: weekly rules, exceptions and the holiday rule, validated by the
@@ -58,6 +59,8 @@ interface Plan {
   lessons: Lesson[];
   withMarks: Set<string>;
   impact: ScheduleImpact;
+  /** Slots that keep their id but whose end or hours change (SCH8). */
+  changed: LessonSlot[];
 }
 
 /** Validates the new schedule and works out what it does to the stored lessons. */
@@ -76,7 +79,11 @@ async function plan(data: OrgData, subgroupId: string, input: ScheduleInput): Pr
   const withInput = new Set(lessons.filter((l) => hasTeacherInput(l, withMarks)).map((l) => l.id));
   const oldSlots = slotsOf(subgroup, old, calendar);
   const newSlots = slotsOf(subgroup, schedule, calendar);
-  const { removed, added, keptWithMarks } = scheduleChangeImpact(oldSlots, newSlots, withInput);
+  const { removed, added, keptWithMarks, changed } = scheduleChangeImpact(
+    oldSlots,
+    newSlots,
+    withInput,
+  );
 
   return {
     schedule,
@@ -87,7 +94,20 @@ async function plan(data: OrgData, subgroupId: string, input: ScheduleInput): Pr
     lessons,
     withMarks,
     impact: { removed, added, keptWithMarks },
+    changed,
   };
+}
+
+/**
+ * LK4: MONTH_LOCKED naming the first locked month in which the new schedule adds, removes or
+ * changes a slot: the closed month's табель would gain empty lessons, or its lessons would be
+ * deleted or flagged off the schedule. A change that touches only open months passes.
+ */
+function checkLockedMonths(p: Plan, lockedMonthOf: LockedMonthOf): void {
+  const touched = [...p.impact.removed, ...p.impact.added, ...p.changed];
+  const month = lockedMonthOf(touched.map((slot) => slot.date.slice(0, 7)));
+  if (month === undefined) return;
+  throw monthLocked(month, 'новое расписание добавило бы, убрало или изменило в нём занятия');
 }
 
 type Outcome = 'kept' | 'flagged' | 'deleted';
@@ -214,6 +234,7 @@ function saveRoute(app: FastifyInstance) {
     async ({ user, params, body }) => {
       const data = new OrgData(app.store, user.org);
       const p = await plan(data, params.id, body);
+      checkLockedMonths(p, await lockedMonthChecker(data, p.subgroup.id, app.config.now()));
       const stamp: Stamp = { at: app.config.now(), dev: 'server', by: user.sub, off: false };
 
       // The schedule first: a push that races with this save is judged by the new schedule.

@@ -347,8 +347,11 @@ function accountRoute(app: FastifyInstance) {
           field: 'login',
         });
       }
-      if (await app.store.getUserByLogin(body.login)) {
-        throw new HttpError(409, 'CONFLICT', `login: логин «${body.login}» занят`, {
+      // AC1: the schema has trimmed and lower-cased the login already; normalised again here,
+      // as sign-in does, so no account is ever stored under a login nobody can sign in with.
+      const login = body.login.trim().toLowerCase();
+      if (await app.store.getUserByLogin(login)) {
+        throw new HttpError(409, 'CONFLICT', `login: логин «${login}» занят`, {
           field: 'login',
         });
       }
@@ -357,7 +360,7 @@ function accountRoute(app: FastifyInstance) {
         id: newEntityId('u'),
         type: 'user',
         orgId: user.org,
-        login: body.login,
+        login,
         role: 'teacher',
         displayName: fullName(record),
         teacherId: record.id,

@@ -1,10 +1,17 @@
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { editsInProgress } from '../../app/router.ts';
 
+/** A pause in typing this long saves the text (ms). */
+export const TEXT_SAVE_DELAY_MS = 600;
+
 /**
- * A text field saved when it loses focus (or on Enter for one-line fields). While it holds
- * unsaved input it counts in `editsInProgress`, which holds back an app update. A value that
- * arrives from sync replaces the shown text only when the teacher is not typing in it.
+ * A text field saved without waiting for the teacher to leave it: after a short pause in
+ * typing, when it loses focus (or on Enter for one-line fields), when the screen goes away
+ * (Back, a link) and when the page is hidden or unloaded (`pagehide`, a reload, the tablet
+ * switching apps). Blur alone was not enough: Back or a reload right after typing lost the
+ * text. The same value is never saved twice. While it holds unsaved input it counts in
+ * `editsInProgress`, which holds back an app update. A value that arrives from sync replaces
+ * the shown text only when the teacher has no unsaved input in it.
  */
 export function TextField(props: {
   label: string;
@@ -13,22 +20,20 @@ export function TextField(props: {
   maxLength: number;
   testid: string;
   disabled?: boolean;
+  /** The pause in typing that saves (ms); TEXT_SAVE_DELAY_MS unless a test needs another. */
+  saveDelayMs?: number;
   onSave: (value: string) => Promise<unknown>;
 }) {
   const [text, setText] = useState(props.value);
   const id = useId();
   const dirty = useRef(false);
-
-  useEffect(() => {
-    if (!dirty.current) setText(props.value);
-  }, [props.value]);
-
-  useEffect(
-    () => () => {
-      if (dirty.current) editsInProgress.value--;
-    },
-    [],
-  );
+  // Refs, not state: the unmount and pagehide handlers run after the render that made them.
+  const current = useRef(props.value);
+  /** The value stored, or already handed to onSave. */
+  const saved = useRef(props.value);
+  /** The onSave of the render in which the teacher typed (the lesson the text belongs to). */
+  const target = useRef(props.onSave);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const setDirty = (next: boolean) => {
     if (dirty.current === next) return;
@@ -36,11 +41,53 @@ export function TextField(props: {
     editsInProgress.value += next ? 1 : -1;
   };
 
-  const save = async () => {
-    if (!dirty.current) return;
-    await props.onSave(text);
-    setDirty(false);
+  const save = (): void => {
+    clearTimeout(timer.current);
+    timer.current = undefined;
+    const value = current.current;
+    if (!dirty.current || value === saved.current) return;
+    const previous = saved.current;
+    saved.current = value;
+    void target.current(value).then(
+      () => {
+        // Typed on while it was being saved: still unsaved input.
+        if (current.current === value) setDirty(false);
+      },
+      (error: unknown) => {
+        // Not stored: the next blur or pause may try the same value again.
+        if (saved.current === value) saved.current = previous;
+        throw error;
+      },
+    );
   };
+  // Stable for the listeners registered once; it reads refs only.
+  const saveRef = useRef(save);
+
+  useEffect(() => {
+    if (dirty.current) return;
+    setText(props.value);
+    current.current = props.value;
+    saved.current = props.value;
+  }, [props.value]);
+
+  useEffect(() => {
+    const flush = saveRef.current;
+    const onHidden = () => {
+      if (document.visibilityState === 'hidden') flush();
+    };
+    window.addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', onHidden);
+    return () => {
+      window.removeEventListener('pagehide', flush);
+      document.removeEventListener('visibilitychange', onHidden);
+      // The screen goes away (Back, a link): save what was typed, the field may still be focused.
+      flush();
+      if (dirty.current) {
+        dirty.current = false;
+        editsInProgress.value--;
+      }
+    };
+  }, []);
 
   const common = {
     id,
@@ -49,10 +96,15 @@ export function TextField(props: {
     disabled: props.disabled,
     'data-testid': props.testid,
     onInput: (e: { currentTarget: { value: string } }) => {
-      setText(e.currentTarget.value);
-      setDirty(e.currentTarget.value !== props.value);
+      const value = e.currentTarget.value;
+      setText(value);
+      current.current = value;
+      target.current = props.onSave;
+      setDirty(value !== saved.current);
+      clearTimeout(timer.current);
+      timer.current = setTimeout(save, props.saveDelayMs ?? TEXT_SAVE_DELAY_MS);
     },
-    onBlur: () => void save(),
+    onBlur: save,
   };
   return (
     <div class="field">
@@ -63,7 +115,7 @@ export function TextField(props: {
         <input
           {...common}
           onKeyDown={(e) => {
-            if (e.key === 'Enter') void save();
+            if (e.key === 'Enter') save();
           }}
         />
       )}
