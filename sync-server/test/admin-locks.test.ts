@@ -265,6 +265,20 @@ describe('schedule edits and locked months', () => {
   });
 });
 
+describe('a first schedule and locked months', () => {
+  it('[LK4] a subgroup without a schedule or lessons gets its whole year even with September locked', async () => {
+    await lock(null, '2026-09');
+    await server.store.remove(orgDb, scheduleId('sg-b'));
+    const res = await call(server.url, 'PUT', '/api/admin/subgroups/sg-b/schedule', {
+      token: admin,
+      body: { rules: [RULE], exceptions: [], holidayRule: 'skip' },
+    });
+    expect(res.status).toBe(200);
+    const saved = await server.store.get<Schedule & Doc>(orgDb, scheduleId('sg-b'));
+    expect(saved?.rules.map((r) => r.from)).toEqual([RULE.from]);
+  });
+});
+
 describe('teacher logins', () => {
   it('[AC1] a login differing only in case from an existing one is 409 naming login; a new one is stored lower-cased and signs in', async () => {
     const created = await call(server.url, 'POST', '/api/admin/teachers', {

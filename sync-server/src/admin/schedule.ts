@@ -101,9 +101,13 @@ async function plan(data: OrgData, subgroupId: string, input: ScheduleInput): Pr
 /**
  * LK4: MONTH_LOCKED naming the first locked month in which the new schedule adds, removes or
  * changes a slot: the closed month's табель would gain empty lessons, or its lessons would be
- * deleted or flagged off the schedule. A change that touches only open months passes.
+ * deleted or flagged off the schedule. A change that touches only open months passes, and so
+ * does a subgroup's first schedule.
  */
 function checkLockedMonths(p: Plan, lockedMonthOf: LockedMonthOf): void {
+  // A subgroup's first schedule rewrites nothing: it had no lessons and no табель, and a group
+  // entered in the middle of the year needs its whole year's dates.
+  if (p.oldSlots.length === 0 && p.lessons.length === 0) return;
   const touched = [...p.impact.removed, ...p.impact.added, ...p.changed];
   const month = lockedMonthOf(touched.map((slot) => slot.date.slice(0, 7)));
   if (month === undefined) return;
