@@ -14,5 +14,6 @@ export * from './schemas/journal.ts';
 export * from './schemas/primitives.ts';
 export * from './schemas/registry.ts';
 export * from './snils.ts';
+export * from './tombstones.ts';
 export * from './topics-import.ts';
 export * from './xlsx.ts';

@@ -13,6 +13,7 @@ import {
   type RosterEntry,
 } from './schemas/journal.ts';
 import type { Role } from './schemas/registry.ts';
+import { IDENTITY_FIELDS } from './tombstones.ts';
 
 /**
  * The push rules (PR1–PR4, CR3) the server applies to each journal row before merging it. The
@@ -44,38 +45,6 @@ const OK: WriteCheck = { ok: true };
 
 function refuse(code: ErrorCode, message: string): WriteCheck {
   return { ok: false, code, message };
-}
-
-/**
- * CR3: the identity fields of each kind. Server-owned fields (a lesson's `flag`, its hours) are
- * not here: a device's stale copy of them is no offence, the merge keeps the stored value (CR6).
- */
-const IDENTITY_FIELDS: Record<JournalDoc['type'], readonly string[]> = {
-  lesson: ['id', 'type', 'orgId', 'subgroupId', 'date', 'start', 'end'],
-  topic: ['id', 'type', 'orgId', 'subgroupId'],
-  mark: ['id', 'type', 'orgId', 'subgroupId', 'lessonId', 'learnerId', 'date'],
-  roster: ['id', 'type', 'orgId', 'subgroupId', 'learnerId'],
-};
-
-/**
- * RM2: a journal document of a subgroup the device no longer sees, as the device keeps it: a
- * tombstone with the identity fields only (no names, marks, notes, titles or stamps), so the
- * learners' data leaves the device while RxDB still knows the id it has already handled.
- */
-export function contentFreeTombstone(doc: JournalDoc): JournalDoc {
-  const source = doc as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = { stamps: {}, _deleted: true };
-  for (const field of IDENTITY_FIELDS[doc.type] ?? ['id', 'type', 'orgId', 'subgroupId']) {
-    if (source[field] !== undefined) out[field] = source[field];
-  }
-  return out as unknown as JournalDoc;
-}
-
-/** Whether a stored document is already what contentFreeTombstone makes of it. */
-export function isContentFree(doc: JournalDoc): boolean {
-  if (doc._deleted !== true || Object.keys(doc.stamps ?? {}).length > 0) return false;
-  const kept = new Set<string>(IDENTITY_FIELDS[doc.type] ?? []);
-  return Object.keys(doc).every((key) => kept.has(key) || key === 'stamps' || key.startsWith('_'));
 }
 
 const FIELD_NAMES: Record<string, string> = {
@@ -168,6 +137,9 @@ function checkLock(ctx: WriteContext, doc: Lesson | Mark): WriteCheck {
     : OK;
 }
 
+/** A deletion's `seen` names each field of its document once: no kind has more. */
+const MAX_SEEN_FIELDS = 24;
+
 /** How far past the server's clock a new stamp may be: device clocks are hours off at worst. */
 export const MAX_STAMP_AHEAD_MS = 24 * 3_600_000;
 
@@ -185,6 +157,9 @@ function checkStamps(
 ): WriteCheck {
   const latest = ctx.now.getTime() + MAX_STAMP_AHEAD_MS;
   for (const [field, stamp] of Object.entries(incoming.stamps ?? {})) {
+    if (Object.keys(stamp.seen ?? {}).length > MAX_SEEN_FIELDS) {
+      return refuse('VALIDATION_FAILED', 'Метка удаления называет слишком много полей.');
+    }
     if (compareStamps(stamp, stored?.stamps?.[field]) <= 0) continue;
     if (stamp.by !== ctx.user.id) {
       return refuse('STAMP_REFUSED', 'Изменение подписано другим пользователем: оно не принято.');

@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ATTENDANCE_CODES } from '../src/attendance.ts';
 import { defaultCalendar } from '../src/calendar.ts';
 import { lessonId, lockId, markId } from '../src/ids.ts';
-import {
-  checkJournalWrite,
-  contentFreeTombstone,
-  isContentFree,
-  type WriteContext,
-} from '../src/rules.ts';
+import { checkJournalWrite, type WriteContext } from '../src/rules.ts';
 import { expandSchedule } from '../src/schedule.ts';
 import {
   catalogTombstoneSchema,
@@ -16,6 +11,7 @@ import {
   type Subgroup,
 } from '../src/schemas/catalog.ts';
 import type { Lesson, Mark, RosterEntry, Topic } from '../src/schemas/journal.ts';
+import { contentFreeTombstone, isContentFree } from '../src/tombstones.ts';
 import { expectDomainError, SUBGROUP, schedule } from './helpers.ts';
 
 const SG = SUBGROUP.id;
