@@ -50,7 +50,8 @@ const SESSION_KEY = 'otmetka.session';
 
 /** Parses a login or refresh answer; the protocol's zod schemas load only when one arrives. */
 async function parseLogin(body: unknown): Promise<LoginResponse> {
-  const { loginResponseSchema } = await import('@otmetka/shared');
+  // The deep path: through the barrel this dynamic import kept zod in the start-up bundle.
+  const { loginResponseSchema } = await import('@otmetka/shared/protocol');
   return loginResponseSchema.parse(body);
 }
 
