@@ -100,6 +100,8 @@ export class Admin {
   private readonly cancelled = new Map<string, string[]>();
   scheduleChanges = 0;
   lockChanges = 0;
+  /** Schedule changes refused because they would rewrite a locked month (LK4): as it should be. */
+  lockedRefusals = 0;
 
   constructor(
     private readonly teachers: SoakTeacher[],
@@ -110,8 +112,11 @@ export class Admin {
     this.token = token;
   }
 
-  /** One admin action; returns the HTTP answer (the caller judges 5xx against faults). */
-  async act(rng: Rng, base: string): Promise<{ what: string; res: Http }> {
+  /**
+   * One admin action; returns the HTTP answer (the caller judges 5xx against faults) and whether
+   * a refusal was one the rules prescribe.
+   */
+  async act(rng: Rng, base: string): Promise<{ what: string; res: Http; expected?: boolean }> {
     const teacher = rng.pick(this.teachers);
     if (rng.chance(0.5)) return this.changeSchedule(rng, base, teacher);
     return this.changeLock(rng, base, teacher);
@@ -140,7 +145,12 @@ export class Admin {
       this.cancelled.set(teacher.subgroupId, next);
       this.scheduleChanges++;
     }
-    return { what: `schedule ${teacher.subgroupId} cancels ${next.length}`, res };
+    // A cancellation (or its undoing) in a month the admin locked is refused (LK4); the admin's
+    // view stays as it was, as the server's does.
+    const code = (res.body as { error?: { code?: string } } | undefined)?.error?.code;
+    const expected = res.status === 409 && code === 'MONTH_LOCKED';
+    if (expected) this.lockedRefusals++;
+    return { what: `schedule ${teacher.subgroupId} cancels ${next.length}`, res, expected };
   }
 
   private async changeLock(rng: Rng, base: string, teacher: SoakTeacher) {
