@@ -10,6 +10,9 @@ describe('seed names', () => {
     expect(patronymic('Игорь', true)).toBe('Игоревна');
     expect(patronymic('Иван', true)).toBe('Ивановна');
     expect(patronymic('Юрий', false)).toBe('Юрьевич');
+    // A fleeting vowel drops (found in the demo by a tester: «Павелович»).
+    expect(patronymic('Павел', false)).toBe('Павлович');
+    expect(patronymic('Павел', true)).toBe('Павловна');
   });
 
   it('never glues a suffix to a final й or ь for any seeded father name', () => {

@@ -105,6 +105,11 @@ async function checkSubgroupInput(data: OrgData, input: SubgroupInput): Promise<
   });
   const profiles = new Set((await data.teacherProfiles()).map((t) => t.id));
   input.teacherIds.forEach((id, i) => {
+    if (input.teacherIds.indexOf(id) !== i) {
+      throw new HttpError(400, 'VALIDATION_FAILED', `teacherIds[${i}]: педагог указан дважды`, {
+        field: `teacherIds[${i}]`,
+      });
+    }
     if (!profiles.has(id)) {
       throw new HttpError(
         400,

@@ -200,6 +200,8 @@ export function patronymic(father: string, female: boolean): string {
     Анатолий: ['Анатольевич', 'Анатольевна'],
     Николай: ['Николаевич', 'Николаевна'],
     Игорь: ['Игоревич', 'Игоревна'],
+    // The fleeting vowel drops: Павел → Павлович, not «Павелович».
+    Павел: ['Павлович', 'Павловна'],
   };
   const forms = irregular[father] ?? regularPatronymic(father);
   return female ? forms[1] : forms[0];
