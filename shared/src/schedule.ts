@@ -115,6 +115,13 @@ function checkRule(rule: ScheduleRule, i: number, subgroup: Period, ids: Set<str
   if (!Number.isInteger(rule.breakMinutes) || rule.breakMinutes < 0 || rule.breakMinutes > 60) {
     fail(`${f}.breakMinutes`, 'перерыв должен быть от 0 до 60 минут');
   }
+  const minutes = minutesOf(rule.end, `${f}.end`) - minutesOf(rule.start, `${f}.start`);
+  if (rule.academicHours * rule.minutesPerHour > minutes) {
+    fail(
+      `${f}.academicHours`,
+      `${rule.academicHours} ак. ч по ${rule.minutesPerHour} мин не умещаются в ${minutes} мин занятия`,
+    );
+  }
 }
 
 function checkException(ex: ScheduleException, i: number, subgroup: Period): void {

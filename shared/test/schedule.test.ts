@@ -487,6 +487,16 @@ describe('mid-year changes', () => {
     expect(impact.changed).toEqual([]);
   });
 
+  it('[SCH5] a rule whose academic hours do not fit its slot is refused naming academicHours', () => {
+    expect(() =>
+      expandSchedule({
+        schedule: schedule({ rules: [rule({ start: '15:00', end: '15:30', academicHours: 2 })] }),
+        subgroup: SUBGROUP,
+        calendar: EMPTY_CALENDAR,
+      }),
+    ).toThrow(/academicHours/);
+  });
+
   it('[SCH8] a changed end time with the same start is reported as changed, not removed', () => {
     const before = expandSchedule({
       schedule: schedule(),
@@ -495,7 +505,7 @@ describe('mid-year changes', () => {
       to: '2026-09-03',
     });
     const after = expandSchedule({
-      schedule: schedule({ rules: [rule({ end: '18:15' })] }),
+      schedule: schedule({ rules: [rule({ end: '18:15', academicHours: 1 })] }),
       subgroup: SUBGROUP,
       calendar: EMPTY_CALENDAR,
       to: '2026-09-03',
