@@ -15,6 +15,7 @@ import {
   call,
   createFixture,
   type Fixture,
+  fixtureSchedule,
   lessonDoc,
   login,
   ORG_ID,
@@ -40,17 +41,7 @@ let clock = Date.parse('2026-10-10T06:00:00Z');
 const orgDb = orgDbName(ORG_ID);
 const sgDb = subgroupDbName('sg-a');
 
-const RULE = {
-  id: 'rule-1',
-  from: '2026-09-01',
-  to: '2027-05-31',
-  weekdays: [1, 3],
-  start: '15:00',
-  end: '16:30',
-  academicHours: 2,
-  minutesPerHour: 45,
-  breakMinutes: 0,
-};
+const RULE = fixtureSchedule('sg-a').rules[0]!;
 
 type ErrorJson = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
@@ -108,13 +99,7 @@ beforeEach(async () => {
   for (const l of locks) await server.store.remove(orgDb, l.id);
   await setLockDay(null);
   // The fixture's schedule again: a save in one test must not decide what the next one touches.
-  const schedule = { id: scheduleId('sg-a'), type: 'schedule', orgId: ORG_ID, subgroupId: 'sg-a' };
-  await server.store.put(orgDb, {
-    ...schedule,
-    rules: [RULE],
-    exceptions: [],
-    holidayRule: 'skip',
-  } as Schedule & Doc);
+  await server.store.put(orgDb, fixtureSchedule('sg-a') as Schedule & Doc);
 });
 
 async function setLockDay(lockDay: number | null) {

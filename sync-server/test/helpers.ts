@@ -132,8 +132,8 @@ function subgroup(id: string, teacherIds: string[]): Subgroup {
   };
 }
 
-/** Mondays and Wednesdays 15:00–16:30 for the whole study year. */
-function schedule(subgroupId: string): Schedule {
+/** The fixture's schedule: Mondays and Wednesdays 15:00–16:30 for the whole study year. */
+export function fixtureSchedule(subgroupId: string): Schedule {
   return {
     id: scheduleId(subgroupId),
     type: 'schedule',
@@ -223,8 +223,8 @@ export async function createFixture(store: Store): Promise<Fixture> {
     programme,
     subgroupA,
     subgroupB,
-    schedule('sg-a'),
-    schedule('sg-b'),
+    fixtureSchedule('sg-a'),
+    fixtureSchedule('sg-b'),
     { id: 'teacher-a', type: 'teacher', orgId: ORG_ID, displayName: 'Иванова А. А.' },
     { id: 'teacher-b', type: 'teacher', orgId: ORG_ID, displayName: 'Петров Б. Б.' },
     application('app-kid', 'sg-a', 'learner-kid', 'parent'),

@@ -144,17 +144,27 @@ export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
 }
 
 /**
+ * A query of a collection's storage: unlike a collection query it returns deleted documents
+ * (tombstones) too.
+ */
+export async function storedDocs(
+  collection: RxCollection<Record<string, unknown>>,
+  selector: Record<string, unknown>,
+  limit?: number,
+): Promise<Record<string, unknown>[]> {
+  const schema = collection.storageInstance.schema;
+  const query = prepareQuery(schema, normalizeMangoQuery(schema, { selector, limit }));
+  return (await collection.storageInstance.query(query)).documents;
+}
+
+/**
  * Whether any journal document (a tombstone too) is stored: one found document is enough, so
  * this reads at most one row per collection however large the journal is.
  */
 async function holdsJournal(rx: RxDatabase<OtmetkaCollections>): Promise<boolean> {
   for (const name of ['lessons', 'topics', 'marks'] as const) {
     const coll = rx.collections[name] as unknown as RxCollection<Record<string, unknown>>;
-    const schema = coll.storageInstance.schema;
-    // A storage query, unlike a collection query, also returns deleted documents.
-    const query = prepareQuery(schema, normalizeMangoQuery(schema, { selector: {}, limit: 1 }));
-    const found = await coll.storageInstance.query(query);
-    if (found.documents.length > 0) return true;
+    if ((await storedDocs(coll, {}, 1)).length > 0) return true;
   }
   return false;
 }

@@ -1,7 +1,7 @@
 import type { Checkpoint, SyncCollection } from '@otmetka/shared';
 import type { RxCollection, RxDatabase, RxDocumentData, RxStorageInstance } from 'rxdb';
-import { normalizeMangoQuery, prepareQuery } from 'rxdb';
 import type { OtmetkaCollections } from '../db/database.ts';
+import { storedDocs } from '../db/database.ts';
 
 /**
  * The first sync of an empty collection, in bulk. RxDB's replication writes every pulled page
@@ -79,12 +79,9 @@ export async function saveFirstSyncProgress(
   await rx.upsertLocal(progressKey(name), progress);
 }
 
-/** Any stored document, a tombstone too (a storage query returns deleted documents). */
+/** Any stored document, a tombstone too. */
 async function holdsDocuments(collection: AnyCollection): Promise<boolean> {
-  const schema = collection.storageInstance.schema;
-  const query = prepareQuery(schema, normalizeMangoQuery(schema, { selector: {}, limit: 1 }));
-  const found = await collection.storageInstance.query(query);
-  return found.documents.length > 0;
+  return (await storedDocs(collection, {}, 1)).length > 0;
 }
 
 function revisionHeight(rev: string): number {

@@ -1,8 +1,8 @@
 import type { Checkpoint, JournalDoc, SyncCollection } from '@otmetka/shared';
 import { contentFreeTombstone, isContentFree } from '@otmetka/shared';
 import type { RxCollection, RxDatabase } from 'rxdb';
-import { normalizeMangoQuery, prepareQuery } from 'rxdb';
 import type { OtmetkaCollections } from '../db/database.ts';
+import { storedDocs } from '../db/database.ts';
 
 /**
  * The journal of a subgroup this device no longer sees leaves it (RM2). A journal pull whose
@@ -41,13 +41,6 @@ export function sourcesOf(checkpoint: Checkpoint | null | undefined): Set<string
   const inSnapshot = checkpoint?.snapshot?.source;
   if (inSnapshot) out.add(inSnapshot);
   return out;
-}
-
-/** A storage query: unlike a collection query it returns tombstones too. */
-async function storedDocs(collection: AnyCollection, selector: Record<string, unknown>) {
-  const schema = collection.storageInstance.schema;
-  const query = prepareQuery(schema, normalizeMangoQuery(schema, { selector }));
-  return (await collection.storageInstance.query(query)).documents;
 }
 
 export class SubgroupPurge {

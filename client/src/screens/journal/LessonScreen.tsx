@@ -99,7 +99,7 @@ export function LessonScreen(props: {
         slot={slot}
         codes={catalog.codes}
         grades={programme?.gradesEnabled ?? false}
-        notHeld={lesson?.status === 'cancelled' || lesson?.status === 'moved'}
+        notHeld={notHeld(lesson?.status)}
       />
       <TopicPicker slot={slot} lesson={lesson} />
       <TextField
@@ -161,6 +161,18 @@ function slotOfLesson(lesson: Lesson): LessonSlot {
   };
 }
 
+/** The statuses a teacher sets; «по плану» is what a lesson is until then. */
+const STATUS_CHOICES: [Lesson['status'], string][] = [
+  ['held', 'Проведено'],
+  ['cancelled', 'Отменено'],
+  ['moved', 'Перенесено'],
+];
+
+/** Cancelled or moved: nobody attended on this date, and the teacher gives a reason. */
+function notHeld(status: Lesson['status'] | undefined): boolean {
+  return status === 'cancelled' || status === 'moved';
+}
+
 function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null }) {
   const { db } = useTeacher();
   const status = lesson?.status ?? 'planned';
@@ -168,35 +180,20 @@ function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | nu
     <fieldset class="card">
       <legend>Статус занятия</legend>
       <div class="row">
-        <button
-          type="button"
-          class={status === 'held' ? 'choice choice--on' : 'choice'}
-          aria-pressed={status === 'held'}
-          onClick={() => void updateLesson(db, slot, { status: 'held' })}
-          data-testid="lesson-status-held"
-        >
-          Проведено
-        </button>
-        <button
-          type="button"
-          class={status === 'cancelled' ? 'choice choice--on' : 'choice'}
-          aria-pressed={status === 'cancelled'}
-          onClick={() => void updateLesson(db, slot, { status: 'cancelled' })}
-          data-testid="lesson-status-cancelled"
-        >
-          Отменено
-        </button>
-        <button
-          type="button"
-          class={status === 'moved' ? 'choice choice--on' : 'choice'}
-          aria-pressed={status === 'moved'}
-          onClick={() => void updateLesson(db, slot, { status: 'moved' })}
-          data-testid="lesson-status-moved"
-        >
-          Перенесено
-        </button>
+        {STATUS_CHOICES.map(([value, label]) => (
+          <button
+            key={value}
+            type="button"
+            class={status === value ? 'choice choice--on' : 'choice'}
+            aria-pressed={status === value}
+            onClick={() => void updateLesson(db, slot, { status: value })}
+            data-testid={`lesson-status-${value}`}
+          >
+            {label}
+          </button>
+        ))}
       </div>
-      {(status === 'cancelled' || status === 'moved') && (
+      {notHeld(status) && (
         <TextField
           label={status === 'moved' ? 'Причина переноса' : 'Причина отмены'}
           maxLength={300}
