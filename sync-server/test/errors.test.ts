@@ -104,6 +104,19 @@ describe('bad input gets a clear 4xx and the server keeps serving', () => {
     expectError(res, 413, 'BODY_TOO_LARGE');
   });
 
+  it('a request without a valid token is refused before its body is read', async () => {
+    const garbled = await call(server.url, 'POST', '/api/sync/marks/push', {
+      rawBody: '{"rows": [',
+    });
+    expectError(garbled, 401, 'UNAUTHENTICATED');
+    const big = 'x'.repeat(BODY_LIMIT_BYTES + 10);
+    const oversized = await call(server.url, 'POST', '/api/sync/marks/push', {
+      token: jwt(claims(600), 'not-the-secret'),
+      body: pushRows([{ id: 'a', note: big }]),
+    });
+    expectError(oversized, 401, 'TOKEN_INVALID');
+  });
+
   it('an unknown collection → 404 UNKNOWN_COLLECTION', async () => {
     expectError(
       await call(server.url, 'GET', '/api/sync/passports/pull', { token }),

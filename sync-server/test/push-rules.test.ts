@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orgDbName, subgroupDbName } from '../src/db/store.ts';
 import { type AuditEntry, lockId, type PushResponse, rosterId } from '../src/shared.ts';
-import { auditBatches, readAudit } from '../src/sync/audit.ts';
+import { auditBatches, readAudit, writeAudited } from '../src/sync/audit.ts';
 import {
   call,
   createFixture,
@@ -187,6 +187,72 @@ describe('push rules', () => {
 
     const read = await readAudit(server.store, ORG_ID, { subgroupId: 'sg-b' });
     expect(read.filter((e) => e.docId.startsWith('mark:sg-b:audit-'))).toEqual(entries);
+  });
+
+  it('the audit names only what was written: a row that lost the revision race leaves the batch', async () => {
+    const db = subgroupDbName('sg-b');
+    const racing = markDoc('sg-b', '2026-09-07', 'learner-kid', 'Б', 7100);
+    const fresh = markDoc('sg-b', '2026-09-07', 'learner-two', 'Н', 7100);
+    // Another writer stored `racing` first: written without its revision, it conflicts.
+    await server.store.putMany(db, [racing as never]);
+    const audit = { orgId: ORG_ID, device: 'tablet-race', receivedAt: 7200 };
+
+    const results = await writeAudited(
+      server.store,
+      db,
+      [racing, fresh].map((doc) => ({ doc: doc as never, rev: undefined, before: undefined })),
+      audit,
+    );
+
+    expect(results.map((r) => [r.id, r.ok])).toEqual([
+      [racing.id, false],
+      [fresh.id, true],
+    ]);
+    const read = await readAudit(server.store, ORG_ID, { subgroupId: 'sg-b' });
+    const raceEntries = read.filter((e) => e.receivedAt === 7200);
+    expect(raceEntries.map((e) => [e.docId, e.field, e.new])).toEqual([[fresh.id, 'code', 'Н']]);
+  });
+
+  it('the audit of a journal write that failed is withdrawn and the failure surfaces', async () => {
+    const doc = markDoc('sg-b', '2026-09-07', 'learner-kid', 'Н', 7300);
+    const audit = { orgId: ORG_ID, device: 'tablet-gone', receivedAt: 7400 };
+
+    await expect(
+      writeAudited(
+        server.store,
+        subgroupDbName('sg-no-such-database'),
+        [{ doc: doc as never, rev: undefined, before: undefined }],
+        audit,
+      ),
+    ).rejects.toThrow();
+
+    const batches = await server.store.find(`otm_audit_${ORG_ID}`, { receivedAt: 7400 });
+    expect(batches).toEqual([]);
+  });
+
+  it('an edit recorded by two batches (a push that died between its writes, sent again) is listed once', async () => {
+    const entry: AuditEntry = {
+      id: 'mark:sg-b:twice:code:9000:tablet-9',
+      type: 'audit',
+      orgId: ORG_ID,
+      subgroupId: 'sg-b',
+      docId: 'mark:sg-b:twice',
+      field: 'code',
+      old: null,
+      new: 'Н',
+      by: 'teacher-a-user',
+      device: 'tablet-9',
+      editedAt: 9000,
+      receivedAt: 9100,
+      offline: true,
+    };
+    await server.store.putMany(`otm_audit_${ORG_ID}`, [
+      ...(auditBatches([entry], 9100) as never[]),
+      ...(auditBatches([{ ...entry, receivedAt: 9500 }], 9500) as never[]),
+    ]);
+
+    const read = await readAudit(server.store, ORG_ID, { docId: 'mark:sg-b:twice' });
+    expect(read).toEqual([entry]);
   });
 
   it('[CR4] batches pushed out of order end in the later edit and duplicate nothing', async () => {

@@ -1,5 +1,5 @@
 import jwt from '@fastify/jwt';
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.ts';
 import { forbidden, tokenExpired, tokenInvalid, unauthenticated } from '../http/errors.ts';
@@ -13,10 +13,10 @@ import type { AccessClaims } from './claims.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler: 401 unless a valid access token is presented. */
-    authenticate: preHandlerAsyncHookHandler;
-    /** preHandler factory: 403 unless the caller has one of the roles (after authenticate). */
-    requireRole: (...roles: Role[]) => preHandlerAsyncHookHandler;
+    /** onRequest hook: 401 unless a valid access token is presented. */
+    authenticate: onRequestAsyncHookHandler;
+    /** onRequest hook factory: 403 unless the caller has one of the roles (after authenticate). */
+    requireRole: (...roles: Role[]) => onRequestAsyncHookHandler;
     signAccessToken: (claims: AccessClaims) => string;
   }
 }
@@ -38,7 +38,7 @@ async function authenticate(request: FastifyRequest): Promise<void> {
   }
 }
 
-function requireRole(...roles: Role[]): preHandlerAsyncHookHandler {
+function requireRole(...roles: Role[]): onRequestAsyncHookHandler {
   return async (request) => {
     if (!request.user) throw unauthenticated();
     if (!roles.includes(request.user.role)) throw forbidden();

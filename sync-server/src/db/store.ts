@@ -490,10 +490,16 @@ export class Store {
    * A value derived from an org database (its subgroups, what a push's rules need), re-read only
    * when the database has changed since: its update_seq is read first, so a cached value is never
    * older than the sequence it is kept under. Every sync request needs one; a burst of them then
-   * costs one database-info request each instead of queries.
+   * costs one database-info request each instead of queries. `seqRead`: that request, started
+   * earlier by the caller (it must have started after the caller's request arrived).
    */
-  async byOrgSeq<T>(orgId: string, key: string, load: () => Promise<T>): Promise<T> {
-    const seq = await this.updateSeq(orgDbName(orgId));
+  async byOrgSeq<T>(
+    orgId: string,
+    key: string,
+    load: () => Promise<T>,
+    seqRead: Promise<string> = this.updateSeq(orgDbName(orgId)),
+  ): Promise<T> {
+    const seq = await seqRead;
     const cacheKey = `${orgId}\n${key}`;
     const hit = this.orgValues.get(cacheKey);
     if (hit && hit.seq === seq) return hit.value as T;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AccessUser } from '../auth/claims.ts';
-import { auditDbName, type Doc, type Store } from '../db/store.ts';
+import { auditDbName, type Doc, type Store, type WriteResult } from '../db/store.ts';
 import {
   type AuditBatch,
   type AuditEntry,
@@ -142,6 +142,91 @@ export function auditBatches(entries: AuditEntry[], receivedAt: number): AuditBa
   });
 }
 
+/** What a journal write needs to be audited: where the entries go and what they say. */
+export interface AuditContext {
+  orgId: string;
+  device: string;
+  receivedAt: number;
+}
+
+export interface AuditedRow {
+  doc: Doc;
+  rev: string | undefined;
+  before: JournalDoc | undefined;
+}
+
+/**
+ * Writes journal rows and their audit batch at once: two databases, so two requests, sent
+ * together rather than one after the other (the push's answer waits for both). The batch is
+ * written for every row; rows that lost the revision race (or a write that failed) are taken
+ * out of it again, so the trail names what was written. A process that dies in between leaves
+ * an entry for an edit its device will push again: readAudit keeps one entry per edit.
+ */
+export async function writeAudited(
+  store: Store,
+  dbName: string,
+  rows: AuditedRow[],
+  audit: AuditContext,
+): Promise<WriteResult[]> {
+  const entries = rows.flatMap((r) =>
+    auditEntries(r.before, r.doc as unknown as JournalDoc, audit.device, audit.receivedAt),
+  );
+  const batches = auditBatches(entries, audit.receivedAt) as unknown as Doc[];
+  const auditDb = auditDbName(audit.orgId);
+  await store.ensureDb(auditDb);
+
+  const [journal, batchWrite] = await Promise.allSettled([
+    store.bulkWrite(dbName, rows),
+    store.bulkWrite(
+      auditDb,
+      batches.map((doc) => ({ doc, rev: undefined })),
+    ),
+  ]);
+  const written = new Set(
+    journal.status === 'fulfilled' ? journal.value.filter((r) => r.ok).map((r) => r.id) : [],
+  );
+  if (journal.status === 'rejected') {
+    // Best effort: the error that matters is the journal's.
+    if (batchWrite.status === 'fulfilled') {
+      await withdrawUnwritten(store, auditDb, batches, batchWrite.value, entries, written).catch(
+        () => {},
+      );
+    }
+    throw journal.reason;
+  }
+  if (batchWrite.status === 'fulfilled' && written.size < rows.length) {
+    await withdrawUnwritten(store, auditDb, batches, batchWrite.value, entries, written);
+  }
+  if (batchWrite.status === 'rejected') throw batchWrite.reason;
+  const failed = batchWrite.value.find((r) => !r.ok && r.error !== 'conflict');
+  if (failed) throw new Error(`audit write of ${failed.id} failed: ${failed.error}`);
+  return journal.value;
+}
+
+/** Rewrites each written batch with the entries of written rows only (deleted when none). */
+async function withdrawUnwritten(
+  store: Store,
+  auditDb: string,
+  batches: Doc[],
+  results: WriteResult[],
+  entries: AuditEntry[],
+  written: Set<string>,
+): Promise<void> {
+  const corrections = batches.flatMap((batch, i) => {
+    const rev = results[i]?.ok ? results[i]!.rev : undefined;
+    if (!rev) return [];
+    const kept = entries.filter(
+      (e) => e.subgroupId === (batch as unknown as AuditBatch).subgroupId && written.has(e.docId),
+    );
+    const [rewritten] = auditBatches(kept, (batch as unknown as AuditBatch).receivedAt);
+    const doc = rewritten
+      ? ({ ...rewritten, id: batch.id } as unknown as Doc)
+      : ({ ...batch, _deleted: true } as Doc);
+    return [{ doc, rev }];
+  });
+  await store.bulkWrite(auditDb, corrections);
+}
+
 export async function recordAudit(store: Store, orgId: string, docs: Doc[]): Promise<void> {
   if (docs.length === 0) return;
   await store.ensureDb(auditDbName(orgId));
@@ -196,8 +281,14 @@ export async function readAudit(
     type: 'audit-batch',
     subgroupId,
   });
-  return batches
-    .flatMap(entriesOf)
-    .filter((e) => !query.docId || e.docId === query.docId)
-    .sort((a, b) => a.receivedAt - b.receivedAt || a.editedAt - b.editedAt);
+  const seen = new Set<string>();
+  return (
+    batches
+      .flatMap(entriesOf)
+      .filter((e) => !query.docId || e.docId === query.docId)
+      .sort((a, b) => a.receivedAt - b.receivedAt || a.editedAt - b.editedAt)
+      // One entry per edit (its id names the field and the edit's stamp): an edit pushed again
+      // after a push that died between its two writes is listed once, when first received.
+      .filter((e) => !seen.has(e.id) && seen.add(e.id))
+  );
 }

@@ -1,6 +1,8 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { AccessUser } from '../auth/claims.ts';
 import type { Config } from '../config.ts';
+import { orgDbName } from '../db/store.ts';
 import { readOnlyCollection, unknownCollection, validationFailed } from '../http/errors.ts';
 import { route } from '../http/route.ts';
 import {
@@ -49,8 +51,24 @@ function deviceOf(header: string | string[] | undefined): string {
   return (value ?? 'unknown').replace(/[^\w.:-]/g, '').slice(0, 64) || 'unknown';
 }
 
+/**
+ * A push's rules start from the org database's sequence (push.ts, loadOrgBasics). It is read as
+ * soon as the caller is known, while the body (up to a batch of documents) is still arriving and
+ * being parsed, rather than after. Read after the request arrived, it still sees every change
+ * made before the device sent its push.
+ */
+function startOrgSeqRead(app: FastifyInstance, reads: WeakMap<FastifyRequest, Promise<string>>) {
+  return (request: FastifyRequest) => {
+    const read = app.store.updateSeq(orgDbName((request.user as AccessUser).org));
+    // Awaited by the push; a request refused before then must not leave a rejection unhandled.
+    read.catch(() => {});
+    reads.set(request, read);
+  };
+}
+
 export async function syncPlugin(app: FastifyInstance, opts: { config: Config }) {
   const hub = new ChangesHub(app.store, app.log);
+  const orgSeqReads = new WeakMap<FastifyRequest, Promise<string>>();
   const prefetch = new PullPrefetch(opts.config.now);
   const streams = new Set<FastifyReply>();
   // Streams never go idle, so closing the server ends them first.
@@ -103,6 +121,7 @@ export async function syncPlugin(app: FastifyInstance, opts: { config: Config })
       body: pushRequestSchema,
       response: pushResponseSchema,
       roles: 'any',
+      onAuthenticated: startOrgSeqRead(app, orgSeqReads),
       onInvalidParams: unknownCollectionOf,
     },
     async ({ params, body, user, request }) => {
@@ -115,6 +134,7 @@ export async function syncPlugin(app: FastifyInstance, opts: { config: Config })
         rows: body.rows,
         device: deviceOf(request.headers[DEVICE_HEADER]),
         now: opts.config.now(),
+        orgSeq: orgSeqReads.get(request),
       });
       request.log.info(
         {

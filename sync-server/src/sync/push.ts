@@ -4,7 +4,6 @@ import { type Doc, orgDbName, type Store, type Stored, subgroupDbName } from '..
 import { zodMessage } from '../http/error-handler.ts';
 import { forbidden } from '../http/errors.ts';
 import {
-  type AuditEntry,
   type Calendar,
   COLLECTION_DOC_SCHEMAS,
   checkParsedJournalWrite,
@@ -29,7 +28,7 @@ import {
   scheduleId,
   type WriteContext,
 } from '../shared.ts';
-import { auditBatches, auditEntries, recordAudit, refusalRecord } from './audit.ts';
+import { type AuditContext, recordAudit, refusalRecord, writeAudited } from './audit.ts';
 
 /**
  * Push: validate each row with the collection's schema, check it with the shared push rules,
@@ -47,6 +46,8 @@ export interface PushInput {
   rows: PushRow[];
   device: string;
   now: number;
+  /** The org database's sequence, read since the request arrived (see byOrgSeq). */
+  orgSeq?: Promise<string>;
 }
 
 interface Refusal {
@@ -117,9 +118,10 @@ async function loadOrgBasics(
   store: Store,
   orgId: string,
   subgroupIds: string[],
+  orgSeq: Promise<string> | undefined,
 ): Promise<OrgBasics> {
   const orgDb = orgDbName(orgId);
-  const basics = await store.byOrgSeq(orgId, 'push-basics', async (): Promise<OrgBasics> => {
+  const load = async (): Promise<OrgBasics> => {
     const [stored, locks] = await Promise.all([
       store.liveDocs(orgDb, [orgId, 'calendar-ru']),
       store.scanPrefix(orgDb, 'lock:', undefined, 100_000),
@@ -135,7 +137,8 @@ async function loadOrgBasics(
       slots: new Map(),
       rosters: new Map(),
     };
-  });
+  };
+  const basics = await store.byOrgSeq(orgId, 'push-basics', load, orgSeq);
 
   const missing = subgroupIds.filter((id) => !basics.subgroups.has(id));
   if (missing.length > 0) {
@@ -290,14 +293,9 @@ async function pushGroup(
   basics: OrgBasics,
   items: Item[],
   group: GroupContext,
-): Promise<{
-  outcomes: Outcome[];
-  written: { before: JournalDoc | undefined; after: JournalDoc }[];
-}> {
-  if (!group.teaches) {
-    const { outcomes } = evaluate(items, group, new Map());
-    return { outcomes, written: [] };
-  }
+  audit: AuditContext,
+): Promise<Outcome[]> {
+  if (!group.teaches) return evaluate(items, group, new Map()).outcomes;
   const subgroupId = group.ctx.subgroup!.id;
   const db = subgroupDbName(subgroupId);
   // A mark's lesson matters to the rules only when the lesson is off the schedule (an exception
@@ -313,7 +311,6 @@ async function pushGroup(
   ].flatMap((learnerId) => byLearner.get(learnerId) ?? []);
   const withRoster = { ...group, ctx: { ...group.ctx, roster } };
 
-  const written: { before: JournalDoc | undefined; after: JournalDoc }[] = [];
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // First try: rows the device created are not read. Writing them without a revision fails
     // with 409 if they exist after all (journal deletions stay live documents, see Store), and
@@ -327,27 +324,20 @@ async function pushGroup(
     const { outcomes, dirty, before } = evaluate(items, withRoster, current);
     if (outcomes.some((o) => o.refusal && unread.has(o.item.doc.id))) continue;
 
-    const writeIds = [...dirty];
-    const results = await store.bulkWrite(
-      db,
-      writeIds.map((id) => ({ doc: current.get(id)!.doc, rev: revs.get(id) })),
-    );
+    const rows = [...dirty].map((id) => ({
+      doc: current.get(id)!.doc,
+      rev: revs.get(id),
+      before: before.get(id),
+    }));
+    // What is written is audited with it: merged again next round, it changes nothing more.
+    const results = await writeAudited(store, db, rows, audit);
     const failed = results.filter((r) => !r.ok);
     if (failed.some((r) => r.error !== 'conflict')) {
       throw new Error(`journal write failed: ${failed.map((r) => r.error).join(', ')}`);
     }
-    // What was written is audited now: merged again next round, it no longer changes anything.
-    results.forEach((r, i) => {
-      const id = writeIds[i]!;
-      if (r.ok)
-        written.push({
-          before: before.get(id),
-          after: current.get(id)!.doc as unknown as JournalDoc,
-        });
-    });
     // A concurrent writer won the revision race: re-read and merge again.
     if (failed.length > 0) continue;
-    return { outcomes, written };
+    return outcomes;
   }
   throw new Error('journal write kept conflicting');
 }
@@ -422,22 +412,19 @@ export async function push(store: Store, input: PushInput): Promise<PushResponse
   const items = validate(input, outcomes);
   await repairMalformed(store, input.user, outcomes);
   const groups = groupBySubgroup(items);
-  const basics = await loadOrgBasics(store, input.user.org, [...groups.keys()]);
+  const basics = await loadOrgBasics(store, input.user.org, [...groups.keys()], input.orgSeq);
   if (!basics.org) throw forbidden('Организация не найдена');
-  const entries: AuditEntry[] = [];
+  const audit = { orgId: input.user.org, device: input.device, receivedAt: input.now };
 
   for (const [subgroupId, groupItems] of groups) {
     const group = loadGroup(input.user, subgroupId, basics, input.now);
-    const { outcomes: done, written } = await pushGroup(store, basics, groupItems, group);
-    outcomes.push(...done);
-    for (const w of written)
-      entries.push(...auditEntries(w.before, w.after, input.device, input.now));
+    outcomes.push(...(await pushGroup(store, basics, groupItems, group, audit)));
   }
 
-  const audit = auditBatches(entries, input.now) as unknown as Doc[];
+  const refusals: Doc[] = [];
   for (const o of outcomes) {
     if (!o.refusal) continue;
-    audit.push(
+    refusals.push(
       refusalRecord({
         user: input.user,
         device: input.device,
@@ -449,6 +436,6 @@ export async function push(store: Store, input: PushInput): Promise<PushResponse
       }) as unknown as Doc,
     );
   }
-  await recordAudit(store, input.user.org, audit);
+  await recordAudit(store, input.user.org, refusals);
   return respond(outcomes);
 }
