@@ -214,6 +214,22 @@ describe('bulk first sync', () => {
     expect((await serverDoc(expected.marks[0]!))?.rev).toBe(revBefore);
   });
 
+  it('[sync] a screen open during the first sync sees the documents arrive without asking again', async () => {
+    const device = await newDevice('watching');
+    const expected = await serverIds(device.session);
+    const seen: string[][] = [];
+    // What a month screen does: one live query, opened before anything is on the device.
+    const sub = device.db.rx.collections.marks
+      .find()
+      .$.subscribe((docs) => seen.push(docs.map((d) => d.primary).sort()));
+
+    await syncRound(device);
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual(expected.marks));
+    sub.unsubscribe();
+
+    expect(seen[0]).toEqual([]);
+  });
+
   it('[sync][CR1][CR5] after a bulk first sync, edits are pushed, server changes pulled, concurrent ones merged or reported', async () => {
     const device = await newDevice('after');
     await syncRound(device);

@@ -1,5 +1,15 @@
 import type { Checkpoint, SyncCollection } from '@otmetka/shared';
-import type { RxCollection, RxDatabase, RxDocumentData, RxStorageInstance } from 'rxdb';
+import type {
+  EventBulk,
+  RxCollection,
+  RxDatabase,
+  RxDocumentData,
+  RxStorageChangeEvent,
+  RxStorageInstance,
+} from 'rxdb';
+import { fromStorageToDexie } from 'rxdb/plugins/storage-dexie';
+import { randomToken } from 'rxdb/plugins/utils';
+import type { Subject } from 'rxjs';
 import type { OtmetkaCollections } from '../db/database.ts';
 import { storedDocs } from '../db/database.ts';
 
@@ -50,6 +60,9 @@ type Db = RxDatabase<OtmetkaCollections>;
 type StoredDoc = RxDocumentData<Record<string, unknown>> & {
   _meta: { lwt: number; o?: { _rev: number; hash: string } };
 };
+
+/** The context of every write the bulk first sync makes (RxDB passes it to change events). */
+const FIRST_SYNC_CONTEXT = 'otmetka-first-sync';
 
 const progressKey = (name: SyncCollection) => `first-sync-${name}`;
 
@@ -108,11 +121,71 @@ function stored(doc: AnyDoc, hash: string, previous?: StoredDoc): StoredDoc {
   };
 }
 
+type DexieRow = Record<string, unknown>;
+
+/** What the Dexie storage instance keeps open for a collection (its `internals`). */
+interface DexieInternals {
+  dexieDb: { transaction(mode: 'rw', table: unknown, scope: () => Promise<void>): Promise<void> };
+  dexieTable: { bulkAdd(rows: DexieRow[]): Promise<unknown> };
+  booleanIndexes: string[];
+}
+
+type BaseStorage = RxStorageInstance<Record<string, unknown>, Promise<DexieInternals>, unknown> & {
+  changes$: Subject<EventBulk<RxStorageChangeEvent<Record<string, unknown>>, unknown>>;
+};
+
 /**
- * Writes pulled documents. New ones in one bulk write; the few already stored (a page written
- * again after an interruption, or a document that changed on the server while the first sync
- * ran) replace the stored version only if nobody edited it here since: an edited one is left to
- * the replication, which pushes the edit and adopts the merged result.
+ * Adds documents that are not stored yet straight into the collection's Dexie table. RxDB's
+ * bulkWrite first reads every id to find a stored version to compare with, and in a first sync
+ * there never is one: those reads cost the device nearly as much as the writes. An id that is
+ * stored after all fails on its own (a key constraint; the rest of the transaction goes on) and
+ * is handed back for the careful way. The change events are the ones RxDB's own insert emits,
+ * so open queries and other tabs see the documents arrive.
+ */
+async function addNew(storage: BaseStorage, docs: StoredDoc[]): Promise<StoredDoc[]> {
+  const state = await storage.internals;
+  const rows = docs.map((doc) => fromStorageToDexie(state.booleanIndexes, doc) as DexieRow);
+  const taken = new Set<number>();
+  await state.dexieDb.transaction('rw', state.dexieTable, async () => {
+    try {
+      await state.dexieTable.bulkAdd(rows);
+    } catch (error) {
+      const failures = (error as { failuresByPos?: Record<string, { name?: string }> })
+        .failuresByPos;
+      if (!failures) throw error;
+      for (const [pos, failure] of Object.entries(failures)) {
+        if (failure.name !== 'ConstraintError') throw failure;
+        taken.add(Number(pos));
+      }
+    }
+  });
+
+  const added = docs.filter((_, i) => !taken.has(i));
+  const events = added
+    .filter((doc) => !doc._deleted)
+    .map((doc) => ({
+      documentId: doc.id as string,
+      operation: 'INSERT' as const,
+      documentData: doc,
+      previousDocumentData: undefined,
+    }));
+  const last = added.at(-1);
+  if (events.length > 0 && last) {
+    storage.changes$.next({
+      id: randomToken(10),
+      events,
+      checkpoint: { id: last.id, lwt: last._meta.lwt },
+      context: FIRST_SYNC_CONTEXT,
+    });
+  }
+  return docs.filter((_, i) => taken.has(i));
+}
+
+/**
+ * Writes pulled documents. New ones are added in one transaction; the few already stored (a
+ * page written again after an interruption, or a document that changed on the server while the
+ * first sync ran) replace the stored version only if nobody edited it here since: an edited one
+ * is left to the replication, which pushes the edit and adopts the merged result.
  */
 export async function writePulled(
   collection: AnyCollection,
@@ -122,14 +195,20 @@ export async function writePulled(
   // The storage RxDB itself wraps: the wrapper would stamp the current time and its own
   // revision, and both must be ours (see above). No storage plugin hooks are in use.
   const storage = (
-    collection.storageInstance as unknown as {
-      originalStorageInstance: RxStorageInstance<Record<string, unknown>, unknown, unknown>;
-    }
+    collection.storageInstance as unknown as { originalStorageInstance: BaseStorage }
   ).originalStorageInstance;
+  const locked = <T>(fn: () => Promise<T>) => collection.database.lockedRun(fn);
   const write = (rows: { previous?: StoredDoc; document: StoredDoc }[]) =>
-    collection.database.lockedRun(() => storage.bulkWrite(rows, 'otmetka-first-sync'));
+    locked(() => storage.bulkWrite(rows, FIRST_SYNC_CONTEXT));
 
-  const first = await write(docs.map((doc) => ({ document: stored(doc, replicationHash) })));
+  const taken = await locked(() =>
+    addNew(
+      storage,
+      docs.map((doc) => stored(doc, replicationHash)),
+    ),
+  );
+  if (taken.length === 0) return;
+  const first = await write(taken.map((document) => ({ document })));
   const again: { previous: StoredDoc; document: StoredDoc }[] = [];
   for (const error of first.error) {
     if (error.status !== 409 || !error.documentInDb) throw new Error(describe(error));
