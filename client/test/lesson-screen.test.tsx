@@ -235,4 +235,55 @@ describe('lesson register', () => {
       ),
     );
   });
+
+  it('[LS1] «Отменено» asks for the reason first; status and reason are saved in one write', async () => {
+    const database = await renderLesson('2026-09-23');
+    const id = lessonId('sg-1', '2026-09-23', '15:00');
+    const stored = () => database.rx.collections.lessons.findOne(id).exec();
+
+    fireEvent.click(await screen.findByTestId('lesson-status-cancelled'));
+    const confirm = await screen.findByTestId('lesson-status-confirm');
+    expect((confirm as HTMLButtonElement).disabled).toBe(true);
+
+    const reason = screen.getByTestId('lesson-status-reason');
+    fireEvent.input(reason, { target: { value: '   ' } });
+    expect((confirm as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.input(reason, { target: { value: 'Болезнь педагога ' } });
+    // Longer than a text field's save pause: nothing is written before the teacher confirms.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await stored()).toBeNull();
+
+    fireEvent.click(confirm);
+    await waitFor(async () => expect((await stored())?.status).toBe('cancelled'));
+    const lesson = (await stored())!;
+    expect(lesson.statusReason).toBe('Болезнь педагога');
+    expect(lesson.stamps.statusReason).toEqual(lesson.stamps.status);
+    await waitFor(() => expect(screen.queryByTestId('lesson-status-dialog')).toBeNull());
+    expect(screen.getByTestId('lesson-status-reason-text').textContent).toContain(
+      'Болезнь педагога',
+    );
+    expect((screen.getByTestId('mark-all-present') as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('[LS1] cancelling the reason dialog leaves the status as it was', async () => {
+    const database = await renderLesson('2026-09-30');
+    const id = lessonId('sg-1', '2026-09-30', '15:00');
+    const stored = () => database.rx.collections.lessons.findOne(id).exec();
+    fireEvent.click(await screen.findByTestId('lesson-status-held'));
+    await waitFor(async () => expect((await stored())?.status).toBe('held'));
+
+    fireEvent.click(screen.getByTestId('lesson-status-moved'));
+    fireEvent.input(await screen.findByTestId('lesson-status-reason'), {
+      target: { value: 'Концерт' },
+    });
+    fireEvent.click(screen.getByTestId('lesson-status-cancel'));
+    await waitFor(() => expect(screen.queryByTestId('lesson-status-dialog')).toBeNull());
+
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const lesson = await stored();
+    expect(lesson?.status).toBe('held');
+    expect(lesson?.statusReason).toBe('');
+    expect(screen.getByTestId('lesson-status-held').getAttribute('aria-pressed')).toBe('true');
+    expect((screen.getByTestId('mark-all-present') as HTMLButtonElement).disabled).toBe(false);
+  });
 });

@@ -442,10 +442,11 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
     await row.click();
     await pageB.getByTestId('lesson').waitFor();
 
+    // LS1: the reason is asked first; status and reason are saved together on «Сохранить».
     await pageB.getByTestId('lesson-status-moved').click();
-    const reason = pageB.getByTestId('lesson-status-reason');
-    await reason.fill('Перенос на субботу: концерт');
-    await reason.press('Tab');
+    await pageB.getByTestId('lesson-status-reason').fill('Перенос на субботу: концерт');
+    await pageB.getByTestId('lesson-status-confirm').click();
+    await pageB.getByTestId('lesson-status-reason-text').waitFor();
     await waitFor('the register closed', async () =>
       pageB.getByTestId('mark-all-present').isDisabled(),
     );
