@@ -10,7 +10,7 @@ import {
   scheduleId,
 } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
@@ -113,6 +113,7 @@ let n = 0;
 let unmountScreen = () => {};
 
 afterEach(async () => {
+  vi.useRealTimers();
   cleanup();
   await sync?.stop();
   if (db) await closeDb(db);
@@ -285,5 +286,51 @@ describe('lesson register', () => {
     expect(lesson?.statusReason).toBe('');
     expect(screen.getByTestId('lesson-status-held').getAttribute('aria-pressed')).toBe('true');
     expect((screen.getByTestId('mark-all-present') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('[LS2] a lesson after today in the organisation’s zone takes no attendance; its plan stays open', async () => {
+    // 20:30 UTC on 15 September is 01:30 on Wednesday the 16th in Orenburg (UTC+5).
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.parse('2026-09-15T20:30:00Z'));
+
+    const database = await renderLesson('2026-09-23');
+    const mark = await screen.findByTestId('mark-kid-a');
+    expect(screen.getByTestId('roll-upcoming').textContent).toBe(
+      'Занятие ещё не прошло — посещаемость отмечается в день занятия.',
+    );
+    expect((mark as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId('mark-all-present') as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId('grade-kid-a') as HTMLSelectElement).disabled).toBe(true);
+    fireEvent.click(mark);
+
+    // Planning the lesson is allowed: the topic and the homework are saved.
+    fireEvent.input(screen.getByTestId('lesson-topic-text'), {
+      target: { value: 'Зубчатые передачи' },
+    });
+    fireEvent.blur(screen.getByTestId('lesson-topic-text'));
+    fireEvent.input(screen.getByTestId('lesson-homework'), { target: { value: 'Принести набор' } });
+    fireEvent.blur(screen.getByTestId('lesson-homework'));
+    const id = lessonId('sg-1', '2026-09-23', '15:00');
+    await waitFor(async () =>
+      expect((await database.rx.collections.lessons.findOne(id).exec())?.homework).toBe(
+        'Принести набор',
+      ),
+    );
+    expect((await database.rx.collections.lessons.findOne(id).exec())?.topicTitle).toBe(
+      'Зубчатые передачи',
+    );
+    expect(await database.rx.collections.marks.count().exec()).toBe(0);
+  });
+
+  it('[LS2] the lesson of today in the organisation’s zone takes attendance while UTC is a day behind', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.parse('2026-09-15T20:30:00Z'));
+
+    const database = await renderLesson('2026-09-16');
+    const mark = await screen.findByTestId('mark-kid-a');
+    expect(screen.queryByTestId('roll-upcoming')).toBeNull();
+    fireEvent.click(mark);
+    await waitFor(() => expect(mark.getAttribute('data-code')).toBe('present'));
+    expect(await storedCode(database, '2026-09-16', 'kid-a')).toBe('');
   });
 });

@@ -14,6 +14,7 @@ import {
   isMonthLocked,
   isoWeekday,
   monthOf,
+  todayIn,
 } from '@otmetka/shared';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
@@ -54,7 +55,7 @@ export function LessonScreen(props: {
   date: string;
   start: string;
 }) {
-  const { db } = useTeacher();
+  const { db, user } = useTeacher();
   const { subgroup, catalog, date, start } = props;
   const slots = slotsOfMonth(catalog, subgroup, monthOf(date));
   const scheduled = findSlotSafe(slots, date, start);
@@ -71,6 +72,9 @@ export function LessonScreen(props: {
   }
   const programme = catalog.programmes.get(subgroup.programmeId);
   const locked = monthLocked(catalog, subgroup.id, slot.date);
+  // LS2: "today" in the organisation's zone (the session carries it before the catalog does);
+  // near midnight the device's zone or UTC name another day.
+  const upcoming = slot.date > todayIn(catalog.org?.timeZone ?? user.timeZone);
   return (
     <article class="lesson" data-testid="lesson" data-lesson-id={slot.lessonId}>
       <header class="lessonhead">
@@ -101,6 +105,7 @@ export function LessonScreen(props: {
         codes={catalog.codes}
         grades={programme?.gradesEnabled ?? false}
         notHeld={notHeld(lesson?.status)}
+        upcoming={upcoming}
       />
       <TopicPicker slot={slot} lesson={lesson} />
       <TextField
@@ -317,9 +322,12 @@ function Roll(props: {
   grades: boolean;
   /** Cancelled or moved: nobody attended on this date. */
   notHeld: boolean;
+  /** LS2: dated after today: nobody has attended yet. */
+  upcoming: boolean;
 }) {
   const { db } = useTeacher();
   const { slot, codes } = props;
+  const closed = props.notHeld || props.upcoming;
   const roster = useObservable(
     () => roster$(db, slot.subgroupId),
     [db, slot.subgroupId],
@@ -341,7 +349,7 @@ function Roll(props: {
         <button
           type="button"
           class="primary"
-          disabled={unmarked.length === 0 || props.notHeld}
+          disabled={unmarked.length === 0 || closed}
           onClick={() =>
             void markAllPresent(
               db,
@@ -354,6 +362,11 @@ function Roll(props: {
           Все присутствуют
         </button>
       </div>
+      {props.upcoming && (
+        <p class="muted" data-testid="roll-upcoming">
+          Занятие ещё не прошло — посещаемость отмечается в день занятия.
+        </p>
+      )}
       {learners.length === 0 && <p class="empty">На эту дату в подгруппе нет зачисленных.</p>}
       <ul class="roll">
         {learners.map((entry) => {
@@ -364,7 +377,7 @@ function Roll(props: {
               <button
                 type="button"
                 class={`code ${mark ? codeClass(codes, mark.code) : 'code--none'}`}
-                disabled={props.notHeld}
+                disabled={closed}
                 onClick={() =>
                   void setMark(db, slot, entry.learnerId, { code: nextCode(codes, mark?.code) })
                 }
@@ -378,7 +391,7 @@ function Roll(props: {
                 <select
                   value={mark?.grade ?? ''}
                   aria-label={`Оценка: ${entry.name}`}
-                  disabled={props.notHeld}
+                  disabled={closed}
                   onChange={(e) =>
                     void setMark(db, slot, entry.learnerId, {
                       grade: e.currentTarget.value || null,
