@@ -10,7 +10,7 @@ import {
   scheduleId,
 } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
@@ -113,6 +113,7 @@ let n = 0;
 let unmountScreen = () => {};
 
 afterEach(async () => {
+  vi.useRealTimers();
   cleanup();
   await sync?.stop();
   if (db) await closeDb(db);
@@ -234,5 +235,102 @@ describe('lesson register', () => {
         'Пришли без формы',
       ),
     );
+  });
+
+  it('[LS1] «Отменено» asks for the reason first; status and reason are saved in one write', async () => {
+    const database = await renderLesson('2026-09-23');
+    const id = lessonId('sg-1', '2026-09-23', '15:00');
+    const stored = () => database.rx.collections.lessons.findOne(id).exec();
+
+    fireEvent.click(await screen.findByTestId('lesson-status-cancelled'));
+    const confirm = await screen.findByTestId('lesson-status-confirm');
+    expect((confirm as HTMLButtonElement).disabled).toBe(true);
+
+    const reason = screen.getByTestId('lesson-status-reason');
+    fireEvent.input(reason, { target: { value: '   ' } });
+    expect((confirm as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.input(reason, { target: { value: 'Болезнь педагога ' } });
+    // Longer than a text field's save pause: nothing is written before the teacher confirms.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await stored()).toBeNull();
+
+    fireEvent.click(confirm);
+    await waitFor(async () => expect((await stored())?.status).toBe('cancelled'));
+    const lesson = (await stored())!;
+    expect(lesson.statusReason).toBe('Болезнь педагога');
+    expect(lesson.stamps.statusReason).toEqual(lesson.stamps.status);
+    await waitFor(() => expect(screen.queryByTestId('lesson-status-dialog')).toBeNull());
+    expect(screen.getByTestId('lesson-status-reason-text').textContent).toContain(
+      'Болезнь педагога',
+    );
+    expect((screen.getByTestId('mark-all-present') as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('[LS1] cancelling the reason dialog leaves the status as it was', async () => {
+    const database = await renderLesson('2026-09-30');
+    const id = lessonId('sg-1', '2026-09-30', '15:00');
+    const stored = () => database.rx.collections.lessons.findOne(id).exec();
+    fireEvent.click(await screen.findByTestId('lesson-status-held'));
+    await waitFor(async () => expect((await stored())?.status).toBe('held'));
+
+    fireEvent.click(screen.getByTestId('lesson-status-moved'));
+    fireEvent.input(await screen.findByTestId('lesson-status-reason'), {
+      target: { value: 'Концерт' },
+    });
+    fireEvent.click(screen.getByTestId('lesson-status-cancel'));
+    await waitFor(() => expect(screen.queryByTestId('lesson-status-dialog')).toBeNull());
+
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const lesson = await stored();
+    expect(lesson?.status).toBe('held');
+    expect(lesson?.statusReason).toBe('');
+    expect(screen.getByTestId('lesson-status-held').getAttribute('aria-pressed')).toBe('true');
+    expect((screen.getByTestId('mark-all-present') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('[LS2] a lesson after today in the organisation’s zone takes no attendance; its plan stays open', async () => {
+    // 20:30 UTC on 15 September is 01:30 on Wednesday the 16th in Orenburg (UTC+5).
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.parse('2026-09-15T20:30:00Z'));
+
+    const database = await renderLesson('2026-09-23');
+    const mark = await screen.findByTestId('mark-kid-a');
+    expect(screen.getByTestId('roll-upcoming').textContent).toBe(
+      'Занятие ещё не прошло — посещаемость отмечается в день занятия.',
+    );
+    expect((mark as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId('mark-all-present') as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId('grade-kid-a') as HTMLSelectElement).disabled).toBe(true);
+    fireEvent.click(mark);
+
+    // Planning the lesson is allowed: the topic and the homework are saved.
+    fireEvent.input(screen.getByTestId('lesson-topic-text'), {
+      target: { value: 'Зубчатые передачи' },
+    });
+    fireEvent.blur(screen.getByTestId('lesson-topic-text'));
+    fireEvent.input(screen.getByTestId('lesson-homework'), { target: { value: 'Принести набор' } });
+    fireEvent.blur(screen.getByTestId('lesson-homework'));
+    const id = lessonId('sg-1', '2026-09-23', '15:00');
+    await waitFor(async () =>
+      expect((await database.rx.collections.lessons.findOne(id).exec())?.homework).toBe(
+        'Принести набор',
+      ),
+    );
+    expect((await database.rx.collections.lessons.findOne(id).exec())?.topicTitle).toBe(
+      'Зубчатые передачи',
+    );
+    expect(await database.rx.collections.marks.count().exec()).toBe(0);
+  });
+
+  it('[LS2] the lesson of today in the organisation’s zone takes attendance while UTC is a day behind', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.parse('2026-09-15T20:30:00Z'));
+
+    const database = await renderLesson('2026-09-16');
+    const mark = await screen.findByTestId('mark-kid-a');
+    expect(screen.queryByTestId('roll-upcoming')).toBeNull();
+    fireEvent.click(mark);
+    await waitFor(() => expect(mark.getAttribute('data-code')).toBe('present'));
+    expect(await storedCode(database, '2026-09-16', 'kid-a')).toBe('');
   });
 });

@@ -135,7 +135,9 @@ export const teacherAccountRequestSchema = z.object({
     .toLowerCase()
     .min(3)
     .max(64)
-    .regex(/^[a-zA-Z0-9._-]+$/, { message: 'latin letters, digits, dot, dash, underscore' }),
+    .regex(/^[a-zA-Z0-9._-]+$/, {
+      message: 'только латинские буквы, цифры, точка, дефис и подчёркивание',
+    }),
   password: z.string().min(8).max(256),
 });
 export type TeacherAccountRequest = z.infer<typeof teacherAccountRequestSchema>;
@@ -146,7 +148,10 @@ export type TeacherAccountRequest = z.infer<typeof teacherAccountRequestSchema>;
 export const programmeInputSchema = programmeSchema
   .omit({ id: true, type: true, orgId: true, _deleted: true })
   .extend({ description: z.string().max(2000).default('') })
-  .refine((p) => p.ageFrom <= p.ageTo, { path: ['ageTo'], message: 'ageTo before ageFrom' });
+  .refine((p) => p.ageFrom <= p.ageTo, {
+    path: ['ageTo'],
+    message: 'возраст «до» меньше возраста «от»',
+  });
 export type ProgrammeInput = z.infer<typeof programmeInputSchema>;
 
 export const programmeViewSchema = programmeSchema.omit({ _deleted: true });
@@ -163,7 +168,7 @@ export const subgroupInputSchema = subgroupSchema
   .omit({ id: true, type: true, orgId: true, _deleted: true })
   .refine((s) => s.periodFrom <= s.periodTo, {
     path: ['periodTo'],
-    message: 'periodTo before periodFrom',
+    message: 'конец периода раньше начала',
   });
 export type SubgroupInput = z.infer<typeof subgroupInputSchema>;
 
@@ -341,7 +346,7 @@ export const lockRequestSchema = z
   })
   .refine((r) => r.locked || r.reason.length > 0, {
     path: ['reason'],
-    message: 'an unlock needs a reason',
+    message: 'чтобы открыть месяц, укажите причину',
   });
 export type LockRequest = z.infer<typeof lockRequestSchema>;
 
@@ -359,7 +364,7 @@ export const auditQuerySchema = z
   })
   .refine((q) => q.docId !== undefined || (q.subgroupId !== undefined && q.month !== undefined), {
     path: ['docId'],
-    message: 'give docId, or subgroupId and month',
+    message: 'укажите docId или subgroupId вместе с month',
   });
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
 

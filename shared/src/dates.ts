@@ -119,6 +119,18 @@ export function daysBetween(a: string, b: string): number {
   return dayNumber(b, 'b') - dayNumber(a, 'a');
 }
 
+/**
+ * A person's age in whole years on `date`, for a birth date: the year difference, less one
+ * until the birthday comes round that year (one born on 29 February turns a year older on
+ * 1 March in a common year). Both are civil dates; a malformed one throws (DT4).
+ */
+export function ageOn(birthDate: string, date: string): number {
+  const [by, bm, bd] = splitDate(birthDate, 'birthDate');
+  const [y, m, d] = splitDate(date, 'date');
+  const years = y - by;
+  return m < bm || (m === bm && d < bd) ? years - 1 : years;
+}
+
 /** ISO weekday of a civil date: 1 is Monday, 7 is Sunday. 1970-01-01 was a Thursday. */
 export function isoWeekday(date: string): IsoWeekday {
   return weekdayOfDayNumber(dayNumber(date));

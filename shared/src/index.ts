@@ -15,5 +15,6 @@ export * from './schemas/primitives.ts';
 export * from './schemas/registry.ts';
 export * from './snils.ts';
 export * from './tombstones.ts';
+export * from './topic-dates.ts';
 export * from './topics-import.ts';
 export * from './xlsx.ts';

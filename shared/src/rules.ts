@@ -14,6 +14,7 @@ import {
 } from './schemas/journal.ts';
 import type { Role } from './schemas/registry.ts';
 import { IDENTITY_FIELDS } from './tombstones.ts';
+import { plannedDateProblem } from './topic-dates.ts';
 
 /**
  * The push rules (PR1–PR4, CR3) the server applies to each journal row before merging it. The
@@ -203,7 +204,22 @@ function checkContent(
       return refuse('VALIDATION_FAILED', 'Тема занятия должна быть из плана этой подгруппы.');
     }
   }
+  if (incoming.type === 'topic' && sets('plannedDate') && incoming.plannedDate !== null) {
+    return checkPlannedDate(ctx, incoming.plannedDate);
+  }
   return OK;
+}
+
+/**
+ * PR8: a topic's planned date lies in its subgroup's study period: lessons happen only there,
+ * and a date like 1900 is a typo that would sit in the plan and the reports for good.
+ */
+function checkPlannedDate(ctx: WriteContext, plannedDate: string): WriteCheck {
+  const period = ctx.subgroup
+    ? { from: ctx.subgroup.periodFrom, to: ctx.subgroup.periodTo }
+    : undefined;
+  const problem = plannedDateProblem(plannedDate, period);
+  return problem ? refuse('VALIDATION_FAILED', `Плановая ${problem}.`) : OK;
 }
 
 function ruDate(date: string): string {

@@ -1,5 +1,6 @@
 import { dateToExcelSerial, excelSerialToDate, parseRuDate } from './dates.ts';
 import { DomainError } from './errors.ts';
+import { type DatePeriod, plannedDateProblem } from './topic-dates.ts';
 import { type CellValue, readXlsx, writeXlsx } from './xlsx.ts';
 
 /**
@@ -59,6 +60,14 @@ export interface TopicImportError {
   row: number;
   column: string;
   message: string;
+}
+
+export interface TopicImportOptions {
+  /**
+   * The subgroup's study period: planned dates outside it are row errors (TI7). Without it only
+   * implausible dates are (PLAUSIBLE_PLAN_PERIOD).
+   */
+  period?: DatePeriod;
 }
 
 export interface TopicImportResult {
@@ -194,6 +203,7 @@ interface RowContext {
   columns: Map<Column, number>;
   rowNumber: number;
   errors: TopicImportError[];
+  period: DatePeriod | undefined;
 }
 
 function cell(ctx: RowContext, col: Column): CellValue | undefined {
@@ -243,6 +253,9 @@ function parseRow(ctx: RowContext, fallbackOrder: number): ImportedTopicRow | nu
     );
   }
 
+  const problem = plannedDate === null ? null : plannedDateProblem(plannedDate, ctx.period);
+  if (problem) rowError(ctx, 'plannedDate', problem);
+
   const row: ImportedTopicRow = {
     row: ctx.rowNumber,
     order,
@@ -261,8 +274,11 @@ function isTotalRow(cells: CellValue[]): boolean {
   return cells.some((v) => /^(итого|всего)(?![а-яё])/i.test(text(v)));
 }
 
-/** TI1, TI3, TI5: header by name, then one topic (or row errors) per non-empty row. */
-export function parseTopicRows(rows: CellValue[][]): TopicImportResult {
+/** TI1, TI3, TI5, TI7: header by name, then one topic (or row errors) per non-empty row. */
+export function parseTopicRows(
+  rows: CellValue[][],
+  options: TopicImportOptions = {},
+): TopicImportResult {
   const header = findHeader(rows);
   if (!header) {
     return {
@@ -293,7 +309,7 @@ export function parseTopicRows(rows: CellValue[][]): TopicImportResult {
     const cells = rows[r] ?? [];
     if (cells.every(isBlank) || isTotalRow(cells)) continue;
     const topic = parseRow(
-      { cells, columns: header.columns, rowNumber: r + 1, errors },
+      { cells, columns: header.columns, rowNumber: r + 1, errors, period: options.period },
       lastOrder + 1,
     );
     lastOrder += 1;
@@ -315,12 +331,16 @@ function isZip(bytes: Uint8Array): boolean {
  * IMPORT_FILE_INVALID (field `file`) only when the file cannot be read at all; problems in
  * rows come back in `errors` (TI5), and the valid rows in `rows`.
  */
-export function parseTopicsFile(bytes: Uint8Array, fileName: string): TopicImportResult {
+export function parseTopicsFile(
+  bytes: Uint8Array,
+  fileName: string,
+  options: TopicImportOptions = {},
+): TopicImportResult {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
     throw new DomainError('IMPORT_FILE_INVALID', 'file', 'файл пуст');
   }
   const name = typeof fileName === 'string' ? fileName.toLowerCase() : '';
-  if (isZip(bytes)) return parseTopicRows(readXlsx(bytes).sheets[0]?.rows ?? []);
+  if (isZip(bytes)) return parseTopicRows(readXlsx(bytes).sheets[0]?.rows ?? [], options);
   if (name.endsWith('.xlsx'))
     throw new DomainError('IMPORT_FILE_INVALID', 'file', 'файл .xlsx повреждён');
   if (name.endsWith('.xls') || (bytes[0] === 0xd0 && bytes[1] === 0xcf)) {
@@ -330,7 +350,7 @@ export function parseTopicsFile(bytes: Uint8Array, fileName: string): TopicImpor
       'старый формат .xls не поддерживается: сохраните файл как .xlsx или CSV',
     );
   }
-  return parseTopicRows(parseCsv(decodeText(bytes)));
+  return parseTopicRows(parseCsv(decodeText(bytes)), options);
 }
 
 /** TI6: the plan's hours against the subgroup's hours per year. */

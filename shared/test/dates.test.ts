@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addDays,
   addMonths,
+  ageOn,
   compareDates,
   dateToExcelSerial,
   daysBetween,
@@ -107,5 +108,18 @@ describe('month names', () => {
     expect(formatRuMonth('2026-09')).toBe('сентябрь 2026');
     expect(formatRuMonth('2027-01', true)).toBe('Январь 2027');
     expectDomainError(() => formatRuMonth('2026-13'), 'INVALID_DATE', 'month');
+  });
+});
+
+describe('age on a date', () => {
+  it('[AP2] whole years, one less until the birthday comes round', () => {
+    expect(ageOn('2018-10-01', '2026-10-01')).toBe(8);
+    expect(ageOn('2018-10-02', '2026-10-01')).toBe(7);
+    expect(ageOn('2018-12-31', '2026-01-01')).toBe(7);
+    expect(ageOn('1950-01-01', '2026-09-01')).toBe(76);
+    // Born on 29 February: a year older on 1 March in a common year.
+    expect(ageOn('2016-02-29', '2026-02-28')).toBe(9);
+    expect(ageOn('2016-02-29', '2026-03-01')).toBe(10);
+    expectDomainError(() => ageOn('2016-02-30', '2026-03-01'), 'INVALID_DATE', 'birthDate');
   });
 });

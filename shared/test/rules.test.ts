@@ -293,6 +293,44 @@ describe('push rules', () => {
     expect(codeOf(checkJournalWrite(ctx(), stored, noted))).toBe('OK');
   });
 
+  it('[PR8] a topic’s planned date outside the subgroup’s study period is refused', () => {
+    const topic = (plannedDate: string | null, at = 1): Topic => ({
+      id: `topic:${SG}:t1`,
+      type: 'topic',
+      orgId: 'org-1',
+      subgroupId: SG,
+      stamps: { plannedDate: { ...stamp, at }, title: { ...stamp, at } },
+      order: 1,
+      section: '',
+      title: 'Введение',
+      hours: 2,
+      form: '',
+      control: '',
+      plannedDate,
+    });
+    const check = (doc: Topic, stored?: Topic) => checkJournalWrite(ctx(), stored, doc);
+    expect(check(topic('1900-09-01'))).toEqual({
+      ok: false,
+      code: 'VALIDATION_FAILED',
+      message: 'Плановая дата 01.09.1900 вне учебного периода подгруппы (01.09.2026–31.05.2027).',
+    });
+    expect(codeOf(check(topic('2026-08-31')))).toBe('VALIDATION_FAILED');
+    expect(codeOf(check(topic('2027-06-01')))).toBe('VALIDATION_FAILED');
+    expect(codeOf(check(topic('2026-09-01')))).toBe('OK');
+    expect(codeOf(check(topic('2027-05-31')))).toBe('OK');
+    expect(codeOf(check(topic(null)))).toBe('OK');
+
+    // Only a date the row sets is checked: one stored before the period moved stays editable.
+    const stored = topic('2026-08-20');
+    const retitled = {
+      ...stored,
+      title: 'Вводное занятие',
+      stamps: { ...stored.stamps, title: { ...stamp, at: 5 } },
+    };
+    expect(codeOf(check(retitled, stored))).toBe('OK');
+    expect(codeOf(check({ ...topic('1900-01-01', 5) }, stored))).toBe('VALIDATION_FAILED');
+  });
+
   it('[CR3] changing an identity field, or an id that does not match the content, is IMMUTABLE_FIELD', () => {
     const stored = lesson('2026-09-15');
     expect(codeOf(checkJournalWrite(ctx(), stored, { ...stored, end: '19:00' }))).toBe(

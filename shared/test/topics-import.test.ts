@@ -235,6 +235,59 @@ describe('topics import', () => {
     ]);
   });
 
+  it('[TI7] a planned date outside the subgroup’s study period is a row error', () => {
+    const text = csv(
+      [
+        ['Тема', 'Кол-во часов', 'Плановая дата'],
+        ['Введение', '2', '01.09.1900'],
+        ['Сборка', '2', '01.09.2026'],
+        ['Итоговое занятие', '2', '01.06.2027'],
+      ],
+      ';',
+    );
+    const bytes = new TextEncoder().encode(text);
+    const period = { from: '2026-09-01', to: '2027-05-31' };
+    const result = parseTopicsFile(bytes, 'plan.csv', { period });
+
+    expect(result.rows.map((r) => [r.row, r.plannedDate])).toEqual([[3, '2026-09-01']]);
+    expect(result.errors).toEqual([
+      {
+        row: 2,
+        column: 'Плановая дата',
+        message: 'дата 01.09.1900 вне учебного периода подгруппы (01.09.2026–31.05.2027)',
+      },
+      {
+        row: 4,
+        column: 'Плановая дата',
+        message: 'дата 01.06.2027 вне учебного периода подгруппы (01.09.2026–31.05.2027)',
+      },
+    ]);
+
+    // Where the period is not known, only implausible dates are refused; an Excel serial of 1
+    // (1900-01-01) included.
+    const unknown = parseTopicsFile(bytes, 'plan.csv');
+    expect(unknown.rows.map((r) => r.row)).toEqual([3, 4]);
+    expect(unknown.errors).toEqual([
+      {
+        row: 2,
+        column: 'Плановая дата',
+        message: 'дата 01.09.1900 вне допустимого диапазона (01.01.2000–31.12.2099)',
+      },
+    ]);
+    const serial = writeXlsx([
+      {
+        name: 'КТП',
+        rows: [
+          ['Тема', 'Кол-во часов', 'Плановая дата'],
+          ['Введение', 2, 1],
+        ],
+      },
+    ]);
+    expect(parseTopicsFile(serial, 'plan.xlsx').errors[0]?.message).toBe(
+      'дата 01.01.1900 вне допустимого диапазона (01.01.2000–31.12.2099)',
+    );
+  });
+
   it('[TI1][TI5] a file without the topic or hours column says so, naming the column', () => {
     const noHours = parseTopicsFile(new TextEncoder().encode('№;Тема\n1;Введение\n'), 'a.csv');
     expect(noHours.errors).toEqual([

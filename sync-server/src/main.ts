@@ -12,13 +12,25 @@ import { formatSeedSummary, seedDemo } from './seed/index.ts';
 const DEMO_ACCOUNTS = ['admin', 'teacher', 'parent'];
 const DEMO_PASSWORD = 'otmetka-demo';
 
+/**
+ * The instant the demo journal is kept up to: SEED_NOW (an ISO instant), or the real time.
+ * End-to-end tests seed an earlier instant so that the lessons since then, up to today, are
+ * still unmarked, as a teacher finds them before taking the roll.
+ */
+function seedNowFromEnv(env: NodeJS.ProcessEnv): Date | undefined {
+  if (!env.SEED_NOW) return undefined;
+  const at = new Date(env.SEED_NOW);
+  if (Number.isNaN(at.getTime())) throw new Error('SEED_NOW must be an ISO date and time');
+  return at;
+}
+
 /** Seeds the demo organisation into an empty database; returns the lines to print. */
 async function seedIfEmpty(store: Store, log: (msg: string) => void): Promise<string | null> {
   const orgs = await store.listDbs('otm_org_');
   if (orgs.length > 0) return null;
 
   log('seeding the demo organisation');
-  const summary = await seedDemo(store);
+  const summary = await seedDemo(store, { now: seedNowFromEnv(process.env) });
   return summary ? formatSeedSummary(summary) : null;
 }
 

@@ -403,4 +403,34 @@ describe('push rules', () => {
     ]);
     expect(await stored('sg-a', unknown.id)).toBeUndefined();
   });
+
+  it('[PR8] a topic planned outside the subgroup’s study period is refused, with the server’s state', async () => {
+    const s = { at: 14_000, dev: 'dev-1', by: 'teacher-a-user', off: false };
+    const topic = (id: string, plannedDate: string | null) => ({
+      id: `topic:sg-a:${id}`,
+      type: 'topic',
+      orgId: ORG_ID,
+      subgroupId: 'sg-a',
+      order: 1,
+      section: '',
+      title: 'Введение',
+      hours: 2,
+      form: '',
+      control: '',
+      plannedDate,
+      stamps: { order: s, section: s, title: s, hours: s, form: s, control: s, plannedDate: s },
+    });
+    const ancient = topic('t1900', '1900-09-01');
+    const planned = topic('t2026', '2026-09-07');
+    const answer = await pushAs(teacherA, 'topics', [ancient, planned]);
+    expect(answer.refused).toEqual([
+      expect.objectContaining({
+        id: ancient.id,
+        code: 'VALIDATION_FAILED',
+        message: 'Плановая дата 01.09.1900 вне учебного периода подгруппы (01.09.2026–31.05.2027).',
+      }),
+    ]);
+    expect(await stored('sg-a', ancient.id)).toBeUndefined();
+    expect((await stored('sg-a', planned.id))?.doc).toMatchObject({ plannedDate: '2026-09-07' });
+  });
 });

@@ -11,7 +11,7 @@ import { useObservable } from './hooks.ts';
  * sync, and «Требуют внимания»: the edits the server refused or that lost a conflict.
  */
 export function SyncBar() {
-  const { db, sync } = useTeacher();
+  const { db, sync, user } = useTeacher();
   const { online, pending, lastSyncAt, error } = sync.status;
   const notices = useObservable(() => notices$(db), [db], [] as Notice[]);
   const [open, setOpen] = useState(false);
@@ -30,7 +30,7 @@ export function SyncBar() {
       </span>
       <span class="muted" data-testid="sync-last">
         {lastSyncAt.value
-          ? `Синхронизировано ${formatTime(lastSyncAt.value)}`
+          ? `Синхронизировано ${formatTime(lastSyncAt.value, user.timeZone)}`
           : 'Ещё не синхронизировано'}
       </span>
       {error.value && (
@@ -134,8 +134,13 @@ function show(value: unknown): string {
   return String(value);
 }
 
-function formatTime(at: number): string {
+/**
+ * The instant in the organisation's zone (the session's `timeZone`), never the device's: a
+ * tablet left on Moscow time in Orenburg must still show the teacher's own clock.
+ */
+function formatTime(at: number, timeZone: string): string {
   return new Intl.DateTimeFormat('ru-RU', {
+    timeZone,
     day: '2-digit',
     month: '2-digit',
     hour: '2-digit',

@@ -9,21 +9,21 @@ import { isLocalDate } from '../formats.ts';
 
 export const localDateSchema = z
   .string()
-  .refine(isLocalDate, { message: 'expected a calendar date YYYY-MM-DD' });
+  .refine(isLocalDate, { message: 'ожидается дата ГГГГ-ММ-ДД' });
 
 export const localTimeSchema = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'expected a time HH:MM (00:00–23:59)' });
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'ожидается время ЧЧ:ММ (00:00–23:59)' });
 
 /** A month of a year, `YYYY-MM`. */
 export const monthSchema = z
   .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'expected a month YYYY-MM' });
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'ожидается месяц ГГГГ-ММ' });
 
 /** An entity id: lower-case letters, digits and dashes, safe inside CouchDB database names. */
 export const entityIdSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, { message: 'expected an id of a-z, 0-9 and -' });
+  .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, { message: 'ожидается идентификатор из a-z, 0-9 и -' });
 
 /** A document id; derived ids join entity ids, dates and times with colons. */
 export const docIdSchema = z
@@ -31,7 +31,7 @@ export const docIdSchema = z
   .min(1)
   .max(160)
   .regex(/^[a-z0-9][a-z0-9:._-]*$/, {
-    message: 'expected a document id of a-z, 0-9, :, ., _ and -',
+    message: 'ожидается идентификатор документа из a-z, 0-9, :, ., _ и -',
   });
 
 export const timeZoneSchema = z.string().refine(
@@ -43,7 +43,7 @@ export const timeZoneSchema = z.string().refine(
       return false;
     }
   },
-  { message: 'expected an IANA time zone such as Asia/Yekaterinburg' },
+  { message: 'ожидается часовой пояс IANA, например Asia/Yekaterinburg' },
 );
 
 /** Free text typed by a person: bounded, so one field cannot fill a device or a batch. */

@@ -10,8 +10,8 @@ import { entityIdSchema, localDateSchema, shortText } from './primitives.ts';
 export const PERSONAL_DATA_FIELDS = ['birthDate', 'passport', 'snils'] as const;
 
 export const passportSchema = z.object({
-  series: z.string().regex(/^\d{4}$/, { message: 'expected 4 digits' }),
-  number: z.string().regex(/^\d{6}$/, { message: 'expected 6 digits' }),
+  series: z.string().regex(/^\d{4}$/, { message: 'ожидается 4 цифры' }),
+  number: z.string().regex(/^\d{6}$/, { message: 'ожидается 6 цифр' }),
   issuedBy: shortText.min(1),
   issuedOn: localDateSchema,
 });
@@ -35,7 +35,7 @@ export const teacherRecordSchema = z.object({
   middleName: shortText,
   birthDate: localDateSchema,
   passport: passportSchema,
-  snils: z.string().regex(/^\d{11}$/, { message: 'expected 11 digits' }),
+  snils: z.string().regex(/^\d{11}$/, { message: 'ожидается 11 цифр' }),
   experienceTotalYears: z.number().min(0).max(80),
   experienceTeachingYears: z.number().min(0).max(80),
   category: teacherCategorySchema,

@@ -1,4 +1,5 @@
 import {
+  ageOn,
   maskSnils,
   newEntityId,
   type TeacherProfile,
@@ -56,7 +57,7 @@ function checkTeacherInput(input: TeacherInput, today: string): string {
       'дата выдачи после рождения и не позже сегодня',
     );
   }
-  const age = yearsBetween(input.birthDate, today);
+  const age = ageOn(input.birthDate, today);
   if (age < MIN_AGE || age > MAX_AGE) {
     throw fieldError(
       'INVALID_DATE',
@@ -65,7 +66,7 @@ function checkTeacherInput(input: TeacherInput, today: string): string {
     );
   }
   // A Russian passport is first issued at 14.
-  if (yearsBetween(input.birthDate, input.passport.issuedOn) < 14) {
+  if (ageOn(input.birthDate, input.passport.issuedOn) < 14) {
     throw fieldError('INVALID_DATE', 'passport.issuedOn', 'паспорт выдаётся с 14 лет');
   }
   if (input.experienceTotalYears > age - 14) {
@@ -88,12 +89,6 @@ function checkTeacherInput(input: TeacherInput, today: string): string {
 
 const MIN_AGE = 16;
 const MAX_AGE = 100;
-
-/** Whole years from one local date to another (an age on a date). */
-function yearsBetween(from: string, to: string): number {
-  const years = Number(to.slice(0, 4)) - Number(from.slice(0, 4));
-  return to.slice(5) < from.slice(5) ? years - 1 : years;
-}
 
 /** One person, one registry entry: the СНИЛС and the passport are unique in the organisation. */
 async function checkUnique(data: OrgData, snils: string, input: TeacherInput, selfId?: string) {

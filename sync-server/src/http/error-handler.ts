@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
 import { BODY_LIMIT_BYTES, type ErrorBody, type ErrorCode, isDomainError } from '../shared.ts';
 import { HttpError } from './errors.ts';
+import { russianIssueText } from './zod-messages.ts';
 
 /**
  * The one error handler: every failure leaves the server as the shared ErrorBody with a code from
@@ -29,10 +30,16 @@ export function zodField(error: ZodError, prefix = ''): string {
   return [prefix, path].filter(Boolean).join('.');
 }
 
+/**
+ * The API message of a zod failure: the field path, then what is wrong with it, in Russian
+ * (`rows.3.newDocumentState.date: ожидается строка, получено число`). Parse with
+ * `reportInput: true` where the message should name the kind of value received.
+ */
 export function zodMessage(error: ZodError, prefix = ''): { field: string; message: string } {
   const field = zodField(error, prefix);
   const issue = error.issues[0];
-  return { field, message: `${field || 'body'}: ${issue?.message ?? 'invalid value'}` };
+  const text = issue ? russianIssueText(issue) : 'недопустимое значение';
+  return { field, message: `${field || 'body'}: ${text}` };
 }
 
 function mapFastifyError(error: FastifyError): Mapped | undefined {

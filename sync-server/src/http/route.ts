@@ -83,7 +83,8 @@ declare module 'fastify' {
 
 function parsePart<S extends Schema>(schema: S, value: unknown, prefix: string): Infer<S> {
   if (!schema) return undefined as Infer<S>;
-  const result = schema.safeParse(value);
+  // reportInput: the message can say what kind of value came (never the value itself).
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data as Infer<S>;
 
   const { field, message } = zodMessage(result.error, prefix);

@@ -1,9 +1,12 @@
 import {
   APPLICATION_STUDYING,
   type Application,
+  ageOn,
   FOCUS_LABELS,
+  formatRuDate,
   type Learner,
   newEntityId,
+  type Programme,
   type Schedule,
   type Subgroup,
 } from '@otmetka/shared';
@@ -123,6 +126,51 @@ function catalogRoute(app: FastifyInstance) {
   );
 }
 
+/** The oldest learner additional education takes: a birth date further back is a typo. */
+const MAX_CHILD_AGE = 25;
+
+/** AP1: a child's birth date is in the past and at most MAX_CHILD_AGE full years back. */
+function checkChildBirthDate(birthDate: string, today: string): void {
+  const refuse = (message: string) =>
+    new HttpError(400, 'INVALID_DATE', `birthDate: ${message}`, { field: 'birthDate' });
+  if (birthDate >= today) throw refuse('дата рождения должна быть в прошлом');
+  if (ageOn(birthDate, today) > MAX_CHILD_AGE) {
+    throw refuse(`ребёнку не может быть больше ${MAX_CHILD_AGE} лет: проверьте дату рождения`);
+  }
+}
+
+/** «1 год», «3 года», «7 лет». */
+function yearsWord(n: number): string {
+  const tens = n % 100;
+  const units = n % 10;
+  if (tens >= 11 && tens <= 19) return 'лет';
+  if (units === 1) return 'год';
+  return units >= 2 && units <= 4 ? 'года' : 'лет';
+}
+
+/**
+ * AP2: the child's age on the day they would start in the subgroup (the start of its study
+ * period, or today once the period has begun) is within the programme's ages. The message says
+ * the age and the range, never the birth date.
+ */
+function checkApplicantAge(
+  learner: Learner,
+  programme: Programme,
+  subgroup: Subgroup,
+  today: string,
+): void {
+  const startsOn = subgroup.periodFrom > today ? subgroup.periodFrom : today;
+  const age = ageOn(learner.birthDate, startsOn);
+  if (age >= programme.ageFrom && age <= programme.ageTo) return;
+  throw new HttpError(
+    400,
+    'VALIDATION_FAILED',
+    `learnerId: на ${formatRuDate(startsOn)} ребёнку ${age} ${yearsWord(age)}, а программа ` +
+      `«${programme.name}» — для детей от ${programme.ageFrom} до ${programme.ageTo} лет`,
+    { field: 'learnerId' },
+  );
+}
+
 function childrenRoutes(app: FastifyInstance) {
   route(
     app,
@@ -154,11 +202,7 @@ function childrenRoutes(app: FastifyInstance) {
     },
     async ({ user, body }) => {
       const data = new OrgData(app.store, user.org);
-      if (body.birthDate >= (await data.today(new Date(app.config.now())))) {
-        throw new HttpError(400, 'INVALID_DATE', 'birthDate: дата рождения должна быть в прошлом', {
-          field: 'birthDate',
-        });
-      }
+      checkChildBirthDate(body.birthDate, await data.today(new Date(app.config.now())));
       const learner: Learner = {
         id: newEntityId('l'),
         type: 'learner',
@@ -213,7 +257,7 @@ function applicationRoutes(app: FastifyInstance) {
     },
     async ({ user, body }) => {
       const data = new OrgData(app.store, user.org);
-      await ownChild(data, user.sub, body.learnerId);
+      const learner = await ownChild(data, user.sub, body.learnerId);
       const [org, subgroup, schedule, existing] = await Promise.all([
         data.org(),
         data.subgroup(body.subgroupId),
@@ -236,6 +280,7 @@ function applicationRoutes(app: FastifyInstance) {
           field: 'subgroupId',
         });
       }
+      checkApplicantAge(learner, await data.programme(subgroup.programmeId), subgroup, today);
       const initial = org.applicationStatuses[0]!;
       if (existing.some((a) => isOpen(a, initial))) {
         throw new HttpError(409, 'CONFLICT', 'Заявка в эту подгруппу уже подана', {

@@ -350,7 +350,7 @@ function validate(input: PushInput, refusedOut: Outcome[]): Item[] {
 
   input.rows.forEach((row, index) => {
     const sent = row.newDocumentState;
-    const parsed = schema.safeParse(stripMeta(sent));
+    const parsed = schema.safeParse(stripMeta(sent), { reportInput: true });
     if (parsed.success) {
       items.push({ index, sent, doc: parsed.data as JournalDoc, fresh: !row.assumedMasterState });
       return;

@@ -14,7 +14,9 @@ import {
   isMonthLocked,
   isoWeekday,
   monthOf,
+  todayIn,
 } from '@otmetka/shared';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
@@ -53,7 +55,7 @@ export function LessonScreen(props: {
   date: string;
   start: string;
 }) {
-  const { db } = useTeacher();
+  const { db, user } = useTeacher();
   const { subgroup, catalog, date, start } = props;
   const slots = slotsOfMonth(catalog, subgroup, monthOf(date));
   const scheduled = findSlotSafe(slots, date, start);
@@ -70,6 +72,9 @@ export function LessonScreen(props: {
   }
   const programme = catalog.programmes.get(subgroup.programmeId);
   const locked = monthLocked(catalog, subgroup.id, slot.date);
+  // LS2: "today" in the organisation's zone (the session carries it before the catalog does);
+  // near midnight the device's zone or UTC name another day.
+  const upcoming = slot.date > todayIn(catalog.org?.timeZone ?? user.timeZone);
   return (
     <article class="lesson" data-testid="lesson" data-lesson-id={slot.lessonId}>
       <header class="lessonhead">
@@ -100,6 +105,7 @@ export function LessonScreen(props: {
         codes={catalog.codes}
         grades={programme?.gradesEnabled ?? false}
         notHeld={notHeld(lesson?.status)}
+        upcoming={upcoming}
       />
       <TopicPicker slot={slot} lesson={lesson} />
       <TextField
@@ -168,14 +174,37 @@ const STATUS_CHOICES: [Lesson['status'], string][] = [
   ['moved', 'Перенесено'],
 ];
 
+type NotHeldStatus = 'cancelled' | 'moved';
+
 /** Cancelled or moved: nobody attended on this date, and the teacher gives a reason. */
-function notHeld(status: Lesson['status'] | undefined): boolean {
+function notHeld(status: Lesson['status'] | undefined): status is NotHeldStatus {
   return status === 'cancelled' || status === 'moved';
 }
 
+const REASON_LABELS: Record<NotHeldStatus, string> = {
+  cancelled: 'Причина отмены',
+  moved: 'Причина переноса',
+};
+
+/**
+ * LS1: «Отменено» and «Перенесено» ask for the reason first and write status and reason in one
+ * edit, so no device ever stores (or sends) a cancelled lesson without its reason. «Проведено»
+ * needs no reason and is saved at the tap.
+ */
 function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null }) {
   const { db } = useTeacher();
   const status = lesson?.status ?? 'planned';
+  const [asking, setAsking] = useState<NotHeldStatus | null>(null);
+
+  const choose = (value: Lesson['status']) => {
+    if (notHeld(value)) setAsking(value);
+    else void updateLesson(db, slot, { status: value });
+  };
+  const confirm = async (value: NotHeldStatus, reason: string) => {
+    await updateLesson(db, slot, { status: value, statusReason: reason });
+    setAsking(null);
+  };
+
   return (
     <fieldset class="card">
       <legend>Статус занятия</legend>
@@ -186,7 +215,7 @@ function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | nu
             type="button"
             class={status === value ? 'choice choice--on' : 'choice'}
             aria-pressed={status === value}
-            onClick={() => void updateLesson(db, slot, { status: value })}
+            onClick={() => choose(value)}
             data-testid={`lesson-status-${value}`}
           >
             {label}
@@ -194,15 +223,96 @@ function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | nu
         ))}
       </div>
       {notHeld(status) && (
-        <TextField
-          label={status === 'moved' ? 'Причина переноса' : 'Причина отмены'}
-          maxLength={300}
-          value={lesson?.statusReason ?? ''}
-          testid="lesson-status-reason"
-          onSave={(statusReason) => updateLesson(db, slot, { statusReason })}
+        <p class="reason" data-testid="lesson-status-reason-text">
+          {REASON_LABELS[status]}: {lesson?.statusReason || 'не указана'}{' '}
+          <button
+            type="button"
+            class="link"
+            onClick={() => setAsking(status)}
+            data-testid="lesson-status-reason-edit"
+          >
+            Изменить
+          </button>
+        </p>
+      )}
+      {asking && (
+        <ReasonDialog
+          status={asking}
+          initial={asking === status ? (lesson?.statusReason ?? '') : ''}
+          onConfirm={(reason) => confirm(asking, reason)}
+          onCancel={() => setAsking(null)}
         />
       )}
     </fieldset>
+  );
+}
+
+/** Asks for the reason of a cancellation or a move; «Сохранить» only with some text in it. */
+function ReasonDialog(props: {
+  status: NotHeldStatus;
+  initial: string;
+  onConfirm: (reason: string) => Promise<void>;
+  onCancel: () => void;
+}) {
+  const [text, setText] = useState(props.initial);
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const reason = text.trim();
+  // The dialog exists to take this one answer: the keyboard opens on it at once.
+  useEffect(() => input.current?.focus(), []);
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (!reason || busy) return;
+    setBusy(true);
+    props.onConfirm(reason).catch((err: unknown) => {
+      setBusy(false);
+      throw err;
+    });
+  };
+
+  return (
+    <div
+      class="overlay"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby={`${id}-title`}
+      data-testid="lesson-status-dialog"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') props.onCancel();
+      }}
+    >
+      <form class="card" onSubmit={submit}>
+        <h2 id={`${id}-title`}>
+          {props.status === 'moved' ? 'Перенести занятие' : 'Отменить занятие'}
+        </h2>
+        <div class="field">
+          <label for={id}>{REASON_LABELS[props.status]}</label>
+          <input
+            id={id}
+            value={text}
+            maxLength={300}
+            ref={input}
+            onInput={(e) => setText(e.currentTarget.value)}
+            data-testid="lesson-status-reason"
+          />
+        </div>
+        <div class="row">
+          <button
+            type="submit"
+            class="primary"
+            disabled={!reason || busy}
+            data-testid="lesson-status-confirm"
+          >
+            Сохранить
+          </button>
+          <button type="button" onClick={props.onCancel} data-testid="lesson-status-cancel">
+            Отмена
+          </button>
+        </div>
+      </form>
+    </div>
   );
 }
 
@@ -212,9 +322,12 @@ function Roll(props: {
   grades: boolean;
   /** Cancelled or moved: nobody attended on this date. */
   notHeld: boolean;
+  /** LS2: dated after today: nobody has attended yet. */
+  upcoming: boolean;
 }) {
   const { db } = useTeacher();
   const { slot, codes } = props;
+  const closed = props.notHeld || props.upcoming;
   const roster = useObservable(
     () => roster$(db, slot.subgroupId),
     [db, slot.subgroupId],
@@ -236,7 +349,7 @@ function Roll(props: {
         <button
           type="button"
           class="primary"
-          disabled={unmarked.length === 0 || props.notHeld}
+          disabled={unmarked.length === 0 || closed}
           onClick={() =>
             void markAllPresent(
               db,
@@ -249,6 +362,11 @@ function Roll(props: {
           Все присутствуют
         </button>
       </div>
+      {props.upcoming && (
+        <p class="muted" data-testid="roll-upcoming">
+          Занятие ещё не прошло — посещаемость отмечается в день занятия.
+        </p>
+      )}
       {learners.length === 0 && <p class="empty">На эту дату в подгруппе нет зачисленных.</p>}
       <ul class="roll">
         {learners.map((entry) => {
@@ -259,7 +377,7 @@ function Roll(props: {
               <button
                 type="button"
                 class={`code ${mark ? codeClass(codes, mark.code) : 'code--none'}`}
-                disabled={props.notHeld}
+                disabled={closed}
                 onClick={() =>
                   void setMark(db, slot, entry.learnerId, { code: nextCode(codes, mark?.code) })
                 }
@@ -273,7 +391,7 @@ function Roll(props: {
                 <select
                   value={mark?.grade ?? ''}
                   aria-label={`Оценка: ${entry.name}`}
-                  disabled={props.notHeld}
+                  disabled={closed}
                   onChange={(e) =>
                     void setMark(db, slot, entry.learnerId, {
                       grade: e.currentTarget.value || null,

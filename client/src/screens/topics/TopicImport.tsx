@@ -31,7 +31,9 @@ export function TopicImport({ subgroup, nextOrder }: { subgroup: Subgroup; nextO
     if (!file) return;
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
-      setResult(parseTopicsFile(bytes, file.name));
+      // TI7: planned dates are checked against this subgroup's study period.
+      const period = { from: subgroup.periodFrom, to: subgroup.periodTo };
+      setResult(parseTopicsFile(bytes, file.name, { period }));
     } catch (err) {
       setFileError(isDomainError(err) ? err.message.replace(/^file: /, '') : 'Файл не прочитан.');
     }

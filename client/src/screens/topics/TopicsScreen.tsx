@@ -1,5 +1,5 @@
-import type { Subgroup, Topic } from '@otmetka/shared';
-import { checkTopicHours } from '@otmetka/shared';
+import type { DatePeriod, Subgroup, Topic } from '@otmetka/shared';
+import { checkTopicHours, plannedDateProblem } from '@otmetka/shared';
 import { useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
@@ -18,6 +18,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
   const total = Math.round(topics.reduce((s, t) => s + t.hours, 0) * 100) / 100;
   const hours = checkTopicHours(total, subgroup.hoursPerYear);
   const nextOrder = (topics[topics.length - 1]?.order ?? 0) + 1;
+  const period = { from: subgroup.periodFrom, to: subgroup.periodTo };
 
   return (
     <div data-testid="topics">
@@ -30,6 +31,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
             <li key={t.id} class="card">
               <TopicForm
                 initial={t}
+                period={period}
                 submitLabel="Сохранить"
                 onCancel={() => setEditing(null)}
                 onSubmit={async (fields) => {
@@ -97,6 +99,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
       <details class="card" open={topics.length === 0}>
         <summary data-testid="topic-add-open">Добавить тему</summary>
         <TopicForm
+          period={period}
           submitLabel="Добавить"
           onSubmit={async (fields) => {
             await addTopic(db, subgroup.id, fields, nextOrder);
@@ -119,6 +122,8 @@ const EMPTY_TOPIC: TopicFields = {
 
 function TopicForm(props: {
   initial?: TopicFields;
+  /** The subgroup's study period: a planned date must fall in it (PR8). */
+  period: DatePeriod;
   submitLabel: string;
   onSubmit: (fields: TopicFields) => Promise<void>;
   onCancel?: () => void;
@@ -132,13 +137,21 @@ function TopicForm(props: {
     const title = fields.title.trim();
     if (!title) return setError('Укажите тему.');
     if (!(fields.hours >= 0 && fields.hours <= 100)) return setError('Часы: от 0 до 100.');
+    // A date kept from before the period moved may stay; a date the teacher sets must fit.
+    const dateProblem =
+      fields.plannedDate && fields.plannedDate !== props.initial?.plannedDate
+        ? plannedDateProblem(fields.plannedDate, props.period)
+        : null;
+    if (dateProblem) return setError(`Плановая ${dateProblem}.`);
     setError(null);
     await props.onSubmit({ ...fields, title });
     if (!props.initial) setFields(EMPTY_TOPIC);
   };
 
   return (
-    <form class="topicform" onSubmit={submit} data-testid="topic-form">
+    // noValidate: the checks below give Russian messages, and a date kept from before the
+    // period moved must not block saving the topic's other fields; min/max still guide the picker.
+    <form class="topicform" onSubmit={submit} data-testid="topic-form" noValidate>
       <label class="field">
         Раздел
         <input
@@ -192,6 +205,8 @@ function TopicForm(props: {
         Плановая дата
         <input
           type="date"
+          min={props.period.from}
+          max={props.period.to}
           value={fields.plannedDate ?? ''}
           onInput={(e) => set({ plannedDate: e.currentTarget.value || null })}
           data-testid="topic-date"

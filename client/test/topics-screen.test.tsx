@@ -1,0 +1,104 @@
+// @vitest-environment happy-dom
+
+import type { Subgroup } from '@otmetka/shared';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TeacherContext } from '../src/app/context.ts';
+import type { OtmetkaDb } from '../src/db/database.ts';
+import { closeDb, openDb } from '../src/db/database.ts';
+import { TopicsScreen } from '../src/screens/topics/TopicsScreen.tsx';
+import type { SyncEngine } from '../src/sync/replication.ts';
+import { startSync } from '../src/sync/replication.ts';
+import { memoryStore, Session } from '../src/sync/session.ts';
+
+/** «Темы» on a real local database, offline; the subgroup studies 01.09.2026–31.05.2027. */
+
+const subgroup: Subgroup = {
+  id: 'sg-1',
+  type: 'subgroup',
+  orgId: 'org-1',
+  programmeId: 'prog-1',
+  name: 'Группа 1',
+  teacherIds: ['t-1'],
+  capacity: 15,
+  periodFrom: '2026-09-01',
+  periodTo: '2027-05-31',
+  hoursPerYear: 72,
+};
+
+let db: OtmetkaDb | undefined;
+let sync: SyncEngine | undefined;
+let n = 0;
+
+afterEach(async () => {
+  cleanup();
+  await sync?.stop();
+  if (db) await closeDb(db);
+  db = undefined;
+  sync = undefined;
+});
+
+async function renderTopics(): Promise<OtmetkaDb> {
+  const database = await openDb({
+    name: `topics-screen-${++n}`,
+    user: { id: 'teacher-user', orgId: 'org-1' },
+    multiInstance: false,
+    isOffline: () => true,
+  });
+  db = database;
+  const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
+  sync = startSync({ db: database, session, live: false });
+  const user = {
+    id: 'teacher-user',
+    orgId: 'org-1',
+    role: 'teacher' as const,
+    displayName: 'Иванова А. А.',
+    teacherId: 't-1',
+    timeZone: 'Asia/Yekaterinburg',
+  };
+  render(
+    <TeacherContext.Provider value={{ db: database, sync, user }}>
+      <TopicsScreen subgroup={subgroup} />
+    </TeacherContext.Provider>,
+  );
+  return database;
+}
+
+describe('topics screen', () => {
+  it('[TI7] the import preview names a planned date outside the study period as a row error', async () => {
+    await renderTopics();
+    const csv = [
+      '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата',
+      '1;Введение;Техника безопасности;2;беседа;опрос;01.09.1900',
+      '2;Введение;Знакомство с набором;2;практикум;наблюдение;03.09.2026',
+    ].join('\r\n');
+    const file = new File([`\uFEFF${csv}`], 'темы.csv', { type: 'text/csv' });
+    const input = screen.getByTestId('topic-file');
+    Object.defineProperty(input, 'files', { value: [file] });
+    fireEvent.change(input);
+
+    await screen.findByTestId('import-preview');
+    expect(screen.getAllByTestId('import-row')).toHaveLength(1);
+    expect(screen.getAllByTestId('import-error').map((e) => e.textContent)).toEqual([
+      'Строка 2, «Плановая дата»: дата 01.09.1900 вне учебного периода подгруппы (01.09.2026–31.05.2027)',
+    ]);
+    expect((screen.getByTestId('import-save') as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('[PR8] the topic form refuses a planned date outside the study period before writing', async () => {
+    const database = await renderTopics();
+    fireEvent.input(screen.getByTestId('topic-title'), { target: { value: 'Введение' } });
+    fireEvent.input(screen.getByTestId('topic-date'), { target: { value: '1900-09-01' } });
+    fireEvent.submit(screen.getByTestId('topic-form'));
+
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe(
+      'Плановая дата 01.09.1900 вне учебного периода подгруппы (01.09.2026–31.05.2027).',
+    );
+    expect(await database.rx.collections.topics.count().exec()).toBe(0);
+
+    fireEvent.input(screen.getByTestId('topic-date'), { target: { value: '2026-09-07' } });
+    fireEvent.submit(screen.getByTestId('topic-form'));
+    await waitFor(async () => expect(await database.rx.collections.topics.count().exec()).toBe(1));
+  });
+});

@@ -1,0 +1,120 @@
+import type { Learner } from '@otmetka/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { privateDbName } from '../src/db/store.ts';
+import { call, createFixture, login, ORG_ID, startServer, type TestServer } from './helpers.ts';
+
+/**
+ * A parent's child and application against the real server. The fixture's programme is for
+ * ages 8–12 and subgroup sg-a studies from 01.09.2026; the server's clock is set per test, so
+ * "today" (Asia/Yekaterinburg) is known.
+ */
+
+let server: TestServer;
+let parent: string;
+let clock = Date.UTC(2026, 9, 1, 6, 0);
+
+/** 11:00 in Orenburg on a date. */
+const at = (date: string) => Date.parse(`${date}T11:00:00+05:00`);
+
+beforeAll(async () => {
+  server = await startServer({ config: { now: () => clock } });
+  await createFixture(server.store);
+  parent = (await login(server.url, 'parent')).accessToken;
+});
+afterAll(() => server.stop());
+
+const child = (birthDate: string) =>
+  call(server.url, 'POST', '/api/parent/children', {
+    token: parent,
+    body: { lastName: 'Тестов', firstName: 'Тест', middleName: '', birthDate },
+  });
+
+const apply = (learnerId: string) =>
+  call(server.url, 'POST', '/api/parent/applications', {
+    token: parent,
+    body: { learnerId, subgroupId: 'sg-a' },
+  });
+
+async function childId(birthDate: string): Promise<string> {
+  const res = await child(birthDate);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return (res.body as { id: string }).id;
+}
+
+const errorOf = (body: unknown) =>
+  (body as { error: { code: string; message: string; details: { field: string } } }).error;
+
+describe('a parent’s child and application', () => {
+  it('[AP1] a birth date in the future, today, or more than 25 years back is refused naming birthDate', async () => {
+    clock = at('2026-10-01');
+    for (const birthDate of ['2027-01-01', '2026-10-01', '1950-05-05', '2000-09-30']) {
+      const res = await child(birthDate);
+      expect(res.status, birthDate).toBe(400);
+      expect(errorOf(res.body), birthDate).toMatchObject({
+        code: 'INVALID_DATE',
+        details: { field: 'birthDate' },
+      });
+      expect(errorOf(res.body).message, birthDate).toMatch(/^birthDate: /);
+    }
+    expect(errorOf((await child('1950-05-05')).body).message).toBe(
+      'birthDate: ребёнку не может быть больше 25 лет: проверьте дату рождения',
+    );
+    // 25 full years today is still plausible.
+    expect((await child('2001-10-01')).status).toBe(201);
+  });
+
+  it('[AP2] once the study period has begun, the age on the application date must fit the programme', async () => {
+    clock = at('2026-10-01');
+    const tooYoung = await childId('2018-10-02'); // 7 today, 8 tomorrow
+    const youngest = await childId('2018-10-01'); // 8 today
+    const oldest = await childId('2013-10-02'); // 12 today, 13 tomorrow
+    const tooOld = await childId('2013-10-01'); // 13 today
+
+    const refused = await apply(tooYoung);
+    expect(refused.status).toBe(400);
+    expect(errorOf(refused.body)).toEqual({
+      code: 'VALIDATION_FAILED',
+      message:
+        'learnerId: на 01.10.2026 ребёнку 7 лет, а программа «Робототехника» — для детей от 8 до 12 лет',
+      details: { field: 'learnerId' },
+    });
+    expect(errorOf((await apply(tooOld)).body).message).toContain('ребёнку 13 лет');
+    expect((await apply(youngest)).status).toBe(201);
+    expect((await apply(oldest)).status).toBe(201);
+  });
+
+  it('[AP2] before the study period, the age on its first day counts', async () => {
+    clock = at('2026-08-20');
+    // 7 on 20 August, 8 on 1 September when the subgroup starts.
+    const turnsEight = await childId('2018-08-25');
+    expect((await apply(turnsEight)).status).toBe(201);
+    // 12 on 20 August, 13 on 1 September.
+    const turnsThirteen = await childId('2013-08-30');
+    const res = await apply(turnsThirteen);
+    expect(res.status).toBe(400);
+    expect(errorOf(res.body).message).toContain('на 01.09.2026 ребёнку 13 лет');
+  });
+
+  it('[AP2] a child stored with an implausible birth date (before AP1) cannot apply', async () => {
+    clock = at('2026-10-01');
+    const old: Learner = {
+      id: 'learner-1950',
+      type: 'learner',
+      orgId: ORG_ID,
+      parentUserId: 'parent',
+      lastName: 'Старов',
+      firstName: 'Пётр',
+      middleName: '',
+      birthDate: '1950-01-01',
+      createdAt: 0,
+    };
+    await server.store.putMany(privateDbName(ORG_ID), [old]);
+    const res = await apply(old.id);
+    expect(res.status).toBe(400);
+    expect(errorOf(res.body)).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { field: 'learnerId' },
+    });
+    expect(errorOf(res.body).message).toContain('ребёнку 76 лет');
+  });
+});
