@@ -4,6 +4,9 @@ import { lessonId, markId } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../sync-server/test/helpers.ts';
+import { cacheGet } from '../src/api/cache.ts';
+import { diaryCacheKey } from '../src/api/parent.ts';
+import { signOutOfRole } from '../src/app/sign-out.ts';
 import { ParentApp } from '../src/screens/parent/ParentApp.tsx';
 import { memoryStore, Session } from '../src/sync/session.ts';
 import { servePageFrom, startServerProcess, stopServerProcess } from './server-process.ts';
@@ -103,5 +106,15 @@ describe('parent: diary', () => {
     const input = await screen.findByTestId('diary-month-input');
     fireEvent.change(input, { target: { value: '2026-10' } });
     expect((await screen.findByTestId('diary-offline-empty')).textContent).toContain('Нет связи');
+  });
+
+  it('signing out takes the kept diaries off the device with the session', async () => {
+    const key = diaryCacheKey(session.user!.id, 'learner-kid', '2026-09');
+    expect(await cacheGet(key)).toBeDefined();
+
+    await signOutOfRole(session);
+
+    expect(await cacheGet(key)).toBeUndefined();
+    expect(session.user).toBeNull();
   });
 });

@@ -90,9 +90,10 @@ function lessonDaysOf(m: string): string[] {
 /**
  * The month the chain works in. The child is enrolled from a lesson up to today (attendance is
  * not taken on a lesson still to come, LS2) with an earlier lesson in the same month: this
- * month once it has two lesson days up to today, else the previous one, which is still open
- * then (it locks on the demo organisation's lock day, the 10th; only 10–12 January, after the
- * New Year holidays, would find it locked).
+ * month once it has two lesson days up to today, else the previous one. That one may already
+ * be locked (the demo organisation locks a month on the 10th of the next; 10–12 January, after
+ * the New Year holidays, would find December locked): the admin then opens it for the new
+ * subgroup with a reason, as a late enrolment in an office needs.
  */
 const month =
   lessonDaysOf(monthOf(today)).filter((d) => d <= today).length >= 2
@@ -234,6 +235,14 @@ describe('issue 5: registry → schedule → application → enrolment → offli
 
     await admin.getByTestId('schedule-save').click();
     await admin.getByTestId('schedule-saved').waitFor();
+
+    if (month < monthOf(today)) {
+      const opened = await api(server, 'POST', '/api/admin/locks', {
+        token: (await apiLogin(server, 'admin')).accessToken,
+        body: { subgroupId: chain.subgroupId, month, locked: false, reason: 'Поздняя запись' },
+      });
+      expect(opened.status).toBe(200);
+    }
   });
 
   it('a parent applies for a new child from the catalogue', async () => {

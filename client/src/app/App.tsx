@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { SignIn } from '../screens/SignIn.tsx';
 import type { Session } from '../sync/session.ts';
 import { StorageWarning } from './StorageWarning.tsx';
+import { signOutOfRole } from './sign-out.ts';
 import { TeacherShell } from './TeacherShell.tsx';
 import { UpdateBanner } from './UpdateBanner.tsx';
 
@@ -72,7 +73,11 @@ function LazyRole(props: {
       <header class="topbar">
         <span class="brand">Отметка</span>
         <span class="muted user">{props.user.displayName}</span>
-        <button type="button" onClick={() => void props.session.signOut()} data-testid="logout">
+        <button
+          type="button"
+          onClick={() => void signOutOfRole(props.session)}
+          data-testid="logout"
+        >
           Выйти
         </button>
       </header>
