@@ -176,14 +176,18 @@ export async function setMark(
   learnerId: string,
   patch: MarkPatch,
 ): Promise<Mark> {
-  const mark = await writeJournalDoc<Mark>(
-    db,
-    'marks',
-    markId(slot.lessonId, learnerId),
-    () => markBase(slot, db.user.orgId, learnerId),
-    patch,
-  );
-  await ensureLessonHeld(db, slot);
+  // The mark and its lesson live in separate IndexedDB databases: written side by side, the
+  // first tap of a lesson costs one write's time instead of two.
+  const [mark] = await Promise.all([
+    writeJournalDoc<Mark>(
+      db,
+      'marks',
+      markId(slot.lessonId, learnerId),
+      () => markBase(slot, db.user.orgId, learnerId),
+      patch,
+    ),
+    ensureLessonHeld(db, slot),
+  ]);
   return mark;
 }
 
