@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 
-import type { Org, Programme, RosterEntry, Schedule, Subgroup } from '@otmetka/shared';
+import type { Org, Programme, RosterEntry, Schedule } from '@otmetka/shared';
 import {
   DEFAULT_APPLICATION_STATUSES,
   DEFAULT_ATTENDANCE_CODES,
@@ -21,6 +21,7 @@ import { LessonScreen } from '../src/screens/journal/LessonScreen.tsx';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
 import { memoryStore, Session } from '../src/sync/session.ts';
+import { SUBGROUP, TEACHER_USER } from './teacher-fixture.ts';
 
 /**
  * The lesson register on a real local database (fake-indexeddb), rendered in happy-dom. Sync
@@ -51,18 +52,7 @@ const programme: Programme = {
   gradesEnabled: true,
   description: '',
 };
-const subgroup: Subgroup = {
-  id: 'sg-1',
-  type: 'subgroup',
-  orgId: 'org-1',
-  programmeId: 'prog-1',
-  name: 'Группа 1',
-  teacherIds: ['t-1'],
-  capacity: 15,
-  periodFrom: '2026-09-01',
-  periodTo: '2027-05-31',
-  hoursPerYear: 72,
-};
+const subgroup = SUBGROUP;
 const schedule: Schedule = {
   id: scheduleId('sg-1'),
   type: 'schedule',
@@ -141,14 +131,7 @@ async function renderLesson(date: string, reopen?: OtmetkaDb) {
 
 /** The lesson screen on a database already open (a screen opened again). */
 function renderScreen(database: OtmetkaDb, date: string) {
-  const user = {
-    id: 'teacher-user',
-    orgId: 'org-1',
-    role: 'teacher' as const,
-    displayName: 'Иванова А. А.',
-    teacherId: 't-1',
-    timeZone: 'Asia/Yekaterinburg',
-  };
+  const user = TEACHER_USER;
   const view = render(
     <TeacherContext.Provider value={{ db: database, sync: sync!, user }}>
       <LessonScreen subgroup={subgroup} catalog={catalog} date={date} start="15:00" />

@@ -9,6 +9,7 @@ import { closeDb, openDb } from '../src/db/database.ts';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
 import { memoryStore, Session } from '../src/sync/session.ts';
+import { TEACHER_USER } from './teacher-fixture.ts';
 
 /**
  * The sync bar on a real local database; sync runs against an address where nothing listens.
@@ -41,14 +42,7 @@ describe('sync bar', () => {
     });
     const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
     sync = startSync({ db, session, live: false });
-    const user = {
-      id: 'teacher-user',
-      orgId: 'org-1',
-      role: 'teacher' as const,
-      displayName: 'Иванова А. А.',
-      teacherId: 't-1',
-      timeZone: 'Asia/Yekaterinburg',
-    };
+    const user = TEACHER_USER;
     render(
       <TeacherContext.Provider value={{ db, sync, user }}>
         <SyncBar />

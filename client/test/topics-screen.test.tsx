@@ -1,6 +1,5 @@
 // @vitest-environment happy-dom
 
-import type { Subgroup } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
@@ -10,21 +9,11 @@ import { TopicsScreen } from '../src/screens/topics/TopicsScreen.tsx';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
 import { memoryStore, Session } from '../src/sync/session.ts';
+import { SUBGROUP, TEACHER_USER } from './teacher-fixture.ts';
 
 /** «Темы» on a real local database, offline; the subgroup studies 01.09.2026–31.05.2027. */
 
-const subgroup: Subgroup = {
-  id: 'sg-1',
-  type: 'subgroup',
-  orgId: 'org-1',
-  programmeId: 'prog-1',
-  name: 'Группа 1',
-  teacherIds: ['t-1'],
-  capacity: 15,
-  periodFrom: '2026-09-01',
-  periodTo: '2027-05-31',
-  hoursPerYear: 72,
-};
+const subgroup = SUBGROUP;
 
 let db: OtmetkaDb | undefined;
 let sync: SyncEngine | undefined;
@@ -48,14 +37,7 @@ async function renderTopics(): Promise<OtmetkaDb> {
   db = database;
   const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
   sync = startSync({ db: database, session, live: false });
-  const user = {
-    id: 'teacher-user',
-    orgId: 'org-1',
-    role: 'teacher' as const,
-    displayName: 'Иванова А. А.',
-    teacherId: 't-1',
-    timeZone: 'Asia/Yekaterinburg',
-  };
+  const user = TEACHER_USER;
   render(
     <TeacherContext.Provider value={{ db: database, sync, user }}>
       <TopicsScreen subgroup={subgroup} />
