@@ -3,26 +3,16 @@
  * JWT, zod, push rules, merge, audit) in batches of PUSH_BATCH_SIZE, one request at a time as
  * RxDB pushes, against `nano` `_bulk_docs` of the same documents in the same batches straight
  * into the same embedded database. Each side writes into fresh subgroup databases that already
- * hold the roster, topics and lessons, so only the marks are timed.
+ * hold the roster, topics and lessons, so only the marks are timed. Both loads run in a worker
+ * thread (push-load.ts), as PERF.md's B5 puts the load on another core than the server.
  */
-import { subgroupDbName } from '../sync-server/src/db/store.ts';
-import {
-  DEVICE_HEADER,
-  type Mark,
-  PROTOCOL_HEADER,
-  PROTOCOL_VERSION,
-  PUSH_BATCH_SIZE,
-} from '../sync-server/src/shared.ts';
-import { allMarks, type Doc, type TeacherYear, teacherYear } from './fixtures.ts';
+
+import { Worker } from 'node:worker_threads';
+import { PUSH_BATCH_SIZE } from '../sync-server/src/shared.ts';
+import { allMarks, type TeacherYear, teacherYear } from './fixtures.ts';
 import { type Benchmark, type BenchResult, median, percentile } from './harness.ts';
-import {
-  type BenchServer,
-  bulkInsert,
-  login,
-  seedOrg,
-  seedTeacher,
-  startBenchServer,
-} from './server-env.ts';
+import type { LoadTask, Run } from './push-load.ts';
+import { seedOrg, seedTeacher, startBenchServer } from './server-env.ts';
 
 /**
  * Measured rounds per side (PERF.md asks for many; a round is a whole year of marks), after one
@@ -33,68 +23,29 @@ const REPETITIONS = 7;
 const WARMUP = 1;
 const ORG = 'bench-push';
 
-function batches<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-function bySubgroup(marks: Mark[]): Map<string, Mark[]> {
-  const groups = new Map<string, Mark[]>();
-  for (const m of marks) groups.set(m.subgroupId, [...(groups.get(m.subgroupId) ?? []), m]);
-  return groups;
-}
-
-interface Run {
-  totalMs: number;
-  batchMs: number[];
-}
-
-async function pushThroughServer(server: BenchServer, t: TeacherYear): Promise<Run> {
-  const token = await login(server.url, t.login);
-  const headers = {
-    authorization: `Bearer ${token}`,
-    'content-type': 'application/json',
-    [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
-    [DEVICE_HEADER]: `dev-${t.login}`,
+/** One worker thread for the load of every round, both sides (see push-load.ts). */
+function loadWorker() {
+  const worker = new Worker(new URL('./push-load-boot.mjs', import.meta.url));
+  return {
+    run(task: LoadTask): Promise<Run> {
+      return new Promise((resolve, reject) => {
+        worker.once('message', (msg: { run?: Run; error?: string }) =>
+          msg.run ? resolve(msg.run) : reject(new Error(msg.error)),
+        );
+        worker.postMessage(task);
+      });
+    },
+    stop: () => worker.terminate(),
   };
-  const batchMs: number[] = [];
-  const start = performance.now();
-  for (const batch of batches(allMarks(t), PUSH_BATCH_SIZE)) {
-    const t0 = performance.now();
-    const rows = batch.map((m) => ({
-      assumedMasterState: null,
-      newDocumentState: { ...m, _deleted: false },
-    }));
-    const res = await fetch(`${server.url}/api/sync/marks/push`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ rows }),
-    });
-    const body = (await res.json()) as { conflicts: unknown[]; refused: { code: string }[] };
-    if (!res.ok || body.refused.length > 0 || body.conflicts.length > 0) {
-      throw new Error(`push answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
-    }
-    batchMs.push(performance.now() - t0);
-  }
-  return { totalMs: performance.now() - start, batchMs };
-}
-
-async function writeDirect(server: BenchServer, t: TeacherYear): Promise<Run> {
-  const batchMs: number[] = [];
-  const start = performance.now();
-  for (const batch of batches(allMarks(t), PUSH_BATCH_SIZE)) {
-    const t0 = performance.now();
-    for (const [subgroupId, marks] of bySubgroup(batch)) {
-      await bulkInsert(server.couch, subgroupDbName(subgroupId), marks as unknown as Doc[]);
-    }
-    batchMs.push(performance.now() - t0);
-  }
-  return { totalMs: performance.now() - start, batchMs };
 }
 
 async function run(): Promise<BenchResult> {
   const server = await startBenchServer();
+  const load = loadWorker();
+  const viaServerOf = (t: TeacherYear) => () =>
+    load.run({ kind: 'server', url: server.url, orgId: ORG, key: t.login });
+  const directOf = (t: TeacherYear) => () =>
+    load.run({ kind: 'direct', url: server.couchUrl, orgId: ORG, key: t.login });
   try {
     await seedOrg(server, ORG);
     const viaServer: Run[] = [];
@@ -110,9 +61,7 @@ async function run(): Promise<BenchResult> {
       marks = allMarks(s).length;
       // Alternate the order so database growth does not favour one side.
       const [first, second] =
-        rep % 2 === 0
-          ? [() => pushThroughServer(server, s), () => writeDirect(server, d)]
-          : [() => writeDirect(server, d), () => pushThroughServer(server, s)];
+        rep % 2 === 0 ? [viaServerOf(s), directOf(d)] : [directOf(d), viaServerOf(s)];
       const a = await first();
       const b = await second();
       if (rep < WARMUP) continue;
@@ -150,6 +99,7 @@ async function run(): Promise<BenchResult> {
       },
     };
   } finally {
+    await load.stop();
     await server.stop();
   }
 }
