@@ -624,6 +624,23 @@ describe('admin → parent → teacher chain', () => {
         teacherUser.id,
       ),
     ];
+    // The audit lists edits that reached the journal: the other mark holds what its entry set.
+    const other = markId(lessonId(sg, '2026-11-02', '15:00'), shared.childId!);
+    await server.store.putMany(subgroupDbName(sg), [
+      {
+        id: other,
+        type: 'mark',
+        orgId: ORG_ID,
+        subgroupId: sg,
+        lessonId: lessonId(sg, '2026-11-02', '15:00'),
+        learnerId: shared.childId!,
+        date: '2026-11-02',
+        code: 'Н',
+        grade: null,
+        note: '',
+        stamps: {},
+      } as Doc,
+    ]);
     await server.store.putMany(auditDbName(ORG_ID), [
       ...(auditBatches(stored, 2) as unknown as Doc[]),
       {

@@ -142,23 +142,63 @@ describe('push rules', () => {
     const row = markDoc('sg-a', '2026-09-30', 'learner-kid', 'Б', 4100);
     await pushAs(teacherA, 'marks', [row]);
     const [pushed] = await readAudit(server.store, ORG_ID, { docId: row.id });
-    const earlier = { ...pushed!, id: `${pushed!.id}:earlier`, new: 'Н', receivedAt: 1 };
+    // A later edit Б → Н recorded by an earlier version, as an array, and in the journal.
+    const later = {
+      ...pushed!,
+      id: `${pushed!.id}:later`,
+      old: 'Б',
+      new: 'Н',
+      receivedAt: pushed!.receivedAt + 1,
+    };
     await server.store.putMany(`otm_audit_${ORG_ID}`, [
       {
         id: 'audit:sg-a:1:earlier',
         type: 'audit-batch',
         orgId: ORG_ID,
         subgroupId: 'sg-a',
-        receivedAt: 1,
-        entries: [earlier],
+        receivedAt: later.receivedAt,
+        entries: [later],
       },
     ]);
+    await server.store.update(subgroupDbName('sg-a'), row.id, (doc) => ({ ...doc!, code: 'Н' }));
 
     const audit = await readAudit(server.store, ORG_ID, { docId: row.id });
-    expect(audit.map((e) => [e.new, e.receivedAt === 1])).toEqual([
-      ['Н', true],
-      ['Б', false],
+    expect(audit.map((e) => [e.old, e.new, e.id === later.id])).toEqual([
+      [null, 'Б', false],
+      ['Б', 'Н', true],
     ]);
+  });
+
+  it('the audit leaves out edits that never reached the journal (a push killed between its writes)', async () => {
+    const docId = 'mark:sg-b:phantom';
+    const entry = (n: number, old: string, value: string, receivedAt: number): AuditEntry => ({
+      id: `${docId}:code:${n}:tablet-p`,
+      type: 'audit',
+      orgId: ORG_ID,
+      subgroupId: 'sg-b',
+      docId,
+      field: 'code',
+      old,
+      new: value,
+      by: 'teacher-b-user',
+      device: 'tablet-p',
+      editedAt: n,
+      receivedAt,
+      offline: false,
+    });
+    // «УП» was audited but its journal write never landed; the device then pushed «О» over «Б».
+    const phantom = entry(8001, 'Б', 'УП', 8100);
+    const stored = entry(8002, 'Б', 'О', 8200);
+    // And a last edit that is not what the journal holds now.
+    const lastPhantom = entry(8003, 'О', 'Н', 8300);
+    await server.store.putMany(subgroupDbName('sg-b'), [{ id: docId, type: 'mark', code: 'О' }]);
+    await server.store.putMany(`otm_audit_${ORG_ID}`, [
+      ...(auditBatches([phantom], 8100) as never[]),
+      ...(auditBatches([stored], 8200) as never[]),
+      ...(auditBatches([lastPhantom], 8300) as never[]),
+    ]);
+
+    expect(await readAudit(server.store, ORG_ID, { docId })).toEqual([stored]);
   });
 
   it('an audit batch gives back each entry as recorded: authors, devices, old values, offline', async () => {
@@ -184,6 +224,11 @@ describe('push rules', () => {
       entry(3, { old: 'Б', new: null }),
     ].map((e) => ({ ...e, id: `${e.docId}:${e.field}:${e.editedAt}:${e.device}` }));
     await server.store.putMany(`otm_audit_${ORG_ID}`, auditBatches(entries, 5000) as never[]);
+    // The journal holds what the entries set (the audit lists edits that reached it).
+    await server.store.putMany(
+      subgroupDbName('sg-b'),
+      entries.map((e) => ({ id: e.docId, type: 'mark', code: e.new }) as never),
+    );
 
     const read = await readAudit(server.store, ORG_ID, { subgroupId: 'sg-b' });
     expect(read.filter((e) => e.docId.startsWith('mark:sg-b:audit-'))).toEqual(entries);
@@ -249,6 +294,9 @@ describe('push rules', () => {
     await server.store.putMany(`otm_audit_${ORG_ID}`, [
       ...(auditBatches([entry], 9100) as never[]),
       ...(auditBatches([{ ...entry, receivedAt: 9500 }], 9500) as never[]),
+    ]);
+    await server.store.putMany(subgroupDbName('sg-b'), [
+      { id: entry.docId, type: 'mark', code: 'Н' } as never,
     ]);
 
     const read = await readAudit(server.store, ORG_ID, { docId: 'mark:sg-b:twice' });

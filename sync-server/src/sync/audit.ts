@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { AccessUser } from '../auth/claims.ts';
-import { auditDbName, type Doc, type Store, type WriteResult } from '../db/store.ts';
+import {
+  auditDbName,
+  type Doc,
+  type Store,
+  subgroupDbName,
+  type WriteResult,
+} from '../db/store.ts';
 import {
   type AuditBatch,
   type AuditEntry,
@@ -282,13 +288,51 @@ export async function readAudit(
     subgroupId,
   });
   const seen = new Set<string>();
-  return (
-    batches
-      .flatMap(entriesOf)
-      .filter((e) => !query.docId || e.docId === query.docId)
-      .sort((a, b) => a.receivedAt - b.receivedAt || a.editedAt - b.editedAt)
-      // One entry per edit (its id names the field and the edit's stamp): an edit pushed again
-      // after a push that died between its two writes is listed once, when first received.
-      .filter((e) => !seen.has(e.id) && seen.add(e.id))
-  );
+  const entries = batches
+    .flatMap(entriesOf)
+    .filter((e) => !query.docId || e.docId === query.docId)
+    .sort((a, b) => a.receivedAt - b.receivedAt || a.editedAt - b.editedAt)
+    // One entry per edit (its id names the field and the edit's stamp): an edit pushed again
+    // after a push that died between its two writes is listed once, when first received.
+    .filter((e) => !seen.has(e.id) && seen.add(e.id));
+  return reachedJournal(entries, await currentDocs(store, subgroupId, entries));
+}
+
+async function currentDocs(
+  store: Store,
+  subgroupId: string,
+  entries: AuditEntry[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const db = subgroupDbName(subgroupId);
+  if (entries.length === 0 || !(await store.dbExists(db))) return new Map();
+  const stored = await store.getMany(db, [...new Set(entries.map((e) => e.docId))]);
+  return new Map([...stored].map(([id, s]) => [id, s.doc as Record<string, unknown>]));
+}
+
+/**
+ * Leaves out the entries of edits that never reached the journal. A push sends its audit batch
+ * with its journal write; a process killed between the two can leave a batch whose rows were
+ * never written, and the device may then push a newer edit instead. The stored edits of a field
+ * form a chain — each one's `old` is the value the one before it set — so an entry whose
+ * successor started from another value was not stored, and the last entry of a field must hold
+ * the document's value now.
+ */
+function reachedJournal(
+  entries: AuditEntry[],
+  docs: Map<string, Record<string, unknown>>,
+): AuditEntry[] {
+  const next = new Map<AuditEntry, AuditEntry>();
+  const last = new Map<string, AuditEntry>();
+  for (const e of entries) {
+    const key = `${e.docId}\n${e.field}`;
+    const before = last.get(key);
+    if (before) next.set(before, e);
+    last.set(key, e);
+  }
+  return entries.filter((e) => {
+    const successor = next.get(e);
+    if (successor) return sameJson(e.new, successor.old);
+    const doc = docs.get(e.docId);
+    return doc !== undefined && sameJson(e.new, fieldValue(doc, e.field));
+  });
 }
