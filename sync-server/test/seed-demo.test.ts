@@ -20,6 +20,7 @@ import {
 } from '@otmetka/shared';
 import type { DiaryResponse, TeacherListResponse } from '@otmetka/shared/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkTeacherInput } from '../src/admin/teachers.ts';
 import { orgDbName, privateDbName, subgroupDbName } from '../src/db/store.ts';
 import {
   buildDemo,
@@ -86,6 +87,8 @@ describe('seedDemo', () => {
       const teacher = teacherRecordSchema.parse(record);
       expect(validateSnils(teacher.snils).ok).toBe(true);
       expect(teacher.passport.issuedOn > teacher.birthDate).toBe(true);
+      // What the registry checks on every save: an admin can save a demo entry unchanged.
+      expect(() => checkTeacherInput(teacher, '2026-12-04'), teacher.id).not.toThrow();
     }
   });
 

@@ -44,7 +44,7 @@ function fieldError(code: 'INVALID_SNILS' | 'INVALID_DATE', field: string, messa
 }
 
 /** Checks what zod cannot: the СНИЛС checksum and the order of dates. */
-function checkTeacherInput(input: TeacherInput, today: string): string {
+export function checkTeacherInput(input: TeacherInput, today: string): string {
   const snils = validateSnils(input.snils);
   if (!snils.ok) throw fieldError('INVALID_SNILS', 'snils', snils.message);
   if (input.birthDate >= today) {

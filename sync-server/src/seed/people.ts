@@ -1,5 +1,6 @@
 import {
   addDays,
+  ageOn,
   type Learner,
   type TeacherProfile,
   type TeacherRecord,
@@ -65,7 +66,8 @@ export function makeTeacher(
 ): TeacherRecord {
   const who = person(rng, rng.chance(0.8));
   const birthDate = dateAfter(rng, '1966-01-01', 32 * 365);
-  const total = rng.int(3, 35);
+  // Work starts at 18 at the earliest (the registry refuses experience beyond age − 14).
+  const total = rng.int(3, Math.min(35, ageOn(birthDate, '2026-09-01') - 18));
   return {
     id: `t-${String(index + 1).padStart(2, '0')}`,
     type: 'teacherRecord',
