@@ -124,6 +124,18 @@ describe('zod failures answer in Russian and name the field', () => {
       error: { message: 'body: ожидается объект, получен массив' },
     });
   });
+
+  it('[ER1] a number too large to be finite is called what it is', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/probe',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name": 1e999}',
+    });
+    expect(res.json().error.message).toBe(
+      'name: ожидается строка, получено бесконечно большое число',
+    );
+  });
 });
 
 describe('the app’s own endpoints answer zod failures in Russian', () => {
@@ -169,6 +181,18 @@ describe('the app’s own endpoints answer zod failures in Russian', () => {
         message: 'rows.0.newDocumentState.date: ожидается строка, получено число',
       },
     );
+  });
+
+  it('[ER1] a key the caller made up is named in the path, not echoed at length', async () => {
+    const key = 'Паспорт 4510 123456 '.repeat(50);
+    const row = markDoc('sg-a', '2026-09-02', 'learner-kid', '');
+    const res = await call(server.url, 'POST', '/api/sync/marks/push', {
+      token,
+      body: pushRows([{ ...row, stamps: { ...row.stamps, [key]: { at: 1 } } }]),
+    });
+    const message = (res.body as { refused: { message: string }[] }).refused[0]!.message;
+    expect(message.startsWith(`rows.0.newDocumentState.stamps.${key.slice(0, 40)}…`)).toBe(true);
+    expect(message.length).toBeLessThan(200);
   });
 
   it('[ER1] a schema’s own message is Russian too (a month of a wrong form)', async () => {

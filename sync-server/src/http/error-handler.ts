@@ -26,7 +26,14 @@ function body(
 
 /** zod's issue path as the field name the client shows: `rows.0.newDocumentState.date`. */
 export function zodField(error: ZodError, prefix = ''): string {
-  const path = error.issues[0]?.path.map(String).join('.') ?? '';
+  // A path segment can be a key the caller made up: it is named, never echoed at length.
+  const path =
+    error.issues[0]?.path
+      .map((segment) => {
+        const text = String(segment);
+        return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+      })
+      .join('.') ?? '';
   return [prefix, path].filter(Boolean).join('.');
 }
 

@@ -33,6 +33,7 @@ const RECEIVED: Record<string, string> = {
   string: 'получена строка',
   number: 'получено число',
   fraction: 'получено дробное число',
+  infinite: 'получено бесконечно большое число',
   nan: 'получено NaN',
   boolean: 'получено логическое значение',
   bigint: 'получено большое целое',
@@ -46,6 +47,7 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return 'nan';
+    if (!Number.isFinite(value)) return 'infinite';
     return Number.isInteger(value) ? 'number' : 'fraction';
   }
   return typeof value;
