@@ -271,6 +271,25 @@ describe('lesson register', () => {
     expect((screen.getByTestId('mark-all-present') as HTMLButtonElement).disabled).toBe(false);
   });
 
+  it('[LS1] «Проведено» after «Отменено» clears the cancellation reason in the same edit', async () => {
+    const database = await renderLesson('2026-10-07');
+    const id = lessonId('sg-1', '2026-10-07', '15:00');
+    const stored = () => database.rx.collections.lessons.findOne(id).exec();
+    fireEvent.click(await screen.findByTestId('lesson-status-cancelled'));
+    fireEvent.input(await screen.findByTestId('lesson-status-reason'), {
+      target: { value: 'Болезнь педагога' },
+    });
+    fireEvent.click(screen.getByTestId('lesson-status-confirm'));
+    await waitFor(async () => expect((await stored())?.statusReason).toBe('Болезнь педагога'));
+
+    fireEvent.click(screen.getByTestId('lesson-status-held'));
+    await waitFor(async () => expect((await stored())?.status).toBe('held'));
+    const lesson = (await stored())!;
+    expect(lesson.statusReason).toBe('');
+    expect(lesson.stamps.statusReason).toEqual(lesson.stamps.status);
+    expect(screen.queryByTestId('lesson-status-reason-text')).toBeNull();
+  });
+
   it('[LS2] a lesson after today in the organisation’s zone takes no attendance; its plan stays open', async () => {
     // 20:30 UTC on 15 September is 01:30 on Wednesday the 16th in Orenburg (UTC+5).
     vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });

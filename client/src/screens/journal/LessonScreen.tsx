@@ -189,7 +189,7 @@ const REASON_LABELS: Record<NotHeldStatus, string> = {
 /**
  * LS1: «Отменено» and «Перенесено» ask for the reason first and write status and reason in one
  * edit, so no device ever stores (or sends) a cancelled lesson without its reason. «Проведено»
- * needs no reason and is saved at the tap.
+ * needs no reason and is saved at the tap, clearing the reason of an earlier cancellation.
  */
 function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null }) {
   const { db } = useTeacher();
@@ -198,7 +198,9 @@ function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | nu
 
   const choose = (value: Lesson['status']) => {
     if (notHeld(value)) setAsking(value);
-    else void updateLesson(db, slot, { status: value });
+    // The reason belongs to the cancellation or move: it goes in the same edit as the status,
+    // so a held lesson never keeps (or sends) a stale «Болезнь педагога».
+    else void updateLesson(db, slot, { status: value, statusReason: '' });
   };
   const confirm = async (value: NotHeldStatus, reason: string) => {
     await updateLesson(db, slot, { status: value, statusReason: reason });
