@@ -324,6 +324,23 @@ describe('lesson register', () => {
     expect(await database.rx.collections.marks.count().exec()).toBe(0);
   });
 
+  it('[LS2] a lesson of tomorrow left open opens for attendance at midnight in the organisation’s zone', async () => {
+    // 18:59:58.5 UTC on 15 September is 23:59:58.5 in Orenburg: the 16th begins in 1.5 s.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.parse('2026-09-15T18:59:58.500Z'));
+
+    await renderLesson('2026-09-16');
+    const mark = (await screen.findByTestId('mark-kid-a')) as HTMLButtonElement;
+    expect(screen.getByTestId('roll-upcoming')).toBeTruthy();
+    expect(mark.disabled).toBe(true);
+
+    // Nothing re-renders the screen: only the date changing may open the roll.
+    await waitFor(() => expect(screen.queryByTestId('roll-upcoming')).toBeNull(), {
+      timeout: 5000,
+    });
+    expect(mark.disabled).toBe(false);
+  });
+
   it('[LS2] the lesson of today in the organisation’s zone takes attendance while UTC is a day behind', async () => {
     vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
     vi.setSystemTime(Date.parse('2026-09-15T20:30:00Z'));

@@ -14,12 +14,12 @@ import {
   isMonthLocked,
   isoWeekday,
   monthOf,
-  todayIn,
 } from '@otmetka/shared';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
+import { useToday } from '../../app/today.ts';
 import type { CatalogView } from '../../db/queries.ts';
 import {
   lesson$,
@@ -62,6 +62,10 @@ export function LessonScreen(props: {
   const lessonId = scheduled?.lessonId ?? `lesson:${subgroup.id}:${date}:${start.replace(':', '')}`;
   const lesson = useObservable(() => lesson$(db, lessonId), [db, lessonId], null as Lesson | null);
   const slot = scheduled ?? (lesson ? slotOfLesson(lesson) : null);
+  // LS2: "today" in the organisation's zone (the session carries it before the catalog does);
+  // near midnight the device's zone or UTC name another day. A screen left open over the
+  // zone's midnight moves to the new day by itself.
+  const today = useToday(catalog.org?.timeZone ?? user.timeZone);
 
   if (!slot) {
     return (
@@ -72,9 +76,7 @@ export function LessonScreen(props: {
   }
   const programme = catalog.programmes.get(subgroup.programmeId);
   const locked = monthLocked(catalog, subgroup.id, slot.date);
-  // LS2: "today" in the organisation's zone (the session carries it before the catalog does);
-  // near midnight the device's zone or UTC name another day.
-  const upcoming = slot.date > todayIn(catalog.org?.timeZone ?? user.timeZone);
+  const upcoming = slot.date > today;
   return (
     <article class="lesson" data-testid="lesson" data-lesson-id={slot.lessonId}>
       <header class="lessonhead">
