@@ -199,18 +199,21 @@ export class Session {
     );
   }
 
-  /** Ends the session on the server (best effort) and forgets the tokens on this device. */
+  /**
+   * Forgets the tokens on this device at once, then ends the session on the server (best
+   * effort). Local first: while a slow network carries the logout, nothing may still be asked
+   * (or kept) in the name of the session the user has left.
+   */
   async signOut(): Promise<void> {
     const session = this.current.value;
-    if (session) {
-      await send(this.http, '/api/auth/logout', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...protocolHeaders(this.http) },
-        body: JSON.stringify({ refreshToken: session.refreshToken }),
-      }).catch(() => undefined);
-    }
     this.store.remove(SESSION_KEY);
     this.current.value = null;
     this.needsSignIn.value = false;
+    if (!session) return;
+    await send(this.http, '/api/auth/logout', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...protocolHeaders(this.http) },
+      body: JSON.stringify({ refreshToken: session.refreshToken }),
+    }).catch(() => undefined);
   }
 }
