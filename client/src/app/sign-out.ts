@@ -13,3 +13,14 @@ export async function signOutOfRole(session: Session): Promise<void> {
   await cacheClear().catch(() => undefined);
   await ended;
 }
+
+/**
+ * A sign-out in another tab of this browser (SO2). The session of this tab is gone already
+ * (Session follows the stored one, so the screens give way to the sign-in form, and a
+ * teacher's journal closes as it does at any sign-out: sync stopped, database closed, nothing
+ * deleted). What this tab kept for offline reading goes too, and answers still on their way
+ * are refused, as at a sign-out here; the tab that signed out has told the server.
+ */
+export function followSignOutsElsewhere(session: Session): () => void {
+  return session.onEndedElsewhere(() => void cacheClear().catch(() => undefined));
+}
