@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
+import { replayDrafts } from '../src/db/drafts.ts';
 import type { CatalogView } from '../src/db/queries.ts';
 import { EMPTY_CATALOG } from '../src/db/queries.ts';
 import { setMark } from '../src/db/repo.ts';
@@ -105,6 +106,7 @@ let unmountScreen = () => {};
 afterEach(async () => {
   vi.useRealTimers();
   cleanup();
+  localStorage.clear();
   await sync?.stop();
   if (db) await closeDb(db);
   db = undefined;
@@ -218,6 +220,48 @@ describe('lesson register', () => {
         'Пришли без формы',
       ),
     );
+  });
+
+  it('[TX2] a remark typed just before a reload is written at the next start, though the pagehide save was cut off', async () => {
+    const page = await renderLesson('2026-09-16');
+    const id = lessonId('sg-1', '2026-09-16', '15:00');
+    const remark = await screen.findByTestId('lesson-remark');
+    fireEvent.input(remark, { target: { value: 'Пришли без формы' } });
+
+    // A reload 100 ms after typing: pagehide starts the save, then the page is torn down, and
+    // nothing it started reaches IndexedDB any more.
+    window.dispatchEvent(new Event('pagehide'));
+    let cutOff = 0;
+    page.rx.collections.lessons.storageInstance.bulkWrite = () => {
+      cutOff++;
+      return Promise.reject(new Error('the page is gone'));
+    };
+    const saveFailed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    unmountScreen();
+    await waitFor(() => expect(cutOff).toBe(1));
+    await sync?.stop();
+    sync = undefined;
+    await closeDb(page);
+    saveFailed.mockRestore();
+
+    // The next start: the same database, opened again, holds no remark until the drafts are in.
+    const next = await openDb({
+      name: page.rx.name,
+      user: { id: 'teacher-user', orgId: 'org-1' },
+      multiInstance: false,
+      isOffline: () => true,
+    });
+    db = next;
+    expect(await next.rx.collections.lessons.findOne(id).exec()).toBeNull();
+    expect(await replayDrafts(next)).toBe(1);
+
+    const lesson = (await next.rx.collections.lessons.findOne(id).exec())!.toJSON();
+    expect(lesson.remark).toBe('Пришли без формы');
+    // A normal edit of the teacher's, waiting to be pushed.
+    expect(lesson.stamps.remark).toMatchObject({ by: 'teacher-user', dev: next.deviceId });
+    expect(next.pending.has(id)).toBe(true);
+    // Written once: the next start has nothing to write.
+    expect(await replayDrafts(next)).toBe(0);
   });
 
   it('[LS1] «Отменено» asks for the reason first; status and reason are saved in one write', async () => {

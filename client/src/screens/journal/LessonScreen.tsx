@@ -20,6 +20,7 @@ import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
 import { useToday } from '../../app/today.ts';
+import { lessonTextDraft } from '../../db/drafts.ts';
 import type { CatalogView } from '../../db/queries.ts';
 import {
   lesson$,
@@ -117,6 +118,7 @@ export function LessonScreen(props: {
         value={lesson?.homework ?? ''}
         testid="lesson-homework"
         onSave={(homework) => updateLesson(db, slot, { homework })}
+        draft={lessonTextDraft(db, slot, 'homework')}
       />
       <TextField
         label="Замечание"
@@ -125,6 +127,7 @@ export function LessonScreen(props: {
         value={lesson?.remark ?? ''}
         testid="lesson-remark"
         onSave={(remark) => updateLesson(db, slot, { remark })}
+        draft={lessonTextDraft(db, slot, 'remark')}
       />
     </article>
   );
@@ -511,6 +514,7 @@ function TopicPicker({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null
         value={lesson?.topicTitle ?? ''}
         testid="lesson-topic-text"
         onSave={(topicTitle) => updateLesson(db, slot, { topicTitle })}
+        draft={lessonTextDraft(db, slot, 'topicTitle')}
       />
     </section>
   );

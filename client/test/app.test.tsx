@@ -8,17 +8,24 @@ import { cacheGet, cachePut } from '../src/api/cache.ts';
 import { diaryCacheKey } from '../src/api/parent.ts';
 import { App } from '../src/app/App.tsx';
 import { dbName } from '../src/app/TeacherShell.tsx';
+import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
+import { lessonTextDraft } from '../src/db/drafts.ts';
 import { setMark } from '../src/db/repo.ts';
 import { Session } from '../src/sync/session.ts';
 import { TEACHER_USER } from './teacher-fixture.ts';
 
 /**
- * SO2 wired into the app: a tab showing the journal or the diary gives way to the sign-in form
- * when another tab of the browser signs out. The other tab is the test, writing localStorage
- * and dispatching the `storage` event as the browser does. Sync runs against an address where
- * nothing listens.
+ * The whole app in happy-dom, on fake-indexeddb, for what is wired at its start and around the
+ * session: the drafts a page left are written before the journal shows (TX2); a tab showing
+ * the journal or the diary gives way to the sign-in form when another tab of the browser
+ * signs out (SO2). The other tab is the test, writing localStorage and dispatching the
+ * `storage` event as the browser does. Sync runs against an address where nothing listens.
  */
+
+// happy-dom's navigator.locks is null, where a browser without Web Locks has none at all:
+// RxDB's leader election (the shell's sync) reads `.request` of it and throws.
+Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
 
 const KEY = 'otmetka.session';
 const sessions: Session[] = [];
@@ -55,6 +62,35 @@ const slot = {
   ruleId: 'rule-1',
   movedFrom: null,
 };
+
+describe('the journal’s start', () => {
+  it('[TX2] writes the text the last page left as a draft before the lesson shows', async () => {
+    // A teacher of their own: a journal database apart from the other tests'.
+    const teacher = { ...TEACHER_USER, id: 'teacher-drafts' };
+    // What a page torn down 100 ms after a keystroke leaves: the draft, nothing in IndexedDB.
+    const page = { user: { id: teacher.id }, now: () => Date.now(), clock: { last: 0 } };
+    lessonTextDraft(page as OtmetkaDb, slot, 'remark', localStorage)!.keep('Пришли без формы', '');
+
+    render(<App session={signedInTab(teacher)} />);
+    await screen.findByTestId('nav-home');
+    expect(Object.keys(localStorage).filter((k) => k.startsWith('otmetka.draft:'))).toEqual([]);
+
+    // Closed by a sign-out elsewhere (SO2), the journal opens here with the remark in it.
+    otherTabSignsOut();
+    await screen.findByTestId('signin-form');
+    const user = { id: teacher.id, orgId: teacher.orgId };
+    const after = await waitFor(() =>
+      openDb({ name: dbName(teacher), user, multiInstance: false }),
+    );
+    try {
+      const lesson = await after.rx.collections.lessons.findOne(slot.lessonId).exec();
+      expect(lesson?.remark).toBe('Пришли без формы');
+      expect(after.pending.has(slot.lessonId)).toBe(true);
+    } finally {
+      await closeDb(after);
+    }
+  });
+});
 
 describe('a sign-out in another tab', () => {
   it('[SO2] closes the teacher’s journal here and keeps its unsent changes', async () => {
