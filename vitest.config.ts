@@ -16,6 +16,15 @@ export default defineConfig({
         },
       },
       {
+        // The app shell imports vite-plugin-pwa's virtual module, which only its build provides.
+        resolve: {
+          alias: {
+            'virtual:pwa-register/preact': new URL(
+              './client/test/pwa-register-stub.ts',
+              import.meta.url,
+            ).pathname,
+          },
+        },
         test: {
           name: 'client',
           include: ['client/test/**/*.test.{ts,tsx}'],

@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
+import { replayDrafts } from '../src/db/drafts.ts';
 import type { CatalogView } from '../src/db/queries.ts';
 import { EMPTY_CATALOG } from '../src/db/queries.ts';
 import { setMark } from '../src/db/repo.ts';
@@ -105,6 +106,7 @@ let unmountScreen = () => {};
 afterEach(async () => {
   vi.useRealTimers();
   cleanup();
+  localStorage.clear();
   await sync?.stop();
   if (db) await closeDb(db);
   db = undefined;
@@ -220,6 +222,48 @@ describe('lesson register', () => {
     );
   });
 
+  it('[TX2] a remark typed just before a reload is written at the next start, though the pagehide save was cut off', async () => {
+    const page = await renderLesson('2026-09-16');
+    const id = lessonId('sg-1', '2026-09-16', '15:00');
+    const remark = await screen.findByTestId('lesson-remark');
+    fireEvent.input(remark, { target: { value: 'Пришли без формы' } });
+
+    // A reload 100 ms after typing: pagehide starts the save, then the page is torn down, and
+    // nothing it started reaches IndexedDB any more.
+    window.dispatchEvent(new Event('pagehide'));
+    let cutOff = 0;
+    page.rx.collections.lessons.storageInstance.bulkWrite = () => {
+      cutOff++;
+      return Promise.reject(new Error('the page is gone'));
+    };
+    const saveFailed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    unmountScreen();
+    await waitFor(() => expect(cutOff).toBe(1));
+    await sync?.stop();
+    sync = undefined;
+    await closeDb(page);
+    saveFailed.mockRestore();
+
+    // The next start: the same database, opened again, holds no remark until the drafts are in.
+    const next = await openDb({
+      name: page.rx.name,
+      user: { id: 'teacher-user', orgId: 'org-1' },
+      multiInstance: false,
+      isOffline: () => true,
+    });
+    db = next;
+    expect(await next.rx.collections.lessons.findOne(id).exec()).toBeNull();
+    expect(await replayDrafts(next)).toBe(1);
+
+    const lesson = (await next.rx.collections.lessons.findOne(id).exec())!.toJSON();
+    expect(lesson.remark).toBe('Пришли без формы');
+    // A normal edit of the teacher's, waiting to be pushed.
+    expect(lesson.stamps.remark).toMatchObject({ by: 'teacher-user', dev: next.deviceId });
+    expect(next.pending.has(id)).toBe(true);
+    // Written once: the next start has nothing to write.
+    expect(await replayDrafts(next)).toBe(0);
+  });
+
   it('[LS1] «Отменено» asks for the reason first; status and reason are saved in one write', async () => {
     const database = await renderLesson('2026-09-23');
     const id = lessonId('sg-1', '2026-09-23', '15:00');
@@ -271,6 +315,25 @@ describe('lesson register', () => {
     expect((screen.getByTestId('mark-all-present') as HTMLButtonElement).disabled).toBe(false);
   });
 
+  it('[LS1] «Проведено» after «Отменено» clears the cancellation reason in the same edit', async () => {
+    const database = await renderLesson('2026-10-07');
+    const id = lessonId('sg-1', '2026-10-07', '15:00');
+    const stored = () => database.rx.collections.lessons.findOne(id).exec();
+    fireEvent.click(await screen.findByTestId('lesson-status-cancelled'));
+    fireEvent.input(await screen.findByTestId('lesson-status-reason'), {
+      target: { value: 'Болезнь педагога' },
+    });
+    fireEvent.click(screen.getByTestId('lesson-status-confirm'));
+    await waitFor(async () => expect((await stored())?.statusReason).toBe('Болезнь педагога'));
+
+    fireEvent.click(screen.getByTestId('lesson-status-held'));
+    await waitFor(async () => expect((await stored())?.status).toBe('held'));
+    const lesson = (await stored())!;
+    expect(lesson.statusReason).toBe('');
+    expect(lesson.stamps.statusReason).toEqual(lesson.stamps.status);
+    expect(screen.queryByTestId('lesson-status-reason-text')).toBeNull();
+  });
+
   it('[LS2] a lesson after today in the organisation’s zone takes no attendance; its plan stays open', async () => {
     // 20:30 UTC on 15 September is 01:30 on Wednesday the 16th in Orenburg (UTC+5).
     vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
@@ -303,6 +366,23 @@ describe('lesson register', () => {
       'Зубчатые передачи',
     );
     expect(await database.rx.collections.marks.count().exec()).toBe(0);
+  });
+
+  it('[LS2] a lesson of tomorrow left open opens for attendance at midnight in the organisation’s zone', async () => {
+    // 18:59:58.5 UTC on 15 September is 23:59:58.5 in Orenburg: the 16th begins in 1.5 s.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.parse('2026-09-15T18:59:58.500Z'));
+
+    await renderLesson('2026-09-16');
+    const mark = (await screen.findByTestId('mark-kid-a')) as HTMLButtonElement;
+    expect(screen.getByTestId('roll-upcoming')).toBeTruthy();
+    expect(mark.disabled).toBe(true);
+
+    // Nothing re-renders the screen: only the date changing may open the roll.
+    await waitFor(() => expect(screen.queryByTestId('roll-upcoming')).toBeNull(), {
+      timeout: 5000,
+    });
+    expect(mark.disabled).toBe(false);
   });
 
   it('[LS2] the lesson of today in the organisation’s zone takes attendance while UTC is a day behind', async () => {

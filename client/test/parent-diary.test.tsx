@@ -5,7 +5,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/pr
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../sync-server/test/helpers.ts';
 import { cacheGet } from '../src/api/cache.ts';
-import { diaryCacheKey } from '../src/api/parent.ts';
+import { childrenCacheKey, diaryCacheKey, parentApi } from '../src/api/parent.ts';
 import { signOutOfRole } from '../src/app/sign-out.ts';
 import { ParentApp } from '../src/screens/parent/ParentApp.tsx';
 import { memoryStore, Session } from '../src/sync/session.ts';
@@ -74,6 +74,65 @@ async function openSeptember() {
   return screen.findByTestId(`diary-lesson-${LESSON}`);
 }
 
+describe('parent: sign-out', () => {
+  it('[SO1] an answer that arrives after sign-out is not kept on the device', async () => {
+    const own = new Session({ baseUrl: server!.url }, memoryStore());
+    await own.signIn('parent', PASSWORD);
+    const userId = own.user!.id;
+    // The server answers at once; the answer reaches the screen only when the test lets it.
+    let deliver = () => {};
+    const held = new Promise<void>((resolve) => {
+      deliver = resolve;
+    });
+    const api = parentApi(async (path, init) => {
+      const response = await own.authorised(path, init);
+      await held;
+      return response;
+    }, userId);
+    const diary = api.diary('learner-kid', '2026-09');
+    const children = api.listChildren();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    await signOutOfRole(own);
+    deliver();
+
+    // The screen that asked may still show the answer; the device keeps none of it.
+    expect((await diary).fromCache).toBe(false);
+    await children;
+    expect(await cacheGet(diaryCacheKey(userId, 'learner-kid', '2026-09'))).toBeUndefined();
+    expect(await cacheGet(childrenCacheKey(userId))).toBeUndefined();
+  });
+
+  it('[SO1] the session ends at the tap, before the server hears of it: nothing asked meanwhile is kept', async () => {
+    // The logout request waits for the test: a slow network at sign-out.
+    let answerLogout = () => {};
+    const logoutHeld = new Promise<void>((resolve) => {
+      answerLogout = resolve;
+    });
+    const own = new Session(
+      {
+        baseUrl: server!.url,
+        fetch: async (url, init) => {
+          if (String(url).endsWith('/api/auth/logout')) await logoutHeld;
+          return fetch(url, init);
+        },
+      },
+      memoryStore(),
+    );
+    await own.signIn('parent', PASSWORD);
+    const userId = own.user!.id;
+    const api = parentApi((path, init) => own.authorised(path, init), userId);
+
+    const signingOut = signOutOfRole(own);
+    // A tap on the diary while the sign-out is on its way.
+    await api.diary('learner-kid', '2026-09').catch(() => undefined);
+    answerLogout();
+    await signingOut;
+    expect(await cacheGet(diaryCacheKey(userId, 'learner-kid', '2026-09'))).toBeUndefined();
+    expect(own.user).toBeNull();
+  });
+});
+
 describe('parent: diary', () => {
   it('shows the lesson, its topic, homework and the child’s attendance', async () => {
     renderParent();
@@ -108,7 +167,7 @@ describe('parent: diary', () => {
     expect((await screen.findByTestId('diary-offline-empty')).textContent).toContain('Нет связи');
   });
 
-  it('signing out takes the kept diaries off the device with the session', async () => {
+  it('[SO1] signing out takes the kept diaries off the device with the session', async () => {
     const key = diaryCacheKey(session.user!.id, 'learner-kid', '2026-09');
     expect(await cacheGet(key)).toBeDefined();
 

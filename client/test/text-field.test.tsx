@@ -15,11 +15,18 @@ afterEach(() => {
   cleanup();
 });
 
-function field(delayMs = 60_000, value = '') {
+function field(delayMs = 60_000, value = '', save?: (v: string) => Promise<void>) {
   const saves: string[] = [];
   const onSave = vi.fn(async (v: string) => {
     saves.push(v);
+    await save?.(v);
   });
+  /** What the field told its draft, in order. */
+  const drafted: string[] = [];
+  const draft = {
+    keep: (v: string, base: string) => void drafted.push(`keep ${v} over ${base}`),
+    saved: (v: string) => void drafted.push(`saved ${v}`),
+  };
   const view = render(
     <TextField
       label="Замечание"
@@ -29,11 +36,12 @@ function field(delayMs = 60_000, value = '') {
       testid="remark"
       saveDelayMs={delayMs}
       onSave={onSave}
+      draft={draft}
     />,
   );
   const input = screen.getByTestId('remark') as HTMLTextAreaElement;
   const type = (text: string) => fireEvent.input(input, { target: { value: text } });
-  return { saves, view, input, type };
+  return { saves, drafted, view, input, type };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
@@ -75,6 +83,34 @@ describe('journal text field', () => {
     view.unmount();
     await settle();
     expect(saves).toEqual(['Тема пройдена']);
+  });
+
+  it('[TX2] each keystroke reaches the draft before the handler returns; a stored save ends it', async () => {
+    const { drafted, type } = field(60_000, 'Было');
+    type('Было, но');
+    expect(drafted).toEqual(['keep Было, но over Было']);
+
+    window.dispatchEvent(new Event('pagehide'));
+    // The pagehide save has only started: the draft is all the page holds.
+    expect(drafted).toEqual(['keep Было, но over Было']);
+    await settle();
+    expect(drafted).toEqual(['keep Было, но over Было', 'saved Было, но']);
+  });
+
+  it('[TX2] a save that fails leaves the draft for the next start', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { drafted, view, type } = field(60_000, '', async () => {
+      throw new Error('IndexedDB is gone');
+    });
+    type('Домашнее');
+    window.dispatchEvent(new Event('pagehide'));
+    await settle();
+    // The screen goes away: it tries once more, in vain.
+    view.unmount();
+    await settle();
+    expect(drafted).toEqual(['keep Домашнее over ']);
+    expect(logged).toHaveBeenCalledTimes(2);
+    logged.mockRestore();
   });
 
   it('[TX1] text typed back to the stored value is not saved; an untouched field saves nothing', async () => {

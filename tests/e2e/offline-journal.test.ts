@@ -365,6 +365,25 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
     expect(before?.cells.get(second!) ?? null).toBeNull();
   });
 
+  it('[TX2] homework typed and the page reloaded at once is there after the reload', async () => {
+    const homework = pageA.getByTestId('lesson-homework');
+    const text = 'Принести цветную бумагу';
+    await homework.fill(text);
+    // No pause, no blur: the reload tears the page down while its save is on its way.
+    const response = await pageA.reload();
+    expect(response?.fromServiceWorker()).toBe(true);
+    await pageA.getByTestId('lesson').waitFor();
+    await waitFor(
+      'the homework after the reload',
+      async () => (await pageA.getByTestId('lesson-homework').inputValue()) === text,
+      { timeout: 5000 },
+    );
+    const drafts = await pageA.evaluate(() =>
+      Object.keys(localStorage).filter((key) => key.startsWith('otmetka.draft:')),
+    );
+    expect(drafts).toEqual([]);
+  });
+
   it('online again, the server has the marks within seconds and device B shows them without a reload', async () => {
     await goOnline(deviceA, pageA);
     const [first, second] = journal.learners!;

@@ -17,6 +17,18 @@ export interface CachedValue {
 
 const memory = new Map<string, CachedValue>();
 
+/**
+ * Counts the clears (a clear happens when a session ends). A write carries the count from
+ * when its request was sent and is refused once a clear came after: an answer still in
+ * flight at sign-out must not land on the device after its session has ended.
+ */
+let generation = 0;
+
+/** The current generation, for a caller about to send a request whose answer it will keep. */
+export function cacheGeneration(): number {
+  return generation;
+}
+
 function openDb(): Promise<IDBDatabase | null> {
   if (typeof indexedDB === 'undefined') return Promise.resolve(null);
   return new Promise((resolve) => {
@@ -42,14 +54,29 @@ function run<T>(
   });
 }
 
-export async function cachePut(key: string, value: unknown, savedAt = Date.now()): Promise<void> {
+/**
+ * Stores an answer unless the cache was cleared since `since` (see `generation`). Returns
+ * whether it was stored.
+ */
+export async function cachePut(
+  key: string,
+  value: unknown,
+  savedAt = Date.now(),
+  since = generation,
+): Promise<boolean> {
+  if (since !== generation) return false;
   const entry: CachedValue = { savedAt, value };
   memory.set(key, entry);
 
   const db = await openDb();
-  if (!db) return;
+  if (!db) return true;
   try {
+    // Checked again in the same task as the transaction is created: IndexedDB runs readwrite
+    // transactions of one store in creation order, so a clear either comes after this put
+    // (and deletes it) or counted before it (and refuses it).
+    if (since !== generation) return false;
     await run(db, 'readwrite', (s) => s.put(entry, key));
+    return true;
   } finally {
     db.close();
   }
@@ -66,16 +93,28 @@ export async function cacheGet(key: string): Promise<CachedValue | undefined> {
   }
 }
 
-/** Removes every entry whose key starts with prefix (used at sign-out). */
+/**
+ * Removes every entry whose key starts with prefix (used at sign-out) and refuses every write
+ * whose request was sent before now. One readwrite transaction: a put can neither slip in
+ * between reading the keys and deleting them nor be left behind.
+ */
 export async function cacheClear(prefix = ''): Promise<void> {
+  generation++;
   for (const key of [...memory.keys()]) if (key.startsWith(prefix)) memory.delete(key);
 
   const db = await openDb();
   if (!db) return;
   try {
-    const keys = await run(db, 'readonly', (s) => s.getAllKeys());
-    const doomed = keys.filter((k) => typeof k === 'string' && k.startsWith(prefix));
-    await Promise.all(doomed.map((k) => run(db, 'readwrite', (s) => s.delete(k))));
+    await run(db, 'readwrite', (s) => {
+      const cursor = s.openCursor();
+      cursor.onsuccess = () => {
+        const at = cursor.result;
+        if (!at) return;
+        if (typeof at.key === 'string' && at.key.startsWith(prefix)) at.delete();
+        at.continue();
+      };
+      return cursor;
+    });
   } finally {
     db.close();
   }

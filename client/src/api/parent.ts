@@ -11,7 +11,7 @@ import {
   parentCatalogResponseSchema,
 } from '@otmetka/shared/api';
 import type { z } from 'zod';
-import { cacheGet, cachePut } from './cache.ts';
+import { cacheGeneration, cacheGet, cachePut } from './cache.ts';
 import { type FetchApi, isNetworkError, requestJson, withQuery } from './http.ts';
 
 /**
@@ -66,18 +66,23 @@ export function parentApi(fetchApi: FetchApi, userId: string) {
 
 export type ParentApi = ReturnType<typeof parentApi>;
 
-/** Online: fetch, store, return. Server unreachable: the stored copy, or the network error. */
+/**
+ * Online: fetch, store, return. Server unreachable: the stored copy, or the network error. An
+ * answer that arrives after the session ended (a sign-out while the request was on its way)
+ * is returned but not stored: the cache refuses writes older than its last clear.
+ */
 async function cachedJson<S extends z.ZodType>(
   fetchApi: FetchApi,
   key: string,
   path: string,
   schema: S,
 ): Promise<Cached<z.infer<S>>> {
+  const since = cacheGeneration();
   try {
     const value = await requestJson(fetchApi, path, schema);
     const fetchedAt = Date.now();
     // A full or blocked storage must not hide an answer the server just gave.
-    await cachePut(key, value, fetchedAt).catch(() => undefined);
+    await cachePut(key, value, fetchedAt, since).catch(() => undefined);
     return { value, fetchedAt, fromCache: false };
   } catch (error) {
     if (!isNetworkError(error)) throw error;

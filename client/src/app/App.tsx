@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { SignIn } from '../screens/SignIn.tsx';
 import type { Session } from '../sync/session.ts';
 import { StorageWarning } from './StorageWarning.tsx';
-import { signOutOfRole } from './sign-out.ts';
+import { followSignOutsElsewhere, signOutOfRole } from './sign-out.ts';
 import { TeacherShell } from './TeacherShell.tsx';
 import { UpdateBanner } from './UpdateBanner.tsx';
 
@@ -26,6 +26,7 @@ const roleModules = import.meta.glob<Record<string, RoleScreen>>([
 ]);
 
 export function App({ session }: { session: Session }) {
+  useEffect(() => followSignOutsElsewhere(session), [session]);
   const current = session.current.value;
   return (
     <>

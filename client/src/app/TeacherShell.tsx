@@ -2,6 +2,7 @@ import type { SessionUser } from '@otmetka/shared';
 import { useEffect, useState } from 'preact/hooks';
 import type { OtmetkaDb } from '../db/database.ts';
 import { closeDb, openDb, removeDb } from '../db/database.ts';
+import { clearDrafts, replayDrafts } from '../db/drafts.ts';
 import type { CatalogView } from '../db/queries.ts';
 import { catalog$, EMPTY_CATALOG } from '../db/queries.ts';
 import { Journals } from '../screens/journal/Journals.tsx';
@@ -28,6 +29,9 @@ export function TeacherShell({ session, user }: { session: Session; user: Sessio
     void (async () => {
       try {
         const db = await openDb({ name: dbName(user), user: { id: user.id, orgId: user.orgId } });
+        // TX2: text typed just before the last page went away is written before any screen
+        // shows the lesson and before sync starts, as an edit that syncs like any other.
+        await replayDrafts(db).catch((err: unknown) => console.warn('drafts not replayed', err));
         // Replication loads after the journal renders: the journal needs only IndexedDB.
         const sync = startSyncDeferred({ db, session, lastSyncStore: lastSyncStore() });
         opened = { db, sync };
@@ -121,6 +125,8 @@ function LogoutButton({ session }: { session: Session }) {
     await sync.stop();
     await session.signOut();
     await removeDb(db);
+    // Unsaved text of the journal leaves with it (a shared tablet).
+    clearDrafts(db.user.id);
     location.hash = '#/';
     location.reload();
   };

@@ -17,6 +17,11 @@ export interface KeyValueStore {
   get(key: string): string | null;
   set(key: string, value: string): void;
   remove(key: string): void;
+  /**
+   * Calls back when another tab changed `key` (or cleared the store); returns the unsubscribe.
+   * Only a store that tabs share has it.
+   */
+  watch?(key: string, onChange: () => void): () => void;
 }
 
 /** localStorage in the browser; a Map for Node tests and private modes without storage. */
@@ -29,12 +34,25 @@ export function defaultStore(): KeyValueStore {
         get: (k) => localStorage.getItem(k),
         set: (k, v) => localStorage.setItem(k, v),
         remove: (k) => localStorage.removeItem(k),
+        watch: watchLocalStorage,
       };
     }
   } catch {
     // Storage disabled: fall through to memory.
   }
   return memoryStore();
+}
+
+/** The browser's `storage` event: fired in every other tab of the origin, never in the writer. */
+function watchLocalStorage(key: string, onChange: () => void): () => void {
+  if (typeof window === 'undefined') return () => {};
+  const listener = (event: StorageEvent) => {
+    if (event.storageArea && event.storageArea !== localStorage) return;
+    // A null key: the whole store was cleared.
+    if (event.key === key || event.key === null) onChange();
+  };
+  window.addEventListener('storage', listener);
+  return () => window.removeEventListener('storage', listener);
 }
 
 export function memoryStore(): KeyValueStore {
@@ -81,12 +99,45 @@ export class Session {
   /** The refresh token was refused: the same user must sign in again (data is kept). */
   readonly needsSignIn = signal(false);
   private refreshing: Promise<void> | null = null;
+  private readonly endedElsewhere = new Set<(user: SessionUser) => void>();
+  private readonly unwatch: () => void;
 
   constructor(
     readonly http: HttpOptions,
     private readonly store: KeyValueStore = defaultStore(),
   ) {
     this.current.value = this.load();
+    this.unwatch = store.watch?.(SESSION_KEY, () => this.follow()) ?? (() => {});
+  }
+
+  /**
+   * Another tab changed the stored session (SO2): this tab holds what the store holds. A
+   * sign-out there signs this tab out, whatever it shows; a refresh or a sign-in again there
+   * hands this tab the new tokens (the refresh token rotates: the old one is spent).
+   */
+  private follow(): void {
+    const before = this.current.value;
+    const after = this.load();
+    this.current.value = after;
+    this.needsSignIn.value = false;
+    if (before && after?.user.id !== before.user.id) {
+      for (const listener of this.endedElsewhere) listener(before.user);
+    }
+  }
+
+  /**
+   * Calls back when another tab ended this tab's session (a sign-out there, or another user
+   * signed in there after it); returns the unsubscribe. The session is already gone then.
+   */
+  onEndedElsewhere(listener: (user: SessionUser) => void): () => void {
+    this.endedElsewhere.add(listener);
+    return () => this.endedElsewhere.delete(listener);
+  }
+
+  /** Stops following the other tabs (a test's session that is done). */
+  dispose(): void {
+    this.unwatch();
+    this.endedElsewhere.clear();
   }
 
   get user(): SessionUser | null {
@@ -199,18 +250,21 @@ export class Session {
     );
   }
 
-  /** Ends the session on the server (best effort) and forgets the tokens on this device. */
+  /**
+   * Forgets the tokens on this device at once, then ends the session on the server (best
+   * effort). Local first: while a slow network carries the logout, nothing may still be asked
+   * (or kept) in the name of the session the user has left.
+   */
   async signOut(): Promise<void> {
     const session = this.current.value;
-    if (session) {
-      await send(this.http, '/api/auth/logout', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...protocolHeaders(this.http) },
-        body: JSON.stringify({ refreshToken: session.refreshToken }),
-      }).catch(() => undefined);
-    }
     this.store.remove(SESSION_KEY);
     this.current.value = null;
     this.needsSignIn.value = false;
+    if (!session) return;
+    await send(this.http, '/api/auth/logout', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...protocolHeaders(this.http) },
+      body: JSON.stringify({ refreshToken: session.refreshToken }),
+    }).catch(() => undefined);
   }
 }

@@ -14,12 +14,13 @@ import {
   isMonthLocked,
   isoWeekday,
   monthOf,
-  todayIn,
 } from '@otmetka/shared';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
+import { useToday } from '../../app/today.ts';
+import { lessonTextDraft } from '../../db/drafts.ts';
 import type { CatalogView } from '../../db/queries.ts';
 import {
   lesson$,
@@ -62,6 +63,10 @@ export function LessonScreen(props: {
   const lessonId = scheduled?.lessonId ?? `lesson:${subgroup.id}:${date}:${start.replace(':', '')}`;
   const lesson = useObservable(() => lesson$(db, lessonId), [db, lessonId], null as Lesson | null);
   const slot = scheduled ?? (lesson ? slotOfLesson(lesson) : null);
+  // LS2: "today" in the organisation's zone (the session carries it before the catalog does);
+  // near midnight the device's zone or UTC name another day. A screen left open over the
+  // zone's midnight moves to the new day by itself.
+  const today = useToday(catalog.org?.timeZone ?? user.timeZone);
 
   if (!slot) {
     return (
@@ -72,9 +77,7 @@ export function LessonScreen(props: {
   }
   const programme = catalog.programmes.get(subgroup.programmeId);
   const locked = monthLocked(catalog, subgroup.id, slot.date);
-  // LS2: "today" in the organisation's zone (the session carries it before the catalog does);
-  // near midnight the device's zone or UTC name another day.
-  const upcoming = slot.date > todayIn(catalog.org?.timeZone ?? user.timeZone);
+  const upcoming = slot.date > today;
   return (
     <article class="lesson" data-testid="lesson" data-lesson-id={slot.lessonId}>
       <header class="lessonhead">
@@ -115,6 +118,7 @@ export function LessonScreen(props: {
         value={lesson?.homework ?? ''}
         testid="lesson-homework"
         onSave={(homework) => updateLesson(db, slot, { homework })}
+        draft={lessonTextDraft(db, slot, 'homework')}
       />
       <TextField
         label="Замечание"
@@ -123,6 +127,7 @@ export function LessonScreen(props: {
         value={lesson?.remark ?? ''}
         testid="lesson-remark"
         onSave={(remark) => updateLesson(db, slot, { remark })}
+        draft={lessonTextDraft(db, slot, 'remark')}
       />
     </article>
   );
@@ -189,7 +194,7 @@ const REASON_LABELS: Record<NotHeldStatus, string> = {
 /**
  * LS1: «Отменено» and «Перенесено» ask for the reason first and write status and reason in one
  * edit, so no device ever stores (or sends) a cancelled lesson without its reason. «Проведено»
- * needs no reason and is saved at the tap.
+ * needs no reason and is saved at the tap, clearing the reason of an earlier cancellation.
  */
 function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null }) {
   const { db } = useTeacher();
@@ -198,7 +203,9 @@ function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | nu
 
   const choose = (value: Lesson['status']) => {
     if (notHeld(value)) setAsking(value);
-    else void updateLesson(db, slot, { status: value });
+    // The reason belongs to the cancellation or move: it goes in the same edit as the status,
+    // so a held lesson never keeps (or sends) a stale «Болезнь педагога».
+    else void updateLesson(db, slot, { status: value, statusReason: '' });
   };
   const confirm = async (value: NotHeldStatus, reason: string) => {
     await updateLesson(db, slot, { status: value, statusReason: reason });
@@ -507,6 +514,7 @@ function TopicPicker({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null
         value={lesson?.topicTitle ?? ''}
         testid="lesson-topic-text"
         onSave={(topicTitle) => updateLesson(db, slot, { topicTitle })}
+        draft={lessonTextDraft(db, slot, 'topicTitle')}
       />
     </section>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { editsInProgress } from '../../app/router.ts';
+import type { TextDraft } from '../../db/drafts.ts';
 
 /** A pause in typing this long saves the text (ms). */
 export const TEXT_SAVE_DELAY_MS = 600;
@@ -12,6 +13,10 @@ export const TEXT_SAVE_DELAY_MS = 600;
  * text. The same value is never saved twice. While it holds unsaved input it counts in
  * `editsInProgress`, which holds back an app update. A value that arrives from sync replaces
  * the shown text only when the teacher has no unsaved input in it.
+ *
+ * Every keystroke also goes to the field's `draft` (TX2), synchronously: a save started by
+ * `pagehide` is an asynchronous IndexedDB write that a reload or a closed tab cuts off, and
+ * the draft is what the next start writes instead. A save that resolved removes it.
  */
 export function TextField(props: {
   label: string;
@@ -23,6 +28,8 @@ export function TextField(props: {
   /** The pause in typing that saves (ms); TEXT_SAVE_DELAY_MS unless a test needs another. */
   saveDelayMs?: number;
   onSave: (value: string) => Promise<unknown>;
+  /** Keeps unsaved text where a torn-down page cannot lose it (TX2). */
+  draft?: TextDraft;
 }) {
   const [text, setText] = useState(props.value);
   const id = useId();
@@ -33,6 +40,8 @@ export function TextField(props: {
   const saved = useRef(props.value);
   /** The onSave of the render in which the teacher typed (the lesson the text belongs to). */
   const target = useRef(props.onSave);
+  /** The draft of that render, likewise. */
+  const draft = useRef(props.draft);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const setDirty = (next: boolean) => {
@@ -48,15 +57,18 @@ export function TextField(props: {
     if (!dirty.current || value === saved.current) return;
     const previous = saved.current;
     saved.current = value;
+    const savedDraft = draft.current;
     void target.current(value).then(
       () => {
+        savedDraft?.saved(value);
         // Typed on while it was being saved: still unsaved input.
         if (current.current === value) setDirty(false);
       },
       (error: unknown) => {
-        // Not stored: the next blur or pause may try the same value again.
+        // Not stored: the next blur or pause may try the same value again, and the draft
+        // stays for the next start if none does.
         if (saved.current === value) saved.current = previous;
-        throw error;
+        console.error('text not saved; kept as a draft', error);
       },
     );
   };
@@ -100,6 +112,9 @@ export function TextField(props: {
       setText(value);
       current.current = value;
       target.current = props.onSave;
+      draft.current = props.draft;
+      // Before anything asynchronous: the page may be gone by the next task.
+      props.draft?.keep(value, props.value);
       setDirty(value !== saved.current);
       clearTimeout(timer.current);
       timer.current = setTimeout(save, props.saveDelayMs ?? TEXT_SAVE_DELAY_MS);

@@ -1,0 +1,142 @@
+// @vitest-environment happy-dom
+
+import type { SessionUser } from '@otmetka/shared';
+import { lessonId } from '@otmetka/shared';
+import { cleanup, render, screen, waitFor } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cacheGet, cachePut } from '../src/api/cache.ts';
+import { diaryCacheKey } from '../src/api/parent.ts';
+import { App } from '../src/app/App.tsx';
+import { dbName } from '../src/app/TeacherShell.tsx';
+import type { OtmetkaDb } from '../src/db/database.ts';
+import { closeDb, openDb } from '../src/db/database.ts';
+import { lessonTextDraft } from '../src/db/drafts.ts';
+import { setMark } from '../src/db/repo.ts';
+import { Session } from '../src/sync/session.ts';
+import { TEACHER_USER } from './teacher-fixture.ts';
+
+/**
+ * The whole app in happy-dom, on fake-indexeddb, for what is wired at its start and around the
+ * session: the drafts a page left are written before the journal shows (TX2); a tab showing
+ * the journal or the diary gives way to the sign-in form when another tab of the browser
+ * signs out (SO2). The other tab is the test, writing localStorage and dispatching the
+ * `storage` event as the browser does. Sync runs against an address where nothing listens.
+ */
+
+// happy-dom's navigator.locks is null, where a browser without Web Locks has none at all:
+// RxDB's leader election (the shell's sync) reads `.request` of it and throws.
+Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
+
+const KEY = 'otmetka.session';
+const sessions: Session[] = [];
+
+afterEach(() => {
+  cleanup();
+  for (const s of sessions.splice(0)) s.dispose();
+  localStorage.clear();
+});
+
+function signedInTab(user: SessionUser): Session {
+  localStorage.setItem(KEY, JSON.stringify({ user, accessToken: 'a', refreshToken: 'r' }));
+  const session = new Session({ baseUrl: 'http://127.0.0.1:9' });
+  sessions.push(session);
+  return session;
+}
+
+function otherTabSignsOut() {
+  const oldValue = localStorage.getItem(KEY);
+  localStorage.removeItem(KEY);
+  window.dispatchEvent(
+    new StorageEvent('storage', { key: KEY, oldValue, newValue: null, storageArea: localStorage }),
+  );
+}
+
+const slot = {
+  lessonId: lessonId('sg-1', '2026-09-02', '15:00'),
+  subgroupId: 'sg-1',
+  date: '2026-09-02',
+  start: '15:00',
+  end: '16:30',
+  academicHours: 2,
+  holiday: null,
+  ruleId: 'rule-1',
+  movedFrom: null,
+};
+
+describe('the journal’s start', () => {
+  it('[TX2] writes the text the last page left as a draft before the lesson shows', async () => {
+    // A teacher of their own: a journal database apart from the other tests'.
+    const teacher = { ...TEACHER_USER, id: 'teacher-drafts' };
+    // What a page torn down 100 ms after a keystroke leaves: the draft, nothing in IndexedDB.
+    const page = { user: { id: teacher.id }, now: () => Date.now(), clock: { last: 0 } };
+    lessonTextDraft(page as OtmetkaDb, slot, 'remark', localStorage)!.keep('Пришли без формы', '');
+
+    render(<App session={signedInTab(teacher)} />);
+    await screen.findByTestId('nav-home');
+    expect(Object.keys(localStorage).filter((k) => k.startsWith('otmetka.draft:'))).toEqual([]);
+
+    // Closed by a sign-out elsewhere (SO2), the journal opens here with the remark in it.
+    otherTabSignsOut();
+    await screen.findByTestId('signin-form');
+    const user = { id: teacher.id, orgId: teacher.orgId };
+    const after = await waitFor(() =>
+      openDb({ name: dbName(teacher), user, multiInstance: false }),
+    );
+    try {
+      const lesson = await after.rx.collections.lessons.findOne(slot.lessonId).exec();
+      expect(lesson?.remark).toBe('Пришли без формы');
+      expect(after.pending.has(slot.lessonId)).toBe(true);
+    } finally {
+      await closeDb(after);
+    }
+  });
+});
+
+describe('a sign-out in another tab', () => {
+  it('[SO2] closes the teacher’s journal here and keeps its unsent changes', async () => {
+    const user = { id: TEACHER_USER.id, orgId: TEACHER_USER.orgId };
+    const before = await openDb({ name: dbName(TEACHER_USER), user, multiInstance: false });
+    await setMark(before, slot, 'kid-a', { code: 'Н' });
+    await closeDb(before);
+
+    render(<App session={signedInTab(TEACHER_USER)} />);
+    await screen.findByTestId('nav-home');
+
+    otherTabSignsOut();
+
+    await screen.findByTestId('signin-form');
+    expect(screen.queryByTestId('nav-home')).toBeNull();
+    // The journal's database was closed, not removed: it opens again with the unsent mark.
+    const after = await waitFor(() =>
+      openDb({ name: dbName(TEACHER_USER), user, multiInstance: false }),
+    );
+    try {
+      expect(await after.rx.collections.marks.count().exec()).toBe(1);
+      expect(after.pending.size).toBe(2);
+    } finally {
+      await closeDb(after);
+    }
+  });
+
+  it('[SO2] takes the parent’s diary off the screen and the device', async () => {
+    const parent: SessionUser = {
+      id: 'parent-user',
+      orgId: 'org-1',
+      role: 'parent',
+      displayName: 'Смирнова Е. В.',
+      teacherId: null,
+      timeZone: 'Asia/Yekaterinburg',
+    };
+    const key = diaryCacheKey(parent.id, 'learner-kid', '2026-09');
+    await cachePut(key, { kept: 'for offline reading' });
+
+    render(<App session={signedInTab(parent)} />);
+    await screen.findByTestId('parent-app');
+
+    otherTabSignsOut();
+
+    await screen.findByTestId('signin-form');
+    expect(screen.queryByTestId('parent-app')).toBeNull();
+    await waitFor(async () => expect(await cacheGet(key)).toBeUndefined());
+  });
+});
