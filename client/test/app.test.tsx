@@ -2,7 +2,7 @@
 
 import type { SessionUser } from '@otmetka/shared';
 import { lessonId } from '@otmetka/shared';
-import { cleanup, render, screen, waitFor } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheGet, cachePut } from '../src/api/cache.ts';
 import { diaryCacheKey } from '../src/api/parent.ts';
@@ -90,6 +90,22 @@ describe('the journal’s start', () => {
       await closeDb(after);
     }
   });
+});
+
+describe('signing out of the journal', () => {
+  it('[TX2] text typed just before «Выйти» counts as unsent: the teacher is asked, nothing is deleted', async () => {
+    const teacher = { ...TEACHER_USER, id: 'teacher-logout' };
+    render(<App session={signedInTab(teacher)} />);
+    await screen.findByTestId('nav-home');
+    // The remark's save has not reached IndexedDB when the tap on «Выйти» comes.
+    const page = { user: { id: teacher.id }, now: () => Date.now(), clock: { last: 0 } };
+    lessonTextDraft(page as OtmetkaDb, slot, 'remark', localStorage)!.keep('Принести краски', '');
+
+    fireEvent.click(screen.getByTestId('logout'));
+
+    await screen.findByTestId('logout-dialog', {}, { timeout: 15_000 });
+    expect(screen.queryByTestId('signin-form')).toBeNull();
+  }, 30_000);
 });
 
 describe('a sign-out in another tab', () => {

@@ -133,6 +133,9 @@ function LogoutButton({ session }: { session: Session }) {
 
   const logout = async () => {
     setBusy(true);
+    // Text typed a moment ago may still be on its way to IndexedDB (the tap on «Выйти» blurred
+    // its field): its draft is written first, so it counts among the unsent changes (TX2).
+    await replayDrafts(db).catch((err: unknown) => console.warn('drafts not replayed', err));
     if (db.pending.size > 0) {
       sync.syncNow();
       await Promise.race([sync.awaitInSync(), new Promise((r) => setTimeout(r, 8000))]);
