@@ -1,7 +1,6 @@
 // @vitest-environment happy-dom
 
 import type { SessionUser } from '@otmetka/shared';
-import { lessonId } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheGet, cachePut } from '../src/api/cache.ts';
@@ -13,7 +12,7 @@ import { closeDb, openDb } from '../src/db/database.ts';
 import { lessonTextDraft } from '../src/db/drafts.ts';
 import { setMark } from '../src/db/repo.ts';
 import { Session } from '../src/sync/session.ts';
-import { TEACHER_USER } from './teacher-fixture.ts';
+import { slotOn, TEACHER_USER } from './teacher-fixture.ts';
 
 /**
  * The whole app in happy-dom, on fake-indexeddb, for what is wired at its start and around the
@@ -51,17 +50,7 @@ function otherTabSignsOut() {
   );
 }
 
-const slot = {
-  lessonId: lessonId('sg-1', '2026-09-02', '15:00'),
-  subgroupId: 'sg-1',
-  date: '2026-09-02',
-  start: '15:00',
-  end: '16:30',
-  academicHours: 2,
-  holiday: null,
-  ruleId: 'rule-1',
-  movedFrom: null,
-};
+const slot = slotOn('2026-09-02');
 
 describe('the journal’s start', () => {
   it('[TX2] writes the text the last page left as a draft before the lesson shows', async () => {

@@ -1,11 +1,10 @@
-import type { LessonSlot } from '@otmetka/shared';
-import { lessonId } from '@otmetka/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
 import type { DraftStorage } from '../src/db/drafts.ts';
 import { clearDrafts, lessonTextDraft, replayDrafts } from '../src/db/drafts.ts';
 import { updateLesson } from '../src/db/repo.ts';
+import { slotOn } from './teacher-fixture.ts';
 
 /**
  * TX2: the drafts a torn-down page left in localStorage (a Map here) and how the next start
@@ -48,17 +47,7 @@ function memoryDrafts(): DraftStorage & { keys(): string[] } {
   };
 }
 
-const slot: LessonSlot = {
-  lessonId: lessonId('sg-1', '2026-09-16', '15:00'),
-  subgroupId: 'sg-1',
-  date: '2026-09-16',
-  start: '15:00',
-  end: '16:30',
-  academicHours: 2,
-  holiday: null,
-  ruleId: 'rule-1',
-  movedFrom: null,
-};
+const slot = slotOn('2026-09-16');
 
 async function remarkOf(db: OtmetkaDb) {
   return (await db.rx.collections.lessons.findOne(slot.lessonId).exec())?.remark;

@@ -22,7 +22,7 @@ import { LessonScreen } from '../src/screens/journal/LessonScreen.tsx';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
 import { memoryStore, Session } from '../src/sync/session.ts';
-import { SUBGROUP, TEACHER_USER } from './teacher-fixture.ts';
+import { SUBGROUP, slotOn, TEACHER_USER } from './teacher-fixture.ts';
 
 /**
  * The lesson register on a real local database (fake-indexeddb), rendered in happy-dom. Sync
@@ -176,17 +176,7 @@ describe('lesson register', () => {
   it('«Все присутствуют» on a reopened register keeps the saved marks', async () => {
     const database = await renderLesson('2026-09-09');
     await screen.findByTestId('mark-kid-a');
-    const slot = {
-      lessonId: lessonId('sg-1', '2026-09-09', '15:00'),
-      subgroupId: 'sg-1',
-      date: '2026-09-09',
-      start: '15:00',
-      end: '16:30',
-      academicHours: 2,
-      holiday: null,
-      ruleId: 'rule-1',
-      movedFrom: null,
-    };
+    const slot = slotOn('2026-09-09');
     await setMark(database, slot, 'kid-b', { code: 'Б' });
     await waitFor(() =>
       expect(screen.getByTestId('mark-kid-b').getAttribute('data-code')).toBe('Б'),

@@ -1,5 +1,5 @@
-import type { LessonSlot, Topic } from '@otmetka/shared';
-import { lessonId, markId } from '@otmetka/shared';
+import type { Topic } from '@otmetka/shared';
+import { markId } from '@otmetka/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Ack, OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, flushBookkeeping, mergeInto, openDb } from '../src/db/database.ts';
@@ -12,6 +12,7 @@ import {
   updateLesson,
   updateTopic,
 } from '../src/db/repo.ts';
+import { slotOn } from './teacher-fixture.ts';
 
 /** The repository writes on a real IndexedDB (fake-indexeddb), one database per test. */
 
@@ -33,17 +34,7 @@ afterEach(async () => {
   for (const db of opened.splice(0)) if (!db.rx.closed) await closeDb(db);
 });
 
-const slot: LessonSlot = {
-  lessonId: lessonId('sg-1', '2026-09-02', '15:00'),
-  subgroupId: 'sg-1',
-  date: '2026-09-02',
-  start: '15:00',
-  end: '16:30',
-  academicHours: 2,
-  holiday: null,
-  ruleId: 'rule-1',
-  movedFrom: null,
-};
+const slot = slotOn('2026-09-02');
 
 async function mark(db: OtmetkaDb, learnerId: string) {
   const doc = await db.rx.collections.marks.findOne(markId(slot.lessonId, learnerId)).exec();

@@ -1,4 +1,5 @@
-import type { SessionUser, Subgroup } from '@otmetka/shared';
+import type { LessonSlot, SessionUser, Subgroup } from '@otmetka/shared';
+import { lessonId } from '@otmetka/shared';
 
 /** The signed-in teacher of the screen tests: Orenburg, where the organisation is. */
 export const TEACHER_USER: SessionUser = {
@@ -23,3 +24,18 @@ export const SUBGROUP: Subgroup = {
   periodTo: '2027-05-31',
   hoursPerYear: 72,
 };
+
+/** The subgroup's lesson slot on `date`, 15:00–16:30, as the schedule expands it. */
+export function slotOn(date: string): LessonSlot {
+  return {
+    lessonId: lessonId(SUBGROUP.id, date, '15:00'),
+    subgroupId: SUBGROUP.id,
+    date,
+    start: '15:00',
+    end: '16:30',
+    academicHours: 2,
+    holiday: null,
+    ruleId: 'rule-1',
+    movedFrom: null,
+  };
+}
