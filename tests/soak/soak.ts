@@ -148,14 +148,13 @@ function judgeStatus(w: World, what: string, status: number): void {
   if (status < 500) return;
   if (w.dbDown || w.busy.has('db') || w.busy.has('server')) return;
   w.problems.push(`${what}: HTTP ${status} with every process up`);
-  // The servers' own error lines of the moment, for whoever reads the run (pino, level 50).
+  // The servers' own error lines of the moment, on the timeline (pino, level 50).
   for (const server of w.servers) {
     const errors = server
       .logTail()
       .split('\n')
       .filter((line) => line.includes('"level":50'));
-    if (errors.length > 0)
-      console.log(`soak: ${server.name} errors:\n${errors.slice(-3).join('\n')}`);
+    if (errors.length > 0) diag(`${server.name} errors:\n${errors.slice(-3).join('\n')}`);
   }
 }
 
