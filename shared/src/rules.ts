@@ -207,7 +207,34 @@ function checkContent(
   if (incoming.type === 'topic' && sets('plannedDate') && incoming.plannedDate !== null) {
     return checkPlannedDate(ctx, incoming.plannedDate);
   }
+  if (incoming.type === 'lesson') {
+    return checkStatusReason(incoming, stored as Lesson | undefined, sets);
+  }
   return OK;
+}
+
+const REASON_NEEDED: Partial<Record<Lesson['status'], string>> = {
+  cancelled: 'отменённого',
+  moved: 'перенесённого',
+};
+
+/**
+ * PR9: a cancelled or moved lesson keeps a reason. Status and reason merge field by field, so
+ * the check is on what the lesson becomes: the row's status or reason where its stamp wins,
+ * the stored one elsewhere. The device asks for the reason first (LS1); this stops a client
+ * that does not.
+ */
+function checkStatusReason(
+  incoming: Lesson,
+  stored: Lesson | undefined,
+  sets: (field: string) => boolean,
+): WriteCheck {
+  const status = sets('status') || !stored ? incoming.status : stored.status;
+  const reason = sets('statusReason') || !stored ? incoming.statusReason : stored.statusReason;
+  const which = REASON_NEEDED[status];
+  if (!which || reason.trim() !== '') return OK;
+  if (!sets('status') && !sets('statusReason')) return OK;
+  return refuse('VALIDATION_FAILED', `Укажите причину ${which} занятия.`);
 }
 
 /**

@@ -293,6 +293,53 @@ describe('push rules', () => {
     expect(codeOf(checkJournalWrite(ctx(), stored, noted))).toBe('OK');
   });
 
+  it('[PR9] a lesson cancelled or moved without a reason is refused; held needs none', () => {
+    const newLesson = (patch: Partial<Lesson>) =>
+      codeOf(checkJournalWrite(ctx(), undefined, lesson('2026-09-15', '17:00', patch)));
+    expect(newLesson({ status: 'cancelled', statusReason: 'Болезнь педагога' })).toBe('OK');
+    expect(newLesson({ status: 'cancelled', statusReason: '' })).toBe('VALIDATION_FAILED');
+    expect(newLesson({ status: 'moved', statusReason: '   ' })).toBe('VALIDATION_FAILED');
+    expect(newLesson({ status: 'held', statusReason: '' })).toBe('OK');
+
+    const later = (field: string, at: number) => ({ [field]: { ...stamp, at } });
+    const cancelled = lesson('2026-09-15', '17:00', {
+      status: 'cancelled',
+      statusReason: 'Карантин',
+      stamps: { ...later('status', 2), ...later('statusReason', 2) },
+    });
+    // Emptying the reason of a stored cancellation, alone: what the lesson becomes has none.
+    const emptied = {
+      ...cancelled,
+      statusReason: '',
+      stamps: { ...cancelled.stamps, ...later('statusReason', 3) },
+    };
+    const check = (stored: Lesson, incoming: Lesson) =>
+      codeOf(checkJournalWrite(ctx(), stored, incoming));
+    expect(check(cancelled, emptied)).toBe('VALIDATION_FAILED');
+    // The status set alone onto a stored reason keeps that reason: accepted.
+    const withReason = lesson('2026-09-15', '17:00', {
+      statusReason: 'Карантин',
+      stamps: { ...later('status', 1), ...later('statusReason', 2) },
+    });
+    const cancelOnly = {
+      ...withReason,
+      status: 'cancelled' as const,
+      statusReason: '',
+      stamps: { ...withReason.stamps, ...later('status', 3) },
+    };
+    expect(check(withReason, cancelOnly)).toBe('OK');
+    // A reason the row sends with a losing stamp does not count: the stored one stays.
+    expect(check(cancelled, { ...cancelled, statusReason: '' })).toBe('OK');
+    // A legacy cancellation stored without a reason stays editable in its other fields.
+    const legacy = lesson('2026-09-15', '17:00', { status: 'cancelled', statusReason: '' });
+    const homework = {
+      ...legacy,
+      homework: 'Повторить',
+      stamps: { ...legacy.stamps, ...later('homework', 5) },
+    };
+    expect(check(legacy, homework)).toBe('OK');
+  });
+
   it('[PR8] a topic’s planned date outside the subgroup’s study period is refused', () => {
     const topic = (plannedDate: string | null, at = 1): Topic => ({
       id: `topic:${SG}:t1`,

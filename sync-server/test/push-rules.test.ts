@@ -452,6 +452,23 @@ describe('push rules', () => {
     expect(await stored('sg-a', unknown.id)).toBeUndefined();
   });
 
+  it('[PR9] a lesson cancelled without a reason is refused and nothing is stored', async () => {
+    const bare = lessonDoc('sg-a', '2026-09-07', 15_000, { status: 'cancelled' });
+    const answer = await pushAs(teacherA, 'lessons', [bare]);
+    expect(answer.refused).toEqual([
+      expect.objectContaining({
+        id: bare.id,
+        code: 'VALIDATION_FAILED',
+        message: 'Укажите причину отменённого занятия.',
+      }),
+    ]);
+    expect(await stored('sg-a', bare.id)).toBeUndefined();
+
+    const reasoned = { ...bare, statusReason: 'Карантин' };
+    expect((await pushAs(teacherA, 'lessons', [reasoned])).refused).toEqual([]);
+    expect((await stored('sg-a', bare.id))?.doc).toMatchObject({ status: 'cancelled' });
+  });
+
   it('[PR8] a topic planned outside the subgroup’s study period is refused, with the server’s state', async () => {
     const s = { at: 14_000, dev: 'dev-1', by: 'teacher-a-user', off: false };
     const topic = (id: string, plannedDate: string | null) => ({

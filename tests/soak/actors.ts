@@ -36,8 +36,11 @@ export function deviceAction(rng: Rng, teacher: SoakTeacher): DeviceAction {
       return { kind, slot, learnerId: rng.pick(teacher.learners), code: rng.pick(CODES) };
     case 'lesson': {
       const field = rng.pick(['topicTitle', 'homework', 'remark', 'status'] as const);
-      const value = field === 'status' ? rng.pick(['held', 'planned', 'cancelled']) : text(rng);
-      return { kind, slot, patch: { [field]: value } };
+      if (field !== 'status') return { kind, slot, patch: { [field]: text(rng) } };
+      // As the lesson screen does (LS1): a cancellation with its reason, a reason cleared.
+      const status = rng.pick(['held', 'planned', 'cancelled'] as const);
+      const statusReason = status === 'cancelled' ? text(rng) : '';
+      return { kind, slot, patch: { status, statusReason } };
     }
     case 'topicAdd':
       return {
