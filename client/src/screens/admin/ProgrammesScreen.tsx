@@ -2,8 +2,9 @@ import { FOCUS_LABELS, type Programme } from '@otmetka/shared';
 import type { ProgrammeInput, ProgrammeView } from '@otmetka/shared/api';
 import { useState } from 'preact/hooks';
 import { fieldErrors } from '../../api/messages.ts';
+import { CardList, EditButton } from './CardList.tsx';
 import { useAdmin } from './context.ts';
-import { AdminError, Field, Loading, Select, TextInput, useAction, useLoad } from './ui.tsx';
+import { AdminError, Field, Select, TextInput, useAction } from './ui.tsx';
 
 /** Programmes (дополнительные общеразвивающие программы): list and a create/edit form. */
 
@@ -18,59 +19,27 @@ const LEVEL_OPTIONS = Object.entries(LEVEL_LABELS).map(([value, label]) => ({ va
 
 export function ProgrammesScreen() {
   const { api } = useAdmin();
-  const list = useLoad(() => api.listProgrammes(), [api]);
-  const [editing, setEditing] = useState<ProgrammeView | 'new' | null>(null);
-
-  if (editing) {
-    return (
-      <section class="ap-screen" data-testid="programmes">
-        <ProgrammeForm
-          initial={editing === 'new' ? null : editing}
-          onDone={() => {
-            setEditing(null);
-            list.reload();
-          }}
-        />
-      </section>
-    );
-  }
-
   return (
-    <section class="ap-screen" data-testid="programmes">
-      <header class="ap-screen__head">
-        <h2>Программы</h2>
-        <button
-          type="button"
-          class="ap-btn ap-btn--primary"
-          data-testid="programme-add"
-          onClick={() => setEditing('new')}
-        >
-          Добавить программу
-        </button>
-      </header>
-      <AdminError error={list.error} testid="programme-list-error" />
-      {list.loading && !list.data ? <Loading testid="programme-list-loading" /> : null}
-      {list.data?.programmes.length === 0 ? <p class="ap-muted">Программ пока нет.</p> : null}
-      <ul class="ap-cards" data-testid="programme-list">
-        {list.data?.programmes.map((p) => (
-          <li key={p.id} class="ap-card" data-testid={`programme-row-${p.id}`}>
-            <div class="ap-card__title">{p.name}</div>
-            <div class="ap-muted">
-              {FOCUS_LABELS[p.focus]} · {LEVEL_LABELS[p.level]} · {p.ageFrom}–{p.ageTo} лет ·{' '}
-              {p.hoursPerYear} ч/год · оценки {p.gradesEnabled ? 'ведутся' : 'не ведутся'}
-            </div>
-            <button
-              type="button"
-              class="ap-btn"
-              data-testid={`programme-edit-${p.id}`}
-              onClick={() => setEditing(p)}
-            >
-              Изменить
-            </button>
-          </li>
-        ))}
-      </ul>
-    </section>
+    <CardList<ProgrammeView>
+      testid="programmes"
+      kind="programme"
+      title="Программы"
+      addLabel="Добавить программу"
+      emptyText="Программ пока нет."
+      load={() => api.listProgrammes().then((r) => r.programmes)}
+      deps={[api]}
+      card={(p, edit) => (
+        <>
+          <div class="ap-card__title">{p.name}</div>
+          <div class="ap-muted">
+            {FOCUS_LABELS[p.focus]} · {LEVEL_LABELS[p.level]} · {p.ageFrom}–{p.ageTo} лет ·{' '}
+            {p.hoursPerYear} ч/год · оценки {p.gradesEnabled ? 'ведутся' : 'не ведутся'}
+          </div>
+          <EditButton testid={`programme-edit-${p.id}`} onClick={edit} />
+        </>
+      )}
+      form={(initial, done) => <ProgrammeForm initial={initial} onDone={done} />}
+    />
   );
 }
 

@@ -1,95 +1,64 @@
 import type { SubgroupInput, SubgroupView } from '@otmetka/shared/api';
 import { useState } from 'preact/hooks';
 import { fieldErrors } from '../../api/messages.ts';
+import { CardList, EditButton } from './CardList.tsx';
 import { useAdmin } from './context.ts';
 import { formatDate } from './format.ts';
-import { AdminError, Field, Loading, Select, TextInput, useAction, useLoad } from './ui.tsx';
+import { AdminError, Field, Select, TextInput, useAction, useLoad } from './ui.tsx';
 
 /** Subgroups of the programmes, with teachers picked from the registry. */
 
 export function SubgroupsScreen() {
   const { api, go } = useAdmin();
-  const list = useLoad(() => api.listSubgroups(), [api]);
-  const [editing, setEditing] = useState<SubgroupView | 'new' | null>(null);
-
-  if (editing) {
-    return (
-      <section class="ap-screen" data-testid="subgroups">
-        <SubgroupForm
-          initial={editing === 'new' ? null : editing}
-          onDone={() => {
-            setEditing(null);
-            list.reload();
-          }}
-        />
-      </section>
-    );
-  }
-
   return (
-    <section class="ap-screen" data-testid="subgroups">
-      <header class="ap-screen__head">
-        <h2>Подгруппы</h2>
-        <button
-          type="button"
-          class="ap-btn ap-btn--primary"
-          data-testid="subgroup-add"
-          onClick={() => setEditing('new')}
-        >
-          Добавить подгруппу
-        </button>
-      </header>
-      <AdminError error={list.error} testid="subgroup-list-error" />
-      {list.loading && !list.data ? <Loading testid="subgroup-list-loading" /> : null}
-      {list.data?.subgroups.length === 0 ? <p class="ap-muted">Подгрупп пока нет.</p> : null}
-      <ul class="ap-cards" data-testid="subgroup-list">
-        {list.data?.subgroups.map((s) => (
-          <li key={s.id} class="ap-card" data-testid={`subgroup-row-${s.id}`}>
-            <div class="ap-card__title">
-              {s.name} <span class="ap-muted">· {s.programmeName}</span>
-            </div>
-            <div class="ap-muted">
-              Педагоги: {s.teachers.map((t) => t.displayName).join(', ') || '—'}
-            </div>
-            <div class="ap-muted">
-              {formatDate(s.periodFrom)} – {formatDate(s.periodTo)} · {s.hoursPerYear} ч/год ·
-              занято {s.enrolled} из {s.capacity}
-            </div>
-            {s.hasSchedule ? null : (
-              <p class="ap-warn" data-testid={`subgroup-no-schedule-${s.id}`}>
-                Нет расписания — журнал и заявки недоступны
-              </p>
-            )}
-            <div class="ap-actions">
-              <button
-                type="button"
-                class="ap-btn"
-                data-testid={`subgroup-edit-${s.id}`}
-                onClick={() => setEditing(s)}
-              >
-                Изменить
-              </button>
-              <button
-                type="button"
-                class="ap-btn"
-                data-testid={`subgroup-schedule-${s.id}`}
-                onClick={() => go('schedule', { subgroupId: s.id })}
-              >
-                Расписание
-              </button>
-              <button
-                type="button"
-                class="ap-btn"
-                data-testid={`subgroup-roster-${s.id}`}
-                onClick={() => go('roster', { subgroupId: s.id })}
-              >
-                Состав
-              </button>
-            </div>
-          </li>
-        ))}
-      </ul>
-    </section>
+    <CardList<SubgroupView>
+      testid="subgroups"
+      kind="subgroup"
+      title="Подгруппы"
+      addLabel="Добавить подгруппу"
+      emptyText="Подгрупп пока нет."
+      load={() => api.listSubgroups().then((r) => r.subgroups)}
+      deps={[api]}
+      card={(s, edit) => (
+        <>
+          <div class="ap-card__title">
+            {s.name} <span class="ap-muted">· {s.programmeName}</span>
+          </div>
+          <div class="ap-muted">
+            Педагоги: {s.teachers.map((t) => t.displayName).join(', ') || '—'}
+          </div>
+          <div class="ap-muted">
+            {formatDate(s.periodFrom)} – {formatDate(s.periodTo)} · {s.hoursPerYear} ч/год · занято{' '}
+            {s.enrolled} из {s.capacity}
+          </div>
+          {s.hasSchedule ? null : (
+            <p class="ap-warn" data-testid={`subgroup-no-schedule-${s.id}`}>
+              Нет расписания — журнал и заявки недоступны
+            </p>
+          )}
+          <div class="ap-actions">
+            <EditButton testid={`subgroup-edit-${s.id}`} onClick={edit} />
+            <button
+              type="button"
+              class="ap-btn"
+              data-testid={`subgroup-schedule-${s.id}`}
+              onClick={() => go('schedule', { subgroupId: s.id })}
+            >
+              Расписание
+            </button>
+            <button
+              type="button"
+              class="ap-btn"
+              data-testid={`subgroup-roster-${s.id}`}
+              onClick={() => go('roster', { subgroupId: s.id })}
+            >
+              Состав
+            </button>
+          </div>
+        </>
+      )}
+      form={(initial, done) => <SubgroupForm initial={initial} onDone={done} />}
+    />
   );
 }
 
