@@ -185,6 +185,14 @@ async function inBrowser(tmp: string): Promise<BenchResult[]> {
     progress(
       `browser: pulls alone ${Math.round(pull.ms)} ms (${pull.requests} requests), first sync from memory ${clientOnlyMs.map(Math.round).join(' ')} ms`,
     );
+    // The floor of the storage layout: the same documents with RxDB's Dexie indexes, raw.
+    const floorMs: number[] = [];
+    for (let rep = 0; rep < SYNC_REPETITIONS; rep++) {
+      floorMs.push(
+        (await page.evaluate((file) => window.bench.storageFloor(file), '/bench-year.json')).ms,
+      );
+    }
+    progress(`browser: storage floor ${floorMs.map(Math.round).join(' ')} ms`);
     const synced = Object.values(counts).reduce((a, b) => a + b, 0);
     if (synced !== docs.length) {
       throw new Error(`first sync stored ${synced} docs, the pull has ${docs.length}`);
@@ -228,6 +236,9 @@ async function inBrowser(tmp: string): Promise<BenchResult[]> {
           pullRequests: pull.requests,
           clientOnlyMsMedian: Math.round(median(clientOnlyMs)),
           clientOnlyRunsMs: clientOnlyMs.map(Math.round).join(' '),
+          storageFloorMsMedian: Math.round(median(floorMs)),
+          storageFloorRunsMs: floorMs.map(Math.round).join(' '),
+          storageFloorRatio: round1(median(floorMs) / median(rawMs)),
           yearFileBytes: JSON.stringify(docs).length,
           storage: `server on embedded express-pouchdb, ${server.storage}`,
         },

@@ -5,8 +5,21 @@
  */
 import type { Checkpoint, LessonSlot, Mark } from '@otmetka/shared';
 import { encodeCheckpoint, lessonId, PULL_BATCH_SIZE, SYNC_COLLECTIONS } from '@otmetka/shared';
+import { fillWithDefaultSettings, type RxJsonSchema } from 'rxdb';
+import {
+  fromStorageToDexie,
+  getBooleanIndexes,
+  getDexieStoreSchema,
+} from 'rxdb/plugins/storage-dexie';
 import { closeDb, openDb } from '../../client/src/db/database.ts';
 import { setMark } from '../../client/src/db/repo.ts';
+import {
+  catalogRxSchema,
+  lessonRxSchema,
+  markRxSchema,
+  rosterRxSchema,
+  topicRxSchema,
+} from '../../client/src/db/schemas.ts';
 import { startSync } from '../../client/src/sync/replication.ts';
 import { memoryStore, Session } from '../../client/src/sync/session.ts';
 
@@ -162,6 +175,80 @@ async function rawSync(file: string) {
   return { ms, docs: docs.length };
 }
 
+/** Each synced collection's RxDB schema, and the store a document of a kind goes to. */
+const STORE_SCHEMAS: Record<string, RxJsonSchema<unknown>> = {
+  catalog: catalogRxSchema as RxJsonSchema<unknown>,
+  lessons: lessonRxSchema as RxJsonSchema<unknown>,
+  topics: topicRxSchema as RxJsonSchema<unknown>,
+  roster: rosterRxSchema as RxJsonSchema<unknown>,
+  marks: markRxSchema as RxJsonSchema<unknown>,
+};
+const STORE_OF_TYPE: Record<string, string> = {
+  lesson: 'lessons',
+  topic: 'topics',
+  roster: 'roster',
+  mark: 'marks',
+};
+
+/** A Dexie schema string (`id, [_deleted+id], _meta.lwt`) as IndexedDB key paths. */
+function keyPaths(dexieSchema: string): string[] | string[][] {
+  return dexieSchema
+    .split(',')
+    .slice(1)
+    .map((part) => part.trim().replace(/^\[|\]$/g, ''))
+    .map((part) => (part.includes('+') ? part.split('+') : part)) as string[][];
+}
+
+/**
+ * (b) figure: the floor the storage layout sets. The same documents as the year file, in the
+ * shape and with the IndexedDB indexes RxDB's Dexie storage gives each collection, written
+ * with raw IndexedDB in one transaction: no network, no replication, no RxDB code.
+ */
+async function storageFloor(file: string) {
+  const filled = Object.fromEntries(
+    Object.entries(STORE_SCHEMAS).map(([name, schema]) => [name, fillWithDefaultSettings(schema)]),
+  );
+  const raw = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open(`bench-floor-${Date.now()}`, 1);
+    req.onupgradeneeded = () => {
+      for (const [name, schema] of Object.entries(filled)) {
+        const store = req.result.createObjectStore(name, { keyPath: 'id' });
+        for (const path of keyPaths(getDexieStoreSchema(schema))) {
+          store.createIndex(String(path), path);
+        }
+      }
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  const booleans = Object.fromEntries(
+    Object.entries(filled).map(([name, schema]) => [name, getBooleanIndexes(schema)]),
+  );
+
+  const t0 = performance.now();
+  const res = await fetch(file);
+  const docs = (await res.json()) as { id: string; type: string; _deleted?: boolean }[];
+  await new Promise<void>((resolve, reject) => {
+    const tx = raw.transaction(Object.keys(filled), 'readwrite');
+    for (const doc of docs) {
+      const name = STORE_OF_TYPE[doc.type] ?? 'catalog';
+      const stored = {
+        ...doc,
+        _deleted: doc._deleted === true,
+        _rev: '1-0123456789',
+        _meta: { lwt: 1, o: { _rev: 1, hash: '0123456789' } },
+        _attachments: {},
+      };
+      tx.objectStore(name).add(fromStorageToDexie(booleans[name]!, stored as never));
+    }
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+  const ms = performance.now() - t0;
+  raw.close();
+  return { ms, docs: docs.length };
+}
+
 declare global {
   interface Window {
     bench: {
@@ -169,9 +256,10 @@ declare global {
       pullOnly: typeof pullOnly;
       firstSync: typeof firstSync;
       rawSync: typeof rawSync;
+      storageFloor: typeof storageFloor;
     };
   }
 }
 
-window.bench = { taps, pullOnly, firstSync, rawSync };
+window.bench = { taps, pullOnly, firstSync, rawSync, storageFloor };
 document.title = 'bench-ready';
