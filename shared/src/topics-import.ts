@@ -122,10 +122,7 @@ function detectDelimiter(text: string): string {
     if (ch === '"') quoted = !quoted;
     else if (!quoted && ch in counts) counts[ch] = (counts[ch] ?? 0) + 1;
   }
-  return DELIMITERS.reduce(
-    (best, d) => ((counts[d] ?? 0) > (counts[best] ?? 0) ? d : best),
-    ';',
-  );
+  return DELIMITERS.reduce((best, d) => ((counts[d] ?? 0) > (counts[best] ?? 0) ? d : best), ';');
 }
 
 /** RFC 4180 fields: quotes, doubled quotes, delimiters and line breaks inside quotes. */
