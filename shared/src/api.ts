@@ -331,6 +331,8 @@ export type RosterResponse = z.infer<typeof rosterResponseSchema>;
 export const lockListQuerySchema = z.object({ subgroupId: entityIdSchema.optional() });
 export const lockListResponseSchema = z.object({
   locks: z.array(monthLockSchema.omit({ _deleted: true })),
+  /** LK5: every lock and unlock as it was made, newest first, with the admin's name. */
+  history: z.array(monthLockSchema.omit({ _deleted: true }).extend({ byName: shortText })),
   /** org.lockDay: months lock automatically on this day of the next month (null: never). */
   lockDay: z.number().int().nullable(),
 });

@@ -111,6 +111,8 @@ export function decodeText(bytes: Uint8Array): string {
   }
 }
 
+const DELIMITERS = [';', '\t', ','];
+
 /** The delimiter used most in the first non-empty line outside quotes; `;` wins ties. */
 function detectDelimiter(text: string): string {
   const line = text.split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
@@ -120,10 +122,7 @@ function detectDelimiter(text: string): string {
     if (ch === '"') quoted = !quoted;
     else if (!quoted && ch in counts) counts[ch] = (counts[ch] ?? 0) + 1;
   }
-  return [';', '\t', ','].reduce(
-    (best, d) => ((counts[d] ?? 0) > (counts[best] ?? 0) ? d : best),
-    ';',
-  );
+  return DELIMITERS.reduce((best, d) => ((counts[d] ?? 0) > (counts[best] ?? 0) ? d : best), ';');
 }
 
 /** RFC 4180 fields: quotes, doubled quotes, delimiters and line breaks inside quotes. */
@@ -350,7 +349,23 @@ export function parseTopicsFile(
       'старый формат .xls не поддерживается: сохраните файл как .xlsx или CSV',
     );
   }
-  return parseTopicRows(parseCsv(decodeText(bytes)), options);
+  return parseTopicRows(textRows(decodeText(bytes)), options);
+}
+
+/**
+ * The rows of a text file. The delimiter is guessed from the first non-empty line, which may
+ * be a title holding none (TI1 allows title lines above the header); when that guess finds no
+ * header row, the other delimiters are tried before giving up.
+ */
+function textRows(text: string): CellValue[][] {
+  const guess = detectDelimiter(text);
+  const rows = parseCsv(text, guess);
+  if (findHeader(rows)) return rows;
+  for (const delimiter of DELIMITERS.filter((d) => d !== guess)) {
+    const other = parseCsv(text, delimiter);
+    if (findHeader(other)) return other;
+  }
+  return rows;
 }
 
 /** TI6: the plan's hours against the subgroup's hours per year. */

@@ -172,6 +172,32 @@ describe('topics import', () => {
     }
   });
 
+  it('[TI1][TI2] a title line above the header does not hide a comma or tab delimiter', () => {
+    // A title line holds no delimiter (or only a quoted one), so it cannot tell the delimiter.
+    const titles = ['Календарно-тематический план 2026/27', '"План «Робототехника», группа 1"'];
+    const shifted = EXPECTED.map((row) => ({ ...row, row: row.row + 2 }));
+    for (const title of titles) {
+      for (const delimiter of [',', '\t']) {
+        const text = `${title}\r\n\r\n${csv([HEADER, ...PLAN], delimiter)}`;
+        const files: [string, Uint8Array][] = [
+          ['utf8.csv', new TextEncoder().encode(text)],
+          ['cp1251.csv', encode1251(text)],
+        ];
+        for (const [name, bytes] of files) {
+          const result = parseTopicsFile(bytes, name);
+          expect({ name, title, delimiter, ...result }).toEqual({
+            name,
+            title,
+            delimiter,
+            rows: shifted,
+            errors: [],
+            totalHours: 9,
+          });
+        }
+      }
+    }
+  });
+
   it('[TI2] the cp1251 fixture is not valid UTF-8, and the comma fixture really quotes commas', () => {
     const bytes = encode1251(csv([HEADER, ...PLAN], ';'));
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toThrow();

@@ -264,6 +264,42 @@ describe('a first schedule and locked months', () => {
   });
 });
 
+describe('lock history', () => {
+  it('[LK5] every lock and unlock is kept with who, when and the reason; locking again does not erase the unlock', async () => {
+    clock = Date.parse('2026-10-10T06:00:00Z');
+    await lock('sg-a', '2027-03');
+    clock += 60_000;
+    await lock('sg-a', '2027-03', false);
+    clock += 60_000;
+    await lock('sg-a', '2027-03');
+    clock += 60_000;
+    await lock('sg-b', '2027-03');
+
+    const res = await call(server.url, 'GET', '/api/admin/locks?subgroupId=sg-a', { token: admin });
+    expect(res.status).toBe(200);
+    const body = res.body as {
+      locks: MonthLock[];
+      history: (Omit<MonthLock, '_deleted'> & { byName: string })[];
+    };
+    // The current state is the last word only...
+    const march = (l: { month: string }) => l.month === '2027-03';
+    expect(body.locks.filter(march).map((l) => [l.locked, l.reason])).toEqual([[true, '']]);
+    // ...the history keeps all three changes of sg-a, newest first, and none of sg-b.
+    expect(body.history.filter(march).map((h) => [h.subgroupId, h.locked, h.reason, h.at])).toEqual(
+      [
+        ['sg-a', true, '', Date.parse('2026-10-10T06:02:00Z')],
+        ['sg-a', false, 'Исправление', Date.parse('2026-10-10T06:01:00Z')],
+        ['sg-a', true, '', Date.parse('2026-10-10T06:00:00Z')],
+      ],
+    );
+    expect(body.history.filter(march)[1]).toMatchObject({
+      month: '2027-03',
+      by: fixture.users.admin.id,
+      byName: fixture.users.admin.displayName,
+    });
+  });
+});
+
 describe('teacher logins', () => {
   it('[AC1] a login differing only in case from an existing one is 409 naming login; a new one is stored lower-cased and signs in', async () => {
     const created = await call(server.url, 'POST', '/api/admin/teachers', {

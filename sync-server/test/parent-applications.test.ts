@@ -117,4 +117,30 @@ describe('a parent’s child and application', () => {
     });
     expect(errorOf(res.body).message).toContain('ребёнку 76 лет');
   });
+
+  it('[AP3] a second application for the same child and subgroup is refused while the first is confirmed or in reserve, accepted once it was rejected', async () => {
+    clock = at('2026-10-01');
+    const admin = (await login(server.url, 'admin')).accessToken;
+    const setStatus = (id: string, status: string) =>
+      call(server.url, 'POST', `/api/admin/applications/${id}/status`, {
+        token: admin,
+        body: { status, date: null, comment: '' },
+      });
+    const kid = await childId('2016-05-05');
+    const first = await apply(kid);
+    expect(first.status).toBe(201);
+    const firstId = (first.body as { id: string }).id;
+
+    for (const status of ['подтверждена', 'в резерве']) {
+      expect((await setStatus(firstId, status)).status, status).toBe(200);
+      const again = await apply(kid);
+      expect(again.status, status).toBe(409);
+      expect(errorOf(again.body)).toMatchObject({
+        code: 'CONFLICT',
+        details: { field: 'subgroupId' },
+      });
+    }
+    expect((await setStatus(firstId, 'отклонена')).status).toBe(200);
+    expect((await apply(kid)).status).toBe(201);
+  });
 });

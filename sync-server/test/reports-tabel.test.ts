@@ -141,6 +141,28 @@ describe('табель', () => {
     });
   });
 
+  it('[RP1] totals count only the cells shown: marks left on days after a back-dated withdrawal are — and not absences', () => {
+    // Андреев was marked absent on 06.10 and 13.10, then withdrawn from 13.10 (ends 12.10).
+    const withdrawn = roster.map((r) =>
+      r.learnerId === 'l-a' ? { ...r, intervals: [{ from: '2026-09-01', to: '2026-10-12' }] } : r,
+    );
+    const after = buildTabel({
+      subgroup,
+      programmeName: 'Изостудия',
+      month: '2026-10',
+      codes: DEFAULT_ATTENDANCE_CODES,
+      slots,
+      lessons,
+      marks,
+      roster: withdrawn,
+    });
+    const andreev = after.rows.find((r) => r.learnerId === 'l-a')!;
+    expect(andreev).toMatchObject({ enrolled: [true, false, false], absences: 1, excused: 1 });
+    const rows = readXlsx(tabelXlsx(after, 'ДДТ')).sheets[0]!.rows;
+    const line = rows.find((r) => r[1] === 'Андреев Марк')!;
+    expect(line.slice(2)).toEqual(['Б', '—', '—', 1, 1]);
+  });
+
   it('the XLSX has each lesson’s date and start–end time, ✓ for present, — when not enrolled; text stays text', () => {
     const rows = readXlsx(tabelXlsx(tabel, 'ДДТ')).sheets[0]!.rows;
     const header = rows.findIndex((r) => r[0] === '№');

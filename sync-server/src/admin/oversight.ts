@@ -3,6 +3,7 @@ import {
   loadCalendar,
   lockId,
   type MonthLock,
+  newEntityId,
   type Refusal,
   type User,
 } from '@otmetka/shared';
@@ -34,6 +35,26 @@ const ADMIN = ['admin'] as const;
 
 type AsDoc<T> = T & Doc;
 
+/**
+ * LK5: one lock or unlock as the admin made it. The lock document holds only the last word
+ * (a month locked again drops the unlock's reason), so each change is also kept here, in the
+ * audit database, which never replicates.
+ */
+interface LockEvent {
+  id: string;
+  type: 'lock-event';
+  subgroupId: string | null;
+  lock: MonthLock;
+}
+
+async function lockHistory(store: Store, orgId: string, subgroupId: string | undefined) {
+  const events = await store.find<AsDoc<LockEvent>>(auditDbName(orgId), { type: 'lock-event' });
+  return events
+    .map((e) => e.lock)
+    .filter((l) => !subgroupId || l.subgroupId === subgroupId || l.subgroupId === null)
+    .sort((a, b) => b.at - a.at);
+}
+
 async function userNames(store: Store, orgId: string): Promise<Map<string, string>> {
   const users = await store.find<AsDoc<User>>(USERS_DB, { type: 'user', orgId });
   return new Map(users.map((u) => [u.id, u.displayName]));
@@ -54,7 +75,12 @@ function lockRoutes(app: FastifyInstance) {
     },
     async ({ user, query }) => {
       const data = new OrgData(app.store, user.org);
-      const [org, locks] = await Promise.all([data.org(), data.list<MonthLock>('lock')]);
+      const [org, locks, history, names] = await Promise.all([
+        data.org(),
+        data.list<MonthLock>('lock'),
+        lockHistory(app.store, user.org, query.subgroupId),
+        userNames(app.store, user.org),
+      ]);
       const shown = locks
         .filter(
           (l) => !query.subgroupId || l.subgroupId === query.subgroupId || l.subgroupId === null,
@@ -64,7 +90,11 @@ function lockRoutes(app: FastifyInstance) {
             b.month.localeCompare(a.month) ||
             (a.subgroupId ?? '').localeCompare(b.subgroupId ?? ''),
         );
-      return { locks: shown, lockDay: org.lockDay };
+      return {
+        locks: shown,
+        lockDay: org.lockDay,
+        history: history.map((l) => ({ ...l, byName: names.get(l.by) ?? l.by })),
+      };
     },
   );
   route(
@@ -94,6 +124,13 @@ function lockRoutes(app: FastifyInstance) {
         by: user.sub,
       };
       await app.store.put(data.orgDb, lock as AsDoc<MonthLock>);
+      const event: LockEvent = {
+        id: `lock-event:${lock.id}:${lock.at}:${newEntityId('e')}`,
+        type: 'lock-event',
+        subgroupId: lock.subgroupId,
+        lock,
+      };
+      await app.store.put(auditDbName(user.org), event as AsDoc<LockEvent>);
       return { lock };
     },
   );

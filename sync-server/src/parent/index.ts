@@ -217,9 +217,18 @@ function childrenRoutes(app: FastifyInstance) {
   );
 }
 
-/** An open application for the same child and subgroup makes a second one a duplicate. */
-function isOpen(application: Application, initialStatus: string): boolean {
-  return application.status === initialStatus || application.status === APPLICATION_STUDYING;
+/**
+ * AP3: an open application for the same child and subgroup makes a second one a duplicate.
+ * The org's status list runs as a pipeline: the statuses before «обучается» (новая,
+ * подтверждена, в резерве) still lead to it, so they are open like «обучается» itself; those
+ * after it (отклонена, отчислен, …) close the application. Without «обучается» in the list,
+ * only the first status is open.
+ */
+function isOpen(application: Application, statuses: string[]): boolean {
+  const studying = statuses.indexOf(APPLICATION_STUDYING);
+  const position = statuses.indexOf(application.status);
+  if (application.status === APPLICATION_STUDYING || position === 0) return true;
+  return studying > 0 && position > 0 && position < studying;
 }
 
 function applicationRoutes(app: FastifyInstance) {
@@ -282,7 +291,7 @@ function applicationRoutes(app: FastifyInstance) {
       }
       checkApplicantAge(learner, await data.programme(subgroup.programmeId), subgroup, today);
       const initial = org.applicationStatuses[0]!;
-      if (existing.some((a) => isOpen(a, initial))) {
+      if (existing.some((a) => isOpen(a, org.applicationStatuses))) {
         throw new HttpError(409, 'CONFLICT', 'Заявка в эту подгруппу уже подана', {
           field: 'subgroupId',
         });

@@ -101,12 +101,17 @@ export function buildTabel(input: TabelInput): TabelResponse {
     .sort((a, b) => a.name.localeCompare(b.name, 'ru'))
     .map((entry) => {
       const marks = lessons.map((l) => markByKey.get(`${l.lessonId}|${entry.learnerId}`) ?? null);
-      const absentCodes = marks.map((m) => (m ? codeInfo(input.codes, m.code) : undefined));
+      const enrolled = lessons.map((l) => isEnrolledOn(entry.intervals, l.date));
+      // RP1: a mark kept on a day the learner is no longer enrolled (a back-dated withdrawal)
+      // shows as — in the sheet, so it counts in no total either.
+      const absentCodes = marks.map((m, i) =>
+        m && enrolled[i] ? codeInfo(input.codes, m.code) : undefined,
+      );
       return {
         learnerId: entry.learnerId,
         name: entry.name,
         cells: marks.map((m) => (m ? m.code : null)),
-        enrolled: lessons.map((l) => isEnrolledOn(entry.intervals, l.date)),
+        enrolled,
         markIds: marks.map((m) => (m ? m.id : null)),
         absences: absentCodes.filter((c) => c?.absent).length,
         excused: absentCodes.filter((c) => c?.absent && c.excused).length,
