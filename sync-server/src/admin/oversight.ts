@@ -47,8 +47,21 @@ interface LockEvent {
   lock: MonthLock;
 }
 
+const LOCK_EVENT_PREFIX = 'lock-event:';
+
+/**
+ * Read by id range: the audit database holds every push's audit batch too, which a query by
+ * type would have to walk past.
+ */
 async function lockHistory(store: Store, orgId: string, subgroupId: string | undefined) {
-  const events = await store.find<AsDoc<LockEvent>>(auditDbName(orgId), { type: 'lock-event' });
+  const events: LockEvent[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.scanPrefix(auditDbName(orgId), LOCK_EVENT_PREFIX, after, 1000);
+    events.push(...(page.docs as unknown as LockEvent[]));
+    if (page.docs.length < 1000) break;
+    after = page.docs.at(-1)!.id;
+  }
   return events
     .map((e) => e.lock)
     .filter((l) => !subgroupId || l.subgroupId === subgroupId || l.subgroupId === null)
@@ -125,7 +138,7 @@ function lockRoutes(app: FastifyInstance) {
       };
       await app.store.put(data.orgDb, lock as AsDoc<MonthLock>);
       const event: LockEvent = {
-        id: `lock-event:${lock.id}:${lock.at}:${newEntityId('e')}`,
+        id: `${LOCK_EVENT_PREFIX}${lock.id}:${lock.at}:${newEntityId('e')}`,
         type: 'lock-event',
         subgroupId: lock.subgroupId,
         lock,

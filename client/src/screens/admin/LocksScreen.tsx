@@ -9,7 +9,8 @@ import { AdminError, Field, Loading, TextInput, useAction, useLoad } from './ui.
 
 /**
  * Month locks: a locked month refuses journal edits (MONTH_LOCKED). The admin locks a month of
- * one subgroup or of the whole organisation, and unlocks with a reason, which is kept.
+ * one subgroup or of the whole organisation, and unlocks with a reason; every lock and unlock
+ * stays listed under «История» with who made it and why (LK5).
  */
 export function LocksScreen() {
   const time = useOrgTime();
@@ -88,6 +89,20 @@ export function LocksScreen() {
           </li>
         ))}
       </ul>
+      {list.data?.history.length ? (
+        <>
+          <h3>История</h3>
+          <ul class="ap-list" data-testid="lock-history">
+            {list.data.history.map((l, i) => (
+              <li key={`${l.id}-${l.at}-${i}`} data-testid="lock-history-row">
+                {time.formatInstant(l.at)} · {l.byName} · {l.locked ? 'закрыл' : 'открыл'}{' '}
+                <b>{monthLabel(l.month)}</b> ({l.subgroupId ? 'подгруппа' : 'вся организация'})
+                {l.reason ? ` · ${l.reason}` : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
     </section>
   );
 }
