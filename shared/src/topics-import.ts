@@ -190,11 +190,15 @@ function findHeader(rows: CellValue[][]): { index: number; columns: Map<Column, 
   return null;
 }
 
+/** A date-time cell saved as text keeps its time: «01.09.2026 0:00». */
+const TIME_SUFFIX = /\s+\d{1,2}:\d{2}(:\d{2})?$/;
+
 function parseDate(v: CellValue | undefined): string | null {
   if (isBlank(v)) return null;
   const n = typeof v === 'number' ? v : /^\d{5}(\.\d+)?$/.test(text(v)) ? Number(text(v)) : null;
   if (n !== null) return excelSerialToDate(n, 'plannedDate');
-  return parseRuDate(text(v), 'plannedDate');
+  // TI3: the plan means the day; a time of day an export added is not part of it.
+  return parseRuDate(text(v).replace(TIME_SUFFIX, ''), 'plannedDate');
 }
 
 interface RowContext {

@@ -172,6 +172,26 @@ describe('topics import', () => {
     }
   });
 
+  it('[TI3] a date exported with a time of day («01.09.2026 0:00») is read as that day', () => {
+    const withTimes = PLAN.map((row, i) =>
+      row.map((value, c) =>
+        c === 6 && value ? `${value} ${i === 0 ? '0:00' : '00:00:00'}` : value,
+      ),
+    );
+    const result = parseTopicsFile(
+      new TextEncoder().encode(csv([HEADER, ...withTimes], ';')),
+      'export.csv',
+    );
+    expect(result).toEqual({ rows: EXPECTED, errors: [], totalHours: 9 });
+    // Text that only ends like a time is still not a date.
+    const broken = PLAN.map((row, i) => (i === 0 ? row.with(6, '31.02.2026 0:00') : row));
+    const errors = parseTopicsFile(
+      new TextEncoder().encode(csv([HEADER, ...broken], ';')),
+      'export.csv',
+    ).errors;
+    expect(errors).toEqual([expect.objectContaining({ row: 2, column: expect.any(String) })]);
+  });
+
   it('[TI1][TI2] a title line above the header does not hide a comma or tab delimiter', () => {
     // A title line holds no delimiter (or only a quoted one), so it cannot tell the delimiter.
     const titles = ['Календарно-тематический план 2026/27', '"План «Робототехника», группа 1"'];
