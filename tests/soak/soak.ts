@@ -69,6 +69,12 @@ interface World {
   busy: Set<string>;
   killArmed: boolean;
   dbDown: boolean;
+  /**
+   * Moves when a process goes down and when it is back: a request answered 5xx is judged by
+   * whether any fault began or ended while it was under way, not by the state at its answer
+   * (a request refused by a database still starting is answered just after it is marked up).
+   */
+  faultEpoch: number;
   actions: number;
   log: (line: string) => void;
 }
@@ -100,6 +106,7 @@ function killMidPush(w: World, port: number): void {
   void (async () => {
     await sleep(delay);
     diag(`killing ${server.name} mid-push`);
+    w.faultEpoch++;
     await server.kill();
     count(w, 'server SIGKILL mid-push');
     await sleep(down);
@@ -107,7 +114,10 @@ function killMidPush(w: World, port: number): void {
     diag(`${server.name} up again`);
   })()
     .catch((err) => w.problems.push(`restart ${server.name}: ${err}`))
-    .finally(() => w.busy.delete('server'));
+    .finally(() => {
+      w.faultEpoch++;
+      w.busy.delete('server');
+    });
 }
 
 /** A server cannot start while the database is down (a fault of its own): try again. */
@@ -130,6 +140,7 @@ function restartDb(w: World): void {
   const down = w.rng.int(200, 1500);
   void (async () => {
     w.dbDown = true;
+    w.faultEpoch++;
     diag(`database going down for ${down} ms`);
     await w.db.restart(down);
     w.dbDown = false;
@@ -139,14 +150,18 @@ function restartDb(w: World): void {
     .catch((err) => w.problems.push(`database restart: ${err}`))
     .finally(() => {
       w.dbDown = false;
+      w.faultEpoch++;
       w.busy.delete('db');
     });
 }
 
-/** Judges a 5xx: expected only while the database or a server is being restarted. */
-function judgeStatus(w: World, what: string, status: number): void {
+/**
+ * Judges a 5xx: expected only from a request under way while the database or a server was
+ * being restarted (`sentAt`: the fault epoch when the request was sent).
+ */
+function judgeStatus(w: World, what: string, status: number, sentAt: number): void {
   if (status < 500) return;
-  if (w.dbDown || w.busy.has('db') || w.busy.has('server')) return;
+  if (w.dbDown || w.busy.has('db') || w.busy.has('server') || w.faultEpoch !== sentAt) return;
   w.problems.push(`${what}: HTTP ${status} with every process up`);
   // The servers' own error lines of the moment, on the timeline (pino, level 50).
   for (const server of w.servers) {
@@ -191,12 +206,13 @@ async function replay(w: World, device: Device): Promise<void> {
   const picks = Array.from({ length: w.rng.int(1, Math.min(6, n)) }, () => w.rng.int(0, n - 1));
   const indexes = w.rng.shuffle([...picks, ...picks.filter(() => w.rng.chance(0.5))]);
   const server = w.rng.pick(w.servers);
+  const sentAt = w.faultEpoch;
   const statuses = await device.call<number[]>({
     op: 'replay',
     indexes,
     baseUrl: server.url,
   });
-  for (const s of statuses) judgeStatus(w, `replayed push to ${server.name}`, s);
+  for (const s of statuses) judgeStatus(w, `replayed push to ${server.name}`, s, sentAt);
   count(w, 'pushes replayed (twice, out of order)');
   diag(`${indexes.length} pushes of ${device.name} replayed to ${server.name}`);
 }
@@ -205,20 +221,22 @@ async function worldStep(w: World): Promise<void> {
   const kind = w.rng.weighted({ device: 86, admin: 4, parent: 3, kill: 2, db: 1, cut: 4 });
   if (kind === 'device') return deviceStep(w);
   if (kind === 'admin') {
+    const sentAt = w.faultEpoch;
     const { what, res, expected } = await w.admin.act(w.rng, upServer(w).url);
     if (res.status === 401) {
       w.admin.setToken(await login(upServer(w).url, ADMIN_LOGIN, SOAK_PASSWORD));
       return;
     }
-    judgeStatus(w, `admin ${what}`, res.status);
+    judgeStatus(w, `admin ${what}`, res.status, sentAt);
     if (res.status !== 200 && res.status < 500 && res.status !== 0 && !expected) {
       w.problems.push(`admin ${what}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
     }
     return;
   }
   if (kind === 'parent') {
+    const sentAt = w.faultEpoch;
     const res = await parentRead(w.rng, upServer(w).url, w.parentToken, w.teachers);
-    judgeStatus(w, 'parent diary', res.status);
+    judgeStatus(w, 'parent diary', res.status, sentAt);
     if (res.status !== 200 && res.status < 500 && res.status !== 0)
       w.problems.push(`parent diary: ${res.status}`);
     count(w, 'parent diary reads');
@@ -265,6 +283,7 @@ async function startWorld(opts: SoakOptions, dir: string, rng: Rng): Promise<Wor
     busy: new Set(),
     killArmed: false,
     dbDown: false,
+    faultEpoch: 0,
     actions: 0,
     log: opts.log ?? (() => undefined),
   };
