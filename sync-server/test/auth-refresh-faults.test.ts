@@ -34,6 +34,26 @@ describe('auth: a refresh interrupted by the database', () => {
   const refresh = (refreshToken: string) =>
     call(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken } });
 
+  it('[ER2] a database that refuses or drops a request gives 503 DATABASE_UNAVAILABLE, then serves again', async () => {
+    const { accessToken } = await login(server.url, 'teacher-a-user');
+    const pull = () =>
+      call(server.url, 'GET', '/api/sync/catalog/pull?limit=10', { token: accessToken });
+
+    database.dropPath(/_changes/);
+    const dropped = await pull();
+    expect(dropped.status).toBe(503);
+    expect(dropped.body).toEqual({
+      error: {
+        code: 'DATABASE_UNAVAILABLE',
+        message: 'База данных сервера недоступна, повторите позже',
+      },
+    });
+
+    database.failPath(/_changes/);
+    expect((await pull()).status).toBe(503);
+    expect((await pull()).status).toBe(200);
+  });
+
   it('a refresh that failed at any database request leaves the refresh token usable', async () => {
     let token = (await login(server.url, 'teacher-a-user')).refreshToken;
     let failures = 0;
@@ -48,7 +68,8 @@ describe('auth: a refresh interrupted by the database', () => {
         break;
       }
       failures++;
-      expect(interrupted.status, `database request ${n} failed`).toBe(500);
+      expect(interrupted.status, `database request ${n} failed`).toBe(503);
+      expect(interrupted.body).toMatchObject({ error: { code: 'DATABASE_UNAVAILABLE' } });
 
       const retried = await refresh(token);
       expect(retried.status, `retry after database request ${n} failed`).toBe(200);

@@ -3,19 +3,25 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * An HTTP proxy in front of a real (embedded) database that can make the database unreachable
- * for exactly one request (503, nothing forwarded), the n-th from now: how tests put a database
- * restart at a chosen point of a server's work.
+ * for exactly one request (503, nothing forwarded), the n-th from now, or cut the connection of
+ * requests to a path: how tests put a database restart at a chosen point of a server's work.
  */
 export class FlakyDatabase {
   private server: Server | undefined;
   private countdown = 0;
   private failing: { pattern: RegExp; left: number } | undefined;
+  private dropping: { pattern: RegExp; left: number } | undefined;
   url = '';
 
   constructor(private readonly target: string) {}
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
+      if (this.dropping?.pattern.test(req.url ?? '') && this.dropping.left-- > 0) {
+        // A database process gone mid-request: the connection closes without an answer.
+        req.socket.destroy();
+        return;
+      }
       const matched = this.failing?.pattern.test(req.url ?? '') && this.failing.left-- > 0;
       if (matched || (this.countdown > 0 && --this.countdown === 0)) {
         res.writeHead(503, { 'content-type': 'application/json' });
@@ -46,6 +52,11 @@ export class FlakyDatabase {
   /** The next `times` requests whose path matches `pattern` fail. */
   failPath(pattern: RegExp, times = 1): void {
     this.failing = { pattern, left: times };
+  }
+
+  /** The next `times` requests whose path matches `pattern` lose their connection unanswered. */
+  dropPath(pattern: RegExp, times = 1): void {
+    this.dropping = { pattern, left: times };
   }
 
   get armed(): boolean {

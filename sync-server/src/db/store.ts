@@ -74,6 +74,18 @@ function kindOf(dbName: string): keyof typeof INDEXES | undefined {
   return m?.[1] as keyof typeof INDEXES | undefined;
 }
 
+/**
+ * Whether a failure is the database not answering (connection refused or reset while it
+ * restarts, or CouchDB's own 503 while a cluster is degraded), rather than a bug: the caller
+ * may simply try again. nano reports a socket failure only through its message.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const couch = error as Error & { scope?: string; statusCode?: number };
+  if (couch.scope === 'couch') return couch.statusCode === 503;
+  return error.message.startsWith('error happened in your connection');
+}
+
 function statusOf(error: unknown): number | undefined {
   return (error as { statusCode?: number })?.statusCode;
 }

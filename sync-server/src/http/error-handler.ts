@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/store.ts';
 import { BODY_LIMIT_BYTES, type ErrorBody, type ErrorCode, isDomainError } from '../shared.ts';
 import { HttpError } from './errors.ts';
 import { russianIssueText } from './zod-messages.ts';
@@ -100,6 +101,13 @@ export function mapError(error: unknown): Mapped {
     fastifyError && typeof fastifyError === 'object' ? mapFastifyError(fastifyError) : undefined;
   if (mapped) return mapped;
 
+  if (isDatabaseUnavailable(error)) {
+    // A restart of the database: nothing was wrong with the request, and it can be repeated.
+    return {
+      status: 503,
+      body: body('DATABASE_UNAVAILABLE', 'База данных сервера недоступна, повторите позже'),
+    };
+  }
   const status = fastifyError?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, body: body('VALIDATION_FAILED', fastifyError.message) };
