@@ -13,6 +13,7 @@ import type { Session } from '../sync/session.ts';
 import { startSyncDeferred } from '../sync/start.ts';
 import { TeacherContext, useTeacher } from './context.ts';
 import { useObservable } from './hooks.ts';
+import { counted } from './plural.ts';
 import { route } from './router.ts';
 import { SyncBar } from './SyncBar.tsx';
 
@@ -155,8 +156,9 @@ function LogoutButton({ session }: { session: Session }) {
           <div class="card">
             <h2>Есть неотправленные изменения</h2>
             <p>
-              На устройстве {db.pending.size} изменений, которые ещё не ушли на сервер (нет сети).
-              Если выйти сейчас, они будут удалены.
+              Не отправлено на сервер:{' '}
+              {counted(db.pending.size, ['изменение', 'изменения', 'изменений'])}. Если выйти
+              сейчас, всё неотправленное будет удалено с устройства.
             </p>
             <div class="row">
               <button
