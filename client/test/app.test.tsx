@@ -82,7 +82,7 @@ describe('the journal’s start', () => {
 });
 
 describe('signing out of the journal', () => {
-  it('[TX2] text typed just before «Выйти» counts as unsent: the teacher is asked, nothing is deleted', async () => {
+  it('[TX2][RU1][LS3] text typed just before «Выйти» counts as unsent: the teacher is asked («1 изменение»), nothing is deleted', async () => {
     const teacher = { ...TEACHER_USER, id: 'teacher-logout' };
     render(<App session={signedInTab(teacher)} />);
     await screen.findByTestId('nav-home');
@@ -92,8 +92,14 @@ describe('signing out of the journal', () => {
 
     fireEvent.click(screen.getByTestId('logout'));
 
-    await screen.findByTestId('logout-dialog', {}, { timeout: 15_000 });
+    const dialog = await screen.findByTestId('logout-dialog', {}, { timeout: 15_000 });
     expect(screen.queryByTestId('signin-form')).toBeNull();
+    expect(dialog.textContent).toContain('Не отправлено на сервер: 1 изменение.');
+    // LS3: the safe answer has the focus; Escape stays, and the focus is back on «Выйти».
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('logout-stay')));
+    fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('logout-dialog')).toBeNull());
+    expect(document.activeElement).toBe(screen.getByTestId('logout'));
   }, 30_000);
 });
 

@@ -305,6 +305,32 @@ describe('lesson register', () => {
     expect((screen.getByTestId('mark-all-present') as HTMLButtonElement).disabled).toBe(false);
   });
 
+  it('[LS3] the reason dialog gives the focus back to the status button it was opened from', async () => {
+    const database = await renderLesson('2026-10-14');
+    const id = lessonId('sg-1', '2026-10-14', '15:00');
+    const cancelled = await screen.findByTestId('lesson-status-cancelled');
+
+    // Escape: nothing written, and the keyboard is where it was.
+    cancelled.focus();
+    fireEvent.click(cancelled);
+    const reason = await screen.findByTestId('lesson-status-reason');
+    await waitFor(() => expect(document.activeElement).toBe(reason));
+    fireEvent.keyDown(reason, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('lesson-status-dialog')).toBeNull());
+    expect(document.activeElement).toBe(cancelled);
+
+    // Saved: the same.
+    fireEvent.click(cancelled);
+    fireEvent.input(await screen.findByTestId('lesson-status-reason'), {
+      target: { value: 'Карантин' },
+    });
+    fireEvent.click(screen.getByTestId('lesson-status-confirm'));
+    await waitFor(() => expect(screen.queryByTestId('lesson-status-dialog')).toBeNull());
+    expect(document.activeElement).toBe(screen.getByTestId('lesson-status-cancelled'));
+    const lesson = await database.rx.collections.lessons.findOne(id).exec();
+    expect(lesson?.statusReason).toBe('Карантин');
+  });
+
   it('[LS1] «Проведено» after «Отменено» clears the cancellation reason in the same edit', async () => {
     const database = await renderLesson('2026-10-07');
     const id = lessonId('sg-1', '2026-10-07', '15:00');

@@ -67,6 +67,29 @@ describe('topics screen', () => {
     expect((screen.getByTestId('import-save') as HTMLButtonElement).disabled).toBe(true);
   });
 
+  it('[RU1] the save button counts the rows in Russian: «Сохранить 1 тему», «Сохранить 2 темы»', async () => {
+    await renderTopics();
+    const header = '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата';
+    const row = (i: number) => `${i};Введение;Тема ${i};2;беседа;опрос;0${i}.09.2026`;
+    const input = screen.getByTestId('topic-file');
+    const upload = (rows: number) => {
+      const csv = [header, ...Array.from({ length: rows }, (_, i) => row(i + 1))].join('\r\n');
+      const file = new File([csv], 'темы.csv', { type: 'text/csv' });
+      Object.defineProperty(input, 'files', { value: [file], configurable: true });
+      fireEvent.change(input);
+    };
+
+    upload(1);
+    await waitFor(() =>
+      expect(screen.getByTestId('import-save').textContent).toBe('Сохранить 1 тему'),
+    );
+    fireEvent.click(screen.getByTestId('import-cancel'));
+    upload(2);
+    await waitFor(() =>
+      expect(screen.getByTestId('import-save').textContent).toBe('Сохранить 2 темы'),
+    );
+  });
+
   it('[PR8] the topic form refuses a planned date outside the study period before writing', async () => {
     const database = await renderTopics();
     fireEvent.input(screen.getByTestId('topic-title'), { target: { value: 'Введение' } });

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { learnerNames$, notices$ } from '../db/queries.ts';
 import { dismissNotice, redoNotice } from '../db/repo.ts';
 import type { Notice } from '../db/schemas.ts';
-import { FIELD_LABELS } from '../sync/errors.ts';
+import { lostFieldLine, shownLostFields } from '../sync/lost-text.ts';
 import { useTeacher } from './context.ts';
 import { useObservable } from './hooks.ts';
 
@@ -74,14 +74,7 @@ function NoticeList({ notices }: { notices: Notice[] }) {
             <strong>{describeDoc(n, names)}</strong>
             <p>{n.message}</p>
             {n.lostFields.length > 0 && (
-              <p class="muted">
-                {n.lostFields
-                  .map(
-                    (f) =>
-                      `${FIELD_LABELS[f.field] ?? f.field}: ваше «${show(f.mine)}», сохранено «${show(f.theirs)}»`,
-                  )
-                  .join('; ')}
-              </p>
+              <p class="muted">{shownLostFields(n.lostFields).map(lostFieldLine).join('; ')}</p>
             )}
           </div>
           <div class="row">
@@ -125,13 +118,6 @@ function ruDate(date: string | undefined): string {
   if (!date) return '';
   const [y, m, d] = date.split('-');
   return `${d}.${m}.${y}`;
-}
-
-function show(value: unknown): string {
-  if (value === '' || value === null || value === undefined) return '—';
-  if (value === true) return 'удалено';
-  if (value === false) return 'есть';
-  return String(value);
 }
 
 /**

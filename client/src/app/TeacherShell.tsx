@@ -1,5 +1,6 @@
 import type { SessionUser } from '@otmetka/shared';
-import { useEffect, useState } from 'preact/hooks';
+import type { RefObject } from 'preact';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { OtmetkaDb } from '../db/database.ts';
 import { closeDb, openDb, removeDb } from '../db/database.ts';
 import { clearDrafts, replayDrafts } from '../db/drafts.ts';
@@ -12,7 +13,8 @@ import type { SyncEngine } from '../sync/replication.ts';
 import type { Session } from '../sync/session.ts';
 import { startSyncDeferred } from '../sync/start.ts';
 import { TeacherContext, useTeacher } from './context.ts';
-import { useObservable } from './hooks.ts';
+import { useObservable, useReturnFocus } from './hooks.ts';
+import { counted } from './plural.ts';
 import { route } from './router.ts';
 import { SyncBar } from './SyncBar.tsx';
 
@@ -120,6 +122,7 @@ function LogoutButton({ session }: { session: Session }) {
   const { db, sync } = useTeacher();
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
 
   const finish = async () => {
     await sync.stop();
@@ -147,38 +150,80 @@ function LogoutButton({ session }: { session: Session }) {
 
   return (
     <>
-      <button type="button" disabled={busy} onClick={() => void logout()} data-testid="logout">
+      <button
+        type="button"
+        ref={button}
+        disabled={busy}
+        onClick={() => void logout()}
+        data-testid="logout"
+      >
         {busy ? 'Отправляем…' : 'Выйти'}
       </button>
       {asking && (
-        <div class="overlay" role="dialog" aria-modal="true" data-testid="logout-dialog">
-          <div class="card">
-            <h2>Есть неотправленные изменения</h2>
-            <p>
-              На устройстве {db.pending.size} изменений, которые ещё не ушли на сервер (нет сети).
-              Если выйти сейчас, они будут удалены.
-            </p>
-            <div class="row">
-              <button
-                type="button"
-                class="primary"
-                onClick={() => setAsking(false)}
-                data-testid="logout-stay"
-              >
-                Остаться и отправить позже
-              </button>
-              <button
-                type="button"
-                class="danger"
-                onClick={() => void finish()}
-                data-testid="logout-discard"
-              >
-                Удалить изменения и выйти
-              </button>
-            </div>
-          </div>
-        </div>
+        <LogoutDialog
+          pending={db.pending.size}
+          opener={button}
+          onStay={() => setAsking(false)}
+          onDiscard={() => void finish()}
+        />
       )}
     </>
+  );
+}
+
+const CHANGES = ['изменение', 'изменения', 'изменений'] as const;
+
+/**
+ * Asked when unsent changes remain. The safe answer has the focus, Escape means «stay», and
+ * the focus goes back to «Выйти» when the teacher stays (LS3).
+ */
+function LogoutDialog(props: {
+  pending: number;
+  opener: RefObject<HTMLButtonElement>;
+  onStay: () => void;
+  onDiscard: () => void;
+}) {
+  const stay = useRef<HTMLButtonElement>(null);
+  const id = useId();
+  useReturnFocus(props.opener);
+  useEffect(() => stay.current?.focus(), []);
+  return (
+    <div
+      class="overlay"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby={id}
+      data-testid="logout-dialog"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') props.onStay();
+      }}
+    >
+      <div class="card">
+        <h2 id={id}>Есть неотправленные изменения</h2>
+        <p>
+          {`Не отправлено на сервер: ${counted(props.pending, CHANGES)}. `}
+          Если выйти сейчас, всё неотправленное будет удалено с устройства.
+        </p>
+        <div class="row">
+          <button
+            type="button"
+            class="primary"
+            ref={stay}
+            onClick={props.onStay}
+            data-testid="logout-stay"
+          >
+            Остаться и отправить позже
+          </button>
+          <button
+            type="button"
+            class="danger"
+            onClick={props.onDiscard}
+            data-testid="logout-discard"
+          >
+            Удалить изменения и выйти
+          </button>
+        </div>
+      </div>
+    </div>
   );
 }

@@ -1,3 +1,4 @@
+import type { RefObject } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Observable } from 'rxjs';
 
@@ -18,4 +19,21 @@ export function useObservable<T>(
     return () => sub.unsubscribe();
   }, deps);
   return value;
+}
+
+/**
+ * A dialog gives the focus back to what opened it when it closes (LS3): a keyboard or
+ * screen-reader user goes on from the button they pressed, not from the top of the page.
+ * Call it before any effect that moves the focus into the dialog.
+ */
+export function useReturnFocus(fallback?: RefObject<HTMLElement>): void {
+  useEffect(() => {
+    const active = document.activeElement as HTMLElement | null;
+    // A button disabled while it worked (as «Выйти» is) has already dropped the focus.
+    const opener = active && active !== document.body ? active : null;
+    return () => {
+      const target = opener?.isConnected ? opener : fallback?.current;
+      target?.focus();
+    };
+  }, []);
 }

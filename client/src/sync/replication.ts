@@ -22,12 +22,13 @@ import { Subject } from 'rxjs';
 import type { JournalCollectionName, OtmetkaDb } from '../db/database.ts';
 import { saveBookkeeping } from '../db/database.ts';
 import { addNotice } from '../db/repo.ts';
-import { errorInfo, FIELD_LABELS } from './errors.ts';
+import { errorInfo } from './errors.ts';
 import type { FirstSyncProgress } from './first-sync.ts';
 import { AFTER_BULK, bulkPull, firstSyncProgress, saveFirstSyncProgress } from './first-sync.ts';
 import { isApiError } from './http.ts';
 import type { LostField } from './lost-edits.ts';
 import { editedHere, lostInConflict, lostOnPull } from './lost-edits.ts';
+import { lostFieldNames } from './lost-text.ts';
 import { type JournalSource, SubgroupPurge } from './purge.ts';
 import type { Session } from './session.ts';
 import type { LiveStream } from './stream.ts';
@@ -534,7 +535,7 @@ async function noticeLost(
   lost: LostField[],
 ) {
   const newest = Math.max(...lost.map((l) => mine.stamps[l.field]?.at ?? 0));
-  const fields = lost.map((l) => FIELD_LABELS[l.field] ?? l.field).join(', ');
+  const fields = lostFieldNames(lost);
   await addNotice(ctx.db, {
     kind: 'lost',
     source: name,

@@ -17,7 +17,7 @@ import {
 } from '@otmetka/shared';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
-import { useObservable } from '../../app/hooks.ts';
+import { useObservable, useReturnFocus } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
 import { useToday } from '../../app/today.ts';
 import { lessonTextDraft } from '../../db/drafts.ts';
@@ -266,6 +266,7 @@ function ReasonDialog(props: {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const reason = text.trim();
+  useReturnFocus();
   // The dialog exists to take this one answer: the keyboard opens on it at once.
   useEffect(() => input.current?.focus(), []);
 

@@ -8,6 +8,7 @@ import {
 } from '@otmetka/shared';
 import { useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
+import { counted } from '../../app/plural.ts';
 import { importTopics } from '../../db/repo.ts';
 import { ruDate } from '../journal/Journals.tsx';
 
@@ -107,7 +108,7 @@ export function TopicImport({ subgroup, nextOrder }: { subgroup: Subgroup; nextO
             onClick={() => void save()}
             data-testid="import-save"
           >
-            Сохранить {result.rows.length} тем
+            Сохранить {counted(result.rows.length, ['тему', 'темы', 'тем'])}
           </button>
           <button type="button" onClick={() => setResult(null)} data-testid="import-cancel">
             Отмена
