@@ -17,8 +17,9 @@ import { closeDb, openDb } from '../src/db/database.ts';
 import { replayDrafts } from '../src/db/drafts.ts';
 import type { CatalogView } from '../src/db/queries.ts';
 import { EMPTY_CATALOG } from '../src/db/queries.ts';
-import { setMark } from '../src/db/repo.ts';
+import { setMark, updateLesson } from '../src/db/repo.ts';
 import { LessonScreen } from '../src/screens/journal/LessonScreen.tsx';
+import { LessonsMonth } from '../src/screens/journal/LessonsMonth.tsx';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
 import { memoryStore, Session } from '../src/sync/session.ts';
@@ -411,5 +412,34 @@ describe('lesson register', () => {
     fireEvent.click(mark);
     await waitFor(() => expect(mark.getAttribute('data-code')).toBe('present'));
     expect(await storedCode(database, '2026-09-16', 'kid-a')).toBe('');
+  });
+});
+
+describe('month grid', () => {
+  it('[LS4] a moved lesson’s column shows no marks, with its status and reason on the date', async () => {
+    const database = await renderLesson('2026-09-02');
+    unmountScreen();
+    await setMark(database, slotOn('2026-09-02'), 'kid-a', { code: 'Н' });
+    await setMark(database, slotOn('2026-09-09'), 'kid-a', { code: 'Б' });
+    await updateLesson(database, slotOn('2026-09-09'), {
+      status: 'moved',
+      statusReason: 'Выставка',
+    });
+
+    render(
+      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
+        <LessonsMonth subgroup={subgroup} catalog={catalog} month="2026-09" />
+      </TeacherContext.Provider>,
+    );
+    const held = await screen.findByTestId('grid-cell-kid-a-2026-09-02');
+    await waitFor(() => expect(held.textContent).toBe('Н'));
+    expect(screen.getByTestId('grid-cell-kid-a-2026-09-09').textContent).toBe('—');
+    const date = screen.getByTestId('grid-date-2026-09-09-1500');
+    expect(date.getAttribute('title')).toBe('перенесено: Выставка');
+    // The mark stays stored: held again, the lesson shows it.
+    await updateLesson(database, slotOn('2026-09-09'), { status: 'held', statusReason: '' });
+    await waitFor(() =>
+      expect(screen.getByTestId('grid-cell-kid-a-2026-09-09').textContent).toBe('Б'),
+    );
   });
 });

@@ -99,6 +99,7 @@ export function LessonsMonth({
             slots={slots}
             learners={learners}
             markByKey={markByKey}
+            lessonById={lessonById}
           />
           <LessonList subgroupId={subgroup.id} slots={slots} lessonById={lessonById} />
         </>
@@ -107,13 +108,28 @@ export function LessonsMonth({
   );
 }
 
+/**
+ * LS4: a cancelled or moved lesson did not take place on its date: its column shows the status
+ * instead of marks (marks taken before the change stay stored, and come back if it is held
+ * again), as the табель leaves such a lesson out.
+ */
+function notHeld(lesson: Lesson | undefined): boolean {
+  return lesson?.status === 'cancelled' || lesson?.status === 'moved';
+}
+
+function headerClass(slot: LessonSlot, lesson: Lesson | undefined): string | undefined {
+  if (notHeld(lesson)) return 'not-held';
+  return slot.holiday ? 'holiday' : undefined;
+}
+
 function MonthGrid(props: {
   subgroupId: string;
   slots: LessonSlot[];
   learners: RosterEntry[];
   markByKey: Map<string, Mark>;
+  lessonById: Map<string, Lesson>;
 }) {
-  const { subgroupId, slots, learners, markByKey } = props;
+  const { subgroupId, slots, learners, markByKey, lessonById } = props;
   return (
     <div class="gridwrap">
       <table class="grid" data-testid="month-grid">
@@ -121,11 +137,11 @@ function MonthGrid(props: {
           <tr>
             <th scope="col">Обучающийся</th>
             {slots.map((s) => (
-              <th scope="col" key={s.lessonId} class={s.holiday ? 'holiday' : undefined}>
+              <th scope="col" key={s.lessonId} class={headerClass(s, lessonById.get(s.lessonId))}>
                 <a
                   href={hrefOf({ name: 'lesson', subgroupId, date: s.date, start: s.start })}
                   data-testid={`grid-date-${s.date}-${s.start.replace(':', '')}`}
-                  title={s.holiday ?? `${s.start}–${s.end}`}
+                  title={headerTitle(s, lessonById.get(s.lessonId))}
                 >
                   {s.date.slice(8)}
                 </a>
@@ -139,7 +155,9 @@ function MonthGrid(props: {
               <th scope="row">{r.name}</th>
               {slots.map((s) => (
                 <td key={s.lessonId} data-testid={`grid-cell-${r.learnerId}-${s.date}`}>
-                  {cellText(r, s, markByKey.get(`${s.lessonId}|${r.learnerId}`))}
+                  {notHeld(lessonById.get(s.lessonId))
+                    ? '—'
+                    : cellText(r, s, markByKey.get(`${s.lessonId}|${r.learnerId}`))}
                 </td>
               ))}
             </tr>
@@ -148,6 +166,11 @@ function MonthGrid(props: {
       </table>
     </div>
   );
+}
+
+function headerTitle(slot: LessonSlot, lesson: Lesson | undefined): string {
+  if (lesson && notHeld(lesson)) return `${STATUS_LABELS[lesson.status]}: ${lesson.statusReason}`;
+  return slot.holiday ?? `${slot.start}–${slot.end}`;
 }
 
 function cellText(entry: RosterEntry, slot: LessonSlot, mark: Mark | undefined): string {
