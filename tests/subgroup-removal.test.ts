@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OtmetkaDb } from '../client/src/db/database.ts';
 import { closeDb, openDb } from '../client/src/db/database.ts';
 import { catalog$, slotsOfMonth } from '../client/src/db/queries.ts';
-import { addTopic, setMark } from '../client/src/db/repo.ts';
+import { addTopic, deleteTopic, setMark } from '../client/src/db/repo.ts';
 import type { Notice } from '../client/src/db/schemas.ts';
 import { startSync } from '../client/src/sync/replication.ts';
 import { memoryStore, Session } from '../client/src/sync/session.ts';
@@ -257,6 +257,48 @@ describe('[RM2] a teacher taken off a subgroup', () => {
     expect(await liveOf('sg-c')).toEqual([]);
     const lateStored = (await stored('marks')).find((d) => d.id === late.id);
     expect(isContentFree(lateStored as unknown as JournalDoc)).toBe(true);
+  });
+
+  it('[RM4] once in sync, old tombstones leave the device, a deletion only after it was sent; nothing comes back', async () => {
+    const ofC = async () => {
+      const out: Record<string, unknown>[] = [];
+      for (const name of JOURNAL)
+        out.push(...(await stored(name)).filter((d) => d.subgroupId === 'sg-c'));
+      return out;
+    };
+    const engine = startSync({ db, session, live: false });
+    await engine.awaitInSync();
+    const tombstones = (await ofC()).length;
+    expect(tombstones).toBeGreaterThan(0);
+
+    // Younger than the age limit: kept.
+    expect(await engine.cleanupTombstones()).toBe(0);
+    expect((await ofC()).length).toBe(tombstones);
+
+    // A deletion made here and not sent yet: the cleanup waits until the server has it.
+    const topic = await addTopic(db, 'sg-a', { title: 'Удаляемая тема', hours: 1 } as never, 90);
+    await deleteTopic(db, topic);
+    const removed = await engine.cleanupTombstones(0);
+    await engine.stop();
+    const onServer = (await server.store.getMany(subgroupDbName('sg-a'), [topic.id])).get(topic.id);
+    expect(onServer?.doc).toMatchObject({ _deleted: true });
+    expect((await stored('topics')).some((d) => d.id === topic.id)).toBe(false);
+    expect(await ofC()).toEqual([]);
+    expect(removed).toBeGreaterThanOrEqual(tombstones + 1);
+
+    // The server's echo of that deletion may still come down once (it was pulled before the
+    // push in this tight round); it is a tombstone too, and the next cleanup takes it.
+    await syncRound();
+    const again = startSync({ db, session, live: false });
+    await again.cleanupTombstones(0);
+    await again.stop();
+    const noticesBefore = (await notices()).length;
+
+    // From then on a sync brings none of it back and tells the teacher nothing new.
+    await syncRound();
+    expect(await ofC()).toEqual([]);
+    expect((await stored('topics')).some((d) => d.id === topic.id)).toBe(false);
+    expect((await notices()).length).toBe(noticesBefore);
   });
 
   it('[RM2] a subgroup given back is pulled whole again', async () => {

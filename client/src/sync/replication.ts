@@ -22,6 +22,7 @@ import { Subject } from 'rxjs';
 import type { JournalCollectionName, OtmetkaDb } from '../db/database.ts';
 import { saveBookkeeping } from '../db/database.ts';
 import { addNotice } from '../db/repo.ts';
+import { CLEANUP_EVERY_MS, cleanupInSync, FIRST_CLEANUP_MS, TOMBSTONE_AGE_MS } from './cleanup.ts';
 import { errorInfo } from './errors.ts';
 import type { FirstSyncProgress } from './first-sync.ts';
 import { AFTER_BULK, bulkPull, firstSyncProgress, saveFirstSyncProgress } from './first-sync.ts';
@@ -67,6 +68,11 @@ export interface SyncEngine {
   syncNow(): void;
   /** Resolves when every collection is in sync (never while offline: do not block UI on it). */
   awaitInSync(): Promise<void>;
+  /**
+   * Removes the tombstones older than `ageMs` (TOMBSTONE_AGE_MS) of every collection once it is
+   * in sync (RM4, cleanup.ts); the live engine runs it on a timer. Resolves with the count.
+   */
+  cleanupTombstones(ageMs?: number): Promise<number>;
   /** Stops replication and the stream; the local data stays. */
   stop(): Promise<void>;
 }
@@ -154,6 +160,7 @@ export function startSync(options: SyncOptions): SyncEngine {
       },
     });
     cleanups.push(...watchEnvironment(ctx, resyncAll, () => stream?.reconnect()));
+    cleanups.push(scheduleCleanup(() => cleanupTombstones()));
   }
   // A new sign-in (same user, after the refresh token expired) sends the pending pushes.
   cleanups.push(
@@ -165,8 +172,19 @@ export function startSync(options: SyncOptions): SyncEngine {
     }),
   );
 
+  let cleaning: Promise<number> | null = null;
+  const cleanupTombstones = (ageMs = TOMBSTONE_AGE_MS) => {
+    cleaning ??= Promise.all(started)
+      .then(() => cleanupInSync(states, ageMs, db.now, () => ctx.stopped))
+      .finally(() => {
+        cleaning = null;
+      });
+    return cleaning;
+  };
+
   return {
     status,
+    cleanupTombstones,
     syncNow() {
       resyncAll();
       stream?.reconnect();
@@ -186,6 +204,17 @@ export function startSync(options: SyncOptions): SyncEngine {
       await Promise.all(states.map((s) => s.cancel()));
       await Promise.all(ctx.writes);
     },
+  };
+}
+
+/** RM4 on a timer; a failed round (the database closing under it) waits for the next. */
+function scheduleCleanup(run: () => Promise<number>): () => void {
+  const once = () => void run().catch(() => {});
+  const first = setTimeout(once, FIRST_CLEANUP_MS);
+  const every = setInterval(once, CLEANUP_EVERY_MS);
+  return () => {
+    clearTimeout(first);
+    clearInterval(every);
   };
 }
 

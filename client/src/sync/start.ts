@@ -45,6 +45,9 @@ export function startSyncDeferred(options: SyncOptions): SyncEngine {
     async awaitInSync() {
       await (await engine)?.awaitInSync();
     },
+    async cleanupTombstones(ageMs) {
+      return (await (await engine)?.cleanupTombstones(ageMs)) ?? 0;
+    },
     async stop() {
       stopped = true;
       for (const off of unmirror.splice(0)) off();
