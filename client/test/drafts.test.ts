@@ -90,6 +90,30 @@ describe('text drafts', () => {
     expect(await remarkOf(db)).toBe('Моё');
   });
 
+  it('[TX2] a replayed draft is stamped at its last keystroke, not when the page opens again', async () => {
+    const { db, clock } = await device();
+    const storage = memoryDrafts();
+    const typedAt = clock.now;
+    lessonTextDraft(db, slot, 'remark', storage)!.keep('Моё', '');
+    clock.now += 3_600_000; // the tablet is opened again an hour later
+
+    expect(await replayDrafts(db, storage)).toBe(1);
+    const lesson = (await db.rx.collections.lessons.findOne(slot.lessonId).exec())!;
+    expect(lesson.remark).toBe('Моё');
+    // An edit another device made in that hour is later, and wins the merge (CR1).
+    expect(lesson.stamps.remark?.at).toBe(typedAt);
+
+    // Still after the stored edit it replaces, when that one is stamped later (a skewed clock).
+    const other = lessonTextDraft(db, slot, 'homework', storage)!;
+    other.keep('Задача 5', 'Задача 4');
+    await updateLesson(db, slot, { homework: 'Задача 4' }, clock.now + 60_000);
+    const before = (await db.rx.collections.lessons.findOne(slot.lessonId).exec())!;
+    expect(await replayDrafts(db, storage)).toBe(1);
+    const after = (await db.rx.collections.lessons.findOne(slot.lessonId).exec())!;
+    expect(after.homework).toBe('Задача 5');
+    expect(after.stamps.homework?.at).toBe(before.stamps.homework!.at + 1);
+  });
+
   it('[TX2] a draft whose text is already stored writes nothing and goes', async () => {
     const { db } = await device();
     const storage = memoryDrafts();

@@ -8,8 +8,8 @@ import { addNotice, updateLesson } from './repo.ts';
  * page torn down (a reload, the tab closed, the tablet killing the browser) drops the one the
  * `pagehide` flush started; localStorage is written before the keystroke's handler returns.
  * A draft is removed once the write of its text resolved; the drafts a page left behind are
- * written into the journal at the next start, through updateLesson, as an edit of that
- * moment that syncs like any other. Keyed by user, lesson and field: a shared tablet replays
+ * written into the journal at the next start, through updateLesson, as an edit stamped at its
+ * last keystroke that syncs like any other. Keyed by user, lesson and field: a shared tablet replays
  * only the signed-in teacher's drafts, and a teacher's sign-out removes them.
  */
 
@@ -120,7 +120,7 @@ function keysOf(storage: DraftStorage, prefix: string): string[] {
 
 /**
  * Writes the drafts a page left behind into the journal of the signed-in teacher (`db.user`),
- * as edits of now. A draft is written when the stored value is still the one the typing
+ * as edits stamped at their last keystroke. A draft is written when the stored value is still the one the typing
  * started from, or was stored by an edit older than the last keystroke (the draft, had it
  * been saved, would have won it, CR1). A draft whose field holds a newer edit (another tab,
  * another device) does not overwrite it: it goes to «Требуют внимания» as a lost edit, to be
@@ -155,7 +155,8 @@ async function replayOne(db: OtmetkaDb, draft: Draft): Promise<boolean> {
 
   const stamp = lesson?.stamps[field];
   if (!lesson || stored === draft.base || !stamp || stamp.at < draft.at) {
-    await updateLesson(db, slot, { [field]: value });
+    // Stamped at the last keystroke: an edit made elsewhere after it still wins (CR1).
+    await updateLesson(db, slot, { [field]: value }, draft.at);
     return true;
   }
   await addNotice(db, {

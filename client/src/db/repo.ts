@@ -22,10 +22,24 @@ import type { Notice } from './schemas.ts';
 
 type Patch<D> = Partial<Omit<D, 'id' | 'type' | 'stamps'>> & { _deleted?: boolean };
 
-function stampNow(db: OtmetkaDb): Stamp {
+/**
+ * The stamp of an edit made now, or, for an edit made earlier and written only now (a replayed
+ * draft, TX2), at `madeAt`: CR1 must order it by when the teacher made it. Such a stamp is
+ * still after `after`, the stored stamp of the fields it changes, which it follows here.
+ */
+function stampNow(db: OtmetkaDb, madeAt?: { at: number; after: number }): Stamp {
   // From now on a pull may overwrite an edit of this device: it must look for lost edits.
   db.editedHere = true;
-  return nextStamp(db.clock, db.deviceId, db.user.id, db.isOffline(), db.now());
+  if (!madeAt) return nextStamp(db.clock, db.deviceId, db.user.id, db.isOffline(), db.now());
+  const at = Math.max(madeAt.at, madeAt.after + 1);
+  db.clock.last = Math.max(db.clock.last, at);
+  return { at, dev: db.deviceId, by: db.user.id, off: db.isOffline() };
+}
+
+/** The newest stored stamp time among the fields a patch changes. */
+function lastStampOf(doc: JournalDoc | undefined, patch: object): number {
+  const stamps = (doc?.stamps ?? {}) as Record<string, Stamp | undefined>;
+  return Math.max(0, ...Object.keys(patch).map((field) => stamps[field]?.at ?? 0));
 }
 
 function isNoop<D extends object>(doc: D, patch: Patch<D>): boolean {
@@ -64,14 +78,20 @@ export async function writeJournalDoc<D extends JournalDoc>(
   id: string,
   base: () => D,
   patch: Patch<D>,
+  madeAt?: number,
 ): Promise<D> {
   const coll = db.rx.collections[collection] as unknown as RxCollection<D>;
   const existing = await coll.findOne(id).exec();
+  const stampOf = (stored?: D) =>
+    stampNow(
+      db,
+      madeAt === undefined ? undefined : { at: madeAt, after: lastStampOf(stored, patch) },
+    );
 
   if (existing) {
     const current = existing.toJSON() as unknown as D;
     if (isNoop(current, patch)) return current;
-    const stamp = stampNow(db);
+    const stamp = stampOf(current);
     const saved = await existing.incrementalModify(
       (data) => stampEdit(data as unknown as D, patch as Partial<D>, stamp) as never,
     );
@@ -79,8 +99,8 @@ export async function writeJournalDoc<D extends JournalDoc>(
     return saved.toJSON() as unknown as D;
   }
 
-  const stamp = stampNow(db);
   const tombstone = await findTombstone(coll, id);
+  const stamp = stampOf(tombstone);
   // A purged document's tombstone holds its identity fields only (RM2): the base fills the rest.
   const start = tombstone ? { ...base(), ...tombstone } : base();
   const fullPatch = (tombstone ? { ...patch, _deleted: false } : patch) as Partial<D>;
@@ -97,7 +117,7 @@ export async function writeJournalDoc<D extends JournalDoc>(
       (err as { code?: string }).code === 'CONFLICT' ||
       (err as { status?: number }).status === 409
     ) {
-      return writeJournalDoc(db, collection, id, base, patch);
+      return writeJournalDoc(db, collection, id, base, patch, madeAt);
     }
     throw err;
   }
@@ -133,13 +153,20 @@ export type LessonPatch = Partial<
   Pick<Lesson, 'status' | 'statusReason' | 'topicId' | 'topicTitle' | 'homework' | 'remark'>
 >;
 
-export function updateLesson(db: OtmetkaDb, slot: LessonSlot, patch: LessonPatch): Promise<Lesson> {
+/** `madeAt`: the edit was made then and is written only now (a replayed draft, TX2). */
+export function updateLesson(
+  db: OtmetkaDb,
+  slot: LessonSlot,
+  patch: LessonPatch,
+  madeAt?: number,
+): Promise<Lesson> {
   return writeJournalDoc<Lesson>(
     db,
     'lessons',
     slot.lessonId,
     () => lessonBase(slot, db.user.orgId),
     patch,
+    madeAt,
   );
 }
 
