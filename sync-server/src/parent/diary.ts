@@ -27,6 +27,35 @@ import { ownChild } from './own.ts';
  */
 
 type DiarySubgroup = DiaryResponse['subgroups'][number];
+type DiaryLesson = DiarySubgroup['lessons'][number];
+type MergedLesson = ReturnType<typeof mergeLessons>[number];
+
+/**
+ * PD1: one lesson as the parent sees it. A lesson cancelled or moved did not take place on its
+ * date: it shows its status, with no attendance or grade (a mark taken before the change stays
+ * stored but counts nowhere, as in the табель), and no reason (the teacher's reason may be
+ * about the teacher).
+ */
+export function diaryLesson(
+  lesson: MergedLesson,
+  mark: Pick<Mark, 'code' | 'grade'> | undefined,
+  codes: Org['attendanceCodes'],
+): DiaryLesson {
+  const held = lesson.status !== 'cancelled' && lesson.status !== 'moved';
+  const shown = held ? mark : undefined;
+  return {
+    lessonId: lesson.lessonId,
+    date: lesson.date,
+    start: lesson.start,
+    end: lesson.end,
+    status: lesson.status,
+    topicTitle: lesson.topicTitle,
+    homework: lesson.homework,
+    code: shown ? shown.code : null,
+    codeLabel: shown ? (codeInfo(codes, shown.code)?.label ?? null) : null,
+    grade: shown?.grade ?? null,
+  };
+}
 
 async function subgroupDiary(
   data: OrgData,
@@ -54,21 +83,7 @@ async function subgroupDiary(
 
   const shown = mergeLessons(month, slots, lessons)
     .filter((l) => isEnrolledOn(entry.intervals, l.date))
-    .map((l) => {
-      const mark = markOf.get(l.lessonId);
-      return {
-        lessonId: l.lessonId,
-        date: l.date,
-        start: l.start,
-        end: l.end,
-        status: l.status,
-        topicTitle: l.topicTitle,
-        homework: l.homework,
-        code: mark ? mark.code : null,
-        codeLabel: mark ? (codeInfo(org.attendanceCodes, mark.code)?.label ?? null) : null,
-        grade: mark?.grade ?? null,
-      };
-    });
+    .map((l) => diaryLesson(l, markOf.get(l.lessonId), org.attendanceCodes));
   return {
     subgroupId,
     subgroupName: subgroup.name,

@@ -120,6 +120,9 @@ function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) 
   );
 }
 
+/** PD1: a lesson that did not take place on its date shows why instead of attendance. */
+const NOT_HELD: Partial<Record<string, string>> = { cancelled: 'отменено', moved: 'перенесено' };
+
 function attendanceText(code: string | null, label: string | null): string {
   if (code === null) return '—';
   if (code === '') return 'был(а)';
@@ -147,17 +150,19 @@ function DiaryBody({ diary }: { diary: DiaryResponse }) {
               <li key={l.lessonId} class="pa-lesson" data-testid={`diary-lesson-${l.lessonId}`}>
                 <div class="pa-lesson__when">
                   <b>{formatDate(l.date)}</b> {l.start}–{l.end}
-                  {l.status === 'cancelled' ? <span class="pa-badge">отменено</span> : null}
+                  {NOT_HELD[l.status] ? <span class="pa-badge">{NOT_HELD[l.status]}</span> : null}
                 </div>
                 <div class="pa-lesson__topic">
                   {l.topicTitle || <span class="ap-muted">тема не указана</span>}
                 </div>
-                <div
-                  class={l.code ? 'pa-absent' : undefined}
-                  data-testid={`diary-attendance-${l.lessonId}`}
-                >
-                  {attendanceText(l.code, l.codeLabel)}
-                </div>
+                {NOT_HELD[l.status] ? null : (
+                  <div
+                    class={l.code ? 'pa-absent' : undefined}
+                    data-testid={`diary-attendance-${l.lessonId}`}
+                  >
+                    {attendanceText(l.code, l.codeLabel)}
+                  </div>
+                )}
                 {s.gradesEnabled && l.grade ? (
                   <div data-testid={`diary-grade-${l.lessonId}`}>Оценка: {l.grade}</div>
                 ) : null}
