@@ -128,19 +128,39 @@ export type TeacherRecordView = z.infer<typeof teacherRecordViewSchema>;
  * AC1: the login is stored trimmed and lower-cased, as sign-in looks it up, so `TEACHER` is
  * the same login as `teacher`.
  */
+const accountLoginSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(3)
+  .max(64)
+  .regex(/^[a-zA-Z0-9._-]+$/, {
+    message: 'только латинские буквы, цифры, точка, дефис и подчёркивание',
+  });
+const accountPasswordSchema = z.string().min(8).max(256);
+
 export const teacherAccountRequestSchema = z.object({
-  login: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .min(3)
-    .max(64)
-    .regex(/^[a-zA-Z0-9._-]+$/, {
-      message: 'только латинские буквы, цифры, точка, дефис и подчёркивание',
-    }),
-  password: z.string().min(8).max(256),
+  login: accountLoginSchema,
+  password: accountPasswordSchema,
 });
 export type TeacherAccountRequest = z.infer<typeof teacherAccountRequestSchema>;
+
+/**
+ * POST /api/auth/register — AC2: a parent creates their own account in an organisation,
+ * through the registration link the organisation gives out (`#/register/<orgId>`). Answers as a
+ * sign-in does; 409 CONFLICT naming `login` when it is taken, 404 NOT_FOUND naming `orgId`.
+ */
+export const registerRequestSchema = z.object({
+  orgId: entityIdSchema,
+  displayName: z.string().trim().min(3, 'укажите фамилию, имя и отчество').max(160),
+  login: accountLoginSchema,
+  password: accountPasswordSchema,
+});
+export type RegisterRequest = z.infer<typeof registerRequestSchema>;
+
+/** GET /api/public/orgs/:orgId — what a registration form shows of the organisation. */
+export const publicOrgSchema = z.object({ id: entityIdSchema, name: z.string(), city: z.string() });
+export type PublicOrg = z.infer<typeof publicOrgSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Programmes: /api/admin/programmes

@@ -345,11 +345,6 @@ function accountRoute(app: FastifyInstance) {
       // AC1: the schema has trimmed and lower-cased the login already; normalised again here,
       // as sign-in does, so no account is ever stored under a login nobody can sign in with.
       const login = body.login.trim().toLowerCase();
-      if (await app.store.getUserByLogin(login)) {
-        throw new HttpError(409, 'CONFLICT', `login: логин «${login}» занят`, {
-          field: 'login',
-        });
-      }
 
       const account: User = {
         id: newEntityId('u'),
@@ -362,7 +357,11 @@ function accountRoute(app: FastifyInstance) {
         passwordHash: await hashPassword(body.password),
         createdAt: app.config.now(),
       };
-      await app.store.putUser(account);
+      if (!(await app.store.createUser(account))) {
+        throw new HttpError(409, 'CONFLICT', `login: логин «${login}» занят`, {
+          field: 'login',
+        });
+      }
       return { userId: account.id, login: account.login };
     },
   );

@@ -1,17 +1,20 @@
+import { type PublicOrg, publicOrgSchema, registerRequestSchema } from '@otmetka/shared/api';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { type Doc, orgDbName } from '../db/store.ts';
-import { invalidCredentials, rateLimited, tokenInvalid } from '../http/errors.ts';
+import { HttpError, invalidCredentials, rateLimited, tokenInvalid } from '../http/errors.ts';
 import { route } from '../http/route.ts';
 import {
   type LoginResponse,
   loginRequestSchema,
   loginResponseSchema,
+  newEntityId,
   type Org,
   refreshRequestSchema,
   type User,
 } from '../shared.ts';
+import { hashPassword } from './password.ts';
 import { PasswordProvider } from './providers.ts';
 import { RefreshTokens } from './refresh.ts';
 
@@ -95,6 +98,8 @@ export async function authRoutes(app: FastifyInstance, opts: { config: Config })
     },
   );
 
+  registerRoutes(app, tokens, opts.config);
+
   route(
     app,
     {
@@ -140,3 +145,66 @@ const REFRESH_MESSAGES = {
   revoked: 'Сеанс завершён, войдите снова',
   reused: 'Токен уже использовался: сеанс завершён на всех устройствах, войдите снова',
 } as const;
+
+async function orgOf(app: FastifyInstance, orgId: string): Promise<Org> {
+  const org = await app.store.get<Org & Doc>(orgDbName(orgId), orgId).catch(() => undefined);
+  if (!org) throw new HttpError(404, 'NOT_FOUND', 'Организация не найдена', { field: 'orgId' });
+  return org;
+}
+
+/**
+ * AC2: a parent's own account. Public, so rate-limited as sign-in is; the account can do
+ * nothing but apply for places and read its own children's diaries, and every application is
+ * the admin's to accept.
+ */
+function registerRoutes(app: FastifyInstance, tokens: RefreshTokens, config: Config) {
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/public/orgs/:orgId',
+      summary: 'The organisation a registration link names (name and city only)',
+      tags: ['auth'],
+      params: z.object({ orgId: registerRequestSchema.shape.orgId }),
+      response: publicOrgSchema,
+    },
+    async ({ params }): Promise<PublicOrg> => {
+      const org = await orgOf(app, params.orgId);
+      return { id: org.id, name: org.name, city: org.city };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/auth/register',
+      summary: "A parent's own account in an organisation",
+      tags: ['auth'],
+      body: registerRequestSchema,
+      response: loginResponseSchema,
+      status: 201,
+      config: { rateLimit: loginRateLimit(config) },
+    },
+    async ({ body }) => {
+      await orgOf(app, body.orgId);
+      const user: User = {
+        id: newEntityId('u'),
+        type: 'user',
+        orgId: body.orgId,
+        login: body.login,
+        role: 'parent',
+        displayName: body.displayName,
+        teacherId: null,
+        passwordHash: await hashPassword(body.password),
+        createdAt: config.now(),
+      };
+      if (!(await app.store.createUser(user))) {
+        throw new HttpError(409, 'CONFLICT', `login: логин «${body.login}» занят`, {
+          field: 'login',
+        });
+      }
+      return issueSession(app, tokens, user);
+    },
+  );
+}

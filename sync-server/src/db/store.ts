@@ -486,6 +486,21 @@ export class Store {
     return user;
   }
 
+  /**
+   * Stores a new account, or answers false when its login is taken. The login is reserved
+   * first by a document keyed by it, written without a revision: of two sign-ups racing for
+   * one login exactly one gets it (a look-up then a write would let both through). Accounts
+   * made before reservations are found by the look-up.
+   */
+  async createUser(user: User): Promise<boolean> {
+    if (await this.getUserByLogin(user.login)) return false;
+    const reservation = { id: `login:${user.login}`, type: 'login', userId: user.id } as Doc;
+    const [reserved] = await this.bulkWrite(USERS_DB, [{ doc: reservation, rev: undefined }]);
+    if (!reserved?.ok) return false;
+    await this.put(USERS_DB, user as User & Doc);
+    return true;
+  }
+
   async putUser(user: User): Promise<User> {
     const existing = await this.getUserByLogin(user.login);
     if (existing && existing.id !== user.id) throw new Error(`login ${user.login} is taken`);
