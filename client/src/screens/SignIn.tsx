@@ -1,7 +1,20 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { errorInfo } from '../sync/errors.ts';
 import { isApiError } from '../sync/http.ts';
 import type { Session } from '../sync/session.ts';
+import { Register, registrationOrgId } from './Register.tsx';
+
+/** The organisation of a registration link in the address, following its changes. */
+function useRegistrationOrg(): string | null {
+  const read = () => (typeof location === 'undefined' ? null : registrationOrgId(location.hash));
+  const [orgId, setOrgId] = useState(read);
+  useEffect(() => {
+    const onHash = () => setOrgId(read());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  return orgId;
+}
 
 /**
  * Sign-in. `lockedLogin` is set when the same user must sign in again (their refresh token
@@ -16,6 +29,7 @@ export function SignIn({
   lockedName?: string;
   onSignedIn?: () => void;
 }) {
+  const registerOrg = useRegistrationOrg();
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -34,6 +48,9 @@ export function SignIn({
       setBusy(false);
     }
   };
+
+  // A registration link opens the parent's sign-up; never over a session kept for re-sign-in.
+  if (registerOrg && !lockedName) return <Register session={session} orgId={registerOrg} />;
 
   return (
     <main class="signin">

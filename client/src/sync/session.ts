@@ -187,6 +187,34 @@ export class Session {
     return data.user;
   }
 
+  /**
+   * AC2: a parent's own account in the organisation of a registration link; signed in at once.
+   * Only on a device without a session (the form is offered on the sign-in screen).
+   */
+  async register(input: {
+    orgId: string;
+    displayName: string;
+    login: string;
+    password: string;
+  }): Promise<SessionUser> {
+    const response = await send(this.http, '/api/auth/register', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...protocolHeaders(this.http) },
+      body: JSON.stringify(input),
+    });
+    const data = await parseLogin(await readJson(response));
+    this.save(data);
+    return data.user;
+  }
+
+  /** The organisation a registration link names: its name and city, or an ApiError. */
+  async publicOrg(orgId: string): Promise<{ id: string; name: string; city: string }> {
+    const response = await send(this.http, `/api/public/orgs/${encodeURIComponent(orgId)}`, {
+      headers: protocolHeaders(this.http),
+    });
+    return (await readJson(response)) as { id: string; name: string; city: string };
+  }
+
   /** One refresh at a time: parallel 401s share it (the refresh token rotates). */
   refresh(): Promise<void> {
     this.refreshing ??= this.doRefresh().finally(() => {

@@ -13,8 +13,21 @@ import { AdminError, Field, Loading, Select, TextInput, useAction, useLoad } fro
  * takes a date (required for «обучается», the enrolment date, and for withdrawal) and a comment;
  * the server turns it into the learner's roster interval.
  */
+/** AC2: the link parents register by; the office hands it out (site, letter, QR code). */
+function RegistrationLink({ orgId }: { orgId: string }) {
+  const link = `${location.origin}/#/register/${orgId}`;
+  return (
+    <p class="ap-muted">
+      Ссылка для регистрации родителей:{' '}
+      <a href={link} data-testid="registration-link">
+        {link}
+      </a>
+    </p>
+  );
+}
+
 export function ApplicationsBoard() {
-  const { api, subgroupId } = useAdmin();
+  const { api, subgroupId, user } = useAdmin();
   const [filterAll, setFilterAll] = useState(true);
   const filter = filterAll ? undefined : subgroupId || undefined;
   const list = useLoad(
@@ -36,6 +49,7 @@ export function ApplicationsBoard() {
           Все подгруппы
         </label>
       </header>
+      <RegistrationLink orgId={user.orgId} />
       {filterAll ? null : <SubgroupPicker testid="applications-subgroup" />}
       <AdminError error={list.error} testid="applications-error" />
       {list.loading && !list.data ? <Loading testid="applications-loading" /> : null}
