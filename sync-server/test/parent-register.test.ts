@@ -106,4 +106,19 @@ describe('parent registration', () => {
     );
     expect(created.filter(Boolean)).toHaveLength(1);
   });
+
+  it('[AC2] sign-ups are limited per address, whatever login each one tries', async () => {
+    const limited = await startServer({ config: { loginRateLimit: 2 } });
+    try {
+      await createFixture(limited.store);
+      const statuses: number[] = [];
+      for (const login of ['limit-a', 'limit-b', 'limit-c']) {
+        const res = await call(limited.url, 'POST', '/api/auth/register', { body: person(login) });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([201, 201, 429]);
+    } finally {
+      await limited.stop();
+    }
+  });
 });

@@ -76,6 +76,19 @@ function loginRateLimit(config: Config) {
   };
 }
 
+const REGISTER_WINDOW_MS = 10 * 60_000;
+
+/** Per address only: a new login per attempt must not buy a new allowance. */
+function registerRateLimit(config: Config) {
+  return {
+    max: config.loginRateLimit,
+    timeWindow: REGISTER_WINDOW_MS,
+    keyGenerator: (request: { ip: string }) => request.ip,
+    errorResponseBuilder: (_req: unknown, context: { ttl: number }) =>
+      rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
+  };
+}
+
 export async function authRoutes(app: FastifyInstance, opts: { config: Config }) {
   const tokens = new RefreshTokens(app.store, opts.config.now, opts.config.jwtSecret);
   const passwords = new PasswordProvider(app.store);
@@ -184,7 +197,7 @@ function registerRoutes(app: FastifyInstance, tokens: RefreshTokens, config: Con
       body: registerRequestSchema,
       response: loginResponseSchema,
       status: 201,
-      config: { rateLimit: loginRateLimit(config) },
+      config: { rateLimit: registerRateLimit(config) },
     },
     async ({ body }) => {
       await orgOf(app, body.orgId);
