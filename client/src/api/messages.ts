@@ -73,11 +73,21 @@ export function fieldErrors(error: unknown): Record<string, string> {
         field?: unknown;
         message?: unknown;
       };
-      const key = typeof field === 'string' ? field : Array.isArray(path) ? path.join('.') : null;
+      const raw = typeof field === 'string' ? field : Array.isArray(path) ? path.join('.') : null;
+      const key = raw === null ? null : fieldKey(raw);
       if (key && typeof message === 'string') out[key] = message.replace(/^[\w.[\]]+: /, '');
     }
   }
 
-  if (error.field && !out[error.field]) out[error.field] = apiErrorText(error);
+  const own = error.field === undefined ? undefined : fieldKey(error.field);
+  if (own && !out[own]) out[own] = apiErrorText(error);
   return out;
+}
+
+/**
+ * One spelling of a field path for the forms: zod's `rules.0.start` and the domain's
+ * `rules[0].start` name the same field, and the forms look errors up by the second.
+ */
+function fieldKey(path: string): string {
+  return path.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
 }
