@@ -120,4 +120,23 @@ describe('admin: teacher registry', () => {
     expect(screen.getByTestId('teacher-birthDate-error').textContent).not.toBe('');
     expect(screen.queryByTestId('teacher-notice')).toBeNull();
   });
+
+  it('[ER3] a duplicate СНИЛС is told next to the field in plain Russian, with no field path', async () => {
+    renderAdmin();
+    await screen.findByTestId('teacher-list');
+    const before = await teacherCount();
+
+    fireEvent.click(screen.getByTestId('teacher-add'));
+    fillTeacher(PERSONAL.snils);
+    type('teacher-passport-number', '654321');
+    fireEvent.click(screen.getByTestId('teacher-save'));
+
+    const error = await screen.findByTestId('teacher-snils-error');
+    expect(error.textContent).toBe('педагог с таким СНИЛС уже есть в реестре');
+    const formError = screen.getByTestId('teacher-form-error').textContent ?? '';
+    expect(formError).not.toMatch(/snils|изменена кем-то/);
+    // Nothing typed is lost: the form stays open with every value as it was.
+    expect((screen.getByTestId('teacher-lastName') as HTMLInputElement).value).toBe('Соколова');
+    expect(await teacherCount()).toBe(before);
+  });
 });

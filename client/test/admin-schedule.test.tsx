@@ -67,4 +67,23 @@ describe('admin: schedule editor', () => {
     // A mid-year change may be split at today by the server (SCH7); some rule now has Friday.
     expect(stored.schedule.rules.map((r) => r.weekdays)).toContainEqual([1, 3, 5]);
   });
+
+  it('[ER3] a rule refused by the request schema shows its error next to that rule', async () => {
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-schedule'));
+    await screen.findByRole('option', { name: /Группа sg-b/ });
+    fireEvent.change(screen.getByTestId('schedule-subgroup'), { target: { value: 'sg-b' } });
+    await screen.findByTestId('schedule-rule-0');
+
+    // No weekday left: zod names the field `rules.0.weekdays`, the form looks up `rules[0]…`.
+    for (const day of [1, 2, 3, 4, 5, 6, 7]) {
+      const button = screen.getByTestId(`schedule-rule-0-day-${day}`);
+      if (button.getAttribute('aria-pressed') === 'true') fireEvent.click(button);
+    }
+    fireEvent.click(screen.getByTestId('schedule-preview'));
+
+    const error = await screen.findByTestId('schedule-rule-0-weekdays-error');
+    expect(error.textContent).toBe('нужен хотя бы один элемент');
+    expect(screen.getByTestId('schedule-error').textContent).not.toMatch(/rules/);
+  });
 });

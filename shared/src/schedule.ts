@@ -5,6 +5,7 @@ import {
   minutesOf,
   parseLocalDate,
   parseLocalTime,
+  formatRuDate as ru,
   weekdayOfDayNumber,
 } from './dates.ts';
 import { DomainError } from './errors.ts';
@@ -78,7 +79,10 @@ function checkHours(value: unknown, field: string): void {
 
 function checkInPeriod(date: string, subgroup: Period, field: string): void {
   if (date < subgroup.periodFrom || date > subgroup.periodTo) {
-    fail(field, `дата ${date} вне периода обучения ${subgroup.periodFrom} – ${subgroup.periodTo}`);
+    fail(
+      field,
+      `дата ${ru(date)} вне периода обучения ${ru(subgroup.periodFrom)} – ${ru(subgroup.periodTo)}`,
+    );
   }
 }
 
@@ -175,7 +179,7 @@ function ruleSlots(schedule: Schedule, calendar: HolidayCalendar | null): Map<st
       if (!days.has(weekdayOfDayNumber(n))) continue;
       const date = dateOfDayNumber(n);
       const key = `${date} ${rule.start}`;
-      if (slots.has(key)) fail(`rules[${i}]`, `два занятия ${date} в ${rule.start}`);
+      if (slots.has(key)) fail(`rules[${i}]`, `два занятия ${ru(date)} в ${rule.start}`);
       slots.set(key, {
         lessonId: lessonId(schedule.subgroupId, date, rule.start),
         subgroupId: schedule.subgroupId,
@@ -207,7 +211,7 @@ function applyExceptions(
     if (earlier !== undefined) {
       fail(
         f,
-        `занятие ${ex.date} в ${ex.start} уже изменено исключением ${earlier + 1}`,
+        `занятие ${ru(ex.date)} в ${ex.start} уже изменено исключением ${earlier + 1}`,
         'OVERLAPPING_EXCEPTION',
       );
     }
@@ -215,7 +219,8 @@ function applyExceptions(
 
     const base = slots.get(key);
     if (ex.kind === 'add') {
-      if (base) fail(f, `на ${ex.date} в ${ex.start} уже есть занятие`, 'OVERLAPPING_EXCEPTION');
+      if (base)
+        fail(f, `на ${ru(ex.date)} в ${ex.start} уже есть занятие`, 'OVERLAPPING_EXCEPTION');
       slots.set(
         key,
         draft(schedule, ex.date, ex.start, ex.end, ex.academicHours, null, null, f, calendar),
@@ -223,7 +228,7 @@ function applyExceptions(
       return;
     }
     if (!base?.fromRule)
-      fail(f, `в расписании нет занятия ${ex.date} в ${ex.start}`, 'OVERLAPPING_EXCEPTION');
+      fail(f, `в расписании нет занятия ${ru(ex.date)} в ${ex.start}`, 'OVERLAPPING_EXCEPTION');
     slots.delete(key);
     if (ex.kind === 'cancel') return;
 
@@ -231,7 +236,7 @@ function applyExceptions(
     if (slots.has(target))
       fail(
         `${f}.toDate`,
-        `на ${ex.toDate} в ${ex.toStart} уже есть занятие`,
+        `на ${ru(ex.toDate)} в ${ex.toStart} уже есть занятие`,
         'OVERLAPPING_EXCEPTION',
       );
     const from = { date: ex.date, start: ex.start };
@@ -286,7 +291,7 @@ function checkOverlaps(sorted: Draft[]): void {
     if (prev.date === next.date && minutesOf(prev.end) > minutesOf(next.start)) {
       fail(
         next.source,
-        `занятия ${next.date} пересекаются: ${prev.start}–${prev.end} и ${next.start}–${next.end}`,
+        `занятия ${ru(next.date)} пересекаются: ${prev.start}–${prev.end} и ${next.start}–${next.end}`,
       );
     }
   }

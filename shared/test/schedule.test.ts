@@ -333,6 +333,31 @@ describe('exceptions', () => {
     );
   });
 
+  it('[SCH9] an error names its dates as DD.MM.YYYY', () => {
+    const cancel = { kind: 'cancel' as const, date: '2026-09-02', start: '17:00', reason: '' };
+    const noSlot = expectDomainError(
+      () => validateSchedule(schedule({ exceptions: [cancel] }), SUBGROUP),
+      'OVERLAPPING_EXCEPTION',
+      'exceptions[0]',
+    );
+    expect(noSlot.message).toContain('нет занятия 02.09.2026 в 17:00');
+    expect(noSlot.message).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+
+    const late = {
+      ...cancel,
+      kind: 'add' as const,
+      date: '2027-08-01',
+      end: '18:00',
+      academicHours: 1,
+    };
+    const outside = expectDomainError(
+      () => validateSchedule(schedule({ exceptions: [late] }), SUBGROUP),
+      'INVALID_SCHEDULE',
+      'exceptions[0].date',
+    );
+    expect(outside.message).toMatch(/дата 01\.08\.2027 вне периода обучения \d\d\.\d\d\.\d{4}/);
+  });
+
   it('[SCH6] an add overlapping a lesson in time is INVALID_SCHEDULE naming the exception', () => {
     const add = {
       kind: 'add' as const,

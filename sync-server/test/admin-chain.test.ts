@@ -684,6 +684,29 @@ describe('admin → parent → teacher chain', () => {
     );
   });
 
+  it('[AP4] a subgroup cannot get fewer places than learners on its roster', async () => {
+    const { id: _id, type: _t, orgId: _o, ...input } = fixture.subgroupA;
+    const url = `/api/admin/subgroups/${fixture.subgroupA.id}`;
+
+    const below = await as(admin, 'PUT', url, { ...input, capacity: 2 });
+    expect(below.status).toBe(409);
+    expect(errorOf(below.body)).toMatchObject({
+      code: 'CAPACITY_EXCEEDED',
+      details: { field: 'capacity' },
+    });
+    expect(errorOf(below.body).message).toContain('(3)');
+    const stored = (await as(admin, 'GET', '/api/admin/subgroups')).body as {
+      subgroups: SubgroupView[];
+    };
+    expect(stored.subgroups.find((s) => s.id === fixture.subgroupA.id)?.capacity).toBe(
+      fixture.subgroupA.capacity,
+    );
+
+    const exact = await as(admin, 'PUT', url, { ...input, capacity: 3 });
+    expect(exact.status).toBe(200);
+    await as(admin, 'PUT', url, input);
+  });
+
   it('the calendar: replaced by the admin, refused when a date is listed twice', async () => {
     const got = (await as(admin, 'GET', '/api/admin/calendar')).body as {
       calendar: { days: { date: string }[] };

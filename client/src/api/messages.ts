@@ -38,11 +38,22 @@ export function errorMessage(error: unknown): string {
   return 'Неизвестная ошибка';
 }
 
+/**
+ * The server's message without the field path it starts with ('snils: …'): the path is for
+ * code, and the screen already shows the message next to that field.
+ */
+function serverText(error: ApiError): string {
+  return error.message.replace(/^[\w.[\]]+: /, '');
+}
+
 function apiErrorText(error: ApiError): string {
   const general = CODE_MESSAGES[error.code];
-  if (!general) return error.message;
-  if (!error.message || error.message === error.code) return general;
-  return `${general}: ${error.message}`;
+  const own = serverText(error);
+  if (!own || error.message === error.code) return general ?? error.message;
+  // An error about one field says exactly what is wrong with it; the code's general text
+  // would only mislead (a duplicate СНИЛС is a CONFLICT, not «изменена кем-то другим»).
+  if (!general || error.field) return own;
+  return `${general}: ${own}`;
 }
 
 /**
@@ -62,11 +73,21 @@ export function fieldErrors(error: unknown): Record<string, string> {
         field?: unknown;
         message?: unknown;
       };
-      const key = typeof field === 'string' ? field : Array.isArray(path) ? path.join('.') : null;
-      if (key && typeof message === 'string') out[key] = message;
+      const raw = typeof field === 'string' ? field : Array.isArray(path) ? path.join('.') : null;
+      const key = raw === null ? null : fieldKey(raw);
+      if (key && typeof message === 'string') out[key] = message.replace(/^[\w.[\]]+: /, '');
     }
   }
 
-  if (error.field && !out[error.field]) out[error.field] = apiErrorText(error);
+  const own = error.field === undefined ? undefined : fieldKey(error.field);
+  if (own && !out[own]) out[own] = apiErrorText(error);
   return out;
+}
+
+/**
+ * One spelling of a field path for the forms: zod's `rules.0.start` and the domain's
+ * `rules[0].start` name the same field, and the forms look errors up by the second.
+ */
+function fieldKey(path: string): string {
+  return path.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
 }

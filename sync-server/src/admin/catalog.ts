@@ -1,5 +1,6 @@
 import {
   APPLICATION_STUDYING,
+  isEnrolledOn,
   newEntityId,
   type Programme,
   type Subgroup,
@@ -23,7 +24,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Doc } from '../db/store.ts';
 import { HttpError } from '../http/errors.ts';
 import { route } from '../http/route.ts';
-import { OrgData } from './data.ts';
+import { journal, OrgData } from './data.ts';
 
 /**
  * Programmes and subgroups: catalog documents of the organisation, replicated to devices
@@ -121,6 +122,36 @@ async function checkSubgroupInput(data: OrgData, input: SubgroupInput): Promise<
       );
     }
   });
+}
+
+/**
+ * CAPACITY_EXCEEDED when fewer places are asked than learners hold on the roster from today on
+ * (the count the enrolment check uses): the subgroup would read «занято 10 из 5» and refuse
+ * nobody until enough leave, which is not what the admin meant.
+ */
+async function checkCapacityHoldsRoster(
+  app: FastifyInstance,
+  data: OrgData,
+  subgroupId: string,
+  capacity: number,
+): Promise<void> {
+  const [roster, today] = await Promise.all([
+    journal(app.store, subgroupId).roster(),
+    data.today(new Date(app.config.now())),
+  ]);
+  const taken = roster.filter(
+    (e) =>
+      !e._deleted &&
+      (isEnrolledOn(e.intervals, today) || e.intervals.some((iv) => iv.from > today)),
+  ).length;
+  if (capacity < taken) {
+    throw new HttpError(
+      409,
+      'CAPACITY_EXCEEDED',
+      `capacity: мест не может быть меньше, чем обучающихся в подгруппе (${taken})`,
+      { field: 'capacity', taken },
+    );
+  }
 }
 
 interface ViewContext {
@@ -225,6 +256,7 @@ function subgroupWriteRoutes(app: FastifyInstance, tags: string[]) {
       const data = new OrgData(app.store, user.org);
       await data.subgroup(params.id);
       await checkSubgroupInput(data, body);
+      await checkCapacityHoldsRoster(app, data, params.id, body.capacity);
 
       const doc: Subgroup = { id: params.id, type: 'subgroup', orgId: user.org, ...body };
       // A new study period must still hold the schedule's rules (INVALID_SCHEDULE naming the rule).

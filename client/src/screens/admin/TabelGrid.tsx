@@ -1,4 +1,13 @@
 import type { TabelResponse } from '@otmetka/shared/api';
+import { formatDate } from './format.ts';
+
+type TabelLesson = TabelResponse['lessons'][number];
+
+/** What a starred column means; the same star marks both, so the legend has to say which. */
+const FLAG_TEXT: Record<NonNullable<TabelLesson['flag']>, string> = {
+  'off-schedule': 'вне расписания: занятия больше нет в расписании, отметки сохранены',
+  holiday: 'нерабочий праздничный день',
+};
 
 /**
  * The табель as a table: learners by lessons of the month. With onCell, a cell that has a mark
@@ -23,7 +32,7 @@ export function TabelGrid({
           <tr>
             <th>Обучающийся</th>
             {tabel.lessons.map((l) => (
-              <th key={l.lessonId} title={`${l.start}–${l.end} ${l.topicTitle}`}>
+              <th key={l.lessonId} title={headTitle(l)}>
                 {l.date.slice(8)}
                 {l.flag ? '*' : ''}
               </th>
@@ -52,7 +61,28 @@ export function TabelGrid({
           ))}
         </tbody>
       </table>
+      <FlagLegend lessons={tabel.lessons} testid={`${testid}-legend`} />
     </div>
+  );
+}
+
+function headTitle(l: TabelLesson): string {
+  const text = `${l.start}–${l.end} ${l.topicTitle}`;
+  return l.flag ? `${text} (${FLAG_TEXT[l.flag]})` : text;
+}
+
+/** One line per starred lesson of the month: its date and why it is starred. */
+function FlagLegend({ lessons, testid }: { lessons: TabelLesson[]; testid: string }) {
+  const flagged = lessons.filter((l) => l.flag);
+  if (flagged.length === 0) return null;
+  return (
+    <ul class="ap-legend" data-testid={testid}>
+      {flagged.map((l) => (
+        <li key={l.lessonId} data-testid={`${testid}-${l.date}`}>
+          * {formatDate(l.date)} {l.start} — {FLAG_TEXT[l.flag!]}
+        </li>
+      ))}
+    </ul>
   );
 }
 

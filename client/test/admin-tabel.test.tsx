@@ -1,0 +1,65 @@
+// @vitest-environment happy-dom
+import type { TabelResponse } from '@otmetka/shared/api';
+import { cleanup, render, screen } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TabelGrid } from '../src/screens/admin/TabelGrid.tsx';
+
+/** The on-screen табель: what its starred columns mean. */
+
+afterEach(() => cleanup());
+
+function lesson(date: string, flag: 'off-schedule' | 'holiday' | null) {
+  return {
+    lessonId: `lesson:sg-a:${date}:1400`,
+    date,
+    start: '14:00',
+    end: '15:40',
+    status: 'held' as const,
+    topicTitle: 'Акварель',
+    homework: '',
+    remark: '',
+    flag,
+  };
+}
+
+const TABEL: TabelResponse = {
+  subgroupId: 'sg-a',
+  subgroupName: 'Группа 1',
+  programmeName: 'Изостудия',
+  month: '2026-12',
+  lessons: [
+    lesson('2026-12-03', 'off-schedule'),
+    lesson('2026-12-07', null),
+    lesson('2026-12-31', 'holiday'),
+  ],
+  rows: [
+    {
+      learnerId: 'l-1',
+      name: 'Гаврилов Фёдор',
+      cells: ['', null, null],
+      enrolled: [true, true, true],
+      markIds: [null, null, null],
+      absences: 0,
+      excused: 0,
+    },
+  ],
+  codes: [],
+};
+
+describe('admin: табель on screen', () => {
+  it('[RP2] says under the sheet why each starred lesson is starred', () => {
+    render(<TabelGrid tabel={TABEL} testid="report-tabel-grid" />);
+
+    const heads = [...screen.getByTestId('report-tabel-grid').querySelectorAll('th')].map(
+      (th) => th.textContent,
+    );
+    expect(heads).toEqual(['Обучающийся', '03*', '07', '31*', 'Пропуски']);
+    expect(screen.getByTestId('report-tabel-grid-legend-2026-12-03').textContent).toMatch(
+      /03\.12\.2026.*вне расписания/,
+    );
+    expect(screen.getByTestId('report-tabel-grid-legend-2026-12-31').textContent).toMatch(
+      /31\.12\.2026.*праздничный/,
+    );
+    expect(screen.queryByTestId('report-tabel-grid-legend-2026-12-07')).toBeNull();
+  });
+});
