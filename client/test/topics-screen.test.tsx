@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
+import type { TopicFields } from '../src/db/repo.ts';
+import { addTopic } from '../src/db/repo.ts';
 import { TopicsScreen } from '../src/screens/topics/TopicsScreen.tsx';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
@@ -105,5 +107,48 @@ describe('topics screen', () => {
     fireEvent.input(screen.getByTestId('topic-date'), { target: { value: '2026-09-07' } });
     fireEvent.submit(screen.getByTestId('topic-form'));
     await waitFor(async () => expect(await database.rx.collections.topics.count().exec()).toBe(1));
+  });
+  /** Two topics on the same order: each of two offline devices added one after the same plan. */
+  async function tiedPlan(database: OtmetkaDb): Promise<void> {
+    const topic = (title: string): TopicFields => ({
+      section: '',
+      title,
+      hours: 2,
+      form: '',
+      control: '',
+      plannedDate: null,
+    });
+    await addTopic(database, subgroup.id, topic('Введение'), 1);
+    await addTopic(database, subgroup.id, topic('Кирпичики'), 2);
+    await addTopic(database, subgroup.id, topic('Пластины'), 2);
+    await addTopic(database, subgroup.id, topic('Итоговое занятие'), 3);
+    await waitFor(() => expect(screen.getAllByTestId('topic-row')).toHaveLength(4));
+  }
+
+  const shownTitles = () =>
+    screen.getAllByTestId('topic-row').map((row) => row.querySelector('strong')?.textContent);
+
+  it('[TP1] ↑ moves a topic one place up also when it shares its order with the topic above', async () => {
+    const database = await renderTopics();
+    await tiedPlan(database);
+    const [, second, third] = shownTitles();
+
+    fireEvent.click(screen.getAllByTestId('topic-up')[2]!);
+
+    await waitFor(() =>
+      expect(shownTitles()).toEqual(['Введение', third, second, 'Итоговое занятие']),
+    );
+  });
+
+  it('[TP1] ↓ moves a topic one place down and never past the next one when orders are tied', async () => {
+    const database = await renderTopics();
+    await tiedPlan(database);
+    const [, second, third] = shownTitles();
+
+    fireEvent.click(screen.getAllByTestId('topic-down')[1]!);
+
+    await waitFor(() =>
+      expect(shownTitles()).toEqual(['Введение', third, second, 'Итоговое занятие']),
+    );
   });
 });

@@ -5,7 +5,7 @@ import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
 import { topics$ } from '../../db/queries.ts';
 import type { TopicFields } from '../../db/repo.ts';
-import { addTopic, deleteTopic, swapTopics, updateTopic } from '../../db/repo.ts';
+import { addTopic, deleteTopic, moveTopic, updateTopic } from '../../db/repo.ts';
 import { ruDate } from '../journal/Journals.tsx';
 import { TopicImport } from './TopicImport.tsx';
 
@@ -58,7 +58,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
                   type="button"
                   disabled={i === 0}
                   aria-label="Выше"
-                  onClick={() => void swapTopics(db, t, topics[i - 1]!)}
+                  onClick={() => void moveTopic(db, topics, i, -1)}
                   data-testid="topic-up"
                 >
                   ↑
@@ -67,7 +67,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
                   type="button"
                   disabled={i === topics.length - 1}
                   aria-label="Ниже"
-                  onClick={() => void swapTopics(db, t, topics[i + 1]!)}
+                  onClick={() => void moveTopic(db, topics, i, 1)}
                   data-testid="topic-down"
                 >
                   ↓
