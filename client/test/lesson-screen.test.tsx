@@ -17,7 +17,7 @@ import { closeDb, openDb } from '../src/db/database.ts';
 import { replayDrafts } from '../src/db/drafts.ts';
 import type { CatalogView } from '../src/db/queries.ts';
 import { EMPTY_CATALOG } from '../src/db/queries.ts';
-import { setMark, updateLesson } from '../src/db/repo.ts';
+import { addTopic, deleteTopic, setMark, updateLesson } from '../src/db/repo.ts';
 import { LessonScreen } from '../src/screens/journal/LessonScreen.tsx';
 import { LessonsMonth } from '../src/screens/journal/LessonsMonth.tsx';
 import type { SyncEngine } from '../src/sync/replication.ts';
@@ -441,5 +441,33 @@ describe('month grid', () => {
     await waitFor(() =>
       expect(screen.getByTestId('grid-cell-kid-a-2026-09-09').textContent).toBe('Б'),
     );
+  });
+  it('[TP2] the topic picker offers the next unused topic in plan order and numbers topics by their place in the plan', async () => {
+    const database = await renderLesson('2026-09-09');
+    const topic = (title: string) => ({
+      section: '',
+      title,
+      hours: 2,
+      form: '',
+      control: '',
+      plannedDate: null,
+    });
+    const first = await addTopic(database, 'sg-1', topic('Введение'), 1);
+    const second = await addTopic(database, 'sg-1', topic('Кирпичики'), 2);
+    await addTopic(database, 'sg-1', topic('Пластины'), 3);
+    await deleteTopic(database, second);
+    await updateLesson(database, slotOn('2026-09-02'), {
+      topicId: first.id,
+      topicTitle: first.title,
+    });
+
+    const next = await screen.findByTestId('lesson-topic-next');
+    await waitFor(() => expect(next.textContent).toBe('Следующая по плану: Пластины'));
+    const options = [...screen.getByTestId('lesson-topic-select').querySelectorAll('option')];
+    expect(options.map((o) => o.textContent)).toEqual([
+      '— не выбрана —',
+      '➜ 2. Пластины',
+      '✓ 1. Введение',
+    ]);
   });
 });

@@ -471,6 +471,9 @@ function TopicPicker({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null
   );
   const nextUnused = live.find((t) => !used.has(t.id));
   const current = lesson?.topicId ?? '';
+  // Numbered by place in the plan, as «Темы» shows it: stored orders keep gaps after a delete
+  // and may tie after two devices added topics offline.
+  const place = new Map(live.map((t, i) => [t.id, i + 1]));
   const ordered = nextUnused ? [nextUnused, ...live.filter((t) => t !== nextUnused)] : live;
 
   const choose = (topicId: string) => {
@@ -493,7 +496,7 @@ function TopicPicker({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null
             {ordered.map((t) => (
               <option key={t.id} value={t.id}>
                 {t === nextUnused ? '➜ ' : used.has(t.id) ? '✓ ' : ''}
-                {t.order}. {t.title}
+                {place.get(t.id)}. {t.title}
               </option>
             ))}
           </select>
