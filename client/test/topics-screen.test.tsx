@@ -151,4 +151,16 @@ describe('topics screen', () => {
       expect(shownTitles()).toEqual(['Введение', third, second, 'Итоговое занятие']),
     );
   });
+  it('[TI6] a topic of 1,5 hours is shown and totalled with a decimal comma', async () => {
+    await renderTopics();
+    fireEvent.input(screen.getByTestId('topic-title'), { target: { value: 'Введение' } });
+    fireEvent.input(screen.getByTestId('topic-hours'), { target: { value: '1.5' } });
+    fireEvent.submit(screen.getByTestId('topic-form'));
+
+    const row = await screen.findByTestId('topic-row');
+    expect(row.textContent).toContain('· 1,5 ч');
+    expect(screen.getByTestId('topics-total').textContent).toBe(
+      'Всего 1,5 ч — на 70,5 ч меньше, чем 72 ч в год по плану.',
+    );
+  });
 });

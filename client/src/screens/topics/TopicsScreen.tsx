@@ -1,5 +1,5 @@
 import type { DatePeriod, Subgroup, Topic } from '@otmetka/shared';
-import { checkTopicHours, plannedDateProblem } from '@otmetka/shared';
+import { checkTopicHours, plannedDateProblem, ruHours } from '@otmetka/shared';
 import { useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
@@ -48,7 +48,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
                 <strong>{t.title}</strong>
                 <span class="muted">
                   {' '}
-                  · {t.hours} ч{t.form ? ` · ${t.form}` : ''}
+                  · {ruHours(t.hours)} ч{t.form ? ` · ${t.form}` : ''}
                   {t.control ? ` · ${t.control}` : ''}
                   {t.plannedDate ? ` · ${ruDate(t.plannedDate)}` : ''}
                 </span>
