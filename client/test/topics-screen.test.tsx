@@ -163,4 +163,22 @@ describe('topics screen', () => {
       'Всего 1,5 ч — на 70,5 ч меньше, чем 72 ч в год по плану.',
     );
   });
+  it('[TP3] hours typed with a decimal comma are stored as such, and what is no number is refused', async () => {
+    const database = await renderTopics();
+    fireEvent.input(screen.getByTestId('topic-title'), { target: { value: 'Введение' } });
+    fireEvent.input(screen.getByTestId('topic-hours'), { target: { value: '1,5' } });
+    fireEvent.submit(screen.getByTestId('topic-form'));
+    await waitFor(async () => {
+      const stored = await database.rx.collections.topics.find().exec();
+      expect(stored.map((t) => t.hours)).toEqual([1.5]);
+    });
+
+    fireEvent.input(screen.getByTestId('topic-title'), { target: { value: 'Кирпичики' } });
+    fireEvent.input(screen.getByTestId('topic-hours'), { target: { value: 'два' } });
+    fireEvent.submit(screen.getByTestId('topic-form'));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'Часы: число от 0 до 100, например 1,5.',
+    );
+    expect(await database.rx.collections.topics.count().exec()).toBe(1);
+  });
 });
