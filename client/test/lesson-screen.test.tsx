@@ -12,6 +12,7 @@ import {
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
+import { editsInProgress } from '../src/app/router.ts';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
 import { replayDrafts } from '../src/db/drafts.ts';
@@ -304,6 +305,18 @@ describe('lesson register', () => {
     expect(lesson?.statusReason).toBe('');
     expect(screen.getByTestId('lesson-status-held').getAttribute('aria-pressed')).toBe('true');
     expect((screen.getByTestId('mark-all-present') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('[UP1] a reason typed in the dialog holds back the app update until the dialog closes', async () => {
+    await renderLesson('2026-10-07');
+    fireEvent.click(await screen.findByTestId('lesson-status-cancelled'));
+    fireEvent.input(await screen.findByTestId('lesson-status-reason'), {
+      target: { value: 'Карантин' },
+    });
+    await waitFor(() => expect(editsInProgress.value).toBe(1));
+
+    fireEvent.click(screen.getByTestId('lesson-status-cancel'));
+    await waitFor(() => expect(editsInProgress.value).toBe(0));
   });
 
   it('[LS3] the reason dialog gives the focus back to the status button it was opened from', async () => {

@@ -3,6 +3,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
+import { editsInProgress } from '../src/app/router.ts';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
 import type { TopicFields } from '../src/db/repo.ts';
@@ -180,5 +181,15 @@ describe('topics screen', () => {
       'Часы: число от 0 до 100, например 1,5.',
     );
     expect(await database.rx.collections.topics.count().exec()).toBe(1);
+  });
+  it('[UP1] a half-typed topic holds back the app update until it is added', async () => {
+    const database = await renderTopics();
+    expect(editsInProgress.value).toBe(0);
+    fireEvent.input(screen.getByTestId('topic-title'), { target: { value: 'Недописанная тема' } });
+    await waitFor(() => expect(editsInProgress.value).toBe(1));
+
+    fireEvent.submit(screen.getByTestId('topic-form'));
+    await waitFor(async () => expect(await database.rx.collections.topics.count().exec()).toBe(1));
+    await waitFor(() => expect(editsInProgress.value).toBe(0));
   });
 });

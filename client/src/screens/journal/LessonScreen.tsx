@@ -17,7 +17,7 @@ import {
 } from '@otmetka/shared';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
-import { useObservable, useReturnFocus } from '../../app/hooks.ts';
+import { useEditInProgress, useObservable, useReturnFocus } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
 import { useToday } from '../../app/today.ts';
 import { lessonTextDraft } from '../../db/drafts.ts';
@@ -267,6 +267,7 @@ function ReasonDialog(props: {
   const input = useRef<HTMLInputElement>(null);
   const reason = text.trim();
   useReturnFocus();
+  useEditInProgress(text !== props.initial);
   // The dialog exists to take this one answer: the keyboard opens on it at once.
   useEffect(() => input.current?.focus(), []);
 

@@ -2,7 +2,7 @@ import type { DatePeriod, Subgroup, Topic } from '@otmetka/shared';
 import { checkTopicHours, plannedDateProblem, ruHours } from '@otmetka/shared';
 import { useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
-import { useObservable } from '../../app/hooks.ts';
+import { useEditInProgress, useObservable } from '../../app/hooks.ts';
 import { topics$ } from '../../db/queries.ts';
 import type { TopicFields } from '../../db/repo.ts';
 import { addTopic, deleteTopic, moveTopic, updateTopic } from '../../db/repo.ts';
@@ -141,6 +141,11 @@ function TopicForm(props: {
   const [hoursText, setHoursText] = useState(ruHours(fields.hours));
   const [error, setError] = useState<string | null>(null);
   const set = (patch: Partial<TopicFields>) => setFields({ ...fields, ...patch });
+  const start = props.initial ?? EMPTY_TOPIC;
+  useEditInProgress(
+    hoursText !== ruHours(start.hours) ||
+      (Object.keys(start) as (keyof TopicFields)[]).some((k) => fields[k] !== start[k]),
+  );
 
   const submit = async (e: Event) => {
     e.preventDefault();
