@@ -12,12 +12,13 @@ import {
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
+import { editsInProgress } from '../src/app/router.ts';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
 import { replayDrafts } from '../src/db/drafts.ts';
 import type { CatalogView } from '../src/db/queries.ts';
 import { EMPTY_CATALOG } from '../src/db/queries.ts';
-import { setMark, updateLesson } from '../src/db/repo.ts';
+import { addTopic, deleteTopic, setMark, updateLesson } from '../src/db/repo.ts';
 import { LessonScreen } from '../src/screens/journal/LessonScreen.tsx';
 import { LessonsMonth } from '../src/screens/journal/LessonsMonth.tsx';
 import type { SyncEngine } from '../src/sync/replication.ts';
@@ -306,6 +307,18 @@ describe('lesson register', () => {
     expect((screen.getByTestId('mark-all-present') as HTMLButtonElement).disabled).toBe(false);
   });
 
+  it('[UP1] a reason typed in the dialog holds back the app update until the dialog closes', async () => {
+    await renderLesson('2026-10-07');
+    fireEvent.click(await screen.findByTestId('lesson-status-cancelled'));
+    fireEvent.input(await screen.findByTestId('lesson-status-reason'), {
+      target: { value: 'Карантин' },
+    });
+    await waitFor(() => expect(editsInProgress.value).toBe(1));
+
+    fireEvent.click(screen.getByTestId('lesson-status-cancel'));
+    await waitFor(() => expect(editsInProgress.value).toBe(0));
+  });
+
   it('[LS3] the reason dialog gives the focus back to the status button it was opened from', async () => {
     const database = await renderLesson('2026-10-14');
     const id = lessonId('sg-1', '2026-10-14', '15:00');
@@ -441,5 +454,33 @@ describe('month grid', () => {
     await waitFor(() =>
       expect(screen.getByTestId('grid-cell-kid-a-2026-09-09').textContent).toBe('Б'),
     );
+  });
+  it('[TP2] the topic picker offers the next unused topic in plan order and numbers topics by their place in the plan', async () => {
+    const database = await renderLesson('2026-09-09');
+    const topic = (title: string) => ({
+      section: '',
+      title,
+      hours: 2,
+      form: '',
+      control: '',
+      plannedDate: null,
+    });
+    const first = await addTopic(database, 'sg-1', topic('Введение'), 1);
+    const second = await addTopic(database, 'sg-1', topic('Кирпичики'), 2);
+    await addTopic(database, 'sg-1', topic('Пластины'), 3);
+    await deleteTopic(database, second);
+    await updateLesson(database, slotOn('2026-09-02'), {
+      topicId: first.id,
+      topicTitle: first.title,
+    });
+
+    const next = await screen.findByTestId('lesson-topic-next');
+    await waitFor(() => expect(next.textContent).toBe('Следующая по плану: Пластины'));
+    const options = [...screen.getByTestId('lesson-topic-select').querySelectorAll('option')];
+    expect(options.map((o) => o.textContent)).toEqual([
+      '— не выбрана —',
+      '➜ 2. Пластины',
+      '✓ 1. Введение',
+    ]);
   });
 });

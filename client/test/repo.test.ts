@@ -7,8 +7,8 @@ import {
   addTopic,
   deleteTopic,
   markAllPresent,
+  moveTopic,
   setMark,
-  swapTopics,
   updateLesson,
   updateTopic,
 } from '../src/db/repo.ts';
@@ -112,12 +112,12 @@ describe('journal writes', () => {
     );
   });
 
-  it('reordering swaps the order of two topics', async () => {
+  it('[TP1] moving a topic up swaps the order of two topics', async () => {
     const db = await open();
     const base = { section: '', hours: 1, form: '', control: '', plannedDate: null };
     const first = await addTopic(db, 'sg-1', { ...base, title: 'Первая' }, 1);
     const second = await addTopic(db, 'sg-1', { ...base, title: 'Вторая' }, 2);
-    await swapTopics(db, second, first);
+    await moveTopic(db, [first, second], 1, -1);
     const docs = await db.rx.collections.topics
       .find({ selector: { subgroupId: 'sg-1' }, sort: [{ order: 'asc' }] })
       .exec();

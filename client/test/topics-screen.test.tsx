@@ -3,8 +3,11 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
+import { editsInProgress } from '../src/app/router.ts';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
+import type { TopicFields } from '../src/db/repo.ts';
+import { addTopic } from '../src/db/repo.ts';
 import { TopicsScreen } from '../src/screens/topics/TopicsScreen.tsx';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
@@ -105,5 +108,88 @@ describe('topics screen', () => {
     fireEvent.input(screen.getByTestId('topic-date'), { target: { value: '2026-09-07' } });
     fireEvent.submit(screen.getByTestId('topic-form'));
     await waitFor(async () => expect(await database.rx.collections.topics.count().exec()).toBe(1));
+  });
+  /** Two topics on the same order: each of two offline devices added one after the same plan. */
+  async function tiedPlan(database: OtmetkaDb): Promise<void> {
+    const topic = (title: string): TopicFields => ({
+      section: '',
+      title,
+      hours: 2,
+      form: '',
+      control: '',
+      plannedDate: null,
+    });
+    await addTopic(database, subgroup.id, topic('Введение'), 1);
+    await addTopic(database, subgroup.id, topic('Кирпичики'), 2);
+    await addTopic(database, subgroup.id, topic('Пластины'), 2);
+    await addTopic(database, subgroup.id, topic('Итоговое занятие'), 3);
+    await waitFor(() => expect(screen.getAllByTestId('topic-row')).toHaveLength(4));
+  }
+
+  const shownTitles = () =>
+    screen.getAllByTestId('topic-row').map((row) => row.querySelector('strong')?.textContent);
+
+  it('[TP1] ↑ moves a topic one place up also when it shares its order with the topic above', async () => {
+    const database = await renderTopics();
+    await tiedPlan(database);
+    const [, second, third] = shownTitles();
+
+    fireEvent.click(screen.getAllByTestId('topic-up')[2]!);
+
+    await waitFor(() =>
+      expect(shownTitles()).toEqual(['Введение', third, second, 'Итоговое занятие']),
+    );
+  });
+
+  it('[TP1] ↓ moves a topic one place down and never past the next one when orders are tied', async () => {
+    const database = await renderTopics();
+    await tiedPlan(database);
+    const [, second, third] = shownTitles();
+
+    fireEvent.click(screen.getAllByTestId('topic-down')[1]!);
+
+    await waitFor(() =>
+      expect(shownTitles()).toEqual(['Введение', third, second, 'Итоговое занятие']),
+    );
+  });
+  it('[TI6] a topic of 1,5 hours is shown and totalled with a decimal comma', async () => {
+    await renderTopics();
+    fireEvent.input(screen.getByTestId('topic-title'), { target: { value: 'Введение' } });
+    fireEvent.input(screen.getByTestId('topic-hours'), { target: { value: '1.5' } });
+    fireEvent.submit(screen.getByTestId('topic-form'));
+
+    const row = await screen.findByTestId('topic-row');
+    expect(row.textContent).toContain('· 1,5 ч');
+    expect(screen.getByTestId('topics-total').textContent).toBe(
+      'Всего 1,5 ч — на 70,5 ч меньше, чем 72 ч в год по плану.',
+    );
+  });
+  it('[TP3] hours typed with a decimal comma are stored as such, and what is no number is refused', async () => {
+    const database = await renderTopics();
+    fireEvent.input(screen.getByTestId('topic-title'), { target: { value: 'Введение' } });
+    fireEvent.input(screen.getByTestId('topic-hours'), { target: { value: '1,5' } });
+    fireEvent.submit(screen.getByTestId('topic-form'));
+    await waitFor(async () => {
+      const stored = await database.rx.collections.topics.find().exec();
+      expect(stored.map((t) => t.hours)).toEqual([1.5]);
+    });
+
+    fireEvent.input(screen.getByTestId('topic-title'), { target: { value: 'Кирпичики' } });
+    fireEvent.input(screen.getByTestId('topic-hours'), { target: { value: 'два' } });
+    fireEvent.submit(screen.getByTestId('topic-form'));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'Часы: число от 0 до 100, например 1,5.',
+    );
+    expect(await database.rx.collections.topics.count().exec()).toBe(1);
+  });
+  it('[UP1] a half-typed topic holds back the app update until it is added', async () => {
+    const database = await renderTopics();
+    expect(editsInProgress.value).toBe(0);
+    fireEvent.input(screen.getByTestId('topic-title'), { target: { value: 'Недописанная тема' } });
+    await waitFor(() => expect(editsInProgress.value).toBe(1));
+
+    fireEvent.submit(screen.getByTestId('topic-form'));
+    await waitFor(async () => expect(await database.rx.collections.topics.count().exec()).toBe(1));
+    await waitFor(() => expect(editsInProgress.value).toBe(0));
   });
 });

@@ -372,6 +372,11 @@ function textRows(text: string): CellValue[][] {
   return rows;
 }
 
+/** Hours as a Russian reader writes them: a decimal comma (1,5 ч), as the import reads them. */
+export function ruHours(hours: number): string {
+  return String(hours).replace('.', ',');
+}
+
 /** TI6: the plan's hours against the subgroup's hours per year. */
 export function checkTopicHours(
   totalHours: number,
@@ -379,12 +384,16 @@ export function checkTopicHours(
 ): { ok: boolean; difference: number; message: string } {
   const difference = Math.round((totalHours - hoursPerYear) * 100) / 100;
   if (difference === 0)
-    return { ok: true, difference, message: `Всего ${totalHours} ч — совпадает с учебным планом.` };
+    return {
+      ok: true,
+      difference,
+      message: `Всего ${ruHours(totalHours)} ч — совпадает с учебным планом.`,
+    };
   const word = difference > 0 ? 'больше' : 'меньше';
   return {
     ok: false,
     difference,
-    message: `Всего ${totalHours} ч — на ${Math.abs(difference)} ч ${word}, чем ${hoursPerYear} ч в год по плану.`,
+    message: `Всего ${ruHours(totalHours)} ч — на ${ruHours(Math.abs(difference))} ч ${word}, чем ${ruHours(hoursPerYear)} ч в год по плану.`,
   };
 }
 

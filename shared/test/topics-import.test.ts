@@ -367,6 +367,13 @@ describe('topics import', () => {
     expect(checkTopicHours(150, 144).message).toContain('на 6 ч больше');
   });
 
+  it('[TI6] fractional hours are written with a decimal comma, as a Russian reader expects', () => {
+    expect(checkTopicHours(140.5, 144).message).toBe(
+      'Всего 140,5 ч — на 3,5 ч меньше, чем 144 ч в год по плану.',
+    );
+    expect(checkTopicHours(72.5, 72.5).message).toBe('Всего 72,5 ч — совпадает с учебным планом.');
+  });
+
   it('[TI1] both templates parse back to their two sample topics', () => {
     const fromCsv = parseTopicsFile(topicsTemplateCsv(), 'template.csv');
     const fromXlsx = parseTopicsFile(topicsTemplateXlsx(), 'template.xlsx');

@@ -26,7 +26,7 @@ export function UpdateBanner() {
         class="primary"
         disabled={busy}
         title={busy ? 'Сначала сохраните редактируемый текст' : undefined}
-        onClick={() => void updateServiceWorker(true)}
+        onClick={() => void applyUpdate(updateServiceWorker)}
         data-testid="update-apply"
       >
         Обновить
@@ -36,4 +36,22 @@ export function UpdateBanner() {
       </button>
     </div>
   );
+}
+
+/** The part of `navigator.serviceWorker` an update needs; a test passes its own. */
+type Workers = Pick<ServiceWorkerContainer, 'getRegistration'>;
+
+/**
+ * Activates the waiting version, whose takeover reloads the page. When another tab of the app
+ * pressed «Обновить» first, nothing waits any more and this tab never hears of the takeover:
+ * it still runs the old version, and only a reload brings the new one (UP2).
+ */
+export async function applyUpdate(
+  update: (reloadPage?: boolean) => Promise<void>,
+  workers: Workers | undefined = navigator.serviceWorker,
+  reload: () => void = () => location.reload(),
+): Promise<void> {
+  const registration = await workers?.getRegistration();
+  if (registration?.waiting) return update(true);
+  reload();
 }

@@ -1,6 +1,7 @@
 import type { RefObject } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Observable } from 'rxjs';
+import { editsInProgress } from './router.ts';
 
 /**
  * Subscribes to an observable (an RxDB live query, mapped to plain documents) for as long as
@@ -36,4 +37,18 @@ export function useReturnFocus(fallback?: RefObject<HTMLElement>): void {
       target?.focus();
     };
   }, []);
+}
+
+/**
+ * Counts a form in `editsInProgress` while it holds typed text not saved yet, so the update
+ * banner's «Обновить» waits and a reload cannot drop it (UP1). TextField counts itself.
+ */
+export function useEditInProgress(dirty: boolean): void {
+  useEffect(() => {
+    if (!dirty) return;
+    editsInProgress.value++;
+    return () => {
+      editsInProgress.value--;
+    };
+  }, [dirty]);
 }

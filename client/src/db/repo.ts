@@ -285,11 +285,33 @@ export function deleteTopic(db: OtmetkaDb, topic: Topic) {
   return writeJournalDoc<Topic>(db, 'topics', topic.id, () => topic, { _deleted: true });
 }
 
-/** Swaps the order of two neighbouring topics (the ↑/↓ buttons). */
-export async function swapTopics(db: OtmetkaDb, a: Topic, b: Topic): Promise<void> {
-  const orderA = a.order === b.order ? b.order + 1 : b.order;
-  await updateTopic(db, a, { order: orderA });
-  await updateTopic(db, b, { order: a.order });
+/**
+ * Moves the topic at `index` of the plan as shown one place up (-1) or down (+1): the ↑/↓
+ * buttons. Neighbours with distinct orders swap them (two writes). Neighbours on the same order
+ * (two devices each added a topic offline after the same plan) cannot be told apart by
+ * swapping, so the whole plan is numbered 1..n in its new sequence, writing only the topics
+ * whose order changes.
+ */
+export async function moveTopic(
+  db: OtmetkaDb,
+  plan: Topic[],
+  index: number,
+  delta: -1 | 1,
+): Promise<void> {
+  const a = plan[index];
+  const b = plan[index + delta];
+  if (!a || !b) return;
+  if (a.order !== b.order) {
+    await updateTopic(db, a, { order: b.order });
+    await updateTopic(db, b, { order: a.order });
+    return;
+  }
+  const moved = [...plan];
+  moved[index] = b;
+  moved[index + delta] = a;
+  for (const [i, topic] of moved.entries()) {
+    if (topic.order !== i + 1) await updateTopic(db, topic, { order: i + 1 });
+  }
 }
 
 /** Saves the rows of an imported template after the existing topics, in file order. */

@@ -17,7 +17,7 @@ import {
 } from '@otmetka/shared';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
-import { useObservable, useReturnFocus } from '../../app/hooks.ts';
+import { useEditInProgress, useObservable, useReturnFocus } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
 import { useToday } from '../../app/today.ts';
 import { lessonTextDraft } from '../../db/drafts.ts';
@@ -267,6 +267,7 @@ function ReasonDialog(props: {
   const input = useRef<HTMLInputElement>(null);
   const reason = text.trim();
   useReturnFocus();
+  useEditInProgress(text !== props.initial);
   // The dialog exists to take this one answer: the keyboard opens on it at once.
   useEffect(() => input.current?.focus(), []);
 
@@ -471,6 +472,9 @@ function TopicPicker({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null
   );
   const nextUnused = live.find((t) => !used.has(t.id));
   const current = lesson?.topicId ?? '';
+  // Numbered by place in the plan, as «Темы» shows it: stored orders keep gaps after a delete
+  // and may tie after two devices added topics offline.
+  const place = new Map(live.map((t, i) => [t.id, i + 1]));
   const ordered = nextUnused ? [nextUnused, ...live.filter((t) => t !== nextUnused)] : live;
 
   const choose = (topicId: string) => {
@@ -493,7 +497,7 @@ function TopicPicker({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null
             {ordered.map((t) => (
               <option key={t.id} value={t.id}>
                 {t === nextUnused ? '➜ ' : used.has(t.id) ? '✓ ' : ''}
-                {t.order}. {t.title}
+                {place.get(t.id)}. {t.title}
               </option>
             ))}
           </select>

@@ -3,6 +3,7 @@ import {
   checkTopicHours,
   isDomainError,
   parseTopicsFile,
+  ruHours,
   topicsTemplateCsv,
   topicsTemplateXlsx,
 } from '@otmetka/shared';
@@ -156,7 +157,7 @@ function Preview({ result, hoursPerYear }: { result: TopicImportResult; hoursPer
                 <td>{r.order}</td>
                 <td>{r.section}</td>
                 <td>{r.title}</td>
-                <td>{r.hours}</td>
+                <td>{ruHours(r.hours)}</td>
                 <td>{r.form}</td>
                 <td>{r.control}</td>
                 <td>{r.plannedDate ? ruDate(r.plannedDate) : ''}</td>

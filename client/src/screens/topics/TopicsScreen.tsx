@@ -1,11 +1,11 @@
 import type { DatePeriod, Subgroup, Topic } from '@otmetka/shared';
-import { checkTopicHours, plannedDateProblem } from '@otmetka/shared';
+import { checkTopicHours, plannedDateProblem, ruHours } from '@otmetka/shared';
 import { useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
-import { useObservable } from '../../app/hooks.ts';
+import { useEditInProgress, useObservable } from '../../app/hooks.ts';
 import { topics$ } from '../../db/queries.ts';
 import type { TopicFields } from '../../db/repo.ts';
-import { addTopic, deleteTopic, swapTopics, updateTopic } from '../../db/repo.ts';
+import { addTopic, deleteTopic, moveTopic, updateTopic } from '../../db/repo.ts';
 import { ruDate } from '../journal/Journals.tsx';
 import { TopicImport } from './TopicImport.tsx';
 
@@ -48,7 +48,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
                 <strong>{t.title}</strong>
                 <span class="muted">
                   {' '}
-                  · {t.hours} ч{t.form ? ` · ${t.form}` : ''}
+                  · {ruHours(t.hours)} ч{t.form ? ` · ${t.form}` : ''}
                   {t.control ? ` · ${t.control}` : ''}
                   {t.plannedDate ? ` · ${ruDate(t.plannedDate)}` : ''}
                 </span>
@@ -58,7 +58,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
                   type="button"
                   disabled={i === 0}
                   aria-label="Выше"
-                  onClick={() => void swapTopics(db, t, topics[i - 1]!)}
+                  onClick={() => void moveTopic(db, topics, i, -1)}
                   data-testid="topic-up"
                 >
                   ↑
@@ -67,7 +67,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
                   type="button"
                   disabled={i === topics.length - 1}
                   aria-label="Ниже"
-                  onClick={() => void swapTopics(db, t, topics[i + 1]!)}
+                  onClick={() => void moveTopic(db, topics, i, 1)}
                   data-testid="topic-down"
                 >
                   ↓
@@ -120,6 +120,14 @@ const EMPTY_TOPIC: TopicFields = {
   plannedDate: null,
 };
 
+/** «1,5», «1.5» or «2» as hours from 0 to 100; null for anything else. */
+function parseHours(text: string): number | null {
+  const trimmed = text.trim().replace(',', '.');
+  if (!/^\d+(\.\d+)?$/.test(trimmed)) return null;
+  const hours = Number(trimmed);
+  return hours <= 100 ? hours : null;
+}
+
 function TopicForm(props: {
   initial?: TopicFields;
   /** The subgroup's study period: a planned date must fall in it (PR8). */
@@ -129,14 +137,22 @@ function TopicForm(props: {
   onCancel?: () => void;
 }) {
   const [fields, setFields] = useState<TopicFields>(props.initial ?? EMPTY_TOPIC);
+  // Text, not a number input: Chromium's number input drops a typed comma, so «1,5» became 15.
+  const [hoursText, setHoursText] = useState(ruHours(fields.hours));
   const [error, setError] = useState<string | null>(null);
   const set = (patch: Partial<TopicFields>) => setFields({ ...fields, ...patch });
+  const start = props.initial ?? EMPTY_TOPIC;
+  useEditInProgress(
+    hoursText !== ruHours(start.hours) ||
+      (Object.keys(start) as (keyof TopicFields)[]).some((k) => fields[k] !== start[k]),
+  );
 
   const submit = async (e: Event) => {
     e.preventDefault();
     const title = fields.title.trim();
     if (!title) return setError('Укажите тему.');
-    if (!(fields.hours >= 0 && fields.hours <= 100)) return setError('Часы: от 0 до 100.');
+    const hours = parseHours(hoursText);
+    if (hours === null) return setError('Часы: число от 0 до 100, например 1,5.');
     // A date kept from before the period moved may stay; a date the teacher sets must fit.
     const dateProblem =
       fields.plannedDate && fields.plannedDate !== props.initial?.plannedDate
@@ -144,8 +160,11 @@ function TopicForm(props: {
         : null;
     if (dateProblem) return setError(`Плановая ${dateProblem}.`);
     setError(null);
-    await props.onSubmit({ ...fields, title });
-    if (!props.initial) setFields(EMPTY_TOPIC);
+    await props.onSubmit({ ...fields, title, hours });
+    if (!props.initial) {
+      setFields(EMPTY_TOPIC);
+      setHoursText(ruHours(EMPTY_TOPIC.hours));
+    }
   };
 
   return (
@@ -174,12 +193,10 @@ function TopicForm(props: {
       <label class="field small">
         Часы
         <input
-          type="number"
-          min={0}
-          max={100}
-          step={0.5}
-          value={fields.hours}
-          onInput={(e) => set({ hours: Number(e.currentTarget.value) })}
+          inputMode="decimal"
+          maxLength={6}
+          value={hoursText}
+          onInput={(e) => setHoursText(e.currentTarget.value)}
           data-testid="topic-hours"
         />
       </label>
