@@ -1,6 +1,6 @@
 import { DomainError } from './errors.ts';
 import type { AttendanceCode } from './schemas/catalog.ts';
-import type { Mark } from './schemas/journal.ts';
+import type { LessonStatus, Mark } from './schemas/journal.ts';
 
 /**
  * Attendance codes. No official set exists for ДО; this is common Russian practice, and each
@@ -50,4 +50,15 @@ export function summariseAttendance(
     }
   });
   return result;
+}
+
+/** The statuses of a lesson that did not take place on its date. */
+export type NotHeldStatus = Extract<LessonStatus, 'cancelled' | 'moved'>;
+
+/**
+ * Cancelled or moved: nobody attended on the lesson's date, so its marks count nowhere (the
+ * табель, the month grid, the parent's diary) and the teacher gives a reason (LS1, PR9).
+ */
+export function isNotHeld(status: LessonStatus | undefined): status is NotHeldStatus {
+  return status === 'cancelled' || status === 'moved';
 }

@@ -39,16 +39,16 @@ export function errorMessage(error: unknown): string {
 }
 
 /**
- * The server's message without the field path it starts with ('snils: …'): the path is for
+ * A server's message without the field path it starts with ('snils: …'): the path is for
  * code, and the screen already shows the message next to that field.
  */
-function serverText(error: ApiError): string {
-  return error.message.replace(/^[\w.[\]]+: /, '');
+function withoutFieldPath(message: string): string {
+  return message.replace(/^[\w.[\]]+: /, '');
 }
 
 function apiErrorText(error: ApiError): string {
   const general = CODE_MESSAGES[error.code];
-  const own = serverText(error);
+  const own = withoutFieldPath(error.message);
   if (!own || error.message === error.code) return general ?? error.message;
   // An error about one field says exactly what is wrong with it; the code's general text
   // would only mislead (a duplicate СНИЛС is a CONFLICT, not «изменена кем-то другим»).
@@ -75,7 +75,7 @@ export function fieldErrors(error: unknown): Record<string, string> {
       };
       const raw = typeof field === 'string' ? field : Array.isArray(path) ? path.join('.') : null;
       const key = raw === null ? null : fieldKey(raw);
-      if (key && typeof message === 'string') out[key] = message.replace(/^[\w.[\]]+: /, '');
+      if (key && typeof message === 'string') out[key] = withoutFieldPath(message);
     }
   }
 

@@ -1,5 +1,5 @@
-import type { RxStorageInstance } from 'rxdb';
 import type { RxReplicationState } from 'rxdb/plugins/replication';
+import { dexieStorageOf } from './dexie-storage.ts';
 
 /**
  * RM4: tombstones leave the device once the server has them. A deletion made here, a deletion
@@ -20,37 +20,12 @@ export const TOMBSTONE_AGE_MS = 7 * 24 * 3600 * 1000;
 export const FIRST_CLEANUP_MS = 60_000;
 export const CLEANUP_EVERY_MS = 3_600_000;
 
-type Row = { id: string; _meta: { lwt: number } };
-
-/** What the Dexie storage instance keeps open for a collection (its `internals`). */
-interface DexieInternals {
-  dexieDb: { transaction(mode: 'rw', table: unknown, scope: () => Promise<void>): Promise<void> };
-  dexieTable: {
-    where(index: string): {
-      between(
-        lower: unknown[],
-        upper: unknown[],
-        incLower: boolean,
-        incUpper: boolean,
-      ): {
-        toArray(): Promise<Row[]>;
-      };
-    };
-    bulkDelete(ids: string[]): Promise<void>;
-  };
-}
-
 /** Removes the collection's tombstones written before `cutoff` (a `_meta.lwt`); how many. */
 export async function purgeTombstones(
   collection: { storageInstance: unknown },
   cutoff: number,
 ): Promise<number> {
-  const storage = (
-    collection.storageInstance as unknown as {
-      originalStorageInstance: RxStorageInstance<unknown, Promise<DexieInternals>, unknown>;
-    }
-  ).originalStorageInstance;
-  const { dexieDb, dexieTable } = await storage.internals;
+  const { dexieDb, dexieTable } = await dexieStorageOf(collection).internals;
   let removed = 0;
   await dexieDb.transaction('rw', dexieTable, async () => {
     // `_deleted` is stored as '1' for the index; ids are strings, all above '' and below '\uffff'.

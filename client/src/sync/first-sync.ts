@@ -1,17 +1,10 @@
 import type { Checkpoint, SyncCollection } from '@otmetka/shared';
-import type {
-  EventBulk,
-  RxCollection,
-  RxDatabase,
-  RxDocumentData,
-  RxStorageChangeEvent,
-  RxStorageInstance,
-} from 'rxdb';
+import type { RxCollection, RxDatabase, RxDocumentData } from 'rxdb';
 import { fromStorageToDexie } from 'rxdb/plugins/storage-dexie';
 import { randomToken } from 'rxdb/plugins/utils';
-import type { Subject } from 'rxjs';
 import type { OtmetkaCollections } from '../db/database.ts';
 import { storedDocs } from '../db/database.ts';
+import { type DexieRow, type DexieStorage, dexieStorageOf } from './dexie-storage.ts';
 
 /**
  * The first sync of an empty collection, in bulk. RxDB's replication writes every pulled page
@@ -121,19 +114,6 @@ function stored(doc: AnyDoc, hash: string, previous?: StoredDoc): StoredDoc {
   };
 }
 
-type DexieRow = Record<string, unknown>;
-
-/** What the Dexie storage instance keeps open for a collection (its `internals`). */
-interface DexieInternals {
-  dexieDb: { transaction(mode: 'rw', table: unknown, scope: () => Promise<void>): Promise<void> };
-  dexieTable: { bulkAdd(rows: DexieRow[]): Promise<unknown> };
-  booleanIndexes: string[];
-}
-
-type BaseStorage = RxStorageInstance<Record<string, unknown>, Promise<DexieInternals>, unknown> & {
-  changes$: Subject<EventBulk<RxStorageChangeEvent<Record<string, unknown>>, unknown>>;
-};
-
 /**
  * Adds documents that are not stored yet straight into the collection's Dexie table. RxDB's
  * bulkWrite first reads every id to find a stored version to compare with, and in a first sync
@@ -142,7 +122,7 @@ type BaseStorage = RxStorageInstance<Record<string, unknown>, Promise<DexieInter
  * is handed back for the careful way. The change events are the ones RxDB's own insert emits,
  * so open queries and other tabs see the documents arrive.
  */
-async function addNew(storage: BaseStorage, docs: StoredDoc[]): Promise<StoredDoc[]> {
+async function addNew(storage: DexieStorage, docs: StoredDoc[]): Promise<StoredDoc[]> {
   const state = await storage.internals;
   const rows = docs.map((doc) => fromStorageToDexie(state.booleanIndexes, doc) as DexieRow);
   const taken = new Set<number>();
@@ -192,11 +172,8 @@ export async function writePulled(
   replicationHash: string,
   docs: AnyDoc[],
 ): Promise<void> {
-  // The storage RxDB itself wraps: the wrapper would stamp the current time and its own
-  // revision, and both must be ours (see above). No storage plugin hooks are in use.
-  const storage = (
-    collection.storageInstance as unknown as { originalStorageInstance: BaseStorage }
-  ).originalStorageInstance;
+  // Under RxDB's wrapper: the write time and the revision must be ours (see above).
+  const storage = dexieStorageOf(collection);
   const locked = <T>(fn: () => Promise<T>) => collection.database.lockedRun(fn);
   const write = (rows: { previous?: StoredDoc; document: StoredDoc }[]) =>
     locked(() => storage.bulkWrite(rows, FIRST_SYNC_CONTEXT));

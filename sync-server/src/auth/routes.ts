@@ -60,6 +60,9 @@ const DEFAULT_TIME_ZONE = 'Asia/Yekaterinburg';
 
 const LOGIN_WINDOW_MS = 60_000;
 
+const rateLimitAnswer = (_req: unknown, context: { ttl: number }) =>
+  rateLimited(Math.max(1, Math.ceil(context.ttl / 1000)));
+
 function loginRateLimit(config: Config) {
   return {
     max: config.loginRateLimit,
@@ -71,8 +74,7 @@ function loginRateLimit(config: Config) {
       const login = (request.body as { login?: unknown } | undefined)?.login;
       return `${request.ip}|${typeof login === 'string' ? login.trim().toLowerCase() : ''}`;
     },
-    errorResponseBuilder: (_req: unknown, context: { ttl: number }) =>
-      rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
+    errorResponseBuilder: rateLimitAnswer,
   };
 }
 
@@ -84,8 +86,7 @@ function registerRateLimit(config: Config) {
     max: config.loginRateLimit,
     timeWindow: REGISTER_WINDOW_MS,
     keyGenerator: (request: { ip: string }) => request.ip,
-    errorResponseBuilder: (_req: unknown, context: { ttl: number }) =>
-      rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
+    errorResponseBuilder: rateLimitAnswer,
   };
 }
 

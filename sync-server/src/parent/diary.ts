@@ -1,6 +1,7 @@
 import {
   codeInfo,
   isEnrolledOn,
+  isNotHeld,
   type Mark,
   monthDays,
   type Org,
@@ -41,8 +42,7 @@ export function diaryLesson(
   mark: Pick<Mark, 'code' | 'grade'> | undefined,
   codes: Org['attendanceCodes'],
 ): DiaryLesson {
-  const held = lesson.status !== 'cancelled' && lesson.status !== 'moved';
-  const shown = held ? mark : undefined;
+  const shown = isNotHeld(lesson.status) ? undefined : mark;
   return {
     lessonId: lesson.lessonId,
     date: lesson.date,

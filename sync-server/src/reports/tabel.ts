@@ -4,6 +4,7 @@ import {
   formatRuDate,
   formatRuMonth,
   isEnrolledOn,
+  isNotHeld,
   type Lesson,
   type LessonSlot,
   type Mark,
@@ -35,7 +36,7 @@ type TabelLesson = TabelResponse['lessons'][number];
 
 /** A lesson that was cancelled or moved away is not a column: nobody could attend it. */
 function countsAsLesson(lesson: TabelLesson): boolean {
-  return lesson.status !== 'cancelled' && lesson.status !== 'moved';
+  return !isNotHeld(lesson.status);
 }
 
 function lessonFromSlot(slot: LessonSlot): TabelLesson {

@@ -3,6 +3,7 @@ import type {
   Lesson,
   LessonSlot,
   Mark,
+  NotHeldStatus,
   RosterEntry,
   Subgroup,
   Topic,
@@ -12,6 +13,7 @@ import {
   findSlot,
   formatRuDate,
   isMonthLocked,
+  isNotHeld,
   isoWeekday,
   monthOf,
 } from '@otmetka/shared';
@@ -107,7 +109,7 @@ export function LessonScreen(props: {
         slot={slot}
         codes={catalog.codes}
         grades={programme?.gradesEnabled ?? false}
-        notHeld={notHeld(lesson?.status)}
+        notHeld={isNotHeld(lesson?.status)}
         upcoming={upcoming}
       />
       <TopicPicker slot={slot} lesson={lesson} />
@@ -179,13 +181,6 @@ const STATUS_CHOICES: [Lesson['status'], string][] = [
   ['moved', 'Перенесено'],
 ];
 
-type NotHeldStatus = 'cancelled' | 'moved';
-
-/** Cancelled or moved: nobody attended on this date, and the teacher gives a reason. */
-function notHeld(status: Lesson['status'] | undefined): status is NotHeldStatus {
-  return status === 'cancelled' || status === 'moved';
-}
-
 const REASON_LABELS: Record<NotHeldStatus, string> = {
   cancelled: 'Причина отмены',
   moved: 'Причина переноса',
@@ -202,7 +197,7 @@ function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | nu
   const [asking, setAsking] = useState<NotHeldStatus | null>(null);
 
   const choose = (value: Lesson['status']) => {
-    if (notHeld(value)) setAsking(value);
+    if (isNotHeld(value)) setAsking(value);
     // The reason belongs to the cancellation or move: it goes in the same edit as the status,
     // so a held lesson never keeps (or sends) a stale «Болезнь педагога».
     else void updateLesson(db, slot, { status: value, statusReason: '' });
@@ -229,7 +224,7 @@ function StatusControl({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | nu
           </button>
         ))}
       </div>
-      {notHeld(status) && (
+      {isNotHeld(status) && (
         <p class="reason" data-testid="lesson-status-reason-text">
           {REASON_LABELS[status]}: {lesson?.statusReason || 'не указана'}{' '}
           <button

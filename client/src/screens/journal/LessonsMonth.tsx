@@ -1,5 +1,5 @@
 import type { Lesson, LessonSlot, Mark, RosterEntry, Subgroup } from '@otmetka/shared';
-import { addMonths, formatRuMonth, isEnrolledOn, monthDays } from '@otmetka/shared';
+import { addMonths, formatRuMonth, isEnrolledOn, isNotHeld, monthDays } from '@otmetka/shared';
 import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
@@ -113,12 +113,8 @@ export function LessonsMonth({
  * instead of marks (marks taken before the change stay stored, and come back if it is held
  * again), as the табель leaves such a lesson out.
  */
-function notHeld(lesson: Lesson | undefined): boolean {
-  return lesson?.status === 'cancelled' || lesson?.status === 'moved';
-}
-
 function headerClass(slot: LessonSlot, lesson: Lesson | undefined): string | undefined {
-  if (notHeld(lesson)) return 'not-held';
+  if (isNotHeld(lesson?.status)) return 'not-held';
   return slot.holiday ? 'holiday' : undefined;
 }
 
@@ -155,7 +151,7 @@ function MonthGrid(props: {
               <th scope="row">{r.name}</th>
               {slots.map((s) => (
                 <td key={s.lessonId} data-testid={`grid-cell-${r.learnerId}-${s.date}`}>
-                  {notHeld(lessonById.get(s.lessonId))
+                  {isNotHeld(lessonById.get(s.lessonId)?.status)
                     ? '—'
                     : cellText(r, s, markByKey.get(`${s.lessonId}|${r.learnerId}`))}
                 </td>
@@ -169,7 +165,8 @@ function MonthGrid(props: {
 }
 
 function headerTitle(slot: LessonSlot, lesson: Lesson | undefined): string {
-  if (lesson && notHeld(lesson)) return `${STATUS_LABELS[lesson.status]}: ${lesson.statusReason}`;
+  if (lesson && isNotHeld(lesson.status))
+    return `${STATUS_LABELS[lesson.status]}: ${lesson.statusReason}`;
   return slot.holiday ?? `${slot.start}–${slot.end}`;
 }
 
