@@ -1,4 +1,4 @@
-import { formatLocalDate } from '@otmetka/shared';
+import { formatLocalDate, LESSON_STATUS_LABELS, type LessonStatus } from '@otmetka/shared';
 import { FIELD_LABELS } from './errors.ts';
 import type { LostField } from './lost-edits.ts';
 
@@ -7,13 +7,6 @@ import type { LostField } from './lost-edits.ts';
  * a topic id, `''` for present, an ISO date); the teacher knows them as «проведено», the
  * topic's title, «✓» and 01.09.2026.
  */
-
-const STATUS_WORDS: Record<string, string> = {
-  planned: 'по плану',
-  held: 'проведено',
-  cancelled: 'отменено',
-  moved: 'перенесено',
-};
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -35,16 +28,17 @@ export function lostFieldNames(lost: readonly LostField[]): string {
 /** «статус занятия: ваше «отменено», сохранено «перенесено»». */
 export function lostFieldLine(lost: LostField): string {
   const label = FIELD_LABELS[lost.field] ?? 'данные';
-  const mine = fieldValue(lost.field, lost.mine);
-  const theirs = fieldValue(lost.field, lost.theirs);
+  const mine = fieldValueText(lost.field, lost.mine);
+  const theirs = fieldValueText(lost.field, lost.theirs);
   return `${label}: ваше «${mine}», сохранено «${theirs}»`;
 }
 
-function fieldValue(field: string, value: unknown): string {
+/** A journal field's stored value as the teacher knows it (also the admin's history). */
+export function fieldValueText(field: string, value: unknown): string {
   if (field === '_deleted') return value === true ? 'удалено' : 'есть';
   if (field === 'code' && value === '') return '✓';
   if (value === '' || value === null || value === undefined) return '—';
-  if (field === 'status') return STATUS_WORDS[String(value)] ?? '—';
+  if (field === 'status') return LESSON_STATUS_LABELS[value as LessonStatus] ?? '—';
   // Only the title means something to the teacher; an id is never shown.
   if (field === 'topicId') return 'тема из плана';
   if (field === 'plannedDate' && typeof value === 'string' && ISO_DATE.test(value)) {

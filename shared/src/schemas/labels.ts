@@ -1,3 +1,4 @@
+import type { LessonStatus } from './journal.ts';
 import type { Focus } from './primitives.ts';
 
 /**
@@ -11,4 +12,12 @@ export const FOCUS_LABELS: Record<Focus, string> = {
   arts: 'художественная',
   tourism: 'туристско-краеведческая',
   social: 'социально-гуманитарная',
+};
+
+/** A lesson's status as the journal, the notices and the admin's history name it. */
+export const LESSON_STATUS_LABELS: Record<LessonStatus, string> = {
+  planned: 'по плану',
+  held: 'проведено',
+  cancelled: 'отменено',
+  moved: 'перенесено',
 };

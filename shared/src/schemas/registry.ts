@@ -144,6 +144,11 @@ export const auditEntrySchema = z.object({
   editedAt: z.number().int(),
   receivedAt: z.number().int(),
   offline: z.boolean(),
+  /**
+   * Never stored: set when the entry was completed from the document's own stamp because its
+   * audit write was lost (receivedAt is then the edit's time, and `old` null when unknown).
+   */
+  recovered: z.boolean().optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 

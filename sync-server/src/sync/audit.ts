@@ -14,6 +14,7 @@ import {
   type JournalDoc,
   lwwFields,
   type Refusal,
+  type Stamp,
   type SyncCollection,
   sameJson,
 } from '../shared.ts';
@@ -34,6 +35,11 @@ const fieldValue = (doc: Record<string, unknown> | undefined, field: string) =>
 const entryId = (docId: string, field: string, editedAt: number, device: string) =>
   `${docId}:${field}:${editedAt}:${device}`.slice(0, 240);
 
+/** A new document's empty optional fields are noise in the trail; a mark's code is not. */
+const worthRecordingNew = (type: JournalDoc['type'], field: string, value: unknown) =>
+  !(value === '' || value === null || value === false || value === undefined) ||
+  (type === 'mark' && field === 'code');
+
 export function auditEntries(
   before: JournalDoc | undefined,
   after: JournalDoc,
@@ -49,9 +55,7 @@ export function auditEntries(
     const old = fieldValue(b, field);
     const next = fieldValue(a, field);
     if (sameJson(old, next)) continue;
-    // A new doc records what it says; empty optional fields are noise (a mark's code is not).
-    const empty = next === '' || next === null || next === false;
-    if (!before && empty && !(after.type === 'mark' && field === 'code')) continue;
+    if (!before && !worthRecordingNew(after.type, field, next)) continue;
 
     const stamp = after.stamps[field];
     entries.push({
@@ -283,31 +287,51 @@ export async function readAudit(
   const subgroupId = query.subgroupId ?? (query.docId && subgroupOfDocId(query.docId));
   if (!subgroupId) return [];
 
-  const batches = await store.find<StoredBatch>(auditDbName(orgId), {
-    type: 'audit-batch',
-    subgroupId,
-  });
+  const [batches, docs] = await Promise.all([
+    store.find<StoredBatch>(auditDbName(orgId), { type: 'audit-batch', subgroupId }),
+    journalDocs(store, subgroupId, query.docId),
+  ]);
   const seen = new Set<string>();
   const entries = batches
     .flatMap(entriesOf)
     .filter((e) => !query.docId || e.docId === query.docId)
-    .sort((a, b) => a.receivedAt - b.receivedAt || a.editedAt - b.editedAt)
+    .sort(byArrival)
     // One entry per edit (its id names the field and the edit's stamp): an edit pushed again
     // after a push that died between its two writes is listed once, when first received.
     .filter((e) => !seen.has(e.id) && seen.add(e.id));
-  return reachedJournal(entries, await currentDocs(store, subgroupId, entries));
+  const reached = reachedJournal(entries, docs);
+  return [...reached, ...unrecordedEdits(reached, docs)].sort(byArrival);
 }
 
-async function currentDocs(
+const byArrival = (a: AuditEntry, b: AuditEntry) =>
+  a.receivedAt - b.receivedAt || a.editedAt - b.editedAt;
+
+/** The lessons and marks of the subgroup as stored now (or the one asked for). */
+async function journalDocs(
   store: Store,
   subgroupId: string,
-  entries: AuditEntry[],
-): Promise<Map<string, Record<string, unknown>>> {
+  docId: string | undefined,
+): Promise<Map<string, JournalDoc>> {
   const db = subgroupDbName(subgroupId);
-  if (entries.length === 0 || !(await store.dbExists(db))) return new Map();
-  const stored = await store.getMany(db, [...new Set(entries.map((e) => e.docId))]);
-  return new Map([...stored].map(([id, s]) => [id, s.doc as Record<string, unknown>]));
+  if (!(await store.dbExists(db))) return new Map();
+  const docs = docId
+    ? [...(await store.getMany(db, [docId])).values()].map((s) => s.doc)
+    : (
+        await Promise.all(
+          ['lesson', 'mark'].map((kind) =>
+            store.scanPrefix(db, `${kind}:${subgroupId}:`, undefined, 1_000_000),
+          ),
+        )
+      ).flatMap((page) => page.docs);
+  return new Map(docs.map((doc) => [doc.id, doc as unknown as JournalDoc]));
 }
+
+/** The stamp of the edit that set a field's value now, if the document has one. */
+function stampOf(doc: JournalDoc | undefined, field: string) {
+  return (doc?.stamps as Record<string, Stamp | undefined> | undefined)?.[field];
+}
+
+const fieldKey = (docId: string, field: string) => `${docId}\n${field}`;
 
 /**
  * Leaves out the entries of edits that never reached the journal. A push sends its audit batch
@@ -315,16 +339,15 @@ async function currentDocs(
  * never written, and the device may then push a newer edit instead. The stored edits of a field
  * form a chain — each one's `old` is the value the one before it set — so an entry whose
  * successor started from another value was not stored, and the last entry of a field must hold
- * the document's value now.
+ * the document's value now, unless that value came from a later edit whose own entry was lost
+ * (unrecordedEdits then stands for it, starting from this one).
  */
-function reachedJournal(
-  entries: AuditEntry[],
-  docs: Map<string, Record<string, unknown>>,
-): AuditEntry[] {
+function reachedJournal(entries: AuditEntry[], docs: Map<string, JournalDoc>): AuditEntry[] {
   const next = new Map<AuditEntry, AuditEntry>();
   const last = new Map<string, AuditEntry>();
+  const ids = new Set(entries.map((e) => e.id));
   for (const e of entries) {
-    const key = `${e.docId}\n${e.field}`;
+    const key = fieldKey(e.docId, e.field);
     const before = last.get(key);
     if (before) next.set(before, e);
     last.set(key, e);
@@ -333,6 +356,57 @@ function reachedJournal(
     const successor = next.get(e);
     if (successor) return sameJson(e.new, successor.old);
     const doc = docs.get(e.docId);
-    return doc !== undefined && sameJson(e.new, fieldValue(doc, e.field));
+    if (!doc) return false;
+    if (sameJson(e.new, fieldValue(doc as never, e.field))) return true;
+    const stamp = stampOf(doc, e.field);
+    return (
+      !!stamp && !ids.has(entryId(doc.id, e.field, stamp.at, stamp.dev)) && e.editedAt <= stamp.at
+    );
   });
+}
+
+/**
+ * The edits that reached the journal without their entry: the journal write landed and the
+ * audit batch beside it did not (the audit database failed, or the process died in between),
+ * and the device, answered with an error, pushed the same edit again, which then changed
+ * nothing and so recorded nothing. The document's stamp still says who made the value it holds,
+ * when, on which device and whether offline, so the trail is completed from it, marked
+ * `recovered`: when it arrived is not known, and the value before it only when an earlier entry
+ * of the field reached the journal.
+ */
+function unrecordedEdits(reached: AuditEntry[], docs: Map<string, JournalDoc>): AuditEntry[] {
+  const last = new Map<string, AuditEntry>();
+  for (const e of reached) last.set(fieldKey(e.docId, e.field), e);
+  const out: AuditEntry[] = [];
+
+  for (const doc of docs.values()) {
+    if (doc.type !== 'lesson' && doc.type !== 'mark') continue;
+    for (const field of lwwFields(doc.type)) {
+      const stamp = stampOf(doc, field);
+      const value = fieldValue(doc as never, field);
+      const before = last.get(fieldKey(doc.id, field));
+      if (!stamp) continue;
+      if (before ? sameJson(before.new, value) : !worthRecordingNew(doc.type, field, value)) {
+        continue;
+      }
+      out.push({
+        id: entryId(doc.id, field, stamp.at, stamp.dev),
+        type: 'audit',
+        orgId: doc.orgId,
+        subgroupId: doc.subgroupId,
+        docId: doc.id,
+        field,
+        old: before ? before.new : null,
+        new: value ?? null,
+        by: stamp.by,
+        device: stamp.dev,
+        editedAt: stamp.at,
+        // Unknown; no earlier than the edit itself or the entry it follows, so it sorts there.
+        receivedAt: Math.max(stamp.at, before?.receivedAt ?? 0),
+        offline: stamp.off,
+        recovered: true,
+      });
+    }
+  }
+  return out;
 }

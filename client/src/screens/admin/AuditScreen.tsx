@@ -1,5 +1,8 @@
 import { monthOf } from '@otmetka/shared';
+import type { AuditView } from '@otmetka/shared/api';
 import { useState } from 'preact/hooks';
+import { FIELD_LABELS } from '../../sync/errors.ts';
+import { fieldValueText } from '../../sync/lost-text.ts';
 import { useOrgTime } from '../org-time.ts';
 import { useAdmin } from './context.ts';
 import { SubgroupPicker } from './SubgroupPicker.tsx';
@@ -58,14 +61,39 @@ function MonthMarks({
   );
 }
 
-function show(value: unknown): string {
-  if (value === undefined || value === null) return '—';
-  if (value === '') return '«пусто»';
-  return typeof value === 'string' ? value : JSON.stringify(value);
+/**
+ * The rows worth showing: a topic from the plan is written as its id and its title together,
+ * and only the title means something to a reader.
+ */
+function shownEntries(entries: AuditView[]): AuditView[] {
+  const titled = new Set(
+    entries.filter((e) => e.field === 'topicTitle').map((e) => `${e.docId}:${e.editedAt}`),
+  );
+  return entries.filter((e) => !(e.field === 'topicId' && titled.has(`${e.docId}:${e.editedAt}`)));
+}
+
+/** «Н → Б»; the value before a recovered edit is unknown unless an earlier entry set it. */
+function change(e: AuditView): string {
+  const old = e.recovered && e.old === null ? 'не записано' : fieldValueText(e.field, e.old);
+  return `${old} → ${fieldValueText(e.field, e.new)}`;
+}
+
+function When({ entry }: { entry: AuditView }) {
+  const time = useOrgTime();
+  let note: string | null = null;
+  if (entry.recovered) note = 'запись истории не сохранилась: восстановлено по данным журнала';
+  else if (entry.receivedAt - entry.editedAt > 60_000) {
+    note = `получено ${time.formatInstant(entry.receivedAt)}`;
+  }
+  return (
+    <td>
+      {time.formatInstant(entry.editedAt)}
+      {note ? <div class="ap-muted">{note}</div> : null}
+    </td>
+  );
 }
 
 function DocHistory({ docId }: { docId: string }) {
-  const time = useOrgTime();
   const { api } = useAdmin();
   const audit = useLoad(() => api.audit({ docId }), [api, docId]);
 
@@ -90,19 +118,12 @@ function DocHistory({ docId }: { docId: string }) {
             </tr>
           </thead>
           <tbody>
-            {audit.data?.entries.map((e) => (
+            {shownEntries(audit.data?.entries ?? []).map((e) => (
               <tr key={e.id} data-testid={`audit-entry-${e.id}`}>
-                <td>
-                  {time.formatInstant(e.editedAt)}
-                  {e.receivedAt - e.editedAt > 60_000 ? (
-                    <div class="ap-muted">получено {time.formatInstant(e.receivedAt)}</div>
-                  ) : null}
-                </td>
+                <When entry={e} />
                 <td>{e.byName}</td>
-                <td>{e.field}</td>
-                <td>
-                  {show(e.old)} → {show(e.new)}
-                </td>
+                <td>{FIELD_LABELS[e.field] ?? e.field}</td>
+                <td>{change(e)}</td>
                 <td class="ap-mono">{e.device}</td>
                 <td>{e.offline ? 'офлайн' : 'онлайн'}</td>
               </tr>

@@ -1,18 +1,18 @@
 import type { Lesson, LessonSlot, Mark, RosterEntry, Subgroup } from '@otmetka/shared';
-import { addMonths, formatRuMonth, isEnrolledOn, isNotHeld, monthDays } from '@otmetka/shared';
+import {
+  addMonths,
+  formatRuMonth,
+  isEnrolledOn,
+  isNotHeld,
+  LESSON_STATUS_LABELS,
+  monthDays,
+} from '@otmetka/shared';
 import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
 import type { CatalogView } from '../../db/queries.ts';
 import { lessons$, marksOfMonth$, roster$, slotsOfMonth } from '../../db/queries.ts';
 import { ruDate } from './Journals.tsx';
-
-export const STATUS_LABELS: Record<Lesson['status'], string> = {
-  planned: 'по плану',
-  held: 'проведено',
-  cancelled: 'отменено',
-  moved: 'перенесено',
-};
 
 export function monthTitle(month: string): string {
   return formatRuMonth(month, true);
@@ -166,7 +166,7 @@ function MonthGrid(props: {
 
 function headerTitle(slot: LessonSlot, lesson: Lesson | undefined): string {
   if (lesson && isNotHeld(lesson.status))
-    return `${STATUS_LABELS[lesson.status]}: ${lesson.statusReason}`;
+    return `${LESSON_STATUS_LABELS[lesson.status]}: ${lesson.statusReason}`;
   return slot.holiday ?? `${slot.start}–${slot.end}`;
 }
 
@@ -203,7 +203,7 @@ function LessonList(props: {
               </span>
               <span class="what">{lesson?.topicTitle || (lesson ? '' : 'не заполнено')}</span>
               <span class={`status status--${lesson?.status ?? 'planned'}`}>
-                {STATUS_LABELS[lesson?.status ?? 'planned']}
+                {LESSON_STATUS_LABELS[lesson?.status ?? 'planned']}
                 {s.holiday ? ` · ${s.holiday}` : ''}
               </span>
             </a>
