@@ -19,7 +19,7 @@ export function AuditScreen() {
   return (
     <section class="ap-screen" data-testid="audit">
       <h2>История отметки</h2>
-      <div class="ap-grid">
+      <div class="ap-filters">
         <SubgroupPicker testid="audit-subgroup" />
         <Field label="Месяц" testid="audit-month">
           <TextInput type="month" value={month} onValue={setMonth} testid="audit-month" />

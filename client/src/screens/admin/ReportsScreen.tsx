@@ -17,7 +17,7 @@ export function ReportsScreen() {
   return (
     <section class="ap-screen" data-testid="reports">
       <h2>Отчёты</h2>
-      <div class="ap-grid">
+      <div class="ap-filters">
         <SubgroupPicker testid="report-subgroup" />
         <Field label="Месяц" testid="report-month">
           <TextInput type="month" value={month} onValue={setMonth} testid="report-month" />

@@ -4,6 +4,15 @@ import { useAdmin } from './context.ts';
 import { AdminError, Field, Select, useLoad } from './ui.tsx';
 
 /**
+ * How a subgroup reads in the pickers: its programme first, then its own name. Names repeat
+ * across programmes («Группа 1» in each), so the programme is what tells them apart; the list
+ * comes sorted by programme, so it reads as programmes with their groups.
+ */
+export function subgroupLabel(s: Pick<SubgroupView, 'name' | 'programmeName'>): string {
+  return s.programmeName ? `${s.programmeName} — ${s.name}` : s.name;
+}
+
+/**
  * The subgroup selector of the schedule, roster, lock, refusal, audit and report tabs. The
  * choice is shared through the admin context, so moving between tabs keeps the subgroup.
  */
@@ -28,10 +37,7 @@ export function SubgroupPicker({
     if (!allowAll) ensureSubgroup(subgroups.map((s) => s.id));
   }, [subgroups]);
 
-  const options = (subgroups ?? []).map((s) => ({
-    value: s.id,
-    label: `${s.name} — ${s.programmeName}`,
-  }));
+  const options = (subgroups ?? []).map((s) => ({ value: s.id, label: subgroupLabel(s) }));
   if (allowAll) options.unshift({ value: '', label: allowAll });
 
   return (
