@@ -707,6 +707,32 @@ describe('admin → parent → teacher chain', () => {
     await as(admin, 'PUT', url, input);
   });
 
+  it('[SCH10] a study period that would cut the schedule is refused naming the period field, with the rule', async () => {
+    const { id: _id, type: _t, orgId: _o, ...input } = fixture.subgroupA;
+    const url = `/api/admin/subgroups/${fixture.subgroupA.id}`;
+
+    const shorter = await as(admin, 'PUT', url, { ...input, periodTo: '2027-03-31' });
+    expect(shorter.status).toBe(400);
+    const error = errorOf(shorter.body);
+    expect(error).toMatchObject({ code: 'INVALID_SCHEDULE', details: { field: 'periodTo' } });
+    expect(error.message).toMatch(/^periodTo: Расписание идёт дольше: /);
+    expect(error.message).toContain('правило «Пн, Ср 15:00–16:30» идёт до 31.05.2027');
+    expect(error.message).toContain('кончалось не позже 31.03.2027');
+    expect(error.message).not.toMatch(/rules\[/);
+
+    const later = await as(admin, 'PUT', url, { ...input, periodFrom: '2026-10-01' });
+    expect(errorOf(later.body)).toMatchObject({ details: { field: 'periodFrom' } });
+    expect(errorOf(later.body).message).toContain('начинается 01.09.2026');
+
+    const stored = (await as(admin, 'GET', '/api/admin/subgroups')).body as {
+      subgroups: SubgroupView[];
+    };
+    expect(stored.subgroups.find((s) => s.id === fixture.subgroupA.id)).toMatchObject({
+      periodFrom: fixture.subgroupA.periodFrom,
+      periodTo: fixture.subgroupA.periodTo,
+    });
+  });
+
   it('the calendar: replaced by the admin, refused when a date is listed twice', async () => {
     const got = (await as(admin, 'GET', '/api/admin/calendar')).body as {
       calendar: { days: { date: string }[] };
