@@ -87,3 +87,28 @@ describe('admin: schedule editor', () => {
     expect(screen.getByTestId('schedule-error').textContent).not.toMatch(/rules/);
   });
 });
+
+describe('admin: subgroup form', () => {
+  it('[SCH10] a study period that would cut the schedule is refused next to the period field, saying which rule and what to do', async () => {
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-subgroups'));
+    fireEvent.click(await screen.findByTestId('subgroup-edit-sg-a'));
+    await screen.findByRole('option', { name: 'Робототехника' });
+
+    fireEvent.input(screen.getByTestId('subgroup-period-to'), { target: { value: '2027-03-31' } });
+    fireEvent.click(screen.getByTestId('subgroup-save'));
+
+    const error = await screen.findByTestId('subgroup-period-to-error');
+    expect(error.textContent).toMatch(
+      /^Расписание идёт дольше: правило «Пн, Ср 15:00–16:30» идёт до 31\.05\.2027\. Сначала измените расписание во вкладке «Расписание», чтобы оно кончалось не позже 31\.03\.2027/,
+    );
+    expect(screen.getByTestId('subgroup-form').textContent).not.toMatch(/rules|periodTo/);
+    // The form stays open with what was typed; nothing was stored.
+    expect((screen.getByTestId('subgroup-period-to') as HTMLInputElement).value).toBe('2027-03-31');
+    const response = await admin.authorised('/api/admin/subgroups', { cache: 'no-store' });
+    const { subgroups } = (await response.json()) as {
+      subgroups: { id: string; periodTo: string }[];
+    };
+    expect(subgroups.find((s) => s.id === 'sg-a')?.periodTo).toBe('2027-05-31');
+  });
+});

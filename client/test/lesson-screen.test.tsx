@@ -86,6 +86,11 @@ const catalog: CatalogView = {
   loaded: true,
 };
 
+/** The catalog after the admin turned the programme's grades on or off. */
+function catalogWithGrades(gradesEnabled: boolean): CatalogView {
+  return { ...catalog, programmes: new Map([[programme.id, { ...programme, gradesEnabled }]]) };
+}
+
 function learner(learnerId: string, name: string, from: string): RosterEntry {
   return {
     id: rosterId('sg-1', learnerId),
@@ -115,8 +120,8 @@ afterEach(async () => {
   sync = undefined;
 });
 
-async function renderLesson(date: string, reopen?: OtmetkaDb) {
-  if (reopen) return renderScreen(reopen, date);
+async function renderLesson(date: string, reopen?: OtmetkaDb, view = catalog) {
+  if (reopen) return renderScreen(reopen, date, view);
   db = await openDb({
     name: `lesson-screen-${++n}`,
     user: { id: 'teacher-user', orgId: 'org-1' },
@@ -130,15 +135,15 @@ async function renderLesson(date: string, reopen?: OtmetkaDb) {
   ]);
   const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
   sync = startSync({ db, session, live: false });
-  return renderScreen(db, date);
+  return renderScreen(db, date, view);
 }
 
 /** The lesson screen on a database already open (a screen opened again). */
-function renderScreen(database: OtmetkaDb, date: string) {
+function renderScreen(database: OtmetkaDb, date: string, shown = catalog) {
   const user = TEACHER_USER;
   const view = render(
     <TeacherContext.Provider value={{ db: database, sync: sync!, user }}>
-      <LessonScreen subgroup={subgroup} catalog={catalog} date={date} start="15:00" />
+      <LessonScreen subgroup={subgroup} catalog={shown} date={date} start="15:00" />
     </TeacherContext.Provider>,
   );
   unmountScreen = view.unmount;
@@ -428,6 +433,22 @@ describe('lesson register', () => {
   });
 });
 
+describe('a programme without grades', () => {
+  it('[GR1] the lesson screen offers no grade, and a code tapped keeps the grade stored earlier', async () => {
+    const database = await renderLesson('2026-09-02', undefined, catalogWithGrades(false));
+    await setMark(database, slotOn('2026-09-02'), 'kid-a', { code: '', grade: '5' });
+    const button = await screen.findByTestId('mark-kid-a');
+    await waitFor(() => expect(button.getAttribute('data-code')).toBe('present'));
+    expect(screen.queryByTestId('grade-kid-a')).toBeNull();
+    expect(screen.getByTestId('roll').textContent).not.toMatch(/оценк|\b5\b/i);
+
+    fireEvent.click(button);
+    await waitFor(() => expect(button.getAttribute('data-code')).toBe('Н'));
+    const id = markId(lessonId('sg-1', '2026-09-02', '15:00'), 'kid-a');
+    expect((await database.rx.collections.marks.findOne(id).exec())?.grade).toBe('5');
+  });
+});
+
 describe('month grid', () => {
   it('[LS4] a moved lesson’s column shows no marks, with its status and reason on the date', async () => {
     const database = await renderLesson('2026-09-02');
@@ -455,6 +476,26 @@ describe('month grid', () => {
       expect(screen.getByTestId('grid-cell-kid-a-2026-09-09').textContent).toBe('Б'),
     );
   });
+  it('[GR1] a programme without grades shows none in the grid; turned on again, the stored grades show', async () => {
+    const database = await renderLesson('2026-09-02');
+    unmountScreen();
+    await setMark(database, slotOn('2026-09-02'), 'kid-a', { code: '', grade: '5' });
+    const grid = (view: CatalogView) => (
+      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
+        <LessonsMonth subgroup={subgroup} catalog={view} month="2026-09" />
+      </TeacherContext.Provider>
+    );
+
+    const { rerender } = render(grid(catalogWithGrades(false)));
+    const cell = await screen.findByTestId('grid-cell-kid-a-2026-09-02');
+    await waitFor(() => expect(cell.textContent).toBe('✓'));
+
+    rerender(grid(catalogWithGrades(true)));
+    await waitFor(() =>
+      expect(screen.getByTestId('grid-cell-kid-a-2026-09-02').textContent).toBe('✓ 5'),
+    );
+  });
+
   it('[TP2] the topic picker offers the next unused topic in plan order and numbers topics by their place in the plan', async () => {
     const database = await renderLesson('2026-09-09');
     const topic = (title: string) => ({

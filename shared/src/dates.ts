@@ -286,6 +286,17 @@ export function formatRuMonth(month: string, capital = false): string {
   return `${capital ? name[0]!.toUpperCase() + name.slice(1) : name} ${y}`;
 }
 
+/** Weekdays as a schedule names them, Monday first (index = ISO weekday - 1). */
+export const RU_WEEKDAYS_SHORT = ['Пн', 'Вт', 'Ср', 'Чт', 'Пт', 'Сб', 'Вс'] as const;
+
+/** ISO weekdays in week order as Russian readers see them: [4, 1] → «Пн, Чт». */
+export function ruWeekdays(days: readonly number[]): string {
+  return [...days]
+    .sort((a, b) => a - b)
+    .map((d) => RU_WEEKDAYS_SHORT[d - 1])
+    .join(', ');
+}
+
 /** Alias of `formatRuDate` (the name used in SPEC.md's module table). */
 export const formatLocalDate = formatRuDate;
 

@@ -6,6 +6,7 @@ import {
   parseLocalDate,
   parseLocalTime,
   formatRuDate as ru,
+  ruWeekdays,
   weekdayOfDayNumber,
 } from './dates.ts';
 import { DomainError } from './errors.ts';
@@ -323,6 +324,83 @@ function compareSlots(a: LessonSlot, b: LessonSlot): number {
  */
 export function validateSchedule(schedule: Schedule, subgroup: Period): void {
   build(schedule, subgroup, null);
+}
+
+type PeriodDates = Pick<Subgroup, 'periodFrom' | 'periodTo'>;
+type PeriodBound = keyof PeriodDates;
+
+/** One part of a schedule outside a study period: the end it crosses and how an admin reads it. */
+interface OutsidePart {
+  bound: PeriodBound;
+  text: string;
+}
+
+function boundOf(date: string, period: PeriodDates): PeriodBound | null {
+  if (date < period.periodFrom) return 'periodFrom';
+  if (date > period.periodTo) return 'periodTo';
+  return null;
+}
+
+function ruleOutside(rule: ScheduleRule, period: PeriodDates): OutsidePart[] {
+  const name = `правило «${ruWeekdays(rule.weekdays)} ${rule.start}–${rule.end}»`;
+  const parts: OutsidePart[] = [];
+  // A rule wholly past one end crosses it too: the date it names is the one to change.
+  if (rule.from < period.periodFrom)
+    parts.push({ bound: 'periodFrom', text: `${name} начинается ${ru(rule.from)}` });
+  if (rule.to > period.periodTo)
+    parts.push({ bound: 'periodTo', text: `${name} идёт до ${ru(rule.to)}` });
+  return parts;
+}
+
+function exceptionOutside(ex: ScheduleException, period: PeriodDates): OutsidePart[] {
+  const lesson = `${ru(ex.date)} в ${ex.start}`;
+  const parts: OutsidePart[] = [];
+  const at = boundOf(ex.date, period);
+  if (at) {
+    const what = { cancel: 'отмена занятия', move: 'перенос занятия', add: 'разовое занятие' };
+    parts.push({ bound: at, text: `${what[ex.kind]} ${lesson}` });
+  }
+  const to = ex.kind === 'move' ? boundOf(ex.toDate, period) : null;
+  if (ex.kind === 'move' && to && to !== at) {
+    parts.push({ bound: to, text: `перенос занятия ${lesson} на ${ru(ex.toDate)}` });
+  }
+  return parts;
+}
+
+/** SCH10: what the admin is told to do first, by the end of the period that was moved. */
+function periodMessage(bound: PeriodBound, texts: string[], period: PeriodDates): string {
+  const list = texts.join('; ');
+  const change = 'Сначала измените расписание во вкладке «Расписание»';
+  if (bound === 'periodTo') {
+    return (
+      `Расписание идёт дольше: ${list}. ${change}, чтобы оно кончалось не позже ` +
+      `${ru(period.periodTo)}, затем сохраните новое окончание.`
+    );
+  }
+  return (
+    `Расписание начинается раньше: ${list}. ${change}, чтобы оно начиналось не раньше ` +
+    `${ru(period.periodFrom)}, затем сохраните новое начало.`
+  );
+}
+
+/**
+ * SCH10: a new study period for a subgroup whose schedule it would cut: one message per end of
+ * the period that cuts it (`periodFrom`, `periodTo`: the subgroup form's fields), naming every
+ * rule and exception outside and telling the admin to change the schedule first. Empty when
+ * the schedule fits. The schedule is never shortened for the admin: its slots may carry marks.
+ */
+export function periodScheduleConflicts(
+  schedule: Schedule,
+  period: PeriodDates,
+): { field: PeriodBound; message: string }[] {
+  const parts = [
+    ...schedule.rules.flatMap((rule) => ruleOutside(rule, period)),
+    ...schedule.exceptions.flatMap((ex) => exceptionOutside(ex, period)),
+  ];
+  return (['periodFrom', 'periodTo'] as const).flatMap((bound) => {
+    const texts = parts.filter((p) => p.bound === bound).map((p) => p.text);
+    return texts.length > 0 ? [{ field: bound, message: periodMessage(bound, texts, period) }] : [];
+  });
 }
 
 /**

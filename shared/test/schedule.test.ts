@@ -9,6 +9,7 @@ import {
   findSlot,
   isOnSchedule,
   type LessonSlot,
+  periodScheduleConflicts,
   scheduleChangeImpact,
   splitRule,
   validateSchedule,
@@ -472,6 +473,81 @@ describe('schedule validation', () => {
       'INVALID_SCHEDULE',
       'calendar',
     );
+  });
+});
+
+describe('a new study period against the schedule', () => {
+  const twoRules = schedule({
+    rules: [rule(), rule({ id: 'r2', weekdays: [6], start: '10:00', end: '11:30' })],
+  });
+
+  it('[SCH10] a schedule inside the new period has no conflicts', () => {
+    expect(periodScheduleConflicts(twoRules, SUBGROUP)).toEqual([]);
+    expect(
+      periodScheduleConflicts(schedule({ rules: [rule({ to: '2027-03-31' })] }), {
+        periodFrom: '2026-09-01',
+        periodTo: '2027-03-31',
+      }),
+    ).toEqual([]);
+  });
+
+  it('[SCH10] an earlier end names periodTo, every rule that goes past it and what to do', () => {
+    const conflicts = periodScheduleConflicts(twoRules, { ...SUBGROUP, periodTo: '2027-03-31' });
+
+    expect(conflicts.map((c) => c.field)).toEqual(['periodTo']);
+    expect(conflicts[0]!.message).toBe(
+      'Расписание идёт дольше: правило «Вт, Чт 17:00–18:30» идёт до 31.05.2027; правило ' +
+        '«Сб 10:00–11:30» идёт до 31.05.2027. Сначала измените расписание во вкладке ' +
+        '«Расписание», чтобы оно кончалось не позже 31.03.2027, затем сохраните новое окончание.',
+    );
+  });
+
+  it('[SCH10] a later start names periodFrom; a period cut at both ends names both fields', () => {
+    const later = periodScheduleConflicts(twoRules, { ...SUBGROUP, periodFrom: '2026-10-01' });
+    expect(later.map((c) => c.field)).toEqual(['periodFrom']);
+    expect(later[0]!.message).toContain('правило «Вт, Чт 17:00–18:30» начинается 01.09.2026');
+    expect(later[0]!.message).toContain('чтобы оно начиналось не раньше 01.10.2026');
+
+    const both = periodScheduleConflicts(twoRules, {
+      periodFrom: '2026-10-01',
+      periodTo: '2027-03-31',
+    });
+    expect(both.map((c) => c.field)).toEqual(['periodFrom', 'periodTo']);
+  });
+
+  it('[SCH10] exceptions outside the new period are named by their dates', () => {
+    const withExceptions = schedule({
+      rules: [rule({ to: '2027-03-31' })],
+      exceptions: [
+        { kind: 'cancel', date: '2027-03-30', start: '17:00', reason: 'Каникулы' },
+        {
+          kind: 'add',
+          date: '2027-04-10',
+          start: '12:00',
+          end: '13:30',
+          academicHours: 2,
+          reason: 'Отработка',
+        },
+        {
+          kind: 'move',
+          date: '2027-03-25',
+          start: '17:00',
+          toDate: '2027-04-03',
+          toStart: '12:00',
+          toEnd: '13:30',
+          reason: 'Выставка',
+        },
+      ],
+    });
+    const [conflict] = periodScheduleConflicts(withExceptions, {
+      ...SUBGROUP,
+      periodTo: '2027-03-31',
+    });
+    expect(conflict?.field).toBe('periodTo');
+    expect(conflict?.message).toContain(
+      'разовое занятие 10.04.2027 в 12:00; перенос занятия 25.03.2027 в 17:00 на 03.04.2027.',
+    );
+    expect(conflict?.message).not.toContain('30.03.2027');
   });
 });
 

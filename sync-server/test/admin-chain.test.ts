@@ -522,6 +522,26 @@ describe('admin → parent → teacher chain', () => {
     expect(other.status).toBe(404);
   });
 
+  it('[GR1] grades turned off for the programme leave the diary and the табель without them; turned on again, the stored grade is back', async () => {
+    const url = `/api/parent/diary/${shared.childId}?month=2026-10`;
+    const gradeOn5October = async () => {
+      const diary = (await as(parent, 'GET', url)).body as DiaryResponse;
+      const lesson = diary.subgroups[0]!.lessons.find((l) => l.date === '2026-10-05')!;
+      return { gradesEnabled: diary.subgroups[0]!.gradesEnabled, grade: lesson.grade };
+    };
+    expect(await gradeOn5October()).toEqual({ gradesEnabled: true, grade: '5' });
+
+    await setProgrammeGrades(false);
+    expect(await gradeOn5October()).toEqual({ gradesEnabled: false, grade: null });
+    const tabel = (
+      await as(admin, 'GET', `/api/reports/tabel?subgroupId=${shared.subgroup!.id}&month=2026-10`)
+    ).body as TabelResponse;
+    expect(JSON.stringify(tabel.rows)).not.toContain('"5"');
+
+    await setProgrammeGrades(true);
+    expect(await gradeOn5October()).toEqual({ gradesEnabled: true, grade: '5' });
+  });
+
   it('[EN2] withdrawal from 1 December closes the interval on 30 November', async () => {
     const res = await as(admin, 'POST', `/api/admin/applications/${shared.applicationId}/status`, {
       status: 'отчислен',
@@ -707,6 +727,32 @@ describe('admin → parent → teacher chain', () => {
     await as(admin, 'PUT', url, input);
   });
 
+  it('[SCH10] a study period that would cut the schedule is refused naming the period field, with the rule', async () => {
+    const { id: _id, type: _t, orgId: _o, ...input } = fixture.subgroupA;
+    const url = `/api/admin/subgroups/${fixture.subgroupA.id}`;
+
+    const shorter = await as(admin, 'PUT', url, { ...input, periodTo: '2027-03-31' });
+    expect(shorter.status).toBe(400);
+    const error = errorOf(shorter.body);
+    expect(error).toMatchObject({ code: 'INVALID_SCHEDULE', details: { field: 'periodTo' } });
+    expect(error.message).toMatch(/^periodTo: Расписание идёт дольше: /);
+    expect(error.message).toContain('правило «Пн, Ср 15:00–16:30» идёт до 31.05.2027');
+    expect(error.message).toContain('кончалось не позже 31.03.2027');
+    expect(error.message).not.toMatch(/rules\[/);
+
+    const later = await as(admin, 'PUT', url, { ...input, periodFrom: '2026-10-01' });
+    expect(errorOf(later.body)).toMatchObject({ details: { field: 'periodFrom' } });
+    expect(errorOf(later.body).message).toContain('начинается 01.09.2026');
+
+    const stored = (await as(admin, 'GET', '/api/admin/subgroups')).body as {
+      subgroups: SubgroupView[];
+    };
+    expect(stored.subgroups.find((s) => s.id === fixture.subgroupA.id)).toMatchObject({
+      periodFrom: fixture.subgroupA.periodFrom,
+      periodTo: fixture.subgroupA.periodTo,
+    });
+  });
+
   it('the calendar: replaced by the admin, refused when a date is listed twice', async () => {
     const got = (await as(admin, 'GET', '/api/admin/calendar')).body as {
       calendar: { days: { date: string }[] };
@@ -808,6 +854,21 @@ function lessonDoc(date: string, content: Partial<Lesson>): Lesson {
     flag: null,
     ...content,
   };
+}
+
+/** The admin turns grading of the chain's programme on or off, changing nothing else. */
+async function setProgrammeGrades(gradesEnabled: boolean) {
+  const list = (await as(admin, 'GET', '/api/admin/programmes')).body as {
+    programmes: { id: string; type?: string; orgId?: string }[];
+  };
+  const {
+    id,
+    type: _t,
+    orgId: _o,
+    ...input
+  } = list.programmes.find((p) => p.id === shared.programmeId)!;
+  const res = await as(admin, 'PUT', `/api/admin/programmes/${id}`, { ...input, gradesEnabled });
+  expect(res.status).toBe(200);
 }
 
 /** What the teacher's device would have pushed: a held lesson and one mark. */

@@ -20,7 +20,7 @@ const absent = { code: 'Н', grade: '5' };
 
 describe('parent diary lesson', () => {
   it('[PD1] a held lesson shows the child’s code, its label and grade', () => {
-    expect(diaryLesson(lesson('held'), absent, DEFAULT_ATTENDANCE_CODES)).toMatchObject({
+    expect(diaryLesson(lesson('held'), absent, DEFAULT_ATTENDANCE_CODES, true)).toMatchObject({
       status: 'held',
       code: 'Н',
       codeLabel: expect.stringMatching(/.+/),
@@ -31,7 +31,7 @@ describe('parent diary lesson', () => {
 
   it('[PD1] a cancelled or moved lesson shows no attendance or grade, even with a mark stored', () => {
     for (const status of ['cancelled', 'moved'] as const) {
-      expect(diaryLesson(lesson(status), absent, DEFAULT_ATTENDANCE_CODES)).toMatchObject({
+      expect(diaryLesson(lesson(status), absent, DEFAULT_ATTENDANCE_CODES, true)).toMatchObject({
         status,
         code: null,
         codeLabel: null,
@@ -39,5 +39,13 @@ describe('parent diary lesson', () => {
         homework: 'Эскиз',
       });
     }
+  });
+
+  it('[GR1] a programme without grades sends the parent no grade, with the attendance as before', () => {
+    expect(diaryLesson(lesson('held'), absent, DEFAULT_ATTENDANCE_CODES, false)).toMatchObject({
+      code: 'Н',
+      codeLabel: expect.stringMatching(/.+/),
+      grade: null,
+    });
   });
 });

@@ -42,7 +42,7 @@ export function errorMessage(error: unknown): string {
  * A server's message without the field path it starts with ('snils: …'): the path is for
  * code, and the screen already shows the message next to that field.
  */
-function withoutFieldPath(message: string): string {
+export function withoutFieldPath(message: string): string {
   return message.replace(/^[\w.[\]]+: /, '');
 }
 

@@ -3,6 +3,8 @@ import {
   isEnrolledOn,
   newEntityId,
   type Programme,
+  periodScheduleConflicts,
+  type Schedule,
   type Subgroup,
   type TeacherProfile,
   validateSchedule,
@@ -154,6 +156,25 @@ async function checkCapacityHoldsRoster(
   }
 }
 
+/**
+ * SCH10: a new study period must still hold the schedule. What it cuts off is refused naming
+ * the period's field (the form shows it there) with what to change first, not the schedule's
+ * own field path (`rules[0].to`), which the subgroup form has no field for.
+ */
+function checkPeriodHoldsSchedule(schedule: Schedule, subgroup: Subgroup): void {
+  const conflicts = periodScheduleConflicts(schedule, subgroup);
+  const first = conflicts[0];
+  if (first) {
+    const issues = conflicts.map((c) => ({ field: c.field, message: `${c.field}: ${c.message}` }));
+    throw new HttpError(400, 'INVALID_SCHEDULE', issues[0]!.message, {
+      field: first.field,
+      issues,
+    });
+  }
+  // Anything else the period breaks still names the schedule's field.
+  validateSchedule(schedule, subgroup);
+}
+
 interface ViewContext {
   programmes: Map<string, string>;
   teachers: Map<string, string>;
@@ -259,9 +280,8 @@ function subgroupWriteRoutes(app: FastifyInstance, tags: string[]) {
       await checkCapacityHoldsRoster(app, data, params.id, body.capacity);
 
       const doc: Subgroup = { id: params.id, type: 'subgroup', orgId: user.org, ...body };
-      // A new study period must still hold the schedule's rules (INVALID_SCHEDULE naming the rule).
       const schedule = await data.schedule(params.id);
-      if (schedule) validateSchedule(schedule, doc);
+      if (schedule) checkPeriodHoldsSchedule(schedule, doc);
       await app.store.put(data.orgDb, doc as Subgroup & Doc);
       return subgroupView(doc, await viewContext(data));
     },

@@ -35,12 +35,14 @@ type MergedLesson = ReturnType<typeof mergeLessons>[number];
  * PD1: one lesson as the parent sees it. A lesson cancelled or moved did not take place on its
  * date: it shows its status, with no attendance or grade (a mark taken before the change stays
  * stored but counts nowhere, as in the табель), and no reason (the teacher's reason may be
- * about the teacher).
+ * about the teacher). GR1: a grade only while the programme grades (`grades`); one stored
+ * earlier stays stored and comes back when grading is turned on again.
  */
 export function diaryLesson(
   lesson: MergedLesson,
   mark: Pick<Mark, 'code' | 'grade'> | undefined,
   codes: Org['attendanceCodes'],
+  grades: boolean,
 ): DiaryLesson {
   const shown = isNotHeld(lesson.status) ? undefined : mark;
   return {
@@ -53,7 +55,7 @@ export function diaryLesson(
     homework: lesson.homework,
     code: shown ? shown.code : null,
     codeLabel: shown ? (codeInfo(codes, shown.code)?.label ?? null) : null,
-    grade: shown?.grade ?? null,
+    grade: grades ? (shown?.grade ?? null) : null,
   };
 }
 
@@ -79,16 +81,17 @@ async function subgroupDiary(
     data.store.find<Mark & Doc>(sg.db, { type: 'mark', learnerId, date: { $gte: from, $lte: to } }),
   ]);
   const markOf = new Map(marks.map((m) => [m.lessonId, m]));
+  const grades = programme?.gradesEnabled ?? false;
   const slots = slotsOf(subgroup, schedule, calendar).filter((s) => s.date >= from && s.date <= to);
 
   const shown = mergeLessons(month, slots, lessons)
     .filter((l) => isEnrolledOn(entry.intervals, l.date))
-    .map((l) => diaryLesson(l, markOf.get(l.lessonId), org.attendanceCodes));
+    .map((l) => diaryLesson(l, markOf.get(l.lessonId), org.attendanceCodes, grades));
   return {
     subgroupId,
     subgroupName: subgroup.name,
     programmeName: programme?.name ?? '',
-    gradesEnabled: programme?.gradesEnabled ?? false,
+    gradesEnabled: grades,
     lessons: shown,
   };
 }

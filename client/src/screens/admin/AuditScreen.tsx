@@ -1,13 +1,12 @@
-import { monthOf } from '@otmetka/shared';
 import type { AuditView } from '@otmetka/shared/api';
-import { useState } from 'preact/hooks';
 import { FIELD_LABELS } from '../../sync/errors.ts';
 import { fieldValueText } from '../../sync/lost-text.ts';
 import { useOrgTime } from '../org-time.ts';
 import { useAdmin } from './context.ts';
-import { SubgroupPicker } from './SubgroupPicker.tsx';
+import { isMonthInput } from './form.tsx';
+import { SubgroupMonthFilter, useThisMonth } from './SubgroupPicker.tsx';
 import { TabelGrid } from './TabelGrid.tsx';
-import { AdminError, Field, Loading, TextInput, useLoad } from './ui.tsx';
+import { AdminError, Loading, useLoad } from './ui.tsx';
 
 /**
  * The history of a mark: every change of every field with who, when, old → new, the device and
@@ -15,20 +14,14 @@ import { AdminError, Field, Loading, TextInput, useLoad } from './ui.tsx';
  * from the refused-edits list.
  */
 export function AuditScreen() {
-  const time = useOrgTime();
   const { subgroupId, auditDocId, go } = useAdmin();
-  const [month, setMonth] = useState(() => monthOf(time.today()));
+  const [month, setMonth] = useThisMonth();
 
   return (
     <section class="ap-screen" data-testid="audit">
       <h2>История отметки</h2>
-      <div class="ap-grid">
-        <SubgroupPicker testid="audit-subgroup" />
-        <Field label="Месяц" testid="audit-month">
-          <TextInput type="month" value={month} onValue={setMonth} testid="audit-month" />
-        </Field>
-      </div>
-      {subgroupId && /^\d{4}-\d{2}$/.test(month) ? (
+      <SubgroupMonthFilter testid="audit" month={month} onMonth={setMonth} />
+      {subgroupId && isMonthInput(month) ? (
         <MonthMarks
           subgroupId={subgroupId}
           month={month}

@@ -1,11 +1,11 @@
 import { monthOf } from '@otmetka/shared';
 import { useState } from 'preact/hooks';
-import { fieldErrors } from '../../api/messages.ts';
 import { useOrgTime } from '../org-time.ts';
 import { useAdmin } from './context.ts';
+import { InputField, isMonthInput, useSave } from './form.tsx';
 import { monthLabel, shiftMonth } from './format.ts';
 import { SubgroupPicker } from './SubgroupPicker.tsx';
-import { AdminError, Field, Loading, TextInput, useAction, useLoad } from './ui.tsx';
+import { AdminError, Loading, useLoad } from './ui.tsx';
 
 /**
  * Month locks: a locked month refuses journal edits (MONTH_LOCKED). The admin locks a month of
@@ -17,22 +17,16 @@ export function LocksScreen() {
   const { api, subgroupId } = useAdmin();
   const [month, setMonth] = useState(() => shiftMonth(monthOf(time.today()), -1));
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const list = useLoad(() => api.listLocks(subgroupId || undefined), [api, subgroupId]);
-  const action = useAction();
+  const { busy, error, errors, setErrors, save } = useSave();
 
   const submit = async (locked: boolean) => {
-    if (!/^\d{4}-\d{2}$/.test(month)) return setErrors({ month: 'Укажите месяц' });
+    if (!isMonthInput(month)) return setErrors({ month: 'Укажите месяц' });
     if (!locked && !reason.trim()) return setErrors({ reason: 'Укажите причину открытия месяца' });
     setErrors({});
 
-    const done = await action.run(() =>
-      api
-        .setLock({ subgroupId: subgroupId || null, month, locked, reason: reason.trim() })
-        .catch((error: unknown) => {
-          setErrors(fieldErrors(error));
-          throw error;
-        }),
+    const done = await save(() =>
+      api.setLock({ subgroupId: subgroupId || null, month, locked, reason: reason.trim() }),
     );
     if (done) {
       setReason('');
@@ -50,19 +44,28 @@ export function LocksScreen() {
         </p>
       ) : null}
       <div class="ap-grid">
-        <Field label="Месяц" error={errors.month} testid="lock-month">
-          <TextInput type="month" value={month} onValue={setMonth} testid="lock-month" />
-        </Field>
-        <Field label="Причина" error={errors.reason} testid="lock-reason">
-          <TextInput value={reason} onValue={setReason} testid="lock-reason" />
-        </Field>
+        <InputField
+          label="Месяц"
+          error={errors.month}
+          type="month"
+          value={month}
+          onValue={setMonth}
+          testid="lock-month"
+        />
+        <InputField
+          label="Причина"
+          error={errors.reason}
+          value={reason}
+          onValue={setReason}
+          testid="lock-reason"
+        />
       </div>
-      <AdminError error={action.error} testid="lock-error" />
+      <AdminError error={error} testid="lock-error" />
       <div class="ap-actions">
         <button
           type="button"
           class="ap-btn ap-btn--primary"
-          disabled={action.busy}
+          disabled={busy}
           onClick={() => submit(true)}
           data-testid="lock-lock"
         >
@@ -71,7 +74,7 @@ export function LocksScreen() {
         <button
           type="button"
           class="ap-btn"
-          disabled={action.busy}
+          disabled={busy}
           onClick={() => submit(false)}
           data-testid="lock-unlock"
         >

@@ -1,10 +1,19 @@
 import { FOCUS_LABELS, type Programme } from '@otmetka/shared';
 import type { ProgrammeInput, ProgrammeView } from '@otmetka/shared/api';
-import { useState } from 'preact/hooks';
-import { fieldErrors } from '../../api/messages.ts';
 import { CardList, EditButton } from './CardList.tsx';
 import { useAdmin } from './context.ts';
-import { AdminError, Field, Select, TextInput, useAction } from './ui.tsx';
+import {
+  type Checked,
+  type FieldErrors,
+  FormActions,
+  HOURS_PER_YEAR_ERROR,
+  HoursPerYearField,
+  hoursPerYearOf,
+  InputField,
+  SelectField,
+  useForm,
+} from './form.tsx';
+import { AdminError, Field } from './ui.tsx';
 
 /** Programmes (дополнительные общеразвивающие программы): list and a create/edit form. */
 
@@ -72,16 +81,16 @@ function intIn(text: string, min: number, max: number): number | null {
   return text.trim() !== '' && Number.isInteger(n) && n >= min && n <= max ? n : null;
 }
 
-function checkProgramme(v: Values): { errors: Record<string, string>; input?: ProgrammeInput } {
-  const errors: Record<string, string> = {};
+function checkProgramme(v: Values): Checked<ProgrammeInput> {
+  const errors: FieldErrors = {};
   if (!v.name.trim()) errors.name = 'Укажите название';
   const ageFrom = intIn(v.ageFrom, 3, 18);
   const ageTo = intIn(v.ageTo, 3, 18);
   if (ageFrom === null) errors.ageFrom = 'Возраст от 3 до 18';
   if (ageTo === null) errors.ageTo = 'Возраст от 3 до 18';
   if (ageFrom !== null && ageTo !== null && ageTo < ageFrom) errors.ageTo = 'Меньше, чем «с»';
-  const hoursPerYear = Number(v.hoursPerYear.replace(',', '.'));
-  if (!(hoursPerYear >= 1 && hoursPerYear <= 2000)) errors.hoursPerYear = 'От 1 до 2000 часов';
+  const hoursPerYear = hoursPerYearOf(v.hoursPerYear);
+  if (hoursPerYear === null) errors.hoursPerYear = HOURS_PER_YEAR_ERROR;
 
   if (Object.keys(errors).length > 0) return { errors };
   return {
@@ -92,7 +101,7 @@ function checkProgramme(v: Values): { errors: Record<string, string>; input?: Pr
       level: v.level as ProgrammeInput['level'],
       ageFrom: ageFrom!,
       ageTo: ageTo!,
-      hoursPerYear,
+      hoursPerYear: hoursPerYear!,
       gradesEnabled: v.gradesEnabled,
       description: v.description.trim(),
     },
@@ -101,83 +110,52 @@ function checkProgramme(v: Values): { errors: Record<string, string>; input?: Pr
 
 function ProgrammeForm({ initial, onDone }: { initial: ProgrammeView | null; onDone: () => void }) {
   const { api } = useAdmin();
-  const [v, setV] = useState<Values>(() => valuesOf(initial));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const action = useAction();
-  const set = (key: keyof Values) => (value: string) => setV((old) => ({ ...old, [key]: value }));
+  const form = useForm<Values>(() => valuesOf(initial));
+  const { values: v, field, errors } = form;
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const checked = checkProgramme(v);
-    setErrors(checked.errors);
-    const input = checked.input;
-    if (!input) return;
-
-    const saved = await action.run(() =>
-      (initial ? api.updateProgramme(initial.id, input) : api.createProgramme(input)).catch(
-        (error: unknown) => {
-          setErrors(fieldErrors(error));
-          throw error;
-        },
-      ),
-    );
-    if (saved) onDone();
-  };
+  const submit = form.submit(
+    () => checkProgramme(v),
+    (input) => (initial ? api.updateProgramme(initial.id, input) : api.createProgramme(input)),
+    onDone,
+  );
 
   return (
     <form class="ap-form" onSubmit={submit} data-testid="programme-form" noValidate>
       <h3>{initial ? 'Программа' : 'Новая программа'}</h3>
       <div class="ap-grid">
-        <Field label="Название" error={errors.name} testid="programme-name">
-          <TextInput value={v.name} onValue={set('name')} testid="programme-name" />
-        </Field>
-        <Field label="Направленность" error={errors.focus} testid="programme-focus">
-          <Select
-            value={v.focus}
-            onValue={set('focus')}
-            testid="programme-focus"
-            options={FOCUS_OPTIONS}
-          />
-        </Field>
-        <Field label="Уровень" error={errors.level} testid="programme-level">
-          <Select
-            value={v.level}
-            onValue={set('level')}
-            testid="programme-level"
-            options={LEVEL_OPTIONS}
-          />
-        </Field>
-        <Field label="Возраст с, лет" error={errors.ageFrom} testid="programme-age-from">
-          <TextInput
-            value={v.ageFrom}
-            onValue={set('ageFrom')}
-            testid="programme-age-from"
-            inputMode="numeric"
-          />
-        </Field>
-        <Field label="Возраст по, лет" error={errors.ageTo} testid="programme-age-to">
-          <TextInput
-            value={v.ageTo}
-            onValue={set('ageTo')}
-            testid="programme-age-to"
-            inputMode="numeric"
-          />
-        </Field>
-        <Field label="Часов в год" error={errors.hoursPerYear} testid="programme-hours">
-          <TextInput
-            value={v.hoursPerYear}
-            onValue={set('hoursPerYear')}
-            testid="programme-hours"
-            inputMode="decimal"
-          />
-        </Field>
+        <InputField label="Название" testid="programme-name" {...field('name')} />
+        <SelectField
+          label="Направленность"
+          testid="programme-focus"
+          options={FOCUS_OPTIONS}
+          {...field('focus')}
+        />
+        <SelectField
+          label="Уровень"
+          testid="programme-level"
+          options={LEVEL_OPTIONS}
+          {...field('level')}
+        />
+        <InputField
+          label="Возраст с, лет"
+          testid="programme-age-from"
+          inputMode="numeric"
+          {...field('ageFrom')}
+        />
+        <InputField
+          label="Возраст по, лет"
+          testid="programme-age-to"
+          inputMode="numeric"
+          {...field('ageTo')}
+        />
+        <HoursPerYearField testid="programme-hours" {...field('hoursPerYear')} />
       </div>
       <label class="ap-check">
         <input
           type="checkbox"
           checked={v.gradesEnabled}
           data-testid="programme-grades"
-          onChange={(e) => setV((old) => ({ ...old, gradesEnabled: e.currentTarget.checked }))}
+          onChange={(e) => form.set('gradesEnabled')(e.currentTarget.checked)}
         />
         Ставить оценки
       </label>
@@ -188,23 +166,11 @@ function ProgrammeForm({ initial, onDone }: { initial: ProgrammeView | null; onD
           rows={3}
           value={v.description}
           data-testid="programme-description"
-          onInput={(e) => set('description')(e.currentTarget.value)}
+          onInput={(e) => form.set('description')(e.currentTarget.value)}
         />
       </Field>
-      <AdminError error={action.error} testid="programme-form-error" />
-      <div class="ap-actions">
-        <button
-          type="submit"
-          class="ap-btn ap-btn--primary"
-          disabled={action.busy}
-          data-testid="programme-save"
-        >
-          Сохранить
-        </button>
-        <button type="button" class="ap-btn" onClick={onDone} data-testid="programme-cancel">
-          Отмена
-        </button>
-      </div>
+      <AdminError error={form.error} testid="programme-form-error" />
+      <FormActions busy={form.busy} label="Сохранить" testid="programme" onCancel={onDone} />
     </form>
   );
 }

@@ -1,29 +1,21 @@
-import { monthOf } from '@otmetka/shared';
 import { useState } from 'preact/hooks';
-import { useOrgTime } from '../org-time.ts';
 import { useAdmin } from './context.ts';
+import { isMonthInput } from './form.tsx';
 import { hours, monthLabel } from './format.ts';
-import { SubgroupPicker } from './SubgroupPicker.tsx';
+import { SubgroupMonthFilter, useThisMonth } from './SubgroupPicker.tsx';
 import { TabelGrid } from './TabelGrid.tsx';
-import { AdminError, Field, Loading, TextInput, useAction, useLoad } from './ui.tsx';
+import { AdminError, Loading, useAction, useLoad } from './ui.tsx';
 
 /** Reports: the табель of a subgroup and month (XLSX download and on screen), hours vs plan. */
 export function ReportsScreen() {
-  const time = useOrgTime();
   const { subgroupId } = useAdmin();
-  const [month, setMonth] = useState(() => monthOf(time.today()));
-  const validMonth = /^\d{4}-\d{2}$/.test(month);
+  const [month, setMonth] = useThisMonth();
 
   return (
     <section class="ap-screen" data-testid="reports">
       <h2>Отчёты</h2>
-      <div class="ap-grid">
-        <SubgroupPicker testid="report-subgroup" />
-        <Field label="Месяц" testid="report-month">
-          <TextInput type="month" value={month} onValue={setMonth} testid="report-month" />
-        </Field>
-      </div>
-      {subgroupId && validMonth ? (
+      <SubgroupMonthFilter testid="report" month={month} onMonth={setMonth} />
+      {subgroupId && isMonthInput(month) ? (
         <TabelReport key={`${subgroupId}:${month}`} subgroupId={subgroupId} month={month} />
       ) : null}
       {subgroupId ? <HoursReport key={subgroupId} subgroupId={subgroupId} /> : null}

@@ -4,8 +4,8 @@ import type {
   SubgroupView,
 } from '@otmetka/shared/api';
 import { useEffect, useState } from 'preact/hooks';
-import { fieldErrors } from '../../api/messages.ts';
 import { useAdmin } from './context.ts';
+import { type FieldErrors, InputField, SelectField, useSave } from './form.tsx';
 import { WEEKDAYS_SHORT } from './format.ts';
 import { SchedulePreview } from './SchedulePreview.tsx';
 import { SubgroupPicker } from './SubgroupPicker.tsx';
@@ -20,7 +20,7 @@ import {
   type RuleDraft,
   type ScheduleDraft,
 } from './schedule-draft.ts';
-import { AdminError, Field, Loading, Select, TextInput, useAction, useLoad } from './ui.tsx';
+import { AdminError, Loading, useLoad } from './ui.tsx';
 
 /**
  * The schedule editor: weekly rules, exceptions and the holiday rule of one subgroup. Saving
@@ -56,8 +56,7 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
     null,
   );
   const [saved, setSaved] = useState<ScheduleSaveResponse | null>(null);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const action = useAction();
+  const { busy, error, errors, setErrors, save: saving } = useSave();
 
   // The draft starts from the stored schedule, or from one rule over the study period.
   useEffect(() => {
@@ -81,27 +80,17 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
   };
 
   const runPreview = () =>
-    action.run(async () => {
+    saving(async () => {
       setErrors({});
-      try {
-        const result = await api.previewSchedule(subgroupId, inputOf(draft));
-        setPreview({ key, result });
-      } catch (error) {
-        setErrors(fieldErrors(error));
-        throw error;
-      }
+      const result = await api.previewSchedule(subgroupId, inputOf(draft));
+      setPreview({ key, result });
     });
 
   const save = () =>
-    action.run(async () => {
+    saving(async () => {
       setErrors({});
-      try {
-        setSaved(await api.saveSchedule(subgroupId, inputOf(draft)));
-        setPreview(null);
-      } catch (error) {
-        setErrors(fieldErrors(error));
-        throw error;
-      }
+      setSaved(await api.saveSchedule(subgroupId, inputOf(draft)));
+      setPreview(null);
     });
 
   return (
@@ -113,23 +102,22 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
       )}
       <RulesEditor draft={draft} errors={errors} subgroup={subgroup} onChange={change} />
       <ExceptionsEditor draft={draft} errors={errors} onChange={change} />
-      <Field label="Занятие в нерабочий праздничный день" testid="schedule-holiday-rule">
-        <Select
-          value={draft.holidayRule}
-          onValue={(v) => change({ ...draft, holidayRule: v === 'flag' ? 'flag' : 'skip' })}
-          testid="schedule-holiday-rule"
-          options={[
-            { value: 'skip', label: 'не проводится (пропустить)' },
-            { value: 'flag', label: 'проводится, отмечается как праздник' },
-          ]}
-        />
-      </Field>
-      <AdminError error={action.error} testid="schedule-error" />
+      <SelectField
+        label="Занятие в нерабочий праздничный день"
+        value={draft.holidayRule}
+        onValue={(v) => change({ ...draft, holidayRule: v === 'flag' ? 'flag' : 'skip' })}
+        testid="schedule-holiday-rule"
+        options={[
+          { value: 'skip', label: 'не проводится (пропустить)' },
+          { value: 'flag', label: 'проводится, отмечается как праздник' },
+        ]}
+      />
+      <AdminError error={error} testid="schedule-error" />
       <div class="ap-actions">
         <button
           type="button"
           class="ap-btn"
-          disabled={action.busy}
+          disabled={busy}
           onClick={runPreview}
           data-testid="schedule-preview"
         >
@@ -138,7 +126,7 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
         <button
           type="button"
           class="ap-btn ap-btn--primary"
-          disabled={action.busy || !previewIsCurrent}
+          disabled={busy || !previewIsCurrent}
           onClick={save}
           data-testid="schedule-save"
         >
@@ -161,7 +149,7 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
 
 interface RulesProps {
   draft: ScheduleDraft;
-  errors: Record<string, string>;
+  errors: FieldErrors;
   subgroup: SubgroupView | undefined;
   onChange: (draft: ScheduleDraft) => void;
 }
@@ -199,7 +187,7 @@ function RulesEditor({ draft, errors, subgroup, onChange }: RulesProps) {
 interface RuleRowProps {
   index: number;
   rule: RuleDraft;
-  errors: Record<string, string>;
+  errors: FieldErrors;
   onPatch: (patch: Partial<RuleDraft>) => void;
   onRemove: () => void;
 }
@@ -225,62 +213,62 @@ function RuleRow({ index: i, rule, errors, onPatch, onRemove }: RuleRowProps) {
   return (
     <div class="ap-rule" data-testid={`schedule-rule-${i}`}>
       <div class="ap-grid">
-        <Field label="С" error={err('from')} testid={id('from')}>
-          <TextInput
-            type="date"
-            value={rule.from}
-            onValue={(from) => onPatch({ from })}
-            testid={id('from')}
-          />
-        </Field>
-        <Field label="По" error={err('to')} testid={id('to')}>
-          <TextInput
-            type="date"
-            value={rule.to}
-            onValue={(to) => onPatch({ to })}
-            testid={id('to')}
-          />
-        </Field>
-        <Field label="Начало" error={err('start')} testid={id('start')}>
-          <TextInput
-            type="time"
-            value={rule.start}
-            onValue={(start) => patchTiming({ start })}
-            testid={id('start')}
-          />
-        </Field>
-        <Field label="Академ. часов" error={err('academicHours')} testid={id('hours')}>
-          <TextInput
-            value={rule.academicHours}
-            inputMode="decimal"
-            onValue={(academicHours) => patchTiming({ academicHours })}
-            testid={id('hours')}
-          />
-        </Field>
-        <Field label="Минут в часе" error={err('minutesPerHour')} testid={id('minutes')}>
-          <TextInput
-            value={rule.minutesPerHour}
-            inputMode="numeric"
-            onValue={(minutesPerHour) => patchTiming({ minutesPerHour })}
-            testid={id('minutes')}
-          />
-        </Field>
-        <Field label="Перерыв, мин" error={err('breakMinutes')} testid={id('break')}>
-          <TextInput
-            value={rule.breakMinutes}
-            inputMode="numeric"
-            onValue={(breakMinutes) => patchTiming({ breakMinutes })}
-            testid={id('break')}
-          />
-        </Field>
-        <Field label="Окончание" error={err('end')} testid={id('end')}>
-          <TextInput
-            type="time"
-            value={rule.end}
-            onValue={(end) => onPatch({ end })}
-            testid={id('end')}
-          />
-        </Field>
+        <InputField
+          label="С"
+          error={err('from')}
+          type="date"
+          value={rule.from}
+          onValue={(from) => onPatch({ from })}
+          testid={id('from')}
+        />
+        <InputField
+          label="По"
+          error={err('to')}
+          type="date"
+          value={rule.to}
+          onValue={(to) => onPatch({ to })}
+          testid={id('to')}
+        />
+        <InputField
+          label="Начало"
+          error={err('start')}
+          type="time"
+          value={rule.start}
+          onValue={(start) => patchTiming({ start })}
+          testid={id('start')}
+        />
+        <InputField
+          label="Академ. часов"
+          error={err('academicHours')}
+          value={rule.academicHours}
+          inputMode="decimal"
+          onValue={(academicHours) => patchTiming({ academicHours })}
+          testid={id('hours')}
+        />
+        <InputField
+          label="Минут в часе"
+          error={err('minutesPerHour')}
+          value={rule.minutesPerHour}
+          inputMode="numeric"
+          onValue={(minutesPerHour) => patchTiming({ minutesPerHour })}
+          testid={id('minutes')}
+        />
+        <InputField
+          label="Перерыв, мин"
+          error={err('breakMinutes')}
+          value={rule.breakMinutes}
+          inputMode="numeric"
+          onValue={(breakMinutes) => patchTiming({ breakMinutes })}
+          testid={id('break')}
+        />
+        <InputField
+          label="Окончание"
+          error={err('end')}
+          type="time"
+          value={rule.end}
+          onValue={(end) => onPatch({ end })}
+          testid={id('end')}
+        />
       </div>
       <fieldset class="ap-weekdays">
         <legend class="ap-sr">Дни недели</legend>
@@ -323,7 +311,7 @@ const EXCEPTION_LABELS: Record<ExceptionKind, string> = {
 
 interface ExceptionsProps {
   draft: ScheduleDraft;
-  errors: Record<string, string>;
+  errors: FieldErrors;
   onChange: (draft: ScheduleDraft) => void;
 }
 
@@ -371,7 +359,7 @@ function ExceptionsEditor({ draft, errors, onChange }: ExceptionsProps) {
 interface ExceptionRowProps {
   index: number;
   x: ExceptionDraft;
-  errors: Record<string, string>;
+  errors: FieldErrors;
   onPatch: (p: Partial<ExceptionDraft>) => void;
   onRemove: () => void;
 }
@@ -380,14 +368,14 @@ function ExceptionRow({ index: i, x, errors, onPatch, onRemove }: ExceptionRowPr
   const id = (f: string) => `schedule-exception-${i}-${f}`;
   const err = (f: string) => errors[`exceptions[${i}].${f}`];
   const input = (f: keyof ExceptionDraft, label: string, type: string, errKey: string = f) => (
-    <Field label={label} error={err(errKey)} testid={id(f)}>
-      <TextInput
-        type={type}
-        value={String(x[f])}
-        onValue={(v) => onPatch({ [f]: v })}
-        testid={id(f)}
-      />
-    </Field>
+    <InputField
+      label={label}
+      error={err(errKey)}
+      type={type}
+      value={String(x[f])}
+      onValue={(v) => onPatch({ [f]: v })}
+      testid={id(f)}
+    />
   );
 
   return (

@@ -1,10 +1,20 @@
 import type { SubgroupInput, SubgroupView } from '@otmetka/shared/api';
-import { useState } from 'preact/hooks';
-import { fieldErrors } from '../../api/messages.ts';
 import { CardList, EditButton } from './CardList.tsx';
 import { useAdmin } from './context.ts';
+import {
+  type Checked,
+  type FieldErrors,
+  FormActions,
+  HOURS_PER_YEAR_ERROR,
+  HoursPerYearField,
+  hoursPerYearOf,
+  InputField,
+  isDateInput,
+  SelectField,
+  useForm,
+} from './form.tsx';
 import { formatDate } from './format.ts';
-import { AdminError, Field, Select, TextInput, useAction, useLoad } from './ui.tsx';
+import { AdminError, useLoad } from './ui.tsx';
 
 /** Subgroups of the programmes, with teachers picked from the registry. */
 
@@ -84,23 +94,21 @@ function valuesOf(s: SubgroupView | null): Values {
   };
 }
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-function checkSubgroup(v: Values): { errors: Record<string, string>; input?: SubgroupInput } {
-  const errors: Record<string, string> = {};
+function checkSubgroup(v: Values): Checked<SubgroupInput> {
+  const errors: FieldErrors = {};
   if (!v.programmeId) errors.programmeId = 'Выберите программу';
   if (!v.name.trim()) errors.name = 'Укажите название';
   const capacity = Number(v.capacity);
   if (!(Number.isInteger(capacity) && capacity >= 1 && capacity <= 500)) {
     errors.capacity = 'Целое число от 1 до 500';
   }
-  if (!DATE_RE.test(v.periodFrom)) errors.periodFrom = 'Укажите дату начала';
-  if (!DATE_RE.test(v.periodTo)) errors.periodTo = 'Укажите дату окончания';
-  else if (DATE_RE.test(v.periodFrom) && v.periodTo < v.periodFrom) {
+  if (!isDateInput(v.periodFrom)) errors.periodFrom = 'Укажите дату начала';
+  if (!isDateInput(v.periodTo)) errors.periodTo = 'Укажите дату окончания';
+  else if (isDateInput(v.periodFrom) && v.periodTo < v.periodFrom) {
     errors.periodTo = 'Окончание раньше начала';
   }
-  const hoursPerYear = Number(v.hoursPerYear.replace(',', '.'));
-  if (!(hoursPerYear >= 1 && hoursPerYear <= 2000)) errors.hoursPerYear = 'От 1 до 2000 часов';
+  const hoursPerYear = hoursPerYearOf(v.hoursPerYear);
+  if (hoursPerYear === null) errors.hoursPerYear = HOURS_PER_YEAR_ERROR;
 
   if (Object.keys(errors).length > 0) return { errors };
   return {
@@ -112,7 +120,7 @@ function checkSubgroup(v: Values): { errors: Record<string, string>; input?: Sub
       capacity,
       periodFrom: v.periodFrom,
       periodTo: v.periodTo,
-      hoursPerYear,
+      hoursPerYear: hoursPerYear!,
     },
   };
 }
@@ -121,10 +129,8 @@ function SubgroupForm({ initial, onDone }: { initial: SubgroupView | null; onDon
   const { api } = useAdmin();
   const programmes = useLoad(() => api.listProgrammes(), [api]);
   const teachers = useLoad(() => api.listTeachers(), [api]);
-  const [v, setV] = useState<Values>(() => valuesOf(initial));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const action = useAction();
-  const set = (key: keyof Values) => (value: string) => setV((old) => ({ ...old, [key]: value }));
+  const form = useForm<Values>(() => valuesOf(initial));
+  const { values: v, field, errors } = form;
 
   const programmeOptions = [
     { value: '', label: '— выберите —' },
@@ -132,77 +138,48 @@ function SubgroupForm({ initial, onDone }: { initial: SubgroupView | null; onDon
   ];
 
   const toggleTeacher = (id: string, on: boolean) =>
-    setV((old) => ({
+    form.setValues((old) => ({
       ...old,
       teacherIds: on ? [...old.teacherIds, id] : old.teacherIds.filter((t) => t !== id),
     }));
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const checked = checkSubgroup(v);
-    setErrors(checked.errors);
-    const input = checked.input;
-    if (!input) return;
-
-    const saved = await action.run(() =>
-      (initial ? api.updateSubgroup(initial.id, input) : api.createSubgroup(input)).catch(
-        (error: unknown) => {
-          setErrors(fieldErrors(error));
-          throw error;
-        },
-      ),
-    );
-    if (saved) onDone();
-  };
+  const submit = form.submit(
+    () => checkSubgroup(v),
+    (input) => (initial ? api.updateSubgroup(initial.id, input) : api.createSubgroup(input)),
+    onDone,
+  );
 
   return (
     <form class="ap-form" onSubmit={submit} data-testid="subgroup-form" noValidate>
       <h3>{initial ? 'Подгруппа' : 'Новая подгруппа'}</h3>
       <AdminError error={programmes.error ?? teachers.error} testid="subgroup-form-load-error" />
       <div class="ap-grid">
-        <Field label="Программа" error={errors.programmeId} testid="subgroup-programme">
-          <Select
-            value={v.programmeId}
-            onValue={set('programmeId')}
-            testid="subgroup-programme"
-            options={programmeOptions}
-          />
-        </Field>
-        <Field label="Название" error={errors.name} testid="subgroup-name">
-          <TextInput value={v.name} onValue={set('name')} testid="subgroup-name" />
-        </Field>
-        <Field label="Мест" error={errors.capacity} testid="subgroup-capacity">
-          <TextInput
-            value={v.capacity}
-            onValue={set('capacity')}
-            testid="subgroup-capacity"
-            inputMode="numeric"
-          />
-        </Field>
-        <Field label="Начало обучения" error={errors.periodFrom} testid="subgroup-period-from">
-          <TextInput
-            value={v.periodFrom}
-            onValue={set('periodFrom')}
-            testid="subgroup-period-from"
-            type="date"
-          />
-        </Field>
-        <Field label="Окончание обучения" error={errors.periodTo} testid="subgroup-period-to">
-          <TextInput
-            value={v.periodTo}
-            onValue={set('periodTo')}
-            testid="subgroup-period-to"
-            type="date"
-          />
-        </Field>
-        <Field label="Часов в год" error={errors.hoursPerYear} testid="subgroup-hours">
-          <TextInput
-            value={v.hoursPerYear}
-            onValue={set('hoursPerYear')}
-            testid="subgroup-hours"
-            inputMode="decimal"
-          />
-        </Field>
+        <SelectField
+          label="Программа"
+          testid="subgroup-programme"
+          options={programmeOptions}
+          {...field('programmeId')}
+        />
+        <InputField label="Название" testid="subgroup-name" {...field('name')} />
+        <InputField
+          label="Мест"
+          testid="subgroup-capacity"
+          inputMode="numeric"
+          {...field('capacity')}
+        />
+        <InputField
+          label="Начало обучения"
+          testid="subgroup-period-from"
+          type="date"
+          {...field('periodFrom')}
+        />
+        <InputField
+          label="Окончание обучения"
+          testid="subgroup-period-to"
+          type="date"
+          {...field('periodTo')}
+        />
+        <HoursPerYearField testid="subgroup-hours" {...field('hoursPerYear')} />
       </div>
       <fieldset class="ap-checklist" data-testid="subgroup-teachers">
         <legend>Педагоги из реестра</legend>
@@ -220,20 +197,8 @@ function SubgroupForm({ initial, onDone }: { initial: SubgroupView | null; onDon
         ))}
         {errors.teacherIds ? <span class="ap-field__error">{errors.teacherIds}</span> : null}
       </fieldset>
-      <AdminError error={action.error} testid="subgroup-form-error" />
-      <div class="ap-actions">
-        <button
-          type="submit"
-          class="ap-btn ap-btn--primary"
-          disabled={action.busy}
-          data-testid="subgroup-save"
-        >
-          Сохранить
-        </button>
-        <button type="button" class="ap-btn" onClick={onDone} data-testid="subgroup-cancel">
-          Отмена
-        </button>
-      </div>
+      <AdminError error={form.error} testid="subgroup-form-error" />
+      <FormActions busy={form.busy} label="Сохранить" testid="subgroup" onCancel={onDone} />
     </form>
   );
 }

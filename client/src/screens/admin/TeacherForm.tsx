@@ -1,8 +1,15 @@
 import { CATEGORY_LABELS, validateSnils } from '@otmetka/shared';
 import type { TeacherInput, TeacherRecordView } from '@otmetka/shared/api';
-import { useState } from 'preact/hooks';
-import { fieldErrors } from '../../api/messages.ts';
-import { AdminError, Field, Select, TextInput, useAction } from './ui.tsx';
+import { withoutFieldPath } from '../../api/messages.ts';
+import {
+  FormActions,
+  InputField,
+  isDateInput,
+  SelectField,
+  useFormValues,
+  useSave,
+} from './form.tsx';
+import { AdminError } from './ui.tsx';
 
 /**
  * Create or edit a registry entry. Every field is checked here first (the same rules as the
@@ -63,13 +70,6 @@ function valuesOf(t: TeacherRecordView): Values {
   };
 }
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Strips the "field: " prefix of shared DomainError messages. */
-function plain(message: string): string {
-  return message.replace(/^[\w.[\]]+: /, '');
-}
-
 function years(text: string): number | null {
   const n = Number(text.replace(',', '.'));
   return text.trim() !== '' && Number.isFinite(n) && n >= 0 && n <= 80 ? n : null;
@@ -83,14 +83,14 @@ export function checkTeacher(v: Values): {
   const errors: Partial<Record<Key, string>> = {};
   if (!v.lastName.trim()) errors.lastName = 'Укажите фамилию';
   if (!v.firstName.trim()) errors.firstName = 'Укажите имя';
-  if (!DATE_RE.test(v.birthDate)) errors.birthDate = 'Укажите дату рождения';
+  if (!isDateInput(v.birthDate)) errors.birthDate = 'Укажите дату рождения';
   if (!/^\d{4}$/.test(v['passport.series'].trim())) errors['passport.series'] = 'Серия — 4 цифры';
   if (!/^\d{6}$/.test(v['passport.number'].trim())) errors['passport.number'] = 'Номер — 6 цифр';
   if (!v['passport.issuedBy'].trim()) errors['passport.issuedBy'] = 'Укажите, кем выдан паспорт';
-  if (!DATE_RE.test(v['passport.issuedOn'])) errors['passport.issuedOn'] = 'Укажите дату выдачи';
+  if (!isDateInput(v['passport.issuedOn'])) errors['passport.issuedOn'] = 'Укажите дату выдачи';
 
   const snils = validateSnils(v.snils);
-  if (!snils.ok) errors.snils = plain(snils.message);
+  if (!snils.ok) errors.snils = withoutFieldPath(snils.message);
 
   const total = years(v.experienceTotalYears);
   const teaching = years(v.experienceTeachingYears);
@@ -133,42 +133,33 @@ interface Props {
 }
 
 export function TeacherForm({ initial, onSave, onCancel }: Props) {
-  const [values, setValues] = useState<Values>(() => (initial ? valuesOf(initial) : EMPTY));
-  const [errors, setErrors] = useState<Partial<Record<string, string>>>({});
-  const action = useAction();
+  const form = useFormValues<Values>(() => (initial ? valuesOf(initial) : EMPTY));
+  const values = form.values;
+  const { busy, error, errors, setErrors, submit: submitWith } = useSave();
 
+  // Typing in a field takes its error away: what was wrong is being corrected.
   const set = (key: Key) => (value: string) => {
-    setValues((v) => ({ ...v, [key]: value }));
+    form.set(key)(value);
     setErrors((e) => ({ ...e, [key]: undefined }));
   };
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const checked = checkTeacher(values);
-    setErrors(checked.errors);
-    if (!checked.input) return;
-
-    const input = checked.input;
-    await action.run(async () => {
-      try {
-        await onSave(input);
-      } catch (error) {
-        setErrors(fieldErrors(error));
-        throw error;
-      }
-    });
-  };
+  // What follows a save (closing the form, a notice) is the registry's, in onSave.
+  const submit = submitWith(
+    () => checkTeacher(values),
+    onSave,
+    () => undefined,
+  );
 
   const text = (key: Key, label: string, extra: Record<string, unknown> = {}) => (
-    <Field label={label} error={errors[key]} testid={`teacher-${key.replace('.', '-')}`}>
-      <TextInput
-        value={values[key]}
-        onValue={set(key)}
-        testid={`teacher-${key.replace('.', '-')}`}
-        aria-invalid={errors[key] ? 'true' : undefined}
-        {...extra}
-      />
-    </Field>
+    <InputField
+      label={label}
+      error={errors[key]}
+      value={values[key]}
+      onValue={set(key)}
+      testid={`teacher-${key.replace('.', '-')}`}
+      aria-invalid={errors[key] ? 'true' : undefined}
+      {...extra}
+    />
   );
 
   return (
@@ -193,30 +184,24 @@ export function TeacherForm({ initial, onSave, onCancel }: Props) {
         {text('snils', 'СНИЛС', { inputMode: 'numeric', placeholder: '000-000-000 00' })}
         {text('experienceTotalYears', 'Общий стаж, лет', { inputMode: 'decimal' })}
         {text('experienceTeachingYears', 'Педагогический стаж, лет', { inputMode: 'decimal' })}
-        <Field label="Категория" error={errors.category} testid="teacher-category">
-          <Select
-            value={values.category}
-            onValue={set('category')}
-            testid="teacher-category"
-            options={CATEGORY_OPTIONS}
-          />
-        </Field>
+        <SelectField
+          label="Категория"
+          error={errors.category}
+          value={values.category}
+          onValue={set('category')}
+          testid="teacher-category"
+          options={CATEGORY_OPTIONS}
+        />
         {text('qualification', 'Квалификация по диплому')}
       </fieldset>
-      <AdminError error={action.error} testid="teacher-form-error" />
-      <div class="ap-actions">
-        <button
-          type="submit"
-          class="ap-btn ap-btn--primary"
-          disabled={action.busy}
-          data-testid="teacher-save"
-        >
-          {action.busy ? 'Сохранение…' : 'Сохранить'}
-        </button>
-        <button type="button" class="ap-btn" onClick={onCancel} data-testid="teacher-cancel">
-          Отмена
-        </button>
-      </div>
+      <AdminError error={error} testid="teacher-form-error" />
+      <FormActions
+        busy={busy}
+        label="Сохранить"
+        busyLabel="Сохранение…"
+        testid="teacher"
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -1,11 +1,15 @@
 import { CATEGORY_LABELS } from '@otmetka/shared';
-import type { TeacherListItem, TeacherRecordView } from '@otmetka/shared/api';
+import type {
+  TeacherAccountRequest,
+  TeacherListItem,
+  TeacherRecordView,
+} from '@otmetka/shared/api';
 import { useState } from 'preact/hooks';
-import { fieldErrors } from '../../api/messages.ts';
 import { useAdmin } from './context.ts';
+import { type Checked, type FieldErrors, FormActions, InputField, useForm } from './form.tsx';
 import { hours } from './format.ts';
 import { TeacherForm } from './TeacherForm.tsx';
-import { AdminError, Field, Loading, TextInput, useAction, useLoad } from './ui.tsx';
+import { AdminError, Loading, useAction, useLoad } from './ui.tsx';
 
 /**
  * The teacher registry (реестр педагогов). The list shows the СНИЛС masked, as the server sends
@@ -170,64 +174,49 @@ interface AccountProps {
   onCancel: () => void;
 }
 
+/** The form's own check of a new login (the server checks again and names a taken login). */
+function checkAccount(v: { login: string; password: string }): Checked<TeacherAccountRequest> {
+  const errors: FieldErrors = {};
+  if (!/^[a-zA-Z0-9._-]{3,64}$/.test(v.login.trim())) {
+    errors.login = 'От 3 символов: латинские буквы, цифры, точка, дефис, подчёркивание';
+  }
+  if (v.password.length < 8) errors.password = 'Пароль — не короче 8 символов';
+
+  if (Object.keys(errors).length > 0) return { errors };
+  return { errors, input: { login: v.login.trim(), password: v.password } };
+}
+
 /** Creates the teacher's login and password; the admin passes them on in person. */
 function AccountForm({ teacher, onDone, onCancel }: AccountProps) {
   const { api } = useAdmin();
-  const [login, setLogin] = useState('');
-  const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const action = useAction();
+  const form = useForm(() => ({ login: '', password: '' }));
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const own: Record<string, string> = {};
-    if (!/^[a-zA-Z0-9._-]{3,64}$/.test(login.trim())) {
-      own.login = 'От 3 символов: латинские буквы, цифры, точка, дефис, подчёркивание';
-    }
-    if (password.length < 8) own.password = 'Пароль — не короче 8 символов';
-    setErrors(own);
-    if (Object.keys(own).length > 0) return;
-
-    const account = await action.run(() =>
-      api.createAccount(teacher.id, { login: login.trim(), password }).catch((error: unknown) => {
-        setErrors(fieldErrors(error));
-        throw error;
-      }),
-    );
-    if (account) onDone(account.login);
-  };
+  const submit = form.submit(
+    () => checkAccount(form.values),
+    (input) => api.createAccount(teacher.id, input),
+    (account) => onDone(account.login),
+  );
 
   return (
     <form class="ap-form ap-card" onSubmit={submit} data-testid="account-form" noValidate>
       <h3>Вход для педагога: {teacher.displayName}</h3>
       <div class="ap-grid">
-        <Field label="Логин" error={errors.login} testid="account-login">
-          <TextInput value={login} onValue={setLogin} testid="account-login" autocomplete="off" />
-        </Field>
-        <Field label="Пароль" error={errors.password} testid="account-password">
-          <TextInput
-            value={password}
-            onValue={setPassword}
-            testid="account-password"
-            type="password"
-            autocomplete="new-password"
-          />
-        </Field>
+        <InputField
+          label="Логин"
+          testid="account-login"
+          autocomplete="off"
+          {...form.field('login')}
+        />
+        <InputField
+          label="Пароль"
+          testid="account-password"
+          type="password"
+          autocomplete="new-password"
+          {...form.field('password')}
+        />
       </div>
-      <AdminError error={action.error} testid="account-error" />
-      <div class="ap-actions">
-        <button
-          type="submit"
-          class="ap-btn ap-btn--primary"
-          disabled={action.busy}
-          data-testid="account-save"
-        >
-          Создать
-        </button>
-        <button type="button" class="ap-btn" onClick={onCancel} data-testid="account-cancel">
-          Отмена
-        </button>
-      </div>
+      <AdminError error={form.error} testid="account-error" />
+      <FormActions busy={form.busy} label="Создать" testid="account" onCancel={onCancel} />
     </form>
   );
 }

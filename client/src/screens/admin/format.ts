@@ -31,15 +31,11 @@ export const monthLabel = (month: string): string => formatRuMonth(month);
 /** The month after (n > 0) or before (n < 0) a 'YYYY-MM' month. */
 export const shiftMonth = addMonths;
 
-export const WEEKDAYS_SHORT = ['Пн', 'Вт', 'Ср', 'Чт', 'Пт', 'Сб', 'Вс'];
-
-/** [2, 4] → «Вт, Чт». */
-export function weekdaysLabel(days: readonly number[]): string {
-  return [...days]
-    .sort((a, b) => a - b)
-    .map((d) => WEEKDAYS_SHORT[d - 1])
-    .join(', ');
-}
+/** The schedule's weekday names and «Вт, Чт» labels: the server's messages use the same. */
+export {
+  RU_WEEKDAYS_SHORT as WEEKDAYS_SHORT,
+  ruWeekdays as weekdaysLabel,
+} from '@otmetka/shared';
 
 export function hours(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1).replace('.', ',');

@@ -62,6 +62,8 @@ export function LessonsMonth({
   const next = addMonths(month, 1);
   const canPrev = prev >= subgroup.periodFrom.slice(0, 7);
   const canNext = next <= subgroup.periodTo.slice(0, 7);
+  // GR1: grades stored while the programme had them stay stored, but show only while it does.
+  const grades = catalog.programmes.get(subgroup.programmeId)?.gradesEnabled ?? false;
 
   return (
     <div data-testid="lessons-month" data-month={month}>
@@ -100,6 +102,7 @@ export function LessonsMonth({
             learners={learners}
             markByKey={markByKey}
             lessonById={lessonById}
+            grades={grades}
           />
           <LessonList subgroupId={subgroup.id} slots={slots} lessonById={lessonById} />
         </>
@@ -124,8 +127,10 @@ function MonthGrid(props: {
   learners: RosterEntry[];
   markByKey: Map<string, Mark>;
   lessonById: Map<string, Lesson>;
+  /** The programme grades: a mark's grade is shown after its code. */
+  grades: boolean;
 }) {
-  const { subgroupId, slots, learners, markByKey, lessonById } = props;
+  const { subgroupId, slots, learners, markByKey, lessonById, grades } = props;
   return (
     <div class="gridwrap">
       <table class="grid" data-testid="month-grid">
@@ -153,7 +158,7 @@ function MonthGrid(props: {
                 <td key={s.lessonId} data-testid={`grid-cell-${r.learnerId}-${s.date}`}>
                   {isNotHeld(lessonById.get(s.lessonId)?.status)
                     ? '—'
-                    : cellText(r, s, markByKey.get(`${s.lessonId}|${r.learnerId}`))}
+                    : cellText(r, s, markByKey.get(`${s.lessonId}|${r.learnerId}`), grades)}
                 </td>
               ))}
             </tr>
@@ -170,10 +175,15 @@ function headerTitle(slot: LessonSlot, lesson: Lesson | undefined): string {
   return slot.holiday ?? `${slot.start}–${slot.end}`;
 }
 
-function cellText(entry: RosterEntry, slot: LessonSlot, mark: Mark | undefined): string {
+function cellText(
+  entry: RosterEntry,
+  slot: LessonSlot,
+  mark: Mark | undefined,
+  grades: boolean,
+): string {
   if (!isEnrolledOn(entry.intervals, slot.date)) return '·';
   if (!mark) return '';
-  const grade = mark.grade ? ` ${mark.grade}` : '';
+  const grade = grades && mark.grade ? ` ${mark.grade}` : '';
   return (mark.code === '' ? '✓' : mark.code) + grade;
 }
 

@@ -1,7 +1,15 @@
 import type { ChildView } from '@otmetka/shared/api';
 import { useEffect, useState } from 'preact/hooks';
-import { fieldErrors } from '../../api/messages.ts';
-import { ErrorLine, Field, Select, TextInput, useAction, useLoad } from '../admin/ui.tsx';
+import {
+  type Checked,
+  type FieldErrors,
+  FormActions,
+  InputField,
+  isDateInput,
+  SelectField,
+  useForm,
+} from '../admin/form.tsx';
+import { ErrorLine, useLoad } from '../admin/ui.tsx';
 import { useParent } from './context.ts';
 
 /**
@@ -10,7 +18,6 @@ import { useParent } from './context.ts';
  */
 
 const NEW = '__new__';
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 interface Props {
   subgroup: { id: string; name: string };
@@ -24,51 +31,37 @@ export function ApplyForm({ subgroup, programmeName, onCancel, onDone }: Props) 
   const children = useLoad(() => api.listChildren(), [api, version]);
   const list = children.data?.value.children ?? [];
   const [learnerId, setLearnerId] = useState('');
-  const [child, setChild] = useState({
-    lastName: '',
-    firstName: '',
-    middleName: '',
-    birthDate: '',
-  });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const action = useAction();
+  const form = useForm(() => ({ lastName: '', firstName: '', middleName: '', birthDate: '' }));
+  const { values: child, field } = form;
 
   // Preselect the only child, or the new-child form when there is none.
   useEffect(() => {
     if (children.data && !learnerId) setLearnerId(list[0]?.id ?? NEW);
   }, [children.data]);
 
-  const setField = (key: keyof typeof child) => (value: string) =>
-    setChild((c) => ({ ...c, [key]: value }));
-
-  const checkChild = (): Record<string, string> => {
-    const e: Record<string, string> = {};
+  const checkChild = (): FieldErrors => {
+    const e: FieldErrors = {};
     if (!child.lastName.trim()) e.lastName = 'Укажите фамилию';
     if (!child.firstName.trim()) e.firstName = 'Укажите имя';
-    if (!DATE_RE.test(child.birthDate)) e.birthDate = 'Укажите дату рождения';
+    if (!isDateInput(child.birthDate)) e.birthDate = 'Укажите дату рождения';
     return e;
   };
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const own = learnerId === NEW ? checkChild() : {};
-    setErrors(own);
-    if (Object.keys(own).length > 0) return;
-
-    const done = await action.run(async () => {
-      try {
-        const id = learnerId === NEW ? (await registerChild()).id : learnerId;
-        return await api.apply({ learnerId: id, subgroupId: subgroup.id });
-      } catch (error) {
-        setErrors(fieldErrors(error));
-        throw error;
-      }
-    });
-    if (done) {
-      changed();
-      onDone();
-    }
+  // A registered child needs no check here; a new one is checked before anything is sent.
+  const check = (): Checked<{ learnerId: string }> => {
+    const errors = learnerId === NEW ? checkChild() : {};
+    return Object.keys(errors).length > 0 ? { errors } : { errors, input: { learnerId } };
   };
+
+  const send = async (chosen: { learnerId: string }) => {
+    const id = chosen.learnerId === NEW ? (await registerChild()).id : chosen.learnerId;
+    return await api.apply({ learnerId: id, subgroupId: subgroup.id });
+  };
+
+  const submit = form.submit(check, send, () => {
+    changed();
+    onDone();
+  });
 
   const registerChild = async (): Promise<ChildView> => {
     const created = await api.addChild({
@@ -93,57 +86,36 @@ export function ApplyForm({ subgroup, programmeName, onCancel, onDone }: Props) 
       <h2>
         Заявка: {programmeName}, {subgroup.name}
       </h2>
-      <Field label="Ребёнок" testid="apply-child">
-        <Select value={learnerId} onValue={setLearnerId} testid="apply-child" options={options} />
-      </Field>
+      <SelectField
+        label="Ребёнок"
+        value={learnerId}
+        onValue={setLearnerId}
+        testid="apply-child"
+        options={options}
+      />
       {learnerId === NEW ? (
         <fieldset class="ap-grid">
           <legend>Данные ребёнка</legend>
-          <Field label="Фамилия" error={errors.lastName} testid="child-last-name">
-            <TextInput
-              value={child.lastName}
-              onValue={setField('lastName')}
-              testid="child-last-name"
-            />
-          </Field>
-          <Field label="Имя" error={errors.firstName} testid="child-first-name">
-            <TextInput
-              value={child.firstName}
-              onValue={setField('firstName')}
-              testid="child-first-name"
-            />
-          </Field>
-          <Field label="Отчество" error={errors.middleName} testid="child-middle-name">
-            <TextInput
-              value={child.middleName}
-              onValue={setField('middleName')}
-              testid="child-middle-name"
-            />
-          </Field>
-          <Field label="Дата рождения" error={errors.birthDate} testid="child-birth-date">
-            <TextInput
-              type="date"
-              value={child.birthDate}
-              onValue={setField('birthDate')}
-              testid="child-birth-date"
-            />
-          </Field>
+          <InputField label="Фамилия" testid="child-last-name" {...field('lastName')} />
+          <InputField label="Имя" testid="child-first-name" {...field('firstName')} />
+          <InputField label="Отчество" testid="child-middle-name" {...field('middleName')} />
+          <InputField
+            label="Дата рождения"
+            testid="child-birth-date"
+            type="date"
+            {...field('birthDate')}
+          />
         </fieldset>
       ) : null}
-      <ErrorLine error={children.error ?? action.error} testid="apply-error" />
-      <div class="ap-actions">
-        <button
-          type="submit"
-          class="ap-btn ap-btn--primary"
-          disabled={action.busy}
-          data-testid="apply-submit"
-        >
-          {action.busy ? 'Отправка…' : 'Отправить заявку'}
-        </button>
-        <button type="button" class="ap-btn" onClick={onCancel} data-testid="apply-cancel">
-          Отмена
-        </button>
-      </div>
+      <ErrorLine error={children.error ?? form.error} testid="apply-error" />
+      <FormActions
+        busy={form.busy}
+        label="Отправить заявку"
+        busyLabel="Отправка…"
+        testid="apply"
+        submitTestid="apply-submit"
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -1,0 +1,109 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  api,
+  apiLogin,
+  type E2EServer,
+  ensureClientBuilt,
+  LANDSCAPE,
+  launchBrowser,
+  newDevice,
+  PORTRAIT,
+  signIn,
+  startServer,
+} from './harness.ts';
+
+/**
+ * The admin's screens as Chromium lays them out: what a unit test in happy-dom cannot see
+ * (widths, what a closed select shows).
+ */
+
+let server: E2EServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  ensureClientBuilt();
+  server = await startServer();
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+interface PickerLayout {
+  labels: string[];
+  /** The select's width on screen. */
+  width: number;
+  /** The width the select needs to show its longest option whole (its max-content width). */
+  needed: number;
+}
+
+/** A subgroup select's options and whether its longest option fits when chosen. */
+function pickerLayout(page: Page, testid: string): Promise<PickerLayout> {
+  return page.getByTestId(testid).evaluate((el) => {
+    const select = el as HTMLSelectElement;
+    const probe = select.cloneNode(true) as HTMLSelectElement;
+    probe.style.width = 'max-content';
+    probe.style.minWidth = '0';
+    probe.style.maxWidth = 'none';
+    probe.style.position = 'absolute';
+    // Beside the select, so it inherits the same font.
+    select.after(probe);
+    const needed = probe.getBoundingClientRect().width;
+    probe.remove();
+    return {
+      labels: Array.from(select.options, (o) => o.text),
+      width: select.getBoundingClientRect().width,
+      needed,
+    };
+  });
+}
+
+describe('admin: subgroup pickers', () => {
+  it.each([
+    ['landscape', LANDSCAPE],
+    ['portrait', PORTRAIT],
+  ])(
+    '[AS1] on the reports and mark-history tabs every subgroup can be picked and read whole (%s)',
+    async (_name, viewport) => {
+      const token = (await apiLogin(server, 'admin')).accessToken;
+      const listed = await api<{ subgroups: { name: string; programmeName: string }[] }>(
+        server,
+        'GET',
+        '/api/admin/subgroups',
+        { token },
+      );
+      const expected = listed.body.subgroups.map((s) => `${s.programmeName} — ${s.name}`);
+      // The demo names every programme's groups «Группа 1», «Группа 2», …: only the programme
+      // tells them apart.
+      expect(new Set(listed.body.subgroups.map((s) => s.name)).size).toBeLessThan(expected.length);
+
+      const device = await newDevice(browser, { viewport });
+      const page = await device.newPage();
+      await signIn(page, server, 'admin');
+      for (const [tab, testid] of [
+        ['reports', 'report-subgroup'],
+        ['audit', 'audit-subgroup'],
+      ] as const) {
+        await page.getByTestId(`admin-tab-${tab}`).click();
+        await page
+          .locator(`select[data-testid="${testid}"] option`)
+          .nth(expected.length - 1)
+          .waitFor({
+            state: 'attached',
+          });
+
+        const layout = await pickerLayout(page, `${testid}`);
+        expect(layout.labels, tab).toEqual(expected);
+        expect(
+          layout.width,
+          `${tab}: the select is narrower than its longest option`,
+        ).toBeGreaterThanOrEqual(layout.needed - 0.5);
+      }
+      await device.close();
+    },
+    90_000,
+  );
+});
