@@ -11,6 +11,7 @@ import { storeLayer } from './db/plugin.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { HttpError } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
+import { serializeError } from './http/log.ts';
 import { openApiRoutes } from './http/openapi.ts';
 import type { RouteDoc } from './http/route.ts';
 import { parentPlugin } from './parent/index.ts';
@@ -38,6 +39,8 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
       censor: '[redacted]',
     },
+    // A database error carries the request it sent, body and all: see http/log.ts.
+    serializers: { err: serializeError },
     ...(config.logStream ? { stream: config.logStream } : {}),
   };
 }
