@@ -90,7 +90,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     logger: loggerOptions(config),
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => crypto.randomUUID(),
-    trustProxy: config.production,
+    trustProxy: config.trustProxy,
   });
   app.decorate('config', config);
   app.decorate('routeRegistry', [] as RouteDoc[]);
