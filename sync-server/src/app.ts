@@ -85,6 +85,17 @@ function protocolCheck(app: FastifyInstance) {
   });
 }
 
+/**
+ * SC4: no cache keeps an answer of the API. They carry tokens, personal data and journals, and
+ * a browser's HTTP cache may write an answer without this header to disk, out of reach of the
+ * app's sign-out on a shared computer. The SSE stream sets its own headers.
+ */
+function noStoreApi(app: FastifyInstance) {
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+}
+
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config),
@@ -102,6 +113,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(compress, { global: true, threshold: 2048 });
   await app.register(rateLimit, { global: false });
   protocolCheck(app);
+  noStoreApi(app);
 
   await app.register(storeLayer, { couchUrl: config.couchUrl });
   await app.register(authCore, { config });
