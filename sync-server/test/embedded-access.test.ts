@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedCouch } from '../src/db/embedded.ts';
 import { call } from './helpers.ts';
 
 /**
@@ -112,5 +113,22 @@ describe('the embedded database of the default run', () => {
     expect((teachers.body as { teachers: unknown[] }).teachers.length).toBeGreaterThan(0);
     const health = await call(app, 'GET', '/api/health');
     expect(health.body).toMatchObject({ ok: true, database: { reachable: true } });
+  });
+});
+
+describe('the embedded database’s files', () => {
+  it('[SC6] are the server account’s alone, also in a folder made before', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'otmetka-files-'));
+    try {
+      // As an earlier version (or `mkdir data`) left it under the usual umask.
+      await mkdir(path.join(dataDir, 'couch'), { mode: 0o755 });
+      await chmod(path.join(dataDir, 'couch'), 0o755);
+      const couch = await startEmbeddedCouch({ dataDir, password: 'test-only' });
+      await couch.stop();
+      const { mode } = await stat(path.join(dataDir, 'couch'));
+      expect(mode & 0o077).toBe(0);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -53,7 +53,10 @@ async function pouchFor(options: EmbeddedOptions) {
   if (options.memory) return base.plugin(memoryAdapter).defaults({ adapter: 'memory' });
 
   const dir = path.join(options.dataDir ?? './data', 'couch');
-  await mkdir(dir, { recursive: true });
+  // SC6: the files hold the registry's personal data; no other account of the machine reads
+  // them. A folder made before (an earlier version, `mkdir data`) is closed too.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
   return base.defaults({ prefix: `${dir}/` });
 }
 
