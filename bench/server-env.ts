@@ -104,6 +104,7 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
     dataDir,
     jwtSecret: 'bench-secret-0123456789-0123456789-0123456789',
     production: false,
+    trustProxy: false,
     corsOrigins: [],
     loginRateLimit: 100_000,
     accessTokenTtlSeconds: 900,

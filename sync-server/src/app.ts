@@ -11,6 +11,7 @@ import { storeLayer } from './db/plugin.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { HttpError } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
+import { serializeError } from './http/log.ts';
 import { openApiRoutes } from './http/openapi.ts';
 import type { RouteDoc } from './http/route.ts';
 import { parentPlugin } from './parent/index.ts';
@@ -38,6 +39,8 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
       censor: '[redacted]',
     },
+    // A database error carries the request it sent, body and all: see http/log.ts.
+    serializers: { err: serializeError },
     ...(config.logStream ? { stream: config.logStream } : {}),
   };
 }
@@ -82,12 +85,23 @@ function protocolCheck(app: FastifyInstance) {
   });
 }
 
+/**
+ * SC4: no cache keeps an answer of the API. They carry tokens, personal data and journals, and
+ * a browser's HTTP cache may write an answer without this header to disk, out of reach of the
+ * app's sign-out on a shared computer. The SSE stream sets its own headers.
+ */
+function noStoreApi(app: FastifyInstance) {
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+}
+
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config),
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => crypto.randomUUID(),
-    trustProxy: config.production,
+    trustProxy: config.trustProxy,
   });
   app.decorate('config', config);
   app.decorate('routeRegistry', [] as RouteDoc[]);
@@ -99,6 +113,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(compress, { global: true, threshold: 2048 });
   await app.register(rateLimit, { global: false });
   protocolCheck(app);
+  noStoreApi(app);
 
   await app.register(storeLayer, { couchUrl: config.couchUrl });
   await app.register(authCore, { config });

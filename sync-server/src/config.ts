@@ -15,6 +15,12 @@ export interface Config {
   dataDir: string;
   jwtSecret: string;
   production: boolean;
+  /**
+   * The proxies in front of the server, believed about the caller's address (the entry each
+   * appends to X-Forwarded-For); false: none, the socket's address is the caller's. Sign-in
+   * and sign-up are limited per address (SC3).
+   */
+  trustProxy: TrustProxy;
   /** Allowed browser origins; empty means CORS stays closed. */
   corsOrigins: string[];
   /** Login attempts allowed per IP and login within a minute. */
@@ -29,6 +35,8 @@ export interface Config {
   logLevel: string;
   logStream?: NodeJS.WritableStream;
 }
+
+export type TrustProxy = false | string[];
 
 export interface EnvConfig extends Omit<Config, 'couchUrl'> {
   /** Unset: main.ts starts the embedded database. */
@@ -67,6 +75,24 @@ async function resolveJwtSecret(env: NodeJS.ProcessEnv, dataDir: string, product
   }
 }
 
+/**
+ * TRUST_PROXY: the comma-separated addresses or ranges of the proxies in front of the server
+ * (`10.0.0.5`, `10.0.0.0/8`, or proxy-addr's names `loopback`, `linklocal`, `uniquelocal`);
+ * `none` trusts none. Unset: `loopback` in production (a reverse proxy on the same machine),
+ * none otherwise. Never every peer: then the left-most X-Forwarded-For entry, which the caller
+ * writes, would be taken for its address. (Fastify 5 believes no hop count: it cannot tell
+ * the immediate peer is a proxy.)
+ */
+function trustProxyFromEnv(env: NodeJS.ProcessEnv, production: boolean): TrustProxy {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw) return production ? ['loopback'] : false;
+  if (raw === 'none') return false;
+  return raw
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+}
+
 export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<EnvConfig> {
   const production = env.NODE_ENV === 'production';
   const dataDir = path.resolve(env.DATA_DIR ?? './data');
@@ -80,6 +106,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     dataDir,
     jwtSecret: await resolveJwtSecret(env, dataDir, production),
     production,
+    trustProxy: trustProxyFromEnv(env, production),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())

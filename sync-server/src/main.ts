@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { startEmbeddedCouch } from './db/embedded.ts';
@@ -97,7 +98,12 @@ async function main() {
   const env = await loadConfig();
   const embedded = env.couchUrl
     ? undefined
-    : await startEmbeddedCouch({ dataDir: env.dataDir, port: env.embeddedCouchPort });
+    : await startEmbeddedCouch({
+        dataDir: env.dataDir,
+        port: env.embeddedCouchPort,
+        // SC6: only this process knows it, so only this process reads the database.
+        password: randomBytes(24).toString('base64url'),
+      });
   const couchUrl = env.couchUrl ?? embedded!.url;
 
   const { app, seeded } = await startApp({ ...env, couchUrl });

@@ -124,3 +124,33 @@ describe('auth', () => {
     expect(other.status).toBe(200);
   });
 });
+
+describe('auth: sign-in attempts per address', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // Two attempts per login and address; ten per address whatever the logins.
+    server = await startServer({ config: { loginRateLimit: 2 } });
+    await createFixture(server.store);
+  });
+  afterAll(() => server.stop());
+
+  it('[SC5] one address may not try a password against every login', async () => {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 11; i++) {
+      const res = await call(server.url, 'POST', '/api/auth/login', {
+        body: { login: `guess-${i}`, password: 'Summer2026!' },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses[10]).toBe(429);
+
+    // A right password from that address waits too: the guesser cannot tell it from a wrong one.
+    const right = await call(server.url, 'POST', '/api/auth/login', {
+      body: { login: 'teacher-a-user', password: PASSWORD },
+    });
+    expect(right.status).toBe(429);
+    expect(right.body).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+  });
+});

@@ -42,6 +42,7 @@ export function testConfig(couchUrl: string, overrides: Partial<Config> = {}): C
     dataDir: '/tmp/otmetka-test-unused',
     jwtSecret: JWT_SECRET,
     production: false,
+    trustProxy: false,
     corsOrigins: [],
     loginRateLimit: 1000,
     accessTokenTtlSeconds: 900,

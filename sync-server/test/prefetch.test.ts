@@ -3,12 +3,11 @@ import type { Visibility } from '../src/sync/access.ts';
 import { PullPrefetch } from '../src/sync/prefetch.ts';
 import type { PullResult } from '../src/sync/pull.ts';
 
-function visibility(sub: string, subgroupIds: string[], learnerIds: string[] | null): Visibility {
+function visibility(sub: string, subgroupIds: string[], role: 'teacher' | 'admin'): Visibility {
   return {
-    user: { sub, org: 'org-test', role: learnerIds ? 'parent' : 'teacher', tid: null },
+    user: { sub, org: 'org-test', role, tid: null },
     orgId: 'org-test',
     subgroupIds,
-    learnerIds: learnerIds ? new Set(learnerIds) : null,
     catalogAccepts: () => true,
     catalogKey: 'org',
     catalogScope: { subgroups: subgroupIds, programmes: [], teachers: [] },
@@ -21,14 +20,14 @@ describe('pull prefetch', () => {
   it('serves a page once, to the same caller, visibility, collection, checkpoint and limit', async () => {
     let clock = 0;
     const prefetch = new PullPrefetch(() => clock);
-    const teacher = visibility('teacher-a', ['sg-a'], null);
+    const teacher = visibility('teacher-a', ['sg-a'], 'teacher');
     const checkpoint = { v: 1 as const, seqs: { 'sg-a': '3', 'sg-b': '4' }, snapshot: null };
     prefetch.start(prefetch.key(teacher, 'marks', checkpoint, 1000), async () => page);
 
     const others = [
-      prefetch.key(visibility('teacher-b', ['sg-a'], null), 'marks', checkpoint, 1000),
-      prefetch.key(visibility('teacher-a', ['sg-a', 'sg-c'], null), 'marks', checkpoint, 1000),
-      prefetch.key(visibility('teacher-a', ['sg-a'], ['kid']), 'marks', checkpoint, 1000),
+      prefetch.key(visibility('teacher-b', ['sg-a'], 'teacher'), 'marks', checkpoint, 1000),
+      prefetch.key(visibility('teacher-a', ['sg-a', 'sg-c'], 'teacher'), 'marks', checkpoint, 1000),
+      prefetch.key(visibility('teacher-a', ['sg-a'], 'admin'), 'marks', checkpoint, 1000),
       prefetch.key(teacher, 'lessons', checkpoint, 1000),
       prefetch.key(teacher, 'marks', checkpoint, 999),
       prefetch.key(teacher, 'marks', { ...checkpoint, seqs: { 'sg-a': '3' } }, 1000),
@@ -48,7 +47,7 @@ describe('pull prefetch', () => {
 
   it('a failed read is not served', async () => {
     const prefetch = new PullPrefetch();
-    const key = prefetch.key(visibility('t', ['sg-a'], null), 'marks', { v: 1, seqs: {} }, 10);
+    const key = prefetch.key(visibility('t', ['sg-a'], 'teacher'), 'marks', { v: 1, seqs: {} }, 10);
     prefetch.start(key, async () => {
       throw new Error('database restarting');
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subgroupDbName } from '../src/db/store.ts';
+import { auditDbName, subgroupDbName } from '../src/db/store.ts';
 import { addDays, defaultCalendar, isoWeekday } from '../src/shared.ts';
 import {
   call,
@@ -7,6 +7,7 @@ import {
   lessonDoc,
   login,
   markDoc,
+  ORG_ID,
   PERSONAL,
   type PullPage,
   pullAll,
@@ -84,25 +85,44 @@ describe('pull', () => {
     expect(ids).toEqual(['org-test', 'prog-robots', 'schedule:sg-a', 'sg-a', 'teacher-a'].sort());
   });
 
-  it('a parent sees only their own children: lessons of their subgroups, their marks and roster', async () => {
-    const marks = await pullAll(server.url, tokens.parent!, 'marks');
-    const learners = new Set([...marks.docs.values()].map((m) => m.learnerId));
-    expect(learners).toEqual(new Set(['learner-kid', 'learner-kid-b']));
-    expect(marks.docs.size).toBe(21);
+  it('[SC2] a parent’s pull, push and stream are refused: the diary is the parent’s view of the journal', async () => {
+    // What a journal document holds beyond the diary: the reason of a cancellation (about the
+    // teacher) and a remark that names another child.
+    const cancelled = lessonDoc('sg-a', '2026-09-02', 2000, {
+      status: 'cancelled',
+      statusReason: 'Болезнь педагога',
+      remark: 'Орлова Вера сорвала занятие',
+    });
+    const written = await call(server.url, 'POST', '/api/sync/lessons/push', {
+      token: tokens.a,
+      body: pushRows([cancelled]),
+    });
+    expect((written.body as { refused: unknown[] }).refused).toEqual([]);
 
-    const roster = await pullAll(server.url, tokens.parent!, 'roster');
-    expect(new Set([...roster.docs.values()].map((r) => r.learnerId))).toEqual(
-      new Set(['learner-kid', 'learner-kid-b']),
-    );
-    const lessons = await pullAll(server.url, tokens.parent!, 'lessons');
-    expect(lessons.docs.size).toBe(21);
+    for (const token of [tokens.parent, tokens.other]) {
+      for (const c of ['catalog', 'lessons', 'topics', 'roster', 'marks']) {
+        const pulled = await call(server.url, 'GET', `/api/sync/${c}/pull?limit=1000`, { token });
+        expect(pulled.status, c).toBe(403);
+        expect((pulled.body as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+        expect(JSON.stringify(pulled.body)).not.toMatch(/Болезнь|Орлова/);
+      }
+      // Only the status: an open stream never ends.
+      const stream = await fetch(`${server.url}/api/sync/stream`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      await stream.body?.cancel();
+      expect(stream.status).toBe(403);
+    }
 
-    const other = await pullAll(server.url, tokens.other!, 'marks');
-    expect(new Set([...other.docs.values()].map((m) => m.learnerId))).toEqual(
-      new Set(['learner-other']),
-    );
-    const otherLessons = await pullAll(server.url, tokens.other!, 'lessons');
-    expect([...otherLessons.docs.values()].some((l) => l.subgroupId === 'sg-b')).toBe(false);
+    // A parent's push is refused before its rows are read: nothing reaches the admin's list of
+    // refused edits (a self-registered account could otherwise fill the audit database).
+    const before = await server.store.find(auditDbName(ORG_ID), { type: 'refusal' });
+    const pushed = await call(server.url, 'POST', '/api/sync/marks/push', {
+      token: tokens.parent,
+      body: pushRows([markDoc('sg-a', '2026-09-07', 'learner-kid', '')]),
+    });
+    expect(pushed.status).toBe(403);
+    expect(await server.store.find(auditDbName(ORG_ID), { type: 'refusal' })).toEqual(before);
   });
 
   it('an admin pulls the whole organisation', async () => {
@@ -112,7 +132,7 @@ describe('pull', () => {
 
   it('no personal-data field or value appears in any sync response or in the log', async () => {
     const texts: string[] = [];
-    for (const token of Object.values(tokens)) {
+    for (const token of [tokens.a!, tokens.b!, tokens.admin!]) {
       for (const c of ['catalog', 'lessons', 'topics', 'roster', 'marks']) {
         texts.push(JSON.stringify([...(await pullAll(server.url, token, c)).docs.values()]));
       }

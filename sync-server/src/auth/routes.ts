@@ -1,5 +1,5 @@
 import { type PublicOrg, publicOrgSchema, registerRequestSchema } from '@otmetka/shared/api';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { type Doc, orgDbName } from '../db/store.ts';
@@ -78,6 +78,29 @@ function loginRateLimit(config: Config) {
   };
 }
 
+/** Attempts one address may make across logins, in per-login allowances. */
+const ADDRESS_ALLOWANCES = 5;
+
+/**
+ * SC5: sign-in attempts per address, whatever the login. The per-login limit alone let one
+ * address try a common password against every login of the organisation (each attempt also a
+ * scrypt hash on the server), and the limiter keeps counters for its last 5,000 keys only, so
+ * attempts at other logins pushed a guessed login's counter out.
+ */
+function addressLimit(app: FastifyInstance, config: Config) {
+  const check = app.createRateLimit({
+    max: config.loginRateLimit * ADDRESS_ALLOWANCES,
+    timeWindow: LOGIN_WINDOW_MS,
+    keyGenerator: (request) => request.ip,
+  });
+  return async (request: FastifyRequest) => {
+    const limit = await check(request);
+    if (!limit.isAllowed && limit.isExceeded) {
+      throw rateLimited(Math.max(1, Math.ceil(limit.ttl / 1000)));
+    }
+  };
+}
+
 const REGISTER_WINDOW_MS = 10 * 60_000;
 
 /** Per address only: a new login per attempt must not buy a new allowance. */
@@ -93,6 +116,7 @@ function registerRateLimit(config: Config) {
 export async function authRoutes(app: FastifyInstance, opts: { config: Config }) {
   const tokens = new RefreshTokens(app.store, opts.config.now, opts.config.jwtSecret);
   const passwords = new PasswordProvider(app.store);
+  const limitAddress = addressLimit(app, opts.config);
 
   route(
     app,
@@ -105,7 +129,8 @@ export async function authRoutes(app: FastifyInstance, opts: { config: Config })
       response: loginResponseSchema,
       config: { rateLimit: loginRateLimit(opts.config) },
     },
-    async ({ body }) => {
+    async ({ body, request }) => {
+      await limitAddress(request);
       const user = await passwords.authenticate(body);
       if (!user) throw invalidCredentials();
       return issueSession(app, tokens, user);

@@ -1,8 +1,9 @@
-import { mkdir } from 'node:fs/promises';
+import { timingSafeEqual } from 'node:crypto';
+import { chmod, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import expressPouchDB from 'express-pouchdb';
 import PouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
@@ -15,6 +16,7 @@ import pouchFind from 'pouchdb-find';
  */
 
 export interface EmbeddedCouch {
+  /** Where nano reaches it, with the credentials when it asks for them. */
   url: string;
   stop(): Promise<void>;
 }
@@ -26,6 +28,24 @@ export interface EmbeddedOptions {
   memory?: boolean;
   /** 0 picks a free port. */
   port?: number;
+  /**
+   * The password every request must bring (Basic, user `otmetka`); unset: none. The default
+   * run sets one made up at start (SC6): 127.0.0.1 is not only this server's. Tests, the soak
+   * and the benchmarks, on databases of their own, go without.
+   */
+  password?: string;
+}
+
+const USER = 'otmetka';
+
+/** 401 for a request without the password, before express-pouchdb sees it. */
+function requireCredentials(password: string): RequestHandler {
+  const expected = Buffer.from(`Basic ${Buffer.from(`${USER}:${password}`).toString('base64')}`);
+  return (req, res, next) => {
+    const sent = Buffer.from(req.headers.authorization ?? '');
+    if (sent.length === expected.length && timingSafeEqual(sent, expected)) return next();
+    res.status(401).json({ error: 'unauthorized', reason: 'Name or password is incorrect.' });
+  };
 }
 
 async function pouchFor(options: EmbeddedOptions) {
@@ -33,13 +53,17 @@ async function pouchFor(options: EmbeddedOptions) {
   if (options.memory) return base.plugin(memoryAdapter).defaults({ adapter: 'memory' });
 
   const dir = path.join(options.dataDir ?? './data', 'couch');
-  await mkdir(dir, { recursive: true });
+  // SC6: the files hold the registry's personal data; no other account of the machine reads
+  // them. A folder made before (an earlier version, `mkdir data`) is closed too.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
   return base.defaults({ prefix: `${dir}/` });
 }
 
 export async function startEmbeddedCouch(options: EmbeddedOptions = {}): Promise<EmbeddedCouch> {
   const pouch = await pouchFor(options);
   const app = express();
+  if (options.password) app.use(requireCredentials(options.password));
   // minimumForPouchDB plus Mango (_find/_index). Compression is excluded because it buffers
   // feed=continuous for gzip-accepting clients such as nano (STACK.md §3).
   app.use(
@@ -56,9 +80,10 @@ export async function startEmbeddedCouch(options: EmbeddedOptions = {}): Promise
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
+  const credentials = options.password ? `${USER}:${encodeURIComponent(options.password)}@` : '';
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${credentials}127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

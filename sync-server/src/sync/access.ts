@@ -1,18 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { AccessUser } from '../auth/claims.ts';
-import { type Doc, orgDbName, type Store, subgroupDbName } from '../db/store.ts';
-import {
-  type Application,
-  type CatalogScope,
-  rosterId,
-  type Subgroup,
-  type SyncCollection,
-} from '../shared.ts';
+import type { Doc, Store } from '../db/store.ts';
+import type { CatalogScope, Subgroup, SyncCollection } from '../shared.ts';
 
 /**
- * What a caller may see. A teacher: the subgroups whose teacherIds contain their teacher id. A
- * parent: the subgroups where their children (from their applications) are on the roster, and
- * only their own children's marks and roster entries. An admin: the whole organisation.
+ * What a caller may see. A teacher: the subgroups whose teacherIds contain their teacher id. An
+ * admin: the whole organisation. Nobody else syncs (SC2: a parent reads the diary, which shows
+ * what a parent may know of the journal); any other caller sees no subgroup.
  */
 
 export const CATALOG_TYPES = new Set([
@@ -44,8 +38,6 @@ export interface Visibility {
   orgId: string;
   /** Journal sources, sorted: a stable order for paging. */
   subgroupIds: string[];
-  /** A parent's children; null means every learner (teachers, admins). */
-  learnerIds: Set<string> | null;
   catalogAccepts(doc: Doc): boolean;
   /**
    * The checkpoint key of the catalog source. It changes when the set of visible subgroups
@@ -107,56 +99,20 @@ function keyOf(subgroupIds: string[], everything: boolean): string {
   return `org.${hash}`;
 }
 
-async function parentSubgroups(store: Store, user: AccessUser) {
-  const apps = await store.find<Application & Doc>(orgDbName(user.org), {
-    type: 'application',
-    parentUserId: user.sub,
-  });
-  const learners = new Set(apps.map((a) => a.learnerId));
-  const candidates = [...new Set(apps.map((a) => a.subgroupId))];
-
-  // On the roster (an entry that is not deleted) of the subgroup, not merely applied.
-  const visible: string[] = [];
-  for (const subgroupId of candidates) {
-    const ids = [...learners].map((l) => rosterId(subgroupId, l));
-    if (!(await store.dbExists(subgroupDbName(subgroupId)))) continue;
-    const stored = await store.getMany(subgroupDbName(subgroupId), ids);
-    if ([...stored.values()].some((s) => !s.deleted)) visible.push(subgroupId);
-  }
-  return { learners, visible: new Set(visible) };
-}
-
 export async function visibilityFor(store: Store, user: AccessUser): Promise<Visibility> {
   const all = activeSubgroups(await store.orgSubgroups<Subgroup & Doc>(user.org));
-  let subgroups: Subgroup[] = [];
-  let learnerIds: Set<string> | null = null;
-
-  if (user.role === 'admin') subgroups = all;
-  else if (user.role === 'teacher') {
-    subgroups = all.filter((s) => user.tid !== null && s.teacherIds.includes(user.tid));
-  } else {
-    const { learners, visible } = await parentSubgroups(store, user);
-    subgroups = all.filter((s) => visible.has(s.id));
-    learnerIds = learners;
-  }
+  const everything = user.role === 'admin';
+  const taught = (s: Subgroup) =>
+    user.role === 'teacher' && user.tid !== null && s.teacherIds.includes(user.tid);
+  const subgroups = everything ? all : all.filter(taught);
 
   const subgroupIds = subgroups.map((s) => s.id).sort();
-  const everything = user.role === 'admin';
   return {
     user,
     orgId: user.org,
     subgroupIds,
-    learnerIds,
     catalogAccepts: catalogFilter(subgroups, everything),
     catalogKey: keyOf(subgroupIds, everything),
     catalogScope: everything ? null : scopeOf(subgroups),
   };
-}
-
-/** Does the caller see this journal doc (of a visible subgroup)? */
-export function journalAccepts(vis: Visibility, type: string, doc: Doc): boolean {
-  if (doc.type !== type) return false;
-  if (vis.learnerIds === null) return true;
-  if (type === 'mark' || type === 'roster') return vis.learnerIds.has(doc.learnerId as string);
-  return true;
 }

@@ -31,6 +31,14 @@ import { openStream } from './stream.ts';
 
 const collectionParams = z.object({ collection: syncCollectionSchema });
 
+/**
+ * SC2: replication is the journal's, for the teachers who keep it and the admins who oversee
+ * it. A parent reads the diary (parent/diary.ts), which shows what a parent may know; a
+ * journal document carries more (a cancellation's reason, a lesson's remark that may name other
+ * children, who edited what from which device).
+ */
+const SYNC_ROLES = ['teacher', 'admin'] as const;
+
 function unknownCollectionOf(params: unknown) {
   const name = String((params as { collection?: unknown })?.collection ?? '');
   return (SYNC_COLLECTIONS as readonly string[]).includes(name)
@@ -87,7 +95,7 @@ export async function syncPlugin(app: FastifyInstance, opts: { config: Config })
       params: collectionParams,
       query: pullQuerySchema,
       response: pullResponseSchema,
-      roles: 'any',
+      roles: SYNC_ROLES,
       onInvalidParams: unknownCollectionOf,
     },
     async ({ params, query, user, request }) => {
@@ -120,7 +128,7 @@ export async function syncPlugin(app: FastifyInstance, opts: { config: Config })
       params: collectionParams,
       body: pushRequestSchema,
       response: pushResponseSchema,
-      roles: 'any',
+      roles: SYNC_ROLES,
       onAuthenticated: startOrgSeqRead(app, orgSeqReads),
       onInvalidParams: unknownCollectionOf,
     },
@@ -156,7 +164,7 @@ export async function syncPlugin(app: FastifyInstance, opts: { config: Config })
       summary: 'Server-Sent Events: `resync` events naming collections to pull',
       tags: ['sync'],
       produces: 'text/event-stream',
-      roles: 'any',
+      roles: SYNC_ROLES,
     },
     async ({ request, reply }) => {
       await openStream(app.store, hub, streams, request, reply);

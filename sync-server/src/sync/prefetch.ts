@@ -31,8 +31,7 @@ export class PullPrefetch {
   }
 
   key(vis: Visibility, collection: SyncCollection, checkpoint: Checkpoint, limit: number): string {
-    const learners = vis.learnerIds ? [...vis.learnerIds].sort().join(',') : '*';
-    const who = `${vis.user.sub}|${vis.user.role}|${vis.subgroupIds.join(',')}|${learners}`;
+    const who = `${vis.user.sub}|${vis.user.role}|${vis.subgroupIds.join(',')}`;
     return `${who}|${collection}|${limit}|${canonicalJson(checkpoint)}`;
   }
 

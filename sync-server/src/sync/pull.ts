@@ -8,7 +8,7 @@ import {
   type SyncCollection,
   scheduleId,
 } from '../shared.ts';
-import { COLLECTION_TYPE, journalAccepts, type Visibility } from './access.ts';
+import { COLLECTION_TYPE, type Visibility } from './access.ts';
 
 /**
  * Pull by checkpoint: for each of the caller's sources (the org database for the catalog,
@@ -52,7 +52,8 @@ function sourcesFor(collection: SyncCollection, vis: Visibility): Source[] {
   return vis.subgroupIds.map((id) => ({
     key: id,
     db: subgroupDbName(id),
-    accepts: (doc: Doc) => journalAccepts(vis, type, doc),
+    // A subgroup's database holds every journal kind; its visibility is the subgroup's.
+    accepts: (doc: Doc) => doc.type === type,
     idPrefix: `${type}:`,
     bodiesWithChanges: collection === 'marks',
   }));
