@@ -139,4 +139,33 @@ describe('admin: teacher registry', () => {
     expect((screen.getByTestId('teacher-lastName') as HTMLInputElement).value).toBe('Соколова');
     expect(await teacherCount()).toBe(before);
   });
+
+  it("[AC3] blocks and allows a teacher's sign-in, and sets a new password, from the list", async () => {
+    renderAdmin();
+    fireEvent.click(await screen.findByTestId('teacher-access-teacher-a'));
+    expect((await screen.findByTestId('teacher-notice')).textContent).toMatch(
+      /заблокирован: сеансы на всех устройствах завершены/,
+    );
+    await screen.findByTestId('teacher-blocked-teacher-a');
+    await expect(
+      new Session({ baseUrl: server.url }, memoryStore()).signIn('teacher-a-user', PASSWORD),
+    ).rejects.toThrow();
+
+    fireEvent.click(screen.getByTestId('teacher-access-teacher-a'));
+    await waitFor(() => expect(screen.queryByTestId('teacher-blocked-teacher-a')).toBeNull());
+    expect(screen.getByTestId('teacher-access-teacher-a').textContent).toBe('Заблокировать вход');
+
+    fireEvent.click(screen.getByTestId('teacher-password-teacher-a'));
+    type('password-new', 'short');
+    fireEvent.submit(screen.getByTestId('password-form'));
+    expect((await screen.findByTestId('password-new-error')).textContent).toMatch(/8 символов/);
+    type('password-new', 'brand-new-pass');
+    fireEvent.submit(screen.getByTestId('password-form'));
+    await waitFor(() =>
+      expect(screen.getByTestId('teacher-notice').textContent).toMatch(/Пароль .* изменён/),
+    );
+    const teacher = new Session({ baseUrl: server.url }, memoryStore());
+    await teacher.signIn('teacher-a-user', 'brand-new-pass');
+    expect(teacher.user?.role).toBe('teacher');
+  });
 });

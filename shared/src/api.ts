@@ -78,8 +78,12 @@ export const teacherInputSchema = z.object({
 });
 export type TeacherInput = z.infer<typeof teacherInputSchema>;
 
-/** The account of a registry entry, when it has one. */
-export const teacherAccountSchema = z.object({ userId: entityIdSchema, login: z.string() });
+/** The account of a registry entry, when it has one; `disabled`: sign-in blocked (AC3). */
+export const teacherAccountSchema = z.object({
+  userId: entityIdSchema,
+  login: z.string(),
+  disabled: z.boolean(),
+});
 
 /** A row of the registry list: no passport, no birth date, СНИЛС masked (`***-***-*45 95`). */
 export const teacherListItemSchema = z.object({
@@ -144,6 +148,16 @@ export const teacherAccountRequestSchema = z.object({
   password: accountPasswordSchema,
 });
 export type TeacherAccountRequest = z.infer<typeof teacherAccountRequestSchema>;
+
+/**
+ * AC3, for a lost tablet or a teacher who left: POST /api/admin/teachers/:id/account/password
+ * sets a new password, PUT …/account/access blocks or allows sign-in. Both end every session of
+ * the account (its refresh tokens), so a device signed in before must sign in again.
+ */
+export const accountPasswordRequestSchema = z.object({ password: accountPasswordSchema });
+export type AccountPasswordRequest = z.infer<typeof accountPasswordRequestSchema>;
+export const accountAccessRequestSchema = z.object({ disabled: z.boolean() });
+export type AccountAccessRequest = z.infer<typeof accountAccessRequestSchema>;
 
 /**
  * POST /api/auth/register — AC2: a parent creates their own account in an organisation,

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'TOKEN_EXPIRED',
   'TOKEN_INVALID',
   'INVALID_CREDENTIALS',
+  'ACCOUNT_DISABLED',
   'FORBIDDEN',
   // Journal rules (push refusals)
   'NOT_TEACHER_OF_SUBGROUP',

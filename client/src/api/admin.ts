@@ -1,4 +1,6 @@
 import {
+  type AccountAccessRequest,
+  type AccountPasswordRequest,
   type ApplicationListQuery,
   type ApplicationStatusRequest,
   type AuditQuery,
@@ -57,6 +59,16 @@ export function adminApi(fetchApi: FetchApi) {
     createAccount: (id: string, input: TeacherAccountRequest) =>
       requestJson(fetchApi, `${A}/teachers/${enc(id)}/account`, accountOne, {
         method: 'POST',
+        body: input,
+      }),
+    setAccountPassword: (id: string, input: AccountPasswordRequest) =>
+      requestJson(fetchApi, `${A}/teachers/${enc(id)}/account/password`, accountOne, {
+        method: 'POST',
+        body: input,
+      }),
+    setAccountAccess: (id: string, input: AccountAccessRequest) =>
+      requestJson(fetchApi, `${A}/teachers/${enc(id)}/account/access`, accountOne, {
+        method: 'PUT',
         body: input,
       }),
 

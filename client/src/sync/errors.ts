@@ -35,6 +35,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, ErrorInfo> = {
   TOKEN_EXPIRED: { message: 'Сеанс истёк. Войдите снова.', action: 'sign-in' },
   TOKEN_INVALID: { message: 'Сеанс недействителен. Войдите снова.', action: 'sign-in' },
   INVALID_CREDENTIALS: { message: 'Неверный логин или пароль.', action: 'none' },
+  ACCOUNT_DISABLED: {
+    message: 'Вход заблокирован администратором. Обратитесь к администратору организации.',
+    action: 'none',
+  },
   FORBIDDEN: { message: 'Недостаточно прав для этого действия.', action: 'none' },
   NOT_TEACHER_OF_SUBGROUP: {
     message: 'Вы не ведёте эту подгруппу — изменение не принято.',

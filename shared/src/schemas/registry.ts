@@ -109,6 +109,8 @@ export const userSchema = z.object({
   /** scrypt$N$r$p$salt$hash, see sync-server/src/auth/password.ts */
   passwordHash: z.string().max(400),
   createdAt: z.number().int(),
+  /** AC3: an admin blocked sign-in (absent in accounts made before: allowed). */
+  disabled: z.boolean().optional(),
 });
 export type User = z.infer<typeof userSchema>;
 

@@ -8,6 +8,8 @@ import {
   validateSnils,
 } from '@otmetka/shared';
 import {
+  accountAccessRequestSchema,
+  accountPasswordRequestSchema,
   idParamsSchema,
   type TeacherInput,
   type TeacherListItem,
@@ -20,6 +22,7 @@ import {
 } from '@otmetka/shared/api';
 import type { FastifyInstance } from 'fastify';
 import { hashPassword } from '../auth/password.ts';
+import { RefreshTokens } from '../auth/refresh.ts';
 import { type Doc, type Store, USERS_DB } from '../db/store.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { route } from '../http/route.ts';
@@ -35,7 +38,7 @@ import { fullName, OrgData } from './data.ts';
 const ADMIN = ['admin'] as const;
 const TAGS = ['admin: teachers'];
 
-type Account = { userId: string; login: string };
+type Account = { userId: string; login: string; disabled: boolean };
 
 /** The 400 a field error of the registry gives; the value itself is never echoed. */
 function fieldError(code: 'INVALID_SNILS' | 'INVALID_DATE', field: string, message: string) {
@@ -120,7 +123,13 @@ async function teacherAccounts(store: Store, orgId: string): Promise<Map<string,
   const users = await store.find<User & Doc>(USERS_DB, { type: 'user', orgId, role: 'teacher' });
   const out = new Map<string, Account>();
   for (const user of users) {
-    if (user.teacherId) out.set(user.teacherId, { userId: user.id, login: user.login });
+    if (user.teacherId) {
+      out.set(user.teacherId, {
+        userId: user.id,
+        login: user.login,
+        disabled: user.disabled === true,
+      });
+    }
   }
   return out;
 }
@@ -362,7 +371,73 @@ function accountRoute(app: FastifyInstance) {
           field: 'login',
         });
       }
-      return { userId: account.id, login: account.login };
+      return { userId: account.id, login: account.login, disabled: false };
+    },
+  );
+}
+
+/** The account of the organisation's registry entry `teacherId` (404 when it has none). */
+async function accountOf(app: FastifyInstance, orgId: string, teacherId: string) {
+  const record = await loadRecord(new OrgData(app.store, orgId), teacherId);
+  const users = await app.store.find<User & Doc>(USERS_DB, {
+    type: 'user',
+    orgId,
+    role: 'teacher',
+  });
+  const account = users.find((u) => u.teacherId === record.id);
+  if (!account) throw notFound('У педагога нет учётной записи');
+  return account;
+}
+
+/**
+ * AC3: the account is changed first, then its sessions end, so a refresh in between already
+ * meets the new state (a blocked account's refresh is refused by the account itself).
+ */
+async function changeAccount(app: FastifyInstance, account: User, change: Partial<User>) {
+  const next = await app.store.update<User & Doc>(USERS_DB, account.id, (current) =>
+    current ? { ...current, ...change } : undefined,
+  );
+  if (!next) throw notFound('У педагога нет учётной записи');
+  await new RefreshTokens(app.store, app.config.now, app.config.jwtSecret).revokeUser(next.id);
+  return { userId: next.id, login: next.login, disabled: next.disabled === true };
+}
+
+function passwordRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/admin/teachers/:id/account/password',
+      summary: 'Задать педагогу новый пароль (все его сеансы завершаются)',
+      tags: TAGS,
+      params: idParamsSchema,
+      body: accountPasswordRequestSchema,
+      response: teacherAccountSchema,
+      roles: ADMIN,
+    },
+    async ({ user, params, body }) => {
+      const account = await accountOf(app, user.org, params.id);
+      return changeAccount(app, account, { passwordHash: await hashPassword(body.password) });
+    },
+  );
+}
+
+function accessRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'PUT',
+      url: '/api/admin/teachers/:id/account/access',
+      summary: 'Заблокировать или разрешить вход педагога (блокировка завершает все сеансы)',
+      tags: TAGS,
+      params: idParamsSchema,
+      body: accountAccessRequestSchema,
+      response: teacherAccountSchema,
+      roles: ADMIN,
+    },
+    async ({ user, params, body }) => {
+      const account = await accountOf(app, user.org, params.id);
+      return changeAccount(app, account, { disabled: body.disabled });
     },
   );
 }
@@ -373,4 +448,6 @@ export function teacherRoutes(app: FastifyInstance): void {
   createRoute(app);
   updateRoute(app);
   accountRoute(app);
+  passwordRoute(app);
+  accessRoute(app);
 }

@@ -144,7 +144,16 @@ export class RefreshTokens {
   }
 
   async revokeFamily(familyId: string): Promise<void> {
-    const sessions = await this.store.find<RefreshSession>(USERS_DB, { type: 'refresh', familyId });
+    await this.revokeWhere({ type: 'refresh', familyId });
+  }
+
+  /** AC3: every session of the account, on every device, stops working. */
+  async revokeUser(userId: string): Promise<void> {
+    await this.revokeWhere({ type: 'refresh', userId });
+  }
+
+  private async revokeWhere(selector: Record<string, string>): Promise<void> {
+    const sessions = await this.store.find<RefreshSession>(USERS_DB, selector);
     const live = sessions.filter((s) => !s.revoked);
     if (live.length > 0) {
       await this.store.putMany(

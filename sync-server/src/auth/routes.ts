@@ -3,7 +3,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { type Doc, orgDbName } from '../db/store.ts';
-import { HttpError, invalidCredentials, rateLimited, tokenInvalid } from '../http/errors.ts';
+import {
+  accountDisabled,
+  HttpError,
+  invalidCredentials,
+  rateLimited,
+  tokenInvalid,
+} from '../http/errors.ts';
 import { route } from '../http/route.ts';
 import {
   type LoginResponse,
@@ -133,6 +139,7 @@ export async function authRoutes(app: FastifyInstance, opts: { config: Config })
       await limitAddress(request);
       const user = await passwords.authenticate(body);
       if (!user) throw invalidCredentials();
+      if (user.disabled) throw accountDisabled();
       return issueSession(app, tokens, user);
     },
   );
@@ -153,7 +160,10 @@ export async function authRoutes(app: FastifyInstance, opts: { config: Config })
       // The user and the answer's session view are read before the token is used up.
       const outcome = await tokens.rotate(body.refreshToken, async (userId) => {
         const user = await app.store.getUser(userId);
-        return user && { user, view: await sessionUser(app, user) };
+        // A blocked account's sessions were ended when it was blocked; this also stops a
+        // token that was rotated while the block was being written.
+        if (!user || user.disabled) return undefined;
+        return { user, view: await sessionUser(app, user) };
       });
       if (!outcome.ok) throw tokenInvalid(REFRESH_MESSAGES[outcome.reason]);
       const { user, view } = outcome.value;

@@ -58,6 +58,7 @@ const INDEXES: Record<string, string[][]> = {
   users: [
     ['type', 'login'],
     ['type', 'familyId'],
+    ['type', 'userId'],
   ],
   org: [['type'], ['type', 'parentUserId'], ['type', 'subgroupId']],
   private: [['type']],

@@ -54,6 +54,10 @@ export const tokenInvalid = (why = 'Токен недействителен') =>
 export const invalidCredentials = () =>
   new HttpError(401, 'INVALID_CREDENTIALS', 'Неверный логин или пароль');
 
+/** AC3: said only to a caller who gave the right password, so it reveals nothing to guessers. */
+export const accountDisabled = () =>
+  new HttpError(403, 'ACCOUNT_DISABLED', 'Вход заблокирован администратором организации');
+
 export const forbidden = (message = 'Недостаточно прав для этого действия') =>
   new HttpError(403, 'FORBIDDEN', message);
 

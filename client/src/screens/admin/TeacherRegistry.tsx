@@ -21,7 +21,8 @@ type Mode =
   | { kind: 'list' }
   | { kind: 'create' }
   | { kind: 'edit'; record: TeacherRecordView }
-  | { kind: 'account'; teacher: TeacherListItem };
+  | { kind: 'account'; teacher: TeacherListItem }
+  | { kind: 'password'; teacher: TeacherListItem };
 
 export function TeacherRegistry() {
   const { api } = useAdmin();
@@ -38,6 +39,18 @@ export function TeacherRegistry() {
 
   const openEdit = (id: string) =>
     opening.run(async () => setMode({ kind: 'edit', record: await api.getTeacher(id) }));
+
+  // AC3: blocking ends every session of the account at once; no confirmation, it is undone
+  // by the same button.
+  const setAccess = (teacher: TeacherListItem, disabled: boolean) =>
+    opening.run(async () => {
+      const account = await api.setAccountAccess(teacher.id, { disabled });
+      close(
+        disabled
+          ? `Вход ${account.login} заблокирован: сеансы на всех устройствах завершены`
+          : `Вход ${account.login} снова разрешён`,
+      );
+    });
 
   if (mode.kind === 'create' || mode.kind === 'edit') {
     const record = mode.kind === 'edit' ? mode.record : null;
@@ -86,12 +99,21 @@ export function TeacherRegistry() {
           onCancel={() => setMode({ kind: 'list' })}
         />
       ) : null}
+      {mode.kind === 'password' ? (
+        <PasswordForm
+          teacher={mode.teacher}
+          onDone={(login) => close(`Пароль ${login} изменён: сеансы на всех устройствах завершены`)}
+          onCancel={() => setMode({ kind: 'list' })}
+        />
+      ) : null}
       {list.loading && !list.data ? <Loading testid="teacher-list-loading" /> : null}
       {list.data ? (
         <TeacherTable
           teachers={list.data.teachers}
           onEdit={openEdit}
           onAccount={(teacher) => setMode({ kind: 'account', teacher })}
+          onPassword={(teacher) => setMode({ kind: 'password', teacher })}
+          onAccess={setAccess}
         />
       ) : null}
     </section>
@@ -102,9 +124,11 @@ interface TableProps {
   teachers: TeacherListItem[];
   onEdit: (id: string) => void;
   onAccount: (teacher: TeacherListItem) => void;
+  onPassword: (teacher: TeacherListItem) => void;
+  onAccess: (teacher: TeacherListItem, disabled: boolean) => void;
 }
 
-function TeacherTable({ teachers, onEdit, onAccount }: TableProps) {
+function TeacherTable({ teachers, onEdit, onAccount, onPassword, onAccess }: TableProps) {
   if (teachers.length === 0) {
     return (
       <p class="ap-muted" data-testid="teacher-empty">
@@ -138,7 +162,11 @@ function TeacherTable({ teachers, onEdit, onAccount }: TableProps) {
               </td>
               <td>
                 {t.account ? (
-                  <span data-testid={`teacher-login-${t.id}`}>{t.account.login}</span>
+                  <AccountCell
+                    teacher={t}
+                    onPassword={() => onPassword(t)}
+                    onAccess={(disabled) => onAccess(t, disabled)}
+                  />
                 ) : (
                   <button
                     type="button"
@@ -164,6 +192,45 @@ function TeacherTable({ teachers, onEdit, onAccount }: TableProps) {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** The login, whether it may sign in, and what the admin can do about it (AC3). */
+function AccountCell({
+  teacher,
+  onPassword,
+  onAccess,
+}: {
+  teacher: TeacherListItem;
+  onPassword: () => void;
+  onAccess: (disabled: boolean) => void;
+}) {
+  const account = teacher.account!;
+  return (
+    <div class="ap-account">
+      <span data-testid={`teacher-login-${teacher.id}`}>{account.login}</span>
+      {account.disabled ? (
+        <span class="ap-badge" data-testid={`teacher-blocked-${teacher.id}`}>
+          вход заблокирован
+        </span>
+      ) : null}
+      <button
+        type="button"
+        class="ap-btn"
+        data-testid={`teacher-password-${teacher.id}`}
+        onClick={onPassword}
+      >
+        Сменить пароль
+      </button>
+      <button
+        type="button"
+        class="ap-btn"
+        data-testid={`teacher-access-${teacher.id}`}
+        onClick={() => onAccess(!account.disabled)}
+      >
+        {account.disabled ? 'Разрешить вход' : 'Заблокировать вход'}
+      </button>
     </div>
   );
 }
@@ -217,6 +284,40 @@ function AccountForm({ teacher, onDone, onCancel }: AccountProps) {
       </div>
       <AdminError error={form.error} testid="account-error" />
       <FormActions busy={form.busy} label="Создать" testid="account" onCancel={onCancel} />
+    </form>
+  );
+}
+
+/** A new password for a lost tablet or a forgotten one; every device must sign in again. */
+function PasswordForm({ teacher, onDone, onCancel }: AccountProps) {
+  const { api } = useAdmin();
+  const form = useForm(() => ({ password: '' }));
+
+  const submit = form.submit(
+    (): Checked<{ password: string }> =>
+      form.values.password.length < 8
+        ? { errors: { password: 'Пароль — не короче 8 символов' } }
+        : { errors: {}, input: { password: form.values.password } },
+    (input) => api.setAccountPassword(teacher.id, input),
+    (account) => onDone(account.login),
+  );
+
+  return (
+    <form class="ap-form ap-card" onSubmit={submit} data-testid="password-form" noValidate>
+      <h3>Новый пароль: {teacher.displayName}</h3>
+      <p class="ap-muted">
+        Педагогу придётся войти заново на всех устройствах. Неотправленные изменения на них
+        сохранятся и уйдут после входа.
+      </p>
+      <InputField
+        label="Новый пароль"
+        testid="password-new"
+        type="password"
+        autocomplete="new-password"
+        {...form.field('password')}
+      />
+      <AdminError error={form.error} testid="password-error" />
+      <FormActions busy={form.busy} label="Сменить" testid="password" onCancel={onCancel} />
     </form>
   );
 }
