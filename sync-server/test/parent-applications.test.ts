@@ -1,6 +1,7 @@
 import type { Learner } from '@otmetka/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { privateDbName } from '../src/db/store.ts';
+import { orgDbName, privateDbName } from '../src/db/store.ts';
+import { MAX_CHILDREN_PER_PARENT, MAX_OPEN_APPLICATIONS_PER_CHILD } from '../src/parent/index.ts';
 import { call, createFixture, login, ORG_ID, startServer, type TestServer } from './helpers.ts';
 
 /**
@@ -142,5 +143,65 @@ describe('a parent’s child and application', () => {
     }
     expect((await setStatus(firstId, 'отклонена')).status).toBe(200);
     expect((await apply(kid)).status).toBe(201);
+  });
+
+  it('[AP5] a child has at most MAX_OPEN_APPLICATIONS_PER_CHILD open applications; a closed one frees a place', async () => {
+    clock = at('2026-10-01');
+    const admin = (await login(server.url, 'admin')).accessToken;
+    // One application to sg-a; open applications elsewhere fill up the rest.
+    const kid = await childId('2016-05-05');
+    const first = await apply(kid);
+    expect(first.status).toBe(201);
+    const others = Array.from({ length: MAX_OPEN_APPLICATIONS_PER_CHILD - 1 }, (_, i) => ({
+      id: `app-flood-${i}`,
+      type: 'application',
+      orgId: ORG_ID,
+      subgroupId: `sg-flood-${i}`,
+      learnerId: kid,
+      parentUserId: 'parent',
+      status: 'новая',
+      history: [{ status: 'новая', at: 0, by: 'parent', date: null, comment: '' }],
+      createdAt: 0,
+    }));
+    await server.store.putMany(orgDbName(ORG_ID), others);
+    const toSgB = () =>
+      call(server.url, 'POST', '/api/parent/applications', {
+        token: parent,
+        body: { learnerId: kid, subgroupId: 'sg-b' },
+      });
+
+    const refused = await toSgB();
+    expect(refused.status).toBe(409);
+    expect(errorOf(refused.body)).toMatchObject({
+      code: 'CONFLICT',
+      details: { field: 'subgroupId' },
+    });
+    expect(errorOf(refused.body).message).toMatch(/уже 10 действующих заявок/);
+
+    const rejected = await call(
+      server.url,
+      'POST',
+      `/api/admin/applications/${(first.body as { id: string }).id}/status`,
+      {
+        token: admin,
+        body: { status: 'отклонена', date: null, comment: '' },
+      },
+    );
+    expect(rejected.status).toBe(200);
+    expect((await toSgB()).status).toBe(201);
+  });
+  it('[AP5] one account holds at most MAX_CHILDREN_PER_PARENT children; the next is refused, nothing stored', async () => {
+    clock = at('2026-10-01');
+    const count = async () => {
+      const res = await call(server.url, 'GET', '/api/parent/children', { token: parent });
+      return (res.body as { children: unknown[] }).children.length;
+    };
+    while ((await count()) < MAX_CHILDREN_PER_PARENT) await childId('2016-05-05');
+
+    const extra = await child('2016-05-05');
+    expect(extra.status).toBe(409);
+    expect(errorOf(extra.body)).toMatchObject({ code: 'CONFLICT' });
+    expect(errorOf(extra.body).message).toMatch(/не больше 12 детей/);
+    expect(await count()).toBe(MAX_CHILDREN_PER_PARENT);
   });
 });

@@ -171,6 +171,14 @@ function checkApplicantAge(
   );
 }
 
+/**
+ * AP5: what one parent account may hold. Anyone can register through the organisation's public
+ * link (AC2), so without a bound one account could fill the organisation's databases and bury
+ * the admin's applications board; real families stay far below both.
+ */
+export const MAX_CHILDREN_PER_PARENT = 12;
+export const MAX_OPEN_APPLICATIONS_PER_CHILD = 10;
+
 function childrenRoutes(app: FastifyInstance) {
   route(
     app,
@@ -203,6 +211,15 @@ function childrenRoutes(app: FastifyInstance) {
     async ({ user, body }) => {
       const data = new OrgData(app.store, user.org);
       checkChildBirthDate(body.birthDate, await data.today(new Date(app.config.now())));
+      const children = await data.learners({ parentUserId: user.sub });
+      if (children.length >= MAX_CHILDREN_PER_PARENT) {
+        throw new HttpError(
+          409,
+          'CONFLICT',
+          `В одной учётной записи — не больше ${MAX_CHILDREN_PER_PARENT} детей. Обратитесь в организацию.`,
+          { field: 'lastName' },
+        );
+      }
       const learner: Learner = {
         id: newEntityId('l'),
         type: 'learner',
@@ -267,12 +284,13 @@ function applicationRoutes(app: FastifyInstance) {
     async ({ user, body }) => {
       const data = new OrgData(app.store, user.org);
       const learner = await ownChild(data, user.sub, body.learnerId);
-      const [org, subgroup, schedule, existing] = await Promise.all([
+      const [org, subgroup, schedule, childApplications] = await Promise.all([
         data.org(),
         data.subgroup(body.subgroupId),
         data.schedule(body.subgroupId),
-        data.applications({ learnerId: body.learnerId, subgroupId: body.subgroupId }),
+        data.applications({ learnerId: body.learnerId }),
       ]);
+      const existing = childApplications.filter((a) => a.subgroupId === body.subgroupId);
       const today = await data.today(new Date(app.config.now()));
       if (!schedule || schedule.rules.length === 0) {
         throw new HttpError(
@@ -295,6 +313,15 @@ function applicationRoutes(app: FastifyInstance) {
         throw new HttpError(409, 'CONFLICT', 'Заявка в эту подгруппу уже подана', {
           field: 'subgroupId',
         });
+      }
+      const open = childApplications.filter((a) => isOpen(a, org.applicationStatuses));
+      if (open.length >= MAX_OPEN_APPLICATIONS_PER_CHILD) {
+        throw new HttpError(
+          409,
+          'CONFLICT',
+          `У ребёнка уже ${MAX_OPEN_APPLICATIONS_PER_CHILD} действующих заявок: новую можно подать, когда по одной из них будет решение`,
+          { field: 'subgroupId' },
+        );
       }
 
       const now = app.config.now();
