@@ -455,6 +455,64 @@ describe('month grid', () => {
       expect(screen.getByTestId('grid-cell-kid-a-2026-09-09').textContent).toBe('Б'),
     );
   });
+  it('[LS5] a lesson the server kept off the schedule shows in the month with its marks', async () => {
+    const database = await renderLesson('2026-09-02');
+    unmountScreen();
+    // As pulled: the admin's schedule edit removed Thursday 03.09 after its marks were taken,
+    // and the server kept the lesson, flagged (the schedule has Wednesdays only).
+    const id = lessonId('sg-1', '2026-09-03', '15:00');
+    const stamp = { at: 1, dev: 'dev-other', by: 'teacher-user', off: false };
+    await database.rx.collections.lessons.insert({
+      id,
+      type: 'lesson',
+      orgId: 'org-1',
+      subgroupId: 'sg-1',
+      date: '2026-09-03',
+      start: '15:00',
+      end: '16:30',
+      academicHours: 2,
+      status: 'held',
+      statusReason: '',
+      topicId: null,
+      topicTitle: 'Сборка модели',
+      homework: '',
+      remark: '',
+      flag: 'off-schedule',
+      stamps: { status: stamp, topicTitle: stamp },
+    });
+    await database.rx.collections.marks.insert({
+      id: markId(id, 'kid-b'),
+      type: 'mark',
+      orgId: 'org-1',
+      subgroupId: 'sg-1',
+      lessonId: id,
+      learnerId: 'kid-b',
+      date: '2026-09-03',
+      code: 'Н',
+      grade: null,
+      note: '',
+      stamps: { code: stamp },
+    });
+
+    render(
+      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
+        <LessonsMonth subgroup={subgroup} catalog={catalog} month="2026-09" />
+      </TeacherContext.Provider>,
+    );
+    const cell = await screen.findByTestId('grid-cell-kid-b-2026-09-03');
+    await waitFor(() => expect(cell.textContent).toBe('Н'));
+    const date = screen.getByTestId('grid-date-2026-09-03-1500');
+    expect(date.getAttribute('title')).toContain('Вне расписания');
+    // In its date's place, between the Wednesdays around it.
+    const dates = screen
+      .getAllByTestId(/^grid-date-/)
+      .map((el) => el.getAttribute('data-testid')?.slice('grid-date-'.length));
+    expect(dates.slice(0, 3)).toEqual(['2026-09-02-1500', '2026-09-03-1500', '2026-09-09-1500']);
+    const row = screen.getByTestId('lesson-open-2026-09-03-1500');
+    expect(row.textContent).toContain('Сборка модели');
+    expect(row.textContent).toContain('вне расписания');
+  });
+
   it('[TP2] the topic picker offers the next unused topic in plan order and numbers topics by their place in the plan', async () => {
     const database = await renderLesson('2026-09-09');
     const topic = (title: string) => ({

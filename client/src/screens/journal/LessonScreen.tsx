@@ -29,6 +29,7 @@ import {
   lessons$,
   marksOfLesson$,
   roster$,
+  slotOfLesson,
   slotsOfMonth,
   topics$,
 } from '../../db/queries.ts';
@@ -157,21 +158,6 @@ function findSlotSafe(slots: LessonSlot[], date: string, start: string): LessonS
   } catch {
     return undefined;
   }
-}
-
-/** A kept lesson whose slot left the schedule still opens, from its own document. */
-function slotOfLesson(lesson: Lesson): LessonSlot {
-  return {
-    lessonId: lesson.id,
-    subgroupId: lesson.subgroupId,
-    date: lesson.date,
-    start: lesson.start,
-    end: lesson.end,
-    academicHours: lesson.academicHours,
-    holiday: null,
-    ruleId: null,
-    movedFrom: null,
-  };
 }
 
 /** The statuses a teacher sets; «по плану» is what a lesson is until then. */
