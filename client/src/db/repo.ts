@@ -7,7 +7,7 @@ import type {
   Stamp,
   Topic,
 } from '@otmetka/shared';
-import { CLIENT_FIELDS, markId, newEntityId, nextStamp, stampEdit } from '@otmetka/shared';
+import { compareStamps, markId, newEntityId, nextStamp, stampEdit } from '@otmetka/shared';
 import type { RxCollection } from 'rxdb';
 import type { JournalCollectionName, OtmetkaDb } from './database.ts';
 import { saveBookkeeping } from './database.ts';
@@ -353,17 +353,52 @@ export async function dismissNotice(db: OtmetkaDb, id: string): Promise<void> {
 }
 
 /**
- * Writes the teacher's attempted values again, as a new edit (a fresh stamp), and dismisses
- * the notice. A refused edit may be refused again; then a new notice says so.
+ * NT2: «Повторить» writes the teacher's attempt again as a new edit (a fresh stamp) and
+ * dismisses the notice; a refused edit may be refused again, and a new notice says so. Only
+ * what the teacher did is written: the attempt carries every field of the document as it was
+ * then, and writing the untouched ones again would silently undo whatever changed them since
+ * (a colleague's edit, or a later notice of the same document redone first).
  */
 export async function redoNotice(db: OtmetkaDb, notice: Notice): Promise<void> {
   const attempted = notice.attempted as unknown as JournalDoc;
   const collection = notice.source as JournalCollectionName;
-  const fields = CLIENT_FIELDS[attempted.type] as readonly string[];
+  const coll = db.rx.collections[collection] as unknown as RxCollection<JournalDoc>;
+  const current = await findTombstone(coll, attempted.id);
+
   const patch: Record<string, unknown> = {};
-  for (const field of fields) patch[field] = (attempted as Record<string, unknown>)[field];
-  if (attempted._deleted) patch._deleted = true;
-  const base = () => ({ ...attempted, _deleted: false, stamps: {} }) as JournalDoc;
-  await writeJournalDoc(db, collection, attempted.id, base, patch as Patch<JournalDoc>);
+  for (const field of redoFields(db.deviceId, notice, current)) {
+    if (field === '_deleted') {
+      if (attempted._deleted) patch._deleted = true;
+    } else {
+      patch[field] = (attempted as Record<string, unknown>)[field];
+    }
+  }
+  if (Object.keys(patch).length > 0) {
+    const base = () => ({ ...attempted, _deleted: false, stamps: {} }) as JournalDoc;
+    await writeJournalDoc(db, collection, attempted.id, base, patch as Patch<JournalDoc>);
+  }
   await dismissNotice(db, notice.id);
+}
+
+/**
+ * The fields a redo writes. A refused attempt: the fields this device edited in it, unless a
+ * newer edit of the field is stored now (it would have beaten the attempt had it been taken).
+ * A lost edit: the fields lost, which the redo makes win on purpose, unless the teacher has
+ * changed them again here since; an edit lost to a deletion brings back the fields edited here.
+ */
+function redoFields(deviceId: string, notice: Notice, current: JournalDoc | undefined): string[] {
+  const attempted = notice.attempted as unknown as JournalDoc;
+  const stamps = (attempted.stamps ?? {}) as Record<string, Stamp | undefined>;
+  const now = (current?.stamps ?? {}) as Record<string, Stamp | undefined>;
+  const editedHere = Object.keys(stamps).filter((f) => stamps[f]?.dev === deviceId);
+
+  if (notice.kind === 'refused') {
+    return editedHere.filter((f) => compareStamps(now[f], stamps[f]) <= 0);
+  }
+  const lost = notice.lostFields.map((l) => l.field);
+  const undeleted = lost.includes('_deleted') && !attempted._deleted;
+  const fields = undeleted ? [...new Set([...lost, ...editedHere])] : lost;
+  const changedAgainHere = (f: string) =>
+    now[f]?.dev === deviceId && compareStamps(now[f], stamps[f]) > 0;
+  return fields.filter((f) => !changedAgainHere(f));
 }
