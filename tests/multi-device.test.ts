@@ -537,4 +537,44 @@ describe('«Повторить» after the admin opens a locked month again', ()
       remark: 'Замечание B',
     });
   });
+
+  it('[NT3] a lesson refused twice while its month is closed is one notice, and its redo sends both edits', async () => {
+    const a = await newDevice('a');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-11-18');
+    await setMonthLock(month, true);
+    try {
+      a.offline = true;
+      await setMark(a.db, slot, 'learner-kid', { code: 'Б' });
+      a.offline = false;
+      await syncRound(a);
+      // The refusal emptied the lesson on the device; the teacher fills in the homework.
+      a.offline = true;
+      await updateLesson(a.db, slot, { homework: 'Повторить правила' });
+      a.offline = false;
+      await syncRound(a);
+    } finally {
+      await setMonthLock(month, false);
+    }
+    const open = (await noticesOf(a)).filter((n) => !n.dismissed);
+    const lessonNotices = open.filter((n) => n.docId === slot.lessonId);
+    expect(lessonNotices).toHaveLength(1);
+    expect(lessonNotices[0]?.attempted).toMatchObject({
+      status: 'held',
+      homework: 'Повторить правила',
+    });
+    expect(open.map((n) => n.docId).sort()).toEqual(
+      [slot.lessonId, markId(slot.lessonId, 'learner-kid')].sort(),
+    );
+
+    await redoAll(a);
+    await syncRound(a);
+    expect((await serverDoc(slot.lessonId))?.doc).toMatchObject({
+      status: 'held',
+      homework: 'Повторить правила',
+    });
+    expect((await serverDoc(markId(slot.lessonId, 'learner-kid')))?.doc).toMatchObject({
+      code: 'Б',
+    });
+  });
 });

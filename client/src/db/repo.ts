@@ -344,7 +344,30 @@ export async function importTopics(
 
 export async function addNotice(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>) {
   const id = `${notice.kind}:${notice.docId}:${notice.at}`;
+  if (notice.kind === 'refused') await dismissCoveredRefusals(db, notice.attempted);
   await db.rx.collections.notices.upsert({ ...notice, id, dismissed: false });
+}
+
+/**
+ * NT3: a refusal of a document replaces the open refusals of it that its attempt covers (each
+ * field this device edited in the older attempt is in the newer one, edited as late or later).
+ * A device offline for days retries its first push of a document with the state it had then,
+ * and sends the newer state after it, so one document came back refused twice; the teacher
+ * sees it once, with everything it holds.
+ */
+async function dismissCoveredRefusals(db: OtmetkaDb, attempted: Record<string, unknown>) {
+  const newer = attempted as unknown as JournalDoc;
+  const open = await db.rx.collections.notices
+    .find({ selector: { docId: newer.id, kind: 'refused', dismissed: false } })
+    .exec();
+  for (const older of open) {
+    const stamps = (older.attempted as unknown as JournalDoc).stamps ?? {};
+    const covered = Object.entries(stamps).every(
+      ([field, stamp]) =>
+        stamp.dev !== db.deviceId || compareStamps(newer.stamps?.[field], stamp) >= 0,
+    );
+    if (covered) await older.incrementalPatch({ dismissed: true });
+  }
 }
 
 export async function dismissNotice(db: OtmetkaDb, id: string): Promise<void> {
