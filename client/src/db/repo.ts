@@ -382,11 +382,13 @@ export async function dismissNotice(db: OtmetkaDb, id: string): Promise<void> {
  * then, and writing the untouched ones again would silently undo whatever changed them since
  * (a colleague's edit, or a later notice of the same document redone first).
  */
-export async function redoNotice(db: OtmetkaDb, notice: Notice): Promise<void> {
+export async function redoNotice(db: OtmetkaDb, notice: Notice, onto?: LessonSlot): Promise<void> {
   const attempted = notice.attempted as unknown as JournalDoc;
   const collection = notice.source as JournalCollectionName;
+  const target = onto ? movedAttempt(attempted, onto, db.user.orgId) : undefined;
+  const id = target?.id ?? attempted.id;
   const coll = db.rx.collections[collection] as unknown as RxCollection<JournalDoc>;
-  const current = await findTombstone(coll, attempted.id);
+  const current = await findTombstone(coll, id);
 
   const patch: Record<string, unknown> = {};
   for (const field of redoFields(db.deviceId, notice, current)) {
@@ -397,10 +399,23 @@ export async function redoNotice(db: OtmetkaDb, notice: Notice): Promise<void> {
     }
   }
   if (Object.keys(patch).length > 0) {
-    const base = () => ({ ...attempted, _deleted: false, stamps: {} }) as JournalDoc;
-    await writeJournalDoc(db, collection, attempted.id, base, patch as Patch<JournalDoc>);
+    // A mark on the lesson it moved to says that lesson took place, as a tap there does.
+    if (onto && attempted.type === 'mark') await ensureLessonHeld(db, onto);
+    const base = () =>
+      (target ?? ({ ...attempted, _deleted: false, stamps: {} } as JournalDoc)) as JournalDoc;
+    await writeJournalDoc(db, collection, id, base, patch as Patch<JournalDoc>);
   }
   await dismissNotice(db, notice.id);
+}
+
+/**
+ * NT4: a refused lesson or mark as a new document of the slot the schedule moved its lesson
+ * to: the redo writes the teacher's fields there («Перенести на …»).
+ */
+function movedAttempt(doc: JournalDoc, onto: LessonSlot, orgId: string): JournalDoc {
+  if (doc.type === 'lesson') return lessonBase(onto, orgId);
+  if (doc.type === 'mark') return markBase(onto, orgId, doc.learnerId);
+  throw new Error(`a ${doc.type} has no lesson to move to`);
 }
 
 /**
