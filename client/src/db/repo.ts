@@ -344,30 +344,47 @@ export async function importTopics(
 
 export async function addNotice(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>) {
   const id = `${notice.kind}:${notice.docId}:${notice.at}`;
-  if (notice.kind === 'refused') await dismissCoveredRefusals(db, notice.attempted);
-  await db.rx.collections.notices.upsert({ ...notice, id, dismissed: false });
+  const stale = await settleCovered(db, notice);
+  await db.rx.collections.notices.upsert({ ...notice, id, dismissed: stale });
 }
 
 /**
- * NT3: a refusal of a document replaces the open refusals of it that its attempt covers (each
- * field this device edited in the older attempt is in the newer one, edited as late or later).
- * A device offline for days retries its first push of a document with the state it had then,
- * and sends the newer state after it, so one document came back refused twice; the teacher
- * sees it once, with everything it holds.
+ * NT3: one document, one notice of each kind for what the teacher last did. A device offline
+ * for days retries its first push of a document with the state it had then (RxDB retries the
+ * same rows) and sends the newer state after it, so one document came back refused, or lost to
+ * a colleague's edit, once per state: «✓» and then «Н» for one tap too many. An open notice
+ * the new one covers is dismissed; a new one an open notice covers arrives dismissed. Returns
+ * whether the new one is covered.
  */
-async function dismissCoveredRefusals(db: OtmetkaDb, attempted: Record<string, unknown>) {
-  const newer = attempted as unknown as JournalDoc;
+async function settleCovered(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>) {
   const open = await db.rx.collections.notices
-    .find({ selector: { docId: newer.id, kind: 'refused', dismissed: false } })
+    .find({ selector: { docId: notice.docId, kind: notice.kind, dismissed: false } })
     .exec();
+  let stale = false;
   for (const older of open) {
-    const stamps = (older.attempted as unknown as JournalDoc).stamps ?? {};
-    const covered = Object.entries(stamps).every(
-      ([field, stamp]) =>
-        stamp.dev !== db.deviceId || compareStamps(newer.stamps?.[field], stamp) >= 0,
-    );
-    if (covered) await older.incrementalPatch({ dismissed: true });
+    if (covers(db.deviceId, notice, older)) await older.incrementalPatch({ dismissed: true });
+    else if (covers(db.deviceId, older, notice)) stale = true;
   }
+  return stale;
+}
+
+type NoticeBody = Pick<Notice, 'kind' | 'attempted' | 'lostFields'>;
+
+/**
+ * Whether `newer` holds everything `older` tells: for a refusal, each field this device edited
+ * in the older attempt, edited as late or later; for a lost edit, each field it lost, lost in
+ * the newer one too by an edit as late or later.
+ */
+function covers(deviceId: string, newer: NoticeBody, older: NoticeBody): boolean {
+  const stampsOf = (n: NoticeBody) =>
+    ((n.attempted as unknown as JournalDoc).stamps ?? {}) as Record<string, Stamp | undefined>;
+  const [was, now] = [stampsOf(older), stampsOf(newer)];
+  const later = (field: string) => compareStamps(now[field], was[field]) >= 0;
+  if (older.kind === 'refused') {
+    return Object.keys(was).every((f) => was[f]?.dev !== deviceId || later(f));
+  }
+  const lostNow = new Set(newer.lostFields.map((l) => l.field));
+  return older.lostFields.every((l) => lostNow.has(l.field) && later(l.field));
 }
 
 export async function dismissNotice(db: OtmetkaDb, id: string): Promise<void> {
