@@ -428,6 +428,38 @@ describe('lesson register', () => {
   });
 });
 
+describe('a lesson not in the schedule', () => {
+  it('[LS6] a lesson the admin moved says where it went, with a link to it', async () => {
+    const database = await renderLesson('2026-09-09');
+    unmountScreen();
+    const move = {
+      kind: 'move' as const,
+      date: '2026-09-02',
+      start: '15:00',
+      toDate: '2026-09-04',
+      toStart: '10:00',
+      toEnd: '11:30',
+      reason: 'Зал занят',
+    };
+    const moved: CatalogView = {
+      ...catalog,
+      schedules: new Map([[subgroup.id, { ...schedule, exceptions: [move] }]]),
+    };
+    render(
+      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
+        <LessonScreen subgroup={subgroup} catalog={moved} date="2026-09-02" start="15:00" />
+      </TeacherContext.Provider>,
+    );
+    const missing = await screen.findByTestId('lesson-missing');
+    expect(missing.textContent).toBe(
+      'Занятие 02.09.2026 в 15:00 перенесено в расписании на 04.09.2026 в 10:00.',
+    );
+    expect(screen.getByTestId('lesson-moved-to').getAttribute('href')).toBe(
+      '#/g/sg-1/lesson/2026-09-04/1000',
+    );
+  });
+});
+
 describe('month grid', () => {
   it('[LS4] a moved lesson’s column shows no marks, with its status and reason on the date', async () => {
     const database = await renderLesson('2026-09-02');

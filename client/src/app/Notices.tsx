@@ -1,9 +1,9 @@
-import type { LessonSlot, Subgroup } from '@otmetka/shared';
-import { expandSchedule, formatRuDate } from '@otmetka/shared';
+import type { LessonSlot } from '@otmetka/shared';
+import { formatRuDate } from '@otmetka/shared';
 import { Fragment } from 'preact';
 import { useMemo } from 'preact/hooks';
 import type { CatalogView } from '../db/queries.ts';
-import { learnerNames$ } from '../db/queries.ts';
+import { learnerNames$, movedSlot, yearSlots } from '../db/queries.ts';
 import { dismissNotice, redoNotice } from '../db/repo.ts';
 import type { Notice } from '../db/schemas.ts';
 import { lostFieldLine, shownLostFields } from '../sync/lost-text.ts';
@@ -64,17 +64,6 @@ function startOfLesson(lessonId: string): string {
   return `${hhmm.slice(0, 2)}:${hhmm.slice(2)}`;
 }
 
-/** Every slot of a subgroup's year (empty without a valid schedule). */
-function yearSlots(catalog: CatalogView, subgroup: Subgroup): LessonSlot[] {
-  const schedule = catalog.schedules.get(subgroup.id);
-  if (!schedule) return [];
-  try {
-    return expandSchedule({ schedule, subgroup, calendar: catalog.calendar });
-  } catch {
-    return [];
-  }
-}
-
 /**
  * NT4: the slot a refused lesson or mark can be entered on again: its lesson was refused off
  * the schedule and the schedule on the device moved it there. A mark moves only to a lesson
@@ -90,9 +79,7 @@ export function moveTargetOf(
   if (n.kind !== 'refused' || n.code !== 'LESSON_NOT_ON_SCHEDULE') return null;
   if (!lesson || !doc.subgroupId || !doc.date) return null;
   const start = startOfLesson(lesson);
-  const slot = slotsOf(doc.subgroupId).find(
-    (s) => s.movedFrom?.date === doc.date && s.movedFrom?.start === start,
-  );
+  const slot = movedSlot(slotsOf(doc.subgroupId), doc.date, start);
   if (!slot || (doc.type === 'mark' && slot.date > today)) return null;
   return slot;
 }

@@ -113,6 +113,27 @@ export function slotsOfMonth(view: CatalogView, subgroup: Subgroup, month: strin
   }
 }
 
+/** Every slot of a subgroup's study year (empty without a valid schedule). */
+export function yearSlots(view: CatalogView, subgroup: Subgroup): LessonSlot[] {
+  const schedule = view.schedules.get(subgroup.id);
+  if (!schedule) return [];
+  try {
+    return expandSchedule({ schedule, subgroup, calendar: view.calendar });
+  } catch (err) {
+    console.warn('schedule cannot be expanded', err);
+    return [];
+  }
+}
+
+/** The slot a `move` exception of the schedule took the lesson of (date, start) to. */
+export function movedSlot(
+  slots: LessonSlot[],
+  date: string,
+  start: string,
+): LessonSlot | undefined {
+  return slots.find((s) => s.movedFrom?.date === date && s.movedFrom?.start === start);
+}
+
 /** A lesson kept off the schedule (its slot left it after marks were taken) opens from its own document. */
 export function slotOfLesson(lesson: Lesson): LessonSlot {
   return {
