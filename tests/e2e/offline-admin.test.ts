@@ -292,7 +292,7 @@ describe('the teacher offline while the admin acts', () => {
     expect(subgroups.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('[PR2][NT4][LS5] the admin moves one lesson marked offline, removes one that has marks and adds one', async () => {
+  it('[PR2][NT4][LS5][LS6] the admin moves one lesson marked offline, removes one that has marks and adds one', async () => {
     const subgroupId = subgroups[0]!;
     const lessons = await unmarkedLessons(subgroupId);
     expect(lessons.length, `two lessons since ${SEED_DAY}`).toBeGreaterThanOrEqual(2);
@@ -355,6 +355,11 @@ describe('the teacher offline while the admin acts', () => {
     expect(saved.lessonsFlagged).toBe(1);
 
     await goOnline();
+
+    // The lesson still open on the tablet says where it went (LS6).
+    const link = page.getByTestId('lesson-moved-to');
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toBe(`#/g/${subgroupId}/lesson/${today}/0700`);
 
     // The moved lesson's notices stand together, explained, with the move offered.
     await openNotices();
