@@ -5,14 +5,23 @@ import { filter, firstValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OtmetkaDb } from '../client/src/db/database.ts';
 import { closeDb, openDb } from '../client/src/db/database.ts';
-import { addTopic, deleteTopic, setMark, updateTopic } from '../client/src/db/repo.ts';
+import {
+  addTopic,
+  deleteTopic,
+  redoNotice,
+  setMark,
+  updateLesson,
+  updateTopic,
+} from '../client/src/db/repo.ts';
 import type { Notice } from '../client/src/db/schemas.ts';
 import { startSync } from '../client/src/sync/replication.ts';
 import { memoryStore, Session } from '../client/src/sync/session.ts';
 import { slotOf } from '../client/test/slot-of.ts';
 import { subgroupDbName } from '../sync-server/src/db/store.ts';
 import {
+  call,
   createFixture,
+  login,
   PASSWORD,
   startServer,
   type TestServer,
@@ -409,5 +418,163 @@ describe('two devices of one teacher', () => {
       await liveA.stop();
       await liveB.stop();
     }
+  });
+});
+
+/** The admin closes or opens a month of `sg-a` (LK1), as the locks screen does. */
+async function setMonthLock(month: string, locked: boolean): Promise<void> {
+  const { accessToken } = await login(server.url, 'admin');
+  const res = await call(server.url, 'POST', '/api/admin/locks', {
+    token: accessToken,
+    body: { subgroupId: 'sg-a', month, locked, reason: locked ? '' : 'Исправление' },
+  });
+  expect(res.status).toBe(200);
+}
+
+/** «Повторить» on every open notice, top to bottom as the list shows them (newest first). */
+async function redoAll(device: Device): Promise<void> {
+  const shown = (await noticesOf(device)).filter((n) => !n.dismissed).sort((x, y) => y.at - x.at);
+  for (const notice of shown) await redoNotice(device.db, notice);
+}
+
+describe('«Повторить» after the admin opens a locked month again', () => {
+  // November is used by no other test here, so its lock leaves them alone.
+  const month = '2026-11';
+
+  it('[NT2] an older refusal of the lesson, redone after the newer one, does not undo its homework', async () => {
+    const a = await newDevice('a');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-11-09');
+    await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
+    await syncRound(a);
+    await setMonthLock(month, true);
+    try {
+      // Two sync sessions while the month is closed; each refusal puts the stored lesson back.
+      a.offline = true;
+      await updateLesson(a.db, slot, { homework: 'Собрать робота', remark: 'Нет деталей' });
+      a.offline = false;
+      await syncRound(a);
+      a.offline = true;
+      await updateLesson(a.db, slot, { homework: 'Собрать робота и запрограммировать' });
+      a.offline = false;
+      await syncRound(a);
+      const refused = (await noticesOf(a)).filter((n) => n.docId === slot.lessonId);
+      expect(refused.map((n) => [n.code, n.dismissed])).toEqual([
+        ['MONTH_LOCKED', false],
+        ['MONTH_LOCKED', false],
+      ]);
+    } finally {
+      await setMonthLock(month, false);
+    }
+
+    await redoAll(a);
+    await syncRound(a);
+
+    expect((await serverDoc(slot.lessonId))?.doc).toMatchObject({
+      status: 'held',
+      homework: 'Собрать робота и запрограммировать',
+      remark: 'Нет деталей',
+    });
+    expect((await noticesOf(a)).filter((n) => !n.dismissed)).toEqual([]);
+  });
+
+  it('[NT2] a redo writes only the fields the teacher edited: a later edit of another field stays', async () => {
+    const a = await newDevice('a');
+    const b = await newDevice('b');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-11-11');
+    await updateLesson(a.db, slot, { homework: 'Прочитать главу 1', remark: 'Шумно' });
+    await syncRound(a);
+    await syncRound(b);
+
+    await setMonthLock(month, true);
+    a.offline = true;
+    await updateLesson(a.db, slot, { homework: 'Прочитать главу 2' });
+    a.offline = false;
+    await syncRound(a);
+    await setMonthLock(month, false);
+    expect((await noticesOf(a)).filter((n) => n.docId === slot.lessonId)).toHaveLength(1);
+
+    // Once the month is open, the other device changes the remark; the first one pulls it.
+    orderClocks(a, b);
+    await updateLesson(b.db, slot, { remark: 'Все работали' });
+    await syncRound(b);
+    await syncRound(a);
+
+    await redoAll(a);
+    await syncRound(a);
+
+    expect((await serverDoc(slot.lessonId))?.doc).toMatchObject({
+      homework: 'Прочитать главу 2',
+      remark: 'Все работали',
+    });
+  });
+
+  it('[NT2] redoing a lost edit writes the lost field only: the winner’s other edits stay', async () => {
+    const a = await newDevice('a');
+    const b = await newDevice('b');
+    await syncRound(a);
+    await syncRound(b);
+    const slot = await slotOf(a, '2026-11-16');
+
+    a.offline = true;
+    b.offline = true;
+    await updateLesson(a.db, slot, { homework: 'Задание A' });
+    orderClocks(a, b);
+    await updateLesson(b.db, slot, { homework: 'Задание B', remark: 'Замечание B' });
+    b.offline = false;
+    await syncRound(b);
+    a.offline = false;
+    await syncRound(a);
+    const lost = (await noticesOf(a)).filter((n) => n.kind === 'lost');
+    expect(lost.map((n) => n.lostFields.map((f) => f.field))).toEqual([['homework']]);
+
+    await redoAll(a);
+    await syncRound(a);
+
+    expect((await serverDoc(slot.lessonId))?.doc).toMatchObject({
+      homework: 'Задание A',
+      remark: 'Замечание B',
+    });
+  });
+
+  it('[NT3] a lesson refused twice while its month is closed is one notice, and its redo sends both edits', async () => {
+    const a = await newDevice('a');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-11-18');
+    await setMonthLock(month, true);
+    try {
+      a.offline = true;
+      await setMark(a.db, slot, 'learner-kid', { code: 'Б' });
+      a.offline = false;
+      await syncRound(a);
+      // The refusal emptied the lesson on the device; the teacher fills in the homework.
+      a.offline = true;
+      await updateLesson(a.db, slot, { homework: 'Повторить правила' });
+      a.offline = false;
+      await syncRound(a);
+    } finally {
+      await setMonthLock(month, false);
+    }
+    const open = (await noticesOf(a)).filter((n) => !n.dismissed);
+    const lessonNotices = open.filter((n) => n.docId === slot.lessonId);
+    expect(lessonNotices).toHaveLength(1);
+    expect(lessonNotices[0]?.attempted).toMatchObject({
+      status: 'held',
+      homework: 'Повторить правила',
+    });
+    expect(open.map((n) => n.docId).sort()).toEqual(
+      [slot.lessonId, markId(slot.lessonId, 'learner-kid')].sort(),
+    );
+
+    await redoAll(a);
+    await syncRound(a);
+    expect((await serverDoc(slot.lessonId))?.doc).toMatchObject({
+      status: 'held',
+      homework: 'Повторить правила',
+    });
+    expect((await serverDoc(markId(slot.lessonId, 'learner-kid')))?.doc).toMatchObject({
+      code: 'Б',
+    });
   });
 });

@@ -449,6 +449,38 @@ describe('a programme without grades', () => {
   });
 });
 
+describe('a lesson not in the schedule', () => {
+  it('[LS6] a lesson the admin moved says where it went, with a link to it', async () => {
+    const database = await renderLesson('2026-09-09');
+    unmountScreen();
+    const move = {
+      kind: 'move' as const,
+      date: '2026-09-02',
+      start: '15:00',
+      toDate: '2026-09-04',
+      toStart: '10:00',
+      toEnd: '11:30',
+      reason: 'Зал занят',
+    };
+    const moved: CatalogView = {
+      ...catalog,
+      schedules: new Map([[subgroup.id, { ...schedule, exceptions: [move] }]]),
+    };
+    render(
+      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
+        <LessonScreen subgroup={subgroup} catalog={moved} date="2026-09-02" start="15:00" />
+      </TeacherContext.Provider>,
+    );
+    const missing = await screen.findByTestId('lesson-missing');
+    expect(missing.textContent).toBe(
+      'Занятие 02.09.2026 в 15:00 перенесено в расписании на 04.09.2026 в 10:00.',
+    );
+    expect(screen.getByTestId('lesson-moved-to').getAttribute('href')).toBe(
+      '#/g/sg-1/lesson/2026-09-04/1000',
+    );
+  });
+});
+
 describe('month grid', () => {
   it('[LS4] a moved lesson’s column shows no marks, with its status and reason on the date', async () => {
     const database = await renderLesson('2026-09-02');
@@ -494,6 +526,64 @@ describe('month grid', () => {
     await waitFor(() =>
       expect(screen.getByTestId('grid-cell-kid-a-2026-09-02').textContent).toBe('✓ 5'),
     );
+  });
+
+  it('[LS5] a lesson the server kept off the schedule shows in the month with its marks', async () => {
+    const database = await renderLesson('2026-09-02');
+    unmountScreen();
+    // As pulled: the admin's schedule edit removed Thursday 03.09 after its marks were taken,
+    // and the server kept the lesson, flagged (the schedule has Wednesdays only).
+    const id = lessonId('sg-1', '2026-09-03', '15:00');
+    const stamp = { at: 1, dev: 'dev-other', by: 'teacher-user', off: false };
+    await database.rx.collections.lessons.insert({
+      id,
+      type: 'lesson',
+      orgId: 'org-1',
+      subgroupId: 'sg-1',
+      date: '2026-09-03',
+      start: '15:00',
+      end: '16:30',
+      academicHours: 2,
+      status: 'held',
+      statusReason: '',
+      topicId: null,
+      topicTitle: 'Сборка модели',
+      homework: '',
+      remark: '',
+      flag: 'off-schedule',
+      stamps: { status: stamp, topicTitle: stamp },
+    });
+    await database.rx.collections.marks.insert({
+      id: markId(id, 'kid-b'),
+      type: 'mark',
+      orgId: 'org-1',
+      subgroupId: 'sg-1',
+      lessonId: id,
+      learnerId: 'kid-b',
+      date: '2026-09-03',
+      code: 'Н',
+      grade: null,
+      note: '',
+      stamps: { code: stamp },
+    });
+
+    render(
+      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
+        <LessonsMonth subgroup={subgroup} catalog={catalog} month="2026-09" />
+      </TeacherContext.Provider>,
+    );
+    const cell = await screen.findByTestId('grid-cell-kid-b-2026-09-03');
+    await waitFor(() => expect(cell.textContent).toBe('Н'));
+    const date = screen.getByTestId('grid-date-2026-09-03-1500');
+    expect(date.getAttribute('title')).toContain('Вне расписания');
+    // In its date's place, between the Wednesdays around it.
+    const dates = screen
+      .getAllByTestId(/^grid-date-/)
+      .map((el) => el.getAttribute('data-testid')?.slice('grid-date-'.length));
+    expect(dates.slice(0, 3)).toEqual(['2026-09-02-1500', '2026-09-03-1500', '2026-09-09-1500']);
+    const row = screen.getByTestId('lesson-open-2026-09-03-1500');
+    expect(row.textContent).toContain('Сборка модели');
+    expect(row.textContent).toContain('вне расписания');
   });
 
   it('[TP2] the topic picker offers the next unused topic in plan order and numbers topics by their place in the plan', async () => {

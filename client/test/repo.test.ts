@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Ack, OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, flushBookkeeping, mergeInto, openDb } from '../src/db/database.ts';
 import {
+  addNotice,
   addTopic,
   deleteTopic,
   markAllPresent,
@@ -168,5 +169,65 @@ describe('unsent-changes bookkeeping shared by tabs', () => {
     expect(mine.pending.has('mark:b')).toBe(true);
     mergeInto(mine, { entries: [], acked: [['mark:b', 1002, 20]] });
     expect(mine.pending.has('mark:b')).toBe(false);
+  });
+});
+
+describe('notices of one document', () => {
+  /** A notice of the mark of kid-1, as the sync layer writes it: the attempt at its stamp. */
+  function lostMark(db: OtmetkaDb, code: string, at: number) {
+    const id = markId(slot.lessonId, 'kid-1');
+    const stamp = { at, dev: db.deviceId, by: 'teacher-user', off: true, prev: null };
+    return addNotice(db, {
+      kind: 'lost',
+      source: 'marks',
+      docId: id,
+      code: 'CONFLICT',
+      message: 'Ваше изменение перекрыто более поздним изменением с другого устройства.',
+      attempted: {
+        id,
+        type: 'mark',
+        learnerId: 'kid-1',
+        date: slot.date,
+        code,
+        stamps: { code: stamp },
+      },
+      lostFields: [{ field: 'code', mine: code, theirs: 'Б' }],
+      at,
+    });
+  }
+
+  async function openCodes(db: OtmetkaDb): Promise<string[]> {
+    const docs = await db.rx.collections.notices.find({ selector: { dismissed: false } }).exec();
+    return docs.map((d) => (d.attempted as { code: string }).code);
+  }
+
+  it('[NT3] an edit lost twice (the retried first push, then the last tap) is one notice, whichever answer comes first', async () => {
+    const db = await open();
+    await lostMark(db, '', 100);
+    await lostMark(db, 'Н', 200);
+    expect(await openCodes(db)).toEqual(['Н']);
+
+    const reversed = await open();
+    await lostMark(reversed, 'Н', 200);
+    await lostMark(reversed, '', 100);
+    expect(await openCodes(reversed)).toEqual(['Н']);
+  });
+
+  it('[NT3] an edit lost again in another field keeps both notices', async () => {
+    const db = await open();
+    await lostMark(db, 'Н', 100);
+    const id = markId(slot.lessonId, 'kid-1');
+    const stamp = { at: 200, dev: db.deviceId, by: 'teacher-user', off: true, prev: null };
+    await addNotice(db, {
+      kind: 'lost',
+      source: 'marks',
+      docId: id,
+      code: 'CONFLICT',
+      message: 'Ваше изменение перекрыто более поздним изменением с другого устройства.',
+      attempted: { id, type: 'mark', code: 'Н', note: 'опоздал', stamps: { note: stamp } },
+      lostFields: [{ field: 'note', mine: 'опоздал', theirs: '' }],
+      at: 200,
+    });
+    expect(await openCodes(db)).toEqual(['Н', 'Н']);
   });
 });

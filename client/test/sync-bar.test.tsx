@@ -1,17 +1,21 @@
 // @vitest-environment happy-dom
 
+import type { JournalDoc, Schedule } from '@otmetka/shared';
+import { DEFAULT_ATTENDANCE_CODES, lessonId, markId, scheduleId } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
 import { SyncBar } from '../src/app/SyncBar.tsx';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
-import { addNotice } from '../src/db/repo.ts';
+import type { CatalogView } from '../src/db/queries.ts';
+import { EMPTY_CATALOG } from '../src/db/queries.ts';
+import { addNotice, setMark, updateLesson } from '../src/db/repo.ts';
 import { lostFieldNames } from '../src/sync/lost-text.ts';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
 import { memoryStore, Session } from '../src/sync/session.ts';
-import { TEACHER_USER } from './teacher-fixture.ts';
+import { SUBGROUP, slotOn, TEACHER_USER } from './teacher-fixture.ts';
 
 /**
  * The sync bar on a real local database; sync runs against an address where nothing listens.
@@ -97,5 +101,114 @@ describe('sync bar', () => {
     expect(text).toContain('плановая дата: ваше «01.09.2026», сохранено «—»');
     expect(text).not.toMatch(/cancelled|moved|topic:/);
     expect(lostFieldNames(lostFields)).toBe('статус занятия, тема, отметка, плановая дата');
+  });
+
+  it('[NT4] a lesson refused because the admin moved it offers to enter all its notices on the new date', async () => {
+    db = await openDb({
+      name: 'sync-bar-3',
+      user: { id: 'teacher-user', orgId: 'org-1' },
+      multiInstance: false,
+      isOffline: () => true,
+    });
+    const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
+    sync = startSync({ db, session, live: false });
+    // Wednesdays at 15:00; while the tablet was offline the admin moved 02.09 to Friday 04.09.
+    const schedule: Schedule = {
+      id: scheduleId('sg-1'),
+      type: 'schedule',
+      orgId: 'org-1',
+      subgroupId: 'sg-1',
+      rules: [
+        {
+          id: 'rule-1',
+          from: '2026-09-01',
+          to: '2027-05-31',
+          weekdays: [3],
+          start: '15:00',
+          end: '16:30',
+          academicHours: 2,
+          minutesPerHour: 45,
+          breakMinutes: 0,
+        },
+      ],
+      exceptions: [
+        {
+          kind: 'move',
+          date: '2026-09-02',
+          start: '15:00',
+          toDate: '2026-09-04',
+          toStart: '15:00',
+          toEnd: '16:30',
+          reason: 'Зал занят',
+        },
+      ],
+      holidayRule: 'skip',
+    };
+    const catalog: CatalogView = {
+      ...EMPTY_CATALOG,
+      org: {
+        id: 'org-1',
+        type: 'org',
+        name: 'ДДТ',
+        city: 'Оренбург',
+        timeZone: 'Asia/Yekaterinburg',
+        attendanceCodes: DEFAULT_ATTENDANCE_CODES,
+        lockDay: null,
+        applicationStatuses: ['обучается'],
+      },
+      subgroups: [SUBGROUP],
+      schedules: new Map([['sg-1', schedule]]),
+      loaded: true,
+    };
+
+    // What the teacher wrote offline on 02.09, each refused as the push handler records it.
+    const old = slotOn('2026-09-02');
+    await setMark(db, old, 'kid-a', { code: 'Н' });
+    await setMark(db, old, 'kid-b', { code: '' });
+    await updateLesson(db, old, { homework: 'Собрать модель' });
+    const refuse = async (source: 'lessons' | 'marks', id: string) => {
+      const attempted = (await db!.rx.collections[source].findOne(id).exec())!.toJSON();
+      await addNotice(db!, {
+        kind: 'refused',
+        source,
+        docId: id,
+        code: 'LESSON_NOT_ON_SCHEDULE',
+        message: 'Занятие 02.09.2026 в 15:00 перенесено в расписании на 04.09.2026 в 15:00.',
+        attempted: attempted as unknown as Record<string, unknown>,
+        lostFields: [],
+        at: 1,
+      });
+    };
+    await refuse('lessons', old.lessonId);
+    await refuse('marks', markId(old.lessonId, 'kid-a'));
+    await refuse('marks', markId(old.lessonId, 'kid-b'));
+
+    render(
+      <TeacherContext.Provider value={{ db, sync, user: TEACHER_USER }}>
+        <SyncBar catalog={catalog} />
+      </TeacherContext.Provider>,
+    );
+    fireEvent.click(await screen.findByTestId('notices-toggle'));
+    const group = await screen.findByTestId('notice-group');
+    expect(group.textContent).toContain('Занятие 02.09.2026 в 15:00: 3 изменения');
+    expect(screen.getAllByTestId('notice-move')[0]?.textContent).toBe('Перенести на 04.09.2026');
+    const moveAll = screen.getByTestId('notice-group-move');
+    expect(moveAll.textContent).toBe('Перенести все на 04.09.2026');
+
+    fireEvent.click(moveAll);
+    await waitFor(() => expect(screen.queryByTestId('notices-toggle')).toBeNull());
+    const moved = lessonId('sg-1', '2026-09-04', '15:00');
+    const doc = async (source: 'lessons' | 'marks', id: string) =>
+      (await db!.rx.collections[source].findOne(id).exec())?.toJSON() as JournalDoc | undefined;
+    expect(await doc('lessons', moved)).toMatchObject({
+      date: '2026-09-04',
+      status: 'held',
+      homework: 'Собрать модель',
+    });
+    expect(await doc('marks', markId(moved, 'kid-a'))).toMatchObject({
+      code: 'Н',
+      lessonId: moved,
+    });
+    expect(await doc('marks', markId(moved, 'kid-b'))).toMatchObject({ code: '', lessonId: moved });
   });
 });

@@ -109,10 +109,28 @@ function checkOnSchedule(ctx: WriteContext, doc: Lesson | Mark): WriteCheck {
       ? findSlot(ctx.slots, doc.date, doc.start)
       : ctx.slots.find((s) => s.lessonId === doc.lessonId);
   if (slot) return OK;
-  return refuse(
-    'LESSON_NOT_ON_SCHEDULE',
-    `Занятия ${ruDate(doc.date)} нет в расписании подгруппы.`,
-  );
+  return refuse('LESSON_NOT_ON_SCHEDULE', offScheduleMessage(ctx.slots, doc));
+}
+
+/** The start of a lesson or of a mark's lesson (`lesson:<sg>:<date>:<HHMM>`). */
+function startOf(doc: Lesson | Mark): string {
+  if (doc.type === 'lesson') return doc.start;
+  const hhmm = doc.lessonId.split(':')[3] ?? '';
+  return `${hhmm.slice(0, 2)}:${hhmm.slice(2)}`;
+}
+
+/**
+ * PR2's refusal names the lesson by its date and time and, when the schedule moved it (a
+ * `move` exception saved while the teacher's tablet was offline), where it went: the teacher
+ * then knows to enter the lesson there, and the admin reads the same in the refusals.
+ */
+function offScheduleMessage(slots: LessonSlot[], doc: Lesson | Mark): string {
+  const start = startOf(doc);
+  const moved = slots.find((s) => s.movedFrom?.date === doc.date && s.movedFrom.start === start);
+  if (moved) {
+    return `Занятие ${ruDate(doc.date)} в ${start} перенесено в расписании на ${ruDate(moved.date)} в ${moved.start}.`;
+  }
+  return `Занятия ${ruDate(doc.date)} в ${start} нет в расписании подгруппы.`;
 }
 
 function checkEnrolled(ctx: WriteContext, mark: Mark): WriteCheck {

@@ -179,6 +179,38 @@ describe('push rules', () => {
     ).toBe('OK');
   });
 
+  it('[PR2] a lesson or mark on a slot the schedule moved is refused naming where it went', () => {
+    const moved = expandSchedule({
+      schedule: schedule({
+        exceptions: [
+          {
+            kind: 'move',
+            date: '2026-09-15',
+            start: '17:00',
+            toDate: '2026-09-19',
+            toStart: '10:00',
+            toEnd: '11:30',
+            reason: 'Зал занят',
+          },
+        ],
+      }),
+      subgroup: SUBGROUP,
+      calendar: defaultCalendar(),
+    });
+    const told = 'Занятие 15.09.2026 в 17:00 перенесено в расписании на 19.09.2026 в 10:00.';
+    for (const row of [lesson('2026-09-15'), mark('2026-09-15')]) {
+      expect(checkJournalWrite(ctx({ slots: moved }), undefined, row)).toEqual({
+        ok: false,
+        code: 'LESSON_NOT_ON_SCHEDULE',
+        message: told,
+      });
+    }
+    const gone = checkJournalWrite(ctx(), undefined, lesson('2026-09-16'));
+    expect(gone.ok ? '' : gone.message).toBe(
+      'Занятия 16.09.2026 в 17:00 нет в расписании подгруппы.',
+    );
+  });
+
   it('[PR2] a mark passes when its lesson is on a slot or stored, even before the lesson arrives', () => {
     expect(codeOf(checkJournalWrite(ctx(), undefined, mark('2026-09-15')))).toBe('OK');
     const offSlot = mark('2026-09-16');

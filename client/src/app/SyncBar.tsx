@@ -1,16 +1,16 @@
 import { useState } from 'preact/hooks';
-import { learnerNames$, notices$ } from '../db/queries.ts';
-import { dismissNotice, redoNotice } from '../db/repo.ts';
+import type { CatalogView } from '../db/queries.ts';
+import { EMPTY_CATALOG, notices$ } from '../db/queries.ts';
 import type { Notice } from '../db/schemas.ts';
-import { lostFieldLine, shownLostFields } from '../sync/lost-text.ts';
 import { useTeacher } from './context.ts';
 import { useObservable } from './hooks.ts';
+import { NoticeList } from './Notices.tsx';
 
 /**
  * Always visible: online or offline, how many changes are not yet sent, the last successful
  * sync, and «Требуют внимания»: the edits the server refused or that lost a conflict.
  */
-export function SyncBar() {
+export function SyncBar({ catalog = EMPTY_CATALOG }: { catalog?: CatalogView }) {
   const { db, sync, user } = useTeacher();
   const { online, pending, lastSyncAt, error } = sync.status;
   const notices = useObservable(() => notices$(db), [db], [] as Notice[]);
@@ -58,66 +58,9 @@ export function SyncBar() {
           Требуют внимания: {notices.length}
         </button>
       )}
-      {open && notices.length > 0 && <NoticeList notices={notices} />}
+      {open && notices.length > 0 && <NoticeList notices={notices} catalog={catalog} />}
     </section>
   );
-}
-
-function NoticeList({ notices }: { notices: Notice[] }) {
-  const { db } = useTeacher();
-  const names = useObservable(() => learnerNames$(db), [db], new Map<string, string>());
-  return (
-    <ul class="notices" data-testid="notices-list">
-      {notices.map((n) => (
-        <li key={n.id} class="notice" data-testid="notice" data-code={n.code} data-doc={n.docId}>
-          <div>
-            <strong>{describeDoc(n, names)}</strong>
-            <p>{n.message}</p>
-            {n.lostFields.length > 0 && (
-              <p class="muted">{shownLostFields(n.lostFields).map(lostFieldLine).join('; ')}</p>
-            )}
-          </div>
-          <div class="row">
-            <button type="button" onClick={() => void redoNotice(db, n)} data-testid="notice-redo">
-              Повторить
-            </button>
-            <button
-              type="button"
-              onClick={() => void dismissNotice(db, n.id)}
-              data-testid="notice-dismiss"
-            >
-              Скрыть
-            </button>
-          </div>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-/** What the notice is about, in the teacher's words: whose mark, on which lesson. */
-function describeDoc(n: Notice, names: Map<string, string>): string {
-  const doc = n.attempted as {
-    type?: string;
-    date?: string;
-    title?: string;
-    code?: string;
-    learnerId?: string;
-  };
-  const kind = n.kind === 'refused' ? 'Не принято' : 'Перекрыто';
-  if (doc.type === 'mark') {
-    const who = (doc.learnerId && names.get(doc.learnerId)) || 'обучающийся';
-    return `${kind}: ${who}, отметка «${doc.code || '✓'}» за ${ruDate(doc.date)}`;
-  }
-  if (doc.type === 'lesson') return `${kind}: занятие ${ruDate(doc.date)}`;
-  if (doc.type === 'topic') return `${kind}: тема «${doc.title ?? ''}»`;
-  return kind;
-}
-
-function ruDate(date: string | undefined): string {
-  if (!date) return '';
-  const [y, m, d] = date.split('-');
-  return `${d}.${m}.${y}`;
 }
 
 /**

@@ -97,7 +97,7 @@ function TeacherScreens({ session }: { session: Session }) {
         <span class="muted user">{user.displayName}</span>
         <LogoutButton session={session} />
       </header>
-      <SyncBar />
+      <SyncBar catalog={catalog} />
       {sync.status.needsSignIn.value && (
         <div class="overlay">
           <SignIn session={session} lockedName={user.displayName} />

@@ -113,6 +113,57 @@ export function slotsOfMonth(view: CatalogView, subgroup: Subgroup, month: strin
   }
 }
 
+/** Every slot of a subgroup's study year (empty without a valid schedule). */
+export function yearSlots(view: CatalogView, subgroup: Subgroup): LessonSlot[] {
+  const schedule = view.schedules.get(subgroup.id);
+  if (!schedule) return [];
+  try {
+    return expandSchedule({ schedule, subgroup, calendar: view.calendar });
+  } catch (err) {
+    console.warn('schedule cannot be expanded', err);
+    return [];
+  }
+}
+
+/** The slot a `move` exception of the schedule took the lesson of (date, start) to. */
+export function movedSlot(
+  slots: LessonSlot[],
+  date: string,
+  start: string,
+): LessonSlot | undefined {
+  return slots.find((s) => s.movedFrom?.date === date && s.movedFrom?.start === start);
+}
+
+/** A lesson kept off the schedule (its slot left it after marks were taken) opens from its own document. */
+export function slotOfLesson(lesson: Lesson): LessonSlot {
+  return {
+    lessonId: lesson.id,
+    subgroupId: lesson.subgroupId,
+    date: lesson.date,
+    start: lesson.start,
+    end: lesson.end,
+    academicHours: lesson.academicHours,
+    holiday: null,
+    ruleId: null,
+    movedFrom: null,
+  };
+}
+
+/**
+ * LS5: the lessons a month shows, in (date, start) order: the schedule's slots, plus every
+ * lesson of the month stored off them. The server keeps such a lesson (flagged
+ * 'off-schedule') when a schedule edit removes a slot that holds the teacher's marks, and the
+ * табель lists it; the teacher must find those marks in the month too.
+ */
+export function monthColumns(slots: LessonSlot[], lessons: Lesson[]): LessonSlot[] {
+  const onSlot = new Set(slots.map((s) => s.lessonId));
+  const kept = lessons.filter((l) => !l._deleted && !onSlot.has(l.id)).map(slotOfLesson);
+  if (kept.length === 0) return slots;
+  return [...slots, ...kept].sort(
+    (a, b) => a.date.localeCompare(b.date) || a.start.localeCompare(b.start),
+  );
+}
+
 export function roster$(db: OtmetkaDb, subgroupId: string): Observable<RosterEntry[]> {
   return db.rx.collections.roster
     .find({ selector: { subgroupId } })

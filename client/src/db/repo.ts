@@ -7,7 +7,7 @@ import type {
   Stamp,
   Topic,
 } from '@otmetka/shared';
-import { CLIENT_FIELDS, markId, newEntityId, nextStamp, stampEdit } from '@otmetka/shared';
+import { compareStamps, markId, newEntityId, nextStamp, stampEdit } from '@otmetka/shared';
 import type { RxCollection } from 'rxdb';
 import type { JournalCollectionName, OtmetkaDb } from './database.ts';
 import { saveBookkeeping } from './database.ts';
@@ -344,7 +344,47 @@ export async function importTopics(
 
 export async function addNotice(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>) {
   const id = `${notice.kind}:${notice.docId}:${notice.at}`;
-  await db.rx.collections.notices.upsert({ ...notice, id, dismissed: false });
+  const stale = await settleCovered(db, notice);
+  await db.rx.collections.notices.upsert({ ...notice, id, dismissed: stale });
+}
+
+/**
+ * NT3: one document, one notice of each kind for what the teacher last did. A device offline
+ * for days retries its first push of a document with the state it had then (RxDB retries the
+ * same rows) and sends the newer state after it, so one document came back refused, or lost to
+ * a colleague's edit, once per state: «✓» and then «Н» for one tap too many. An open notice
+ * the new one covers is dismissed; a new one an open notice covers arrives dismissed. Returns
+ * whether the new one is covered.
+ */
+async function settleCovered(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>) {
+  const open = await db.rx.collections.notices
+    .find({ selector: { docId: notice.docId, kind: notice.kind, dismissed: false } })
+    .exec();
+  let stale = false;
+  for (const older of open) {
+    if (covers(db.deviceId, notice, older)) await older.incrementalPatch({ dismissed: true });
+    else if (covers(db.deviceId, older, notice)) stale = true;
+  }
+  return stale;
+}
+
+type NoticeBody = Pick<Notice, 'kind' | 'attempted' | 'lostFields'>;
+
+/**
+ * Whether `newer` holds everything `older` tells: for a refusal, each field this device edited
+ * in the older attempt, edited as late or later; for a lost edit, each field it lost, lost in
+ * the newer one too by an edit as late or later.
+ */
+function covers(deviceId: string, newer: NoticeBody, older: NoticeBody): boolean {
+  const stampsOf = (n: NoticeBody) =>
+    ((n.attempted as unknown as JournalDoc).stamps ?? {}) as Record<string, Stamp | undefined>;
+  const [was, now] = [stampsOf(older), stampsOf(newer)];
+  const later = (field: string) => compareStamps(now[field], was[field]) >= 0;
+  if (older.kind === 'refused') {
+    return Object.keys(was).every((f) => was[f]?.dev !== deviceId || later(f));
+  }
+  const lostNow = new Set(newer.lostFields.map((l) => l.field));
+  return older.lostFields.every((l) => lostNow.has(l.field) && later(l.field));
 }
 
 export async function dismissNotice(db: OtmetkaDb, id: string): Promise<void> {
@@ -353,17 +393,67 @@ export async function dismissNotice(db: OtmetkaDb, id: string): Promise<void> {
 }
 
 /**
- * Writes the teacher's attempted values again, as a new edit (a fresh stamp), and dismisses
- * the notice. A refused edit may be refused again; then a new notice says so.
+ * NT2: «Повторить» writes the teacher's attempt again as a new edit (a fresh stamp) and
+ * dismisses the notice; a refused edit may be refused again, and a new notice says so. Only
+ * what the teacher did is written: the attempt carries every field of the document as it was
+ * then, and writing the untouched ones again would silently undo whatever changed them since
+ * (a colleague's edit, or a later notice of the same document redone first).
  */
-export async function redoNotice(db: OtmetkaDb, notice: Notice): Promise<void> {
+export async function redoNotice(db: OtmetkaDb, notice: Notice, onto?: LessonSlot): Promise<void> {
   const attempted = notice.attempted as unknown as JournalDoc;
   const collection = notice.source as JournalCollectionName;
-  const fields = CLIENT_FIELDS[attempted.type] as readonly string[];
+  const target = onto ? movedAttempt(attempted, onto, db.user.orgId) : undefined;
+  const id = target?.id ?? attempted.id;
+  const coll = db.rx.collections[collection] as unknown as RxCollection<JournalDoc>;
+  const current = await findTombstone(coll, id);
+
   const patch: Record<string, unknown> = {};
-  for (const field of fields) patch[field] = (attempted as Record<string, unknown>)[field];
-  if (attempted._deleted) patch._deleted = true;
-  const base = () => ({ ...attempted, _deleted: false, stamps: {} }) as JournalDoc;
-  await writeJournalDoc(db, collection, attempted.id, base, patch as Patch<JournalDoc>);
+  for (const field of redoFields(db.deviceId, notice, current)) {
+    if (field === '_deleted') {
+      if (attempted._deleted) patch._deleted = true;
+    } else {
+      patch[field] = (attempted as Record<string, unknown>)[field];
+    }
+  }
+  if (Object.keys(patch).length > 0) {
+    // A mark on the lesson it moved to says that lesson took place, as a tap there does.
+    if (onto && attempted.type === 'mark') await ensureLessonHeld(db, onto);
+    const base = () =>
+      (target ?? ({ ...attempted, _deleted: false, stamps: {} } as JournalDoc)) as JournalDoc;
+    await writeJournalDoc(db, collection, id, base, patch as Patch<JournalDoc>);
+  }
   await dismissNotice(db, notice.id);
+}
+
+/**
+ * NT4: a refused lesson or mark as a new document of the slot the schedule moved its lesson
+ * to: the redo writes the teacher's fields there («Перенести на …»).
+ */
+function movedAttempt(doc: JournalDoc, onto: LessonSlot, orgId: string): JournalDoc {
+  if (doc.type === 'lesson') return lessonBase(onto, orgId);
+  if (doc.type === 'mark') return markBase(onto, orgId, doc.learnerId);
+  throw new Error(`a ${doc.type} has no lesson to move to`);
+}
+
+/**
+ * The fields a redo writes. A refused attempt: the fields this device edited in it, unless a
+ * newer edit of the field is stored now (it would have beaten the attempt had it been taken).
+ * A lost edit: the fields lost, which the redo makes win on purpose, unless the teacher has
+ * changed them again here since; an edit lost to a deletion brings back the fields edited here.
+ */
+function redoFields(deviceId: string, notice: Notice, current: JournalDoc | undefined): string[] {
+  const attempted = notice.attempted as unknown as JournalDoc;
+  const stamps = (attempted.stamps ?? {}) as Record<string, Stamp | undefined>;
+  const now = (current?.stamps ?? {}) as Record<string, Stamp | undefined>;
+  const editedHere = Object.keys(stamps).filter((f) => stamps[f]?.dev === deviceId);
+
+  if (notice.kind === 'refused') {
+    return editedHere.filter((f) => compareStamps(now[f], stamps[f]) <= 0);
+  }
+  const lost = notice.lostFields.map((l) => l.field);
+  const undeleted = lost.includes('_deleted') && !attempted._deleted;
+  const fields = undeleted ? [...new Set([...lost, ...editedHere])] : lost;
+  const changedAgainHere = (f: string) =>
+    now[f]?.dev === deviceId && compareStamps(now[f], stamps[f]) > 0;
+  return fields.filter((f) => !changedAgainHere(f));
 }

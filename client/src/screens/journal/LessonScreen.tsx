@@ -28,9 +28,12 @@ import {
   lesson$,
   lessons$,
   marksOfLesson$,
+  movedSlot,
   roster$,
+  slotOfLesson,
   slotsOfMonth,
   topics$,
+  yearSlots,
 } from '../../db/queries.ts';
 import { markAllPresent, setMark, updateLesson } from '../../db/repo.ts';
 import { TextField } from './TextField.tsx';
@@ -70,13 +73,8 @@ export function LessonScreen(props: {
   // zone's midnight moves to the new day by itself.
   const today = useToday(catalog.org?.timeZone ?? user.timeZone);
 
-  if (!slot) {
-    return (
-      <p class="empty" data-testid="lesson-missing">
-        В расписании нет занятия {formatRuDate(date)} в {start}.
-      </p>
-    );
-  }
+  if (!slot)
+    return <MissingLesson subgroup={subgroup} catalog={catalog} date={date} start={start} />;
   const programme = catalog.programmes.get(subgroup.programmeId);
   const locked = monthLocked(catalog, subgroup.id, slot.date);
   const upcoming = slot.date > today;
@@ -135,6 +133,43 @@ export function LessonScreen(props: {
   );
 }
 
+/**
+ * LS6: a lesson that is not in the schedule. When the admin moved it (a `move` exception), the
+ * teacher who had it open, or opens it from a note, is told where it went and can open it
+ * there.
+ */
+function MissingLesson(props: {
+  subgroup: Subgroup;
+  catalog: CatalogView;
+  date: string;
+  start: string;
+}) {
+  const { subgroup, catalog, date, start } = props;
+  const moved = movedSlot(yearSlots(catalog, subgroup), date, start);
+  if (!moved) {
+    return (
+      <p class="empty" data-testid="lesson-missing">
+        В расписании нет занятия {formatRuDate(date)} в {start}.
+      </p>
+    );
+  }
+  const there = hrefOf({
+    name: 'lesson',
+    subgroupId: subgroup.id,
+    date: moved.date,
+    start: moved.start,
+  });
+  return (
+    <p class="empty" data-testid="lesson-missing">
+      Занятие {formatRuDate(date)} в {start} перенесено в расписании на{' '}
+      <a href={there} data-testid="lesson-moved-to">
+        {formatRuDate(moved.date)} в {moved.start}
+      </a>
+      .
+    </p>
+  );
+}
+
 /** LK1/LK2 as the server applies them; the device only warns, the server decides. */
 function monthLocked(catalog: CatalogView, subgroupId: string, date: string): boolean {
   if (!catalog.org) return false;
@@ -157,21 +192,6 @@ function findSlotSafe(slots: LessonSlot[], date: string, start: string): LessonS
   } catch {
     return undefined;
   }
-}
-
-/** A kept lesson whose slot left the schedule still opens, from its own document. */
-function slotOfLesson(lesson: Lesson): LessonSlot {
-  return {
-    lessonId: lesson.id,
-    subgroupId: lesson.subgroupId,
-    date: lesson.date,
-    start: lesson.start,
-    end: lesson.end,
-    academicHours: lesson.academicHours,
-    holiday: null,
-    ruleId: null,
-    movedFrom: null,
-  };
 }
 
 /** The statuses a teacher sets; «по плану» is what a lesson is until then. */

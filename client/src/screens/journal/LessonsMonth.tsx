@@ -11,7 +11,7 @@ import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
 import type { CatalogView } from '../../db/queries.ts';
-import { lessons$, marksOfMonth$, roster$, slotsOfMonth } from '../../db/queries.ts';
+import { lessons$, marksOfMonth$, monthColumns, roster$, slotsOfMonth } from '../../db/queries.ts';
 import { ruDate } from './Journals.tsx';
 
 export function monthTitle(month: string): string {
@@ -32,7 +32,6 @@ export function LessonsMonth({
   const days = monthDays(month);
   const from = days[0]!;
   const to = days[days.length - 1]!;
-  const slots = slotsOfMonth(catalog, subgroup, month);
   const roster = useObservable(
     () => roster$(db, subgroup.id),
     [db, subgroup.id],
@@ -48,6 +47,7 @@ export function LessonsMonth({
     [db, subgroup.id, month],
     [] as Mark[],
   );
+  const slots = monthColumns(slotsOfMonth(catalog, subgroup, month), lessons);
   const lessonById = new Map(lessons.map((l) => [l.id, l]));
   const markByKey = new Map(
     marks.filter((m) => !m._deleted).map((m) => [`${m.lessonId}|${m.learnerId}`, m]),
@@ -118,8 +118,13 @@ export function LessonsMonth({
  */
 function headerClass(slot: LessonSlot, lesson: Lesson | undefined): string | undefined {
   if (isNotHeld(lesson?.status)) return 'not-held';
+  if (lesson?.flag === 'off-schedule') return 'off-schedule';
   return slot.holiday ? 'holiday' : undefined;
 }
+
+/** LS5: a lesson kept after a schedule edit removed its slot, in the табель's words. */
+const OFF_SCHEDULE = 'вне расписания';
+const OFF_SCHEDULE_TITLE = 'Вне расписания: занятия больше нет в расписании, отметки сохранены';
 
 function MonthGrid(props: {
   subgroupId: string;
@@ -172,6 +177,7 @@ function MonthGrid(props: {
 function headerTitle(slot: LessonSlot, lesson: Lesson | undefined): string {
   if (lesson && isNotHeld(lesson.status))
     return `${LESSON_STATUS_LABELS[lesson.status]}: ${lesson.statusReason}`;
+  if (lesson?.flag === 'off-schedule') return OFF_SCHEDULE_TITLE;
   return slot.holiday ?? `${slot.start}–${slot.end}`;
 }
 
@@ -215,6 +221,7 @@ function LessonList(props: {
               <span class={`status status--${lesson?.status ?? 'planned'}`}>
                 {LESSON_STATUS_LABELS[lesson?.status ?? 'planned']}
                 {s.holiday ? ` · ${s.holiday}` : ''}
+                {lesson?.flag === 'off-schedule' ? ` · ${OFF_SCHEDULE}` : ''}
               </span>
             </a>
           </li>
