@@ -37,7 +37,7 @@ function historyRows(): string[] {
 }
 
 describe('admin: month locks', () => {
-  it('[LK5] an unlock needs a reason; locked again, the history still shows who opened it and why', async () => {
+  it('[LK5][RU2] an unlock needs a reason; locked again, the history still shows who opened it and why', async () => {
     const user = session.user!;
     render(
       <AdminApp session={{ user, fetchApi: (path, init) => session.authorised(path, init) }} />,
@@ -57,8 +57,9 @@ describe('admin: month locks', () => {
     await waitFor(() => expect(historyRows()).toHaveLength(2));
 
     const [locked, opened] = historyRows();
-    expect(locked).toMatch(/закрыл.*Октябрь 2026.*вся организация/i);
-    expect(opened).toMatch(/открыл.*Октябрь 2026.*вся организация.*Исправление оценок/i);
+    // The verb agrees with the month: the admin may be a woman (RU2).
+    expect(locked).toMatch(/Октябрь 2026 \(вся организация\) закрыт$/i);
+    expect(opened).toMatch(/Октябрь 2026 \(вся организация\) открыт · Исправление оценок$/i);
     expect(opened).toContain(user.displayName);
     expect(screen.getByTestId('lock-list').textContent).toMatch(/закрыт/);
   });

@@ -73,7 +73,7 @@ describe('admin: teacher registry', () => {
     expect(list).not.toContain(PERSONAL.passportNumber);
   });
 
-  it('[SN2] shows a checksum error next to the СНИЛС field and sends nothing', async () => {
+  it('[SN2][RU3] shows a checksum error next to the СНИЛС field, as a sentence, and sends nothing', async () => {
     renderAdmin();
     await screen.findByTestId('teacher-list');
     const before = await teacherCount();
@@ -83,7 +83,8 @@ describe('admin: teacher registry', () => {
     fireEvent.click(screen.getByTestId('teacher-save'));
 
     const error = await screen.findByTestId('teacher-snils-error');
-    expect(error.textContent).toMatch(/контрольн/);
+    // A sentence like the form's other messages («Укажите фамилию»), not a lowercase fragment.
+    expect(error.textContent).toBe('Неверное контрольное число СНИЛС: проверьте цифры');
     expect(screen.getByTestId('teacher-snils').getAttribute('aria-invalid')).toBe('true');
     expect(await teacherCount()).toBe(before);
   });

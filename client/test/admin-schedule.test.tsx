@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../sync-server/test/helpers.ts';
+import { plural } from '../src/app/plural.ts';
 import { AdminApp } from '../src/screens/admin/AdminApp.tsx';
 import { memoryStore, Session } from '../src/sync/session.ts';
 import { servePageFrom, startServerProcess, stopServerProcess } from './server-process.ts';
@@ -85,6 +86,27 @@ describe('admin: schedule editor', () => {
     const error = await screen.findByTestId('schedule-rule-0-weekdays-error');
     expect(error.textContent).toBe('нужен хотя бы один элемент');
     expect(screen.getByTestId('schedule-error').textContent).not.toMatch(/rules/);
+  });
+
+  it('[RU1] each month of the preview is titled «Сентябрь 2026 · 9 занятий»: the month capitalised, the noun agreeing with the count', async () => {
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-schedule'));
+    await screen.findByRole('option', { name: /Группа sg-b/ });
+    fireEvent.change(screen.getByTestId('schedule-subgroup'), { target: { value: 'sg-b' } });
+    await screen.findByTestId('schedule-rule-0');
+    fireEvent.click(screen.getByTestId('schedule-preview'));
+    await screen.findByTestId('schedule-preview-result');
+
+    const titles = [
+      ...document.querySelectorAll('[data-testid^="schedule-month-"] .ap-month__title'),
+    ].map((el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim());
+    expect(titles[0]).toMatch(/^Сентябрь 2026 · /);
+    expect(titles.length).toBeGreaterThanOrEqual(9);
+    for (const title of titles) {
+      const [, count, noun] = /^[А-ЯЁ][а-яё]+ \d{4} · (\d+) (\S+)$/.exec(title) ?? [];
+      expect(count, title).toBeDefined();
+      expect(noun, title).toBe(plural(Number(count), ['занятие', 'занятия', 'занятий']));
+    }
   });
 });
 

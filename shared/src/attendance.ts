@@ -5,14 +5,15 @@ import type { LessonStatus, Mark } from './schemas/journal.ts';
 /**
  * Attendance codes. No official set exists for ДО; this is common Russian practice, and each
  * organisation may replace it (org.attendanceCodes). '' is "present", the default once a
- * teacher opens the roll.
+ * teacher opens the roll. The journal does not know a learner's gender, so a label that is a
+ * past-tense verb carries both endings (RU2): a girl's diary must not say «отсутствовал».
  */
 export const DEFAULT_ATTENDANCE_CODES: AttendanceCode[] = [
-  { code: '', label: 'присутствовал', absent: false, excused: false },
-  { code: 'Н', label: 'отсутствовал', absent: true, excused: false },
-  { code: 'Б', label: 'болел', absent: true, excused: true },
+  { code: '', label: 'присутствовал(а)', absent: false, excused: false },
+  { code: 'Н', label: 'отсутствовал(а)', absent: true, excused: false },
+  { code: 'Б', label: 'болел(а)', absent: true, excused: true },
   { code: 'УП', label: 'уважительная причина', absent: true, excused: true },
-  { code: 'О', label: 'опоздал', absent: false, excused: false },
+  { code: 'О', label: 'опоздал(а)', absent: false, excused: false },
 ];
 
 /** The code's definition in the set, or undefined for a code the set does not have. */

@@ -43,7 +43,11 @@ export function validateSnils(
 
   const check = snilsCheckNumber(digits);
   if (check !== null && check !== Number(digits.slice(9))) {
-    return { ok: false, code: 'INVALID_SNILS', message: 'snils: неверная контрольная сумма СНИЛС' };
+    return {
+      ok: false,
+      code: 'INVALID_SNILS',
+      message: 'snils: Неверное контрольное число СНИЛС: проверьте цифры',
+    };
   }
   return { ok: true, digits };
 }

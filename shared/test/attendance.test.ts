@@ -21,6 +21,16 @@ function mark(code: string, deleted = false): Mark {
 }
 
 describe('attendance codes', () => {
+  it('[RU2] the default labels that are past-tense verbs carry both endings, for a girl as for a boy', () => {
+    expect(DEFAULT_ATTENDANCE_CODES.map((c) => c.label)).toEqual([
+      'присутствовал(а)',
+      'отсутствовал(а)',
+      'болел(а)',
+      'уважительная причина',
+      'опоздал(а)',
+    ]);
+  });
+
   it('[AT1] the default set: present, Н absent, Б and УП excused, О late counts as present', () => {
     expect(DEFAULT_ATTENDANCE_CODES.map((c) => c.code)).toEqual(['', 'Н', 'Б', 'УП', 'О']);
     expect(codeInfo(DEFAULT_ATTENDANCE_CODES, 'Б')).toMatchObject({ absent: true, excused: true });

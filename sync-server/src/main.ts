@@ -107,7 +107,20 @@ async function main() {
   const couchUrl = env.couchUrl ?? embedded!.url;
 
   const { app, seeded } = await startApp({ ...env, couchUrl });
-  await app.listen({ port: env.port, host: env.host });
+  try {
+    await app.listen({ port: env.port, host: env.host });
+  } catch (error) {
+    // A newcomer's first `npm start` often meets another app on 8080: say what to do instead
+    // of printing a stack trace (ST1).
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    console.error(
+      `Порт ${env.port} на ${env.host} уже занят другой программой. ` +
+        `Запустите на свободном порту, например: PORT=${env.port + 1} npm start`,
+    );
+    await app.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    process.exit(1);
+  }
 
   const { port } = app.server.address() as { port: number };
   const address = `http://${env.host}:${port}`;

@@ -107,3 +107,45 @@ describe('admin: subgroup pickers', () => {
     90_000,
   );
 });
+
+describe('admin and parent: section tabs', () => {
+  it.each([
+    ['admin, landscape', 'admin', 'admin-app', LANDSCAPE],
+    ['admin, portrait', 'admin', 'admin-app', PORTRAIT],
+    ['parent, landscape', 'parent', 'parent-app', LANDSCAPE],
+  ] as const)(
+    '[AS2] scrolled down, every section tab is whole below the top bar (%s)',
+    async (_name, login, app, viewport) => {
+      const device = await newDevice(browser, { viewport });
+      const page = await device.newPage();
+      await signIn(page, server, login);
+      await page.getByTestId(app).waitFor();
+      // A long page: the admin's registry, the parent's catalogue.
+      if (login === 'parent') {
+        await page.getByTestId('parent-tab-catalog').click();
+        await page.locator('[data-testid^="catalog-apply-"]').first().waitFor();
+      } else {
+        await page.getByTestId('teacher-list').waitFor();
+      }
+      await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+      const layout = await page.evaluate(() => ({
+        scrolled: window.scrollY,
+        barBottom: document.querySelector('.topbar')!.getBoundingClientRect().bottom,
+        tabs: Array.from(document.querySelectorAll('nav.ap-tabs > *'), (tab) => ({
+          text: tab.textContent ?? '',
+          top: tab.getBoundingClientRect().top,
+        })),
+      }));
+      // Scrolled past where the tabs sit unscrolled (just below the bar), so they are stuck.
+      expect(layout.scrolled, 'the page scrolled').toBeGreaterThan(layout.barBottom + 20);
+      expect(layout.tabs.length).toBeGreaterThanOrEqual(3);
+      for (const tab of layout.tabs) {
+        expect(tab.top, `«${tab.text}» under the top bar`).toBeGreaterThanOrEqual(
+          layout.barBottom - 0.5,
+        );
+      }
+      await device.close();
+    },
+    90_000,
+  );
+});

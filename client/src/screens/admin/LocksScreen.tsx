@@ -98,8 +98,9 @@ export function LocksScreen() {
           <ul class="ap-list" data-testid="lock-history">
             {list.data.history.map((l, i) => (
               <li key={`${l.id}-${l.at}-${i}`} data-testid="lock-history-row">
-                {time.formatInstant(l.at)} · {l.byName} · {l.locked ? 'закрыл' : 'открыл'}{' '}
-                <b>{monthLabel(l.month)}</b> ({l.subgroupId ? 'подгруппа' : 'вся организация'})
+                {/* The verb agrees with the month, not with the admin, whose gender is unknown (RU2). */}
+                {time.formatInstant(l.at)} · {l.byName} · <b>{monthLabel(l.month)}</b> (
+                {l.subgroupId ? 'подгруппа' : 'вся организация'}) {l.locked ? 'закрыт' : 'открыт'}
                 {l.reason ? ` · ${l.reason}` : ''}
               </li>
             ))}

@@ -1,6 +1,7 @@
-import { isoWeekday, monthDays, monthOf } from '@otmetka/shared';
+import { formatRuMonth, isoWeekday, monthDays, monthOf } from '@otmetka/shared';
 import type { LessonSlotView, SchedulePreviewResponse } from '@otmetka/shared/api';
-import { formatDate, hours, monthLabel, WEEKDAYS_SHORT } from './format.ts';
+import { counted } from '../../app/plural.ts';
+import { formatDate, hours, WEEKDAYS_SHORT } from './format.ts';
 
 /**
  * The year at a glance: one calendar per month of the study period, each day with its lessons,
@@ -77,7 +78,9 @@ function MonthGrid({ month, byDate, holidays }: GridProps) {
   return (
     <div class="ap-month" data-testid={`schedule-month-${month}`}>
       <div class="ap-month__title">
-        {monthLabel(month)} <span class="ap-muted">· {lessons} зан.</span>
+        {/* Capitalised here, not by CSS: `text-transform` would capitalise the count's noun too. */}
+        {formatRuMonth(month, true)}{' '}
+        <span class="ap-muted">· {counted(lessons, ['занятие', 'занятия', 'занятий'])}</span>
       </div>
       <div class="ap-month__grid">
         {WEEKDAYS_SHORT.map((w) => (
