@@ -433,6 +433,36 @@ describe('lesson register', () => {
   });
 });
 
+describe('a closed month', () => {
+  it('[LK6] the lesson says who closed its month: the automatic lock with its date, or the admin', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.parse('2026-11-15T08:00:00Z'));
+    const auto: CatalogView = { ...catalog, org: { ...org, lockDay: 10 } };
+    const database = await renderLesson('2026-09-02', undefined, auto);
+    const banner = await screen.findByTestId('lesson-locked');
+    expect(banner.textContent).toBe(
+      'Сентябрь 2026 закрыт автоматически с 10.10.2026: изменения сервер не примет. Для правки попросите администратора открыть месяц.',
+    );
+
+    unmountScreen();
+    const lock = {
+      id: 'lock:sg-1:2026-09',
+      type: 'lock' as const,
+      orgId: 'org-1',
+      subgroupId: 'sg-1',
+      month: '2026-09',
+      locked: true,
+      reason: '',
+      at: 1,
+      by: 'admin-user',
+    };
+    renderScreen(database, '2026-09-02', { ...catalog, locks: [lock] });
+    expect((await screen.findByTestId('lesson-locked')).textContent).toMatch(
+      /^Сентябрь 2026 закрыт администратором: /,
+    );
+  });
+});
+
 describe('a programme without grades', () => {
   it('[GR1] the lesson screen offers no grade, and a code tapped keeps the grade stored earlier', async () => {
     const database = await renderLesson('2026-09-02', undefined, catalogWithGrades(false));

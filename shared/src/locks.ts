@@ -18,14 +18,17 @@ function latest(locks: MonthLock[]): MonthLock | undefined {
   );
 }
 
-/** True when journal rows of `month` in the subgroup may no longer be written. */
-export function isMonthLocked(input: {
+/** Who closed a month: an admin's lock document, or the automatic lock (LK2); null: open. */
+export type MonthLockOrigin = 'admin' | 'auto' | null;
+
+/** Why `month` of the subgroup is closed, or null when its journal rows may be written. */
+export function monthLockOrigin(input: {
   locks: MonthLock[];
   org: Pick<Org, 'lockDay' | 'timeZone'>;
   subgroupId: string;
   month: string;
   now: Date;
-}): boolean {
+}): MonthLockOrigin {
   const { locks, org, subgroupId, month, now } = input;
   if (!isMonth(month)) {
     throw new DomainError(
@@ -41,12 +44,16 @@ export function isMonthLocked(input: {
     throw new DomainError('VALIDATION_FAILED', 'locks', 'ожидается список блокировок');
 
   const live = locks.filter((l) => !l._deleted && l.month === month);
-  const own = latest(live.filter((l) => l.subgroupId === subgroupId));
-  if (own) return own.locked;
-  const whole = latest(live.filter((l) => l.subgroupId === null));
-  if (whole) return whole.locked;
+  const decision =
+    latest(live.filter((l) => l.subgroupId === subgroupId)) ??
+    latest(live.filter((l) => l.subgroupId === null));
+  if (decision) return decision.locked ? 'admin' : null;
+  return isAutoLocked(org, month, now) ? 'auto' : null;
+}
 
-  return isAutoLocked(org, month, now);
+/** True when journal rows of `month` in the subgroup may no longer be written. */
+export function isMonthLocked(input: Parameters<typeof monthLockOrigin>[0]): boolean {
+  return monthLockOrigin(input) !== null;
 }
 
 /** LK2: from day `lockDay` of the month after `month`, in the org's time zone. */

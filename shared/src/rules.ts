@@ -1,4 +1,5 @@
 import { compareStamps, isSameContent, mergeDocs } from './conflict.ts';
+import { formatRuMonth } from './dates.ts';
 import { isEnrolledOn } from './enrolment.ts';
 import { DomainError, type ErrorCode } from './errors.ts';
 import { lessonId, markId, rosterId } from './ids.ts';
@@ -152,7 +153,10 @@ function checkLock(ctx: WriteContext, doc: Lesson | Mark): WriteCheck {
     now: ctx.now,
   });
   return locked
-    ? refuse('MONTH_LOCKED', `Месяц ${month.slice(5)}.${month.slice(0, 4)} закрыт для изменений.`)
+    ? refuse(
+        'MONTH_LOCKED',
+        `${formatRuMonth(month, true)} закрыт для изменений: исправить можно, когда администратор откроет месяц.`,
+      )
     : OK;
 }
 

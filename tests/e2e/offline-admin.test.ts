@@ -2,6 +2,7 @@ import {
   addDays,
   addMonths,
   formatRuDate,
+  formatRuMonth,
   lessonId,
   markId,
   monthOf,
@@ -447,8 +448,9 @@ describe('the teacher offline while the admin acts', () => {
     expect(await notices.count()).toBe(learners.length + 1);
     const lessonNotice = page.locator(`[data-testid="notice"][data-doc="${lessonIdOf(lesson)}"]`);
     expect(await lessonNotice.count()).toBe(1);
-    const month = `${lesson.date.slice(5, 7)}.${lesson.date.slice(0, 4)}`;
-    expect(await lessonNotice.textContent()).toContain(`Месяц ${month} закрыт для изменений.`);
+    expect(await lessonNotice.textContent()).toContain(
+      `${formatRuMonth(monthOf(lesson.date), true)} закрыт для изменений`,
+    );
     await closeNotices();
     await page.getByTestId('lesson-locked').waitFor();
 

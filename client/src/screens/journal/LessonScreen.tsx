@@ -9,12 +9,15 @@ import type {
   Topic,
 } from '@otmetka/shared';
 import {
+  addMonths,
   enrolledOn,
   findSlot,
   formatRuDate,
-  isMonthLocked,
+  formatRuMonth,
   isNotHeld,
   isoWeekday,
+  type MonthLockOrigin,
+  monthLockOrigin,
   monthOf,
 } from '@otmetka/shared';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
@@ -76,7 +79,7 @@ export function LessonScreen(props: {
   if (!slot)
     return <MissingLesson subgroup={subgroup} catalog={catalog} date={date} start={start} />;
   const programme = catalog.programmes.get(subgroup.programmeId);
-  const locked = monthLocked(catalog, subgroup.id, slot.date);
+  const locked = monthLock(catalog, subgroup.id, slot.date);
   const upcoming = slot.date > today;
   return (
     <article class="lesson" data-testid="lesson" data-lesson-id={slot.lessonId}>
@@ -96,9 +99,8 @@ export function LessonScreen(props: {
           <p class="warn">Занятие убрано из расписания; отметки сохранены.</p>
         )}
         {locked && (
-          <p class="warn" data-testid="lesson-locked">
-            Месяц закрыт администратором: изменения сервер не примет. Для правки попросите открыть
-            месяц.
+          <p class="warn" data-testid="lesson-locked" data-origin={locked}>
+            {lockedText(locked, monthOf(slot.date), catalog.org?.lockDay ?? null)}
           </p>
         )}
       </header>
@@ -171,10 +173,10 @@ function MissingLesson(props: {
 }
 
 /** LK1/LK2 as the server applies them; the device only warns, the server decides. */
-function monthLocked(catalog: CatalogView, subgroupId: string, date: string): boolean {
-  if (!catalog.org) return false;
+function monthLock(catalog: CatalogView, subgroupId: string, date: string): MonthLockOrigin {
+  if (!catalog.org) return null;
   try {
-    return isMonthLocked({
+    return monthLockOrigin({
       locks: catalog.locks,
       org: catalog.org,
       subgroupId,
@@ -182,8 +184,17 @@ function monthLocked(catalog: CatalogView, subgroupId: string, date: string): bo
       now: new Date(),
     });
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** «Октябрь 2026 закрыт автоматически с 10.11.2026…»: who closed it, what the teacher can do. */
+function lockedText(origin: 'admin' | 'auto', month: string, lockDay: number | null): string {
+  const by =
+    origin === 'auto' && lockDay !== null
+      ? `закрыт автоматически с ${formatRuDate(`${addMonths(month, 1)}-${String(lockDay).padStart(2, '0')}`)}`
+      : 'закрыт администратором';
+  return `${formatRuMonth(month, true)} ${by}: изменения сервер не примет. Для правки попросите администратора открыть месяц.`;
 }
 
 function findSlotSafe(slots: LessonSlot[], date: string, start: string): LessonSlot | undefined {
