@@ -48,7 +48,28 @@ function seed(): string {
     await server.store.putMany('otm_audit_' + ${JSON.stringify(audited.orgId)},
       auditBatches([${JSON.stringify(entry)}], ${entry.receivedAt}));
     await server.store.putMany(subgroupDbName('sg-a'), [${JSON.stringify(stored)}]);
+    await server.store.putMany('otm_audit_' + ${JSON.stringify(audited.orgId)}, [${JSON.stringify(refusal())}]);
   `;
+}
+
+const REFUSED_MARK = markId(lessonId('sg-a', '2026-09-09', '15:00'), 'learner-kid');
+
+/** A mark the server refused (the month was closed), as push records it. */
+function refusal() {
+  return {
+    id: `refusal:${REFUSED_MARK}:MONTH_LOCKED:0123456789abcdef`,
+    type: 'refusal',
+    orgId: 'org-test',
+    subgroupId: 'sg-a',
+    userId: 'teacher-a-user',
+    deviceId: 'tablet-1',
+    collection: 'marks',
+    docId: REFUSED_MARK,
+    code: 'MONTH_LOCKED',
+    message: 'Сентябрь 2026 закрыт для изменений.',
+    attempted: markDoc('sg-a', '2026-09-09', 'learner-kid', 'Н', LOST_AT, 'tablet-1'),
+    at: LOST_AT + 5000,
+  };
 }
 
 let server: { url: string; child: ChildProcess };
@@ -89,5 +110,21 @@ describe('admin: the history of a mark', () => {
     expect(audited).not.toMatch(/восстановлено/);
     expect(recovered).toMatch(/восстановлено по данным журнала/);
     expect(recovered).toMatch(/отметка.*Б → Н.*tablet-1.*офлайн/);
+  });
+
+  it('[AU2] a refused edit names the subgroup, the learner and the lesson, and what was tried in words', async () => {
+    const user = session.user!;
+    render(
+      <AdminApp session={{ user, fetchApi: (path, init) => session.authorised(path, init) }} />,
+    );
+    fireEvent.click(await screen.findByTestId('admin-tab-refusals'));
+    const card = await screen.findByTestId(`refusal-${refusal().id}`);
+
+    expect(screen.getByTestId(`refusal-what-${refusal().id}`).textContent).toBe(
+      'Робототехника — Группа sg-a · Смирнов Кирилл · занятие 09.09.2026 в 15:00',
+    );
+    expect(card.textContent).toContain('Попытка: отметка «Н»');
+    expect(card.textContent).not.toContain(REFUSED_MARK);
+    expect(card.textContent).not.toMatch(/code:|2026-09-09|MONTH_LOCKED/);
   });
 });

@@ -414,7 +414,12 @@ export const auditResponseSchema = z.object({ entries: z.array(auditViewSchema) 
 export type AuditResponse = z.infer<typeof auditResponseSchema>;
 
 export const refusalQuerySchema = z.object({ subgroupId: entityIdSchema.optional() });
-export const refusalViewSchema = refusalSchema.omit({ type: true }).extend({ byName: shortText });
+export const refusalViewSchema = refusalSchema.omit({ type: true }).extend({
+  byName: shortText,
+  /** Names for the admin's eyes: the subgroup's, and for a mark the learner's from its roster. */
+  subgroupName: shortText.nullable(),
+  learnerName: shortText.nullable(),
+});
 export type RefusalView = z.infer<typeof refusalViewSchema>;
 export const refusalResponseSchema = z.object({ refusals: z.array(refusalViewSchema) });
 export type RefusalResponse = z.infer<typeof refusalResponseSchema>;

@@ -23,7 +23,7 @@ import type { FastifyInstance } from 'fastify';
 import { auditDbName, type Doc, type Store, USERS_DB } from '../db/store.ts';
 import { route } from '../http/route.ts';
 import { readAudit } from '../sync/audit.ts';
-import { CALENDAR_DOC_ID, OrgData } from './data.ts';
+import { CALENDAR_DOC_ID, journal, OrgData } from './data.ts';
 
 /**
  * What an admin oversees: month locks (an unlock needs a reason), the audit trail of marks and
@@ -182,6 +182,26 @@ function auditRoute(app: FastifyInstance) {
   );
 }
 
+/**
+ * The names of the learners refused marks were for, from the rosters of their subgroups (the
+ * admin reads «Смирнов Кирилл», not `learner-kid`). Keyed by subgroup and learner.
+ */
+async function learnerNames(store: Store, refusals: Refusal[]): Promise<Map<string, string>> {
+  const subgroupIds = [
+    ...new Set(
+      refusals.flatMap((r) => (r.subgroupId && r.attempted.learnerId ? [r.subgroupId] : [])),
+    ),
+  ];
+  const rosters = await Promise.all(
+    subgroupIds.map((id) =>
+      journal(store, id)
+        .roster()
+        .catch(() => []),
+    ),
+  );
+  return new Map(rosters.flat().map((e) => [`${e.subgroupId}|${e.learnerId}`, e.name]));
+}
+
 function refusalRoute(app: FastifyInstance) {
   route(
     app,
@@ -197,15 +217,26 @@ function refusalRoute(app: FastifyInstance) {
     async ({ user, query }) => {
       const selector: Record<string, string> = { type: 'refusal' };
       if (query.subgroupId) selector.subgroupId = query.subgroupId;
-      const [refusals, names] = await Promise.all([
+      const data = new OrgData(app.store, user.org);
+      const [refusals, names, subgroups, programmes] = await Promise.all([
         app.store.find<AsDoc<Refusal>>(auditDbName(user.org), selector),
         userNames(app.store, user.org),
+        data.subgroups(),
+        data.programmes(),
       ]);
       refusals.sort((a, b) => b.at - a.at);
+      const learners = await learnerNames(app.store, refusals);
+      // As the subgroup picker names them (AS1): the programme first.
+      const programmeNames = new Map(programmes.map((p) => [p.id, p.name]));
+      const subgroupNames = new Map(
+        subgroups.map((g) => [g.id, `${programmeNames.get(g.programmeId) ?? ''} — ${g.name}`]),
+      );
       return {
         refusals: refusals.map(({ type: _t, ...r }) => ({
           ...r,
           byName: names.get(r.userId) ?? r.userId,
+          subgroupName: (r.subgroupId && subgroupNames.get(r.subgroupId)) || null,
+          learnerName: learners.get(`${r.subgroupId}|${r.attempted.learnerId}`) ?? null,
         })),
       };
     },
