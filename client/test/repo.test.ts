@@ -213,6 +213,12 @@ describe('notices of one document', () => {
     expect(await openCodes(reversed)).toEqual(['Н']);
   });
 
+  it('[NT3] the two answers handled at once still leave one notice', async () => {
+    const db = await open();
+    await Promise.all([lostMark(db, '', 100), lostMark(db, 'Н', 200)]);
+    expect(await openCodes(db)).toEqual(['Н']);
+  });
+
   it('[NT3] an edit lost again in another field keeps both notices', async () => {
     const db = await open();
     await lostMark(db, 'Н', 100);

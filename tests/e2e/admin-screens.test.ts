@@ -148,4 +148,27 @@ describe('admin and parent: section tabs', () => {
     },
     90_000,
   );
+
+  it('[AS2] the teacher’s sync bar sticks whole below the top bar on a long month (phone)', async () => {
+    // A short screen, so a month's lessons run past it.
+    const device = await newDevice(browser, { viewport: { width: 390, height: 560 } });
+    const page = await device.newPage();
+    await signIn(page, server, 'teacher');
+    await page.getByTestId('journals').waitFor();
+    // A month's lessons: a list longer than the screen.
+    await page.locator('[data-testid^="subgroup-"]').first().click();
+    await page.locator('[data-testid^="lesson-open-"]').first().waitFor();
+
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const layout = await page.evaluate(() => ({
+      scrolled: window.scrollY,
+      barBottom: document.querySelector('.topbar')!.getBoundingClientRect().bottom,
+      syncTop: document.querySelector('[data-testid="sync-bar"]')!.getBoundingClientRect().top,
+    }));
+    expect(layout.scrolled, 'the page scrolled').toBeGreaterThan(layout.barBottom + 20);
+    expect(layout.syncTop, 'the sync bar under the top bar').toBeGreaterThanOrEqual(
+      layout.barBottom - 0.5,
+    );
+    await device.close();
+  }, 90_000);
 });

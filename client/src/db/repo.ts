@@ -342,7 +342,22 @@ export async function importTopics(
 
 // Notices
 
-export async function addNotice(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>) {
+/** Each database's notice writes, one after another (see addNotice). */
+const noticeWrites = new WeakMap<OtmetkaDb, Promise<void>>();
+
+/**
+ * Adds a notice after the ones still being added: NT3 compares a new notice with the open ones,
+ * and two answers about one document handled side by side (the retried first push and the last
+ * tap) each saw the other missing, so both stayed open.
+ */
+export function addNotice(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>) {
+  const previous = noticeWrites.get(db) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => addNoticeNow(db, notice));
+  noticeWrites.set(db, next);
+  return next;
+}
+
+async function addNoticeNow(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>) {
   const id = `${notice.kind}:${notice.docId}:${notice.at}`;
   const stale = await settleCovered(db, notice);
   await db.rx.collections.notices.upsert({ ...notice, id, dismissed: stale });
