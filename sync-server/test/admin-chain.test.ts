@@ -440,7 +440,7 @@ describe('admin → parent → teacher chain', () => {
     expect(errorOf(res.body).code).toBe('CAPACITY_EXCEEDED');
   });
 
-  it('the teacher’s marks reach the табель XLSX with dates and start–end times; a formula-like remark stays text', async () => {
+  it('[RP3] the teacher’s marks reach the табель XLSX with dates and start–end times; a formula-like remark stays text', async () => {
     await writeLessonWithMark('2026-10-05', 'Н', '=HYPERLINK("http://127.0.0.1/x","клик")');
     const res = await fetch(
       `${server.url}/api/reports/tabel.xlsx?subgroupId=${shared.subgroup!.id}&month=2026-10`,
@@ -448,6 +448,12 @@ describe('admin → parent → teacher chain', () => {
     );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    // [RP3] The file is named for people, with the ids as the plain fallback.
+    const disposition = res.headers.get('content-disposition') ?? '';
+    expect(disposition).toContain(`filename="tabel-${shared.subgroup!.id}-2026-10.xlsx"`);
+    const named = decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? '');
+    expect(named).toMatch(/^Табель .+ октябрь 2026\.xlsx$/);
+    expect(named).toContain(shared.subgroup!.name);
     const rows = readXlsx(new Uint8Array(await res.arrayBuffer())).sheets[0]!.rows;
     const cells = rows.flat().map((c) => (c === null ? '' : String(c)));
 

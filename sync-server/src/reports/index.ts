@@ -1,4 +1,4 @@
-import { monthDays, type Subgroup } from '@otmetka/shared';
+import { formatRuMonth, monthDays, type Subgroup } from '@otmetka/shared';
 import {
   hoursQuerySchema,
   hoursResponseSchema,
@@ -68,8 +68,18 @@ async function loadTabel(app: FastifyInstance, user: AccessUser, query: TabelQue
   return { tabel, orgName: org.name };
 }
 
-function fileName(tabel: TabelResponse): string {
-  return `tabel-${tabel.subgroupId}-${tabel.month}.xlsx`;
+/**
+ * «Табель Робототехника Группа 1 октябрь 2026.xlsx» for the browser (RFC 5987), with the ids
+ * as the plain name for clients that do not read the UTF-8 one. Characters file systems refuse
+ * become spaces.
+ */
+function contentDisposition(tabel: TabelResponse): string {
+  const ascii = `tabel-${tabel.subgroupId}-${tabel.month}.xlsx`;
+  const name = `Табель ${tabel.programmeName} ${tabel.subgroupName} ${formatRuMonth(tabel.month)}`
+    .replace(/[\\/:*?"<>|]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(`${name}.xlsx`)}`;
 }
 
 function tabelRoutes(app: FastifyInstance) {
@@ -94,7 +104,7 @@ function tabelRoutes(app: FastifyInstance) {
       );
       return reply
         .header('content-type', XLSX_TYPE)
-        .header('content-disposition', `attachment; filename="${fileName(tabel)}"`)
+        .header('content-disposition', contentDisposition(tabel))
         .send(Buffer.from(bytes));
     },
   );
