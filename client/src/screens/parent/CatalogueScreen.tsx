@@ -9,6 +9,21 @@ import { useParent } from './context.ts';
 
 /** The catalogue: programmes and their subgroups with schedules and free places. */
 
+/**
+ * PD2: a subgroup's weekly patterns in date order, each dated when it does not run the whole
+ * study period («с 01.01.2027 по 31.05.2027: Вт, Чт 14:00–15:40»): two undated patterns read
+ * as if the group met on four days.
+ */
+export function scheduleLines(s: Pick<CatalogSubgroup, 'periodFrom' | 'periodTo' | 'schedule'>) {
+  return [...s.schedule]
+    .sort((a, b) => a.from.localeCompare(b.from) || a.start.localeCompare(b.start))
+    .map((r) => {
+      const whole = r.from <= s.periodFrom && r.to >= s.periodTo;
+      const when = whole ? '' : `с ${formatDate(r.from)} по ${formatDate(r.to)}: `;
+      return `${when}${weekdaysLabel(r.weekdays)} ${r.start}–${r.end}`;
+    });
+}
+
 type CatalogSubgroup = ParentCatalogResponse['programmes'][number]['subgroups'][number];
 
 const FOCUS_OPTIONS = [
@@ -96,10 +111,8 @@ function SubgroupOffer({
         {formatDate(s.periodFrom)} – {formatDate(s.periodTo)}
       </div>
       <ul class="pa-schedule">
-        {s.schedule.map((r) => (
-          <li key={`${r.from}-${r.start}-${r.weekdays.join()}`}>
-            {weekdaysLabel(r.weekdays)} {r.start}–{r.end}
-          </li>
+        {scheduleLines(s).map((line) => (
+          <li key={line}>{line}</li>
         ))}
       </ul>
       <div class="ap-actions">
