@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import type { ChildProcess } from 'node:child_process';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PASSWORD } from '../../sync-server/test/helpers.ts';
 import { AdminApp } from '../src/screens/admin/AdminApp.tsx';
 import { memoryStore, Session } from '../src/sync/session.ts';
@@ -16,7 +16,10 @@ let server: { url: string; child: ChildProcess };
 let session: Session;
 
 beforeAll(async () => {
-  server = await startServerProcess();
+  // LK7: months close automatically on the 10th of the next month.
+  server = await startServerProcess(`
+    await server.store.update('otm_org_org-test', 'org-test', (org) => ({ ...org, lockDay: 10 }));
+  `);
   servePageFrom(server.url);
   session = new Session({ baseUrl: server.url }, memoryStore());
   await session.signIn('admin', PASSWORD);
@@ -26,7 +29,10 @@ afterAll(async () => {
   await stopServerProcess(server?.child);
 });
 
-afterEach(() => cleanup());
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
 
 function type(testid: string, value: string) {
   fireEvent.input(screen.getByTestId(testid), { target: { value } });
@@ -62,5 +68,34 @@ describe('admin: month locks', () => {
     expect(opened).toMatch(/Октябрь 2026 \(вся организация\) открыт · Исправление оценок$/i);
     expect(opened).toContain(user.displayName);
     expect(screen.getByTestId('lock-list').textContent).toMatch(/закрыт/);
+  });
+
+  it('[LK7] says which months of the year the automatic lock holds closed, and names a subgroup’s lock', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.parse('2026-12-15T08:00:00Z'));
+    const user = session.user!;
+    render(
+      <AdminApp session={{ user, fetchApi: (path, init) => session.authorised(path, init) }} />,
+    );
+    fireEvent.click(await screen.findByTestId('admin-tab-locks'));
+    await screen.findByTestId('lock-list');
+    // October is the admin's (locked by the test above), so not among the automatic ones.
+    expect((await screen.findByTestId('lock-auto')).textContent).toMatch(
+      /10-го числа следующего месяца\. Сейчас закрыты автоматически: сентябрь 2026, ноябрь 2026\.$/,
+    );
+
+    // A subgroup's own unlock takes its month out of the automatic ones, and is named.
+    fireEvent.change(screen.getByTestId('lock-subgroup'), { target: { value: 'sg-a' } });
+    type('lock-month', '2026-09');
+    type('lock-reason', 'Исправление отметок');
+    fireEvent.click(screen.getByTestId('lock-unlock'));
+    await waitFor(() =>
+      expect(screen.getByTestId('lock-auto').textContent).toMatch(
+        /Сейчас закрыты автоматически: ноябрь 2026\.$/,
+      ),
+    );
+    expect(screen.getByTestId('lock-row-sg-a-2026-09').textContent).toContain(
+      'Робототехника — Группа sg-a',
+    );
   });
 });

@@ -1,11 +1,42 @@
-import { monthOf } from '@otmetka/shared';
+import { monthLockOrigin, monthOf, todayIn } from '@otmetka/shared';
+import type { LockListResponse } from '@otmetka/shared/api';
 import { useState } from 'preact/hooks';
 import { useOrgTime } from '../org-time.ts';
 import { useAdmin } from './context.ts';
 import { InputField, isMonthInput, useSave } from './form.tsx';
 import { monthLabel, shiftMonth } from './format.ts';
-import { SubgroupPicker } from './SubgroupPicker.tsx';
+import { SubgroupPicker, subgroupLabel } from './SubgroupPicker.tsx';
 import { AdminError, Loading, useLoad } from './ui.tsx';
+
+/**
+ * LK7: the months of this academic year the automatic lock holds closed now, for the chosen
+ * subgroup or the whole organisation (an explicit unlock below takes a month out): without it
+ * the admin saw an empty list while September and October were closed.
+ */
+function autoClosedLine(data: LockListResponse, subgroupId: string, timeZone: string): string {
+  const now = new Date();
+  const today = todayIn(timeZone, now);
+  const first = `${Number(today.slice(0, 4)) - (today.slice(5, 7) < '09' ? 1 : 0)}-09`;
+  const closed: string[] = [];
+  for (let month = first; month <= monthOf(today); month = shiftMonth(month, 1)) {
+    const origin = monthLockOrigin({
+      locks: data.locks.filter((l) => l.subgroupId === null || l.subgroupId === subgroupId),
+      org: { lockDay: data.lockDay, timeZone },
+      // The whole organisation: a subgroup no lock document names.
+      subgroupId: subgroupId || 'whole-org',
+      month,
+      now,
+    });
+    if (origin === 'auto') closed.push(monthLabel(month));
+  }
+  return closed.length > 0 ? ` Сейчас закрыты автоматически: ${closed.join(', ')}.` : '';
+}
+
+/** Whose month it is: the subgroup by name (programme first), or the whole organisation. */
+function whose(subgroupId: string | null, names: Map<string, string>): string {
+  if (!subgroupId) return 'вся организация';
+  return names.get(subgroupId) ?? 'подгруппа';
+}
 
 /**
  * Month locks: a locked month refuses journal edits (MONTH_LOCKED). The admin locks a month of
@@ -17,6 +48,7 @@ export function LocksScreen() {
   const { api, subgroupId } = useAdmin();
   const [month, setMonth] = useState(() => shiftMonth(monthOf(time.today()), -1));
   const [reason, setReason] = useState('');
+  const [names, setNames] = useState<Map<string, string>>(new Map());
   const list = useLoad(() => api.listLocks(subgroupId || undefined), [api, subgroupId]);
   const { busy, error, errors, setErrors, save } = useSave();
 
@@ -37,10 +69,15 @@ export function LocksScreen() {
   return (
     <section class="ap-screen" data-testid="locks">
       <h2>Закрытие месяцев</h2>
-      <SubgroupPicker testid="lock-subgroup" allowAll="Вся организация" />
+      <SubgroupPicker
+        testid="lock-subgroup"
+        allowAll="Вся организация"
+        onLoaded={(subgroups) => setNames(new Map(subgroups.map((g) => [g.id, subgroupLabel(g)])))}
+      />
       {list.data?.lockDay ? (
-        <p class="ap-muted">
+        <p class="ap-muted" data-testid="lock-auto">
           Месяц закрывается автоматически {list.data.lockDay}-го числа следующего месяца.
+          {autoClosedLine(list.data, subgroupId, time.timeZone)}
         </p>
       ) : null}
       <div class="ap-grid">
@@ -86,7 +123,7 @@ export function LocksScreen() {
       <ul class="ap-list" data-testid="lock-list">
         {list.data?.locks.map((l) => (
           <li key={l.id} data-testid={`lock-row-${l.subgroupId ?? 'all'}-${l.month}`}>
-            <b>{monthLabel(l.month)}</b> · {l.subgroupId ? 'подгруппа' : 'вся организация'} ·{' '}
+            <b>{monthLabel(l.month)}</b> · {whose(l.subgroupId, names)} ·{' '}
             {l.locked ? 'закрыт' : 'открыт'}
             {l.reason ? ` · ${l.reason}` : ''} · {time.formatInstant(l.at)}
           </li>
@@ -100,7 +137,7 @@ export function LocksScreen() {
               <li key={`${l.id}-${l.at}-${i}`} data-testid="lock-history-row">
                 {/* The verb agrees with the month, not with the admin, whose gender is unknown (RU2). */}
                 {time.formatInstant(l.at)} · {l.byName} · <b>{monthLabel(l.month)}</b> (
-                {l.subgroupId ? 'подгруппа' : 'вся организация'}) {l.locked ? 'закрыт' : 'открыт'}
+                {whose(l.subgroupId, names)}) {l.locked ? 'закрыт' : 'открыт'}
                 {l.reason ? ` · ${l.reason}` : ''}
               </li>
             ))}
