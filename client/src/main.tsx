@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { App } from './app/App.tsx';
+import { listenForInstallPrompt } from './app/InstallOffer.tsx';
 import { requestPersistentStorage } from './app/StorageWarning.tsx';
 import { Session } from './sync/session.ts';
 import './styles.css';
@@ -10,4 +11,5 @@ import './styles.css';
  */
 const session = new Session({ baseUrl: '' });
 void requestPersistentStorage();
+listenForInstallPrompt();
 render(<App session={session} />, document.getElementById('app')!);

@@ -3,6 +3,7 @@ import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { SignIn } from '../screens/SignIn.tsx';
 import type { Session } from '../sync/session.ts';
+import { InstallOffer } from './InstallOffer.tsx';
 import { StorageWarning } from './StorageWarning.tsx';
 import { followSignOutsElsewhere, signOutOfRole } from './sign-out.ts';
 import { TeacherShell } from './TeacherShell.tsx';
@@ -31,6 +32,7 @@ export function App({ session }: { session: Session }) {
   return (
     <>
       <UpdateBanner />
+      <InstallOffer />
       {/* Only a teacher's device keeps a journal the browser could evict. */}
       {current?.user.role === 'teacher' && <StorageWarning />}
       {current ? <RoleView session={session} user={current.user} /> : <SignIn session={session} />}
