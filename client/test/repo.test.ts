@@ -219,6 +219,30 @@ describe('notices of one document', () => {
     expect(await openCodes(db)).toEqual(['Н']);
   });
 
+  it('[NT3] one edit reported lost twice (push answer, then pull) keeps every field either named', async () => {
+    const db = await open();
+    const id = 'topic:sg-1:t-lost';
+    const stamp = { at: 300, dev: db.deviceId, by: 'teacher-user', off: true, prev: null };
+    const lost = (field: string, mine: unknown, theirs: unknown) =>
+      addNotice(db, {
+        kind: 'lost',
+        source: 'topics',
+        docId: id,
+        code: 'CONFLICT',
+        message: 'Ваше изменение перекрыто более поздним изменением с другого устройства.',
+        attempted: { id, type: 'topic', title: 'Ёлочка', stamps: { title: stamp } },
+        lostFields: [{ field, mine, theirs }],
+        at: 300,
+      });
+    await lost('title', 'Ёлочка', 'Ель');
+    await lost('_deleted', false, true);
+
+    const notices = await db.rx.collections.notices.find({ selector: { docId: id } }).exec();
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.dismissed).toBe(false);
+    expect(notices[0]!.lostFields.map((l) => l.field).sort()).toEqual(['_deleted', 'title']);
+  });
+
   it('[NT3] an edit lost again in another field keeps both notices', async () => {
     const db = await open();
     await lostMark(db, 'Н', 100);

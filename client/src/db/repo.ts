@@ -359,8 +359,31 @@ export function addNotice(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'
 
 async function addNoticeNow(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>) {
   const id = `${notice.kind}:${notice.docId}:${notice.at}`;
-  const stale = await settleCovered(db, notice);
-  await db.rx.collections.notices.upsert({ ...notice, id, dismissed: stale });
+  const same = (await db.rx.collections.notices.findOne(id).exec())?.toJSON() as Notice | undefined;
+  const merged = same ? withSameEdit(same, notice) : notice;
+  const news = !same || merged.lostFields.length > same.lostFields.length;
+  const stale = await settleCovered(db, merged, id);
+  await db.rx.collections.notices.upsert({
+    ...merged,
+    id,
+    // What the teacher already dismissed stays dismissed unless the edit lost something more.
+    dismissed: stale || (!news && same.dismissed),
+  });
+}
+
+/**
+ * One edit can come back lost twice, from the push's answer and from a pull (the same id: its
+ * newest stamp), each naming what it saw lost: the fields of both are kept. Replacing the
+ * first notice with the second dropped a field the first had named (the soak's one lost edit:
+ * a topic's title, lost to a deletion).
+ */
+function withSameEdit(
+  same: Notice,
+  notice: Omit<Notice, 'id' | 'dismissed'>,
+): Omit<Notice, 'id' | 'dismissed'> {
+  const fields = new Set(notice.lostFields.map((l) => l.field));
+  const kept = same.lostFields.filter((l) => !fields.has(l.field));
+  return { ...notice, lostFields: [...kept, ...notice.lostFields] };
 }
 
 /**
@@ -371,12 +394,13 @@ async function addNoticeNow(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismisse
  * the new one covers is dismissed; a new one an open notice covers arrives dismissed. Returns
  * whether the new one is covered.
  */
-async function settleCovered(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>) {
+async function settleCovered(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>, id: string) {
   const open = await db.rx.collections.notices
     .find({ selector: { docId: notice.docId, kind: notice.kind, dismissed: false } })
     .exec();
   let stale = false;
-  for (const older of open) {
+  // The notice being written again is no other notice (withSameEdit merged it).
+  for (const older of open.filter((n) => n.id !== id)) {
     if (covers(db.deviceId, notice, older)) await older.incrementalPatch({ dismissed: true });
     else if (covers(db.deviceId, older, notice)) stale = true;
   }
