@@ -3,7 +3,7 @@ import { ERROR_CODES, lessonId, markId, stampEdit } from '@otmetka/shared';
 import { describe, expect, it } from 'vitest';
 import { journalConflictHandler } from '../src/db/conflict.ts';
 import { ERROR_MESSAGES, errorInfo } from '../src/sync/errors.ts';
-import { editedHere, lostInConflict, lostOnPull } from '../src/sync/lost-edits.ts';
+import { editedHere, lostInConflict, lostNoticeAt, lostOnPull } from '../src/sync/lost-edits.ts';
 
 describe('error messages', () => {
   it('every shared error code has a Russian message and an action', () => {
@@ -67,6 +67,17 @@ describe('conflict handler', () => {
 });
 
 describe('lost edits', () => {
+  it('[NT3] two attempts lost to one deletion are two notices, each named by its own newest edit', () => {
+    const deletion = { field: '_deleted', mine: false, theirs: true };
+    const first = markOf('Н', 10, 'dev-a');
+    const retriedLater = markOf('Б', 20, 'dev-a');
+    expect(lostNoticeAt('dev-a', first, [deletion])).toBe(10);
+    expect(lostNoticeAt('dev-a', retriedLater, [deletion])).toBe(20);
+    // A field lost names the notice by that field's own stamp.
+    const note = { field: 'code', mine: 'Б', theirs: 'Н' };
+    expect(lostNoticeAt('dev-a', retriedLater, [note])).toBe(20);
+  });
+
   it('[CR5] a conflict reports only the fields this device edited and lost', () => {
     const assumed = markOf('', 5, 'dev-a', { note: 'старое' });
     const mine = markOf('Н', 10, 'dev-a', {

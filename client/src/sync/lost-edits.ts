@@ -134,3 +134,19 @@ export function editedHere(deviceId: string, doc: JournalDoc): boolean {
   for (const stamp of Object.values(doc.stamps ?? {})) if (stamp.dev === deviceId) return true;
   return false;
 }
+
+/**
+ * The time that names a lost edit's notice (its id): the newest of this device's stamps among
+ * the fields lost, so the same lost edit seen by a push and by a pull gives one notice. A
+ * deletion that beat us has no stamp of ours on `_deleted`: what it took is all our edits in
+ * the document, so the newest of those names it. (It was 0, and an older attempt retried
+ * after a newer one — both lost to the same deletion — took the newer one's notice.)
+ */
+export function lostNoticeAt(deviceId: string, mine: JournalDoc, lost: LostField[]): number {
+  const own = Object.values(mine.stamps ?? {}).filter((stamp) => stamp.dev === deviceId);
+  const newestOwn = Math.max(0, ...own.map((stamp) => stamp.at));
+  return Math.max(
+    0,
+    ...lost.map((l) => (l.field === '_deleted' ? newestOwn : (mine.stamps[l.field]?.at ?? 0))),
+  );
+}

@@ -28,7 +28,7 @@ import type { FirstSyncProgress } from './first-sync.ts';
 import { AFTER_BULK, bulkPull, firstSyncProgress, saveFirstSyncProgress } from './first-sync.ts';
 import { isApiError } from './http.ts';
 import type { LostField } from './lost-edits.ts';
-import { editedHere, lostInConflict, lostOnPull } from './lost-edits.ts';
+import { editedHere, lostInConflict, lostNoticeAt, lostOnPull } from './lost-edits.ts';
 import { lostFieldNames } from './lost-text.ts';
 import { type JournalSource, SubgroupPurge } from './purge.ts';
 import type { Session } from './session.ts';
@@ -563,7 +563,6 @@ async function noticeLost(
   mine: JournalDoc,
   lost: LostField[],
 ) {
-  const newest = Math.max(...lost.map((l) => mine.stamps[l.field]?.at ?? 0));
   const fields = lostFieldNames(lost);
   await addNotice(ctx.db, {
     kind: 'lost',
@@ -574,7 +573,7 @@ async function noticeLost(
     attempted: mine as unknown as Record<string, unknown>,
     lostFields: lost,
     // The same lost edit seen by the push and by a pull gives the same notice (same id).
-    at: newest,
+    at: lostNoticeAt(ctx.db.deviceId, mine, lost),
   });
 }
 
