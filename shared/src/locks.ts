@@ -70,8 +70,12 @@ export function isAutoLocked(
       'день блокировки должен быть от 1 до 28',
     );
   }
-  const lockDate = `${addMonths(month, 1)}-${String(org.lockDay).padStart(2, '0')}`;
-  return todayIn(org.timeZone, now) >= lockDate;
+  return todayIn(org.timeZone, now) >= autoLockDate(org.lockDay, month);
+}
+
+/** LK2: the day `month` locks by itself, day `lockDay` of the next month («2026-10-10»). */
+export function autoLockDate(lockDay: number, month: string): string {
+  return `${addMonths(month, 1)}-${String(lockDay).padStart(2, '0')}`;
 }
 
 /**

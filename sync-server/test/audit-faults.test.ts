@@ -1,17 +1,8 @@
 import type { AuditResponse } from '@otmetka/shared/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedCouch, startEmbeddedCouch } from '../src/db/embedded.ts';
 import { subgroupDbName } from '../src/db/store.ts';
-import { FlakyDatabase } from './flaky-database.ts';
-import {
-  call,
-  createFixture,
-  login,
-  markDoc,
-  stamp,
-  startServer,
-  type TestServer,
-} from './helpers.ts';
+import { type FlakyDatabase, startServerBehindFlakyDatabase } from './flaky-database.ts';
+import { call, login, markDoc, stamp, type TestServer } from './helpers.ts';
 
 /**
  * A push writes its journal rows and their audit batch side by side. When the journal write
@@ -22,26 +13,18 @@ import {
  */
 
 describe('audit: an edit whose audit write failed', () => {
-  let couch: EmbeddedCouch;
+  let stop: () => Promise<void>;
   let database: FlakyDatabase;
   let server: TestServer;
   let teacher: string;
   let admin: string;
 
   beforeAll(async () => {
-    couch = await startEmbeddedCouch({ memory: true });
-    database = new FlakyDatabase(couch.url);
-    await database.start();
-    server = await startServer({ couchUrl: database.url });
-    await createFixture(server.store);
+    ({ database, server, stop } = await startServerBehindFlakyDatabase());
     teacher = (await login(server.url, 'teacher-a-user')).accessToken;
     admin = (await login(server.url, 'admin')).accessToken;
   });
-  afterAll(async () => {
-    await server.stop();
-    await database.stop();
-    await couch.stop();
-  });
+  afterAll(() => stop());
 
   /** `assumed`: the server's state the device edited (none for a mark it created). */
   const push = (doc: Record<string, unknown>, assumed: Record<string, unknown> | null = null) =>

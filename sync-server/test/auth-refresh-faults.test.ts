@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedCouch, startEmbeddedCouch } from '../src/db/embedded.ts';
-import { FlakyDatabase } from './flaky-database.ts';
-import { call, createFixture, login, startServer, type TestServer } from './helpers.ts';
+import { type FlakyDatabase, startServerBehindFlakyDatabase } from './flaky-database.ts';
+import { call, login, type TestServer } from './helpers.ts';
 
 /**
  * A refresh the server could not finish must not cost the device its session. Found by the soak
@@ -14,22 +13,14 @@ import { call, createFixture, login, startServer, type TestServer } from './help
  */
 
 describe('auth: a refresh interrupted by the database', () => {
-  let couch: EmbeddedCouch;
+  let stop: () => Promise<void>;
   let database: FlakyDatabase;
   let server: TestServer;
 
   beforeAll(async () => {
-    couch = await startEmbeddedCouch({ memory: true });
-    database = new FlakyDatabase(couch.url);
-    await database.start();
-    server = await startServer({ couchUrl: database.url });
-    await createFixture(server.store);
+    ({ database, server, stop } = await startServerBehindFlakyDatabase());
   });
-  afterAll(async () => {
-    await server.stop();
-    await database.stop();
-    await couch.stop();
-  });
+  afterAll(() => stop());
 
   const refresh = (refreshToken: string) =>
     call(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken } });

@@ -1,5 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startEmbeddedCouch } from '../src/db/embedded.ts';
+import { createFixture, startServer, type TestServer } from './helpers.ts';
 
 /**
  * An HTTP proxy in front of a real (embedded) database that can make the database unreachable
@@ -67,4 +69,29 @@ export class FlakyDatabase {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
+}
+
+/**
+ * A test server with the shared fixture whose (real, embedded, in-memory) database sits behind a
+ * FlakyDatabase proxy, for tests that put a database failure at a chosen point.
+ */
+export async function startServerBehindFlakyDatabase(): Promise<{
+  database: FlakyDatabase;
+  server: TestServer;
+  stop(): Promise<void>;
+}> {
+  const couch = await startEmbeddedCouch({ memory: true });
+  const database = new FlakyDatabase(couch.url);
+  await database.start();
+  const server = await startServer({ couchUrl: database.url });
+  await createFixture(server.store);
+  return {
+    database,
+    server,
+    stop: async () => {
+      await server.stop();
+      await database.stop();
+      await couch.stop();
+    },
+  };
 }

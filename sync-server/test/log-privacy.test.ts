@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedCouch, startEmbeddedCouch } from '../src/db/embedded.ts';
-import { FlakyDatabase } from './flaky-database.ts';
-import { call, createFixture, login, startServer, type TestServer } from './helpers.ts';
+import { type FlakyDatabase, startServerBehindFlakyDatabase } from './flaky-database.ts';
+import { call, login, type TestServer } from './helpers.ts';
 
 /**
  * What the server log keeps of a failed database request. nano's error carries the request it
@@ -31,22 +30,14 @@ const TEACHER_INPUT = {
 const PERSONAL_VALUES = ['1979-02-23', '407219', '5311', '11223344595', '2001-03-15'];
 
 describe('log: a failed database request', () => {
-  let couch: EmbeddedCouch;
+  let stop: () => Promise<void>;
   let database: FlakyDatabase;
   let server: TestServer;
 
   beforeAll(async () => {
-    couch = await startEmbeddedCouch({ memory: true });
-    database = new FlakyDatabase(couch.url);
-    await database.start();
-    server = await startServer({ couchUrl: database.url });
-    await createFixture(server.store);
+    ({ database, server, stop } = await startServerBehindFlakyDatabase());
   });
-  afterAll(async () => {
-    await server.stop();
-    await database.stop();
-    await couch.stop();
-  });
+  afterAll(() => stop());
 
   it('[SC1] a registry write the database refuses logs the request’s method and path, never its body', async () => {
     const { accessToken } = await login(server.url, 'admin');

@@ -9,7 +9,7 @@ import type {
   Topic,
 } from '@otmetka/shared';
 import {
-  addMonths,
+  autoLockDate,
   enrolledOn,
   findSlot,
   formatRuDate,
@@ -192,7 +192,7 @@ function monthLock(catalog: CatalogView, subgroupId: string, date: string): Mont
 function lockedText(origin: 'admin' | 'auto', month: string, lockDay: number | null): string {
   const by =
     origin === 'auto' && lockDay !== null
-      ? `закрыт автоматически с ${formatRuDate(`${addMonths(month, 1)}-${String(lockDay).padStart(2, '0')}`)}`
+      ? `закрыт автоматически с ${formatRuDate(autoLockDate(lockDay, month))}`
       : 'закрыт администратором';
   return `${formatRuMonth(month, true)} ${by}: изменения сервер не примет. Для правки попросите администратора открыть месяц.`;
 }
