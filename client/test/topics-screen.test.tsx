@@ -93,6 +93,33 @@ describe('topics screen', () => {
     );
   });
 
+  it('[TI8] the import preview totals the plan after saving and names rows already in the plan', async () => {
+    const database = await renderTopics();
+    await tiedPlan(database);
+    const csv = [
+      '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата',
+      '1;Раздел 2;  итоговое   занятие ;2;беседа;опрос;',
+      '2;Раздел 2;Новая тема;60;практикум;наблюдение;',
+    ].join('\r\n');
+    const input = screen.getByTestId('topic-file');
+    Object.defineProperty(input, 'files', { value: [new File([csv], 'темы.csv')] });
+    fireEvent.change(input);
+
+    await screen.findByTestId('import-preview');
+    expect(screen.getByTestId('import-total').textContent).toBe(
+      'В файле 62 ч, в плане уже 4 темы на 8 ч. После сохранения: всего 70 ч — на 2 ч меньше, чем 72 ч в год по плану.',
+    );
+    expect(screen.getByTestId('import-repeats').textContent).toBe(
+      'Уже есть в плане: 1 строка (2) — при сохранении эти темы будут добавлены ещё раз.',
+    );
+
+    fireEvent.click(screen.getByTestId('import-save'));
+    await waitFor(() => expect(screen.getAllByTestId('topic-row')).toHaveLength(6));
+    expect(screen.getByTestId('topics-total').textContent).toBe(
+      'Всего 70 ч — на 2 ч меньше, чем 72 ч в год по плану.',
+    );
+  });
+
   it('[PR8] the topic form refuses a planned date outside the study period before writing', async () => {
     const database = await renderTopics();
     fireEvent.input(screen.getByTestId('topic-title'), { target: { value: 'Введение' } });

@@ -249,6 +249,11 @@ function newTopicId(subgroupId: string): string {
   return `topic:${subgroupId}:${newEntityId()}`;
 }
 
+/** The order after the plan's last topic (`topics` as the plan shows them). */
+export function nextTopicOrder(topics: readonly Topic[]): number {
+  return (topics.at(-1)?.order ?? 0) + 1;
+}
+
 export async function addTopic(
   db: OtmetkaDb,
   subgroupId: string,

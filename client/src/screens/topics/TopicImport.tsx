@@ -1,4 +1,4 @@
-import type { Subgroup, TopicImportResult } from '@otmetka/shared';
+import type { Subgroup, Topic, TopicImportResult } from '@otmetka/shared';
 import {
   checkTopicHours,
   isDomainError,
@@ -10,15 +10,16 @@ import {
 import { useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
 import { counted } from '../../app/plural.ts';
-import { importTopics } from '../../db/repo.ts';
+import { importTopics, nextTopicOrder } from '../../db/repo.ts';
 import { ruDate } from '../journal/Journals.tsx';
 
 /**
  * The template (XLSX and CSV, generated on the device, so it downloads offline) and the upload
  * of a filled one: a preview with per-row errors first; nothing is saved while there are
- * errors unless the teacher chooses to skip the bad rows (TI5).
+ * errors unless the teacher chooses to skip the bad rows (TI5). The rows are added after the
+ * plan's `topics` (TI8).
  */
-export function TopicImport({ subgroup, nextOrder }: { subgroup: Subgroup; nextOrder: number }) {
+export function TopicImport({ subgroup, topics }: { subgroup: Subgroup; topics: Topic[] }) {
   const { db } = useTeacher();
   const [result, setResult] = useState<TopicImportResult | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
@@ -43,7 +44,7 @@ export function TopicImport({ subgroup, nextOrder }: { subgroup: Subgroup; nextO
 
   const save = async () => {
     if (!result) return;
-    const count = await importTopics(db, subgroup.id, result.rows, nextOrder);
+    const count = await importTopics(db, subgroup.id, result.rows, nextTopicOrder(topics));
     setResult(null);
     setSaved(count);
   };
@@ -88,7 +89,7 @@ export function TopicImport({ subgroup, nextOrder }: { subgroup: Subgroup; nextO
           Добавлено тем: {saved}.
         </p>
       )}
-      {result && <Preview result={result} hoursPerYear={subgroup.hoursPerYear} />}
+      {result && <Preview result={result} hoursPerYear={subgroup.hoursPerYear} topics={topics} />}
       {result && result.errors.length > 0 && (
         <label class="check">
           <input
@@ -120,13 +121,46 @@ export function TopicImport({ subgroup, nextOrder }: { subgroup: Subgroup; nextO
   );
 }
 
-function Preview({ result, hoursPerYear }: { result: TopicImportResult; hoursPerYear: number }) {
-  const hours = checkTopicHours(result.totalHours, hoursPerYear);
+/**
+ * TI8: the file's rows join the plan, so the check of hours is the plan's total after saving;
+ * a row whose topic is already in the plan (a corrected file uploaded again) is named, since
+ * saving adds it a second time.
+ */
+export function importSummary(result: TopicImportResult, hoursPerYear: number, topics: Topic[]) {
+  const planHours = Math.round(topics.reduce((sum, t) => sum + t.hours, 0) * 100) / 100;
+  const after = Math.round((planHours + result.totalHours) * 100) / 100;
+  const check = checkTopicHours(after, hoursPerYear);
+  const inFile =
+    topics.length === 0
+      ? ''
+      : `В файле ${ruHours(result.totalHours)} ч, в плане уже ${counted(topics.length, ['тема', 'темы', 'тем'])} на ${ruHours(planHours)} ч. После сохранения: `;
+
+  const known = new Set(topics.map((t) => titleKey(t.title)));
+  const repeated = result.rows.filter((r) => known.has(titleKey(r.title))).map((r) => r.row);
+  const repeats =
+    repeated.length === 0
+      ? null
+      : `Уже есть в плане: ${counted(repeated.length, ['строка', 'строки', 'строк'])} (${repeated.join(', ')}) — при сохранении эти темы будут добавлены ещё раз.`;
+  return { ok: check.ok, total: inFile + lowerFirst(check.message, inFile !== ''), repeats };
+}
+
+const titleKey = (title: string) => title.trim().replace(/\s+/g, ' ').toLocaleLowerCase('ru');
+const lowerFirst = (text: string, lower: boolean) =>
+  lower ? text.charAt(0).toLocaleLowerCase('ru') + text.slice(1) : text;
+
+function Preview(props: { result: TopicImportResult; hoursPerYear: number; topics: Topic[] }) {
+  const { result } = props;
+  const summary = importSummary(result, props.hoursPerYear, props.topics);
   return (
     <div data-testid="import-preview">
-      <p class={hours.ok ? 'ok' : 'warn'} data-testid="import-total">
-        {hours.message}
+      <p class={summary.ok ? 'ok' : 'warn'} data-testid="import-total">
+        {summary.total}
       </p>
+      {summary.repeats && (
+        <p class="warn" data-testid="import-repeats">
+          {summary.repeats}
+        </p>
+      )}
       {result.errors.length > 0 && (
         <ul class="errors" data-testid="import-errors">
           {result.errors.map((e) => (

@@ -5,7 +5,7 @@ import { useTeacher } from '../../app/context.ts';
 import { useEditInProgress, useObservable } from '../../app/hooks.ts';
 import { topics$ } from '../../db/queries.ts';
 import type { TopicFields } from '../../db/repo.ts';
-import { addTopic, deleteTopic, moveTopic, updateTopic } from '../../db/repo.ts';
+import { addTopic, deleteTopic, moveTopic, nextTopicOrder, updateTopic } from '../../db/repo.ts';
 import { ruDate } from '../journal/Journals.tsx';
 import { TopicImport } from './TopicImport.tsx';
 
@@ -17,7 +17,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
   const [editing, setEditing] = useState<string | null>(null);
   const total = Math.round(topics.reduce((s, t) => s + t.hours, 0) * 100) / 100;
   const hours = checkTopicHours(total, subgroup.hoursPerYear);
-  const nextOrder = (topics[topics.length - 1]?.order ?? 0) + 1;
+  const nextOrder = nextTopicOrder(topics);
   const period = { from: subgroup.periodFrom, to: subgroup.periodTo };
 
   return (
@@ -106,7 +106,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
           }}
         />
       </details>
-      <TopicImport subgroup={subgroup} nextOrder={nextOrder} />
+      <TopicImport subgroup={subgroup} topics={topics} />
     </div>
   );
 }
