@@ -1,4 +1,12 @@
-import { addDays, addMonths, compareDates, monthDays, monthOf, parseLocalDate } from './dates.ts';
+import {
+  addDays,
+  addMonths,
+  compareDates,
+  formatRuDate,
+  monthDays,
+  monthOf,
+  parseLocalDate,
+} from './dates.ts';
 import { DomainError } from './errors.ts';
 import type { EnrolmentInterval, RosterEntry } from './schemas/journal.ts';
 
@@ -33,6 +41,22 @@ export function isEnrolledOn(intervals: EnrolmentInterval[], date: string): bool
   checkIntervals(intervals, 'intervals');
   // ISO dates compare correctly as strings once validated.
   return intervals.some((iv) => iv.from <= date && (iv.to === null || date <= iv.to));
+}
+
+/**
+ * PR9: why a learner is not enrolled on `date`, in the journal's words, for a refused mark: the
+ * teacher of an offline tablet learns of a withdrawal or a later start only from the refusal.
+ * Null when the intervals say nothing (none at all) or the learner is enrolled.
+ */
+export function notEnrolledReason(intervals: EnrolmentInterval[], date: string): string | null {
+  if (isEnrolledOn(intervals, date)) return null;
+  const sorted = [...intervals].sort((a, b) => compareDates(a.from, b.from));
+  const next = sorted.find((iv) => iv.from > date);
+  const before = sorted.filter((iv) => iv.to !== null && iv.to < date).at(-1);
+  const left = before?.to ? `отчислен с ${formatRuDate(addDays(before.to, 1))}` : null;
+  const starts = next ? `зачислен с ${formatRuDate(next.from)}` : null;
+  if (left && starts) return `${left}, снова ${starts}`;
+  return left ?? starts;
 }
 
 const byName = new Intl.Collator('ru', { sensitivity: 'base', numeric: true });

@@ -1,6 +1,6 @@
 import { compareStamps, isSameContent, mergeDocs } from './conflict.ts';
 import { formatRuMonth } from './dates.ts';
-import { isEnrolledOn } from './enrolment.ts';
+import { isEnrolledOn, notEnrolledReason } from './enrolment.ts';
 import { DomainError, type ErrorCode } from './errors.ts';
 import { lessonId, markId, rosterId } from './ids.ts';
 import { isMonthLocked } from './locks.ts';
@@ -137,9 +137,11 @@ function offScheduleMessage(slots: LessonSlot[], doc: Lesson | Mark): string {
 function checkEnrolled(ctx: WriteContext, mark: Mark): WriteCheck {
   const entry = ctx.roster.find((r) => r.learnerId === mark.learnerId && !r._deleted);
   if (entry && isEnrolledOn(entry.intervals, mark.date)) return OK;
+  const reason = entry ? notEnrolledReason(entry.intervals, mark.date) : null;
+  const why = reason ? `: ${reason}` : '';
   return refuse(
     'LEARNER_NOT_ENROLLED',
-    `Обучающийся не зачислен в подгруппу на ${ruDate(mark.date)}.`,
+    `Обучающийся не зачислен в подгруппу на ${ruDate(mark.date)}${why}.`,
   );
 }
 

@@ -4,6 +4,7 @@ import {
   enrolledOn,
   isEnrolledOn,
   monthsWithEnrolmentChange,
+  notEnrolledReason,
 } from '../src/enrolment.ts';
 import type { RosterEntry } from '../src/schemas/journal.ts';
 import { expectDomainError } from './helpers.ts';
@@ -123,6 +124,31 @@ describe('enrolment', () => {
       'INVALID_DATE',
       'roster[0].intervals[0].from',
     );
+  });
+});
+
+describe('why a learner is not enrolled', () => {
+  const twice = [
+    { from: '2026-09-01', to: '2026-10-04' },
+    { from: '2026-11-02', to: null },
+  ];
+
+  it('[PR9] names the withdrawal (the day after the last day), a later start, or both', () => {
+    expect(notEnrolledReason([{ from: '2026-09-01', to: '2026-10-04' }], '2026-10-12')).toBe(
+      'отчислен с 05.10.2026',
+    );
+    expect(notEnrolledReason([{ from: '2026-10-15', to: null }], '2026-10-12')).toBe(
+      'зачислен с 15.10.2026',
+    );
+    expect(notEnrolledReason(twice, '2026-10-20')).toBe(
+      'отчислен с 05.10.2026, снова зачислен с 02.11.2026',
+    );
+  });
+
+  it('[PR9] says nothing when the learner is enrolled or has no interval at all', () => {
+    expect(notEnrolledReason(twice, '2026-10-04')).toBeNull();
+    expect(notEnrolledReason(twice, '2026-11-02')).toBeNull();
+    expect(notEnrolledReason([], '2026-10-12')).toBeNull();
   });
 });
 

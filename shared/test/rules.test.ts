@@ -239,6 +239,18 @@ describe('push rules', () => {
     ).toBe('OK');
   });
 
+  it('[PR9] the refusal of a mark before the learner started names the start date', () => {
+    const result = checkJournalWrite(ctx(), undefined, mark('2026-09-08'));
+    expect(result).toMatchObject({
+      code: 'LEARNER_NOT_ENROLLED',
+      message: 'Обучающийся не зачислен в подгруппу на 08.09.2026: зачислен с 10.09.2026.',
+    });
+    const stranger = checkJournalWrite(ctx(), undefined, mark('2026-09-15', 'l-9'));
+    expect(stranger).toMatchObject({
+      message: 'Обучающийся не зачислен в подгруппу на 15.09.2026.',
+    });
+  });
+
   it('[PR4][LK2] a write into a locked month is refused; an explicit unlock lets it through', () => {
     const later = ctx({ now: new Date('2026-10-10T10:00:00Z') });
     expect(codeOf(checkJournalWrite(later, undefined, mark('2026-09-15')))).toBe('MONTH_LOCKED');

@@ -514,8 +514,8 @@ describe('the teacher offline while the admin acts', () => {
     });
     await goOnline();
 
-    // The withdrawn learner's mark is refused, named with the date; the others are taken.
-    const told = `Обучающийся не зачислен в подгруппу на ${formatRuDate(lesson.date)}.`;
+    // The withdrawn learner's mark is refused, named with both dates (PR9); the others are taken.
+    const told = `Обучающийся не зачислен в подгруппу на ${formatRuDate(lesson.date)}: отчислен с ${formatRuDate(from)}.`;
     await openNotices();
     const notice = page.locator(
       `[data-testid="notice"][data-doc="${markId(lessonIdOf(lesson), leaving!.learnerId)}"]`,
