@@ -1,10 +1,11 @@
 // @vitest-environment happy-dom
 
 import type { JournalDoc, Schedule } from '@otmetka/shared';
-import { DEFAULT_ATTENDANCE_CODES, lessonId, markId, scheduleId } from '@otmetka/shared';
+import { DEFAULT_ATTENDANCE_CODES, lessonId, lockId, markId, scheduleId } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
+import { monthReopened } from '../src/app/Notices.tsx';
 import { SyncBar } from '../src/app/SyncBar.tsx';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
@@ -210,5 +211,75 @@ describe('sync bar', () => {
       lessonId: moved,
     });
     expect(await doc('marks', markId(moved, 'kid-b'))).toMatchObject({ code: '', lessonId: moved });
+  });
+
+  it('[NT5] a notice refused in a closed month says when the month is open again', async () => {
+    db = await openDb({
+      name: 'sync-bar-nt5',
+      user: { id: 'teacher-user', orgId: 'org-1' },
+      multiInstance: false,
+      isOffline: () => true,
+    });
+    const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
+    sync = startSync({ db, session, live: false });
+    const slot = slotOn('2026-09-02');
+    const mark = await setMark(db, slot, 'kid-a', { code: 'Н' });
+    await addNotice(db, {
+      kind: 'refused',
+      source: 'marks',
+      docId: mark.id,
+      code: 'MONTH_LOCKED',
+      message:
+        'Сентябрь 2026 закрыт для изменений: исправить можно, когда администратор откроет месяц.',
+      attempted: mark as unknown as Record<string, unknown>,
+      lostFields: [],
+      at: 1,
+    });
+    const lock = (locked: boolean, at: number) => ({
+      id: lockId('sg-1', '2026-09'),
+      type: 'lock' as const,
+      orgId: 'org-1',
+      subgroupId: 'sg-1',
+      month: '2026-09',
+      locked,
+      reason: locked ? 'Сдан отчёт' : 'Исправление',
+      at,
+      by: 'admin-1',
+    });
+    const catalog = (locks: ReturnType<typeof lock>[]): CatalogView => ({
+      ...EMPTY_CATALOG,
+      org: {
+        id: 'org-1',
+        type: 'org',
+        name: 'ДДТ',
+        city: 'Оренбург',
+        timeZone: 'Asia/Yekaterinburg',
+        attendanceCodes: DEFAULT_ATTENDANCE_CODES,
+        lockDay: null,
+        applicationStatuses: ['обучается'],
+      },
+      subgroups: [SUBGROUP],
+      locks,
+      loaded: true,
+    });
+    const view = (locks: ReturnType<typeof lock>[]) => (
+      <TeacherContext.Provider value={{ db: db!, sync: sync!, user: TEACHER_USER }}>
+        <SyncBar catalog={catalog(locks)} />
+      </TeacherContext.Provider>
+    );
+
+    const { rerender } = render(view([lock(true, 1)]));
+    fireEvent.click(await screen.findByTestId('notices-toggle'));
+    await screen.findByTestId('notice');
+    expect(screen.queryByTestId('notice-reopened')).toBeNull();
+
+    rerender(view([lock(false, 2)]));
+    expect((await screen.findByTestId('notice-reopened')).textContent).toBe(
+      'Месяц снова открыт — изменение можно повторить.',
+    );
+    const [notice] = await db.rx.collections.notices.find().exec();
+    const now = new Date('2026-12-05T10:00:00Z');
+    expect(monthReopened(notice!.toJSON() as never, catalog([lock(true, 3)]), now)).toBe(false);
+    expect(monthReopened(notice!.toJSON() as never, catalog([]), now)).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { call, createFixture, login, startServer, type TestServer } from './help
  * sign-out, where no sign-out of the app reaches them.
  */
 
-describe('API answers are not stored by caches', () => {
+describe('what API answers leave behind and give away', () => {
   let server: TestServer;
   const tokens: Record<string, string> = {};
 
@@ -34,5 +34,19 @@ describe('API answers are not stored by caches', () => {
     ];
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 403]);
     for (const answer of answers) expect(answer.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('[SC7] /api/health names the database and its version to an admin only', async () => {
+    const stranger = await call(server.url, 'GET', '/api/health');
+    const teacher = await call(server.url, 'GET', '/api/health', { token: tokens.teacher });
+    const forged = await call(server.url, 'GET', '/api/health', { token: 'not.a.jwt' });
+    for (const answer of [stranger, teacher, forged]) {
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ ok: true, protocol: 1, database: { reachable: true } });
+    }
+    const admin = await call(server.url, 'GET', '/api/health', { token: tokens.admin });
+    expect(admin.body).toMatchObject({
+      database: { reachable: true, vendor: expect.any(String), version: expect.any(String) },
+    });
   });
 });

@@ -420,7 +420,7 @@ describe('the teacher offline while the admin acts', () => {
     expect(shown).not.toContainEqual({ date: moved.date, hhmm: moved.hhmm });
   });
 
-  it('[NT2][NT3] the admin locks the month the teacher edits offline, then opens it again', async () => {
+  it('[NT2][NT3][NT5] the admin locks the month the teacher edits offline, then opens it again', async () => {
     const subgroupId = subgroups[1]!;
     const lesson = (await unmarkedLessons(subgroupId)).at(-1)!;
     await openIfAutoLocked(subgroupId, lesson.date);
@@ -451,6 +451,7 @@ describe('the teacher offline while the admin acts', () => {
     expect(await lessonNotice.textContent()).toContain(
       `${formatRuMonth(monthOf(lesson.date), true)} закрыт для изменений`,
     );
+    expect(await lessonNotice.getByTestId('notice-reopened').count()).toBe(0);
     await closeNotices();
     await page.getByTestId('lesson-locked').waitFor();
 
@@ -460,6 +461,8 @@ describe('the teacher offline while the admin acts', () => {
       (await page.getByTestId('lesson-locked').count()) === 0 ? true : null,
     );
     await openNotices();
+    // NT5: the notice, which still says the month was closed, says it is open again.
+    await lessonNotice.getByTestId('notice-reopened').waitFor();
     await page
       .locator(`[data-testid="notice-group"][data-lesson="${lessonIdOf(lesson)}"]`)
       .getByTestId('notice-group-redo')

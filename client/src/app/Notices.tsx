@@ -1,5 +1,5 @@
 import type { LessonSlot } from '@otmetka/shared';
-import { formatRuDate } from '@otmetka/shared';
+import { formatRuDate, monthLockOrigin } from '@otmetka/shared';
 import { Fragment } from 'preact';
 import { useMemo } from 'preact/hooks';
 import type { CatalogView } from '../db/queries.ts';
@@ -84,6 +84,25 @@ export function moveTargetOf(
   return slot;
 }
 
+/**
+ * NT5: a notice of an edit refused in a closed month outlives the lock: once the device's
+ * catalog has the month open again (the admin reopened it), the notice says so, since its
+ * message still reads «закрыт». Null when the notice is of another kind or the catalog lacks
+ * the organisation.
+ */
+export function monthReopened(n: Notice, catalog: CatalogView, now: Date): boolean | null {
+  const doc = attemptOf(n);
+  if (n.code !== 'MONTH_LOCKED' || !catalog.org || !doc.subgroupId || !doc.date) return null;
+  const origin = monthLockOrigin({
+    locks: catalog.locks,
+    org: catalog.org,
+    subgroupId: doc.subgroupId,
+    month: doc.date.slice(0, 7),
+    now,
+  });
+  return origin === null;
+}
+
 export function NoticeList({ notices, catalog }: { notices: Notice[]; catalog: CatalogView }) {
   const { db, user } = useTeacher();
   const names = useObservable(() => learnerNames$(db), [db], new Map<string, string>());
@@ -105,7 +124,13 @@ export function NoticeList({ notices, catalog }: { notices: Notice[]; catalog: C
         <Fragment key={group[0]!.id}>
           {group.length > 1 && <GroupHead group={group} targetOf={targetOf} />}
           {group.map((n) => (
-            <NoticeItem key={n.id} notice={n} names={names} target={targetOf(n)} />
+            <NoticeItem
+              key={n.id}
+              notice={n}
+              names={names}
+              target={targetOf(n)}
+              reopened={monthReopened(n, catalog, new Date()) === true}
+            />
           ))}
         </Fragment>
       ))}
@@ -164,6 +189,7 @@ function NoticeItem(props: {
   notice: Notice;
   names: Map<string, string>;
   target: LessonSlot | null;
+  reopened: boolean;
 }) {
   const { db } = useTeacher();
   const { notice: n, names, target } = props;
@@ -172,6 +198,11 @@ function NoticeItem(props: {
       <div>
         <strong>{describeDoc(n, names)}</strong>
         <p>{n.message}</p>
+        {props.reopened && (
+          <p class="ok" data-testid="notice-reopened">
+            Месяц снова открыт — изменение можно повторить.
+          </p>
+        )}
         {n.lostFields.length > 0 && (
           <p class="muted">{shownLostFields(n.lostFields).map(lostFieldLine).join('; ')}</p>
         )}

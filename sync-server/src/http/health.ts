@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PROTOCOL_VERSION } from '../shared.ts';
 import { route } from './route.ts';
@@ -23,10 +23,15 @@ export async function healthRoutes(app: FastifyInstance) {
       tags: ['meta'],
       response: healthSchema,
     },
-    async ({ reply }) => {
+    async ({ request, reply }) => {
       try {
         const info = await app.store.info();
-        return { ok: true, protocol: PROTOCOL_VERSION, database: { reachable: true, ...info } };
+        // SC7: which database and version runs is for an admin; a stranger learns only that
+        // the server and its database answer.
+        const database = (await isAdmin(request))
+          ? { reachable: true, ...info }
+          : { reachable: true };
+        return { ok: true, protocol: PROTOCOL_VERSION, database };
       } catch (error) {
         app.log.error({ err: error }, 'database unreachable');
         reply.status(503);
@@ -34,4 +39,15 @@ export async function healthRoutes(app: FastifyInstance) {
       }
     },
   );
+}
+
+/** A valid access token of an admin; no token or any other is simply not one (no error). */
+async function isAdmin(request: FastifyRequest): Promise<boolean> {
+  if (!request.headers.authorization) return false;
+  try {
+    await request.jwtVerify();
+    return request.user?.role === 'admin';
+  } catch {
+    return false;
+  }
 }

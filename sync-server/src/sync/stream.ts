@@ -125,5 +125,19 @@ export async function openStream(
   reply.raw.flushHeaders();
   request.raw.on('close', () => session.close());
   reply.raw.on('close', () => session.close());
+  endWithToken(request.user as AccessUser, reply);
   await session.open();
+}
+
+/**
+ * SC8: a stream lasts as long as the access token that opened it. The device then reconnects
+ * with a fresh one, which it gets only while its session stands: after a sign-out, a blocked
+ * account (AC3) or a revoked refresh token, the news of the journal stop within one token's
+ * lifetime instead of flowing until the connection happens to break.
+ */
+function endWithToken(user: AccessUser, reply: FastifyReply): void {
+  if (user.exp === undefined) return;
+  const timer = setTimeout(() => reply.raw.end(), Math.max(0, user.exp * 1000 - Date.now()));
+  timer.unref();
+  reply.raw.on('close', () => clearTimeout(timer));
 }
