@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { adminPlugin } from './admin/index.ts';
 import { authCore } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
+import { sharedRateLimitStore } from './auth/shared-rate-limit.ts';
 import type { Config } from './config.ts';
 import { storeLayer } from './db/plugin.ts';
 import { errorHandler } from './http/error-handler.ts';
@@ -111,7 +112,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
   // SSE must not be buffered by compression; the stream route opts out with `compress: false`.
   await app.register(compress, { global: true, threshold: 2048 });
-  await app.register(rateLimit, { global: false });
+  // SC9: counted in the database, so every process of a deployment shares the limits.
+  const counters = { store: () => app.store, secret: config.jwtSecret, now: config.now };
+  await app.register(rateLimit, { global: false, store: sharedRateLimitStore(counters) });
   protocolCheck(app);
   noStoreApi(app);
 

@@ -97,7 +97,8 @@ function addressLimit(app: FastifyInstance, config: Config) {
   const check = app.createRateLimit({
     max: config.loginRateLimit * ADDRESS_ALLOWANCES,
     timeWindow: LOGIN_WINDOW_MS,
-    keyGenerator: (request) => request.ip,
+    // Its own counters in the shared store (shared-rate-limit.ts), apart from sign-up's.
+    keyGenerator: (request) => `sign-in-address|${request.ip}`,
   });
   return async (request: FastifyRequest) => {
     const limit = await check(request);

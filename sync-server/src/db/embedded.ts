@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,7 +50,11 @@ function requireCredentials(password: string): RequestHandler {
 
 async function pouchFor(options: EmbeddedOptions) {
   const base = PouchDB.plugin(pouchFind);
-  if (options.memory) return base.plugin(memoryAdapter).defaults({ adapter: 'memory' });
+  if (options.memory) {
+    // Memory databases of one name are one database process-wide: each server its own.
+    const prefix = `mem-${randomUUID()}-`;
+    return base.plugin(memoryAdapter).defaults({ adapter: 'memory', prefix });
+  }
 
   const dir = path.join(options.dataDir ?? './data', 'couch');
   // SC6: the files hold the registry's personal data; no other account of the machine reads

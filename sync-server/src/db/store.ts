@@ -48,6 +48,8 @@ export interface WriteResult {
 }
 
 export const USERS_DB = 'otm_users';
+/** The sign-in limits' counters (auth/shared-rate-limit.ts). */
+export const RATE_LIMIT_DB = 'otm_ratelimits';
 export const orgDbName = (orgId: string) => `otm_org_${orgId}`;
 export const privateDbName = (orgId: string) => `otm_private_${orgId}`;
 export const subgroupDbName = (subgroupId: string) => `otm_sg_${subgroupId}`;
@@ -140,6 +142,7 @@ export class Store {
    */
   async init(): Promise<void> {
     await this.ensureDb(USERS_DB);
+    await this.ensureDb(RATE_LIMIT_DB);
     const names = await this.couch.db.list();
     for (const name of names.filter((n) => n.startsWith('otm_'))) {
       await this.ensureDb(name);
