@@ -44,7 +44,7 @@ export function isEnrolledOn(intervals: EnrolmentInterval[], date: string): bool
 }
 
 /**
- * PR9: why a learner is not enrolled on `date`, in the journal's words, for a refused mark: the
+ * PR10: why a learner is not enrolled on `date`, in the journal's words, for a refused mark: the
  * teacher of an offline tablet learns of a withdrawal or a later start only from the refusal.
  * Null when the intervals say nothing (none at all) or the learner is enrolled.
  */

@@ -133,7 +133,7 @@ describe('why a learner is not enrolled', () => {
     { from: '2026-11-02', to: null },
   ];
 
-  it('[PR9] names the withdrawal (the day after the last day), a later start, or both', () => {
+  it('[PR10] names the withdrawal (the day after the last day), a later start, or both', () => {
     expect(notEnrolledReason([{ from: '2026-09-01', to: '2026-10-04' }], '2026-10-12')).toBe(
       'отчислен с 05.10.2026',
     );
@@ -145,7 +145,7 @@ describe('why a learner is not enrolled', () => {
     );
   });
 
-  it('[PR9] says nothing when the learner is enrolled or has no interval at all', () => {
+  it('[PR10] says nothing when the learner is enrolled or has no interval at all', () => {
     expect(notEnrolledReason(twice, '2026-10-04')).toBeNull();
     expect(notEnrolledReason(twice, '2026-11-02')).toBeNull();
     expect(notEnrolledReason([], '2026-10-12')).toBeNull();

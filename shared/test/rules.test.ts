@@ -239,7 +239,7 @@ describe('push rules', () => {
     ).toBe('OK');
   });
 
-  it('[PR9] the refusal of a mark before the learner started names the start date', () => {
+  it('[PR10] the refusal of a mark before the learner started names the start date', () => {
     const result = checkJournalWrite(ctx(), undefined, mark('2026-09-08'));
     expect(result).toMatchObject({
       code: 'LEARNER_NOT_ENROLLED',

@@ -517,7 +517,7 @@ describe('the teacher offline while the admin acts', () => {
     });
     await goOnline();
 
-    // The withdrawn learner's mark is refused, named with both dates (PR9); the others are taken.
+    // The withdrawn learner's mark is refused, named with both dates (PR10); the others are taken.
     const told = `Обучающийся не зачислен в подгруппу на ${formatRuDate(lesson.date)}: отчислен с ${formatRuDate(from)}.`;
     await openNotices();
     const notice = page.locator(
