@@ -1,14 +1,7 @@
 // @vitest-environment happy-dom
 
 import type { Org, Programme, RosterEntry, Schedule } from '@otmetka/shared';
-import {
-  DEFAULT_APPLICATION_STATUSES,
-  DEFAULT_ATTENDANCE_CODES,
-  lessonId,
-  markId,
-  rosterId,
-  scheduleId,
-} from '@otmetka/shared';
+import { lessonId, markId, rosterId, scheduleId } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
@@ -24,7 +17,7 @@ import { LessonsMonth } from '../src/screens/journal/LessonsMonth.tsx';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
 import { memoryStore, Session } from '../src/sync/session.ts';
-import { SUBGROUP, slotOn, TEACHER_USER } from './teacher-fixture.ts';
+import { ORG, SUBGROUP, slotOn, TEACHER_USER } from './teacher-fixture.ts';
 
 /**
  * The lesson register on a real local database (fake-indexeddb), rendered in happy-dom. Sync
@@ -32,16 +25,7 @@ import { SUBGROUP, slotOn, TEACHER_USER } from './teacher-fixture.ts';
  * without signal, and every write must still land in IndexedDB.
  */
 
-const org: Org = {
-  id: 'org-1',
-  type: 'org',
-  name: 'ДДТ',
-  city: 'Оренбург',
-  timeZone: 'Asia/Yekaterinburg',
-  attendanceCodes: DEFAULT_ATTENDANCE_CODES,
-  lockDay: null,
-  applicationStatuses: DEFAULT_APPLICATION_STATUSES,
-};
+const org: Org = ORG;
 const programme: Programme = {
   id: 'prog-1',
   type: 'programme',

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 
 import type { JournalDoc, Schedule } from '@otmetka/shared';
-import { DEFAULT_ATTENDANCE_CODES, lessonId, lockId, markId, scheduleId } from '@otmetka/shared';
+import { lessonId, lockId, markId, scheduleId } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TeacherContext } from '../src/app/context.ts';
@@ -16,7 +16,7 @@ import { lostFieldNames } from '../src/sync/lost-text.ts';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
 import { memoryStore, Session } from '../src/sync/session.ts';
-import { SUBGROUP, slotOn, TEACHER_USER } from './teacher-fixture.ts';
+import { ORG, SUBGROUP, slotOn, TEACHER_USER } from './teacher-fixture.ts';
 
 /**
  * The sync bar on a real local database; sync runs against an address where nothing listens.
@@ -147,16 +147,7 @@ describe('sync bar', () => {
     };
     const catalog: CatalogView = {
       ...EMPTY_CATALOG,
-      org: {
-        id: 'org-1',
-        type: 'org',
-        name: 'ДДТ',
-        city: 'Оренбург',
-        timeZone: 'Asia/Yekaterinburg',
-        attendanceCodes: DEFAULT_ATTENDANCE_CODES,
-        lockDay: null,
-        applicationStatuses: ['обучается'],
-      },
+      org: ORG,
       subgroups: [SUBGROUP],
       schedules: new Map([['sg-1', schedule]]),
       loaded: true,
@@ -248,16 +239,7 @@ describe('sync bar', () => {
     });
     const catalog = (locks: ReturnType<typeof lock>[]): CatalogView => ({
       ...EMPTY_CATALOG,
-      org: {
-        id: 'org-1',
-        type: 'org',
-        name: 'ДДТ',
-        city: 'Оренбург',
-        timeZone: 'Asia/Yekaterinburg',
-        attendanceCodes: DEFAULT_ATTENDANCE_CODES,
-        lockDay: null,
-        applicationStatuses: ['обучается'],
-      },
+      org: ORG,
       subgroups: [SUBGROUP],
       locks,
       loaded: true,

@@ -1,5 +1,17 @@
-import type { LessonSlot, SessionUser, Subgroup } from '@otmetka/shared';
-import { lessonId } from '@otmetka/shared';
+import type { LessonSlot, Org, SessionUser, Subgroup } from '@otmetka/shared';
+import { DEFAULT_APPLICATION_STATUSES, DEFAULT_ATTENDANCE_CODES, lessonId } from '@otmetka/shared';
+
+/** The organisation: a Дом детского творчества in Orenburg, no automatic month lock. */
+export const ORG: Org = {
+  id: 'org-1',
+  type: 'org',
+  name: 'ДДТ',
+  city: 'Оренбург',
+  timeZone: 'Asia/Yekaterinburg',
+  attendanceCodes: DEFAULT_ATTENDANCE_CODES,
+  lockDay: null,
+  applicationStatuses: DEFAULT_APPLICATION_STATUSES,
+};
 
 /** The signed-in teacher of the screen tests: Orenburg, where the organisation is. */
 export const TEACHER_USER: SessionUser = {
