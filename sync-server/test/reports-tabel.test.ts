@@ -192,3 +192,44 @@ describe('hours against the plan', () => {
     expect(hours.deliveredHours).toBe(4);
   });
 });
+
+describe('a schedule change of a slot that already has its lesson document', () => {
+  // The admin shortened Tuesdays to 16:00–16:45, 1 academic hour, after the lessons of October
+  // were written with the old slot's 17:40 and 2 hours (both months still open, LK4).
+  const shorter: Schedule = {
+    ...schedule,
+    rules: [{ ...schedule.rules[0]!, end: '16:45', academicHours: 1, breakMinutes: 0 }],
+  };
+  const newSlots = expandSchedule({ schedule: shorter, subgroup, calendar: defaultCalendar() });
+
+  it('[RP4] hours delivered count a held lesson at its slot’s academic hours, as the plan does', () => {
+    const oct = buildHours(subgroup, newSlots, lessons).months[1]!;
+    expect(oct).toMatchObject({ plannedHours: 4, heldLessons: 2, deliveredHours: 2 });
+  });
+
+  it('[RP4] the табель shows a stored lesson with its slot’s end; a lesson off the schedule keeps its own', () => {
+    const offSchedule = { ...lesson('2026-10-27', 'held'), flag: 'off-schedule' as const };
+    const cancelled: Schedule = {
+      ...shorter,
+      exceptions: [{ kind: 'cancel', date: '2026-10-27', start: '16:00', reason: 'ремонт' }],
+    };
+    const sheet = buildTabel({
+      subgroup,
+      programmeName: 'Изостудия',
+      month: '2026-10',
+      codes: DEFAULT_ATTENDANCE_CODES,
+      slots: expandSchedule({ schedule: cancelled, subgroup, calendar: defaultCalendar() }),
+      lessons: [...lessons, offSchedule],
+      marks,
+      roster,
+    });
+    expect(sheet.lessons.map((l) => `${l.date} ${l.start}–${l.end}`)).toEqual([
+      '2026-10-06 16:00–16:45',
+      '2026-10-13 16:00–16:45',
+      '2026-10-27 16:00–17:40',
+    ]);
+    const rows = readXlsx(tabelXlsx(sheet, 'ДДТ')).sheets[0]!.rows;
+    const header = rows.findIndex((r) => r[0] === '№');
+    expect(rows[header + 1]!.slice(2, 5)).toEqual(['16:00–16:45', '16:00–16:45', '16:00–17:40']);
+  });
+});

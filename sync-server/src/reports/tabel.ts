@@ -77,7 +77,12 @@ export function mergeLessons(month: string, slots: LessonSlot[], lessons: Lesson
     if (monthOf(slot.date) === month) byId.set(slot.lessonId, lessonFromSlot(slot));
   }
   for (const doc of lessons) {
-    if (!doc._deleted && monthOf(doc.date) === month) byId.set(doc.id, lessonFromDoc(doc));
+    if (doc._deleted || monthOf(doc.date) !== month) continue;
+    // RP4: the document keeps the end its slot had when it was written (`end` is part of its
+    // identity, so the schedule save leaves it); the sheet shows the schedule's end, as the
+    // teacher's device does.
+    const slot = byId.get(doc.id);
+    byId.set(doc.id, { ...lessonFromDoc(doc), end: slot ? slot.end : doc.end });
   }
   return [...byId.values()].sort(
     (a, b) => a.date.localeCompare(b.date) || a.start.localeCompare(b.start),
