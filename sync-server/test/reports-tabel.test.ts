@@ -233,3 +233,52 @@ describe('a schedule change of a slot that already has its lesson document', () 
     expect(rows[header + 1]!.slice(2, 5)).toEqual(['16:00–16:45', '16:00–16:45', '16:00–17:40']);
   });
 });
+
+describe('a lesson kept off the schedule', () => {
+  // The admin moved Tuesdays from 16:00 to 17:00 from 20.10; the teacher had planned the topic
+  // of 20.10 16:00 ahead, so the server kept that lesson, flagged (no marks, never held).
+  const later: Schedule = {
+    ...schedule,
+    rules: [
+      { ...schedule.rules[0]!, to: '2026-10-19' },
+      { ...schedule.rules[0]!, id: 'r2', from: '2026-10-20', start: '17:00', end: '18:40' },
+    ],
+  };
+  const newSlots = expandSchedule({ schedule: later, subgroup, calendar: defaultCalendar() });
+  const planned = {
+    ...lesson('2026-10-20', 'planned'),
+    topicTitle: 'Натюрморт',
+    flag: 'off-schedule' as const,
+  };
+  const sheet = (extraMarks: Mark[]) =>
+    buildTabel({
+      subgroup,
+      programmeName: 'Изостудия',
+      month: '2026-10',
+      codes: DEFAULT_ATTENDANCE_CODES,
+      slots: newSlots,
+      lessons: [lessons[0]!, lessons[1]!, planned],
+      marks: [...marks, ...extraMarks],
+      roster,
+    });
+
+  it('[RP5] is no column when only a planned topic kept it: the табель has each date once', () => {
+    expect(sheet([]).lessons.map((l) => `${l.date} ${l.start}`)).toEqual([
+      '2026-10-06 16:00',
+      '2026-10-13 16:00',
+      '2026-10-20 17:00',
+      '2026-10-27 17:00',
+    ]);
+  });
+
+  it('[RP5] stays a column with the marks taken on it', () => {
+    const onKept = {
+      ...mark('2026-10-20', 'l-a', 'Н'),
+      lessonId: planned.id,
+      id: markId(planned.id, 'l-a'),
+    };
+    const columns = sheet([onKept]).lessons.map((l) => `${l.date} ${l.start}`);
+    expect(columns).toContain('2026-10-20 16:00');
+    expect(columns).toContain('2026-10-20 17:00');
+  });
+});

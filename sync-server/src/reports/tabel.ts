@@ -95,11 +95,18 @@ export function monthLessons(month: string, slots: LessonSlot[], lessons: Lesson
 }
 
 export function buildTabel(input: TabelInput): TabelResponse {
-  const lessons = monthLessons(input.month, input.slots, input.lessons);
   const markByKey = new Map<string, Mark>();
+  const marked = new Set<string>();
   for (const mark of input.marks) {
-    if (!mark._deleted) markByKey.set(`${mark.lessonId}|${mark.learnerId}`, mark);
+    if (mark._deleted) continue;
+    markByKey.set(`${mark.lessonId}|${mark.learnerId}`, mark);
+    marked.add(mark.lessonId);
   }
+  // RP5: a lesson kept off the schedule only for what the teacher planned on it ahead (a topic,
+  // homework) never took place: it is no column beside the slot that replaced it.
+  const lessons = monthLessons(input.month, input.slots, input.lessons).filter(
+    (l) => l.flag !== 'off-schedule' || l.status !== 'planned' || marked.has(l.lessonId),
+  );
 
   const rows = input.roster
     .filter((entry) => !entry._deleted)
