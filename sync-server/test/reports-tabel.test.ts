@@ -282,3 +282,31 @@ describe('a lesson kept off the schedule', () => {
     expect(columns).toContain('2026-10-20 17:00');
   });
 });
+
+describe('the XLSX of a month with starred lessons', () => {
+  it('[RP6] stars the date of a lesson on a holiday or kept off the schedule and says why, as the screen does', () => {
+    const holiday = {
+      ...lesson('2026-10-13', 'held'),
+      flag: 'holiday' as const,
+    };
+    const kept = { ...lesson('2026-10-06', 'held'), flag: 'off-schedule' as const };
+    const sheet = buildTabel({
+      subgroup,
+      programmeName: 'Изостудия',
+      month: '2026-10',
+      codes: DEFAULT_ATTENDANCE_CODES,
+      slots,
+      lessons: [kept, holiday],
+      marks,
+      roster,
+    });
+    const rows = readXlsx(tabelXlsx(sheet, 'ДДТ')).sheets[0]!.rows;
+    const header = rows.findIndex((r) => r[0] === '№');
+    expect(rows[header]!.slice(2, 5)).toEqual(['06.10.2026*', '13.10.2026*', '20.10.2026']);
+    const list = rows.findIndex((r) => r[0] === 'Дата');
+    expect(rows[list]![6]).toBe('Пометка');
+    expect(rows[list + 1]![6]).toMatch(/^\* вне расписания/);
+    expect(rows[list + 2]![6]).toBe('* нерабочий праздничный день');
+    expect(rows[list + 3]![6] ?? null).toBeNull();
+  });
+});

@@ -153,6 +153,12 @@ const STATUS_LABELS: Record<TabelLesson['status'], string> = {
   moved: 'перенесено',
 };
 
+/** RP6: why a starred column is starred, as the screen's legend says it (RP2). */
+const FLAG_LABELS: Record<NonNullable<TabelLesson['flag']>, string> = {
+  'off-schedule': 'вне расписания: занятия больше нет в расписании, отметки сохранены',
+  holiday: 'нерабочий праздничный день',
+};
+
 /** What a cell shows: the code, ✓ for present, — when the learner was not enrolled that day. */
 function cellText(code: string | null, enrolled: boolean): string {
   if (!enrolled) return '—';
@@ -163,7 +169,7 @@ function cellText(code: string | null, enrolled: boolean): string {
 type Cell = string | number | null;
 
 function gridRows(tabel: TabelResponse): Cell[][] {
-  const dates = tabel.lessons.map((l) => formatRuDate(l.date));
+  const dates = tabel.lessons.map((l) => `${formatRuDate(l.date)}${l.flag ? '*' : ''}`);
   const times = tabel.lessons.map((l) => `${l.start}–${l.end}`);
   const header1: Cell[] = ['№', 'Обучающийся', ...dates, 'Пропущено', 'Из них по уваж. причине'];
   const header2: Cell[] = [null, null, ...times, null, null];
@@ -179,7 +185,15 @@ function gridRows(tabel: TabelResponse): Cell[][] {
 }
 
 function lessonRows(tabel: TabelResponse): Cell[][] {
-  const header: Cell[] = ['Дата', 'Время', 'Статус', 'Тема', 'Домашнее задание', 'Примечание'];
+  const header: Cell[] = [
+    'Дата',
+    'Время',
+    'Статус',
+    'Тема',
+    'Домашнее задание',
+    'Примечание',
+    'Пометка',
+  ];
   const rows = tabel.lessons.map((l): Cell[] => [
     formatRuDate(l.date),
     `${l.start}–${l.end}`,
@@ -187,6 +201,7 @@ function lessonRows(tabel: TabelResponse): Cell[][] {
     l.topicTitle,
     l.homework,
     l.remark,
+    l.flag ? `* ${FLAG_LABELS[l.flag]}` : null,
   ]);
   return [['Занятия месяца'], header, ...rows];
 }
