@@ -59,6 +59,20 @@ describe('journal writes', () => {
     expect(await db.rx.collections.marks.count().exec()).toBe(1);
   });
 
+  it('[LS7] a tap on a lesson planned ahead (its topic set before the day) makes it held; a cancelled one stays cancelled', async () => {
+    const db = await open();
+    await updateLesson(db, slot, { topicTitle: 'Зубчатые передачи' });
+    await setMark(db, slot, 'kid-1', { code: '' });
+    const lesson = await db.rx.collections.lessons.findOne(slot.lessonId).exec();
+    expect(lesson?.toJSON()).toMatchObject({ status: 'held', topicTitle: 'Зубчатые передачи' });
+
+    const other = slotOn('2026-09-07');
+    await updateLesson(db, other, { status: 'cancelled', statusReason: 'Болезнь педагога' });
+    await setMark(db, other, 'kid-1', { code: 'Н' });
+    const cancelled = await db.rx.collections.lessons.findOne(other.lessonId).exec();
+    expect(cancelled?.toJSON()).toMatchObject({ status: 'cancelled' });
+  });
+
   it('[CR1] later taps on the same learner update the same document with later stamps', async () => {
     const db = await open();
     await setMark(db, slot, 'kid-1', { code: '' });

@@ -192,3 +192,121 @@ describe('hours against the plan', () => {
     expect(hours.deliveredHours).toBe(4);
   });
 });
+
+describe('a schedule change of a slot that already has its lesson document', () => {
+  // The admin shortened Tuesdays to 16:00–16:45, 1 academic hour, after the lessons of October
+  // were written with the old slot's 17:40 and 2 hours (both months still open, LK4).
+  const shorter: Schedule = {
+    ...schedule,
+    rules: [{ ...schedule.rules[0]!, end: '16:45', academicHours: 1, breakMinutes: 0 }],
+  };
+  const newSlots = expandSchedule({ schedule: shorter, subgroup, calendar: defaultCalendar() });
+
+  it('[RP4] hours delivered count a held lesson at its slot’s academic hours, as the plan does', () => {
+    const oct = buildHours(subgroup, newSlots, lessons).months[1]!;
+    expect(oct).toMatchObject({ plannedHours: 4, heldLessons: 2, deliveredHours: 2 });
+  });
+
+  it('[RP4] the табель shows a stored lesson with its slot’s end; a lesson off the schedule keeps its own', () => {
+    const offSchedule = { ...lesson('2026-10-27', 'held'), flag: 'off-schedule' as const };
+    const cancelled: Schedule = {
+      ...shorter,
+      exceptions: [{ kind: 'cancel', date: '2026-10-27', start: '16:00', reason: 'ремонт' }],
+    };
+    const sheet = buildTabel({
+      subgroup,
+      programmeName: 'Изостудия',
+      month: '2026-10',
+      codes: DEFAULT_ATTENDANCE_CODES,
+      slots: expandSchedule({ schedule: cancelled, subgroup, calendar: defaultCalendar() }),
+      lessons: [...lessons, offSchedule],
+      marks,
+      roster,
+    });
+    expect(sheet.lessons.map((l) => `${l.date} ${l.start}–${l.end}`)).toEqual([
+      '2026-10-06 16:00–16:45',
+      '2026-10-13 16:00–16:45',
+      '2026-10-27 16:00–17:40',
+    ]);
+    const rows = readXlsx(tabelXlsx(sheet, 'ДДТ')).sheets[0]!.rows;
+    const header = rows.findIndex((r) => r[0] === '№');
+    expect(rows[header + 1]!.slice(2, 5)).toEqual(['16:00–16:45', '16:00–16:45', '16:00–17:40']);
+  });
+});
+
+describe('a lesson kept off the schedule', () => {
+  // The admin moved Tuesdays from 16:00 to 17:00 from 20.10; the teacher had planned the topic
+  // of 20.10 16:00 ahead, so the server kept that lesson, flagged (no marks, never held).
+  const later: Schedule = {
+    ...schedule,
+    rules: [
+      { ...schedule.rules[0]!, to: '2026-10-19' },
+      { ...schedule.rules[0]!, id: 'r2', from: '2026-10-20', start: '17:00', end: '18:40' },
+    ],
+  };
+  const newSlots = expandSchedule({ schedule: later, subgroup, calendar: defaultCalendar() });
+  const planned = {
+    ...lesson('2026-10-20', 'planned'),
+    topicTitle: 'Натюрморт',
+    flag: 'off-schedule' as const,
+  };
+  const sheet = (extraMarks: Mark[]) =>
+    buildTabel({
+      subgroup,
+      programmeName: 'Изостудия',
+      month: '2026-10',
+      codes: DEFAULT_ATTENDANCE_CODES,
+      slots: newSlots,
+      lessons: [lessons[0]!, lessons[1]!, planned],
+      marks: [...marks, ...extraMarks],
+      roster,
+    });
+
+  it('[RP5] is no column when only a planned topic kept it: the табель has each date once', () => {
+    expect(sheet([]).lessons.map((l) => `${l.date} ${l.start}`)).toEqual([
+      '2026-10-06 16:00',
+      '2026-10-13 16:00',
+      '2026-10-20 17:00',
+      '2026-10-27 17:00',
+    ]);
+  });
+
+  it('[RP5] stays a column with the marks taken on it', () => {
+    const onKept = {
+      ...mark('2026-10-20', 'l-a', 'Н'),
+      lessonId: planned.id,
+      id: markId(planned.id, 'l-a'),
+    };
+    const columns = sheet([onKept]).lessons.map((l) => `${l.date} ${l.start}`);
+    expect(columns).toContain('2026-10-20 16:00');
+    expect(columns).toContain('2026-10-20 17:00');
+  });
+});
+
+describe('the XLSX of a month with starred lessons', () => {
+  it('[RP6] stars the date of a lesson on a holiday or kept off the schedule and says why, as the screen does', () => {
+    const holiday = {
+      ...lesson('2026-10-13', 'held'),
+      flag: 'holiday' as const,
+    };
+    const kept = { ...lesson('2026-10-06', 'held'), flag: 'off-schedule' as const };
+    const sheet = buildTabel({
+      subgroup,
+      programmeName: 'Изостудия',
+      month: '2026-10',
+      codes: DEFAULT_ATTENDANCE_CODES,
+      slots,
+      lessons: [kept, holiday],
+      marks,
+      roster,
+    });
+    const rows = readXlsx(tabelXlsx(sheet, 'ДДТ')).sheets[0]!.rows;
+    const header = rows.findIndex((r) => r[0] === '№');
+    expect(rows[header]!.slice(2, 5)).toEqual(['06.10.2026*', '13.10.2026*', '20.10.2026']);
+    const list = rows.findIndex((r) => r[0] === 'Дата');
+    expect(rows[list]![6]).toBe('Пометка');
+    expect(rows[list + 1]![6]).toMatch(/^\* вне расписания/);
+    expect(rows[list + 2]![6]).toBe('* нерабочий праздничный день');
+    expect(rows[list + 3]![6] ?? null).toBeNull();
+  });
+});

@@ -170,10 +170,14 @@ export function updateLesson(
   );
 }
 
-/** Marking attendance means the lesson took place: a new lesson document starts as held. */
+/**
+ * Marking attendance means the lesson took place: a new lesson document starts as held, and so
+ * does one still «по плану» because its topic or homework was planned ahead (LS7); the hours
+ * delivered count held lessons only. A cancellation or move the teacher chose stays.
+ */
 async function ensureLessonHeld(db: OtmetkaDb, slot: LessonSlot): Promise<void> {
   const existing = await db.rx.collections.lessons.findOne(slot.lessonId).exec();
-  if (!existing) await updateLesson(db, slot, { status: 'held' });
+  if (!existing || existing.status === 'planned') await updateLesson(db, slot, { status: 'held' });
 }
 
 // Marks

@@ -48,6 +48,7 @@ export function buildHours(
   lessons: Lesson[],
 ): HoursResponse {
   const rows = periodMonths(subgroup);
+  const slotById = new Map(slots.map((slot) => [slot.lessonId, slot]));
   for (const slot of slots) {
     const row = rowFor(rows, slot.date);
     row.plannedLessons += 1;
@@ -58,7 +59,10 @@ export function buildHours(
     const row = rowFor(rows, lesson.date);
     if (lesson.status === 'held') {
       row.heldLessons += 1;
-      row.deliveredHours = round2(row.deliveredHours + lesson.academicHours);
+      // RP4: a lesson keeps the hours its slot had when it was written; an admin's later change
+      // of the slot's hours (an open month) is what the plan counts, so delivery counts it too.
+      const hours = slotById.get(lesson.id)?.academicHours ?? lesson.academicHours;
+      row.deliveredHours = round2(row.deliveredHours + hours);
     } else if (lesson.status === 'cancelled') {
       row.cancelledLessons += 1;
     }

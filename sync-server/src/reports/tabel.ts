@@ -77,7 +77,12 @@ export function mergeLessons(month: string, slots: LessonSlot[], lessons: Lesson
     if (monthOf(slot.date) === month) byId.set(slot.lessonId, lessonFromSlot(slot));
   }
   for (const doc of lessons) {
-    if (!doc._deleted && monthOf(doc.date) === month) byId.set(doc.id, lessonFromDoc(doc));
+    if (doc._deleted || monthOf(doc.date) !== month) continue;
+    // RP4: the document keeps the end its slot had when it was written (`end` is part of its
+    // identity, so the schedule save leaves it); the sheet shows the schedule's end, as the
+    // teacher's device does.
+    const slot = byId.get(doc.id);
+    byId.set(doc.id, { ...lessonFromDoc(doc), end: slot ? slot.end : doc.end });
   }
   return [...byId.values()].sort(
     (a, b) => a.date.localeCompare(b.date) || a.start.localeCompare(b.start),
@@ -90,11 +95,18 @@ export function monthLessons(month: string, slots: LessonSlot[], lessons: Lesson
 }
 
 export function buildTabel(input: TabelInput): TabelResponse {
-  const lessons = monthLessons(input.month, input.slots, input.lessons);
   const markByKey = new Map<string, Mark>();
+  const marked = new Set<string>();
   for (const mark of input.marks) {
-    if (!mark._deleted) markByKey.set(`${mark.lessonId}|${mark.learnerId}`, mark);
+    if (mark._deleted) continue;
+    markByKey.set(`${mark.lessonId}|${mark.learnerId}`, mark);
+    marked.add(mark.lessonId);
   }
+  // RP5: a lesson kept off the schedule only for what the teacher planned on it ahead (a topic,
+  // homework) never took place: it is no column beside the slot that replaced it.
+  const lessons = monthLessons(input.month, input.slots, input.lessons).filter(
+    (l) => l.flag !== 'off-schedule' || l.status !== 'planned' || marked.has(l.lessonId),
+  );
 
   const rows = input.roster
     .filter((entry) => !entry._deleted)
@@ -141,6 +153,12 @@ const STATUS_LABELS: Record<TabelLesson['status'], string> = {
   moved: 'перенесено',
 };
 
+/** RP6: why a starred column is starred, as the screen's legend says it (RP2). */
+const FLAG_LABELS: Record<NonNullable<TabelLesson['flag']>, string> = {
+  'off-schedule': 'вне расписания: занятия больше нет в расписании, отметки сохранены',
+  holiday: 'нерабочий праздничный день',
+};
+
 /** What a cell shows: the code, ✓ for present, — when the learner was not enrolled that day. */
 function cellText(code: string | null, enrolled: boolean): string {
   if (!enrolled) return '—';
@@ -151,7 +169,7 @@ function cellText(code: string | null, enrolled: boolean): string {
 type Cell = string | number | null;
 
 function gridRows(tabel: TabelResponse): Cell[][] {
-  const dates = tabel.lessons.map((l) => formatRuDate(l.date));
+  const dates = tabel.lessons.map((l) => `${formatRuDate(l.date)}${l.flag ? '*' : ''}`);
   const times = tabel.lessons.map((l) => `${l.start}–${l.end}`);
   const header1: Cell[] = ['№', 'Обучающийся', ...dates, 'Пропущено', 'Из них по уваж. причине'];
   const header2: Cell[] = [null, null, ...times, null, null];
@@ -167,7 +185,15 @@ function gridRows(tabel: TabelResponse): Cell[][] {
 }
 
 function lessonRows(tabel: TabelResponse): Cell[][] {
-  const header: Cell[] = ['Дата', 'Время', 'Статус', 'Тема', 'Домашнее задание', 'Примечание'];
+  const header: Cell[] = [
+    'Дата',
+    'Время',
+    'Статус',
+    'Тема',
+    'Домашнее задание',
+    'Примечание',
+    'Пометка',
+  ];
   const rows = tabel.lessons.map((l): Cell[] => [
     formatRuDate(l.date),
     `${l.start}–${l.end}`,
@@ -175,6 +201,7 @@ function lessonRows(tabel: TabelResponse): Cell[][] {
     l.topicTitle,
     l.homework,
     l.remark,
+    l.flag ? `* ${FLAG_LABELS[l.flag]}` : null,
   ]);
   return [['Занятия месяца'], header, ...rows];
 }
