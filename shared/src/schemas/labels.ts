@@ -21,3 +21,12 @@ export const LESSON_STATUS_LABELS: Record<LessonStatus, string> = {
   cancelled: 'отменено',
   moved: 'перенесено',
 };
+
+/**
+ * Why a табель column is starred (RP2, RP6): the same star marks both, so the legend of the
+ * screen and of the XLSX says which.
+ */
+export const TABEL_FLAG_LABELS: Record<'off-schedule' | 'holiday', string> = {
+  'off-schedule': 'вне расписания: занятия больше нет в расписании, отметки сохранены',
+  holiday: 'нерабочий праздничный день',
+};

@@ -91,4 +91,4 @@ export const focusSchema = z.enum([
 ]);
 export type Focus = z.infer<typeof focusSchema>;
 
-export { FOCUS_LABELS, LESSON_STATUS_LABELS } from './labels.ts';
+export { FOCUS_LABELS, LESSON_STATUS_LABELS, TABEL_FLAG_LABELS } from './labels.ts';

@@ -5,11 +5,13 @@ import {
   formatRuMonth,
   isEnrolledOn,
   isNotHeld,
+  LESSON_STATUS_LABELS,
   type Lesson,
   type LessonSlot,
   type Mark,
   monthOf,
   type RosterEntry,
+  TABEL_FLAG_LABELS,
   writeXlsx,
 } from '@otmetka/shared';
 import type { TabelResponse } from '@otmetka/shared/api';
@@ -146,19 +148,6 @@ export function monthLabel(month: string): string {
   return formatRuMonth(month);
 }
 
-const STATUS_LABELS: Record<TabelLesson['status'], string> = {
-  planned: 'запланировано',
-  held: 'проведено',
-  cancelled: 'отменено',
-  moved: 'перенесено',
-};
-
-/** RP6: why a starred column is starred, as the screen's legend says it (RP2). */
-const FLAG_LABELS: Record<NonNullable<TabelLesson['flag']>, string> = {
-  'off-schedule': 'вне расписания: занятия больше нет в расписании, отметки сохранены',
-  holiday: 'нерабочий праздничный день',
-};
-
 /** What a cell shows: the code, ✓ for present, — when the learner was not enrolled that day. */
 function cellText(code: string | null, enrolled: boolean): string {
   if (!enrolled) return '—';
@@ -197,11 +186,11 @@ function lessonRows(tabel: TabelResponse): Cell[][] {
   const rows = tabel.lessons.map((l): Cell[] => [
     formatRuDate(l.date),
     `${l.start}–${l.end}`,
-    STATUS_LABELS[l.status],
+    LESSON_STATUS_LABELS[l.status],
     l.topicTitle,
     l.homework,
     l.remark,
-    l.flag ? `* ${FLAG_LABELS[l.flag]}` : null,
+    l.flag ? `* ${TABEL_FLAG_LABELS[l.flag]}` : null,
   ]);
   return [['Занятия месяца'], header, ...rows];
 }

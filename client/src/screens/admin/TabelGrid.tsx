@@ -1,13 +1,8 @@
+import { TABEL_FLAG_LABELS } from '@otmetka/shared';
 import type { TabelResponse } from '@otmetka/shared/api';
 import { formatDate } from './format.ts';
 
 type TabelLesson = TabelResponse['lessons'][number];
-
-/** What a starred column means; the same star marks both, so the legend has to say which. */
-const FLAG_TEXT: Record<NonNullable<TabelLesson['flag']>, string> = {
-  'off-schedule': 'вне расписания: занятия больше нет в расписании, отметки сохранены',
-  holiday: 'нерабочий праздничный день',
-};
 
 /**
  * The табель as a table: learners by lessons of the month. With onCell, a cell that has a mark
@@ -68,7 +63,7 @@ export function TabelGrid({
 
 function headTitle(l: TabelLesson): string {
   const text = `${l.start}–${l.end} ${l.topicTitle}`;
-  return l.flag ? `${text} (${FLAG_TEXT[l.flag]})` : text;
+  return l.flag ? `${text} (${TABEL_FLAG_LABELS[l.flag]})` : text;
 }
 
 /** One line per starred lesson of the month: its date and why it is starred. */
@@ -79,7 +74,7 @@ function FlagLegend({ lessons, testid }: { lessons: TabelLesson[]; testid: strin
     <ul class="ap-legend" data-testid={testid}>
       {flagged.map((l) => (
         <li key={l.lessonId} data-testid={`${testid}-${l.date}`}>
-          * {formatDate(l.date)} {l.start} — {FLAG_TEXT[l.flag!]}
+          * {formatDate(l.date)} {l.start} — {TABEL_FLAG_LABELS[l.flag!]}
         </li>
       ))}
     </ul>
