@@ -111,6 +111,26 @@ describe('admin: schedule editor', () => {
 });
 
 describe('admin: subgroup form', () => {
+  it('[SCH11] the preview names the lessons that keep their date but end at another time', async () => {
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-schedule'));
+    await screen.findByRole('option', { name: /Группа sg-a/ });
+    fireEvent.change(screen.getByTestId('schedule-subgroup'), { target: { value: 'sg-a' } });
+    await screen.findByTestId('schedule-rule-0');
+
+    // 40-minute academic hours: every lesson of the rule ends 10 minutes earlier.
+    fireEvent.input(screen.getByTestId('schedule-rule-0-minutes'), { target: { value: '40' } });
+    fireEvent.click(screen.getByTestId('schedule-preview'));
+
+    const changed = await screen.findByTestId('schedule-impact-changed');
+    expect(changed.textContent).toMatch(
+      /^Изменятся время окончания или часы: \d+ заняти(е|я|й), с \d\d\.\d\d\.2026 по \d\d\.\d\d\.2027$/,
+    );
+    expect(screen.getByTestId('schedule-impact-added').textContent).toBe('0');
+    expect(screen.getByTestId('schedule-impact-removed').textContent).toBe('0');
+    expect(screen.queryByTestId('schedule-impact-none')).toBeNull();
+  });
+
   it('[SCH10] a study period that would cut the schedule is refused next to the period field, saying which rule and what to do', async () => {
     render(<AdminApp {...props(admin)} />);
     fireEvent.click(screen.getByTestId('admin-tab-subgroups'));

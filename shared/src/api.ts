@@ -252,13 +252,15 @@ export const scheduleResponseSchema = z.object({
 export type ScheduleResponse = z.infer<typeof scheduleResponseSchema>;
 
 /**
- * What a schedule change does to the journal: slots that disappear, slots that appear, and the
- * removed slots whose lessons already have marks (kept and flagged 'off-schedule').
+ * What a schedule change does to the journal: slots that disappear, slots that appear, the
+ * removed slots whose lessons already have marks (kept and flagged 'off-schedule'), and the
+ * slots that stay but end at another time or count other hours (SCH11; new values).
  */
 export const scheduleImpactSchema = z.object({
   removed: z.array(lessonSlotSchema),
   added: z.array(lessonSlotSchema),
   keptWithMarks: z.array(lessonSlotSchema),
+  changed: z.array(lessonSlotSchema),
 });
 export type ScheduleImpact = z.infer<typeof scheduleImpactSchema>;
 

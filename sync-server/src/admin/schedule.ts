@@ -59,8 +59,6 @@ interface Plan {
   lessons: Lesson[];
   withMarks: Set<string>;
   impact: ScheduleImpact;
-  /** Slots that keep their id but whose end or hours change (SCH8). */
-  changed: LessonSlot[];
 }
 
 /** Validates the new schedule and works out what it does to the stored lessons. */
@@ -79,11 +77,7 @@ async function plan(data: OrgData, subgroupId: string, input: ScheduleInput): Pr
   const withInput = new Set(lessons.filter((l) => hasTeacherInput(l, withMarks)).map((l) => l.id));
   const oldSlots = slotsOf(subgroup, old, calendar);
   const newSlots = slotsOf(subgroup, schedule, calendar);
-  const { removed, added, keptWithMarks, changed } = scheduleChangeImpact(
-    oldSlots,
-    newSlots,
-    withInput,
-  );
+  const impact = scheduleChangeImpact(oldSlots, newSlots, withInput);
 
   return {
     schedule,
@@ -93,8 +87,7 @@ async function plan(data: OrgData, subgroupId: string, input: ScheduleInput): Pr
     newSlots,
     lessons,
     withMarks,
-    impact: { removed, added, keptWithMarks },
-    changed,
+    impact,
   };
 }
 
@@ -108,7 +101,7 @@ function checkLockedMonths(p: Plan, lockedMonthOf: LockedMonthOf): void {
   // A subgroup's first schedule rewrites nothing: it had no lessons and no табель, and a group
   // entered in the middle of the year needs its whole year's dates.
   if (p.oldSlots.length === 0 && p.lessons.length === 0) return;
-  const touched = [...p.impact.removed, ...p.impact.added, ...p.changed];
+  const touched = [...p.impact.removed, ...p.impact.added, ...p.impact.changed];
   const month = lockedMonthOf(touched.map((slot) => slot.date.slice(0, 7)));
   if (month === undefined) return;
   throw monthLocked(month, 'новое расписание добавило бы, убрало или изменило в нём занятия');

@@ -142,8 +142,8 @@ function DayCell({
 }
 
 function ImpactView({ preview }: { preview: SchedulePreviewResponse }) {
-  const { removed, added, keptWithMarks } = preview.impact;
-  if (removed.length === 0 && added.length === 0) {
+  const { removed, added, keptWithMarks, changed } = preview.impact;
+  if (removed.length === 0 && added.length === 0 && changed.length === 0) {
     return (
       <p class="ap-muted" data-testid="schedule-impact-none">
         Изменений в журнале нет.
@@ -156,6 +156,13 @@ function ImpactView({ preview }: { preview: SchedulePreviewResponse }) {
         Будет добавлено занятий: <b data-testid="schedule-impact-added">{added.length}</b>, убрано:{' '}
         <b data-testid="schedule-impact-removed">{removed.length}</b>
       </p>
+      {changed.length > 0 ? (
+        <p data-testid="schedule-impact-changed">
+          Изменятся время окончания или часы:{' '}
+          {counted(changed.length, ['занятие', 'занятия', 'занятий'])}, с{' '}
+          {formatDate(changed[0]!.date)} по {formatDate(changed.at(-1)!.date)}
+        </p>
+      ) : null}
       {keptWithMarks.length > 0 ? (
         <div class="ap-warn" data-testid="schedule-impact-kept">
           С отметками (останутся в журнале с пометкой «вне расписания»): {keptWithMarks.length}
