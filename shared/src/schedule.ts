@@ -258,6 +258,27 @@ function applyExceptions(
   });
 }
 
+/**
+ * SCH12: a moved lesson keeps its academic hours, so its new time must hold them as its rule's
+ * does (SCH5): moved to 07:00–07:45, a lesson of 2 hours of 45 minutes would count 2 hours
+ * delivered in 45 minutes. A shorter lesson is a cancellation and an added lesson instead.
+ */
+function checkMovedFits(
+  schedule: Schedule,
+  base: Draft,
+  ex: Extract<ScheduleException, { kind: 'move' }>,
+  f: string,
+): void {
+  const rule = schedule.rules.find((r) => r.id === base.ruleId);
+  if (!rule) return;
+  const minutes = minutesOf(ex.toEnd, `${f}.toEnd`) - minutesOf(ex.toStart, `${f}.toStart`);
+  if (base.academicHours * rule.minutesPerHour <= minutes) return;
+  fail(
+    `${f}.toEnd`,
+    `занятие ${ru(ex.date)} в ${ex.start} (${base.academicHours} ак. ч по ${rule.minutesPerHour} мин) не умещается в ${ex.toStart}–${ex.toEnd}; чтобы провести его короче, отмените его и добавьте занятие с меньшим числом часов`,
+  );
+}
+
 function draft(
   schedule: Schedule,
   date: string,
@@ -324,6 +345,12 @@ function compareSlots(a: LessonSlot, b: LessonSlot): number {
  */
 export function validateSchedule(schedule: Schedule, subgroup: Period): void {
   build(schedule, subgroup, null);
+  // On saving only: a schedule stored before SCH12 must still expand.
+  const bases = ruleSlots(schedule, null);
+  schedule.exceptions.forEach((ex, i) => {
+    const base = ex.kind === 'move' ? bases.get(`${ex.date} ${ex.start}`) : undefined;
+    if (base && ex.kind === 'move') checkMovedFits(schedule, base, ex, `exceptions[${i}]`);
+  });
 }
 
 type PeriodDates = Pick<Subgroup, 'periodFrom' | 'periodTo'>;

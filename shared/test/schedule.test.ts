@@ -265,7 +265,7 @@ describe('exceptions', () => {
             start: '17:00',
             toDate: '2026-09-05',
             toStart: '10:00',
-            toEnd: '11:00',
+            toEnd: '11:30',
             reason: '',
           },
         ],
@@ -382,6 +382,36 @@ describe('schedule validation', () => {
       rules: [rule(), rule({ id: 'r2', weekdays: [1], from: '2026-10-01', to: '2026-09-30' })],
     });
     expectDomainError(() => validateSchedule(bad, SUBGROUP), 'INVALID_SCHEDULE', 'rules[1].to');
+  });
+
+  it('[SCH12] a lesson moved to a time too short for its hours names exceptions[i].toEnd', () => {
+    // The rule's lessons: 17:00–18:30, 2 academic hours of 45 minutes.
+    const move = (toEnd: string) =>
+      schedule({
+        exceptions: [
+          {
+            kind: 'move',
+            date: '2026-09-03',
+            start: '17:00',
+            toDate: '2026-09-05',
+            toStart: '07:00',
+            toEnd,
+            reason: 'зал занят',
+          },
+        ],
+      });
+    const error = expectDomainError(
+      () => validateSchedule(move('07:45'), SUBGROUP),
+      'INVALID_SCHEDULE',
+      'exceptions[0].toEnd',
+    );
+    expect(error.message).toContain(
+      'занятие 03.09.2026 в 17:00 (2 ак. ч по 45 мин) не умещается в 07:00–07:45',
+    );
+    expect(() => validateSchedule(move('08:30'), SUBGROUP)).not.toThrow();
+    // A schedule saved before the check still expands: journals open and pushes are judged.
+    const stored = expandSchedule({ schedule: move('07:45'), subgroup: SUBGROUP, calendar });
+    expect(findSlot(stored, '2026-09-05', '07:00')?.end).toBe('07:45');
   });
 
   it('[SCH5] an end time not after the start names rules[i].end', () => {

@@ -5,6 +5,7 @@ import {
   formatRuMonth,
   lessonId,
   markId,
+  minutesOf,
   monthOf,
   todayIn,
 } from '@otmetka/shared';
@@ -320,10 +321,16 @@ describe('the teacher offline while the admin acts', () => {
     // marks: the server keeps it, flagged) and adds a lesson yesterday at 07:00.
     const today = todayIn(ZONE);
     const added = addDays(today, -1);
-    const { schedule } = await admin<{ schedule: Record<string, unknown> & { exceptions: [] } }>(
-      'GET',
-      `/api/admin/subgroups/${subgroupId}/schedule`,
-    );
+    const { schedule } = await admin<{
+      schedule: Record<string, unknown> & {
+        exceptions: [];
+        rules: { start: string; end: string }[];
+      };
+    }>('GET', `/api/admin/subgroups/${subgroupId}/schedule`);
+    // The move keeps the lesson's length (SCH12: its hours must fit the new time).
+    const rule = schedule.rules.find((r) => r.start === startOf(moved))!;
+    const length = minutesOf(rule.end) - minutesOf(rule.start);
+    const toEnd = `${String(7 + Math.floor(length / 60)).padStart(2, '0')}:${String(length % 60).padStart(2, '0')}`;
     const saved = await admin<{ lessonsFlagged: number }>(
       'PUT',
       `/api/admin/subgroups/${subgroupId}/schedule`,
@@ -338,7 +345,7 @@ describe('the teacher offline while the admin acts', () => {
             start: startOf(moved),
             toDate: today,
             toStart: '07:00',
-            toEnd: '07:45',
+            toEnd,
             reason: 'Зал занят',
           },
           { kind: 'cancel', date: kept.date, start: startOf(kept), reason: 'Карантин' },
