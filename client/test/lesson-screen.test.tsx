@@ -17,7 +17,7 @@ import { LessonsMonth } from '../src/screens/journal/LessonsMonth.tsx';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
 import { memoryStore, Session } from '../src/sync/session.ts';
-import { ORG, SUBGROUP, slotOn, TEACHER_USER } from './teacher-fixture.ts';
+import { ORG, PROGRAMME, SUBGROUP, slotOn, TEACHER_USER } from './teacher-fixture.ts';
 
 /**
  * The lesson register on a real local database (fake-indexeddb), rendered in happy-dom. Sync
@@ -26,19 +26,7 @@ import { ORG, SUBGROUP, slotOn, TEACHER_USER } from './teacher-fixture.ts';
  */
 
 const org: Org = ORG;
-const programme: Programme = {
-  id: 'prog-1',
-  type: 'programme',
-  orgId: 'org-1',
-  name: 'Робототехника',
-  focus: 'technical',
-  level: 'start',
-  ageFrom: 8,
-  ageTo: 12,
-  hoursPerYear: 72,
-  gradesEnabled: true,
-  description: '',
-};
+const programme: Programme = PROGRAMME;
 const subgroup = SUBGROUP;
 const schedule: Schedule = {
   id: scheduleId('sg-1'),

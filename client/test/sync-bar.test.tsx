@@ -16,7 +16,7 @@ import { lostFieldNames } from '../src/sync/lost-text.ts';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
 import { memoryStore, Session } from '../src/sync/session.ts';
-import { ORG, SUBGROUP, slotOn, TEACHER_USER } from './teacher-fixture.ts';
+import { ORG, PROGRAMME, SUBGROUP, slotOn, TEACHER_USER } from './teacher-fixture.ts';
 
 /**
  * The sync bar on a real local database; sync runs against an address where nothing listens.
@@ -148,6 +148,7 @@ describe('sync bar', () => {
     const catalog: CatalogView = {
       ...EMPTY_CATALOG,
       org: ORG,
+      programmes: new Map([['prog-1', PROGRAMME]]),
       subgroups: [SUBGROUP],
       schedules: new Map([['sg-1', schedule]]),
       loaded: true,
@@ -183,6 +184,10 @@ describe('sync bar', () => {
     fireEvent.click(await screen.findByTestId('notices-toggle'));
     const group = await screen.findByTestId('notice-group');
     expect(group.textContent).toContain('Занятие 02.09.2026 в 15:00: 3 изменения');
+    // NT6: the group is named once, at the head of its lesson's notices.
+    expect(screen.getAllByTestId('notice-subgroup').map((e) => e.textContent)).toEqual([
+      'Робототехника — Группа 1',
+    ]);
     expect(screen.getAllByTestId('notice-move')[0]?.textContent).toBe('Перенести на 04.09.2026');
     const moveAll = screen.getByTestId('notice-group-move');
     expect(moveAll.textContent).toBe('Перенести все на 04.09.2026');

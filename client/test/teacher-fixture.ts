@@ -1,4 +1,4 @@
-import type { LessonSlot, Org, SessionUser, Subgroup } from '@otmetka/shared';
+import type { LessonSlot, Org, Programme, SessionUser, Subgroup } from '@otmetka/shared';
 import { DEFAULT_APPLICATION_STATUSES, DEFAULT_ATTENDANCE_CODES, lessonId } from '@otmetka/shared';
 
 /** The organisation: a Дом детского творчества in Orenburg, no automatic month lock. */
@@ -21,6 +21,21 @@ export const TEACHER_USER: SessionUser = {
   displayName: 'Иванова А. А.',
   teacherId: 't-1',
   timeZone: 'Asia/Yekaterinburg',
+};
+
+/** The programme of their subgroup; grades are given. */
+export const PROGRAMME: Programme = {
+  id: 'prog-1',
+  type: 'programme',
+  orgId: 'org-1',
+  name: 'Робототехника',
+  focus: 'technical',
+  level: 'start',
+  ageFrom: 8,
+  ageTo: 12,
+  hoursPerYear: 72,
+  gradesEnabled: true,
+  description: '',
 };
 
 /** Their subgroup, studying 01.09.2026–31.05.2027. */

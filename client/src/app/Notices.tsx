@@ -103,6 +103,19 @@ export function monthReopened(n: Notice, catalog: CatalogView, now: Date): boole
   return origin === null;
 }
 
+/**
+ * NT6: which group a notice is about, «Робототехника — Группа 1», from the device's catalog: a
+ * teacher of twelve groups cannot tell a learner's refused mark from the name and date alone.
+ * Null when the catalog no longer holds the subgroup (the teacher was taken off it).
+ */
+export function noticeSubgroupName(n: Notice, catalog: CatalogView): string | null {
+  const subgroupId = attemptOf(n).subgroupId;
+  const subgroup = catalog.subgroups.find((s) => s.id === subgroupId);
+  if (!subgroup) return null;
+  const programme = catalog.programmes.get(subgroup.programmeId);
+  return programme ? `${programme.name} — ${subgroup.name}` : subgroup.name;
+}
+
 export function NoticeList({ notices, catalog }: { notices: Notice[]; catalog: CatalogView }) {
   const { db, user } = useTeacher();
   const names = useObservable(() => learnerNames$(db), [db], new Map<string, string>());
@@ -122,7 +135,13 @@ export function NoticeList({ notices, catalog }: { notices: Notice[]; catalog: C
     <ul class="notices" data-testid="notices-list">
       {groupNotices(notices).map((group) => (
         <Fragment key={group[0]!.id}>
-          {group.length > 1 && <GroupHead group={group} targetOf={targetOf} />}
+          {group.length > 1 && (
+            <GroupHead
+              group={group}
+              targetOf={targetOf}
+              subgroupName={noticeSubgroupName(group[0]!, catalog)}
+            />
+          )}
           {group.map((n) => (
             <NoticeItem
               key={n.id}
@@ -130,6 +149,7 @@ export function NoticeList({ notices, catalog }: { notices: Notice[]; catalog: C
               names={names}
               target={targetOf(n)}
               reopened={monthReopened(n, catalog, new Date()) === true}
+              subgroupName={group.length > 1 ? null : noticeSubgroupName(n, catalog)}
             />
           ))}
         </Fragment>
@@ -139,7 +159,11 @@ export function NoticeList({ notices, catalog }: { notices: Notice[]; catalog: C
 }
 
 /** One lesson's notices at once: move them all, redo them all, or hide them all. */
-function GroupHead(props: { group: Notice[]; targetOf: (n: Notice) => LessonSlot | null }) {
+function GroupHead(props: {
+  group: Notice[];
+  targetOf: (n: Notice) => LessonSlot | null;
+  subgroupName: string | null;
+}) {
   const { db } = useTeacher();
   const { group, targetOf } = props;
   const lesson = lessonOf(group[0]!)!;
@@ -152,6 +176,11 @@ function GroupHead(props: { group: Notice[]; targetOf: (n: Notice) => LessonSlot
 
   return (
     <li class="notice notice--group" data-testid="notice-group" data-lesson={lesson}>
+      {props.subgroupName && (
+        <p class="muted" data-testid="notice-subgroup">
+          {props.subgroupName}
+        </p>
+      )}
       <strong>
         Занятие {ruDate(date)} в {startOfLesson(lesson)}:{' '}
         {counted(group.length, ['изменение', 'изменения', 'изменений'])}
@@ -190,12 +219,18 @@ function NoticeItem(props: {
   names: Map<string, string>;
   target: LessonSlot | null;
   reopened: boolean;
+  subgroupName: string | null;
 }) {
   const { db } = useTeacher();
   const { notice: n, names, target } = props;
   return (
     <li class="notice" data-testid="notice" data-code={n.code} data-doc={n.docId}>
       <div>
+        {props.subgroupName && (
+          <p class="muted" data-testid="notice-subgroup">
+            {props.subgroupName}
+          </p>
+        )}
         <strong>{describeDoc(n, names)}</strong>
         <p>{n.message}</p>
         {props.reopened && (
