@@ -3,6 +3,7 @@ import { hashPassword } from '../../sync-server/src/auth/password.ts';
 import {
   orgDbName,
   privateDbName,
+  RATE_LIMIT_DB,
   type Store,
   subgroupDbName,
   USERS_DB,
@@ -245,6 +246,8 @@ export async function snapshot(store: Store): Promise<Record<string, string>> {
   for (const name of names) {
     // Refused pushes are recorded in the audit trail on purpose (PR5): not a change of data.
     if (name.startsWith('otm_audit_')) continue;
+    // Sign-in and sign-up attempts are counted however they end (SC9): not a change of data.
+    if (name === RATE_LIMIT_DB) continue;
     out[name] = String((await store.couch.db.get(name)).update_seq);
   }
   return out;
