@@ -538,6 +538,33 @@ describe('month grid', () => {
       expect(screen.getByTestId('grid-cell-kid-a-2026-09-09').textContent).toBe('Б'),
     );
   });
+  it('[LS8] a month just opened never shows the previous month’s lessons or marks', async () => {
+    const database = await renderLesson('2026-09-02');
+    unmountScreen();
+    await setMark(database, slotOn('2026-09-02'), 'kid-a', { code: 'Н' });
+    await setMark(database, slotOn('2026-10-07'), 'kid-a', { code: 'Б' });
+    const month = (shown: string) => (
+      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
+        <LessonsMonth subgroup={subgroup} catalog={catalog} month={shown} />
+      </TeacherContext.Provider>
+    );
+    const { rerender } = render(month('2026-09'));
+    const cell = await screen.findByTestId('grid-cell-kid-a-2026-09-02');
+    await waitFor(() => expect(cell.textContent).toBe('Н'));
+
+    // «›»: October at once, before its queries have answered. September's lesson is no
+    // October lesson kept off the schedule (LS5), and its mark is no October mark.
+    rerender(month('2026-10'));
+    const shownDates = () =>
+      screen.getAllByTestId(/^(grid-date|lesson-open)-/).map((el) => el.dataset.testid);
+    expect(shownDates().filter((id) => id?.includes('2026-09-'))).toEqual([]);
+    expect(screen.queryByText('Н')).toBeNull();
+    await waitFor(() =>
+      expect(screen.getByTestId('grid-cell-kid-a-2026-10-07').textContent).toBe('Б'),
+    );
+    expect(shownDates().filter((id) => id?.includes('2026-09-'))).toEqual([]);
+  });
+
   it('[GR1] a programme without grades shows none in the grid; turned on again, the stored grades show', async () => {
     const database = await renderLesson('2026-09-02');
     unmountScreen();
