@@ -197,6 +197,37 @@ describe('lesson register', () => {
     expect(screen.getByTestId('mark-kid-b').getAttribute('data-code')).toBe('Б');
   });
 
+  it('[LS9] a reopened register takes no tap before its saved marks are shown', async () => {
+    const database = await renderLesson('2026-09-02');
+    unmountScreen();
+    await setMark(database, slotOn('2026-09-09'), 'kid-a', { code: 'Н' });
+    // The marks answer after the roster, as they did in Chromium (20–50 ms later at 1× CPU).
+    const marks = database.rx.collections.marks.storageInstance;
+    const query = marks.query.bind(marks);
+    marks.query = async (prepared) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return query(prepared);
+    };
+
+    // Every state the register passes through while it opens: a code button the teacher can
+    // tap must show the mark saved for that learner, never «—» over it.
+    const tappableUnmarked: string[] = [];
+    const seen = new MutationObserver(() => {
+      const button = document.querySelector<HTMLButtonElement>('[data-testid="mark-kid-a"]');
+      if (button && !button.disabled && button.dataset.code === 'none') {
+        tappableUnmarked.push(button.textContent ?? '');
+      }
+    });
+    seen.observe(document.body, { subtree: true, childList: true, attributes: true });
+    renderScreen(database, '2026-09-09');
+    await waitFor(() =>
+      expect(screen.getByTestId('mark-kid-a').getAttribute('data-code')).toBe('Н'),
+    );
+    seen.disconnect();
+    expect(tappableUnmarked).toEqual([]);
+    expect(screen.getByTestId('mark-kid-a').hasAttribute('disabled')).toBe(false);
+  });
+
   it('[TX1] a remark typed and left by Back without blur is saved; the reopened lesson shows it', async () => {
     const database = await renderLesson('2026-09-16');
     const remark = await screen.findByTestId('lesson-remark');
