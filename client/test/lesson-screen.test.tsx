@@ -228,6 +228,53 @@ describe('lesson register', () => {
     expect(screen.getByTestId('mark-kid-a').hasAttribute('disabled')).toBe(false);
   });
 
+  it('[LS9] a lesson kept off the schedule, opened by its date, never says it is missing while it loads', async () => {
+    const database = await renderLesson('2026-09-02');
+    unmountScreen();
+    // As pulled: the server kept Thursday 03.09 off the schedule (LS5), cancelled.
+    const id = lessonId('sg-1', '2026-09-03', '15:00');
+    const stamp = { at: 1, dev: 'dev-other', by: 'teacher-user', off: false };
+    await database.rx.collections.lessons.insert({
+      id,
+      type: 'lesson',
+      orgId: 'org-1',
+      subgroupId: 'sg-1',
+      date: '2026-09-03',
+      start: '15:00',
+      end: '16:30',
+      academicHours: 2,
+      status: 'cancelled',
+      statusReason: 'Болезнь педагога',
+      topicId: null,
+      topicTitle: '',
+      homework: '',
+      remark: '',
+      flag: 'off-schedule',
+      stamps: { status: stamp, statusReason: stamp },
+    });
+
+    const shown: string[] = [];
+    // The records, not the page at callback time: a state may be gone by then.
+    const seen = new MutationObserver((records) => {
+      for (const r of records) {
+        for (const node of Array.from(r.addedNodes)) {
+          if (!(node instanceof HTMLElement)) continue;
+          const missing = node.matches('[data-testid="lesson-missing"]')
+            ? node
+            : node.querySelector('[data-testid="lesson-missing"]');
+          if (missing) shown.push(missing.textContent ?? '');
+        }
+      }
+    });
+    seen.observe(document.body, { subtree: true, childList: true, attributes: true });
+    renderScreen(database, '2026-09-03');
+    await screen.findByTestId('lesson-status-reason-text');
+    seen.disconnect();
+    // Shown only as what it is: a cancelled lesson, never «В расписании нет занятия».
+    expect(shown).toEqual([]);
+    expect(screen.getByTestId('lesson-status-reason-text').textContent).toContain('Болезнь');
+  });
+
   it('[TX1] a remark typed and left by Back without blur is saved; the reopened lesson shows it', async () => {
     const database = await renderLesson('2026-09-16');
     const remark = await screen.findByTestId('lesson-remark');

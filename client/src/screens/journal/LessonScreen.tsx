@@ -69,15 +69,24 @@ export function LessonScreen(props: {
   const slots = slotsOfMonth(catalog, subgroup, monthOf(date));
   const scheduled = findSlotSafe(slots, date, start);
   const lessonId = scheduled?.lessonId ?? `lesson:${subgroup.id}:${date}:${start.replace(':', '')}`;
-  const lesson = useObservable(() => lesson$(db, lessonId), [db, lessonId], null as Lesson | null);
+  // undefined until the lesson's document is read (null: there is none).
+  const stored = useObservable(
+    () => lesson$(db, lessonId),
+    [db, lessonId],
+    undefined as Lesson | null | undefined,
+  );
+  const lesson = stored ?? null;
   const slot = scheduled ?? (lesson ? slotOfLesson(lesson) : null);
   // LS2: "today" in the organisation's zone (the session carries it before the catalog does);
   // near midnight the device's zone or UTC name another day. A screen left open over the
   // zone's midnight moves to the new day by itself.
   const today = useToday(catalog.org?.timeZone ?? user.timeZone);
 
-  if (!slot)
+  if (!slot) {
+    // LS9: a lesson kept off the schedule (LS5) has no slot until its document is read.
+    if (stored === undefined) return <p class="empty">Загрузка…</p>;
     return <MissingLesson subgroup={subgroup} catalog={catalog} date={date} start={start} />;
+  }
   const programme = catalog.programmes.get(subgroup.programmeId);
   const locked = monthLock(catalog, subgroup.id, slot.date);
   const upcoming = slot.date > today;
