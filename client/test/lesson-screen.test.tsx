@@ -197,7 +197,7 @@ describe('lesson register', () => {
     expect(screen.getByTestId('mark-kid-b').getAttribute('data-code')).toBe('Б');
   });
 
-  it('[LS9] a reopened register takes no tap before its saved marks are shown', async () => {
+  it('[LS10] a reopened register takes no tap before its saved marks are shown', async () => {
     const database = await renderLesson('2026-09-02');
     unmountScreen();
     await setMark(database, slotOn('2026-09-09'), 'kid-a', { code: 'Н' });
@@ -228,7 +228,7 @@ describe('lesson register', () => {
     expect(screen.getByTestId('mark-kid-a').hasAttribute('disabled')).toBe(false);
   });
 
-  it('[LS9] a lesson kept off the schedule, opened by its date, never says it is missing while it loads', async () => {
+  it('[LS10] a lesson kept off the schedule, opened by its date, never says it is missing while it loads', async () => {
     const database = await renderLesson('2026-09-02');
     unmountScreen();
     // As pulled: the server kept Thursday 03.09 off the schedule (LS5), cancelled.
@@ -616,7 +616,7 @@ describe('month grid', () => {
       expect(screen.getByTestId('grid-cell-kid-a-2026-09-09').textContent).toBe('Б'),
     );
   });
-  it('[LS8] a month just opened never shows the previous month’s lessons or marks', async () => {
+  it('[LS9] a month just opened never shows the previous month’s lessons or marks', async () => {
     const database = await renderLesson('2026-09-02');
     unmountScreen();
     await setMark(database, slotOn('2026-09-02'), 'kid-a', { code: 'Н' });

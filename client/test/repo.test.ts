@@ -86,7 +86,7 @@ describe('journal writes', () => {
     expect(db.pending.get(markId(slot.lessonId, 'kid-2'))?.at).toBe(before);
   });
 
-  it('[LS7] a code tapped while «Все присутствуют» is being written stands', async () => {
+  it('[LS8] a code tapped while «Все присутствуют» is being written stands', async () => {
     const db = await open();
     const learners = ['kid-1', 'kid-2', 'kid-3', 'kid-4', 'kid-5'];
     // The teacher taps «Все присутствуют» and, before it has finished, marks the last learner
@@ -101,7 +101,7 @@ describe('journal writes', () => {
     expect(db.pendingCount.value).toBe(6);
   });
 
-  it('[LS7] «Все присутствуют» writes a refused mark again over its tombstone, with later stamps', async () => {
+  it('[LS8] «Все присутствуют» writes a refused mark again over its tombstone, with later stamps', async () => {
     const db = await open();
     await setMark(db, slot, 'kid-1', { code: 'Б' });
     // A refused insert comes back as a tombstone (PR5): the register shows the learner unmarked.

@@ -50,7 +50,7 @@ function wrappedWhen(page: Page): Promise<string[]> {
 }
 
 describe('on a teacher’s tablet', () => {
-  it('[LS10] the month’s lesson list shows each lesson’s date and time on one line, portrait and landscape', async () => {
+  it('[LS11] the month’s lesson list shows each lesson’s date and time on one line, portrait and landscape', async () => {
     const device = await newDevice(browser, { viewport: TABLET[0], isMobile: true });
     const page = await device.newPage();
     await signIn(page, server, 'teacher');

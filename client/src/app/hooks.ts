@@ -7,7 +7,7 @@ import { editsInProgress } from './router.ts';
  * Subscribes to an observable (an RxDB live query, mapped to plain documents) for as long as
  * the component lives; re-subscribes when a dependency changes. Until the new query answers,
  * it gives `initial`, never the old query's last value: another month's lessons and marks
- * showed in a month just opened (LS8), for 100–150 ms on a slow tablet.
+ * showed in a month just opened (LS9), for 100–150 ms on a slow tablet.
  */
 export function useObservable<T>(
   factory: () => Observable<T> | null,

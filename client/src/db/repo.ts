@@ -235,7 +235,7 @@ export async function setMark(
 /**
  * «Все присутствуют»: marks present only the learners who have no mark when it writes, so a
  * reopened register never writes defaults over saved marks, and a code the teacher taps while
- * it is being written stands (LS7). The new marks go in one write: one at a time took seconds
+ * it is being written stands (LS8). The new marks go in one write: one at a time took seconds
  * on a slow tablet, and a tap in that window was overwritten with «✓». Returns how many marks
  * were written.
  */

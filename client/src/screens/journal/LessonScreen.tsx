@@ -83,7 +83,7 @@ export function LessonScreen(props: {
   const today = useToday(catalog.org?.timeZone ?? user.timeZone);
 
   if (!slot) {
-    // LS9: a lesson kept off the schedule (LS5) has no slot until its document is read.
+    // LS10: a lesson kept off the schedule (LS5) has no slot until its document is read.
     if (stored === undefined) return <p class="empty">Загрузка…</p>;
     return <MissingLesson subgroup={subgroup} catalog={catalog} date={date} start={start} />;
   }
@@ -381,7 +381,7 @@ function Roll(props: {
     [db, slot.lessonId],
     null as Mark[] | null,
   );
-  // LS9: until the saved marks are in, a tap would cycle from «—» and write «✓» over a saved
+  // LS10: until the saved marks are in, a tap would cycle from «—» and write «✓» over a saved
   // «Н»; the roster answers first, 20–50 ms earlier in Chromium.
   const closed = props.notHeld || props.upcoming || marks === null;
   const learners = safeEnrolled(roster, slot.date);
