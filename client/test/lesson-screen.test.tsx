@@ -169,6 +169,84 @@ describe('lesson register', () => {
     expect(screen.getByTestId('mark-kid-b').getAttribute('data-code')).toBe('Б');
   });
 
+  it('[LS10] a reopened register takes no tap before its saved marks are shown', async () => {
+    const database = await renderLesson('2026-09-02');
+    unmountScreen();
+    await setMark(database, slotOn('2026-09-09'), 'kid-a', { code: 'Н' });
+    // The marks answer after the roster, as they did in Chromium (20–50 ms later at 1× CPU).
+    const marks = database.rx.collections.marks.storageInstance;
+    const query = marks.query.bind(marks);
+    marks.query = async (prepared) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return query(prepared);
+    };
+
+    // Every state the register passes through while it opens: a code button the teacher can
+    // tap must show the mark saved for that learner, never «—» over it.
+    const tappableUnmarked: string[] = [];
+    const seen = new MutationObserver(() => {
+      const button = document.querySelector<HTMLButtonElement>('[data-testid="mark-kid-a"]');
+      if (button && !button.disabled && button.dataset.code === 'none') {
+        tappableUnmarked.push(button.textContent ?? '');
+      }
+    });
+    seen.observe(document.body, { subtree: true, childList: true, attributes: true });
+    renderScreen(database, '2026-09-09');
+    await waitFor(() =>
+      expect(screen.getByTestId('mark-kid-a').getAttribute('data-code')).toBe('Н'),
+    );
+    seen.disconnect();
+    expect(tappableUnmarked).toEqual([]);
+    expect(screen.getByTestId('mark-kid-a').hasAttribute('disabled')).toBe(false);
+  });
+
+  it('[LS10] a lesson kept off the schedule, opened by its date, never says it is missing while it loads', async () => {
+    const database = await renderLesson('2026-09-02');
+    unmountScreen();
+    // As pulled: the server kept Thursday 03.09 off the schedule (LS5), cancelled.
+    const id = lessonId('sg-1', '2026-09-03', '15:00');
+    const stamp = { at: 1, dev: 'dev-other', by: 'teacher-user', off: false };
+    await database.rx.collections.lessons.insert({
+      id,
+      type: 'lesson',
+      orgId: 'org-1',
+      subgroupId: 'sg-1',
+      date: '2026-09-03',
+      start: '15:00',
+      end: '16:30',
+      academicHours: 2,
+      status: 'cancelled',
+      statusReason: 'Болезнь педагога',
+      topicId: null,
+      topicTitle: '',
+      homework: '',
+      remark: '',
+      flag: 'off-schedule',
+      stamps: { status: stamp, statusReason: stamp },
+    });
+
+    const shown: string[] = [];
+    // The records, not the page at callback time: a state may be gone by then.
+    const seen = new MutationObserver((records) => {
+      for (const r of records) {
+        for (const node of Array.from(r.addedNodes)) {
+          if (!(node instanceof HTMLElement)) continue;
+          const missing = node.matches('[data-testid="lesson-missing"]')
+            ? node
+            : node.querySelector('[data-testid="lesson-missing"]');
+          if (missing) shown.push(missing.textContent ?? '');
+        }
+      }
+    });
+    seen.observe(document.body, { subtree: true, childList: true, attributes: true });
+    renderScreen(database, '2026-09-03');
+    await screen.findByTestId('lesson-status-reason-text');
+    seen.disconnect();
+    // Shown only as what it is: a cancelled lesson, never «В расписании нет занятия».
+    expect(shown).toEqual([]);
+    expect(screen.getByTestId('lesson-status-reason-text').textContent).toContain('Болезнь');
+  });
+
   it('[TX1] a remark typed and left by Back without blur is saved; the reopened lesson shows it', async () => {
     const database = await renderLesson('2026-09-16');
     const remark = await screen.findByTestId('lesson-remark');
@@ -510,6 +588,33 @@ describe('month grid', () => {
       expect(screen.getByTestId('grid-cell-kid-a-2026-09-09').textContent).toBe('Б'),
     );
   });
+  it('[LS9] a month just opened never shows the previous month’s lessons or marks', async () => {
+    const database = await renderLesson('2026-09-02');
+    unmountScreen();
+    await setMark(database, slotOn('2026-09-02'), 'kid-a', { code: 'Н' });
+    await setMark(database, slotOn('2026-10-07'), 'kid-a', { code: 'Б' });
+    const month = (shown: string) => (
+      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
+        <LessonsMonth subgroup={subgroup} catalog={catalog} month={shown} />
+      </TeacherContext.Provider>
+    );
+    const { rerender } = render(month('2026-09'));
+    const cell = await screen.findByTestId('grid-cell-kid-a-2026-09-02');
+    await waitFor(() => expect(cell.textContent).toBe('Н'));
+
+    // «›»: October at once, before its queries have answered. September's lesson is no
+    // October lesson kept off the schedule (LS5), and its mark is no October mark.
+    rerender(month('2026-10'));
+    const shownDates = () =>
+      screen.getAllByTestId(/^(grid-date|lesson-open)-/).map((el) => el.dataset.testid);
+    expect(shownDates().filter((id) => id?.includes('2026-09-'))).toEqual([]);
+    expect(screen.queryByText('Н')).toBeNull();
+    await waitFor(() =>
+      expect(screen.getByTestId('grid-cell-kid-a-2026-10-07').textContent).toBe('Б'),
+    );
+    expect(shownDates().filter((id) => id?.includes('2026-09-'))).toEqual([]);
+  });
+
   it('[GR1] a programme without grades shows none in the grid; turned on again, the stored grades show', async () => {
     const database = await renderLesson('2026-09-02');
     unmountScreen();

@@ -1,4 +1,4 @@
-import type { Topic } from '@otmetka/shared';
+import type { Mark, Topic } from '@otmetka/shared';
 import { markId } from '@otmetka/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Ack, OtmetkaDb } from '../src/db/database.ts';
@@ -12,6 +12,7 @@ import {
   setMark,
   updateLesson,
   updateTopic,
+  writeJournalDoc,
 } from '../src/db/repo.ts';
 import { slotOn } from './teacher-fixture.ts';
 
@@ -97,6 +98,44 @@ describe('journal writes', () => {
     const before = db.pending.get(markId(slot.lessonId, 'kid-2'))?.at;
     expect(await markAllPresent(db, slot, ['kid-1', 'kid-2', 'kid-3'])).toBe(0);
     expect(db.pending.get(markId(slot.lessonId, 'kid-2'))?.at).toBe(before);
+  });
+
+  it('[LS8] a code tapped while «Все присутствуют» is being written stands', async () => {
+    const db = await open();
+    const learners = ['kid-1', 'kid-2', 'kid-3', 'kid-4', 'kid-5'];
+    // The teacher taps «Все присутствуют» and, before it has finished, marks the last learner
+    // absent (on a slow tablet the button took seconds, one mark after another).
+    const all = markAllPresent(db, slot, learners);
+    await setMark(db, slot, 'kid-5', { code: 'Н' });
+    await all;
+
+    expect((await mark(db, 'kid-5'))?.code).toBe('Н');
+    for (const kid of learners.slice(0, 4)) expect((await mark(db, kid))?.code).toBe('');
+    expect(await db.rx.collections.marks.count().exec()).toBe(5);
+    expect(db.pendingCount.value).toBe(6);
+  });
+
+  it('[LS8] «Все присутствуют» writes a refused mark again over its tombstone, with later stamps', async () => {
+    const db = await open();
+    await setMark(db, slot, 'kid-1', { code: 'Б' });
+    // A refused insert comes back as a tombstone (PR5): the register shows the learner unmarked.
+    const refused = await writeJournalDoc<Mark>(
+      db,
+      'marks',
+      markId(slot.lessonId, 'kid-1'),
+      () => {
+        throw new Error('the mark exists');
+      },
+      { _deleted: true },
+    );
+    expect(await mark(db, 'kid-1')).toBeUndefined();
+
+    expect(await markAllPresent(db, slot, ['kid-1', 'kid-2'])).toBe(2);
+    const again = await mark(db, 'kid-1');
+    expect(again?.code).toBe('');
+    expect(again?.stamps._deleted?.at).toBeGreaterThan(refused.stamps._deleted?.at ?? 0);
+    expect(again?.stamps.code?.at).toBeGreaterThan(refused.stamps.code?.at ?? 0);
+    expect((await mark(db, 'kid-2'))?.code).toBe('');
   });
 
   it('a patch that changes nothing writes nothing and adds no pending change', async () => {

@@ -55,12 +55,16 @@ async function findTombstone<D extends JournalDoc>(
   id: string,
 ): Promise<D | undefined> {
   const [found] = await coll.storageInstance.findDocumentsById([id], true);
-  if (!found) return undefined;
-  const { _meta, _rev, _attachments, ...data } = found as unknown as Record<string, unknown>;
+  return found ? (stripMeta(found) as unknown as D) : undefined;
+}
+
+/** A stored row as a plain journal document, without RxDB's own fields. */
+function stripMeta(row: object): JournalDoc {
+  const { _meta, _rev, _attachments, ...data } = row as Record<string, unknown>;
   void _meta;
   void _rev;
   void _attachments;
-  return data as unknown as D;
+  return data as unknown as JournalDoc;
 }
 
 function trackPending(db: OtmetkaDb, collection: JournalCollectionName, id: string, at: number) {
@@ -101,14 +105,7 @@ export async function writeJournalDoc<D extends JournalDoc>(
 
   const tombstone = await findTombstone(coll, id);
   const stamp = stampOf(tombstone);
-  // A purged document's tombstone holds its identity fields only (RM2): the base fills the rest.
-  const start = tombstone ? { ...base(), ...tombstone } : base();
-  const fullPatch = (tombstone ? { ...patch, _deleted: false } : patch) as Partial<D>;
-  const data = stampEdit(start, fullPatch, stamp);
-  // A field set to its default value on a new document is still an edit the rules must order.
-  const stamps = { ...data.stamps };
-  for (const key of Object.keys(fullPatch)) stamps[key] ??= { ...stamp, prev: null };
-  const doc = { ...data, stamps, _deleted: false } as D;
+  const doc = newJournalDoc(base(), tombstone, patch, stamp);
   try {
     await coll.insert(doc as never);
   } catch (err) {
@@ -123,6 +120,23 @@ export async function writeJournalDoc<D extends JournalDoc>(
   }
   trackPending(db, collection, id, stamp.at);
   return doc;
+}
+
+/** A document as it is first written, or written again over its tombstone, with a patch. */
+function newJournalDoc<D extends JournalDoc>(
+  base: D,
+  tombstone: D | undefined,
+  patch: Patch<D>,
+  stamp: Stamp,
+): D {
+  // A purged document's tombstone holds its identity fields only (RM2): the base fills the rest.
+  const start = tombstone ? { ...base, ...tombstone } : base;
+  const fullPatch = (tombstone ? { ...patch, _deleted: false } : patch) as Partial<D>;
+  const data = stampEdit(start, fullPatch, stamp);
+  // A field set to its default value on a new document is still an edit the rules must order.
+  const stamps = { ...data.stamps };
+  for (const key of Object.keys(fullPatch)) stamps[key] ??= { ...stamp, prev: null };
+  return { ...data, stamps, _deleted: false } as D;
 }
 
 // Lessons
@@ -223,23 +237,36 @@ export async function setMark(
 }
 
 /**
- * «Все присутствуют»: marks present only the learners who have no mark yet, so a reopened
- * register never writes defaults over saved marks. Returns how many marks were written.
+ * «Все присутствуют»: marks present only the learners who have no mark when it writes, so a
+ * reopened register never writes defaults over saved marks, and a code the teacher taps while
+ * it is being written stands (LS8). The new marks go in one write: one at a time took seconds
+ * on a slow tablet, and a tap in that window was overwritten with «✓». Returns how many marks
+ * were written.
  */
 export async function markAllPresent(
   db: OtmetkaDb,
   slot: LessonSlot,
   learnerIds: string[],
 ): Promise<number> {
+  const coll = db.rx.collections.marks as unknown as RxCollection<Mark>;
   const ids = learnerIds.map((l) => markId(slot.lessonId, l));
-  const found = await db.rx.collections.marks.findByIds(ids).exec();
-  let written = 0;
-  for (const learnerId of learnerIds) {
-    if (found.has(markId(slot.lessonId, learnerId))) continue;
-    await setMark(db, slot, learnerId, { code: '' });
-    written++;
-  }
-  return written;
+  // Tombstones too (a refused mark comes back as one, PR5): written again over their stamps.
+  const stored = await coll.storageInstance.findDocumentsById(ids, true);
+  const byId = new Map(stored.map((d) => [d.id, stripMeta(d) as Mark]));
+  const docs = learnerIds.flatMap((learnerId) => {
+    const before = byId.get(markId(slot.lessonId, learnerId));
+    if (before && !before._deleted) return [];
+    const base = markBase(slot, db.user.orgId, learnerId);
+    return [newJournalDoc(base, before, { code: '' }, stampNow(db))];
+  });
+  if (docs.length === 0) return 0;
+
+  const [written] = await Promise.all([coll.bulkInsert(docs), ensureLessonHeld(db, slot)]);
+  // A conflict is a mark a tap (or another tab) created meanwhile: that mark stands.
+  const failed = written.error.find((e) => e.status !== 409);
+  if (failed) throw new Error(`mark ${failed.documentId} not written (${failed.status})`);
+  for (const doc of written.success) trackPending(db, 'marks', doc.primary, doc.stamps.code!.at);
+  return written.success.length;
 }
 
 // Topics

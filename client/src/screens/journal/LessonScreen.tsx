@@ -69,15 +69,24 @@ export function LessonScreen(props: {
   const slots = slotsOfMonth(catalog, subgroup, monthOf(date));
   const scheduled = findSlotSafe(slots, date, start);
   const lessonId = scheduled?.lessonId ?? `lesson:${subgroup.id}:${date}:${start.replace(':', '')}`;
-  const lesson = useObservable(() => lesson$(db, lessonId), [db, lessonId], null as Lesson | null);
+  // undefined until the lesson's document is read (null: there is none).
+  const stored = useObservable(
+    () => lesson$(db, lessonId),
+    [db, lessonId],
+    undefined as Lesson | null | undefined,
+  );
+  const lesson = stored ?? null;
   const slot = scheduled ?? (lesson ? slotOfLesson(lesson) : null);
   // LS2: "today" in the organisation's zone (the session carries it before the catalog does);
   // near midnight the device's zone or UTC name another day. A screen left open over the
   // zone's midnight moves to the new day by itself.
   const today = useToday(catalog.org?.timeZone ?? user.timeZone);
 
-  if (!slot)
+  if (!slot) {
+    // LS10: a lesson kept off the schedule (LS5) has no slot until its document is read.
+    if (stored === undefined) return <p class="empty">Загрузка…</p>;
     return <MissingLesson subgroup={subgroup} catalog={catalog} date={date} start={start} />;
+  }
   const programme = catalog.programmes.get(subgroup.programmeId);
   const locked = monthLock(catalog, subgroup.id, slot.date);
   const upcoming = slot.date > today;
@@ -362,7 +371,6 @@ function Roll(props: {
 }) {
   const { db } = useTeacher();
   const { slot, codes } = props;
-  const closed = props.notHeld || props.upcoming;
   const roster = useObservable(
     () => roster$(db, slot.subgroupId),
     [db, slot.subgroupId],
@@ -371,10 +379,13 @@ function Roll(props: {
   const marks = useObservable(
     () => marksOfLesson$(db, slot.lessonId),
     [db, slot.lessonId],
-    [] as Mark[],
+    null as Mark[] | null,
   );
+  // LS10: until the saved marks are in, a tap would cycle from «—» and write «✓» over a saved
+  // «Н»; the roster answers first, 20–50 ms earlier in Chromium.
+  const closed = props.notHeld || props.upcoming || marks === null;
   const learners = safeEnrolled(roster, slot.date);
-  const byLearner = new Map(marks.filter((m) => !m._deleted).map((m) => [m.learnerId, m]));
+  const byLearner = new Map((marks ?? []).filter((m) => !m._deleted).map((m) => [m.learnerId, m]));
   const unmarked = learners.filter((l) => !byLearner.has(l.learnerId));
 
   return (
