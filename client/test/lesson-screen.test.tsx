@@ -200,6 +200,52 @@ describe('lesson register', () => {
     expect(screen.getByTestId('mark-kid-a').hasAttribute('disabled')).toBe(false);
   });
 
+  it('[LS10] a cancelled lesson never shows its status buttons unpressed while it loads', async () => {
+    const first = await renderLesson('2026-09-02');
+    await updateLesson(first, slotOn('2026-09-09'), {
+      status: 'cancelled',
+      statusReason: 'Карантин',
+    });
+    unmountScreen();
+    await sync?.stop();
+    await closeDb(first);
+    // A reload: the same database opened again, nothing of it in memory.
+    const database = await openDb({
+      name: first.rx.name,
+      user: { id: 'teacher-user', orgId: 'org-1' },
+      multiInstance: false,
+      isOffline: () => true,
+    });
+    db = database;
+    sync = startSync({
+      db: database,
+      session: new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore()),
+      live: false,
+    });
+
+    // Each state the screen passes through while it opens, as it was when it was added.
+    const unpressed: string[] = [];
+    const seen = new MutationObserver((records) => {
+      for (const r of records) {
+        for (const node of Array.from(r.addedNodes)) {
+          if (!(node instanceof HTMLElement)) continue;
+          const buttons = node.querySelectorAll('[data-testid^="lesson-status-"][aria-pressed]');
+          const pressed = [...buttons].some((b) => b.getAttribute('aria-pressed') === 'true');
+          if (buttons.length > 0 && !pressed) unpressed.push(node.textContent ?? '');
+        }
+      }
+    });
+    seen.observe(document.body, { subtree: true, childList: true });
+    renderScreen(database, '2026-09-09');
+    await waitFor(() =>
+      expect(screen.getByTestId('lesson-status-cancelled').getAttribute('aria-pressed')).toBe(
+        'true',
+      ),
+    );
+    seen.disconnect();
+    expect(unpressed).toEqual([]);
+  });
+
   it('[LS10] a lesson kept off the schedule, opened by its date, never says it is missing while it loads', async () => {
     const database = await renderLesson('2026-09-02');
     unmountScreen();

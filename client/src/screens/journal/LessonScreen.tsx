@@ -82,9 +82,11 @@ export function LessonScreen(props: {
   // zone's midnight moves to the new day by itself.
   const today = useToday(catalog.org?.timeZone ?? user.timeZone);
 
+  // LS10: nothing to tap before the lesson's document is read: its status, topic and homework
+  // would show empty for a moment (50 ms on a slow tablet), and a lesson kept off the schedule
+  // (LS5) has no slot until then.
+  if (stored === undefined) return <p class="empty">Загрузка…</p>;
   if (!slot) {
-    // LS10: a lesson kept off the schedule (LS5) has no slot until its document is read.
-    if (stored === undefined) return <p class="empty">Загрузка…</p>;
     return <MissingLesson subgroup={subgroup} catalog={catalog} date={date} start={start} />;
   }
   const programme = catalog.programmes.get(subgroup.programmeId);
