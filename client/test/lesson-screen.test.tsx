@@ -200,7 +200,7 @@ describe('lesson register', () => {
     expect(screen.getByTestId('mark-kid-a').hasAttribute('disabled')).toBe(false);
   });
 
-  it('[LS10] a cancelled lesson never shows its status buttons unpressed while it loads', async () => {
+  it('[LS10][LS12] a cancelled lesson never shows its status buttons unpressed while it loads, then says why it takes no marks', async () => {
     const first = await renderLesson('2026-09-02');
     await updateLesson(first, slotOn('2026-09-09'), {
       status: 'cancelled',
@@ -244,6 +244,10 @@ describe('lesson register', () => {
     );
     seen.disconnect();
     expect(unpressed).toEqual([]);
+    // LS12: the register says why it takes no marks.
+    expect(screen.getByTestId('roll-not-held').textContent).toBe(
+      'Занятие не проводилось — посещаемость не отмечается. Чтобы отметить, выберите «Проведено».',
+    );
   });
 
   it('[LS10] a lesson kept off the schedule, opened by its date, never says it is missing while it loads', async () => {

@@ -415,6 +415,11 @@ function Roll(props: {
           Занятие ещё не прошло — посещаемость отмечается в день занятия.
         </p>
       )}
+      {props.notHeld && !props.upcoming && (
+        <p class="muted" data-testid="roll-not-held">
+          Занятие не проводилось — посещаемость не отмечается. Чтобы отметить, выберите «Проведено».
+        </p>
+      )}
       {learners.length === 0 && <p class="empty">На эту дату в подгруппе нет зачисленных.</p>}
       <ul class="roll">
         {learners.map((entry) => {
