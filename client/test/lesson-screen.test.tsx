@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 
-import type { Org, Programme, RosterEntry, Schedule } from '@otmetka/shared';
+import type { Lesson, Org, Programme, RosterEntry, Schedule } from '@otmetka/shared';
 import { lessonId, markId, rosterId, scheduleId } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -120,6 +120,36 @@ function renderScreen(database: OtmetkaDb, date: string, shown = catalog) {
   );
   unmountScreen = view.unmount;
   return database;
+}
+
+/**
+ * A lesson as pulled after the server kept it off the schedule (LS5): Thursday 03.09 at 15:00,
+ * which the schedule (Wednesdays) does not have. Returns its id.
+ */
+async function insertOffSchedule(database: OtmetkaDb, fields: Partial<Lesson>): Promise<string> {
+  const id = lessonId('sg-1', '2026-09-03', '15:00');
+  const stamp = { at: 1, dev: 'dev-other', by: 'teacher-user', off: false };
+  const stamps = Object.fromEntries(Object.keys(fields).map((f) => [f, stamp]));
+  await database.rx.collections.lessons.insert({
+    id,
+    type: 'lesson',
+    orgId: 'org-1',
+    subgroupId: 'sg-1',
+    date: '2026-09-03',
+    start: '15:00',
+    end: '16:30',
+    academicHours: 2,
+    status: 'planned',
+    statusReason: '',
+    topicId: null,
+    topicTitle: '',
+    homework: '',
+    remark: '',
+    flag: 'off-schedule',
+    ...fields,
+    stamps,
+  });
+  return id;
 }
 
 const storedCode = async (database: OtmetkaDb, date: string, learnerId: string) => {
@@ -254,26 +284,7 @@ describe('lesson register', () => {
     const database = await renderLesson('2026-09-02');
     unmountScreen();
     // As pulled: the server kept Thursday 03.09 off the schedule (LS5), cancelled.
-    const id = lessonId('sg-1', '2026-09-03', '15:00');
-    const stamp = { at: 1, dev: 'dev-other', by: 'teacher-user', off: false };
-    await database.rx.collections.lessons.insert({
-      id,
-      type: 'lesson',
-      orgId: 'org-1',
-      subgroupId: 'sg-1',
-      date: '2026-09-03',
-      start: '15:00',
-      end: '16:30',
-      academicHours: 2,
-      status: 'cancelled',
-      statusReason: 'Болезнь педагога',
-      topicId: null,
-      topicTitle: '',
-      homework: '',
-      remark: '',
-      flag: 'off-schedule',
-      stamps: { status: stamp, statusReason: stamp },
-    });
+    await insertOffSchedule(database, { status: 'cancelled', statusReason: 'Болезнь педагога' });
 
     const shown: string[] = [];
     // The records, not the page at callback time: a state may be gone by then.
@@ -690,26 +701,8 @@ describe('month grid', () => {
     unmountScreen();
     // As pulled: the admin's schedule edit removed Thursday 03.09 after its marks were taken,
     // and the server kept the lesson, flagged (the schedule has Wednesdays only).
-    const id = lessonId('sg-1', '2026-09-03', '15:00');
+    const id = await insertOffSchedule(database, { status: 'held', topicTitle: 'Сборка модели' });
     const stamp = { at: 1, dev: 'dev-other', by: 'teacher-user', off: false };
-    await database.rx.collections.lessons.insert({
-      id,
-      type: 'lesson',
-      orgId: 'org-1',
-      subgroupId: 'sg-1',
-      date: '2026-09-03',
-      start: '15:00',
-      end: '16:30',
-      academicHours: 2,
-      status: 'held',
-      statusReason: '',
-      topicId: null,
-      topicTitle: 'Сборка модели',
-      homework: '',
-      remark: '',
-      flag: 'off-schedule',
-      stamps: { status: stamp, topicTitle: stamp },
-    });
     await database.rx.collections.marks.insert({
       id: markId(id, 'kid-b'),
       type: 'mark',
