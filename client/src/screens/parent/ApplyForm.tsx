@@ -48,8 +48,11 @@ export function ApplyForm({ subgroup, programmeName, onCancel, onDone }: Props) 
   };
 
   // A registered child needs no check here; a new one is checked before anything is sent.
+  // AP6: no choice yet (a tap before the list of children arrived on a slow connection) is
+  // named on the field; sent, it came back as the server's technical id error.
   const check = (): Checked<{ learnerId: string }> => {
-    const errors = learnerId === NEW ? checkChild() : {};
+    const errors =
+      learnerId === NEW ? checkChild() : learnerId ? {} : { learnerId: 'Выберите ребёнка' };
     return Object.keys(errors).length > 0 ? { errors } : { errors, input: { learnerId } };
   };
 
@@ -91,6 +94,7 @@ export function ApplyForm({ subgroup, programmeName, onCancel, onDone }: Props) 
         value={learnerId}
         onValue={setLearnerId}
         testid="apply-child"
+        error={form.errors.learnerId}
         options={options}
       />
       {learnerId === NEW ? (
