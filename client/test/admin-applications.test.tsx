@@ -47,7 +47,7 @@ function type(testid: string, value: string) {
 }
 
 describe('admin and parent: applications', () => {
-  it('[EN2] a parent applies for a new child; the admin enrols from a date; the roster and the parent see it', async () => {
+  it('[EN2][AP8] a parent applies for a new child; the admin enrols from a date with a comment the parent will read; the roster and the parent see it', async () => {
     // Parent: catalogue → apply for subgroup A with a newly registered child.
     render(<ParentApp {...props(parent)} />);
     fireEvent.click(screen.getByTestId('parent-tab-catalog'));
@@ -75,6 +75,10 @@ describe('admin and parent: applications', () => {
     fireEvent.click(screen.getByTestId(`app-open-${appId}`));
     fireEvent.change(screen.getByTestId(`app-status-${appId}`), { target: { value: 'обучается' } });
     type(`app-date-${appId}`, '2026-09-15');
+    // AP8: the admin is told the comment goes to the family.
+    expect(screen.getByTestId(`app-comment-${appId}`).closest('.ap-field')!.textContent).toContain(
+      'Его увидит родитель в истории заявки.',
+    );
     type(`app-comment-${appId}`, 'по заявлению');
     fireEvent.click(screen.getByTestId(`app-apply-${appId}`));
     await waitFor(() =>

@@ -141,7 +141,12 @@ const accountLoginSchema = z
   .regex(/^[a-zA-Z0-9._-]+$/, {
     message: 'только латинские буквы, цифры, точка, дефис и подчёркивание',
   });
-const accountPasswordSchema = z.string().min(8).max(256);
+/** AC4: eight characters at least, and not only spaces (which a phone's keyboard makes easy). */
+const accountPasswordSchema = z
+  .string()
+  .min(8)
+  .max(256)
+  .refine((password) => password.trim() !== '', 'пароль не может состоять из одних пробелов');
 
 export const teacherAccountRequestSchema = z.object({
   login: accountLoginSchema,

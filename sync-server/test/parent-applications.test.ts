@@ -145,6 +145,33 @@ describe('a parent’s child and application', () => {
     expect((await apply(kid)).status).toBe(201);
   });
 
+  it('[AP7] the same status change sent twice is one change: the parent reads it once', async () => {
+    clock = at('2026-10-01');
+    const admin = (await login(server.url, 'admin')).accessToken;
+    const id = ((await apply(await childId('2016-06-06'))).body as { id: string }).id;
+    const confirm = (comment: string) =>
+      call(server.url, 'POST', `/api/admin/applications/${id}/status`, {
+        token: admin,
+        body: { status: 'подтверждена', date: null, comment },
+      });
+
+    expect((await confirm('Ждём справку')).status).toBe(200);
+    expect((await confirm('Ждём справку')).status).toBe(200);
+    // Another comment is news for the parent: a line of its own.
+    expect((await confirm('Справка получена')).status).toBe(200);
+
+    const mine = await call(server.url, 'GET', '/api/parent/applications', { token: parent });
+    const { applications } = mine.body as {
+      applications: { id: string; history: { status: string; comment: string }[] }[];
+    };
+    const history = applications.find((a) => a.id === id)!.history;
+    expect(history.map((h) => `${h.status}: ${h.comment}`)).toEqual([
+      'новая: ',
+      'подтверждена: Ждём справку',
+      'подтверждена: Справка получена',
+    ]);
+  });
+
   it('[AP5] a child has at most MAX_OPEN_APPLICATIONS_PER_CHILD open applications; a closed one frees a place', async () => {
     clock = at('2026-10-01');
     const admin = (await login(server.url, 'admin')).accessToken;

@@ -54,7 +54,7 @@ describe('parent registration', () => {
     expect(again.status).toBe(200);
   });
 
-  it('[AC2] a taken login (of anyone), an unknown organisation, a bad login or a short password are refused, naming the field', async () => {
+  it('[AC2][AC4] a taken login (of anyone), an unknown organisation, a bad login, a short or blank password are refused, naming the field', async () => {
     const taken = await register(person('teacher-a-user'));
     expect(taken.status).toBe(409);
     expect(errorOf(taken.body)).toMatchObject({ code: 'CONFLICT', details: { field: 'login' } });
@@ -71,6 +71,13 @@ describe('parent registration', () => {
     const short = await register({ ...person('new-parent-2'), password: 'short' });
     expect(short.status).toBe(400);
     expect(errorOf(short.body).details?.field).toBe('password');
+    // AC4: eight spaces are no password.
+    const blank = await register({ ...person('new-parent-2'), password: '        ' });
+    expect(blank.status).toBe(400);
+    expect(errorOf(blank.body)).toMatchObject({
+      message: 'password: пароль не может состоять из одних пробелов',
+      details: { field: 'password' },
+    });
     // Nothing of the refused attempts was stored: the logins are still free.
     expect((await register(person('new-parent-1'))).status).toBe(201);
     expect((await register(person('new-parent-2'))).status).toBe(201);

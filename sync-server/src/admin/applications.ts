@@ -107,6 +107,20 @@ function statusError(field: string, message: string) {
 
 type RosterChange = { kind: 'enrol' | 'withdraw'; date: string } | null;
 
+/**
+ * AP7: the change the application's last one already made (a double tap, a request repeated
+ * after a lost answer) changes nothing: a second history line told the parent the same twice.
+ */
+function isRepeat(application: Application, body: ApplicationStatusRequest): boolean {
+  const last = application.history.at(-1);
+  return (
+    application.status === body.status &&
+    last?.status === body.status &&
+    last.date === body.date &&
+    last.comment === body.comment
+  );
+}
+
 /** Which roster change a status change makes, checking the status and the date. */
 function rosterChangeOf(
   statuses: string[],
@@ -215,6 +229,10 @@ async function changeStatus(
 ) {
   const application = await data.catalogDoc<Application>(id, 'application');
   if (!application) throw notFound(`Заявка ${id} не найдена`);
+  if (isRepeat(application, body)) {
+    const names = await loadNames(data, [application.parentUserId]);
+    return { application: applicationView(application, names), roster: null };
+  }
   const [org, subgroup, learner] = await Promise.all([
     data.org(),
     data.subgroup(application.subgroupId),

@@ -176,7 +176,12 @@ function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
             >
               <TextInput type="date" value={date} onValue={setDate} testid={id('date')} />
             </Field>
-            <Field label="Комментарий" error={errors.comment} testid={id('comment')}>
+            <Field
+              label="Комментарий"
+              error={errors.comment}
+              hint="Его увидит родитель в истории заявки."
+              testid={id('comment')}
+            >
               <TextInput value={comment} onValue={setComment} testid={id('comment')} />
             </Field>
           </div>
