@@ -123,13 +123,14 @@ function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) 
 /** PD1: a lesson that did not take place on its date shows why instead of attendance. */
 const NOT_HELD: Partial<Record<string, string>> = { cancelled: 'отменено', moved: 'перенесено' };
 
-function attendanceText(code: string | null, label: string | null): string {
-  if (code === null) return '—';
-  if (code === '') return 'был(а)';
-  return label ? `${code} — ${label}` : code;
+/** PD3: a lesson without the child's mark says which it is: not marked, or not yet. */
+function attendanceText(l: DiaryResponse['subgroups'][number]['lessons'][number]): string {
+  if (l.code === null) return l.status === 'held' ? 'отметки нет' : 'ещё не отмечено';
+  if (l.code === '') return 'был(а)';
+  return l.codeLabel ? `${l.code} — ${l.codeLabel}` : l.code;
 }
 
-function DiaryBody({ diary }: { diary: DiaryResponse }) {
+export function DiaryBody({ diary }: { diary: DiaryResponse }) {
   if (diary.subgroups.length === 0) {
     return <p class="ap-muted">{diary.learnerName}: в этом месяце занятий нет.</p>;
   }
@@ -144,7 +145,10 @@ function DiaryBody({ diary }: { diary: DiaryResponse }) {
           <div class="ap-card__title">
             {s.programmeName} <span class="ap-muted">· {s.subgroupName}</span>
           </div>
-          {s.lessons.length === 0 ? <p class="ap-muted">Занятий в этом месяце нет.</p> : null}
+          {s.lessons.length === 0 ? (
+            // PD3: the group may have had lessons before the child's enrolment or after it.
+            <p class="ap-muted">У ребёнка в этой группе в этом месяце занятий нет.</p>
+          ) : null}
           <ul class="pa-lessons">
             {s.lessons.map((l) => (
               <li key={l.lessonId} class="pa-lesson" data-testid={`diary-lesson-${l.lessonId}`}>
@@ -152,16 +156,18 @@ function DiaryBody({ diary }: { diary: DiaryResponse }) {
                   <b>{formatDate(l.date)}</b> {l.start}–{l.end}
                   {NOT_HELD[l.status] ? <span class="pa-badge">{NOT_HELD[l.status]}</span> : null}
                 </div>
-                <div class="pa-lesson__topic">
-                  {l.topicTitle || <span class="ap-muted">тема не указана</span>}
-                </div>
                 {NOT_HELD[l.status] ? null : (
-                  <div
-                    class={l.code ? 'pa-absent' : undefined}
-                    data-testid={`diary-attendance-${l.lessonId}`}
-                  >
-                    {attendanceText(l.code, l.codeLabel)}
-                  </div>
+                  <>
+                    <div class="pa-lesson__topic">
+                      {l.topicTitle || <span class="ap-muted">тема не указана</span>}
+                    </div>
+                    <div
+                      class={l.code ? 'pa-absent' : undefined}
+                      data-testid={`diary-attendance-${l.lessonId}`}
+                    >
+                      {attendanceText(l)}
+                    </div>
+                  </>
                 )}
                 {s.gradesEnabled && l.grade ? (
                   <div data-testid={`diary-grade-${l.lessonId}`}>Оценка: {l.grade}</div>
