@@ -73,6 +73,9 @@ describe('admin and parent: applications', () => {
     const adminCard = await screen.findByTestId(`app-card-${appId}`);
     expect(within(adminCard).getByText('Белова Ника')).toBeTruthy();
     fireEvent.click(screen.getByTestId(`app-open-${appId}`));
+    // RU2: the statuses read for a boy and a girl alike.
+    const options = [...screen.getByTestId(`app-status-${appId}`).querySelectorAll('option')];
+    expect(options.map((o) => o.textContent)).toContain('отчислен(а)');
     fireEvent.change(screen.getByTestId(`app-status-${appId}`), { target: { value: 'обучается' } });
     type(`app-date-${appId}`, '2026-09-15');
     // AP8: the admin is told the comment goes to the family.

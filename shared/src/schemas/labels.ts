@@ -30,3 +30,18 @@ export const TABEL_FLAG_LABELS: Record<'off-schedule' | 'holiday', string> = {
   'off-schedule': 'вне расписания: занятия больше нет в расписании, отметки сохранены',
   holiday: 'нерабочий праздничный день',
 };
+
+/**
+ * RU2: how an application's status reads. The stored names are the domain's and some speak of
+ * the learner in one gender only («отчислен», «завершила обучение»); shown to a parent or an
+ * admin, they read for a boy and a girl alike. Stored values never change (the server knows a
+ * withdrawal by its name); an organisation's own statuses read as they are.
+ */
+const APPLICATION_STATUS_LABELS: Record<string, string> = {
+  отчислен: 'отчислен(а)',
+  'завершила обучение': 'завершил(а) обучение',
+};
+
+export function applicationStatusLabel(status: string): string {
+  return APPLICATION_STATUS_LABELS[status] ?? status;
+}

@@ -91,4 +91,9 @@ export const focusSchema = z.enum([
 ]);
 export type Focus = z.infer<typeof focusSchema>;
 
-export { FOCUS_LABELS, LESSON_STATUS_LABELS, TABEL_FLAG_LABELS } from './labels.ts';
+export {
+  applicationStatusLabel,
+  FOCUS_LABELS,
+  LESSON_STATUS_LABELS,
+  TABEL_FLAG_LABELS,
+} from './labels.ts';

@@ -1,4 +1,8 @@
-import { APPLICATION_STUDYING, APPLICATION_WITHDRAWN } from '@otmetka/shared';
+import {
+  APPLICATION_STUDYING,
+  APPLICATION_WITHDRAWN,
+  applicationStatusLabel,
+} from '@otmetka/shared';
 import type { ApplicationView } from '@otmetka/shared/api';
 import { useState } from 'preact/hooks';
 import { fieldErrors } from '../../api/messages.ts';
@@ -81,7 +85,7 @@ function StatusColumn({ status, statuses, applications, onChanged }: ColumnProps
   return (
     <div class="ap-column" data-testid={`applications-column-${status}`}>
       <h3 class="ap-column__title">
-        {status} <span class="ap-muted">({applications.length})</span>
+        {applicationStatusLabel(status)} <span class="ap-muted">({applications.length})</span>
       </h3>
       {applications.map((a) => (
         <ApplicationCard key={a.id} application={a} statuses={statuses} onChanged={onChanged} />
@@ -160,7 +164,7 @@ function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
                 value={status}
                 onValue={setStatus}
                 testid={id('status')}
-                options={statuses.map((s) => ({ value: s, label: s }))}
+                options={statuses.map((s) => ({ value: s, label: applicationStatusLabel(s) }))}
               />
             </Field>
             <Field
@@ -168,7 +172,7 @@ function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
                 status === APPLICATION_STUDYING
                   ? 'Обучается с'
                   : status === APPLICATION_WITHDRAWN
-                    ? 'Отчислен с'
+                    ? 'Отчислен(а) с'
                     : 'Дата'
               }
               error={errors.date}
@@ -208,7 +212,7 @@ function History({ application }: { application: ApplicationView }) {
     <ol class="ap-history" data-testid={`app-history-${application.id}`}>
       {application.history.map((h) => (
         <li key={`${h.at}-${h.status}`}>
-          <b>{h.status}</b>
+          <b>{applicationStatusLabel(h.status)}</b>
           {h.date ? ` с ${formatDate(h.date)}` : ''} · {time.formatInstant(h.at)}
           {h.comment ? ` · ${h.comment}` : ''}
         </li>

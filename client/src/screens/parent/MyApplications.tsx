@@ -1,3 +1,4 @@
+import { applicationStatusLabel } from '@otmetka/shared';
 import { formatDate } from '../admin/format.ts';
 import { ErrorLine, Loading, useLoad } from '../admin/ui.tsx';
 import { useOrgTime } from '../org-time.ts';
@@ -37,12 +38,13 @@ export function MyApplications({ onCatalogue }: { onCatalogue: () => void }) {
               {a.programmeName} · {a.subgroupName}
             </div>
             <div>
-              Статус: <b data-testid={`parent-app-status-${a.id}`}>{a.status}</b>
+              Статус:{' '}
+              <b data-testid={`parent-app-status-${a.id}`}>{applicationStatusLabel(a.status)}</b>
             </div>
             <ol class="ap-history">
               {a.history.map((h) => (
                 <li key={`${h.at}-${h.status}`}>
-                  {h.status}
+                  {applicationStatusLabel(h.status)}
                   {h.date ? ` с ${formatDate(h.date)}` : ''} · {time.formatInstant(h.at)}
                   {h.comment ? ` · ${h.comment}` : ''}
                 </li>
