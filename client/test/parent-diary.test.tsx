@@ -5,7 +5,12 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/pr
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../sync-server/test/helpers.ts';
 import { cacheGet } from '../src/api/cache.ts';
-import { childrenCacheKey, diaryCacheKey, parentApi } from '../src/api/parent.ts';
+import {
+  applicationsCacheKey,
+  childrenCacheKey,
+  diaryCacheKey,
+  parentApi,
+} from '../src/api/parent.ts';
 import { signOutOfRole } from '../src/app/sign-out.ts';
 import { ParentApp } from '../src/screens/parent/ParentApp.tsx';
 import { memoryStore, Session } from '../src/sync/session.ts';
@@ -143,9 +148,13 @@ describe('parent: diary', () => {
     expect(lesson.textContent).toContain('Собрать модель вентилятора');
     expect(screen.getByTestId(`diary-attendance-${LESSON}`).textContent).toContain('Н');
     expect(screen.queryByTestId('diary-stale')).toBeNull();
+
+    fireEvent.click(screen.getByTestId('parent-tab-applications'));
+    expect((await screen.findByTestId('parent-app-status-app-kid')).textContent).toBe('обучается');
+    expect(screen.queryByTestId('parent-applications-stale')).toBeNull();
   });
 
-  it('reads the last answer from the device cache when the server is stopped', async () => {
+  it('[PD4] reads the last diary and applications from the device cache when the server is stopped', async () => {
     await stopServerProcess(server?.child);
     renderParent();
 
@@ -157,6 +166,14 @@ describe('parent: diary', () => {
         /Данные на \d{2}\.\d{2}\.\d{4}/,
       ),
     );
+
+    // PD4: the applications too, with the time they were fetched.
+    fireEvent.click(screen.getByTestId('parent-tab-applications'));
+    expect((await screen.findByTestId('parent-app-status-app-kid')).textContent).toBe('обучается');
+    expect(screen.getByTestId('parent-applications-stale').textContent).toMatch(
+      /^Нет связи\. Данные на \d{2}\.\d{2}\.\d{4}/,
+    );
+    expect(screen.queryByTestId('parent-applications-error')).toBeNull();
   });
 
   it('says plainly that a month never loaded is not on the device', async () => {
@@ -169,11 +186,14 @@ describe('parent: diary', () => {
 
   it('[SO1] signing out takes the kept diaries off the device with the session', async () => {
     const key = diaryCacheKey(session.user!.id, 'learner-kid', '2026-09');
+    const applications = applicationsCacheKey(session.user!.id);
     expect(await cacheGet(key)).toBeDefined();
+    expect(await cacheGet(applications)).toBeDefined();
 
     await signOutOfRole(session);
 
     expect(await cacheGet(key)).toBeUndefined();
+    expect(await cacheGet(applications)).toBeUndefined();
     expect(session.user).toBeNull();
   });
 });

@@ -6,6 +6,7 @@ import {
   childViewSchema,
   type DiaryResponse,
   diaryResponseSchema,
+  type ParentApplicationListResponse,
   type ParentApplicationRequest,
   parentApplicationListResponseSchema,
   parentCatalogResponseSchema,
@@ -15,9 +16,9 @@ import { cacheGeneration, cacheGet, cachePut } from './cache.ts';
 import { type FetchApi, isNetworkError, requestJson, withQuery } from './http.ts';
 
 /**
- * Typed calls of /api/parent. Two answers are kept on the device so the diary reads offline:
- * the list of the parent's children (names only, no birth dates) and the diary per child and
- * month. Each is the last answer the server gave, stored with the time it was fetched; when
+ * Typed calls of /api/parent. Three answers are kept on the device so the diary and the
+ * applications read offline (PD4): the list of the parent's children (names only, no birth
+ * dates), the parent's applications and the diary per child and month. Each is the last answer the server gave, stored with the time it was fetched; when
  * the server cannot be reached the screen shows that copy and its time.
  */
 
@@ -40,6 +41,10 @@ export function childrenCacheKey(userId: string): string {
   return `parent:${userId}:children`;
 }
 
+export function applicationsCacheKey(userId: string): string {
+  return `parent:${userId}:applications`;
+}
+
 export function parentApi(fetchApi: FetchApi, userId: string) {
   return {
     catalog: () => requestJson(fetchApi, `${P}/catalog`, parentCatalogResponseSchema),
@@ -47,8 +52,13 @@ export function parentApi(fetchApi: FetchApi, userId: string) {
       cachedJson(fetchApi, childrenCacheKey(userId), `${P}/children`, childListResponseSchema),
     addChild: (input: ChildInput) =>
       requestJson(fetchApi, `${P}/children`, childViewSchema, { method: 'POST', body: input }),
-    listApplications: () =>
-      requestJson(fetchApi, `${P}/applications`, parentApplicationListResponseSchema),
+    listApplications: (): Promise<Cached<ParentApplicationListResponse>> =>
+      cachedJson(
+        fetchApi,
+        applicationsCacheKey(userId),
+        `${P}/applications`,
+        parentApplicationListResponseSchema,
+      ),
     apply: (request: ParentApplicationRequest) =>
       requestJson(fetchApi, `${P}/applications`, applicationViewSchema, {
         method: 'POST',

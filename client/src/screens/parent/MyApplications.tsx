@@ -9,6 +9,7 @@ export function MyApplications({ onCatalogue }: { onCatalogue: () => void }) {
   const time = useOrgTime();
   const { api, version } = useParent();
   const list = useLoad(() => api.listApplications(), [api, version]);
+  const applications = list.data?.value.applications;
 
   return (
     <section class="ap-screen" data-testid="parent-applications">
@@ -23,15 +24,20 @@ export function MyApplications({ onCatalogue }: { onCatalogue: () => void }) {
           Новая заявка
         </button>
       </header>
-      <ErrorLine error={list.error} testid="parent-applications-error" />
+      <ErrorLine error={list.data ? null : list.error} testid="parent-applications-error" />
       {list.loading && !list.data ? <Loading testid="parent-applications-loading" /> : null}
-      {list.data?.applications.length === 0 ? (
+      {list.data?.fromCache ? (
+        <p class="ap-warn" data-testid="parent-applications-stale">
+          Нет связи. Данные на {time.formatInstant(list.data.fetchedAt)}
+        </p>
+      ) : null}
+      {applications?.length === 0 ? (
         <p class="ap-muted" data-testid="parent-applications-empty">
           Заявок пока нет. Выберите кружок в каталоге.
         </p>
       ) : null}
       <ul class="ap-cards">
-        {list.data?.applications.map((a) => (
+        {applications?.map((a) => (
           <li key={a.id} class="ap-card" data-testid={`parent-app-${a.id}`}>
             <div class="ap-card__title">{a.learnerName}</div>
             <div>
