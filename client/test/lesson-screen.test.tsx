@@ -11,7 +11,7 @@ import { closeDb, openDb } from '../src/db/database.ts';
 import { replayDrafts } from '../src/db/drafts.ts';
 import type { CatalogView } from '../src/db/queries.ts';
 import { EMPTY_CATALOG } from '../src/db/queries.ts';
-import { addTopic, deleteTopic, setMark, updateLesson } from '../src/db/repo.ts';
+import { addTopic, deleteTopic, lessonBase, setMark, updateLesson } from '../src/db/repo.ts';
 import { LessonScreen } from '../src/screens/journal/LessonScreen.tsx';
 import { LessonsMonth } from '../src/screens/journal/LessonsMonth.tsx';
 import type { SyncEngine } from '../src/sync/replication.ts';
@@ -127,29 +127,16 @@ function renderScreen(database: OtmetkaDb, date: string, shown = catalog) {
  * which the schedule (Wednesdays) does not have. Returns its id.
  */
 async function insertOffSchedule(database: OtmetkaDb, fields: Partial<Lesson>): Promise<string> {
-  const id = lessonId('sg-1', '2026-09-03', '15:00');
+  const base = lessonBase(slotOn('2026-09-03'), 'org-1');
   const stamp = { at: 1, dev: 'dev-other', by: 'teacher-user', off: false };
   const stamps = Object.fromEntries(Object.keys(fields).map((f) => [f, stamp]));
   await database.rx.collections.lessons.insert({
-    id,
-    type: 'lesson',
-    orgId: 'org-1',
-    subgroupId: 'sg-1',
-    date: '2026-09-03',
-    start: '15:00',
-    end: '16:30',
-    academicHours: 2,
-    status: 'planned',
-    statusReason: '',
-    topicId: null,
-    topicTitle: '',
-    homework: '',
-    remark: '',
+    ...base,
     flag: 'off-schedule',
     ...fields,
     stamps,
   });
-  return id;
+  return base.id;
 }
 
 const storedCode = async (database: OtmetkaDb, date: string, learnerId: string) => {

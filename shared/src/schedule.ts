@@ -347,10 +347,10 @@ export function validateSchedule(schedule: Schedule, subgroup: Period): void {
   build(schedule, subgroup, null);
   // On saving only: a schedule stored before SCH12 must still expand.
   const bases = ruleSlots(schedule, null);
-  schedule.exceptions.forEach((ex, i) => {
-    const base = ex.kind === 'move' ? bases.get(`${ex.date} ${ex.start}`) : undefined;
-    if (base && ex.kind === 'move') checkMovedFits(schedule, base, ex, `exceptions[${i}]`);
-  });
+  for (const [i, ex] of schedule.exceptions.entries()) {
+    const base = bases.get(`${ex.date} ${ex.start}`);
+    if (ex.kind === 'move' && base) checkMovedFits(schedule, base, ex, `exceptions[${i}]`);
+  }
 }
 
 type PeriodDates = Pick<Subgroup, 'periodFrom' | 'periodTo'>;

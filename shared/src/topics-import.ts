@@ -321,7 +321,7 @@ export function parseTopicRows(
       topics.push(topic);
     }
   }
-  const totalHours = Math.round(topics.reduce((sum, t) => sum + t.hours, 0) * 100) / 100;
+  const totalHours = topicHours(topics);
   return { rows: topics, errors, totalHours };
 }
 
@@ -378,6 +378,11 @@ export function ruHours(hours: number): string {
 }
 
 /** TI6: the plan's hours against the subgroup's hours per year. */
+/** The hours of topics, to the hundredth (hours come with a decimal comma, «1,5»). */
+export function topicHours(topics: readonly { hours: number }[]): number {
+  return Math.round(topics.reduce((sum, t) => sum + t.hours, 0) * 100) / 100;
+}
+
 export function checkTopicHours(
   totalHours: number,
   hoursPerYear: number,

@@ -1,16 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   api,
   apiLogin,
-  type E2EServer,
-  ensureClientBuilt,
   LANDSCAPE,
-  launchBrowser,
   newDevice,
   PORTRAIT,
+  serverAndBrowser,
   signIn,
-  startServer,
 } from './harness.ts';
 
 /**
@@ -18,19 +15,7 @@ import {
  * (widths, what a closed select shows).
  */
 
-let server: E2EServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  ensureClientBuilt();
-  server = await startServer();
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 interface PickerLayout {
   labels: string[];
@@ -68,9 +53,9 @@ describe('admin: subgroup pickers', () => {
   ])(
     '[AS1] on the reports and mark-history tabs every subgroup can be picked and read whole (%s)',
     async (_name, viewport) => {
-      const token = (await apiLogin(server, 'admin')).accessToken;
+      const token = (await apiLogin(env.server, 'admin')).accessToken;
       const listed = await api<{ subgroups: { name: string; programmeName: string }[] }>(
-        server,
+        env.server,
         'GET',
         '/api/admin/subgroups',
         { token },
@@ -80,9 +65,9 @@ describe('admin: subgroup pickers', () => {
       // tells them apart.
       expect(new Set(listed.body.subgroups.map((s) => s.name)).size).toBeLessThan(expected.length);
 
-      const device = await newDevice(browser, { viewport });
+      const device = await newDevice(env.browser, { viewport });
       const page = await device.newPage();
-      await signIn(page, server, 'admin');
+      await signIn(page, env.server, 'admin');
       for (const [tab, testid] of [
         ['reports', 'report-subgroup'],
         ['audit', 'audit-subgroup'],
@@ -116,9 +101,9 @@ describe('admin and parent: section tabs', () => {
   ] as const)(
     '[AS2] scrolled down, every section tab is whole below the top bar (%s)',
     async (_name, login, app, viewport) => {
-      const device = await newDevice(browser, { viewport });
+      const device = await newDevice(env.browser, { viewport });
       const page = await device.newPage();
-      await signIn(page, server, login);
+      await signIn(page, env.server, login);
       await page.getByTestId(app).waitFor();
       // A long page: the admin's registry, the parent's catalogue.
       if (login === 'parent') {
@@ -151,9 +136,9 @@ describe('admin and parent: section tabs', () => {
 
   it('[AS2] the teacher’s sync bar sticks whole below the top bar on a long month (phone)', async () => {
     // A short screen, so a month's lessons run past it.
-    const device = await newDevice(browser, { viewport: { width: 390, height: 560 } });
+    const device = await newDevice(env.browser, { viewport: { width: 390, height: 560 } });
     const page = await device.newPage();
-    await signIn(page, server, 'teacher');
+    await signIn(page, env.server, 'teacher');
     await page.getByTestId('journals').waitFor();
     // A month's lessons: a list longer than the screen.
     await page.locator('[data-testid^="subgroup-"]').first().click();

@@ -12,6 +12,7 @@ import {
   chromium,
   type Page,
 } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * End-to-end harness: the real sync server (a child process on a free loopback port with a
@@ -279,6 +280,24 @@ export async function apiLogin(server: E2EServer, login: string, password = DEMO
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/**
+ * The set-up of a test file of screens: the built client, a server of its own on a fresh data
+ * folder, and Chromium, from before the first test to after the last.
+ */
+export function serverAndBrowser(): { server: E2EServer; browser: Browser } {
+  const env = {} as { server: E2EServer; browser: Browser };
+  beforeAll(async () => {
+    ensureClientBuilt();
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  }, 180_000);
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }
 
 /**

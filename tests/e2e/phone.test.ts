@@ -1,13 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type E2EServer,
-  ensureClientBuilt,
-  launchBrowser,
-  newDevice,
-  signIn,
-  startServer,
-} from './harness.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newDevice, serverAndBrowser, signIn } from './harness.ts';
 
 /**
  * A phone (390×844): parents read the diary on one, and a teacher may open the journal on one.
@@ -17,19 +10,7 @@ import {
 
 const PHONE = { width: 390, height: 844 };
 
-let server: E2EServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  ensureClientBuilt();
-  server = await startServer();
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 /** What sticks out past the right edge of the viewport, outside any scrolling box. */
 function overflowing(page: Page): Promise<string[]> {
@@ -49,9 +30,9 @@ function overflowing(page: Page): Promise<string[]> {
 
 describe('on a phone', () => {
   it('the parent’s diary fits the width: month navigation and picker included', async () => {
-    const device = await newDevice(browser, { viewport: PHONE });
+    const device = await newDevice(env.browser, { viewport: PHONE });
     const page = await device.newPage();
-    await signIn(page, server, 'parent');
+    await signIn(page, env.server, 'parent');
     await page.getByTestId('diary-content').waitFor();
 
     expect(await overflowing(page)).toEqual([]);

@@ -1,14 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type E2EServer,
-  ensureClientBuilt,
-  launchBrowser,
-  newDevice,
-  signIn,
-  startServer,
-  waitFor,
-} from './harness.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newDevice, serverAndBrowser, signIn, waitFor } from './harness.ts';
 
 /**
  * A teacher's cheap tablet, portrait and landscape (800×1280, 1280×800, touch): what only a
@@ -20,19 +12,7 @@ const TABLET = [
   { width: 1280, height: 800 },
 ];
 
-let server: E2EServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  ensureClientBuilt();
-  server = await startServer();
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 /** Each row of the month's lesson list whose date and time take more than one line. */
 function wrappedWhen(page: Page): Promise<string[]> {
@@ -51,9 +31,9 @@ function wrappedWhen(page: Page): Promise<string[]> {
 
 describe('on a teacher’s tablet', () => {
   it('[LS11] the month’s lesson list shows each lesson’s date and time on one line, portrait and landscape', async () => {
-    const device = await newDevice(browser, { viewport: TABLET[0], isMobile: true });
+    const device = await newDevice(env.browser, { viewport: TABLET[0], isMobile: true });
     const page = await device.newPage();
-    await signIn(page, server, 'teacher');
+    await signIn(page, env.server, 'teacher');
     await page.getByTestId('journals').waitFor();
     await page.locator('[data-testid="journals"] a.tile').first().click();
     await waitFor('the month’s lessons', async () =>

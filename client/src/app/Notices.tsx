@@ -87,12 +87,12 @@ export function moveTargetOf(
 /**
  * NT5: a notice of an edit refused in a closed month outlives the lock: once the device's
  * catalog has the month open again (the admin reopened it), the notice says so, since its
- * message still reads «закрыт». Null when the notice is of another kind or the catalog lacks
+ * message still reads «закрыт». False for a notice of another kind, or while the catalog lacks
  * the organisation.
  */
-export function monthReopened(n: Notice, catalog: CatalogView, now: Date): boolean | null {
+export function monthReopened(n: Notice, catalog: CatalogView, now: Date): boolean {
   const doc = attemptOf(n);
-  if (n.code !== 'MONTH_LOCKED' || !catalog.org || !doc.subgroupId || !doc.date) return null;
+  if (n.code !== 'MONTH_LOCKED' || !catalog.org || !doc.subgroupId || !doc.date) return false;
   const origin = monthLockOrigin({
     locks: catalog.locks,
     org: catalog.org,
@@ -148,7 +148,7 @@ export function NoticeList({ notices, catalog }: { notices: Notice[]; catalog: C
               notice={n}
               names={names}
               target={targetOf(n)}
-              reopened={monthReopened(n, catalog, new Date()) === true}
+              reopened={monthReopened(n, catalog, new Date())}
               subgroupName={group.length > 1 ? null : noticeSubgroupName(n, catalog)}
             />
           ))}

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { type Doc, RATE_LIMIT_DB, type Store } from '../db/store.ts';
+import { type Doc, RATE_LIMIT_DB, type Store, WriteConflictError } from '../db/store.ts';
 
 /**
  * SC9: the counters of the sign-in and sign-up limits live in the database, so several server
@@ -82,20 +82,19 @@ async function count(
   timeWindow: number,
   max: number,
 ): Promise<Result> {
-  const store = counters.store();
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const now = counters.now();
-    const stored = (await store.getMany<Counter>(RATE_LIMIT_DB, [id])).get(id);
-    const current = stored && !stored.deleted ? stored.doc : undefined;
-    const next: Counter =
-      current && now < current.start + timeWindow
-        ? { ...current, count: current.count + 1 }
-        : { id, type: 'ratelimit', start: now, count: 1 };
-
-    const [written] = await store.bulkWrite(RATE_LIMIT_DB, [{ doc: next, rev: stored?.rev }]);
-    if (written?.ok) return { current: next.count, ttl: next.start + timeWindow - now };
-    if (written?.error !== 'conflict') throw new Error(`rate-limit counter: ${written?.error}`);
+  let now = 0;
+  const next = (current: Counter | undefined): Counter => {
+    now = counters.now();
+    return current && now < current.start + timeWindow
+      ? { ...current, count: current.count + 1 }
+      : { id, type: 'ratelimit', start: now, count: 1 };
+  };
+  try {
+    const written = (await counters.store().update(RATE_LIMIT_DB, id, next, ATTEMPTS))!;
+    return { current: written.count, ttl: written.start + timeWindow - now };
+  } catch (error) {
+    // Others won every race for this key: it is being hammered right now.
+    if (error instanceof WriteConflictError) return { current: max + 1, ttl: timeWindow };
+    throw error;
   }
-  // Others won every race for this key: it is being hammered right now.
-  return { current: max + 1, ttl: timeWindow };
 }

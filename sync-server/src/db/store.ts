@@ -48,6 +48,13 @@ export interface WriteResult {
 }
 
 export const USERS_DB = 'otm_users';
+/** A read-modify-write (`Store.update`) that lost every race for its document. */
+export class WriteConflictError extends Error {
+  constructor(readonly id: string) {
+    super(`write of ${id} kept conflicting`);
+  }
+}
+
 /** The sign-in limits' counters (auth/shared-rate-limit.ts). */
 export const RATE_LIMIT_DB = 'otm_ratelimits';
 export const orgDbName = (orgId: string) => `otm_org_${orgId}`;
@@ -433,7 +440,7 @@ export class Store {
       if (result?.ok) return next;
       if (result?.error !== 'conflict') throw new Error(`write of ${id} failed: ${result?.error}`);
     }
-    throw new Error(`write of ${id} kept conflicting`);
+    throw new WriteConflictError(id);
   }
 
   /** Insert or replace whole documents (last write wins; for server-owned docs). */

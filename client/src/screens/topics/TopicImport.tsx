@@ -4,6 +4,7 @@ import {
   isDomainError,
   parseTopicsFile,
   ruHours,
+  topicHours,
   topicsTemplateCsv,
   topicsTemplateXlsx,
 } from '@otmetka/shared';
@@ -127,8 +128,8 @@ export function TopicImport({ subgroup, topics }: { subgroup: Subgroup; topics: 
  * saving adds it a second time.
  */
 export function importSummary(result: TopicImportResult, hoursPerYear: number, topics: Topic[]) {
-  const planHours = Math.round(topics.reduce((sum, t) => sum + t.hours, 0) * 100) / 100;
-  const after = Math.round((planHours + result.totalHours) * 100) / 100;
+  const planHours = topicHours(topics);
+  const after = topicHours([{ hours: planHours }, { hours: result.totalHours }]);
   const check = checkTopicHours(after, hoursPerYear);
   const inFile =
     topics.length === 0

@@ -1,5 +1,5 @@
 import type { DatePeriod, Subgroup, Topic } from '@otmetka/shared';
-import { checkTopicHours, plannedDateProblem, ruHours } from '@otmetka/shared';
+import { checkTopicHours, plannedDateProblem, ruHours, topicHours } from '@otmetka/shared';
 import { useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
 import { useEditInProgress, useObservable } from '../../app/hooks.ts';
@@ -15,7 +15,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
   const all = useObservable(() => topics$(db, subgroup.id), [db, subgroup.id], [] as Topic[]);
   const topics = all.filter((t) => !t._deleted);
   const [editing, setEditing] = useState<string | null>(null);
-  const total = Math.round(topics.reduce((s, t) => s + t.hours, 0) * 100) / 100;
+  const total = topicHours(topics);
   const hours = checkTopicHours(total, subgroup.hoursPerYear);
   const nextOrder = nextTopicOrder(topics);
   const period = { from: subgroup.periodFrom, to: subgroup.periodTo };
