@@ -1,5 +1,5 @@
 import type { JournalDoc, LessonSlot, Mark, SessionUser, Subgroup } from '@otmetka/shared';
-import { findSlot, isContentFree, markId, monthOf, scheduleId } from '@otmetka/shared';
+import { findSlot, isContentFree, lockId, markId, monthOf, scheduleId } from '@otmetka/shared';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import type { RxCollection } from 'rxdb';
 import { normalizeMangoQuery, prepareQuery } from 'rxdb';
@@ -42,6 +42,7 @@ const SECRETS = [
   'Звонила бабушка',
   'Тема только группы C',
   'Группа sg-c',
+  'Сверка табеля группы C',
 ];
 
 let server: TestServer;
@@ -64,6 +65,18 @@ beforeAll(async () => {
   await server.store.putMany(orgDbName(ORG_ID), [
     { ...fixture.subgroupA, id: 'sg-c', name: 'Группа sg-c' },
     { ...schedule!, id: scheduleId('sg-c'), subgroupId: 'sg-c' },
+    // A closed month: its lock leaves the device only through the scope the server sealed (SC10).
+    {
+      id: lockId('sg-c', '2026-10'),
+      type: 'lock',
+      orgId: ORG_ID,
+      subgroupId: 'sg-c',
+      month: '2026-10',
+      locked: true,
+      reason: 'Сверка табеля группы C',
+      at: 0,
+      by: 'admin',
+    },
   ]);
   await server.store.putMany(subgroupDbName('sg-c'), [
     rosterEntry('sg-c', 'learner-c1', 'Кузнецова Ева', '2026-09-01'),
@@ -158,7 +171,7 @@ async function wholeIndexedDb(): Promise<string> {
 describe('[RM2] a teacher taken off a subgroup', () => {
   let unsent: Mark;
 
-  it('[RM2][RM3] the device loses the subgroup’s journal after the next sync, keeps the other one, and an unsent edit becomes a notice', async () => {
+  it('[RM2][RM3][SC10] the device loses the subgroup’s journal after the next sync, keeps the other one, and an unsent edit becomes a notice', async () => {
     await syncRound();
     const slotC = await slotIn('sg-c', '2026-09-02');
     const slotA = await slotIn('sg-a', '2026-09-02');
@@ -204,12 +217,13 @@ describe('[RM2] a teacher taken off a subgroup', () => {
       }
     }
     const catalogC = (await stored('catalog')).filter(
-      (d) => d.id === 'sg-c' || d.id === scheduleId('sg-c'),
+      (d) => d.id === 'sg-c' || d.id === scheduleId('sg-c') || d.id === lockId('sg-c', '2026-10'),
     );
     expect(catalogC.map((d) => [d.id, d._deleted, d.name, d.teacherIds])).toEqual(
       expect.arrayContaining([
         ['sg-c', true, undefined, undefined],
         [scheduleId('sg-c'), true, undefined, undefined],
+        [lockId('sg-c', '2026-10'), true, undefined, undefined],
       ]),
     );
     // ...down to the last record of the device's IndexedDB (replication metadata included).

@@ -65,6 +65,8 @@ export const catalogScopeSchema = z.object({
   subgroups: z.array(entityIdSchema).max(MAX_SCOPE_IDS),
   programmes: z.array(entityIdSchema).max(MAX_SCOPE_IDS),
   teachers: z.array(entityIdSchema).max(MAX_SCOPE_IDS),
+  /** The server's seal (SC10): a scope without a valid one is not taken at its word. */
+  seal: z.string().max(64).optional(),
 });
 export type CatalogScope = z.infer<typeof catalogScopeSchema>;
 

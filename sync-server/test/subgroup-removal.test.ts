@@ -111,7 +111,7 @@ describe('[RM1] a teacher taken off a subgroup', () => {
     beforeA = await pullEverything(server, tokens.a!);
     beforeB = await pullEverything(server, tokens.b!);
     expect(beforeA.marks.seqs).toHaveProperty('sg-a');
-    expect(beforeA.catalog.scope).toEqual({
+    expect(beforeA.catalog.scope).toMatchObject({
       subgroups: ['sg-a', 'sg-c'],
       programmes: ['prog-robots'],
       teachers: ['teacher-a', 'teacher-b'],
@@ -153,7 +153,7 @@ describe('[RM1] a teacher taken off a subgroup', () => {
     // The programme is still A's through subgroup C, and so is subgroup C itself.
     const live = page.documents.filter((d) => !d._deleted);
     expect(live.map((d) => d.id)).toEqual(expect.arrayContaining(['sg-c', 'prog-robots']));
-    expect(page.checkpoint.scope).toEqual({
+    expect(page.checkpoint.scope).toMatchObject({
       subgroups: ['sg-c'],
       programmes: ['prog-robots'],
       teachers: ['teacher-a'],
@@ -203,7 +203,7 @@ describe('[RM1] a teacher taken off a subgroup', () => {
       { id: 'teacher-a', type: 'teacher', _deleted: true },
     ]);
     expect(catalog.docs.get('sg-a')).toMatchObject({ teacherIds: ['teacher-b'] });
-    expect(catalog.checkpoint!.scope).toEqual({
+    expect(catalog.checkpoint!.scope).toMatchObject({
       subgroups: ['sg-a', 'sg-b'],
       programmes: ['prog-robots'],
       teachers: ['teacher-b'],
@@ -227,15 +227,48 @@ describe('[RM1] a teacher taken off a subgroup', () => {
     }
   });
 
-  it('[RM1] a checkpoint from before scopes existed gets a tombstone of every subgroup the caller does not see, once', async () => {
+  it('[RM1] a checkpoint from before scopes existed gets a tombstone of every subgroup the caller does not see (no lock: SC10), once', async () => {
     const { scope: _scope, ...legacy } = beforeA.catalog;
     const first = await pullAll(server.url, tokens.a!, 'catalog', 1000, legacy);
     const gone = [...first.docs.values()].filter((d) => d._deleted).map((d) => d.id);
-    expect(gone.sort()).toEqual(
-      ['sg-a', 'sg-b', scheduleId('sg-a'), scheduleId('sg-b'), lockId('sg-a', '2027-05')].sort(),
-    );
+    expect(gone.sort()).toEqual(['sg-a', 'sg-b', scheduleId('sg-a'), scheduleId('sg-b')].sort());
     const again = await pullAll(server.url, tokens.a!, 'catalog', 1000, first.checkpoint);
     expect([...again.docs.values()].filter((d) => d._deleted)).toEqual([]);
+  });
+
+  it('[SC10] a scope the caller made up, or another account’s, names no lock of a subgroup the caller never had', async () => {
+    // Subgroup C is A's alone; B never saw it. Its closed month must stay B's secret.
+    const lockC: MonthLock = {
+      id: lockId('sg-c', '2026-10'),
+      type: 'lock',
+      orgId: ORG_ID,
+      subgroupId: 'sg-c',
+      month: '2026-10',
+      locked: true,
+      reason: 'Сверка табеля группы C',
+      at: 0,
+      by: 'admin',
+    };
+    await server.store.putMany(orgDbName(ORG_ID), [lockC]);
+    const claimed = { ...beforeB.catalog.scope!, subgroups: ['sg-a', 'sg-b', 'sg-c'] };
+    const { seal: _seal, ...unsealed } = claimed;
+    const forgeries = [
+      { ...beforeB.catalog, scope: claimed },
+      { ...beforeB.catalog, scope: unsealed },
+      // A's own sealed scope, which names sg-c, replayed by B.
+      { ...beforeB.catalog, scope: beforeA.catalog.scope },
+    ];
+
+    for (const checkpoint of forgeries) {
+      const page = await pullOnce(server.url, tokens.b!, 'catalog', checkpoint, 1000);
+      const ids = deleted(page).map((d) => d.id);
+      expect(ids).not.toContain(lockC.id);
+      expect(JSON.stringify(page)).not.toContain('2026-10');
+      expect(page.checkpoint.scope?.subgroups).toEqual(['sg-a', 'sg-b']);
+    }
+    // The seal B was given still works: B's own scope, taken at its word, names nothing new.
+    const own = await pullOnce(server.url, tokens.b!, 'catalog', beforeB.catalog, 1000);
+    expect(deleted(own).map((d) => d.id)).toEqual(['teacher-a']);
   });
 
   it('[RM1] an admin’s catalog carries no scope: the whole organisation, deletions as they are', async () => {

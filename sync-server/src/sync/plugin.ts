@@ -22,6 +22,7 @@ import { ChangesHub } from './changes-hub.ts';
 import { PullPrefetch } from './prefetch.ts';
 import { pull } from './pull.ts';
 import { push } from './push.ts';
+import { ScopeSeal } from './scope-seal.ts';
 import { openStream } from './stream.ts';
 
 /**
@@ -78,6 +79,7 @@ export async function syncPlugin(app: FastifyInstance, opts: { config: Config })
   const hub = new ChangesHub(app.store, app.log);
   const orgSeqReads = new WeakMap<FastifyRequest, Promise<string>>();
   const prefetch = new PullPrefetch(opts.config.now);
+  const seal = new ScopeSeal(opts.config.jwtSecret);
   const streams = new Set<FastifyReply>();
   // Streams never go idle, so closing the server ends them first.
   app.addHook('preClose', async () => {
@@ -103,13 +105,11 @@ export async function syncPlugin(app: FastifyInstance, opts: { config: Config })
       const vis = await visibilityFor(app.store, user);
       const { collection } = params;
       const prefetched = prefetch.take(prefetch.key(vis, collection, checkpoint, query.limit));
-      const result =
-        (await prefetched) ?? (await pull(app.store, vis, collection, checkpoint, query.limit));
+      const input = { store: app.store, vis, collection, checkpoint, limit: query.limit, seal };
+      const result = (await prefetched) ?? (await pull(input));
       if (PullPrefetch.applies(collection) && result.documents.length === query.limit) {
         const next = prefetch.key(vis, collection, result.checkpoint, query.limit);
-        prefetch.start(next, () =>
-          pull(app.store, vis, collection, result.checkpoint, query.limit),
-        );
+        prefetch.start(next, () => pull({ ...input, checkpoint: result.checkpoint }));
       }
       if (result.skipped.length > 0) {
         request.log.warn({ ids: result.skipped.slice(0, 20) }, 'stored docs failed their schema');

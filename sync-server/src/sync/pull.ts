@@ -9,6 +9,7 @@ import {
   scheduleId,
 } from '../shared.ts';
 import { COLLECTION_TYPE, type Visibility } from './access.ts';
+import type { ScopeSeal } from './scope-seal.ts';
 
 /**
  * Pull by checkpoint: for each of the caller's sources (the org database for the catalog,
@@ -273,22 +274,29 @@ const tombstoneOf = (id: string, type: string): Doc => ({ id, type, _deleted: tr
  * RM1: content-free tombstones of the catalog documents that left the caller's scope since the
  * checkpoint's (a subgroup the teacher was taken off, with its schedule and locks; a programme
  * or a colleague's profile no longer tied to a visible subgroup). Nothing of their content
- * goes out, and nothing at all to a device that holds no catalog yet (a first pull). A
- * checkpoint written before scopes existed cannot say what its device holds: every subgroup the
- * caller does not see is named once then (ids only; subgroups are in the parents' catalogue).
+ * goes out, and nothing at all to a device that holds no catalog yet (a first pull).
+ *
+ * SC10: only a scope the server sealed for this caller names locks. A checkpoint without one
+ * (written before scopes or seals existed, or made up) cannot say what its device holds: every
+ * subgroup the caller does not see is named once then, with its schedule and the programmes and
+ * profiles the scope claims, all ids the device already has or sent (subgroups are in the
+ * parents' catalogue), and no lock, whose id would tell which months are closed.
  */
-async function catalogRemovals(
-  store: Store,
-  vis: Visibility,
-  checkpoint: Checkpoint,
-): Promise<Doc[]> {
+async function catalogRemovals(input: PullInput): Promise<Doc[]> {
+  const { store, vis, checkpoint } = input;
   const now = vis.catalogScope;
   if (!now) return [];
-  let had: CatalogScope | null | undefined = checkpoint.scope;
+  const sealed = input.seal.verify(vis.user, checkpoint.scope);
+  let had: CatalogScope | null = sealed;
   if (!had) {
     if (Object.keys(checkpoint.seqs).length === 0) return [];
     const all = await store.orgSubgroups(vis.orgId);
-    had = { subgroups: all.map((s) => s.id), programmes: [], teachers: [] };
+    const claimed = checkpoint.scope;
+    had = {
+      subgroups: all.map((s) => s.id),
+      programmes: claimed?.programmes ?? [],
+      teachers: claimed?.teachers ?? [],
+    };
   }
   const left = (before: string[], after: string[]) => {
     const kept = new Set(after);
@@ -304,7 +312,7 @@ async function catalogRemovals(
     ...left(had.programmes, now.programmes).map((id) => tombstoneOf(id, 'programme')),
     ...left(had.teachers, now.teachers).map((id) => tombstoneOf(id, 'teacher')),
   ];
-  if (subgroups.length > 0) {
+  if (sealed && subgroups.length > 0) {
     const locks = await store.find(orgDbName(vis.orgId), {
       type: 'lock',
       subgroupId: { $in: subgroups },
@@ -314,18 +322,22 @@ async function catalogRemovals(
   return out;
 }
 
-export async function pull(
-  store: Store,
-  vis: Visibility,
-  collection: SyncCollection,
-  checkpoint: Checkpoint,
-  limit: number,
-): Promise<PullResult> {
+export interface PullInput {
+  store: Store;
+  vis: Visibility;
+  collection: SyncCollection;
+  checkpoint: Checkpoint;
+  limit: number;
+  seal: ScopeSeal;
+}
+
+export async function pull(input: PullInput): Promise<PullResult> {
+  const { store, vis, collection, checkpoint, limit } = input;
   const sources = sourcesFor(collection, vis);
   const batch = new Batch(outgoingFor(collection), limit, startPositions(checkpoint, sources));
   const catalog = collection === 'catalog';
   // First in the batch: a batch they fill leaves every source where it was.
-  if (catalog) batch.documents.push(...(await catalogRemovals(store, vis, checkpoint)));
+  if (catalog) batch.documents.push(...(await catalogRemovals(input)));
   const snapshotPass = checkpoint.snapshot != null;
   const pageSize = Math.min(1000, Math.max(100, limit));
 
@@ -378,7 +390,7 @@ export async function pull(
   return {
     documents: batch.documents,
     // Always named on the catalog: RxDB merges checkpoints key by key (see `snapshot`).
-    checkpoint: catalog ? { ...next, scope: vis.catalogScope } : next,
+    checkpoint: catalog ? { ...next, scope: input.seal.seal(vis.user, vis.catalogScope) } : next,
     skipped: batch.skipped,
   };
 }
