@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   attendanceCodeSchema,
   calendarSchema,
@@ -24,6 +23,7 @@ import {
   refusalSchema,
   teacherCategorySchema,
 } from './schemas/registry.ts';
+import { z } from './zod.ts';
 
 /**
  * The HTTP contract of the admin, parent and report endpoints (`@otmetka/shared/api`). The

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { catalogDocSchema, catalogTombstoneSchema } from './schemas/catalog.ts';
 import { lessonSchema, markSchema, rosterEntrySchema, topicSchema } from './schemas/journal.ts';
 import { entityIdSchema, shortText, timeZoneSchema } from './schemas/primitives.ts';
 import { roleSchema } from './schemas/registry.ts';
+import { z } from './zod.ts';
 
 /**
  * The wire protocol between devices and the sync server: the one file both sides read. It

@@ -89,6 +89,9 @@ function clientSourcesMtime(): number {
     path.join(CLIENT, 'index.html'),
     path.join(CLIENT, 'vite.config.ts'),
     path.join(ROOT, 'shared', 'src'),
+    // How the bundler treats the packages (`sideEffects`) changes the build too.
+    path.join(CLIENT, 'package.json'),
+    path.join(ROOT, 'shared', 'package.json'),
     path.join(ROOT, 'manifest'),
   ];
   return Math.max(...sources.map(newestMtime));

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { isLocalDate } from '../formats.ts';
+import { z } from '../zod.ts';
 
 /**
  * Primitive value schemas shared by every document. Dates are local civil dates and times are
