@@ -150,4 +150,35 @@ describe('a sign-out in another tab', () => {
     expect(screen.queryByTestId('parent-app')).toBeNull();
     await waitFor(async () => expect(await cacheGet(key)).toBeUndefined());
   });
+
+  it('[PD9] a parent’s expired session asks to sign in again, with «Выйти» still at hand', async () => {
+    const parent: SessionUser = {
+      id: 'parent-expired',
+      orgId: 'org-1',
+      role: 'parent',
+      displayName: 'Васильева Д. Д.',
+      teacherId: null,
+      timeZone: 'Asia/Yekaterinburg',
+    };
+    localStorage.setItem(
+      KEY,
+      JSON.stringify({ user: parent, accessToken: 'a', refreshToken: 'r' }),
+    );
+    // A month without opening the app: the server refuses the access and the refresh token.
+    const refused = { error: { code: 'TOKEN_INVALID', message: 'Токен недействителен' } };
+    const session = new Session({
+      baseUrl: 'http://127.0.0.1:9',
+      fetch: async () => new Response(JSON.stringify(refused), { status: 401 }),
+    });
+    sessions.push(session);
+
+    render(<App session={session} />);
+
+    expect((await screen.findByTestId('signin-again')).textContent).toBe(
+      'Сеанс истёк. Васильева Д. Д., войдите снова, чтобы увидеть свежие данные.',
+    );
+    fireEvent.click(screen.getByTestId('logout'));
+    await waitFor(() => expect(screen.queryByTestId('parent-app')).toBeNull());
+    expect(screen.queryByTestId('signin-again')).toBeNull();
+  });
 });

@@ -5,21 +5,26 @@ import {
   childListResponseSchema,
   childViewSchema,
   type DiaryResponse,
+  diaryParamsSchema,
+  diaryQuerySchema,
   diaryResponseSchema,
   type ParentApplicationListResponse,
   type ParentApplicationRequest,
+  type ParentCatalogResponse,
   parentApplicationListResponseSchema,
   parentCatalogResponseSchema,
 } from '@otmetka/shared/api';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { cacheGeneration, cacheGet, cachePut } from './cache.ts';
 import { type FetchApi, isNetworkError, requestJson, withQuery } from './http.ts';
 
 /**
- * Typed calls of /api/parent. Three answers are kept on the device so the diary and the
- * applications read offline (PD4): the list of the parent's children (names only, no birth
- * dates), the parent's applications and the diary per child and month. Each is the last answer the server gave, stored with the time it was fetched; when
- * the server cannot be reached the screen shows that copy and its time.
+ * Typed calls of /api/parent. Four answers are kept on the device so the parent's screens read
+ * offline (PD4, PD6): the list of the parent's children (names only, no birth dates), the
+ * parent's applications, the diary per child and month, and the organisation's catalogue. Each
+ * is the last answer the server gave, stored with the time it was fetched; when the server
+ * cannot be reached the screen shows that copy and its time. Beside them the device keeps the
+ * child and month the diary showed last (PD5). All of it leaves the device at sign-out (SO1).
  */
 
 const P = '/api/parent';
@@ -45,61 +50,113 @@ export function applicationsCacheKey(userId: string): string {
   return `parent:${userId}:applications`;
 }
 
-export function parentApi(fetchApi: FetchApi, userId: string) {
+export function catalogCacheKey(userId: string): string {
+  return `parent:${userId}:catalog`;
+}
+
+export function diaryViewCacheKey(userId: string): string {
+  return `parent:${userId}:diary-view`;
+}
+
+/** The child and month the diary shows (PD5): ids and a month, nothing about anyone. */
+export const diaryViewSchema = z.object({ ...diaryParamsSchema.shape, ...diaryQuerySchema.shape });
+export type DiaryView = z.infer<typeof diaryViewSchema>;
+
+/**
+ * PD8: how long a read waits for the server before it shows the kept copy instead. On a weak
+ * signal a request can hang for minutes with the browser still «online»; the parent should
+ * read the diary meanwhile, not a spinner.
+ */
+export const SLOW_AFTER_MS = 6000;
+
+export function parentApi(fetchApi: FetchApi, userId: string, slowAfterMs = SLOW_AFTER_MS) {
+  const kept = <S extends z.ZodType>(key: string, path: string, schema: S) =>
+    cachedJson({ fetchApi, key, path, schema, slowAfterMs });
   return {
-    catalog: () => requestJson(fetchApi, `${P}/catalog`, parentCatalogResponseSchema),
+    catalog: (): Promise<Cached<ParentCatalogResponse>> =>
+      kept(catalogCacheKey(userId), `${P}/catalog`, parentCatalogResponseSchema),
     listChildren: (): Promise<Cached<ChildListResponse>> =>
-      cachedJson(fetchApi, childrenCacheKey(userId), `${P}/children`, childListResponseSchema),
+      kept(childrenCacheKey(userId), `${P}/children`, childListResponseSchema),
     addChild: (input: ChildInput) =>
       requestJson(fetchApi, `${P}/children`, childViewSchema, { method: 'POST', body: input }),
     listApplications: (): Promise<Cached<ParentApplicationListResponse>> =>
-      cachedJson(
-        fetchApi,
-        applicationsCacheKey(userId),
-        `${P}/applications`,
-        parentApplicationListResponseSchema,
-      ),
+      kept(applicationsCacheKey(userId), `${P}/applications`, parentApplicationListResponseSchema),
     apply: (request: ParentApplicationRequest) =>
       requestJson(fetchApi, `${P}/applications`, applicationViewSchema, {
         method: 'POST',
         body: request,
       }),
     diary: (learnerId: string, month: string): Promise<Cached<DiaryResponse>> =>
-      cachedJson(
-        fetchApi,
+      kept(
         diaryCacheKey(userId, learnerId, month),
         withQuery(`${P}/diary/${enc(learnerId)}`, { month }),
         diaryResponseSchema,
       ),
+    /** The diary's last child and month on this device, or null (none kept, or unreadable). */
+    lastDiaryView: async (): Promise<DiaryView | null> => {
+      const entry = await cacheGet(diaryViewCacheKey(userId)).catch(() => undefined);
+      const parsed = diaryViewSchema.safeParse(entry?.value);
+      return parsed.success ? parsed.data : null;
+    },
+    /** Best effort: a full storage must not stop the parent switching child or month. */
+    saveDiaryView: (view: DiaryView): Promise<unknown> =>
+      cachePut(diaryViewCacheKey(userId), view).catch(() => false),
   };
 }
 
 export type ParentApi = ReturnType<typeof parentApi>;
 
+interface CachedRequest<S extends z.ZodType> {
+  fetchApi: FetchApi;
+  key: string;
+  path: string;
+  schema: S;
+  slowAfterMs: number;
+}
+
 /**
- * Online: fetch, store, return. Server unreachable: the stored copy, or the network error. An
- * answer that arrives after the session ended (a sign-out while the request was on its way)
- * is returned but not stored: the cache refuses writes older than its last clear.
+ * Online: fetch, store, return. Server unreachable: the stored copy, or the network error.
+ * Server slow (PD8): after `slowAfterMs` the stored copy, if there is one, while the request
+ * goes on and stores its answer for the next read. An answer that arrives after the session
+ * ended (a sign-out while the request was on its way) is returned but not stored: the cache
+ * refuses writes older than its last clear.
  */
 async function cachedJson<S extends z.ZodType>(
-  fetchApi: FetchApi,
-  key: string,
-  path: string,
-  schema: S,
+  request: CachedRequest<S>,
 ): Promise<Cached<z.infer<S>>> {
-  const since = cacheGeneration();
+  const { key, schema } = request;
+  const fresh = fetchAndKeep(request);
+  // When the stored copy is shown first, a later failure of the request has no one to tell.
+  fresh.catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const slow = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, request.slowAfterMs);
+  });
+  const stop = () => clearTimeout(timer);
+  fresh.then(stop, stop);
+  const meanwhile = slow.then(async () => (await readCached(key, schema)) ?? fresh);
   try {
-    const value = await requestJson(fetchApi, path, schema);
-    const fetchedAt = Date.now();
-    // A full or blocked storage must not hide an answer the server just gave.
-    await cachePut(key, value, fetchedAt, since).catch(() => undefined);
-    return { value, fetchedAt, fromCache: false };
+    return await Promise.race([fresh, meanwhile]);
   } catch (error) {
     if (!isNetworkError(error)) throw error;
     const cached = await readCached(key, schema);
     if (!cached) throw error;
     return cached;
   }
+}
+
+async function fetchAndKeep<S extends z.ZodType>({
+  fetchApi,
+  key,
+  path,
+  schema,
+}: CachedRequest<S>): Promise<Cached<z.infer<S>>> {
+  const since = cacheGeneration();
+  const value = await requestJson(fetchApi, path, schema);
+  const fetchedAt = Date.now();
+  // A full or blocked storage must not hide an answer the server just gave.
+  await cachePut(key, value, fetchedAt, since).catch(() => undefined);
+  return { value, fetchedAt, fromCache: false };
 }
 
 async function readCached<S extends z.ZodType>(

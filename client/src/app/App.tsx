@@ -55,6 +55,7 @@ function LazyRole(props: {
   exportName: string;
 }) {
   const [screen, setScreen] = useState<{ C: RoleScreen } | null | 'missing'>(null);
+  const [signIns, setSignIns] = useState(0);
   useEffect(() => {
     const load = roleModules[props.path];
     if (!load) {
@@ -84,13 +85,23 @@ function LazyRole(props: {
           Выйти
         </button>
       </header>
+      {/* PD9: below the top bar, so «Выйти» stays at hand on a phone someone else picked up. */}
+      {props.session.needsSignIn.value && (
+        <SignIn
+          session={props.session}
+          lockedName={props.user.displayName}
+          againText={`Сеанс истёк. ${props.user.displayName}, войдите снова, чтобы увидеть свежие данные.`}
+          onSignedIn={() => setSignIns((n) => n + 1)}
+        />
+      )}
       {screen === null && <p class="empty">Загрузка…</p>}
       {screen === 'missing' && (
         <p class="empty" data-testid="role-missing">
           Этот раздел ещё не готов.
         </p>
       )}
-      {screen && screen !== 'missing' && <screen.C session={roleSession} />}
+      {/* A new key after signing in again: every screen asks the server afresh. */}
+      {screen && screen !== 'missing' && <screen.C key={signIns} session={roleSession} />}
     </div>
   );
 }

@@ -23,10 +23,13 @@ function useRegistrationOrg(): string | null {
 export function SignIn({
   session,
   lockedName,
+  againText,
   onSignedIn,
 }: {
   session: Session;
   lockedName?: string;
+  /** What the sign-in again says instead of the teacher's text about unsent changes. */
+  againText?: string;
   onSignedIn?: () => void;
 }) {
   const registerOrg = useRegistrationOrg();
@@ -58,8 +61,8 @@ export function SignIn({
         <h1 class="brand">Отметка</h1>
         {lockedName ? (
           <p class="hint" data-testid="signin-again">
-            Сеанс истёк. {lockedName}, войдите снова — неотправленные изменения сохранены на
-            устройстве и уйдут на сервер после входа.
+            {againText ??
+              `Сеанс истёк. ${lockedName}, войдите снова — неотправленные изменения сохранены на устройстве и уйдут на сервер после входа.`}
           </p>
         ) : (
           <p class="hint">Электронный журнал дополнительного образования</p>

@@ -9,7 +9,7 @@ import {
   SelectField,
   useForm,
 } from '../admin/form.tsx';
-import { ErrorLine, useLoad } from '../admin/ui.tsx';
+import { ErrorLine, useLoad, useOnline } from '../admin/ui.tsx';
 import { useParent } from './context.ts';
 
 /**
@@ -18,6 +18,14 @@ import { useParent } from './context.ts';
  */
 
 const NEW = '__new__';
+
+/**
+ * AP9: an application is not kept on the device to be sent later (the server decides on places
+ * and ages at once), so a failure for want of network says that nothing was sent and what to do.
+ */
+export const OFFLINE_APPLY_TEXT =
+  'Заявка не отправлена: нет связи с сервером. Введённое сохранится, пока форма открыта, — ' +
+  'отправьте заявку, когда появится интернет.';
 
 interface Props {
   subgroup: { id: string; name: string };
@@ -28,6 +36,7 @@ interface Props {
 
 export function ApplyForm({ subgroup, programmeName, onCancel, onDone }: Props) {
   const { api, version, changed } = useParent();
+  const online = useOnline();
   const children = useLoad(() => api.listChildren(), [api, version]);
   const list = children.data?.value.children ?? [];
   const [learnerId, setLearnerId] = useState('');
@@ -111,7 +120,18 @@ export function ApplyForm({ subgroup, programmeName, onCancel, onDone }: Props) 
           />
         </fieldset>
       ) : null}
-      <ErrorLine error={children.error ?? form.error} testid="apply-error" />
+      {online ? null : (
+        <p class="ap-warn" data-testid="apply-offline">
+          Нет связи. Заявка отправляется только через интернет — подключитесь и нажмите «Отправить
+          заявку».
+        </p>
+      )}
+      {/* The text about a failed send is for the send's own error only. */}
+      <ErrorLine
+        error={form.error ?? children.error}
+        testid="apply-error"
+        offlineText={form.error ? OFFLINE_APPLY_TEXT : undefined}
+      />
       <FormActions
         busy={form.busy}
         label="Отправить заявку"

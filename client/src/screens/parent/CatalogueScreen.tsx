@@ -4,10 +4,14 @@ import { useState } from 'preact/hooks';
 import { formatDate, weekdaysLabel } from '../admin/format.ts';
 import { LEVEL_LABELS } from '../admin/ProgrammesScreen.tsx';
 import { ErrorLine, Field, Loading, Select, useLoad } from '../admin/ui.tsx';
+import { useOrgTime } from '../org-time.ts';
 import { ApplyForm } from './ApplyForm.tsx';
 import { useParent } from './context.ts';
 
-/** The catalogue: programmes and their subgroups with schedules and free places. */
+/**
+ * The catalogue: programmes and their subgroups with schedules and free places. Offline it shows
+ * the copy kept on the device with its time (PD6); an application still needs the network.
+ */
 
 /**
  * PD2: a subgroup's weekly patterns in date order, each dated when it does not run the whole
@@ -32,8 +36,9 @@ const FOCUS_OPTIONS = [
 ];
 
 export function CatalogueScreen({ onApplied }: { onApplied: () => void }) {
-  const { api } = useParent();
-  const catalog = useLoad(() => api.catalog(), [api]);
+  const time = useOrgTime();
+  const { api, version } = useParent();
+  const catalog = useLoad(() => api.catalog(), [api, version]);
   const [focus, setFocus] = useState('');
   const [applying, setApplying] = useState<{ subgroup: CatalogSubgroup; programme: string } | null>(
     null,
@@ -50,11 +55,12 @@ export function CatalogueScreen({ onApplied }: { onApplied: () => void }) {
     );
   }
 
-  const programmes = (catalog.data?.programmes ?? []).filter((p) => !focus || p.focus === focus);
+  const shown = catalog.data?.value;
+  const programmes = (shown?.programmes ?? []).filter((p) => !focus || p.focus === focus);
   return (
     <section class="ap-screen" data-testid="parent-catalog">
       <header class="ap-screen__head">
-        <h2>{catalog.data?.orgName ?? 'Кружки и секции'}</h2>
+        <h2>{shown?.orgName ?? 'Кружки и секции'}</h2>
         <div class="ap-picker">
           <Field label="Направленность" testid="catalog-focus">
             <Select
@@ -66,11 +72,20 @@ export function CatalogueScreen({ onApplied }: { onApplied: () => void }) {
           </Field>
         </div>
       </header>
-      <ErrorLine error={catalog.error} testid="catalog-error" />
+      <ErrorLine
+        error={catalog.data ? null : catalog.error}
+        testid="catalog-error"
+        offlineText="Нет связи с сервером, а каталог ещё не загружался на это устройство."
+      />
       {catalog.loading && !catalog.data ? <Loading testid="catalog-loading" /> : null}
-      {catalog.data && programmes.length === 0 ? (
-        <p class="ap-muted">Программ не найдено.</p>
+      {catalog.data?.fromCache ? (
+        // PD6: places and schedules may have changed since; the time says how old they are.
+        <p class="ap-warn" data-testid="catalog-stale">
+          Нет связи. Данные на {time.formatInstant(catalog.data.fetchedAt)}. Заявку можно отправить
+          только при подключении к интернету.
+        </p>
       ) : null}
+      {shown && programmes.length === 0 ? <p class="ap-muted">Программ не найдено.</p> : null}
       <div class="pa-programmes">
         {programmes.map((p) => (
           <article key={p.id} class="ap-card" data-testid={`catalog-programme-${p.id}`}>

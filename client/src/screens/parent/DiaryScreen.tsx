@@ -1,6 +1,7 @@
 import { monthOf } from '@otmetka/shared';
 import type { DiaryResponse } from '@otmetka/shared/api';
 import { useEffect, useState } from 'preact/hooks';
+import type { DiaryView } from '../../api/parent.ts';
 import { formatDate, monthLabel, shiftMonth } from '../admin/format.ts';
 import { ErrorLine, Field, Loading, Select, useLoad } from '../admin/ui.tsx';
 import { useOrgTime } from '../org-time.ts';
@@ -9,19 +10,19 @@ import { useParent } from './context.ts';
 /**
  * The diary of one child for one month: lessons with topics, attendance, homework and grades.
  * The last answer per child and month is kept on the device; offline it is shown with the time
- * it was fetched («Данные на …»), so the parent knows how fresh it is.
+ * it was fetched («Данные на …»), so the parent knows how fresh it is. The child and month
+ * chosen last are kept too (PD5): a mother of two who was reading the second child's October
+ * finds it again after a reload, a restart of the phone or a visit to another tab.
  */
 export function DiaryScreen() {
-  const time = useOrgTime();
   const { api, version } = useParent();
   const children = useLoad(() => api.listChildren(), [api, version]);
   const list = children.data?.value.children ?? [];
-  const [learnerId, setLearnerId] = useState('');
-  const [month, setMonth] = useState(() => monthOf(time.today()));
-
-  useEffect(() => {
-    if (!list.some((c) => c.id === learnerId) && list[0]) setLearnerId(list[0].id);
-  }, [children.data]);
+  const [view, choose] = useDiaryView(list, children.data !== undefined);
+  const learnerId = view?.learnerId ?? '';
+  const month = view?.month ?? '';
+  const setLearnerId = (id: string) => view && choose({ ...view, learnerId: id });
+  const setMonth = (m: string) => view && choose({ ...view, month: m });
 
   return (
     <section class="ap-screen" data-testid="parent-diary">
@@ -33,7 +34,7 @@ export function DiaryScreen() {
           Дети ещё не записаны. Подайте заявку в разделе «Кружки и секции».
         </p>
       ) : null}
-      {list.length > 0 ? (
+      {view ? (
         <div class="pa-diary-head">
           {list.length > 1 ? (
             <Field label="Ребёнок" testid="diary-child">
@@ -80,11 +81,38 @@ export function DiaryScreen() {
           </div>
         </div>
       ) : null}
-      {learnerId ? (
+      {view ? (
         <DiaryMonth key={`${learnerId}:${month}`} learnerId={learnerId} month={month} />
       ) : null}
     </section>
   );
+}
+
+/**
+ * The child and month on show. Nothing is shown until the kept view was read (a local read),
+ * so a reload does not first ask for the current month of the first child. A kept child no
+ * longer on the list gives way to the first one; every choice is kept for next time.
+ */
+function useDiaryView(list: readonly { id: string }[], listed: boolean) {
+  const time = useOrgTime();
+  const { api } = useParent();
+  const kept = useLoad(() => api.lastDiaryView(), [api]);
+  const [view, setView] = useState<DiaryView | null>(null);
+
+  useEffect(() => {
+    if (kept.loading || !listed) return;
+    const listedId = (id: string | undefined) => list.some((c) => c.id === id);
+    if (view && listedId(view.learnerId)) return;
+    const from = view ?? kept.data;
+    const learnerId = listedId(from?.learnerId) ? from?.learnerId : list[0]?.id;
+    setView(learnerId ? { learnerId, month: from?.month ?? monthOf(time.today()) } : null);
+  }, [kept.loading, list]);
+
+  const choose = (next: DiaryView) => {
+    setView(next);
+    void api.saveDiaryView(next);
+  };
+  return [view, choose] as const;
 }
 
 function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) {

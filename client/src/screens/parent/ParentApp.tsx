@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { parentApi } from '../../api/parent.ts';
 import { OrgTimeZone } from '../org-time.ts';
 import '../admin/admin.css';
@@ -32,12 +32,15 @@ export function ParentApp({ session }: { session: ScreenSession }) {
     [session.fetchApi, session.user.id],
   );
 
-  const value: ParentContextValue = {
-    user: session.user,
-    api,
-    version,
-    changed: () => setVersion((v) => v + 1),
-  };
+  const changed = () => setVersion((v) => v + 1);
+  // PD7: back online, every screen asks again, so no copy stays labelled «Нет связи» (or stale
+  // without a label) while the network is there.
+  useEffect(() => {
+    window.addEventListener('online', changed);
+    return () => window.removeEventListener('online', changed);
+  }, []);
+
+  const value: ParentContextValue = { user: session.user, api, version, changed };
 
   return (
     <OrgTimeZone.Provider value={session.user.timeZone}>
@@ -59,7 +62,7 @@ export function ParentApp({ session }: { session: ScreenSession }) {
           </nav>
           {online ? null : (
             <OfflineBanner
-              text="Нет связи с сервером — дневник показан по последней синхронизации"
+              text="Нет связи с сервером — показано то, что сохранено на этом устройстве"
               testid="parent-offline"
             />
           )}

@@ -6,7 +6,7 @@ import type { ParentApi } from '../../api/parent.ts';
 export interface ParentContextValue {
   user: SessionUser;
   api: ParentApi;
-  /** Bumped after an application or a new child, so the other tabs reload. */
+  /** Bumped after an application or a new child, and when the network returns: screens reload. */
   version: number;
   changed: () => void;
 }
