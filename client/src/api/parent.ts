@@ -14,7 +14,7 @@ import {
   parentApplicationListResponseSchema,
   parentCatalogResponseSchema,
 } from '@otmetka/shared/api';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { cacheGeneration, cacheGet, cachePut } from './cache.ts';
 import { type FetchApi, isNetworkError, requestJson, withQuery } from './http.ts';
 
@@ -59,7 +59,7 @@ export function diaryViewCacheKey(userId: string): string {
 }
 
 /** The child and month the diary shows (PD5): ids and a month, nothing about anyone. */
-export const diaryViewSchema = z.object({ ...diaryParamsSchema.shape, ...diaryQuerySchema.shape });
+export const diaryViewSchema = diaryParamsSchema.extend(diaryQuerySchema.shape);
 export type DiaryView = z.infer<typeof diaryViewSchema>;
 
 /**

@@ -39,7 +39,7 @@ export function InstallOffer() {
   return (
     <div class="banner" role="status" data-testid="install-offer">
       <span>
-        Установите «Отметку» на устройство: журнал будет открываться как приложение, и без сети.
+        Установите «Отметку» на устройство: она будет открываться как приложение, и без сети.
       </span>
       <button type="button" onClick={install} data-testid="install-app">
         Установить
