@@ -448,6 +448,22 @@ describe('admin → parent → teacher chain', () => {
     expect(roster.entries.map((e) => e.name)).toEqual(['Лебедева Алиса']);
   });
 
+  it('[EN3] «обучается» again with another date corrects the date the journal lists the learner from', async () => {
+    const url = `/api/admin/applications/${shared.applicationId}/status`;
+    const later = await as(admin, 'POST', url, { status: 'обучается', date: '2026-10-05' });
+    expect(later.status).toBe(200);
+    const body = later.body as ApplicationStatusResponse;
+    // The history the parent reads and the journal say the same date.
+    expect(body.application.history.at(-1)?.date).toBe('2026-10-05');
+    expect(body.roster?.intervals).toEqual([{ from: '2026-10-05', to: null }]);
+
+    // And back: an earlier date moves the start back too (the chain below counts on 1 October).
+    const back = await as(admin, 'POST', url, { status: 'обучается', date: '2026-10-01' });
+    expect((back.body as ApplicationStatusResponse).roster?.intervals).toEqual([
+      { from: '2026-10-01', to: null },
+    ]);
+  });
+
   it('CAPACITY_EXCEEDED: a second learner does not fit a subgroup of capacity 1', async () => {
     const child = await as(parent, 'POST', '/api/parent/children', {
       lastName: 'Лебедев',
