@@ -106,7 +106,7 @@ describe('admin: teacher registry', () => {
     expect(await teacherCount()).toBe(before + 1);
   });
 
-  it("shows the server's field error next to the field it names", async () => {
+  it("[RU4] shows the server's field error next to the field it names, as a sentence", async () => {
     renderAdmin();
     await screen.findByTestId('teacher-list');
 
@@ -117,8 +117,10 @@ describe('admin: teacher registry', () => {
     type('teacher-lastName', 'Я'.repeat(301));
     fireEvent.click(screen.getByTestId('teacher-save'));
 
-    await screen.findByTestId('teacher-form-error');
-    expect(screen.getByTestId('teacher-lastName-error').textContent).not.toBe('');
+    const formError = await screen.findByTestId('teacher-form-error');
+    // The server's «lastName: не длиннее 300 символов», without the path, from a capital.
+    expect(screen.getByTestId('teacher-lastName-error').textContent).toMatch(/^Не длиннее 300/);
+    expect(formError.textContent).toMatch(/^Не длиннее 300/);
     expect(screen.queryByTestId('teacher-notice')).toBeNull();
   });
 
@@ -178,7 +180,7 @@ describe('admin: teacher registry', () => {
     fireEvent.click(screen.getByTestId('teacher-save'));
 
     const error = await screen.findByTestId('teacher-snils-error');
-    expect(error.textContent).toBe('педагог с таким СНИЛС уже есть в реестре');
+    expect(error.textContent).toBe('Педагог с таким СНИЛС уже есть в реестре');
     const formError = screen.getByTestId('teacher-form-error').textContent ?? '';
     expect(formError).not.toMatch(/snils|изменена кем-то/);
     // Nothing typed is lost: the form stays open with every value as it was.
