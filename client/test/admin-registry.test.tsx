@@ -106,20 +106,67 @@ describe('admin: teacher registry', () => {
     expect(await teacherCount()).toBe(before + 1);
   });
 
-  it("shows the server's field error next to the field it names", async () => {
+  it("[RU4] shows the server's field error next to the field it names, as a sentence", async () => {
     renderAdmin();
     await screen.findByTestId('teacher-list');
 
     fireEvent.click(screen.getByTestId('teacher-add'));
     fillTeacher('999-999-999 01');
-    // A birth date in the future passes the form's format check; the server refuses it and
-    // names the field, so the error lands next to that field.
-    type('teacher-birthDate', '2999-01-01');
+    // A surname longer than the schema allows passes the form's own checks; the server refuses
+    // it and names the field, so the error lands next to that field.
+    type('teacher-lastName', 'Я'.repeat(301));
     fireEvent.click(screen.getByTestId('teacher-save'));
 
-    await screen.findByTestId('teacher-form-error');
-    expect(screen.getByTestId('teacher-birthDate-error').textContent).not.toBe('');
+    const formError = await screen.findByTestId('teacher-form-error');
+    // The server's «lastName: не длиннее 300 символов», without the path, from a capital.
+    expect(screen.getByTestId('teacher-lastName-error').textContent).toMatch(/^Не длиннее 300/);
+    expect(formError.textContent).toMatch(/^Не длиннее 300/);
     expect(screen.queryByTestId('teacher-notice')).toBeNull();
+  });
+
+  it('[RG1] saves passport series and number typed with spaces, as printed in the passport', async () => {
+    renderAdmin();
+    await screen.findByTestId('teacher-list');
+    const before = await teacherCount();
+
+    fireEvent.click(screen.getByTestId('teacher-add'));
+    fillTeacher('001-001-998 00');
+    type('teacher-lastName', 'Пробелова');
+    type('teacher-passport-series', '53 12');
+    type('teacher-passport-number', '123 457');
+    // The input must hold what was typed: a 4-character limit cut «53 12» to «53 1».
+    const series = screen.getByTestId('teacher-passport-series') as HTMLInputElement;
+    expect(series.maxLength < 0 || series.maxLength >= '53 12'.length).toBe(true);
+    fireEvent.click(screen.getByTestId('teacher-save'));
+
+    const notice = await screen.findByTestId('teacher-notice');
+    expect(notice.textContent).toContain('Пробелова');
+    expect(await teacherCount()).toBe(before + 1);
+  });
+
+  it('[RG2][RG3] shows every problem of the entry at once, next to each field, and sends nothing', async () => {
+    renderAdmin();
+    await screen.findByTestId('teacher-list');
+    const before = await teacherCount();
+
+    fireEvent.click(screen.getByTestId('teacher-add'));
+    fillTeacher('999-999-999 01');
+    type('teacher-lastName', 'Kузнецова');
+    type('teacher-birthDate', '2999-01-01');
+    type('teacher-experienceTeachingYears', '30');
+    fireEvent.click(screen.getByTestId('teacher-save'));
+
+    await waitFor(() =>
+      expect(screen.getByTestId('teacher-birthDate-error').textContent).toBe(
+        'Дата рождения должна быть в прошлом',
+      ),
+    );
+    expect(screen.getByTestId('teacher-lastName-error').textContent).toContain('(K)');
+    expect(screen.getByTestId('teacher-experienceTeachingYears-error').textContent).toBe(
+      'Педагогический стаж не может превышать общий',
+    );
+    expect(screen.queryByTestId('teacher-form-error')).toBeNull();
+    expect(await teacherCount()).toBe(before);
   });
 
   it('[ER3] a duplicate СНИЛС is told next to the field in plain Russian, with no field path', async () => {
@@ -133,7 +180,7 @@ describe('admin: teacher registry', () => {
     fireEvent.click(screen.getByTestId('teacher-save'));
 
     const error = await screen.findByTestId('teacher-snils-error');
-    expect(error.textContent).toBe('педагог с таким СНИЛС уже есть в реестре');
+    expect(error.textContent).toBe('Педагог с таким СНИЛС уже есть в реестре');
     const formError = screen.getByTestId('teacher-form-error').textContent ?? '';
     expect(formError).not.toMatch(/snils|изменена кем-то/);
     // Nothing typed is lost: the form stays open with every value as it was.

@@ -84,7 +84,7 @@ describe('admin: schedule editor', () => {
     fireEvent.click(screen.getByTestId('schedule-preview'));
 
     const error = await screen.findByTestId('schedule-rule-0-weekdays-error');
-    expect(error.textContent).toBe('нужен хотя бы один элемент');
+    expect(error.textContent).toBe('Нужен хотя бы один элемент');
     expect(screen.getByTestId('schedule-error').textContent).not.toMatch(/rules/);
   });
 

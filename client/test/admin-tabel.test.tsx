@@ -62,4 +62,17 @@ describe('admin: табель on screen', () => {
     );
     expect(screen.queryByTestId('report-tabel-grid-legend-2026-12-07')).toBeNull();
   });
+
+  it('[RP7] lists under the sheet the lessons that did not take place, with the reason', () => {
+    const cancelled = {
+      ...lesson('2026-12-09', null),
+      status: 'cancelled' as const,
+      reason: 'педагог на курсах',
+    };
+    render(<TabelGrid tabel={{ ...TABEL, notHeld: [cancelled] }} testid="report-tabel-grid" />);
+
+    expect(screen.getByTestId('report-tabel-grid-not-held-2026-12-09').textContent).toBe(
+      '09.12.2026 14:00–15:40 — отменено: педагог на курсах',
+    );
+  });
 });

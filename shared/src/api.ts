@@ -479,6 +479,8 @@ export const tabelResponseSchema = z.object({
   lessons: z.array(tabelLessonSchema),
   rows: z.array(tabelRowSchema),
   codes: z.array(attendanceCodeSchema),
+  /** RP7: the month's lessons cancelled or moved (no column), with the teacher's reason. */
+  notHeld: z.array(tabelLessonSchema.extend({ reason: shortText })).optional(),
 });
 export type TabelResponse = z.infer<typeof tabelResponseSchema>;
 

@@ -59,6 +59,12 @@ export function notEnrolledReason(intervals: EnrolmentInterval[], date: string):
   return left ?? starts;
 }
 
+/** A change of a learner's enrolment in one subgroup (EN2, EN3). */
+export interface EnrolmentChange {
+  kind: 'enrol' | 'withdraw' | 'correct';
+  date: string;
+}
+
 const byName = new Intl.Collator('ru', { sensitivity: 'base', numeric: true });
 
 /** The roster entries enrolled on `date`, not deleted, sorted by name (Russian collation). */
@@ -77,11 +83,12 @@ export function enrolledOn(roster: RosterEntry[], date: string): RosterEntry[] {
  * EN2: the intervals after a status change. `enrol` from d opens an interval at d (nothing
  * changes if one is open; a re-enrolment that touches the last interval reopens it);
  * `withdraw` from d ends the open interval at d - 1, or removes it when d is on or before its
- * start. A second identical withdrawal changes nothing. Returns a new sorted array.
+ * start. A second identical withdrawal changes nothing. EN3: `correct` moves the open
+ * interval's start to d. Returns a new sorted array.
  */
 export function applyStatusChange(
   intervals: EnrolmentInterval[],
-  change: { kind: 'enrol' | 'withdraw'; date: string },
+  change: EnrolmentChange,
 ): EnrolmentInterval[] {
   checkIntervals(intervals, 'intervals');
   const date = parseLocalDate(change?.date, 'date');
@@ -91,6 +98,7 @@ export function applyStatusChange(
 
   if (change.kind === 'enrol') return enrol(sorted, date);
   if (change.kind === 'withdraw') return withdraw(sorted, date);
+  if (change.kind === 'correct') return correct(sorted, date);
   throw new DomainError(
     'INVALID_STATUS_CHANGE',
     'kind',
@@ -114,6 +122,26 @@ function enrol(sorted: EnrolmentInterval[], date: string): EnrolmentInterval[] {
     return sorted;
   }
   return [...sorted, { from: date, to: null }];
+}
+
+/**
+ * EN3: «обучается с d» told again for a learner studying since another date corrects the
+ * enrolment date: the open interval starts at d. It may not reach back into the previous
+ * interval (that would be a re-enrolment, EN2). Without an open interval it is an enrolment.
+ */
+function correct(sorted: EnrolmentInterval[], date: string): EnrolmentInterval[] {
+  const last = sorted.at(-1);
+  if (!last || last.to !== null) return enrol(sorted, date);
+  const previous = sorted.at(-2);
+  if (previous?.to && date <= addDays(previous.to, 1)) {
+    throw new DomainError(
+      'INVALID_STATUS_CHANGE',
+      'date',
+      `дата зачисления должна быть позже ${formatRuDate(addDays(previous.to, 1))}: до неё шёл прошлый период обучения`,
+    );
+  }
+  last.from = date;
+  return sorted;
 }
 
 function withdraw(sorted: EnrolmentInterval[], date: string): EnrolmentInterval[] {

@@ -14,6 +14,7 @@ export * from './schemas/journal.ts';
 export * from './schemas/primitives.ts';
 export * from './schemas/registry.ts';
 export * from './snils.ts';
+export * from './teacher-check.ts';
 export * from './tombstones.ts';
 export * from './topic-dates.ts';
 export * from './topics-import.ts';

@@ -67,6 +67,29 @@ describe('enrolment', () => {
     expect(applyStatusChange(left, { kind: 'withdraw', date: '2026-12-01' })).toEqual(left);
   });
 
+  it('[EN3] correct moves the open interval to its new start, never into the previous interval', () => {
+    const open = [{ from: '2026-12-01', to: null }];
+    expect(applyStatusChange(open, { kind: 'correct', date: '2026-12-02' })).toEqual([
+      { from: '2026-12-02', to: null },
+    ]);
+    expect(applyStatusChange(open, { kind: 'correct', date: '2026-11-20' })).toEqual([
+      { from: '2026-11-20', to: null },
+    ]);
+    const again = [
+      { from: '2026-09-01', to: '2026-10-31' },
+      { from: '2026-12-01', to: null },
+    ];
+    expect(applyStatusChange(again, { kind: 'correct', date: '2026-11-15' })).toEqual([
+      { from: '2026-09-01', to: '2026-10-31' },
+      { from: '2026-11-15', to: null },
+    ]);
+    expect(() => applyStatusChange(again, { kind: 'correct', date: '2026-11-01' })).toThrow(
+      /позже 01\.11\.2026/,
+    );
+    // Nothing open: it is an enrolment.
+    expect(applyStatusChange([], { kind: 'correct', date: '2026-12-01' })).toEqual(open);
+  });
+
   it('[EN2] re-enrolment gets a second interval; one touching the last interval reopens it', () => {
     const left = [{ from: '2026-09-01', to: '2026-11-30' }];
     expect(applyStatusChange(left, { kind: 'enrol', date: '2027-01-15' })).toEqual([

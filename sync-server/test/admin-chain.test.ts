@@ -167,6 +167,38 @@ describe('admin → parent → teacher chain', () => {
     );
   });
 
+  it('[RG2] every problem of a registry entry comes back in one answer, each naming its field', async () => {
+    const res = await as(admin, 'POST', '/api/admin/teachers', {
+      ...TEACHER_INPUT,
+      birthDate: '2999-01-01',
+      passport: { ...TEACHER_INPUT.passport, issuedOn: '2999-02-01' },
+      experienceTotalYears: 5,
+      experienceTeachingYears: 9,
+    });
+    expect(res.status).toBe(400);
+    const error = errorOf(res.body) as { details?: { field?: string; issues?: unknown } };
+    expect(error.details?.field).toBe('birthDate');
+    const issues = error.details?.issues as { field: string; message: string }[];
+    expect(issues.map((i) => i.field)).toEqual([
+      'birthDate',
+      'passport.issuedOn',
+      'experienceTeachingYears',
+    ]);
+    for (const issue of issues) expect(issue.message).toMatch(/^[А-ЯЁ]/);
+  });
+
+  it('[RG3] a surname typed with a Latin letter among Russian ones is refused naming lastName', async () => {
+    const res = await as(admin, 'POST', '/api/admin/teachers', {
+      ...TEACHER_INPUT,
+      lastName: 'Kузнецова',
+      // Its own СНИЛС: were the entry taken, the chain's entry below would still be new.
+      snils: '001-001-998 00',
+    });
+    expect(res.status).toBe(400);
+    expect(errorOf(res.body).details?.field).toBe('lastName');
+    expect(errorOf(res.body).message).toContain('раскладку');
+  });
+
   it('an admin adds a teacher; the list masks СНИЛС and omits passport and birth date', async () => {
     const created = await as(admin, 'POST', '/api/admin/teachers', TEACHER_INPUT);
     expect(created.status).toBe(201);
@@ -414,6 +446,22 @@ describe('admin → parent → teacher chain', () => {
     const roster = (await as(admin, 'GET', `/api/admin/subgroups/${shared.subgroup!.id}/roster`))
       .body as RosterResponse;
     expect(roster.entries.map((e) => e.name)).toEqual(['Лебедева Алиса']);
+  });
+
+  it('[EN3] «обучается» again with another date corrects the date the journal lists the learner from', async () => {
+    const url = `/api/admin/applications/${shared.applicationId}/status`;
+    const later = await as(admin, 'POST', url, { status: 'обучается', date: '2026-10-05' });
+    expect(later.status).toBe(200);
+    const body = later.body as ApplicationStatusResponse;
+    // The history the parent reads and the journal say the same date.
+    expect(body.application.history.at(-1)?.date).toBe('2026-10-05');
+    expect(body.roster?.intervals).toEqual([{ from: '2026-10-05', to: null }]);
+
+    // And back: an earlier date moves the start back too (the chain below counts on 1 October).
+    const back = await as(admin, 'POST', url, { status: 'обучается', date: '2026-10-01' });
+    expect((back.body as ApplicationStatusResponse).roster?.intervals).toEqual([
+      { from: '2026-10-01', to: null },
+    ]);
   });
 
   it('CAPACITY_EXCEEDED: a second learner does not fit a subgroup of capacity 1', async () => {

@@ -173,6 +173,36 @@ describe('табель', () => {
     expect(cells).toContain('+7 способов смешать краски');
     expect(cells).toContain('@всем принести кисти');
   });
+
+  it('[RP7] the XLSX lists the cancelled lesson among the month’s lessons, in date order, with its reason', () => {
+    const withReason = lessons.map((l) =>
+      l.status === 'cancelled' ? { ...l, statusReason: 'педагог на курсах' } : l,
+    );
+    const sheet = buildTabel({
+      subgroup,
+      programmeName: 'Изостудия',
+      month: '2026-10',
+      codes: DEFAULT_ATTENDANCE_CODES,
+      slots,
+      lessons: withReason,
+      marks,
+      roster,
+    });
+    // Still no column: nobody could attend it.
+    expect(sheet.lessons.map((l) => l.date)).not.toContain('2026-10-20');
+    const rows = readXlsx(tabelXlsx(sheet, 'ДДТ')).sheets[0]!.rows;
+    const list = rows.slice(rows.findIndex((r) => r[0] === 'Занятия месяца') + 2);
+    const dated = list.filter((r) => /^\d\d\.\d\d\.\d{4}$/.test(String(r[0])));
+    expect(dated.map((r) => r[0])).toEqual([
+      '06.10.2026',
+      '13.10.2026',
+      '20.10.2026',
+      '27.10.2026',
+    ]);
+    const cancelled = dated[2]!;
+    expect(cancelled.slice(1, 3)).toEqual(['16:00–17:40', 'отменено']);
+    expect(cancelled).toContain('Причина: педагог на курсах');
+  });
 });
 
 describe('hours against the plan', () => {

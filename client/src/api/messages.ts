@@ -46,13 +46,22 @@ export function withoutFieldPath(message: string): string {
   return message.replace(/^[\w.[\]]+: /, '');
 }
 
+/**
+ * RU4: the server writes a message to follow a field path (`snils: педагог с таким …`), so it
+ * starts in lower case; shown on its own, next to a field or on a form's line, it is a
+ * sentence.
+ */
+export function asSentence(text: string): string {
+  return text.charAt(0).toLocaleUpperCase('ru') + text.slice(1);
+}
+
 function apiErrorText(error: ApiError): string {
   const general = CODE_MESSAGES[error.code];
   const own = withoutFieldPath(error.message);
   if (!own || error.message === error.code) return general ?? error.message;
   // An error about one field says exactly what is wrong with it; the code's general text
   // would only mislead (a duplicate СНИЛС is a CONFLICT, not «изменена кем-то другим»).
-  if (!general || error.field) return own;
+  if (!general || error.field) return asSentence(own);
   return `${general}: ${own}`;
 }
 
@@ -75,7 +84,7 @@ export function fieldErrors(error: unknown): Record<string, string> {
       };
       const raw = typeof field === 'string' ? field : Array.isArray(path) ? path.join('.') : null;
       const key = raw === null ? null : fieldKey(raw);
-      if (key && typeof message === 'string') out[key] = withoutFieldPath(message);
+      if (key && typeof message === 'string') out[key] = asSentence(withoutFieldPath(message));
     }
   }
 

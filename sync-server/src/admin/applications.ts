@@ -3,6 +3,7 @@ import {
   APPLICATION_WITHDRAWN,
   type Application,
   applyStatusChange,
+  type EnrolmentChange,
   type EnrolmentInterval,
   formatRuDate,
   isEnrolledOn,
@@ -105,7 +106,7 @@ function statusError(field: string, message: string) {
   return new HttpError(400, 'INVALID_STATUS_CHANGE', `${field}: ${message}`, { field });
 }
 
-type RosterChange = { kind: 'enrol' | 'withdraw'; date: string } | null;
+type RosterChange = EnrolmentChange | null;
 
 /**
  * AP7: the change the application's last one already made (a double tap, a request repeated
@@ -143,6 +144,11 @@ function rosterChangeOf(
   if (enrol && (body.date < subgroup.periodFrom || body.date > subgroup.periodTo)) {
     throw statusError('date', 'дата зачисления вне периода обучения подгруппы');
   }
+  // EN3: «обучается» again, with another date, corrects the date the learner studies from;
+  // as an enrolment it changed nothing while the history told the parent the new date.
+  if (enrol && application.status === APPLICATION_STUDYING) {
+    return { kind: 'correct', date: body.date };
+  }
   return { kind: enrol ? 'enrol' : 'withdraw', date: body.date };
 }
 
@@ -172,14 +178,14 @@ function checkCapacity(roster: RosterEntry[], subgroup: Subgroup, learnerId: str
 function checkLockedMonths(
   lockedMonthOf: LockedMonthOf,
   subgroup: Subgroup,
-  change: { kind: 'enrol' | 'withdraw'; date: string },
+  change: EnrolmentChange,
   before: EnrolmentInterval[],
   after: EnrolmentInterval[],
 ): void {
   const period = { from: subgroup.periodFrom, to: subgroup.periodTo };
   const month = lockedMonthOf(monthsWithEnrolmentChange(before, after, period));
   if (month === undefined) return;
-  const what = change.kind === 'enrol' ? 'зачисление' : 'отчисление';
+  const what = change.kind === 'withdraw' ? 'отчисление' : 'зачисление';
   throw monthLocked(
     month,
     `${what} с ${formatRuDate(change.date)} изменило бы список обучающихся в его табеле`,
@@ -196,7 +202,7 @@ export async function writeRoster(
   store: Store,
   subgroup: Subgroup,
   learner: Pick<Learner, 'id' | 'lastName' | 'firstName'>,
-  change: { kind: 'enrol' | 'withdraw'; date: string },
+  change: EnrolmentChange,
   lockedMonthOf?: LockedMonthOf,
 ): Promise<RosterEntry | undefined> {
   const db = journal(store, subgroup.id).db;
@@ -241,7 +247,7 @@ async function changeStatus(
   if (!learner) throw notFound(`Обучающийся заявки ${id} не найден`);
 
   const change = rosterChangeOf(org.applicationStatuses, application, body, subgroup);
-  if (change?.kind === 'enrol') {
+  if (change && change.kind !== 'withdraw') {
     if (!(await data.schedule(subgroup.id))) {
       throw new HttpError(409, 'SCHEDULE_REQUIRED', 'У подгруппы нет расписания', {
         field: 'subgroupId',

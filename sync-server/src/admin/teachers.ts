@@ -1,9 +1,9 @@
 import {
-  ageOn,
   maskSnils,
   newEntityId,
   type TeacherProfile,
   type TeacherRecord,
+  teacherProblems,
   type User,
   validateSnils,
 } from '@otmetka/shared';
@@ -46,52 +46,23 @@ function fieldError(code: 'INVALID_SNILS' | 'INVALID_DATE', field: string, messa
   return new HttpError(400, code, text, { field });
 }
 
-/** Checks what zod cannot: the СНИЛС checksum and the order of dates. */
+/**
+ * Checks what zod cannot: the СНИЛС checksum, then every other problem at once (RG2), each
+ * named by its field in `details.issues`, so the form marks them all in one answer.
+ */
 export function checkTeacherInput(input: TeacherInput, today: string): string {
   const snils = validateSnils(input.snils);
   if (!snils.ok) throw fieldError('INVALID_SNILS', 'snils', snils.message);
-  if (input.birthDate >= today) {
-    throw fieldError('INVALID_DATE', 'birthDate', 'дата рождения должна быть в прошлом');
-  }
-  if (input.passport.issuedOn <= input.birthDate || input.passport.issuedOn > today) {
-    throw fieldError(
-      'INVALID_DATE',
-      'passport.issuedOn',
-      'дата выдачи после рождения и не позже сегодня',
-    );
-  }
-  const age = ageOn(input.birthDate, today);
-  if (age < MIN_AGE || age > MAX_AGE) {
-    throw fieldError(
-      'INVALID_DATE',
-      'birthDate',
-      `возраст педагога должен быть от ${MIN_AGE} до ${MAX_AGE} лет`,
-    );
-  }
-  // A Russian passport is first issued at 14.
-  if (ageOn(input.birthDate, input.passport.issuedOn) < 14) {
-    throw fieldError('INVALID_DATE', 'passport.issuedOn', 'паспорт выдаётся с 14 лет');
-  }
-  if (input.experienceTotalYears > age - 14) {
-    throw new HttpError(
-      400,
-      'VALIDATION_FAILED',
-      'experienceTotalYears: больше, чем позволяет возраст',
-      {
-        field: 'experienceTotalYears',
-      },
-    );
-  }
-  if (input.experienceTeachingYears > input.experienceTotalYears) {
-    throw new HttpError(400, 'VALIDATION_FAILED', 'experienceTeachingYears: больше общего стажа', {
-      field: 'experienceTeachingYears',
+  const problems = teacherProblems(input, today);
+  const first = problems[0];
+  if (first) {
+    throw new HttpError(400, first.code, `${first.field}: ${first.message}`, {
+      field: first.field,
+      issues: problems.map(({ field, message }) => ({ field, message })),
     });
   }
   return snils.digits;
 }
-
-const MIN_AGE = 16;
-const MAX_AGE = 100;
 
 /** One person, one registry entry: the СНИЛС and the passport are unique in the organisation. */
 async function checkUnique(data: OrgData, snils: string, input: TeacherInput, selfId?: string) {

@@ -141,7 +141,19 @@ export function buildTabel(input: TabelInput): TabelResponse {
     lessons,
     rows,
     codes: input.codes,
+    notHeld: notHeldLessons(input),
   };
+}
+
+/**
+ * RP7: the month's cancelled and moved lessons with the reason. They are no column, but the
+ * hours report counts them («Отменено: 1»), so the sheet says which dates they were.
+ */
+function notHeldLessons(input: TabelInput): NonNullable<TabelResponse['notHeld']> {
+  const reasons = new Map(input.lessons.map((l) => [l.id, l.statusReason]));
+  return mergeLessons(input.month, input.slots, input.lessons)
+    .filter((l) => !countsAsLesson(l))
+    .map((l) => ({ ...l, reason: reasons.get(l.lessonId) ?? '' }));
 }
 
 export function monthLabel(month: string): string {
@@ -183,7 +195,7 @@ function lessonRows(tabel: TabelResponse): Cell[][] {
     'Примечание',
     'Пометка',
   ];
-  const rows = tabel.lessons.map((l): Cell[] => [
+  const held = tabel.lessons.map((l): Cell[] => [
     formatRuDate(l.date),
     `${l.start}–${l.end}`,
     LESSON_STATUS_LABELS[l.status],
@@ -192,7 +204,24 @@ function lessonRows(tabel: TabelResponse): Cell[][] {
     l.remark,
     l.flag ? `* ${TABEL_FLAG_LABELS[l.flag]}` : null,
   ]);
-  return [['Занятия месяца'], header, ...rows];
+  // RP7: a cancelled or moved lesson is listed with its reason where a remark would be.
+  const notHeld = (tabel.notHeld ?? []).map((l): Cell[] => [
+    formatRuDate(l.date),
+    `${l.start}–${l.end}`,
+    LESSON_STATUS_LABELS[l.status],
+    null,
+    null,
+    l.reason ? `Причина: ${l.reason}` : null,
+    null,
+  ]);
+  const byDate = (a: Cell[], b: Cell[]) =>
+    dateKey(a).localeCompare(dateKey(b)) || String(a[1]).localeCompare(String(b[1]));
+  return [['Занятия месяца'], header, ...[...held, ...notHeld].sort(byDate)];
+}
+
+/** `DD.MM.YYYY` of a lesson row as a sortable `YYYYMMDD`. */
+function dateKey(row: Cell[]): string {
+  return String(row[0]).split('.').reverse().join('');
 }
 
 function legendRow(codes: AttendanceCode[]): Cell[] {

@@ -176,6 +176,12 @@ function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
                     : 'Дата'
               }
               error={errors.date}
+              hint={
+                // EN3: the server moves the start of the enrolment to this date.
+                status === APPLICATION_STUDYING && a.status === APPLICATION_STUDYING
+                  ? 'Уже обучается: дата зачисления будет исправлена на эту.'
+                  : undefined
+              }
               testid={id('date')}
             >
               <TextInput type="date" value={date} onValue={setDate} testid={id('date')} />

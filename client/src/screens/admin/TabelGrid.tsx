@@ -1,4 +1,4 @@
-import { TABEL_FLAG_LABELS } from '@otmetka/shared';
+import { LESSON_STATUS_LABELS, TABEL_FLAG_LABELS } from '@otmetka/shared';
 import type { TabelResponse } from '@otmetka/shared/api';
 import { formatDate } from './format.ts';
 
@@ -17,8 +17,14 @@ export function TabelGrid({
   onCell?: (markId: string) => void;
   testid: string;
 }) {
+  const notHeld = <NotHeldList tabel={tabel} testid={`${testid}-not-held`} />;
   if (tabel.lessons.length === 0) {
-    return <p class="ap-muted">В этом месяце занятий нет.</p>;
+    return (
+      <div>
+        <p class="ap-muted">В этом месяце занятий нет.</p>
+        {notHeld}
+      </div>
+    );
   }
   return (
     <div class="ap-table-wrap">
@@ -57,6 +63,7 @@ export function TabelGrid({
         </tbody>
       </table>
       <FlagLegend lessons={tabel.lessons} testid={`${testid}-legend`} />
+      {notHeld}
     </div>
   );
 }
@@ -75,6 +82,22 @@ function FlagLegend({ lessons, testid }: { lessons: TabelLesson[]; testid: strin
       {flagged.map((l) => (
         <li key={l.lessonId} data-testid={`${testid}-${l.date}`}>
           * {formatDate(l.date)} {l.start} — {TABEL_FLAG_LABELS[l.flag!]}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** RP7: the month's cancelled and moved lessons, which have no column, with the reason. */
+function NotHeldList({ tabel, testid }: { tabel: TabelResponse; testid: string }) {
+  const lessons = tabel.notHeld ?? [];
+  if (lessons.length === 0) return null;
+  return (
+    <ul class="ap-legend" data-testid={testid}>
+      {lessons.map((l) => (
+        <li key={l.lessonId} data-testid={`${testid}-${l.date}`}>
+          {formatDate(l.date)} {l.start}–{l.end} — {LESSON_STATUS_LABELS[l.status]}
+          {l.reason ? `: ${l.reason}` : ''}
         </li>
       ))}
     </ul>

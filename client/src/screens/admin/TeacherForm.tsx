@@ -1,6 +1,7 @@
-import { CATEGORY_LABELS, validateSnils } from '@otmetka/shared';
+import { CATEGORY_LABELS, teacherProblems, validateSnils } from '@otmetka/shared';
 import type { TeacherInput, TeacherRecordView } from '@otmetka/shared/api';
 import { withoutFieldPath } from '../../api/messages.ts';
+import { useOrgTime } from '../org-time.ts';
 import {
   FormActions,
   InputField,
@@ -75,49 +76,76 @@ function years(text: string): number | null {
   return text.trim() !== '' && Number.isFinite(n) && n >= 0 && n <= 80 ? n : null;
 }
 
-/** The form's own checks; returns an error per field and, when none, the request body. */
-export function checkTeacher(v: Values): {
-  errors: Partial<Record<Key, string>>;
-  input?: TeacherInput;
-} {
+/**
+ * RG1: passport series and number as printed and typed («53 04», «918 273»): spaces and dashes
+ * are dropped, only the digits count.
+ */
+export function passportDigits(text: string): string {
+  return text.replace(/[\s-]/g, '');
+}
+
+/** The format of each field: what must be there before the entry can be judged as a whole. */
+function formatErrors(v: Values): Partial<Record<Key, string>> {
   const errors: Partial<Record<Key, string>> = {};
   if (!v.lastName.trim()) errors.lastName = 'Укажите фамилию';
   if (!v.firstName.trim()) errors.firstName = 'Укажите имя';
   if (!isDateInput(v.birthDate)) errors.birthDate = 'Укажите дату рождения';
-  if (!/^\d{4}$/.test(v['passport.series'].trim())) errors['passport.series'] = 'Серия — 4 цифры';
-  if (!/^\d{6}$/.test(v['passport.number'].trim())) errors['passport.number'] = 'Номер — 6 цифр';
+  if (!/^\d{4}$/.test(passportDigits(v['passport.series']))) {
+    errors['passport.series'] = 'Серия — 4 цифры';
+  }
+  if (!/^\d{6}$/.test(passportDigits(v['passport.number']))) {
+    errors['passport.number'] = 'Номер — 6 цифр';
+  }
   if (!v['passport.issuedBy'].trim()) errors['passport.issuedBy'] = 'Укажите, кем выдан паспорт';
   if (!isDateInput(v['passport.issuedOn'])) errors['passport.issuedOn'] = 'Укажите дату выдачи';
-
   const snils = validateSnils(v.snils);
   if (!snils.ok) errors.snils = withoutFieldPath(snils.message);
-
-  const total = years(v.experienceTotalYears);
-  const teaching = years(v.experienceTeachingYears);
-  if (total === null) errors.experienceTotalYears = 'Число лет от 0 до 80';
-  if (teaching === null) errors.experienceTeachingYears = 'Число лет от 0 до 80';
-  if (total !== null && teaching !== null && teaching > total) {
-    errors.experienceTeachingYears = 'Педагогический стаж не может превышать общий';
+  if (years(v.experienceTotalYears) === null) errors.experienceTotalYears = 'Число лет от 0 до 80';
+  if (years(v.experienceTeachingYears) === null) {
+    errors.experienceTeachingYears = 'Число лет от 0 до 80';
   }
+  return errors;
+}
 
-  if (Object.keys(errors).length > 0 || !snils.ok) return { errors };
+/**
+ * The form's own checks; returns an error per field and, when none, the request body. `today`
+ * is the organisation's date: the shared checks the server makes too (RG2, RG3) run here, so
+ * every problem shows at once before anything is sent.
+ */
+export function checkTeacher(
+  v: Values,
+  today: string,
+): {
+  errors: Partial<Record<Key, string>>;
+  input?: TeacherInput;
+} {
+  const errors = formatErrors(v);
+  const snils = validateSnils(v.snils);
   const input: TeacherInput = {
     lastName: v.lastName.trim(),
     firstName: v.firstName.trim(),
     middleName: v.middleName.trim(),
     birthDate: v.birthDate,
     passport: {
-      series: v['passport.series'].trim(),
-      number: v['passport.number'].trim(),
+      series: passportDigits(v['passport.series']),
+      number: passportDigits(v['passport.number']),
       issuedBy: v['passport.issuedBy'].trim(),
       issuedOn: v['passport.issuedOn'],
     },
-    snils: snils.digits,
-    experienceTotalYears: total!,
-    experienceTeachingYears: teaching!,
+    snils: snils.ok ? snils.digits : v.snils,
+    experienceTotalYears: years(v.experienceTotalYears) ?? 0,
+    experienceTeachingYears: years(v.experienceTeachingYears) ?? 0,
     category: v.category as TeacherInput['category'],
     qualification: v.qualification.trim(),
   };
+  // The shared checks compare dates: they need both, each a whole date.
+  const dated = isDateInput(v.birthDate) && isDateInput(v['passport.issuedOn']);
+  for (const problem of dated ? teacherProblems(input, today) : []) {
+    const key = problem.field as Key;
+    // A field whose format is wrong keeps that error: it is the one to fix first.
+    if (!errors[key]) errors[key] = problem.message;
+  }
+  if (Object.keys(errors).length > 0) return { errors };
   return { errors, input };
 }
 
@@ -133,6 +161,7 @@ interface Props {
 }
 
 export function TeacherForm({ initial, onSave, onCancel }: Props) {
+  const time = useOrgTime();
   const form = useFormValues<Values>(() => (initial ? valuesOf(initial) : EMPTY));
   const values = form.values;
   const { busy, error, errors, setErrors, submit: submitWith } = useSave();
@@ -145,7 +174,7 @@ export function TeacherForm({ initial, onSave, onCancel }: Props) {
 
   // What follows a save (closing the form, a notice) is the registry's, in onSave.
   const submit = submitWith(
-    () => checkTeacher(values),
+    () => checkTeacher(values, time.today()),
     onSave,
     () => undefined,
   );
@@ -174,8 +203,8 @@ export function TeacherForm({ initial, onSave, onCancel }: Props) {
       </fieldset>
       <fieldset class="ap-grid">
         <legend>Паспорт</legend>
-        {text('passport.series', 'Серия', { inputMode: 'numeric', maxLength: 4 })}
-        {text('passport.number', 'Номер', { inputMode: 'numeric', maxLength: 6 })}
+        {text('passport.series', 'Серия', { inputMode: 'numeric', maxLength: 9 })}
+        {text('passport.number', 'Номер', { inputMode: 'numeric', maxLength: 12 })}
         {text('passport.issuedBy', 'Кем выдан')}
         {text('passport.issuedOn', 'Дата выдачи', { type: 'date' })}
       </fieldset>
