@@ -18,6 +18,7 @@ import {
   createFixture,
   type Fixture,
   login,
+  monthLock,
   ORG_ID,
   PASSWORD,
   rosterEntry,
@@ -66,17 +67,7 @@ beforeAll(async () => {
     { ...fixture.subgroupA, id: 'sg-c', name: 'Группа sg-c' },
     { ...schedule!, id: scheduleId('sg-c'), subgroupId: 'sg-c' },
     // A closed month: its lock leaves the device only through the scope the server sealed (SC10).
-    {
-      id: lockId('sg-c', '2026-10'),
-      type: 'lock',
-      orgId: ORG_ID,
-      subgroupId: 'sg-c',
-      month: '2026-10',
-      locked: true,
-      reason: 'Сверка табеля группы C',
-      at: 0,
-      by: 'admin',
-    },
+    monthLock('sg-c', '2026-10', 'Сверка табеля группы C'),
   ]);
   await server.store.putMany(subgroupDbName('sg-c'), [
     rosterEntry('sg-c', 'learner-c1', 'Кузнецова Ева', '2026-09-01'),

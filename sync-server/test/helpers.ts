@@ -11,6 +11,8 @@ import {
   DEFAULT_ATTENDANCE_CODES,
   encodeCheckpoint,
   lessonId,
+  lockId,
+  type MonthLock,
   markId,
   type Org,
   type Programme,
@@ -155,6 +157,21 @@ export function fixtureSchedule(subgroupId: string): Schedule {
     ],
     exceptions: [],
     holidayRule: 'skip',
+  };
+}
+
+/** A month closed by the admin, as stored in the org database. */
+export function monthLock(subgroupId: string, month: string, reason: string): MonthLock {
+  return {
+    id: lockId(subgroupId, month),
+    type: 'lock',
+    orgId: ORG_ID,
+    subgroupId,
+    month,
+    locked: true,
+    reason,
+    at: 0,
+    by: 'admin',
   };
 }
 

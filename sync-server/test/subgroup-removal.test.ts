@@ -3,7 +3,6 @@ import { orgDbName, subgroupDbName } from '../src/db/store.ts';
 import {
   type Checkpoint,
   lockId,
-  type MonthLock,
   type Schedule,
   type Subgroup,
   scheduleId,
@@ -15,6 +14,7 @@ import {
   lessonDoc,
   login,
   markDoc,
+  monthLock,
   ORG_ID,
   type PullPage,
   pullAll,
@@ -76,17 +76,7 @@ describe('[RM1] a teacher taken off a subgroup', () => {
       orgDbName(ORG_ID),
       scheduleId('sg-a'),
     );
-    const lock: MonthLock = {
-      id: lockId('sg-a', '2027-05'),
-      type: 'lock',
-      orgId: ORG_ID,
-      subgroupId: 'sg-a',
-      month: '2027-05',
-      locked: true,
-      reason: 'Сверка табеля группы А',
-      at: 0,
-      by: 'admin',
-    };
+    const lock = monthLock('sg-a', '2027-05', 'Сверка табеля группы А');
     await server.store.ensureSubgroupDb('sg-c');
     await server.store.putMany(orgDbName(ORG_ID), [
       subgroupC,
@@ -238,17 +228,7 @@ describe('[RM1] a teacher taken off a subgroup', () => {
 
   it('[SC10] a scope the caller made up, or another account’s, names no lock of a subgroup the caller never had', async () => {
     // Subgroup C is A's alone; B never saw it. Its closed month must stay B's secret.
-    const lockC: MonthLock = {
-      id: lockId('sg-c', '2026-10'),
-      type: 'lock',
-      orgId: ORG_ID,
-      subgroupId: 'sg-c',
-      month: '2026-10',
-      locked: true,
-      reason: 'Сверка табеля группы C',
-      at: 0,
-      by: 'admin',
-    };
+    const lockC = monthLock('sg-c', '2026-10', 'Сверка табеля группы C');
     await server.store.putMany(orgDbName(ORG_ID), [lockC]);
     const claimed = { ...beforeB.catalog.scope!, subgroups: ['sg-a', 'sg-b', 'sg-c'] };
     const { seal: _seal, ...unsealed } = claimed;
