@@ -49,7 +49,7 @@ function diary(learnerId: string, month: string) {
             end: '16:30',
             status: 'held',
             // The topic names the child and month, so the test sees which diary is shown.
-            topicTitle: `Тема ${learnerId} ${month}`,
+            topicTitle: `Тема ${learnerId} ${month}${topicEdit}`,
             homework: '',
             code: '',
             codeLabel: null,
@@ -93,9 +93,21 @@ const CATALOG = {
   ],
 };
 
-/** The server as the phone sees it: answering, unreachable, or never answering. */
-let network: 'up' | 'down' | 'hanging' = 'up';
+/**
+ * The server as the phone sees it: answering, unreachable, never answering, or answering only
+ * when the test releases the requests held so far (a slow server).
+ */
+let network: 'up' | 'down' | 'hanging' | 'held' = 'up';
 const posted: string[] = [];
+const held: (() => void)[] = [];
+/** What the teacher changed in the topics since the device kept its copy. */
+let topicEdit = '';
+
+/** The slow server answers the requests it held; what comes next is answered at once. */
+function release() {
+  network = 'up';
+  for (const answerNow of held.splice(0)) answerNow();
+}
 
 function answer(path: string, init?: RequestInit): unknown {
   const url = new URL(path, 'http://server');
@@ -110,14 +122,15 @@ function answer(path: string, init?: RequestInit): unknown {
 
 async function fetchApi(path: string, init?: RequestInit): Promise<Response> {
   if (network === 'hanging') return new Promise<never>(() => {});
+  if (network === 'held') await new Promise<void>((resolve) => held.push(resolve));
   if (network === 'down') throw new TypeError('Failed to fetch');
   return new Response(JSON.stringify(answer(path, init)), {
     headers: { 'content-type': 'application/json' },
   });
 }
 
-function renderParent() {
-  return render(<ParentApp session={{ user: USER, fetchApi }} />);
+function renderParent(slowAfterMs?: number) {
+  return render(<ParentApp session={{ user: USER, fetchApi }} slowAfterMs={slowAfterMs} />);
 }
 
 function setNavigatorOnline(online: boolean) {
@@ -140,6 +153,8 @@ async function chooseLizaOctober() {
 beforeEach(async () => {
   network = 'up';
   posted.length = 0;
+  held.length = 0;
+  topicEdit = '';
   setNavigatorOnline(true);
   await cacheClear();
 });
@@ -282,5 +297,30 @@ describe('parent offline: back online and a hanging network', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(settled).toBe(false);
+  });
+
+  it('[PD10] the late answer of a slow server replaces the kept copy in place', async () => {
+    renderParent();
+    await chooseLizaOctober();
+    cleanup();
+
+    // The teacher changed the topic meanwhile; the server answers only after the copy shows.
+    topicEdit = ' (исправлено)';
+    network = 'held';
+    renderParent(50);
+    await screen.findByTestId('diary-stale');
+    const content = screen.getByTestId('diary-content');
+    expect(content.textContent).not.toContain('(исправлено)');
+
+    release();
+
+    await waitFor(() =>
+      expect(content.textContent).toContain('Тема kid-liza 2026-10 (исправлено)'),
+    );
+    expect(screen.queryByTestId('diary-stale')).toBeNull();
+    // In place: the same content (so the scroll stays), the same child and month.
+    expect(screen.getByTestId('diary-content')).toBe(content);
+    expect((screen.getByTestId('diary-child') as HTMLSelectElement).value).toBe('kid-liza');
+    expect((screen.getByTestId('diary-month-input') as HTMLInputElement).value).toBe('2026-10');
   });
 });

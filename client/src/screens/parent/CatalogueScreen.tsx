@@ -3,10 +3,11 @@ import type { ParentCatalogResponse } from '@otmetka/shared/api';
 import { useState } from 'preact/hooks';
 import { formatDate, weekdaysLabel } from '../admin/format.ts';
 import { LEVEL_LABELS } from '../admin/ProgrammesScreen.tsx';
-import { ErrorLine, Field, Loading, Select, useLoad } from '../admin/ui.tsx';
+import { ErrorLine, Field, Loading, Select } from '../admin/ui.tsx';
 import { useOrgTime } from '../org-time.ts';
 import { ApplyForm } from './ApplyForm.tsx';
 import { useParent } from './context.ts';
+import { useKept } from './kept.ts';
 
 /**
  * The catalogue: programmes and their subgroups with schedules and free places. Offline it shows
@@ -38,7 +39,7 @@ const FOCUS_OPTIONS = [
 export function CatalogueScreen({ onApplied }: { onApplied: () => void }) {
   const time = useOrgTime();
   const { api, version } = useParent();
-  const catalog = useLoad(() => api.catalog(), [api, version]);
+  const catalog = useKept(() => api.catalog(), [api, version]);
   const [focus, setFocus] = useState('');
   const [applying, setApplying] = useState<{ subgroup: CatalogSubgroup; programme: string } | null>(
     null,

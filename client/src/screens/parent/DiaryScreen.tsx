@@ -6,6 +6,7 @@ import { formatDate, monthLabel, shiftMonth } from '../admin/format.ts';
 import { ErrorLine, Field, Loading, Select, useLoad } from '../admin/ui.tsx';
 import { useOrgTime } from '../org-time.ts';
 import { useParent } from './context.ts';
+import { useKept } from './kept.ts';
 
 /**
  * The diary of one child for one month: lessons with topics, attendance, homework and grades.
@@ -16,7 +17,7 @@ import { useParent } from './context.ts';
  */
 export function DiaryScreen() {
   const { api, version } = useParent();
-  const children = useLoad(() => api.listChildren(), [api, version]);
+  const children = useKept(() => api.listChildren(), [api, version]);
   const list = children.data?.value.children ?? [];
   const [view, choose] = useDiaryView(list, children.data !== undefined);
   const learnerId = view?.learnerId ?? '';
@@ -118,7 +119,7 @@ function useDiaryView(list: readonly { id: string }[], listed: boolean) {
 function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) {
   const time = useOrgTime();
   const { api, version } = useParent();
-  const diary = useLoad(() => api.diary(learnerId, month), [api, learnerId, month, version]);
+  const diary = useKept(() => api.diary(learnerId, month), [api, learnerId, month, version]);
 
   if (!diary.data) {
     if (diary.offline) {

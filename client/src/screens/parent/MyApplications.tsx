@@ -1,14 +1,15 @@
 import { applicationStatusLabel } from '@otmetka/shared';
 import { formatDate } from '../admin/format.ts';
-import { ErrorLine, Loading, useLoad } from '../admin/ui.tsx';
+import { ErrorLine, Loading } from '../admin/ui.tsx';
 import { useOrgTime } from '../org-time.ts';
 import { useParent } from './context.ts';
+import { useKept } from './kept.ts';
 
 /** The parent's applications: the current status and its history with dates and comments. */
 export function MyApplications({ onCatalogue }: { onCatalogue: () => void }) {
   const time = useOrgTime();
   const { api, version } = useParent();
-  const list = useLoad(() => api.listApplications(), [api, version]);
+  const list = useKept(() => api.listApplications(), [api, version]);
   const applications = list.data?.value.applications;
 
   return (
