@@ -323,4 +323,21 @@ describe('parent offline: back online and a hanging network', () => {
     expect((screen.getByTestId('diary-child') as HTMLSelectElement).value).toBe('kid-liza');
     expect((screen.getByTestId('diary-month-input') as HTMLInputElement).value).toBe('2026-10');
   });
+
+  it('[PD11] a copy shown for a slow server says the server is slow, not «Нет связи»', async () => {
+    renderParent();
+    await chooseLizaOctober();
+    fireEvent.click(screen.getByTestId('parent-tab-applications'));
+    await screen.findByTestId('parent-applications-empty');
+    cleanup();
+
+    network = 'hanging';
+    renderParent(50);
+
+    const slow = /^Сервер отвечает медленно\. Данные на \d{2}\.\d{2}\.\d{4}.*свежие появятся сами/;
+    expect((await screen.findByTestId('diary-stale')).textContent).toMatch(slow);
+    fireEvent.click(screen.getByTestId('parent-tab-applications'));
+    expect((await screen.findByTestId('parent-applications-stale')).textContent).toMatch(slow);
+    expect(document.body.textContent).not.toContain('Нет связи');
+  });
 });

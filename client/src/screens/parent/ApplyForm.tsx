@@ -11,7 +11,7 @@ import {
 } from '../admin/form.tsx';
 import { ErrorLine, useOnline } from '../admin/ui.tsx';
 import { useParent } from './context.ts';
-import { useKept } from './kept.ts';
+import { useKept } from './kept.tsx';
 
 /**
  * An application for one subgroup: pick a registered child or register one (name and birth

@@ -4,10 +4,9 @@ import { useState } from 'preact/hooks';
 import { formatDate, weekdaysLabel } from '../admin/format.ts';
 import { LEVEL_LABELS } from '../admin/ProgrammesScreen.tsx';
 import { ErrorLine, Field, Loading, Select } from '../admin/ui.tsx';
-import { useOrgTime } from '../org-time.ts';
 import { ApplyForm } from './ApplyForm.tsx';
 import { useParent } from './context.ts';
-import { useKept } from './kept.ts';
+import { KeptNote, useKept } from './kept.tsx';
 
 /**
  * The catalogue: programmes and their subgroups with schedules and free places. Offline it shows
@@ -37,7 +36,6 @@ const FOCUS_OPTIONS = [
 ];
 
 export function CatalogueScreen({ onApplied }: { onApplied: () => void }) {
-  const time = useOrgTime();
   const { api, version } = useParent();
   const catalog = useKept(() => api.catalog(), [api, version]);
   const [focus, setFocus] = useState('');
@@ -79,13 +77,12 @@ export function CatalogueScreen({ onApplied }: { onApplied: () => void }) {
         offlineText="Нет связи с сервером, а каталог ещё не загружался на это устройство."
       />
       {catalog.loading && !catalog.data ? <Loading testid="catalog-loading" /> : null}
-      {catalog.data?.fromCache ? (
-        // PD6: places and schedules may have changed since; the time says how old they are.
-        <p class="ap-warn" data-testid="catalog-stale">
-          Нет связи. Данные на {time.formatInstant(catalog.data.fetchedAt)}. Заявку можно отправить
-          только при подключении к интернету.
-        </p>
-      ) : null}
+      {/* PD6: places and schedules may have changed since; the time says how old they are. */}
+      <KeptNote
+        kept={catalog.data}
+        testid="catalog-stale"
+        offlineTail="Заявку можно отправить только при подключении к интернету."
+      />
       {shown && programmes.length === 0 ? <p class="ap-muted">Программ не найдено.</p> : null}
       <div class="pa-programmes">
         {programmes.map((p) => (

@@ -6,7 +6,7 @@ import { formatDate, monthLabel, shiftMonth } from '../admin/format.ts';
 import { ErrorLine, Field, Loading, Select, useLoad } from '../admin/ui.tsx';
 import { useOrgTime } from '../org-time.ts';
 import { useParent } from './context.ts';
-import { useKept } from './kept.ts';
+import { KeptNote, useKept } from './kept.tsx';
 
 /**
  * The diary of one child for one month: lessons with topics, attendance, homework and grades.
@@ -117,7 +117,6 @@ function useDiaryView(list: readonly { id: string }[], listed: boolean) {
 }
 
 function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) {
-  const time = useOrgTime();
   const { api, version } = useParent();
   const diary = useKept(() => api.diary(learnerId, month), [api, learnerId, month, version]);
 
@@ -136,14 +135,10 @@ function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) 
     );
   }
 
-  const { value, fromCache, fetchedAt } = diary.data;
+  const { value } = diary.data;
   return (
     <div data-testid="diary-content">
-      {fromCache ? (
-        <p class="ap-warn" data-testid="diary-stale">
-          Нет связи. Данные на {time.formatInstant(fetchedAt)}
-        </p>
-      ) : null}
+      <KeptNote kept={diary.data} testid="diary-stale" />
       <DiaryBody diary={value} />
     </div>
   );
