@@ -93,12 +93,17 @@ const CATALOG = {
   ],
 };
 
+/** The children the server lists for the mother (a test may take one away). */
+const CHILDREN_SHOWN = [...CHILDREN];
+
 /**
  * The server as the phone sees it: answering, unreachable, never answering, or answering only
  * when the test releases the requests held so far (a slow server).
  */
 let network: 'up' | 'down' | 'hanging' | 'held' = 'up';
 const posted: string[] = [];
+/** Every request the phone sent, in order (path and query). */
+const requested: string[] = [];
 const held: (() => void)[] = [];
 /** What the teacher changed in the topics since the device kept its copy. */
 let topicEdit = '';
@@ -112,7 +117,7 @@ function release() {
 function answer(path: string, init?: RequestInit): unknown {
   const url = new URL(path, 'http://server');
   if (init?.method === 'POST') posted.push(url.pathname);
-  if (url.pathname === '/api/parent/children') return { children: CHILDREN };
+  if (url.pathname === '/api/parent/children') return { children: CHILDREN_SHOWN };
   if (url.pathname === '/api/parent/applications') return { applications: [] };
   if (url.pathname === '/api/parent/catalog') return CATALOG;
   const learner = /^\/api\/parent\/diary\/(.+)$/.exec(url.pathname)?.[1];
@@ -121,6 +126,7 @@ function answer(path: string, init?: RequestInit): unknown {
 }
 
 async function fetchApi(path: string, init?: RequestInit): Promise<Response> {
+  requested.push(path);
   if (network === 'hanging') return new Promise<never>(() => {});
   if (network === 'held') await new Promise<void>((resolve) => held.push(resolve));
   if (network === 'down') throw new TypeError('Failed to fetch');
@@ -152,7 +158,9 @@ async function chooseLizaOctober() {
 
 beforeEach(async () => {
   network = 'up';
+  CHILDREN_SHOWN.splice(0, CHILDREN_SHOWN.length, ...CHILDREN);
   posted.length = 0;
+  requested.length = 0;
   held.length = 0;
   topicEdit = '';
   setNavigatorOnline(true);
@@ -339,5 +347,39 @@ describe('parent offline: back online and a hanging network', () => {
     fireEvent.click(screen.getByTestId('parent-tab-applications'));
     expect((await screen.findByTestId('parent-applications-stale')).textContent).toMatch(slow);
     expect(document.body.textContent).not.toContain('Нет связи');
+  });
+
+  it('[PD12] the kept child and month ask for their diary at once, beside the list of children', async () => {
+    renderParent();
+    await chooseLizaOctober();
+    cleanup();
+    requested.length = 0;
+
+    // Neither answer comes: the diary's request must not wait for the list's.
+    network = 'held';
+    renderParent();
+
+    await waitFor(() =>
+      expect(requested).toEqual(
+        expect.arrayContaining([
+          '/api/parent/children',
+          '/api/parent/diary/kid-liza?month=2026-10',
+        ]),
+      ),
+    );
+    release();
+    await waitFor(async () => expect(await shownTopic()).toContain('Тема kid-liza 2026-10'));
+    expect(screen.queryByTestId('diary-stale')).toBeNull();
+  });
+
+  it('[PD12][PD5] a kept child no longer on the list still gives way to the first one', async () => {
+    renderParent();
+    await chooseLizaOctober();
+    cleanup();
+
+    CHILDREN_SHOWN.splice(1);
+    renderParent();
+
+    await waitFor(async () => expect(await shownTopic()).toContain('Тема kid-alisa 2026-10'));
   });
 });

@@ -91,8 +91,9 @@ export function DiaryScreen() {
 
 /**
  * The child and month on show. Nothing is shown until the kept view was read (a local read),
- * so a reload does not first ask for the current month of the first child. A kept child no
- * longer on the list gives way to the first one; every choice is kept for next time.
+ * so a reload does not first ask for the current month of the first child. The kept view is
+ * shown before the list of children arrives; a kept child no longer on the list then gives
+ * way to the first one. Every choice is kept for next time.
  */
 function useDiaryView(list: readonly { id: string }[], listed: boolean) {
   const time = useOrgTime();
@@ -101,13 +102,19 @@ function useDiaryView(list: readonly { id: string }[], listed: boolean) {
   const [view, setView] = useState<DiaryView | null>(null);
 
   useEffect(() => {
-    if (kept.loading || !listed) return;
+    if (kept.loading) return;
+    // PD12: the kept child and month ask for their diary at once, beside the list, rather than
+    // after it (two slow requests in a row on a weak signal); the list confirms the child.
+    if (!listed) {
+      if (!view && kept.data) setView(kept.data);
+      return;
+    }
     const listedId = (id: string | undefined) => list.some((c) => c.id === id);
     if (view && listedId(view.learnerId)) return;
     const from = view ?? kept.data;
     const learnerId = listedId(from?.learnerId) ? from?.learnerId : list[0]?.id;
     setView(learnerId ? { learnerId, month: from?.month ?? monthOf(time.today()) } : null);
-  }, [kept.loading, list]);
+  }, [kept.loading, listed, list]);
 
   const choose = (next: DiaryView) => {
     setView(next);
