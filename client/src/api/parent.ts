@@ -16,7 +16,7 @@ import {
 } from '@otmetka/shared/api';
 import type { z } from 'zod';
 import { cacheGeneration, cacheGet, cachePut } from './cache.ts';
-import { type FetchApi, isNetworkError, requestJson, withQuery } from './http.ts';
+import { type FetchApi, isApiError, isNetworkError, requestJson, withQuery } from './http.ts';
 
 /**
  * Typed calls of /api/parent. Four answers are kept on the device so the parent's screens read
@@ -37,7 +37,8 @@ export interface Cached<T> {
   /** true: the server was unreachable (or slow, or refused the session) and this is the stored copy. */
   fromCache: boolean;
   /**
-   * Why the stored copy is shown: no connection, or a server slower than SLOW_AFTER_MS (PD8).
+   * Why the stored copy is shown: no connection; a server slower than SLOW_AFTER_MS (PD8); or
+   * a session the server no longer accepts, while the sign-in form asks for the password (PD13).
    */
   keptBecause?: KeptBecause;
   /**
@@ -47,7 +48,7 @@ export interface Cached<T> {
   later?: Promise<Cached<T>>;
 }
 
-export type KeptBecause = 'offline' | 'slow';
+export type KeptBecause = 'offline' | 'slow' | 'signIn';
 
 export function diaryCacheKey(userId: string, learnerId: string, month: string): string {
   return `parent:${userId}:diary:${learnerId}:${month}`;
@@ -126,7 +127,8 @@ interface CachedRequest<S extends z.ZodType> {
 }
 
 /**
- * Online: fetch, store, return. Server unreachable: the stored copy, or the network error. Server slow (PD8): after `slowAfterMs` the stored copy, if there is one,
+ * Online: fetch, store, return. Server unreachable, or the session refused (PD13): the stored
+ * copy, or the error. Server slow (PD8): after `slowAfterMs` the stored copy, if there is one,
  * while the request goes on, stores its answer and hands it to the screen as `later` (PD10).
  * An answer that arrives after the session ended (a sign-out while the request was on its way)
  * is returned but not stored: the cache refuses writes older than its last clear.
@@ -162,6 +164,8 @@ async function cachedJson<S extends z.ZodType>(
 /** The failures that show the stored copy rather than an error. */
 function keptBecauseOf(error: unknown): KeptBecause | null {
   if (isNetworkError(error)) return 'offline';
+  // PD13: the sign-in form above the screens says what happened; the copy is still the family's.
+  if (isApiError(error) && error.code === 'SIGN_IN_REQUIRED') return 'signIn';
   return null;
 }
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Cached } from '../../api/parent.ts';
+import type { Cached, KeptBecause } from '../../api/parent.ts';
 import { type Loaded, useLoad } from '../admin/ui.tsx';
 import { useOrgTime } from '../org-time.ts';
 
@@ -47,13 +47,18 @@ export function KeptNote(props: {
   const { kept } = props;
   if (!kept?.fromCache) return null;
   const at = time.formatInstant(kept.fetchedAt);
-  const text =
-    kept.keptBecause === 'slow'
-      ? `Сервер отвечает медленно. Данные на ${at}; свежие появятся сами, как только придут.`
-      : `Нет связи. Данные на ${at}${props.offlineTail ? `. ${props.offlineTail}` : ''}`;
   return (
     <p class="ap-warn" role="status" data-testid={props.testid}>
-      {text}
+      {keptText(kept.keptBecause, at, props.offlineTail)}
     </p>
   );
+}
+
+function keptText(because: KeptBecause | undefined, at: string, offlineTail?: string): string {
+  if (because === 'slow') {
+    return `Сервер отвечает медленно. Данные на ${at}; свежие появятся сами, как только придут.`;
+  }
+  // PD13: the sign-in form above says why; the note says only how old the copy is.
+  if (because === 'signIn') return `Сохранено на этом устройстве. Данные на ${at}`;
+  return `Нет связи. Данные на ${at}${offlineTail ? `. ${offlineTail}` : ''}`;
 }
