@@ -1,10 +1,10 @@
 // @vitest-environment happy-dom
 
-import type { SessionUser } from '@otmetka/shared';
+import { lessonId, type SessionUser } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheGet, cachePut } from '../src/api/cache.ts';
-import { diaryCacheKey } from '../src/api/parent.ts';
+import { childrenCacheKey, diaryCacheKey, diaryViewCacheKey } from '../src/api/parent.ts';
 import { App } from '../src/app/App.tsx';
 import { dbName } from '../src/app/TeacherShell.tsx';
 import type { OtmetkaDb } from '../src/db/database.ts';
@@ -180,5 +180,72 @@ describe('a sign-out in another tab', () => {
     fireEvent.click(screen.getByTestId('logout'));
     await waitFor(() => expect(screen.queryByTestId('parent-app')).toBeNull());
     expect(screen.queryByTestId('signin-again')).toBeNull();
+  });
+
+  it('[PD13] under the sign-in form the parent reads the kept copies, with no doubled error', async () => {
+    const parent: SessionUser = {
+      id: 'parent-expired-kept',
+      orgId: 'org-1',
+      role: 'parent',
+      displayName: 'Васильева Д. Д.',
+      teacherId: null,
+      timeZone: 'Asia/Yekaterinburg',
+    };
+    const child = { id: 'kid-alisa', lastName: 'Васильева', firstName: 'Алиса', middleName: '' };
+    await cachePut(childrenCacheKey(parent.id), {
+      children: [{ ...child, displayName: 'Васильева Алиса' }],
+    });
+    await cachePut(diaryViewCacheKey(parent.id), { learnerId: child.id, month: '2026-10' });
+    await cachePut(diaryCacheKey(parent.id, child.id, '2026-10'), {
+      learnerId: child.id,
+      learnerName: 'Васильева Алиса',
+      month: '2026-10',
+      subgroups: [
+        {
+          subgroupId: 'sg-a',
+          subgroupName: 'Группа 1',
+          programmeName: 'Робототехника',
+          gradesEnabled: false,
+          lessons: [
+            {
+              lessonId: lessonId('sg-a', '2026-10-07', '15:00'),
+              date: '2026-10-07',
+              start: '15:00',
+              end: '16:30',
+              status: 'held',
+              topicTitle: 'Шестерёнки',
+              homework: '',
+              code: '',
+              codeLabel: null,
+              grade: null,
+            },
+          ],
+        },
+      ],
+    });
+    localStorage.setItem(
+      KEY,
+      JSON.stringify({ user: parent, accessToken: 'a', refreshToken: 'r' }),
+    );
+    const refused = { error: { code: 'TOKEN_INVALID', message: 'Токен недействителен' } };
+    const session = new Session({
+      baseUrl: 'http://127.0.0.1:9',
+      fetch: async () => new Response(JSON.stringify(refused), { status: 401 }),
+    });
+    sessions.push(session);
+
+    render(<App session={session} />);
+
+    await screen.findByTestId('signin-again');
+    expect((await screen.findByTestId('diary-content')).textContent).toContain('Шестерёнки');
+    expect(screen.getByTestId('diary-stale').textContent).toMatch(
+      /^Сохранено на этом устройстве\. Данные на \d{2}\.\d{2}\.\d{4}/,
+    );
+    expect(screen.queryByTestId('diary-children-error')).toBeNull();
+    // Nothing kept of the applications: one line says why, not the same words twice.
+    fireEvent.click(screen.getByTestId('parent-tab-applications'));
+    expect((await screen.findByTestId('parent-applications-error')).textContent).toBe(
+      'Сеанс истёк, войдите снова',
+    );
   });
 });

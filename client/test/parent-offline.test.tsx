@@ -49,7 +49,7 @@ function diary(learnerId: string, month: string) {
             end: '16:30',
             status: 'held',
             // The topic names the child and month, so the test sees which diary is shown.
-            topicTitle: `Тема ${learnerId} ${month}`,
+            topicTitle: `Тема ${learnerId} ${month}${topicEdit}`,
             homework: '',
             code: '',
             codeLabel: null,
@@ -93,14 +93,31 @@ const CATALOG = {
   ],
 };
 
-/** The server as the phone sees it: answering, unreachable, or never answering. */
-let network: 'up' | 'down' | 'hanging' = 'up';
+/** The children the server lists for the mother (a test may take one away). */
+const CHILDREN_SHOWN = [...CHILDREN];
+
+/**
+ * The server as the phone sees it: answering, unreachable, never answering, or answering only
+ * when the test releases the requests held so far (a slow server).
+ */
+let network: 'up' | 'down' | 'hanging' | 'held' = 'up';
 const posted: string[] = [];
+/** Every request the phone sent, in order (path and query). */
+const requested: string[] = [];
+const held: (() => void)[] = [];
+/** What the teacher changed in the topics since the device kept its copy. */
+let topicEdit = '';
+
+/** The slow server answers the requests it held; what comes next is answered at once. */
+function release() {
+  network = 'up';
+  for (const answerNow of held.splice(0)) answerNow();
+}
 
 function answer(path: string, init?: RequestInit): unknown {
   const url = new URL(path, 'http://server');
   if (init?.method === 'POST') posted.push(url.pathname);
-  if (url.pathname === '/api/parent/children') return { children: CHILDREN };
+  if (url.pathname === '/api/parent/children') return { children: CHILDREN_SHOWN };
   if (url.pathname === '/api/parent/applications') return { applications: [] };
   if (url.pathname === '/api/parent/catalog') return CATALOG;
   const learner = /^\/api\/parent\/diary\/(.+)$/.exec(url.pathname)?.[1];
@@ -109,15 +126,17 @@ function answer(path: string, init?: RequestInit): unknown {
 }
 
 async function fetchApi(path: string, init?: RequestInit): Promise<Response> {
+  requested.push(path);
   if (network === 'hanging') return new Promise<never>(() => {});
+  if (network === 'held') await new Promise<void>((resolve) => held.push(resolve));
   if (network === 'down') throw new TypeError('Failed to fetch');
   return new Response(JSON.stringify(answer(path, init)), {
     headers: { 'content-type': 'application/json' },
   });
 }
 
-function renderParent() {
-  return render(<ParentApp session={{ user: USER, fetchApi }} />);
+function renderParent(slowAfterMs?: number) {
+  return render(<ParentApp session={{ user: USER, fetchApi }} slowAfterMs={slowAfterMs} />);
 }
 
 function setNavigatorOnline(online: boolean) {
@@ -139,7 +158,11 @@ async function chooseLizaOctober() {
 
 beforeEach(async () => {
   network = 'up';
+  CHILDREN_SHOWN.splice(0, CHILDREN_SHOWN.length, ...CHILDREN);
   posted.length = 0;
+  requested.length = 0;
+  held.length = 0;
+  topicEdit = '';
   setNavigatorOnline(true);
   await cacheClear();
 });
@@ -282,5 +305,81 @@ describe('parent offline: back online and a hanging network', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(settled).toBe(false);
+  });
+
+  it('[PD10] the late answer of a slow server replaces the kept copy in place', async () => {
+    renderParent();
+    await chooseLizaOctober();
+    cleanup();
+
+    // The teacher changed the topic meanwhile; the server answers only after the copy shows.
+    topicEdit = ' (исправлено)';
+    network = 'held';
+    renderParent(50);
+    await screen.findByTestId('diary-stale');
+    const content = screen.getByTestId('diary-content');
+    expect(content.textContent).not.toContain('(исправлено)');
+
+    release();
+
+    await waitFor(() =>
+      expect(content.textContent).toContain('Тема kid-liza 2026-10 (исправлено)'),
+    );
+    expect(screen.queryByTestId('diary-stale')).toBeNull();
+    // In place: the same content (so the scroll stays), the same child and month.
+    expect(screen.getByTestId('diary-content')).toBe(content);
+    expect((screen.getByTestId('diary-child') as HTMLSelectElement).value).toBe('kid-liza');
+    expect((screen.getByTestId('diary-month-input') as HTMLInputElement).value).toBe('2026-10');
+  });
+
+  it('[PD11] a copy shown for a slow server says the server is slow, not «Нет связи»', async () => {
+    renderParent();
+    await chooseLizaOctober();
+    fireEvent.click(screen.getByTestId('parent-tab-applications'));
+    await screen.findByTestId('parent-applications-empty');
+    cleanup();
+
+    network = 'hanging';
+    renderParent(50);
+
+    const slow = /^Сервер отвечает медленно\. Данные на \d{2}\.\d{2}\.\d{4}.*свежие появятся сами/;
+    expect((await screen.findByTestId('diary-stale')).textContent).toMatch(slow);
+    fireEvent.click(screen.getByTestId('parent-tab-applications'));
+    expect((await screen.findByTestId('parent-applications-stale')).textContent).toMatch(slow);
+    expect(document.body.textContent).not.toContain('Нет связи');
+  });
+
+  it('[PD12] the kept child and month ask for their diary at once, beside the list of children', async () => {
+    renderParent();
+    await chooseLizaOctober();
+    cleanup();
+    requested.length = 0;
+
+    // Neither answer comes: the diary's request must not wait for the list's.
+    network = 'held';
+    renderParent();
+
+    await waitFor(() =>
+      expect(requested).toEqual(
+        expect.arrayContaining([
+          '/api/parent/children',
+          '/api/parent/diary/kid-liza?month=2026-10',
+        ]),
+      ),
+    );
+    release();
+    await waitFor(async () => expect(await shownTopic()).toContain('Тема kid-liza 2026-10'));
+    expect(screen.queryByTestId('diary-stale')).toBeNull();
+  });
+
+  it('[PD12][PD5] a kept child no longer on the list still gives way to the first one', async () => {
+    renderParent();
+    await chooseLizaOctober();
+    cleanup();
+
+    CHILDREN_SHOWN.splice(1);
+    renderParent();
+
+    await waitFor(async () => expect(await shownTopic()).toContain('Тема kid-alisa 2026-10'));
   });
 });

@@ -2,6 +2,7 @@ import { lessonId } from '@otmetka/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { subgroupDbName } from '../../sync-server/src/db/store.ts';
 import {
+  call,
   createFixture,
   PASSWORD,
   startServer,
@@ -112,5 +113,54 @@ describe('session', () => {
     });
     expect(offline.needsSignIn.value).toBe(false);
     expect(offline.current.value).not.toBeNull();
+  });
+});
+
+describe('a sign-out the server did not hear', () => {
+  /** A phone whose network the test switches off and on; its localStorage outlives a restart. */
+  function phone() {
+    const net = { up: true };
+    const fetch: typeof globalThis.fetch = (input, init) =>
+      net.up ? globalThis.fetch(input, init) : Promise.reject(new TypeError('Failed to fetch'));
+    return { net, http: { baseUrl: server.url, fetch }, store: memoryStore() };
+  }
+
+  async function refreshStatus(refreshToken: string): Promise<number> {
+    return (await call(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken } })).status;
+  }
+
+  it('[SO3] is told once the network returns, though another parent signed in meanwhile', async () => {
+    const { net, http, store } = phone();
+    const device = new Session(http, store);
+    await device.signIn('parent', PASSWORD);
+    const left = device.current.value!.refreshToken;
+
+    net.up = false;
+    await device.signOut();
+    expect(device.current.value).toBeNull();
+
+    net.up = true;
+    await device.signIn('other-parent', PASSWORD);
+    await device.flushLogouts();
+
+    expect(await refreshStatus(left)).toBe(401);
+    // The new session is not touched, and the device keeps nothing of the old one.
+    expect(device.user?.id).toBe('other-parent');
+    await expect(device.getJson('/api/parent/children')).resolves.toBeDefined();
+    expect(store.get('otmetka.pendingLogouts')).toBeNull();
+  });
+
+  it('[SO3] a restart with the network back tells the server of the sign-out', async () => {
+    const { net, http, store } = phone();
+    const device = new Session(http, store);
+    await device.signIn('parent', PASSWORD);
+    const left = device.current.value!.refreshToken;
+    net.up = false;
+    await device.signOut();
+
+    net.up = true;
+    await new Session(http, store).flushLogouts();
+
+    expect(await refreshStatus(left)).toBe(401);
   });
 });

@@ -59,10 +59,22 @@ function apiErrorText(error: ApiError): string {
   const general = CODE_MESSAGES[error.code];
   const own = withoutFieldPath(error.message);
   if (!own || error.message === error.code) return general ?? error.message;
+  // PD13: the session's own «Сеанс истёк. Войдите снова.» after the code's text read twice.
+  if (general && sameWords(general, own)) return general;
   // An error about one field says exactly what is wrong with it; the code's general text
   // would only mislead (a duplicate СНИЛС is a CONFLICT, not «изменена кем-то другим»).
   if (!general || error.field) return asSentence(own);
   return `${general}: ${own}`;
+}
+
+/** The same words, whatever the case and punctuation. */
+function sameWords(a: string, b: string): boolean {
+  const words = (text: string) =>
+    text
+      .toLocaleLowerCase('ru')
+      .match(/[\p{L}\d]+/gu)
+      ?.join(' ');
+  return words(a) === words(b);
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 } from '@otmetka/shared/api';
 import type { z } from 'zod';
 import { cacheGeneration, cacheGet, cachePut } from './cache.ts';
-import { type FetchApi, isNetworkError, requestJson, withQuery } from './http.ts';
+import { type FetchApi, isApiError, isNetworkError, requestJson, withQuery } from './http.ts';
 
 /**
  * Typed calls of /api/parent. Four answers are kept on the device so the parent's screens read
@@ -34,9 +34,21 @@ export interface Cached<T> {
   value: T;
   /** When the server produced this answer (ms since the epoch). */
   fetchedAt: number;
-  /** true: the server was unreachable and this is the stored copy. */
+  /** true: the server was unreachable (or slow, or refused the session) and this is the stored copy. */
   fromCache: boolean;
+  /**
+   * Why the stored copy is shown: no connection; a server slower than SLOW_AFTER_MS (PD8); or
+   * a session the server no longer accepts, while the sign-in form asks for the password (PD13).
+   */
+  keptBecause?: KeptBecause;
+  /**
+   * PD10: the request still on its way when the stored copy was shown for a slow server: the
+   * screen replaces the copy with its answer when it arrives.
+   */
+  later?: Promise<Cached<T>>;
 }
+
+export type KeptBecause = 'offline' | 'slow' | 'signIn';
 
 export function diaryCacheKey(userId: string, learnerId: string, month: string): string {
   return `parent:${userId}:diary:${learnerId}:${month}`;
@@ -115,11 +127,11 @@ interface CachedRequest<S extends z.ZodType> {
 }
 
 /**
- * Online: fetch, store, return. Server unreachable: the stored copy, or the network error.
- * Server slow (PD8): after `slowAfterMs` the stored copy, if there is one, while the request
- * goes on and stores its answer for the next read. An answer that arrives after the session
- * ended (a sign-out while the request was on its way) is returned but not stored: the cache
- * refuses writes older than its last clear.
+ * Online: fetch, store, return. Server unreachable, or the session refused (PD13): the stored
+ * copy, or the error. Server slow (PD8): after `slowAfterMs` the stored copy, if there is one,
+ * while the request goes on, stores its answer and hands it to the screen as `later` (PD10).
+ * An answer that arrives after the session ended (a sign-out while the request was on its way)
+ * is returned but not stored: the cache refuses writes older than its last clear.
  */
 async function cachedJson<S extends z.ZodType>(
   request: CachedRequest<S>,
@@ -134,14 +146,40 @@ async function cachedJson<S extends z.ZodType>(
   });
   const stop = () => clearTimeout(timer);
   fresh.then(stop, stop);
-  const meanwhile = slow.then(async () => (await readCached(key, schema)) ?? fresh);
+  const meanwhile = slow.then(async () => {
+    const copy = await readCached(key, schema, 'slow');
+    return copy ? { ...copy, later: relabelOnFailure(fresh, copy) } : fresh;
+  });
   try {
     return await Promise.race([fresh, meanwhile]);
   } catch (error) {
-    if (!isNetworkError(error)) throw error;
-    const cached = await readCached(key, schema);
-    if (!cached) throw error;
-    return cached;
+    const because = keptBecauseOf(error);
+    if (!because) throw error;
+    const copy = await readCached(key, schema, because);
+    if (!copy) throw error;
+    return copy;
+  }
+}
+
+/** The failures that show the stored copy rather than an error. */
+function keptBecauseOf(error: unknown): KeptBecause | null {
+  if (isNetworkError(error)) return 'offline';
+  // PD13: the sign-in form above the screens says what happened; the copy is still the family's.
+  if (isApiError(error) && error.code === 'SIGN_IN_REQUIRED') return 'signIn';
+  return null;
+}
+
+/**
+ * The slow request's outcome for a screen showing `copy`: its answer, or the same copy
+ * labelled with the failure (a network that dropped meanwhile now reads «Нет связи»).
+ */
+async function relabelOnFailure<T>(fresh: Promise<Cached<T>>, copy: Cached<T>) {
+  try {
+    return await fresh;
+  } catch (error) {
+    const because = keptBecauseOf(error);
+    if (!because) throw error;
+    return { ...copy, keptBecause: because };
   }
 }
 
@@ -162,6 +200,7 @@ async function fetchAndKeep<S extends z.ZodType>({
 async function readCached<S extends z.ZodType>(
   key: string,
   schema: S,
+  keptBecause: KeptBecause,
 ): Promise<Cached<z.infer<S>> | null> {
   const entry = await cacheGet(key).catch(() => undefined);
   if (!entry) return null;
@@ -169,5 +208,5 @@ async function readCached<S extends z.ZodType>(
   // A copy written by an older version may not match today's schema: treat it as absent.
   const parsed = schema.safeParse(entry.value);
   if (!parsed.success) return null;
-  return { value: parsed.data, fetchedAt: entry.savedAt, fromCache: true };
+  return { value: parsed.data, fetchedAt: entry.savedAt, fromCache: true, keptBecause };
 }

@@ -66,6 +66,14 @@ export function memoryStore(): KeyValueStore {
 
 const SESSION_KEY = 'otmetka.session';
 
+/**
+ * SO3: refresh tokens of sign-outs the server has not heard of (offline at the tap). Only the
+ * token, nothing else of the user; a few at most, so a phone offline for weeks of sign-outs
+ * does not grow the list without end (the oldest is dropped: it expires on its own).
+ */
+const PENDING_LOGOUTS_KEY = 'otmetka.pendingLogouts';
+const MAX_PENDING_LOGOUTS = 5;
+
 /** Parses a login or refresh answer; the protocol's zod schemas load only when one arrives. */
 async function parseLogin(body: unknown): Promise<LoginResponse> {
   // The deep path: through the barrel this dynamic import kept zod in the start-up bundle.
@@ -101,6 +109,8 @@ export class Session {
   private refreshing: Promise<void> | null = null;
   private readonly endedElsewhere = new Set<(user: SessionUser) => void>();
   private readonly unwatch: () => void;
+  private flushing: Promise<void> | null = null;
+  private readonly onOnline = () => void this.flushLogouts();
 
   constructor(
     readonly http: HttpOptions,
@@ -108,6 +118,10 @@ export class Session {
   ) {
     this.current.value = this.load();
     this.unwatch = store.watch?.(SESSION_KEY, () => this.follow()) ?? (() => {});
+    // SO3: a sign-out the server missed is told at the next chance: this start, the network's
+    // return, or any answer the server gives (a sign-in, a refresh).
+    if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
+    void this.flushLogouts();
   }
 
   /**
@@ -137,6 +151,7 @@ export class Session {
   /** Stops following the other tabs (a test's session that is done). */
   dispose(): void {
     this.unwatch();
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
     this.endedElsewhere.clear();
   }
 
@@ -162,6 +177,8 @@ export class Session {
     this.store.set(SESSION_KEY, JSON.stringify(data));
     this.current.value = data;
     this.needsSignIn.value = false;
+    // The server just answered: the moment to tell it of a sign-out it missed (SO3).
+    void this.flushLogouts();
   }
 
   /**
@@ -279,9 +296,10 @@ export class Session {
   }
 
   /**
-   * Forgets the tokens on this device at once, then ends the session on the server (best
-   * effort). Local first: while a slow network carries the logout, nothing may still be asked
-   * (or kept) in the name of the session the user has left.
+   * Forgets the tokens on this device at once, then ends the session on the server. Local
+   * first: while a slow network carries the logout, nothing may still be asked (or kept) in the
+   * name of the session the user has left. A logout that cannot reach the server is kept and
+   * sent at the next chance (SO3): the refresh token would stay valid there for 30 days.
    */
   async signOut(): Promise<void> {
     const session = this.current.value;
@@ -289,10 +307,64 @@ export class Session {
     this.current.value = null;
     this.needsSignIn.value = false;
     if (!session) return;
-    await send(this.http, '/api/auth/logout', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...protocolHeaders(this.http) },
-      body: JSON.stringify({ refreshToken: session.refreshToken }),
-    }).catch(() => undefined);
+    // Kept before it is sent: a phone closed while the logout hangs still tells it next time.
+    this.keepLogout(session.refreshToken);
+    if (await this.tellLogout(session.refreshToken)) this.dropLogout(session.refreshToken);
+  }
+
+  /** SO3: sends the logouts the server missed; one at a time, once per tab at a time. */
+  flushLogouts(): Promise<void> {
+    this.flushing ??= this.sendPendingLogouts().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async sendPendingLogouts(): Promise<void> {
+    for (const token of this.pendingLogouts()) {
+      if (!(await this.tellLogout(token))) return;
+      this.dropLogout(token);
+    }
+  }
+
+  /**
+   * Whether the server heard the logout. Any answer below 500 counts: a token it revoked, or
+   * one it no longer knows (expired, revoked from elsewhere) needs no second try.
+   */
+  private async tellLogout(refreshToken: string): Promise<boolean> {
+    try {
+      const response = await send(this.http, '/api/auth/logout', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...protocolHeaders(this.http) },
+        body: JSON.stringify({ refreshToken }),
+      });
+      await response.body?.cancel();
+      return response.status < 500;
+    } catch {
+      return false;
+    }
+  }
+
+  private keepLogout(refreshToken: string): void {
+    const pending = [...this.pendingLogouts(), refreshToken];
+    this.writeLogouts(pending.slice(-MAX_PENDING_LOGOUTS));
+  }
+
+  private dropLogout(refreshToken: string): void {
+    this.writeLogouts(this.pendingLogouts().filter((t) => t !== refreshToken));
+  }
+
+  private pendingLogouts(): string[] {
+    try {
+      const parsed: unknown = JSON.parse(this.store.get(PENDING_LOGOUTS_KEY) ?? '[]');
+      return Array.isArray(parsed) ? parsed.filter((t) => typeof t === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private writeLogouts(tokens: string[]): void {
+    if (tokens.length === 0) this.store.remove(PENDING_LOGOUTS_KEY);
+    else this.store.set(PENDING_LOGOUTS_KEY, JSON.stringify(tokens));
   }
 }

@@ -9,8 +9,9 @@ import {
   SelectField,
   useForm,
 } from '../admin/form.tsx';
-import { ErrorLine, useLoad, useOnline } from '../admin/ui.tsx';
+import { ErrorLine, useOnline } from '../admin/ui.tsx';
 import { useParent } from './context.ts';
+import { useKept } from './kept.tsx';
 
 /**
  * An application for one subgroup: pick a registered child or register one (name and birth
@@ -37,7 +38,7 @@ interface Props {
 export function ApplyForm({ subgroup, programmeName, onCancel, onDone }: Props) {
   const { api, version, changed } = useParent();
   const online = useOnline();
-  const children = useLoad(() => api.listChildren(), [api, version]);
+  const children = useKept(() => api.listChildren(), [api, version]);
   const list = children.data?.value.children ?? [];
   const [learnerId, setLearnerId] = useState('');
   const form = useForm(() => ({ lastName: '', firstName: '', middleName: '', birthDate: '' }));

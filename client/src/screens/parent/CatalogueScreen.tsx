@@ -3,10 +3,10 @@ import type { ParentCatalogResponse } from '@otmetka/shared/api';
 import { useState } from 'preact/hooks';
 import { formatDate, weekdaysLabel } from '../admin/format.ts';
 import { LEVEL_LABELS } from '../admin/ProgrammesScreen.tsx';
-import { ErrorLine, Field, Loading, Select, useLoad } from '../admin/ui.tsx';
-import { useOrgTime } from '../org-time.ts';
+import { ErrorLine, Field, Loading, Select } from '../admin/ui.tsx';
 import { ApplyForm } from './ApplyForm.tsx';
 import { useParent } from './context.ts';
+import { KeptNote, useKept } from './kept.tsx';
 
 /**
  * The catalogue: programmes and their subgroups with schedules and free places. Offline it shows
@@ -36,9 +36,8 @@ const FOCUS_OPTIONS = [
 ];
 
 export function CatalogueScreen({ onApplied }: { onApplied: () => void }) {
-  const time = useOrgTime();
   const { api, version } = useParent();
-  const catalog = useLoad(() => api.catalog(), [api, version]);
+  const catalog = useKept(() => api.catalog(), [api, version]);
   const [focus, setFocus] = useState('');
   const [applying, setApplying] = useState<{ subgroup: CatalogSubgroup; programme: string } | null>(
     null,
@@ -78,13 +77,12 @@ export function CatalogueScreen({ onApplied }: { onApplied: () => void }) {
         offlineText="Нет связи с сервером, а каталог ещё не загружался на это устройство."
       />
       {catalog.loading && !catalog.data ? <Loading testid="catalog-loading" /> : null}
-      {catalog.data?.fromCache ? (
-        // PD6: places and schedules may have changed since; the time says how old they are.
-        <p class="ap-warn" data-testid="catalog-stale">
-          Нет связи. Данные на {time.formatInstant(catalog.data.fetchedAt)}. Заявку можно отправить
-          только при подключении к интернету.
-        </p>
-      ) : null}
+      {/* PD6: places and schedules may have changed since; the time says how old they are. */}
+      <KeptNote
+        kept={catalog.data}
+        testid="catalog-stale"
+        offlineTail="Заявку можно отправить только при подключении к интернету."
+      />
       {shown && programmes.length === 0 ? <p class="ap-muted">Программ не найдено.</p> : null}
       <div class="pa-programmes">
         {programmes.map((p) => (

@@ -6,6 +6,7 @@ import { formatDate, monthLabel, shiftMonth } from '../admin/format.ts';
 import { ErrorLine, Field, Loading, Select, useLoad } from '../admin/ui.tsx';
 import { useOrgTime } from '../org-time.ts';
 import { useParent } from './context.ts';
+import { KeptNote, useKept } from './kept.tsx';
 
 /**
  * The diary of one child for one month: lessons with topics, attendance, homework and grades.
@@ -16,7 +17,7 @@ import { useParent } from './context.ts';
  */
 export function DiaryScreen() {
   const { api, version } = useParent();
-  const children = useLoad(() => api.listChildren(), [api, version]);
+  const children = useKept(() => api.listChildren(), [api, version]);
   const list = children.data?.value.children ?? [];
   const [view, choose] = useDiaryView(list, children.data !== undefined);
   const learnerId = view?.learnerId ?? '';
@@ -90,8 +91,9 @@ export function DiaryScreen() {
 
 /**
  * The child and month on show. Nothing is shown until the kept view was read (a local read),
- * so a reload does not first ask for the current month of the first child. A kept child no
- * longer on the list gives way to the first one; every choice is kept for next time.
+ * so a reload does not first ask for the current month of the first child. The kept view is
+ * shown before the list of children arrives; a kept child no longer on the list then gives
+ * way to the first one. Every choice is kept for next time.
  */
 function useDiaryView(list: readonly { id: string }[], listed: boolean) {
   const time = useOrgTime();
@@ -100,13 +102,19 @@ function useDiaryView(list: readonly { id: string }[], listed: boolean) {
   const [view, setView] = useState<DiaryView | null>(null);
 
   useEffect(() => {
-    if (kept.loading || !listed) return;
+    if (kept.loading) return;
+    // PD12: the kept child and month ask for their diary at once, beside the list, rather than
+    // after it (two slow requests in a row on a weak signal); the list confirms the child.
+    if (!listed) {
+      if (!view && kept.data) setView(kept.data);
+      return;
+    }
     const listedId = (id: string | undefined) => list.some((c) => c.id === id);
     if (view && listedId(view.learnerId)) return;
     const from = view ?? kept.data;
     const learnerId = listedId(from?.learnerId) ? from?.learnerId : list[0]?.id;
     setView(learnerId ? { learnerId, month: from?.month ?? monthOf(time.today()) } : null);
-  }, [kept.loading, list]);
+  }, [kept.loading, listed, list]);
 
   const choose = (next: DiaryView) => {
     setView(next);
@@ -116,9 +124,8 @@ function useDiaryView(list: readonly { id: string }[], listed: boolean) {
 }
 
 function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) {
-  const time = useOrgTime();
   const { api, version } = useParent();
-  const diary = useLoad(() => api.diary(learnerId, month), [api, learnerId, month, version]);
+  const diary = useKept(() => api.diary(learnerId, month), [api, learnerId, month, version]);
 
   if (!diary.data) {
     if (diary.offline) {
@@ -135,14 +142,10 @@ function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) 
     );
   }
 
-  const { value, fromCache, fetchedAt } = diary.data;
+  const { value } = diary.data;
   return (
     <div data-testid="diary-content">
-      {fromCache ? (
-        <p class="ap-warn" data-testid="diary-stale">
-          Нет связи. Данные на {time.formatInstant(fetchedAt)}
-        </p>
-      ) : null}
+      <KeptNote kept={diary.data} testid="diary-stale" />
       <DiaryBody diary={value} />
     </div>
   );

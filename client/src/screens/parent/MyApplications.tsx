@@ -1,14 +1,15 @@
 import { applicationStatusLabel } from '@otmetka/shared';
 import { formatDate } from '../admin/format.ts';
-import { ErrorLine, Loading, useLoad } from '../admin/ui.tsx';
+import { ErrorLine, Loading } from '../admin/ui.tsx';
 import { useOrgTime } from '../org-time.ts';
 import { useParent } from './context.ts';
+import { KeptNote, useKept } from './kept.tsx';
 
 /** The parent's applications: the current status and its history with dates and comments. */
 export function MyApplications({ onCatalogue }: { onCatalogue: () => void }) {
   const time = useOrgTime();
   const { api, version } = useParent();
-  const list = useLoad(() => api.listApplications(), [api, version]);
+  const list = useKept(() => api.listApplications(), [api, version]);
   const applications = list.data?.value.applications;
 
   return (
@@ -26,11 +27,7 @@ export function MyApplications({ onCatalogue }: { onCatalogue: () => void }) {
       </header>
       <ErrorLine error={list.data ? null : list.error} testid="parent-applications-error" />
       {list.loading && !list.data ? <Loading testid="parent-applications-loading" /> : null}
-      {list.data?.fromCache ? (
-        <p class="ap-warn" data-testid="parent-applications-stale">
-          Нет связи. Данные на {time.formatInstant(list.data.fetchedAt)}
-        </p>
-      ) : null}
+      <KeptNote kept={list.data} testid="parent-applications-stale" />
       {applications?.length === 0 ? (
         <p class="ap-muted" data-testid="parent-applications-empty">
           Заявок пока нет. Выберите кружок в каталоге.

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { parentApi } from '../../api/parent.ts';
+import { parentApi, SLOW_AFTER_MS } from '../../api/parent.ts';
 import { OrgTimeZone } from '../org-time.ts';
 import '../admin/admin.css';
 import type { ScreenSession } from '../admin/context.ts';
@@ -23,13 +23,20 @@ const TABS = [
 
 type Tab = (typeof TABS)[number][0];
 
-export function ParentApp({ session }: { session: ScreenSession }) {
+/** `slowAfterMs`: how long a read waits for the server before showing the kept copy (PD8). */
+export function ParentApp({
+  session,
+  slowAfterMs = SLOW_AFTER_MS,
+}: {
+  session: ScreenSession;
+  slowAfterMs?: number;
+}) {
   const [tab, setTab] = useState<Tab>('diary');
   const [version, setVersion] = useState(0);
   const online = useOnline();
   const api = useMemo(
-    () => parentApi(session.fetchApi, session.user.id),
-    [session.fetchApi, session.user.id],
+    () => parentApi(session.fetchApi, session.user.id, slowAfterMs),
+    [session.fetchApi, session.user.id, slowAfterMs],
   );
 
   const changed = () => setVersion((v) => v + 1);
