@@ -84,6 +84,11 @@ describe('admin and parent: applications', () => {
     );
     type(`app-comment-${appId}`, 'по заявлению');
     fireEvent.click(screen.getByTestId(`app-apply-${appId}`));
+    // AS3: the board shows what waits for a decision; the learners studying are one choice away.
+    await waitFor(() => expect(screen.queryByTestId(`app-card-${appId}`)).toBeNull());
+    fireEvent.change(screen.getByTestId('applications-status'), {
+      target: { value: 'обучается' },
+    });
     await waitFor(() =>
       expect(
         within(screen.getByTestId('applications-column-обучается')).queryByText('Белова Ника'),
@@ -105,5 +110,22 @@ describe('admin and parent: applications', () => {
       expect(screen.getByTestId(`parent-app-status-${appId}`).textContent).toBe('обучается'),
     );
     expect(screen.getByTestId(`parent-app-${appId}`).textContent).toContain('по заявлению');
+  });
+
+  it('[AS3][AS4] the board opens on the applications waiting for a decision; a studying card shows its date unopened', async () => {
+    // The fixture's three learners study from 1 September: nothing of theirs waits.
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-applications'));
+    const filter = (await screen.findByTestId('applications-status')) as HTMLSelectElement;
+    expect(filter.value).toBe('waiting');
+    expect(filter.selectedOptions[0]!.textContent).toMatch(/^Ждут решения \(\d+\)$/);
+    expect(screen.getByTestId('applications-column-новая')).toBeTruthy();
+    expect(screen.queryByTestId('applications-column-обучается')).toBeNull();
+    expect(screen.queryByTestId('app-card-app-kid')).toBeNull();
+
+    fireEvent.change(filter, { target: { value: 'all' } });
+    const card = await screen.findByTestId('app-card-app-kid');
+    expect(screen.getByTestId('app-date-shown-app-kid').textContent).toBe('Обучается с 01.09.2026');
+    expect(within(card).queryByTestId('app-history-app-kid')).toBeNull();
   });
 });

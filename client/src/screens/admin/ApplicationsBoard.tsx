@@ -30,9 +30,58 @@ function RegistrationLink({ orgId }: { orgId: string }) {
   );
 }
 
+/**
+ * AS3: the statuses that wait for the admin's decision: those the organisation lists before
+ * «обучается» (новая, подтверждена, в резерве). The board opens on them; the hundreds of
+ * learners already studying would bury the day's new applications.
+ */
+export function waitingStatuses(statuses: readonly string[]): string[] {
+  const studying = statuses.indexOf(APPLICATION_STUDYING);
+  return studying > 0 ? statuses.slice(0, studying) : [...statuses];
+}
+
+const WAITING = 'waiting';
+const ALL = 'all';
+
+/** The columns the status filter shows: the waiting ones, all, or one status. */
+function shownStatuses(filter: string, statuses: readonly string[]): string[] {
+  if (filter === WAITING) return waitingStatuses(statuses);
+  if (filter === ALL) return [...statuses];
+  return statuses.filter((s) => s === filter);
+}
+
+function StatusFilter(props: {
+  value: string;
+  onValue: (value: string) => void;
+  statuses: readonly string[];
+  applications: readonly ApplicationView[];
+}) {
+  const count = (shown: string[]) =>
+    props.applications.filter((a) => shown.includes(a.status)).length;
+  const options = [
+    { value: WAITING, label: `Ждут решения (${count(waitingStatuses(props.statuses))})` },
+    ...props.statuses.map((s) => ({
+      value: s,
+      label: `${applicationStatusLabel(s)} (${count([s])})`,
+    })),
+    { value: ALL, label: `Все статусы (${props.applications.length})` },
+  ];
+  return (
+    <Field label="Показать" testid="applications-status">
+      <Select
+        value={props.value}
+        onValue={props.onValue}
+        testid="applications-status"
+        options={options}
+      />
+    </Field>
+  );
+}
+
 export function ApplicationsBoard() {
   const { api, subgroupId, user } = useAdmin();
   const [filterAll, setFilterAll] = useState(true);
+  const [statusFilter, setStatusFilter] = useState(WAITING);
   const filter = filterAll ? undefined : subgroupId || undefined;
   const list = useLoad(
     () => api.listApplications(filter ? { subgroupId: filter } : {}),
@@ -58,8 +107,16 @@ export function ApplicationsBoard() {
       <AdminError error={list.error} testid="applications-error" />
       {list.loading && !list.data ? <Loading testid="applications-loading" /> : null}
       {list.data ? (
+        <StatusFilter
+          value={statusFilter}
+          onValue={setStatusFilter}
+          statuses={list.data.statuses}
+          applications={list.data.applications}
+        />
+      ) : null}
+      {list.data ? (
         <div class="ap-board">
-          {list.data.statuses.map((status) => (
+          {shownStatuses(statusFilter, list.data.statuses).map((status) => (
             <StatusColumn
               key={status}
               status={status}
@@ -146,6 +203,7 @@ function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
       <div class="ap-muted">
         Родитель: {a.parentName} · подана {time.formatInstant(a.createdAt)}
       </div>
+      <StatusDate application={a} />
       <div class="ap-actions">
         <button
           type="button"
@@ -209,6 +267,27 @@ function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
         </div>
       ) : null}
     </article>
+  );
+}
+
+/**
+ * AS4: the date a studying learner is in the journal from, or a withdrawal's, on the card
+ * itself: the admin checks it against the family's paper without opening every card.
+ */
+export function statusDateOf(a: ApplicationView): string | null {
+  if (!needsDate(a.status)) return null;
+  const last = a.history.findLast((h) => h.status === a.status && h.date);
+  return last?.date ?? null;
+}
+
+function StatusDate({ application }: { application: ApplicationView }) {
+  const date = statusDateOf(application);
+  if (!date) return null;
+  const what = application.status === APPLICATION_STUDYING ? 'Обучается' : 'Отчислен(а)';
+  return (
+    <div class="ap-card__date" data-testid={`app-date-shown-${application.id}`}>
+      {what} с {formatDate(date)}
+    </div>
   );
 }
 
