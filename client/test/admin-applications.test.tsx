@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import type { ChildProcess } from 'node:child_process';
+import type { ApplicationView } from '@otmetka/shared/api';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../sync-server/test/helpers.ts';
@@ -17,6 +18,7 @@ import { servePageFrom, startServerProcess, stopServerProcess } from './server-p
 let server: { url: string; child: ChildProcess } | undefined;
 let admin: Session;
 let parent: Session;
+let enrolledAppId: string | undefined;
 
 beforeAll(async () => {
   server = await startServerProcess('');
@@ -65,6 +67,7 @@ describe('admin and parent: applications', () => {
       .getAttribute('data-testid')!
       .slice('parent-app-'.length);
     expect(screen.getByTestId(`parent-app-status-${appId}`).textContent).toBe('новая');
+    enrolledAppId = appId;
     cleanup();
 
     // Admin: the board → «обучается» from 15 September.
@@ -127,5 +130,47 @@ describe('admin and parent: applications', () => {
     const card = await screen.findByTestId('app-card-app-kid');
     expect(screen.getByTestId('app-date-shown-app-kid').textContent).toBe('Обучается с 01.09.2026');
     expect(within(card).queryByTestId('app-history-app-kid')).toBeNull();
+  });
+
+  it('[AS5][EN2] a withdrawal dated on or before the enrolment warns that the learner leaves the journal altogether and waits for a confirmation', async () => {
+    // The child the first test enrolled from 15 September (the fixture's learners have no
+    // learner records for a status change).
+    const enrolled = enrolledAppId!;
+    const list = await admin.authorised('/api/admin/applications');
+    const { applications } = (await list.json()) as { applications: ApplicationView[] };
+    const learnerId = applications.find((a) => a.id === enrolled)!.learnerId;
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-applications'));
+    fireEvent.change(await screen.findByTestId('applications-status'), {
+      target: { value: 'обучается' },
+    });
+    fireEvent.click(await screen.findByTestId(`app-open-${enrolled}`));
+    fireEvent.change(screen.getByTestId(`app-status-${enrolled}`), {
+      target: { value: 'отчислен' },
+    });
+    // Later than the enrolment (15 September): the interval ends, no warning.
+    type(`app-date-${enrolled}`, '2026-10-01');
+    expect(screen.queryByTestId(`app-confirm-${enrolled}-warning`)).toBeNull();
+
+    type(`app-date-${enrolled}`, '2026-09-15');
+    const warning = await screen.findByTestId(`app-confirm-${enrolled}-warning`);
+    expect(warning.textContent).toContain('не появится в журнале совсем');
+    expect(warning.textContent).toContain('15.09.2026');
+    fireEvent.click(screen.getByTestId(`app-apply-${enrolled}`));
+    expect(screen.getByTestId(`app-confirm-${enrolled}-error`).textContent).toBe(
+      'Подтвердите, что период обучения нужно удалить',
+    );
+    const roster = await admin.authorised('/api/admin/subgroups/sg-a/roster');
+    const before = (await roster.json()) as { entries: { learnerId: string; intervals: [] }[] };
+    expect(before.entries.find((e) => e.learnerId === `${learnerId}`)!.intervals).toHaveLength(1);
+
+    // Confirmed: EN2 removes the interval, as before.
+    fireEvent.click(screen.getByTestId(`app-confirm-${enrolled}`));
+    fireEvent.click(screen.getByTestId(`app-apply-${enrolled}`));
+    fireEvent.change(screen.getByTestId('applications-status'), { target: { value: 'отчислен' } });
+    await waitFor(() => expect(screen.getByTestId(`app-card-${enrolled}`)).toBeTruthy());
+    const after = await admin.authorised('/api/admin/subgroups/sg-a/roster');
+    const entries = ((await after.json()) as typeof before).entries;
+    expect(entries.find((e) => e.learnerId === `${learnerId}`)?.intervals ?? []).toEqual([]);
   });
 });

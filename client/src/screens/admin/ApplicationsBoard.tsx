@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import { fieldErrors } from '../../api/messages.ts';
 import { useOrgTime } from '../org-time.ts';
 import { useAdmin } from './context.ts';
+import { isDateInput } from './form.tsx';
 import { formatDate } from './format.ts';
 import { SubgroupPicker } from './SubgroupPicker.tsx';
 import { AdminError, Field, Loading, Select, TextInput, useAction, useLoad } from './ui.tsx';
@@ -164,18 +165,85 @@ interface CardProps {
 
 function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
   const time = useOrgTime();
-  const { api } = useAdmin();
   const [open, setOpen] = useState(false);
+
+  return (
+    <article class="ap-card" data-testid={`app-card-${a.id}`}>
+      <div class="ap-card__title">{a.learnerName}</div>
+      <div class="ap-muted">
+        {a.programmeName} · {a.subgroupName}
+      </div>
+      <div class="ap-muted">
+        Родитель: {a.parentName} · подана {time.formatInstant(a.createdAt)}
+      </div>
+      <StatusDate application={a} />
+      <div class="ap-actions">
+        <button
+          type="button"
+          class="ap-btn"
+          data-testid={`app-open-${a.id}`}
+          onClick={() => setOpen(!open)}
+        >
+          {open ? 'Скрыть' : 'Сменить статус'}
+        </button>
+      </div>
+      {open ? <StatusForm application={a} statuses={statuses} onChanged={onChanged} /> : null}
+    </article>
+  );
+}
+
+/**
+ * The start of the learner's open enrolment interval, read from the roster (a re-enrolment
+ * may have reopened an earlier interval); the card's own date until the roster answers.
+ */
+function useEnrolledFrom(a: ApplicationView): string | null {
+  const { api } = useAdmin();
+  const studying = a.status === APPLICATION_STUDYING;
+  const roster = useLoad(
+    () => (studying ? api.roster(a.subgroupId) : Promise.resolve(null)),
+    [api, a.subgroupId, studying],
+  );
+  if (!studying) return null;
+  const entry = roster.data?.entries.find((e) => e.learnerId === a.learnerId);
+  const open = entry?.intervals.find((iv) => iv.to === null);
+  return open?.from ?? statusDateOf(a);
+}
+
+/**
+ * AS5: a learner leaves the journal from a date on or before the one they study from: EN2 then
+ * removes the whole interval (enrolled by mistake), so the learner is in no lesson at all. The
+ * admin is told so and confirms before anything is sent.
+ */
+export function removesEnrolment(
+  current: string,
+  next: string,
+  date: string,
+  enrolledFrom: string | null,
+): boolean {
+  const leaves = current === APPLICATION_STUDYING && next !== APPLICATION_STUDYING;
+  return leaves && enrolledFrom !== null && isDateInput(date) && date <= enrolledFrom;
+}
+
+function StatusForm({ application: a, statuses, onChanged }: CardProps) {
+  const time = useOrgTime();
+  const { api } = useAdmin();
   const [status, setStatus] = useState(a.status);
   const [date, setDate] = useState(() => time.today());
   const [comment, setComment] = useState('');
+  const [confirmed, setConfirmed] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const action = useAction();
+  const enrolledFrom = useEnrolledFrom(a);
+  const removes = removesEnrolment(a.status, status, date, enrolledFrom);
   const id = (f: string) => `app-${f}-${a.id}`;
 
   const apply = async () => {
-    if (needsDate(status) && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    if (needsDate(status) && !isDateInput(date)) {
       setErrors({ date: 'Укажите дату' });
+      return;
+    }
+    if (removes && !confirmed) {
+      setErrors({ confirm: 'Подтвердите, что период обучения нужно удалить' });
       return;
     }
     setErrors({});
@@ -195,78 +263,96 @@ function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
   };
 
   return (
-    <article class="ap-card" data-testid={`app-card-${a.id}`}>
-      <div class="ap-card__title">{a.learnerName}</div>
-      <div class="ap-muted">
-        {a.programmeName} · {a.subgroupName}
-      </div>
-      <div class="ap-muted">
-        Родитель: {a.parentName} · подана {time.formatInstant(a.createdAt)}
-      </div>
-      <StatusDate application={a} />
-      <div class="ap-actions">
-        <button
-          type="button"
-          class="ap-btn"
-          data-testid={id('open')}
-          onClick={() => setOpen(!open)}
+    <div class="ap-form">
+      <div class="ap-grid">
+        <Field label="Новый статус" error={errors.status} testid={id('status')}>
+          <Select
+            value={status}
+            onValue={setStatus}
+            testid={id('status')}
+            options={statuses.map((s) => ({ value: s, label: applicationStatusLabel(s) }))}
+          />
+        </Field>
+        <Field
+          label={
+            status === APPLICATION_STUDYING
+              ? 'Обучается с'
+              : status === APPLICATION_WITHDRAWN
+                ? 'Отчислен(а) с'
+                : 'Дата'
+          }
+          error={errors.date}
+          hint={
+            // EN3: the server moves the start of the enrolment to this date.
+            status === APPLICATION_STUDYING && a.status === APPLICATION_STUDYING
+              ? 'Уже обучается: дата зачисления будет исправлена на эту.'
+              : undefined
+          }
+          testid={id('date')}
         >
-          {open ? 'Скрыть' : 'Сменить статус'}
-        </button>
+          <TextInput type="date" value={date} onValue={setDate} testid={id('date')} />
+        </Field>
+        <Field
+          label="Комментарий"
+          error={errors.comment}
+          hint="Его увидит родитель в истории заявки."
+          testid={id('comment')}
+        >
+          <TextInput value={comment} onValue={setComment} testid={id('comment')} />
+        </Field>
       </div>
-      {open ? (
-        <div class="ap-form">
-          <div class="ap-grid">
-            <Field label="Новый статус" error={errors.status} testid={id('status')}>
-              <Select
-                value={status}
-                onValue={setStatus}
-                testid={id('status')}
-                options={statuses.map((s) => ({ value: s, label: applicationStatusLabel(s) }))}
-              />
-            </Field>
-            <Field
-              label={
-                status === APPLICATION_STUDYING
-                  ? 'Обучается с'
-                  : status === APPLICATION_WITHDRAWN
-                    ? 'Отчислен(а) с'
-                    : 'Дата'
-              }
-              error={errors.date}
-              hint={
-                // EN3: the server moves the start of the enrolment to this date.
-                status === APPLICATION_STUDYING && a.status === APPLICATION_STUDYING
-                  ? 'Уже обучается: дата зачисления будет исправлена на эту.'
-                  : undefined
-              }
-              testid={id('date')}
-            >
-              <TextInput type="date" value={date} onValue={setDate} testid={id('date')} />
-            </Field>
-            <Field
-              label="Комментарий"
-              error={errors.comment}
-              hint="Его увидит родитель в истории заявки."
-              testid={id('comment')}
-            >
-              <TextInput value={comment} onValue={setComment} testid={id('comment')} />
-            </Field>
-          </div>
-          <AdminError error={action.error} testid={id('error')} />
-          <button
-            type="button"
-            class="ap-btn ap-btn--primary"
-            disabled={action.busy}
-            onClick={apply}
-            data-testid={id('apply')}
-          >
-            Применить
-          </button>
-          <History application={a} />
-        </div>
+      {removes ? (
+        <RemovalWarning
+          testid={id('confirm')}
+          enrolledFrom={enrolledFrom!}
+          confirmed={confirmed}
+          onConfirm={setConfirmed}
+          error={errors.confirm}
+        />
       ) : null}
-    </article>
+      <AdminError error={action.error} testid={id('error')} />
+      <button
+        type="button"
+        class="ap-btn ap-btn--primary"
+        disabled={action.busy}
+        onClick={apply}
+        data-testid={id('apply')}
+      >
+        Применить
+      </button>
+      <History application={a} />
+    </div>
+  );
+}
+
+function RemovalWarning(props: {
+  testid: string;
+  enrolledFrom: string;
+  confirmed: boolean;
+  onConfirm: (on: boolean) => void;
+  error: string | undefined;
+}) {
+  return (
+    <div class="ap-warn" role="alert" data-testid={`${props.testid}-warning`}>
+      <p>
+        Дата не позже дня зачисления ({formatDate(props.enrolledFrom)}): период обучения будет
+        удалён, и обучающийся не появится в журнале совсем — как зачисленный по ошибке.
+      </p>
+      <label class="ap-check">
+        <input
+          type="checkbox"
+          checked={props.confirmed}
+          data-testid={props.testid}
+          onChange={(e) => props.onConfirm(e.currentTarget.checked)}
+        />
+        Да, удалить период обучения
+      </label>
+      {props.error ? (
+        <span class="ap-field__error" data-testid={`${props.testid}-error`}>
+          {props.error}
+        </span>
+      ) : null}
+    </div>
   );
 }
 
