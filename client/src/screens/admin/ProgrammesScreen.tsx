@@ -23,7 +23,11 @@ export const LEVEL_LABELS: Record<Programme['level'], string> = {
   advanced: 'продвинутый',
 };
 
-const FOCUS_OPTIONS = Object.entries(FOCUS_LABELS).map(([value, label]) => ({ value, label }));
+/** AS7: no focus is chosen for the admin (a chess programme went out as «техническая»). */
+const FOCUS_OPTIONS = [
+  { value: '', label: '— выберите —' },
+  ...Object.entries(FOCUS_LABELS).map(([value, label]) => ({ value, label })),
+];
 const LEVEL_OPTIONS = Object.entries(LEVEL_LABELS).map(([value, label]) => ({ value, label }));
 
 export function ProgrammesScreen() {
@@ -66,7 +70,7 @@ interface Values {
 function valuesOf(p: ProgrammeView | null): Values {
   return {
     name: p?.name ?? '',
-    focus: p?.focus ?? 'technical',
+    focus: p?.focus ?? '',
     level: p?.level ?? 'start',
     ageFrom: String(p?.ageFrom ?? 7),
     ageTo: String(p?.ageTo ?? 14),
@@ -84,6 +88,7 @@ function intIn(text: string, min: number, max: number): number | null {
 function checkProgramme(v: Values): Checked<ProgrammeInput> {
   const errors: FieldErrors = {};
   if (!v.name.trim()) errors.name = 'Укажите название';
+  if (!v.focus) errors.focus = 'Выберите направленность';
   const ageFrom = intIn(v.ageFrom, 3, 18);
   const ageTo = intIn(v.ageTo, 3, 18);
   if (ageFrom === null) errors.ageFrom = 'Возраст от 3 до 18';

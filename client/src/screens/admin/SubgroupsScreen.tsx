@@ -1,7 +1,9 @@
 import type { SubgroupInput, SubgroupView } from '@otmetka/shared/api';
+import { useOrgTime } from '../org-time.ts';
 import { CardList, EditButton } from './CardList.tsx';
 import { useAdmin } from './context.ts';
 import {
+  academicYearOf,
   type Checked,
   type FieldErrors,
   FormActions,
@@ -82,14 +84,16 @@ interface Values {
   hoursPerYear: string;
 }
 
-function valuesOf(s: SubgroupView | null): Values {
+/** A new subgroup starts on the academic year's dates (AS6). */
+function valuesOf(s: SubgroupView | null, today: string): Values {
+  const year = academicYearOf(today);
   return {
     programmeId: s?.programmeId ?? '',
     name: s?.name ?? '',
     teacherIds: s?.teacherIds ?? [],
     capacity: String(s?.capacity ?? 15),
-    periodFrom: s?.periodFrom ?? '',
-    periodTo: s?.periodTo ?? '',
+    periodFrom: s?.periodFrom ?? year.from,
+    periodTo: s?.periodTo ?? year.to,
     hoursPerYear: String(s?.hoursPerYear ?? ''),
   };
 }
@@ -129,8 +133,21 @@ function SubgroupForm({ initial, onDone }: { initial: SubgroupView | null; onDon
   const { api } = useAdmin();
   const programmes = useLoad(() => api.listProgrammes(), [api]);
   const teachers = useLoad(() => api.listTeachers(), [api]);
-  const form = useForm<Values>(() => valuesOf(initial));
+  const time = useOrgTime();
+  const form = useForm<Values>(() => valuesOf(initial, time.today()));
   const { values: v, field, errors } = form;
+  const hoursOf = (id: string) =>
+    programmes.data?.programmes.find((p) => p.id === id)?.hoursPerYear;
+
+  // AS6: a subgroup's hours are usually its programme's; hours the admin typed are kept.
+  const chooseProgramme = (programmeId: string) =>
+    form.setValues((old) => {
+      const previous = hoursOf(old.programmeId);
+      const typed = old.hoursPerYear !== '' && old.hoursPerYear !== String(previous ?? '');
+      const hours = hoursOf(programmeId);
+      if (typed || hours === undefined) return { ...old, programmeId };
+      return { ...old, programmeId, hoursPerYear: String(hours) };
+    });
 
   const programmeOptions = [
     { value: '', label: '— выберите —' },
@@ -159,6 +176,7 @@ function SubgroupForm({ initial, onDone }: { initial: SubgroupView | null; onDon
           testid="subgroup-programme"
           options={programmeOptions}
           {...field('programmeId')}
+          onValue={chooseProgramme}
         />
         <InputField label="Название" testid="subgroup-name" {...field('name')} />
         <InputField

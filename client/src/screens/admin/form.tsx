@@ -183,3 +183,13 @@ export function hoursPerYearOf(text: string): number | null {
   const hours = Number(text.replace(',', '.'));
   return hours >= 1 && hours <= 2000 ? hours : null;
 }
+
+/**
+ * AS6: the academic year a new subgroup most likely studies in: 1 September to 31 May (DOMAIN),
+ * the coming one from June on, when the next year is being set up.
+ */
+export function academicYearOf(today: string): { from: string; to: string } {
+  const year = Number(today.slice(0, 4));
+  const start = Number(today.slice(5, 7)) >= 6 ? year : year - 1;
+  return { from: `${start}-09-01`, to: `${start + 1}-05-31` };
+}
