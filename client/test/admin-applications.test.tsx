@@ -173,4 +173,22 @@ describe('admin and parent: applications', () => {
     const entries = ((await after.json()) as typeof before).entries;
     expect(entries.find((e) => e.learnerId === `${learnerId}`)?.intervals ?? []).toEqual([]);
   });
+
+  it('[ER4] a status change the server refuses for its date shows the error once, next to the date', async () => {
+    const app = enrolledAppId!;
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-applications'));
+    fireEvent.change(await screen.findByTestId('applications-status'), {
+      target: { value: 'all' },
+    });
+    fireEvent.click(await screen.findByTestId(`app-open-${app}`));
+    fireEvent.change(screen.getByTestId(`app-status-${app}`), { target: { value: 'обучается' } });
+    // Past the subgroup's study period (to 31 May 2027).
+    type(`app-date-${app}`, '2027-08-01');
+    fireEvent.click(screen.getByTestId(`app-apply-${app}`));
+    expect((await screen.findByTestId(`app-date-${app}-error`)).textContent).toBe(
+      'Дата зачисления вне периода обучения подгруппы',
+    );
+    expect(screen.queryByTestId(`app-error-${app}`)).toBeNull();
+  });
 });

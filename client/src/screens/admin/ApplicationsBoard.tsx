@@ -8,7 +8,7 @@ import { useState } from 'preact/hooks';
 import { fieldErrors } from '../../api/messages.ts';
 import { useOrgTime } from '../org-time.ts';
 import { useAdmin } from './context.ts';
-import { isDateInput } from './form.tsx';
+import { isDateInput, lineErrorOf } from './form.tsx';
 import { formatDate } from './format.ts';
 import { SubgroupPicker } from './SubgroupPicker.tsx';
 import { AdminError, Field, Loading, Select, TextInput, useAction, useLoad } from './ui.tsx';
@@ -224,6 +224,9 @@ export function removesEnrolment(
   return leaves && enrolledFrom !== null && isDateInput(date) && date <= enrolledFrom;
 }
 
+/** The fields of the status form, where the server's errors about them are shown (ER4). */
+const STATUS_FIELDS = ['status', 'date', 'comment'];
+
 function StatusForm({ application: a, statuses, onChanged }: CardProps) {
   const time = useOrgTime();
   const { api } = useAdmin();
@@ -310,7 +313,10 @@ function StatusForm({ application: a, statuses, onChanged }: CardProps) {
           error={errors.confirm}
         />
       ) : null}
-      <AdminError error={action.error} testid={id('error')} />
+      <AdminError
+        error={lineErrorOf(action.error, (f) => STATUS_FIELDS.includes(f))}
+        testid={id('error')}
+      />
       <button
         type="button"
         class="ap-btn ap-btn--primary"

@@ -174,7 +174,7 @@ function ProgrammeForm({ initial, onDone }: { initial: ProgrammeView | null; onD
           onInput={(e) => form.set('description')(e.currentTarget.value)}
         />
       </Field>
-      <AdminError error={form.error} testid="programme-form-error" />
+      <AdminError error={form.lineError} testid="programme-form-error" />
       <FormActions busy={form.busy} label="Сохранить" testid="programme" onCancel={onDone} />
     </form>
   );

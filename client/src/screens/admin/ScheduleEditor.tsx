@@ -44,6 +44,11 @@ export function ScheduleEditor() {
   );
 }
 
+/** The draft's fields that show their own error: the rules, each rule and exception, their inputs. */
+function showsScheduleField(field: string): boolean {
+  return /^(rules(\[\d+\](\.\w+)?)?|exceptions\[\d+\](\.\w+)?)$/.test(field);
+}
+
 interface FormProps {
   subgroupId: string;
   subgroup: SubgroupView | undefined;
@@ -57,7 +62,7 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
     null,
   );
   const [saved, setSaved] = useState<ScheduleSaveResponse | null>(null);
-  const { busy, error, errors, setErrors, save: saving } = useSave();
+  const { busy, lineError, errors, setErrors, save: saving } = useSave(showsScheduleField);
 
   // The draft starts from the stored schedule, or from one rule over the study period.
   useEffect(() => {
@@ -113,7 +118,7 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
           { value: 'flag', label: 'проводится, отмечается как праздник' },
         ]}
       />
-      <AdminError error={error} testid="schedule-error" />
+      <AdminError error={lineError} testid="schedule-error" />
       <div class="ap-actions">
         <button
           type="button"

@@ -215,7 +215,7 @@ function SubgroupForm({ initial, onDone }: { initial: SubgroupView | null; onDon
         ))}
         {errors.teacherIds ? <span class="ap-field__error">{errors.teacherIds}</span> : null}
       </fieldset>
-      <AdminError error={form.error} testid="subgroup-form-error" />
+      <AdminError error={form.lineError} testid="subgroup-form-error" />
       <FormActions busy={form.busy} label="Сохранить" testid="subgroup" onCancel={onDone} />
     </form>
   );

@@ -164,7 +164,7 @@ export function TeacherForm({ initial, onSave, onCancel }: Props) {
   const time = useOrgTime();
   const form = useFormValues<Values>(() => (initial ? valuesOf(initial) : EMPTY));
   const values = form.values;
-  const { busy, error, errors, setErrors, submit: submitWith } = useSave();
+  const { busy, lineError, errors, setErrors, submit: submitWith } = useSave((f) => f in EMPTY);
 
   // Typing in a field takes its error away: what was wrong is being corrected.
   const set = (key: Key) => (value: string) => {
@@ -223,7 +223,7 @@ export function TeacherForm({ initial, onSave, onCancel }: Props) {
         />
         {text('qualification', 'Квалификация по диплому')}
       </fieldset>
-      <AdminError error={error} testid="teacher-form-error" />
+      <AdminError error={lineError} testid="teacher-form-error" />
       <FormActions
         busy={busy}
         label="Сохранить"

@@ -282,7 +282,7 @@ function AccountForm({ teacher, onDone, onCancel }: AccountProps) {
           {...form.field('password')}
         />
       </div>
-      <AdminError error={form.error} testid="account-error" />
+      <AdminError error={form.lineError} testid="account-error" />
       <FormActions busy={form.busy} label="Создать" testid="account" onCancel={onCancel} />
     </form>
   );
@@ -316,7 +316,7 @@ function PasswordForm({ teacher, onDone, onCancel }: AccountProps) {
         autocomplete="new-password"
         {...form.field('password')}
       />
-      <AdminError error={form.error} testid="password-error" />
+      <AdminError error={form.lineError} testid="password-error" />
       <FormActions busy={form.busy} label="Сменить" testid="password" onCancel={onCancel} />
     </form>
   );

@@ -33,7 +33,7 @@ export interface Checked<I> {
  * by field. A refused save puts the server's field errors by their fields and still fails, so
  * the form stays open with what was typed.
  */
-export function useSave() {
+export function useSave(shows: (field: string) => boolean = () => false) {
   const action = useAction();
   const [errors, setErrors] = useState<FieldErrors>({});
 
@@ -59,7 +59,24 @@ export function useSave() {
       if (saved) done(saved);
     };
 
-  return { busy: action.busy, error: action.error, errors, setErrors, save, submit };
+  return {
+    busy: action.busy,
+    error: action.error,
+    lineError: lineErrorOf(action.error, shows),
+    errors,
+    setErrors,
+    save,
+    submit,
+  };
+}
+
+/**
+ * ER4: what the form's line shows of a refused save: nothing when each field the server named
+ * is one the form shows (its error is there already), else the error, so none is lost.
+ */
+export function lineErrorOf(error: unknown, shows: (field: string) => boolean): unknown {
+  const fields = Object.keys(fieldErrors(error));
+  return fields.length > 0 && fields.every(shows) ? null : error;
 }
 
 /** The keys of a form's values that hold text (what an input edits). */
@@ -71,7 +88,7 @@ type TextKey<V> = { [K in keyof V]: V[K] extends string ? K : never }[keyof V] &
  */
 export function useForm<V extends object>(initial: () => V) {
   const form = useFormValues(initial);
-  const saving = useSave();
+  const saving = useSave((field) => field in form.values);
 
   const field = (key: TextKey<V>) => ({
     value: form.values[key] as string,
