@@ -522,7 +522,7 @@ describe('admin → parent → teacher chain', () => {
     expect(errorOf(res.body).code).toBe('CAPACITY_EXCEEDED');
   });
 
-  it('[RP3] the teacher’s marks reach the табель XLSX with dates and start–end times; a formula-like remark stays text', async () => {
+  it('[RP3][RP8] the teacher’s marks reach the табель XLSX with dates and start–end times, signed by the subgroup’s teacher; a formula-like remark stays text', async () => {
     await writeLessonWithMark('2026-10-05', 'Н', '=HYPERLINK("http://127.0.0.1/x","клик")');
     const res = await fetch(
       `${server.url}/api/reports/tabel.xlsx?subgroupId=${shared.subgroup!.id}&month=2026-10`,
@@ -546,6 +546,8 @@ describe('admin → parent → teacher chain', () => {
     expect(learnerRow).toContain('Н');
     // Absences total: one «Н».
     expect(learnerRow.at(-2)).toBe(1);
+    // RP8: the signature line names the subgroup's teacher.
+    expect(cells).toContain('Педагог ____________ / Кузнецова Ольга Петровна /');
   });
 
   it('the табель JSON: the learner is not enrolled before 1 October and the cell links to the mark', async () => {
