@@ -83,4 +83,52 @@ describe('admin create forms', () => {
     await waitFor(() => expect(list.textContent).toContain('Шахматы'));
     expect(list.textContent).toContain('физкультурно-спортивная');
   });
+
+  it('[AS10] «Создать вход» shows the password on request; inputs stop at the server’s limits', async () => {
+    const created = await session.authorised('/api/admin/teachers', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        lastName: 'Соколова',
+        firstName: 'Мария',
+        middleName: '',
+        birthDate: '1990-04-12',
+        passport: { series: '5312', number: '123456', issuedBy: 'УМВД', issuedOn: '2010-05-01' },
+        snils: '001-001-998 00',
+        experienceTotalYears: 5,
+        experienceTeachingYears: 3,
+        category: 'none',
+        qualification: '',
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+
+    renderAdmin();
+    fireEvent.click(await screen.findByTestId(`teacher-account-${id}`));
+    const password = screen.getByTestId('account-password') as HTMLInputElement;
+    fireEvent.input(password, { target: { value: 'сложный-пароль-1' } });
+    expect(password.type).toBe('password');
+    fireEvent.click(screen.getByTestId('account-password-show'));
+    expect((screen.getByTestId('account-password') as HTMLInputElement).type).toBe('text');
+    expect(screen.getByTestId('account-password-show').textContent).toBe('Скрыть');
+    expect((screen.getByTestId('account-password') as HTMLInputElement).value).toBe(
+      'сложный-пароль-1',
+    );
+    expect(password.maxLength).toBe(256);
+    expect((screen.getByTestId('account-login') as HTMLInputElement).maxLength).toBe(64);
+    fireEvent.click(screen.getByTestId('account-cancel'));
+
+    fireEvent.click(await screen.findByTestId('teacher-add'));
+    for (const field of ['lastName', 'firstName', 'middleName', 'passport-issuedBy']) {
+      expect((screen.getByTestId(`teacher-${field}`) as HTMLInputElement).maxLength).toBe(300);
+    }
+    fireEvent.click(screen.getByTestId('teacher-cancel'));
+    fireEvent.click(screen.getByTestId('admin-tab-programmes'));
+    fireEvent.click(await screen.findByTestId('programme-add'));
+    expect((screen.getByTestId('programme-name') as HTMLInputElement).maxLength).toBe(300);
+    fireEvent.click(screen.getByTestId('admin-tab-subgroups'));
+    fireEvent.click(await screen.findByTestId('subgroup-add'));
+    expect((screen.getByTestId('subgroup-name') as HTMLInputElement).maxLength).toBe(300);
+  });
 });

@@ -1,4 +1,4 @@
-import { FOCUS_LABELS, type Programme } from '@otmetka/shared';
+import { FOCUS_LABELS, type Programme, SHORT_TEXT_MAX } from '@otmetka/shared';
 import type { ProgrammeInput, ProgrammeView } from '@otmetka/shared/api';
 import { CardList, EditButton } from './CardList.tsx';
 import { useAdmin } from './context.ts';
@@ -128,7 +128,12 @@ function ProgrammeForm({ initial, onDone }: { initial: ProgrammeView | null; onD
     <form class="ap-form" onSubmit={submit} data-testid="programme-form" noValidate>
       <h3>{initial ? 'Программа' : 'Новая программа'}</h3>
       <div class="ap-grid">
-        <InputField label="Название" testid="programme-name" {...field('name')} />
+        <InputField
+          label="Название"
+          maxLength={SHORT_TEXT_MAX}
+          testid="programme-name"
+          {...field('name')}
+        />
         <SelectField
           label="Направленность"
           testid="programme-focus"

@@ -1,3 +1,4 @@
+import { SHORT_TEXT_MAX } from '@otmetka/shared';
 import type { SubgroupInput, SubgroupView } from '@otmetka/shared/api';
 import { useOrgTime } from '../org-time.ts';
 import { CardList, EditButton } from './CardList.tsx';
@@ -178,7 +179,12 @@ function SubgroupForm({ initial, onDone }: { initial: SubgroupView | null; onDon
           {...field('programmeId')}
           onValue={chooseProgramme}
         />
-        <InputField label="Название" testid="subgroup-name" {...field('name')} />
+        <InputField
+          label="Название"
+          maxLength={SHORT_TEXT_MAX}
+          testid="subgroup-name"
+          {...field('name')}
+        />
         <InputField
           label="Мест"
           testid="subgroup-capacity"

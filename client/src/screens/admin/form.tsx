@@ -210,3 +210,43 @@ export function academicYearOf(today: string): { from: string; to: string } {
   const start = Number(today.slice(5, 7)) >= 6 ? year : year - 1;
   return { from: `${start}-09-01`, to: `${start + 1}-05-31` };
 }
+
+/** AC4: the longest password the server takes. */
+export const PASSWORD_MAX = 256;
+
+/**
+ * AS10: a new password the admin passes on to the teacher in person: masked, with «Показать»
+ * to read it back before handing it over.
+ */
+export function PasswordField(props: {
+  label: string;
+  testid: string;
+  value: string;
+  onValue: (value: string) => void;
+  error: string | undefined;
+}) {
+  const [shown, setShown] = useState(false);
+  return (
+    <Field label={props.label} error={props.error} testid={props.testid}>
+      <div class="ap-password">
+        <TextInput
+          testid={props.testid}
+          type={shown ? 'text' : 'password'}
+          autocomplete="new-password"
+          maxLength={PASSWORD_MAX}
+          value={props.value}
+          onValue={props.onValue}
+        />
+        <button
+          type="button"
+          class="ap-btn"
+          aria-pressed={shown}
+          data-testid={`${props.testid}-show`}
+          onClick={() => setShown(!shown)}
+        >
+          {shown ? 'Скрыть' : 'Показать'}
+        </button>
+      </div>
+    </Field>
+  );
+}
