@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import type { ChildProcess } from 'node:child_process';
+import type { ApplicationView } from '@otmetka/shared/api';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../sync-server/test/helpers.ts';
@@ -17,6 +18,7 @@ import { servePageFrom, startServerProcess, stopServerProcess } from './server-p
 let server: { url: string; child: ChildProcess } | undefined;
 let admin: Session;
 let parent: Session;
+let enrolledAppId: string | undefined;
 
 beforeAll(async () => {
   server = await startServerProcess('');
@@ -65,6 +67,7 @@ describe('admin and parent: applications', () => {
       .getAttribute('data-testid')!
       .slice('parent-app-'.length);
     expect(screen.getByTestId(`parent-app-status-${appId}`).textContent).toBe('новая');
+    enrolledAppId = appId;
     cleanup();
 
     // Admin: the board → «обучается» from 15 September.
@@ -84,6 +87,11 @@ describe('admin and parent: applications', () => {
     );
     type(`app-comment-${appId}`, 'по заявлению');
     fireEvent.click(screen.getByTestId(`app-apply-${appId}`));
+    // AS3: the board shows what waits for a decision; the learners studying are one choice away.
+    await waitFor(() => expect(screen.queryByTestId(`app-card-${appId}`)).toBeNull());
+    fireEvent.change(screen.getByTestId('applications-status'), {
+      target: { value: 'обучается' },
+    });
     await waitFor(() =>
       expect(
         within(screen.getByTestId('applications-column-обучается')).queryByText('Белова Ника'),
@@ -105,5 +113,82 @@ describe('admin and parent: applications', () => {
       expect(screen.getByTestId(`parent-app-status-${appId}`).textContent).toBe('обучается'),
     );
     expect(screen.getByTestId(`parent-app-${appId}`).textContent).toContain('по заявлению');
+  });
+
+  it('[AS3][AS4] the board opens on the applications waiting for a decision; a studying card shows its date unopened', async () => {
+    // The fixture's three learners study from 1 September: nothing of theirs waits.
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-applications'));
+    const filter = (await screen.findByTestId('applications-status')) as HTMLSelectElement;
+    expect(filter.value).toBe('waiting');
+    expect(filter.selectedOptions[0]!.textContent).toMatch(/^Ждут решения \(\d+\)$/);
+    expect(screen.getByTestId('applications-column-новая')).toBeTruthy();
+    expect(screen.queryByTestId('applications-column-обучается')).toBeNull();
+    expect(screen.queryByTestId('app-card-app-kid')).toBeNull();
+
+    fireEvent.change(filter, { target: { value: 'all' } });
+    const card = await screen.findByTestId('app-card-app-kid');
+    expect(screen.getByTestId('app-date-shown-app-kid').textContent).toBe('Обучается с 01.09.2026');
+    expect(within(card).queryByTestId('app-history-app-kid')).toBeNull();
+  });
+
+  it('[AS5][EN2] a withdrawal dated on or before the enrolment warns that the learner leaves the journal altogether and waits for a confirmation', async () => {
+    // The child the first test enrolled from 15 September (the fixture's learners have no
+    // learner records for a status change).
+    const enrolled = enrolledAppId!;
+    const list = await admin.authorised('/api/admin/applications');
+    const { applications } = (await list.json()) as { applications: ApplicationView[] };
+    const learnerId = applications.find((a) => a.id === enrolled)!.learnerId;
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-applications'));
+    fireEvent.change(await screen.findByTestId('applications-status'), {
+      target: { value: 'обучается' },
+    });
+    fireEvent.click(await screen.findByTestId(`app-open-${enrolled}`));
+    fireEvent.change(screen.getByTestId(`app-status-${enrolled}`), {
+      target: { value: 'отчислен' },
+    });
+    // Later than the enrolment (15 September): the interval ends, no warning.
+    type(`app-date-${enrolled}`, '2026-10-01');
+    expect(screen.queryByTestId(`app-confirm-${enrolled}-warning`)).toBeNull();
+
+    type(`app-date-${enrolled}`, '2026-09-15');
+    const warning = await screen.findByTestId(`app-confirm-${enrolled}-warning`);
+    expect(warning.textContent).toContain('не появится в журнале совсем');
+    expect(warning.textContent).toContain('15.09.2026');
+    fireEvent.click(screen.getByTestId(`app-apply-${enrolled}`));
+    expect(screen.getByTestId(`app-confirm-${enrolled}-error`).textContent).toBe(
+      'Подтвердите, что период обучения нужно удалить',
+    );
+    const roster = await admin.authorised('/api/admin/subgroups/sg-a/roster');
+    const before = (await roster.json()) as { entries: { learnerId: string; intervals: [] }[] };
+    expect(before.entries.find((e) => e.learnerId === `${learnerId}`)!.intervals).toHaveLength(1);
+
+    // Confirmed: EN2 removes the interval, as before.
+    fireEvent.click(screen.getByTestId(`app-confirm-${enrolled}`));
+    fireEvent.click(screen.getByTestId(`app-apply-${enrolled}`));
+    fireEvent.change(screen.getByTestId('applications-status'), { target: { value: 'отчислен' } });
+    await waitFor(() => expect(screen.getByTestId(`app-card-${enrolled}`)).toBeTruthy());
+    const after = await admin.authorised('/api/admin/subgroups/sg-a/roster');
+    const entries = ((await after.json()) as typeof before).entries;
+    expect(entries.find((e) => e.learnerId === `${learnerId}`)?.intervals ?? []).toEqual([]);
+  });
+
+  it('[ER4] a status change the server refuses for its date shows the error once, next to the date', async () => {
+    const app = enrolledAppId!;
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-applications'));
+    fireEvent.change(await screen.findByTestId('applications-status'), {
+      target: { value: 'all' },
+    });
+    fireEvent.click(await screen.findByTestId(`app-open-${app}`));
+    fireEvent.change(screen.getByTestId(`app-status-${app}`), { target: { value: 'обучается' } });
+    // Past the subgroup's study period (to 31 May 2027).
+    type(`app-date-${app}`, '2027-08-01');
+    fireEvent.click(screen.getByTestId(`app-apply-${app}`));
+    expect((await screen.findByTestId(`app-date-${app}-error`)).textContent).toBe(
+      'Дата зачисления вне периода обучения подгруппы',
+    );
+    expect(screen.queryByTestId(`app-error-${app}`)).toBeNull();
   });
 });

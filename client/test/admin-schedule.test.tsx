@@ -69,7 +69,7 @@ describe('admin: schedule editor', () => {
     expect(stored.schedule.rules.map((r) => r.weekdays)).toContainEqual([1, 3, 5]);
   });
 
-  it('[ER3] a rule refused by the request schema shows its error next to that rule', async () => {
+  it('[ER3][ER4] a rule refused by the request schema shows its error once, next to that rule', async () => {
     render(<AdminApp {...props(admin)} />);
     fireEvent.click(screen.getByTestId('admin-tab-schedule'));
     await screen.findByRole('option', { name: /Группа sg-b/ });
@@ -85,7 +85,8 @@ describe('admin: schedule editor', () => {
 
     const error = await screen.findByTestId('schedule-rule-0-weekdays-error');
     expect(error.textContent).toBe('Нужен хотя бы один элемент');
-    expect(screen.getByTestId('schedule-error').textContent).not.toMatch(/rules/);
+    // ER4: shown once, by its rule.
+    expect(screen.queryByTestId('schedule-error')).toBeNull();
   });
 
   it('[RU1] each month of the preview is titled «Сентябрь 2026 · 9 занятий»: the month capitalised, the noun agreeing with the count', async () => {
@@ -152,5 +153,55 @@ describe('admin: subgroup form', () => {
       subgroups: { id: string; periodTo: string }[];
     };
     expect(subgroups.find((s) => s.id === 'sg-a')?.periodTo).toBe('2027-05-31');
+  });
+
+  it('[AS8][AS9][SCH13] a move fills its end from the lesson’s length, an added lesson from its hours; a move wants a reason; the preview marks both dates', async () => {
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-schedule'));
+    await screen.findByRole('option', { name: /Группа sg-a/ });
+    fireEvent.change(screen.getByTestId('schedule-subgroup'), { target: { value: 'sg-a' } });
+    await screen.findByTestId('schedule-rule-0');
+    const value = (testid: string) => (screen.getByTestId(testid) as HTMLInputElement).value;
+    const type = (testid: string, v: string) =>
+      fireEvent.input(screen.getByTestId(testid), { target: { value: v } });
+
+    // sg-a: Mondays and Wednesdays 15:00–16:30. Monday 7 September moves to Tuesday 10:00.
+    fireEvent.click(screen.getByTestId('schedule-exception-add-move'));
+    type('schedule-exception-0-date', '2026-09-07');
+    type('schedule-exception-0-start', '15:00');
+    type('schedule-exception-0-toDate', '2026-09-08');
+    type('schedule-exception-0-toStart', '10:00');
+    expect(value('schedule-exception-0-end')).toBe('11:30');
+
+    // An added lesson of 2 hours of 45 minutes (the rule's, no break) on Saturday.
+    fireEvent.click(screen.getByTestId('schedule-exception-add-add'));
+    type('schedule-exception-1-date', '2026-09-12');
+    type('schedule-exception-1-start', '12:00');
+    type('schedule-exception-1-academicHours', '2');
+    expect(value('schedule-exception-1-end')).toBe('13:30');
+
+    fireEvent.click(screen.getByTestId('schedule-exception-add-cancel'));
+    type('schedule-exception-2-date', '2026-09-09');
+    type('schedule-exception-2-start', '15:00');
+    type('schedule-exception-2-reason', 'Выставка');
+
+    // No reason for the move: the server names the field, shown next to it.
+    fireEvent.click(screen.getByTestId('schedule-preview'));
+    expect((await screen.findByTestId('schedule-exception-0-reason-error')).textContent).toBe(
+      'Укажите причину переноса занятия 07.09.2026 в 15:00',
+    );
+
+    type('schedule-exception-0-reason', 'Конкурс');
+    fireEvent.click(screen.getByTestId('schedule-preview'));
+    await screen.findByTestId('schedule-preview-result');
+    expect(screen.getByTestId('schedule-moved-2026-09-08').textContent).toBe('↪ 10:00');
+    expect(screen.getByTestId('schedule-day-2026-09-08').title).toContain(
+      'перенос с 07.09.2026 15:00',
+    );
+    expect(screen.getByTestId('schedule-off-2026-09-07').textContent).toBe('15:00 перенос');
+    expect(screen.getByTestId('schedule-day-2026-09-07').title).toContain(
+      '15:00: перенесено на 08.09.2026',
+    );
+    expect(screen.getByTestId('schedule-off-2026-09-09').textContent).toBe('15:00 отм.');
   });
 });

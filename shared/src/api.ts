@@ -456,6 +456,8 @@ export const tabelLessonSchema = z.object({
   homework: z.string(),
   remark: z.string(),
   flag: z.enum(['off-schedule', 'holiday']).nullable(),
+  /** RP8: the lesson's academic hours as the plan counts them (its slot's, RP4). */
+  academicHours: z.number().optional(),
 });
 
 export const tabelRowSchema = z.object({

@@ -350,7 +350,18 @@ export function validateSchedule(schedule: Schedule, subgroup: Period): void {
   for (const [i, ex] of schedule.exceptions.entries()) {
     const base = bases.get(`${ex.date} ${ex.start}`);
     if (ex.kind === 'move' && base) checkMovedFits(schedule, base, ex, `exceptions[${i}]`);
+    checkReason(ex, `exceptions[${i}]`);
   }
+}
+
+/**
+ * SCH13: a lesson the admin cancels or moves keeps its reason, as one the teacher cancels or
+ * moves does (PR9): the табель and the parents' diary tell it. An added lesson needs none.
+ */
+function checkReason(ex: ScheduleException, field: string): void {
+  if (ex.kind === 'add' || ex.reason.trim() !== '') return;
+  const what = ex.kind === 'cancel' ? 'отмены' : 'переноса';
+  fail(`${field}.reason`, `укажите причину ${what} занятия ${ru(ex.date)} в ${ex.start}`);
 }
 
 type PeriodDates = Pick<Subgroup, 'periodFrom' | 'periodTo'>;

@@ -355,6 +355,40 @@ describe('admin → parent → teacher chain', () => {
     expect(errorOf(res.body).details?.field).toBe('rules[0].to');
   });
 
+  it('[SCH13] a cancelled or moved lesson without a reason is refused naming exceptions[i].reason; an added one needs none', async () => {
+    const url = `/api/admin/subgroups/${shared.subgroup!.id}/schedule`;
+    const move = {
+      kind: 'move',
+      date: '2026-09-07',
+      start: '15:00',
+      toDate: '2026-09-08',
+      toStart: '15:00',
+      toEnd: '16:30',
+      reason: '  ',
+    };
+    const cancel = { kind: 'cancel', date: '2026-09-09', start: '15:00', reason: '' };
+    const add = {
+      kind: 'add',
+      date: '2026-09-12',
+      start: '10:00',
+      end: '11:30',
+      academicHours: 2,
+      reason: '',
+    };
+    for (const [i, exceptions, text] of [
+      [1, [add, move], 'Укажите причину переноса занятия 07.09.2026 в 15:00'],
+      [0, [cancel], 'Укажите причину отмены занятия 09.09.2026 в 15:00'],
+    ] as const) {
+      const res = await as(admin, 'PUT', url, { rules: [RULE], exceptions, holidayRule: 'skip' });
+      expect(res.status).toBe(400);
+      expect(errorOf(res.body).code).toBe('INVALID_SCHEDULE');
+      expect(errorOf(res.body).details?.field).toBe(`exceptions[${i}].reason`);
+      expect(errorOf(res.body).message).toContain(text.slice(1));
+    }
+    const got = await as(admin, 'GET', url);
+    expect((got.body as { schedule: unknown }).schedule).toBeNull();
+  });
+
   it('[SCH3] the preview marks holidays: 4 November kept with its name under "flag", dropped under "skip"', async () => {
     const url = `/api/admin/subgroups/${shared.subgroup!.id}/schedule/preview`;
     const flag = (
@@ -488,7 +522,7 @@ describe('admin → parent → teacher chain', () => {
     expect(errorOf(res.body).code).toBe('CAPACITY_EXCEEDED');
   });
 
-  it('[RP3] the teacher’s marks reach the табель XLSX with dates and start–end times; a formula-like remark stays text', async () => {
+  it('[RP3][RP8] the teacher’s marks reach the табель XLSX with dates and start–end times, signed by the subgroup’s teacher; a formula-like remark stays text', async () => {
     await writeLessonWithMark('2026-10-05', 'Н', '=HYPERLINK("http://127.0.0.1/x","клик")');
     const res = await fetch(
       `${server.url}/api/reports/tabel.xlsx?subgroupId=${shared.subgroup!.id}&month=2026-10`,
@@ -512,6 +546,8 @@ describe('admin → parent → teacher chain', () => {
     expect(learnerRow).toContain('Н');
     // Absences total: one «Н».
     expect(learnerRow.at(-2)).toBe(1);
+    // RP8: the signature line names the subgroup's teacher.
+    expect(cells).toContain('Педагог ____________ / Кузнецова Ольга Петровна /');
   });
 
   it('the табель JSON: the learner is not enrolled before 1 October and the cell links to the mark', async () => {

@@ -174,6 +174,20 @@ describe('табель', () => {
     expect(cells).toContain('@всем принести кисти');
   });
 
+  it('[RP8] the XLSX totals the grid (present per lesson, absences), the lessons held and their hours, and has the signature lines', () => {
+    const rows = readXlsx(tabelXlsx(tabel, 'ДДТ', ['Иванова А. А.'])).sheets[0]!.rows;
+    const header = rows.findIndex((r) => r[0] === '№');
+    // Two learners, then «Итого»: 06.10 nobody present (Б; Борисова not yet enrolled), 13.10
+    // one (✓ against Н), 27.10 none marked; absences 2, excused 1.
+    const totals = rows[header + 4]!;
+    expect(totals.slice(1)).toEqual(['Итого присутствовало', 0, 1, 0, 2, 1]);
+    // Two lessons held (the cancelled one is no column, 27.10 still planned), 2 hours each.
+    expect(rows[header + 5]![0]).toBe('Проведено занятий: 2; академических часов: 4');
+    const texts = rows.map((r) => r[0]);
+    expect(texts).toContain('Педагог ____________ / Иванова А. А. /');
+    expect(texts.at(-1)).toBe('Дата «____» ______________ 20____ г.');
+  });
+
   it('[RP7] the XLSX lists the cancelled lesson among the month’s lessons, in date order, with its reason', () => {
     const withReason = lessons.map((l) =>
       l.status === 'cancelled' ? { ...l, statusReason: 'педагог на курсах' } : l,

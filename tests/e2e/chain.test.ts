@@ -276,6 +276,8 @@ describe('issue 5: registry → schedule → application → enrolment → offli
     await admin.getByTestId(`app-status-${chain.applicationId}`).selectOption('обучается');
     await admin.getByTestId(`app-date-${chain.applicationId}`).fill(chain.enrolFrom!);
     await admin.getByTestId(`app-apply-${chain.applicationId}`).click();
+    // AS3: the board opens on the waiting statuses; the whole board is one choice away.
+    await admin.getByTestId('applications-status').selectOption('all');
     await admin
       .getByTestId('applications-column-обучается')
       .getByTestId(`app-card-${chain.applicationId}`)

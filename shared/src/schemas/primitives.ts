@@ -47,7 +47,9 @@ export const timeZoneSchema = z.string().refine(
 );
 
 /** Free text typed by a person: bounded, so one field cannot fill a device or a batch. */
-export const shortText = z.string().max(300);
+/** The longest name or short text the server takes (AS10: the forms' inputs stop there too). */
+export const SHORT_TEXT_MAX = 300;
+export const shortText = z.string().max(SHORT_TEXT_MAX);
 export const longText = z.string().max(4000);
 
 /** Which edit a stamp replaced: the (at, dev) of the stamp the device saw on the field. */

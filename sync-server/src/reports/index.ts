@@ -46,7 +46,7 @@ async function loadTabel(app: FastifyInstance, user: AccessUser, query: TabelQue
   const to = days.at(-1)!;
   const sg = journal(app.store, subgroup.id);
 
-  const [org, programme, schedule, calendar, lessons, marks, roster] = await Promise.all([
+  const [org, programme, schedule, calendar, lessons, marks, roster, profiles] = await Promise.all([
     data.org(),
     data.programme(subgroup.programmeId).catch(() => undefined),
     data.schedule(subgroup.id),
@@ -54,6 +54,7 @@ async function loadTabel(app: FastifyInstance, user: AccessUser, query: TabelQue
     sg.lessonsBetween(from, to),
     sg.marksBetween(from, to),
     sg.roster(),
+    data.teacherProfiles(),
   ]);
   const tabel = buildTabel({
     subgroup,
@@ -65,7 +66,10 @@ async function loadTabel(app: FastifyInstance, user: AccessUser, query: TabelQue
     marks,
     roster,
   });
-  return { tabel, orgName: org.name };
+  // RP8: the sheet is signed by the subgroup's teachers, named as the journal names them.
+  const names = new Map(profiles.map((t) => [t.id, t.displayName]));
+  const teachers = subgroup.teacherIds.flatMap((id) => names.get(id) ?? []);
+  return { tabel, orgName: org.name, teachers };
 }
 
 /**
@@ -96,8 +100,8 @@ function tabelRoutes(app: FastifyInstance) {
       roles: ROLES,
     },
     async ({ user, query, request, reply }) => {
-      const { tabel, orgName } = await loadTabel(app, user, query);
-      const bytes = tabelXlsx(tabel, orgName);
+      const { tabel, orgName, teachers } = await loadTabel(app, user, query);
+      const bytes = tabelXlsx(tabel, orgName, teachers);
       request.log.info(
         { report: 'tabel', subgroupId: tabel.subgroupId, month: tabel.month, userId: user.sub },
         'report exported',

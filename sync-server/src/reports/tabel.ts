@@ -52,6 +52,7 @@ function lessonFromSlot(slot: LessonSlot): TabelLesson {
     homework: '',
     remark: '',
     flag: slot.holiday ? 'holiday' : null,
+    academicHours: slot.academicHours,
   };
 }
 
@@ -66,6 +67,7 @@ function lessonFromDoc(doc: Lesson): TabelLesson {
     homework: doc.homework,
     remark: doc.remark,
     flag: doc.flag,
+    academicHours: doc.academicHours,
   };
 }
 
@@ -84,7 +86,8 @@ export function mergeLessons(month: string, slots: LessonSlot[], lessons: Lesson
     // identity, so the schedule save leaves it); the sheet shows the schedule's end, as the
     // teacher's device does.
     const slot = byId.get(doc.id);
-    byId.set(doc.id, { ...lessonFromDoc(doc), end: slot ? slot.end : doc.end });
+    const fromSlot = slot ? { end: slot.end, academicHours: slot.academicHours } : {};
+    byId.set(doc.id, { ...lessonFromDoc(doc), ...fromSlot });
   }
   return [...byId.values()].sort(
     (a, b) => a.date.localeCompare(b.date) || a.start.localeCompare(b.start),
@@ -182,7 +185,42 @@ function gridRows(tabel: TabelResponse): Cell[][] {
     row.absences,
     row.excused,
   ]);
-  return [header1, header2, ...body];
+  return [header1, header2, ...body, totalsRow(tabel)];
+}
+
+/**
+ * RP8: the grid's «Итого» row, as on a paper табель: learners present at each lesson (a mark
+ * that is not an absence, on a day they were enrolled), then the month's absences and the
+ * excused part.
+ */
+function totalsRow(tabel: TabelResponse): Cell[] {
+  const absent = new Set(tabel.codes.filter((c) => c.absent).map((c) => c.code));
+  const present = tabel.lessons.map(
+    (_, j) =>
+      tabel.rows.filter((r) => r.enrolled[j] && r.cells[j] != null && !absent.has(r.cells[j]!))
+        .length,
+  );
+  const sum = (of: (r: TabelResponse['rows'][number]) => number) =>
+    tabel.rows.reduce((n, r) => n + of(r), 0);
+  return [null, 'Итого присутствовало', ...present, sum((r) => r.absences), sum((r) => r.excused)];
+}
+
+/** RP8: the lessons held in the month and the academic hours they delivered (RP4). */
+function heldRow(tabel: TabelResponse): Cell[] {
+  const held = tabel.lessons.filter((l) => l.status === 'held');
+  const hours = held.reduce((n, l) => n + (l.academicHours ?? 0), 0);
+  return [
+    `Проведено занятий: ${held.length}; академических часов: ${Math.round(hours * 100) / 100}`,
+  ];
+}
+
+/** RP8: the lines a paper табель is signed on: each teacher's signature and ФИО, the date. */
+function signatureRows(teachers: readonly string[]): Cell[][] {
+  const names = teachers.length > 0 ? teachers : ['____________________'];
+  return [
+    ...names.map((name): Cell[] => [`Педагог ____________ / ${name} /`]),
+    ['Дата «____» ______________ 20____ г.'],
+  ];
 }
 
 function lessonRows(tabel: TabelResponse): Cell[][] {
@@ -231,10 +269,15 @@ function legendRow(codes: AttendanceCode[]): Cell[] {
 
 /**
  * The XLSX file: a title, the grid with two header rows (dates, then start–end times of each
- * lesson), the lessons with topics and remarks, and the legend. Text that looks like a formula
+ * lesson) and its totals, the lessons with topics and remarks, the legend and the signature
+ * lines of the subgroup's teachers. Text that looks like a formula
  * stays text: writeXlsx never writes formulas.
  */
-export function tabelXlsx(tabel: TabelResponse, orgName: string): Uint8Array {
+export function tabelXlsx(
+  tabel: TabelResponse,
+  orgName: string,
+  teachers: readonly string[] = [],
+): Uint8Array {
   const width = tabel.lessons.length + 4;
   const headerTop = 4;
   const title: Cell[][] = [
@@ -242,7 +285,17 @@ export function tabelXlsx(tabel: TabelResponse, orgName: string): Uint8Array {
     [`${orgName}. ${tabel.programmeName}, ${tabel.subgroupName}`],
     [],
   ];
-  const rows = [...title, ...gridRows(tabel), [], ...lessonRows(tabel), [], legendRow(tabel.codes)];
+  const rows = [
+    ...title,
+    ...gridRows(tabel),
+    heldRow(tabel),
+    [],
+    ...lessonRows(tabel),
+    [],
+    legendRow(tabel.codes),
+    [],
+    ...signatureRows(teachers),
+  ];
   const merges = [`A${headerTop}:A${headerTop + 1}`, `B${headerTop}:B${headerTop + 1}`];
 
   return writeXlsx([

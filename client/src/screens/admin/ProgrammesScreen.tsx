@@ -1,4 +1,4 @@
-import { FOCUS_LABELS, type Programme } from '@otmetka/shared';
+import { FOCUS_LABELS, type Programme, SHORT_TEXT_MAX } from '@otmetka/shared';
 import type { ProgrammeInput, ProgrammeView } from '@otmetka/shared/api';
 import { CardList, EditButton } from './CardList.tsx';
 import { useAdmin } from './context.ts';
@@ -23,7 +23,11 @@ export const LEVEL_LABELS: Record<Programme['level'], string> = {
   advanced: 'продвинутый',
 };
 
-const FOCUS_OPTIONS = Object.entries(FOCUS_LABELS).map(([value, label]) => ({ value, label }));
+/** AS7: no focus is chosen for the admin (a chess programme went out as «техническая»). */
+const FOCUS_OPTIONS = [
+  { value: '', label: '— выберите —' },
+  ...Object.entries(FOCUS_LABELS).map(([value, label]) => ({ value, label })),
+];
 const LEVEL_OPTIONS = Object.entries(LEVEL_LABELS).map(([value, label]) => ({ value, label }));
 
 export function ProgrammesScreen() {
@@ -66,7 +70,7 @@ interface Values {
 function valuesOf(p: ProgrammeView | null): Values {
   return {
     name: p?.name ?? '',
-    focus: p?.focus ?? 'technical',
+    focus: p?.focus ?? '',
     level: p?.level ?? 'start',
     ageFrom: String(p?.ageFrom ?? 7),
     ageTo: String(p?.ageTo ?? 14),
@@ -84,6 +88,7 @@ function intIn(text: string, min: number, max: number): number | null {
 function checkProgramme(v: Values): Checked<ProgrammeInput> {
   const errors: FieldErrors = {};
   if (!v.name.trim()) errors.name = 'Укажите название';
+  if (!v.focus) errors.focus = 'Выберите направленность';
   const ageFrom = intIn(v.ageFrom, 3, 18);
   const ageTo = intIn(v.ageTo, 3, 18);
   if (ageFrom === null) errors.ageFrom = 'Возраст от 3 до 18';
@@ -123,7 +128,12 @@ function ProgrammeForm({ initial, onDone }: { initial: ProgrammeView | null; onD
     <form class="ap-form" onSubmit={submit} data-testid="programme-form" noValidate>
       <h3>{initial ? 'Программа' : 'Новая программа'}</h3>
       <div class="ap-grid">
-        <InputField label="Название" testid="programme-name" {...field('name')} />
+        <InputField
+          label="Название"
+          maxLength={SHORT_TEXT_MAX}
+          testid="programme-name"
+          {...field('name')}
+        />
         <SelectField
           label="Направленность"
           testid="programme-focus"
@@ -169,7 +179,7 @@ function ProgrammeForm({ initial, onDone }: { initial: ProgrammeView | null; onD
           onInput={(e) => form.set('description')(e.currentTarget.value)}
         />
       </Field>
-      <AdminError error={form.error} testid="programme-form-error" />
+      <AdminError error={form.lineError} testid="programme-form-error" />
       <FormActions busy={form.busy} label="Сохранить" testid="programme" onCancel={onDone} />
     </form>
   );

@@ -14,6 +14,7 @@ import {
   type ExceptionDraft,
   type ExceptionKind,
   endTimeOf,
+  exceptionEndOf,
   inputOf,
   newException,
   newRule,
@@ -43,6 +44,11 @@ export function ScheduleEditor() {
   );
 }
 
+/** The draft's fields that show their own error: the rules, each rule and exception, their inputs. */
+function showsScheduleField(field: string): boolean {
+  return /^(rules(\[\d+\](\.\w+)?)?|exceptions\[\d+\](\.\w+)?)$/.test(field);
+}
+
 interface FormProps {
   subgroupId: string;
   subgroup: SubgroupView | undefined;
@@ -56,7 +62,7 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
     null,
   );
   const [saved, setSaved] = useState<ScheduleSaveResponse | null>(null);
-  const { busy, error, errors, setErrors, save: saving } = useSave();
+  const { busy, lineError, errors, setErrors, save: saving } = useSave(showsScheduleField);
 
   // The draft starts from the stored schedule, or from one rule over the study period.
   useEffect(() => {
@@ -112,7 +118,7 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
           { value: 'flag', label: 'проводится, отмечается как праздник' },
         ]}
       />
-      <AdminError error={error} testid="schedule-error" />
+      <AdminError error={lineError} testid="schedule-error" />
       <div class="ap-actions">
         <button
           type="button"
@@ -142,7 +148,9 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
           оставлено с пометкой «вне расписания»: {saved.lessonsFlagged}.
         </p>
       ) : null}
-      {preview && previewIsCurrent ? <SchedulePreview preview={preview.result} /> : null}
+      {preview && previewIsCurrent ? (
+        <SchedulePreview preview={preview.result} exceptions={inputOf(draft).exceptions} />
+      ) : null}
     </div>
   );
 }
@@ -332,6 +340,7 @@ function ExceptionsEditor({ draft, errors, onChange }: ExceptionsProps) {
           key={x.key}
           index={i}
           x={x}
+          rules={draft.rules}
           errors={errors}
           onPatch={(p) => patch(i, p)}
           onRemove={() =>
@@ -359,21 +368,29 @@ function ExceptionsEditor({ draft, errors, onChange }: ExceptionsProps) {
 interface ExceptionRowProps {
   index: number;
   x: ExceptionDraft;
+  rules: RuleDraft[];
   errors: FieldErrors;
   onPatch: (p: Partial<ExceptionDraft>) => void;
   onRemove: () => void;
 }
 
-function ExceptionRow({ index: i, x, errors, onPatch, onRemove }: ExceptionRowProps) {
+/** The fields an exception's end follows (AS8); the end itself stays editable. */
+const TIMING: readonly (keyof ExceptionDraft)[] = ['date', 'start', 'toStart', 'academicHours'];
+
+function ExceptionRow({ index: i, x, rules, errors, onPatch, onRemove }: ExceptionRowProps) {
   const id = (f: string) => `schedule-exception-${i}-${f}`;
   const err = (f: string) => errors[`exceptions[${i}].${f}`];
+  const change = (f: keyof ExceptionDraft, v: string) => {
+    const end = TIMING.includes(f) ? exceptionEndOf({ ...x, [f]: v }, rules) : null;
+    onPatch(end ? { [f]: v, end } : { [f]: v });
+  };
   const input = (f: keyof ExceptionDraft, label: string, type: string, errKey: string = f) => (
     <InputField
       label={label}
       error={err(errKey)}
       type={type}
       value={String(x[f])}
-      onValue={(v) => onPatch({ [f]: v })}
+      onValue={(v) => change(f, v)}
       testid={id(f)}
     />
   );

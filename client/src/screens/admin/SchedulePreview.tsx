@@ -1,4 +1,10 @@
-import { formatRuMonth, isoWeekday, monthDays, monthOf } from '@otmetka/shared';
+import {
+  formatRuMonth,
+  isoWeekday,
+  monthDays,
+  monthOf,
+  type ScheduleException,
+} from '@otmetka/shared';
 import type { LessonSlotView, SchedulePreviewResponse } from '@otmetka/shared/api';
 import { counted } from '../../app/plural.ts';
 import { formatDate, hours, WEEKDAYS_SHORT } from './format.ts';
@@ -7,9 +13,17 @@ import { formatDate, hours, WEEKDAYS_SHORT } from './format.ts';
  * The year at a glance: one calendar per month of the study period, each day with its lessons,
  * non-working days marked (with the holiday's name), and what the change does to the journal.
  */
-export function SchedulePreview({ preview }: { preview: SchedulePreviewResponse }) {
+export function SchedulePreview({
+  preview,
+  exceptions = [],
+}: {
+  preview: SchedulePreviewResponse;
+  /** The draft's exceptions: the lessons that leave their date are marked where they were. */
+  exceptions?: readonly ScheduleException[];
+}) {
   const { totals } = preview;
   const byDate = groupByDate(preview.slots);
+  const offByDate = removedByDate(exceptions);
   const holidays = new Map(preview.holidays.map((h) => [h.date, h.name]));
   const months = monthsOf(preview);
 
@@ -29,11 +43,34 @@ export function SchedulePreview({ preview }: { preview: SchedulePreviewResponse 
       <ImpactView preview={preview} />
       <div class="ap-months">
         {months.map((month) => (
-          <MonthGrid key={month} month={month} byDate={byDate} holidays={holidays} />
+          <MonthGrid
+            key={month}
+            month={month}
+            byDate={byDate}
+            offByDate={offByDate}
+            holidays={holidays}
+          />
         ))}
       </div>
     </section>
   );
+}
+
+/** A lesson taken off its date by a cancel or a move: what the calendar says in its place. */
+interface OffSlot {
+  start: string;
+  text: string;
+}
+
+/** AS9: the cancelled and moved-away lessons by date. */
+function removedByDate(exceptions: readonly ScheduleException[]): Map<string, OffSlot[]> {
+  const out = new Map<string, OffSlot[]>();
+  for (const x of exceptions) {
+    if (x.kind === 'add') continue;
+    const text = x.kind === 'cancel' ? 'отменено' : `перенесено на ${formatDate(x.toDate)}`;
+    out.set(x.date, [...(out.get(x.date) ?? []), { start: x.start, text }]);
+  }
+  return out;
 }
 
 function groupByDate(slots: LessonSlotView[]): Map<string, LessonSlotView[]> {
@@ -67,10 +104,11 @@ function nextMonth(month: string): string {
 interface GridProps {
   month: string;
   byDate: Map<string, LessonSlotView[]>;
+  offByDate: Map<string, OffSlot[]>;
   holidays: Map<string, string>;
 }
 
-function MonthGrid({ month, byDate, holidays }: GridProps) {
+function MonthGrid({ month, byDate, offByDate, holidays }: GridProps) {
   const days = monthDays(month);
   const lead = isoWeekday(days[0]!) - 1;
   const lessons = days.reduce((n, d) => n + (byDate.get(d)?.length ?? 0), 0);
@@ -96,6 +134,7 @@ function MonthGrid({ month, byDate, holidays }: GridProps) {
             key={date}
             date={date}
             slots={byDate.get(date) ?? []}
+            off={offByDate.get(date) ?? []}
             holiday={holidays.get(date)}
           />
         ))}
@@ -107,19 +146,23 @@ function MonthGrid({ month, byDate, holidays }: GridProps) {
 function DayCell({
   date,
   slots,
+  off,
   holiday,
 }: {
   date: string;
   slots: LessonSlotView[];
+  off: OffSlot[];
   holiday?: string;
 }) {
   const classes = ['ap-day'];
   if (slots.length > 0) classes.push('ap-day--lesson');
+  if (off.length > 0 && slots.length === 0) classes.push('ap-day--off');
   if (holiday) classes.push('ap-day--holiday');
   const title = [
     formatDate(date),
     holiday,
-    ...slots.map((s) => `${s.start}–${s.end}${s.movedFrom ? ' (перенос)' : ''}`),
+    ...slots.map((s) => `${s.start}–${s.end}${movedText(s)}`),
+    ...off.map((o) => `${o.start}: ${o.text}`),
   ]
     .filter(Boolean)
     .join('\n');
@@ -133,12 +176,31 @@ function DayCell({
     >
       <span class="ap-day__n">{Number(date.slice(8))}</span>
       {slots.map((s) => (
-        <span key={s.lessonId} class="ap-day__slot">
-          {s.start}
+        <span
+          key={s.lessonId}
+          class={s.movedFrom ? 'ap-day__slot ap-day__slot--moved' : 'ap-day__slot'}
+          data-testid={s.movedFrom ? `schedule-moved-${date}` : undefined}
+        >
+          {s.movedFrom ? `↪ ${s.start}` : s.start}
+        </span>
+      ))}
+      {off.map((o) => (
+        <span
+          key={o.start}
+          class="ap-day__slot ap-day__slot--off"
+          data-testid={`schedule-off-${date}`}
+        >
+          <s>{o.start}</s> {o.text === 'отменено' ? 'отм.' : 'перенос'}
         </span>
       ))}
     </div>
   );
+}
+
+/** «(перенос с 07.09.2026 15:00)» on a lesson a move brought to this date. */
+function movedText(slot: LessonSlotView): string {
+  const from = slot.movedFrom;
+  return from ? ` (перенос с ${formatDate(from.date)} ${from.start})` : '';
 }
 
 function ImpactView({ preview }: { preview: SchedulePreviewResponse }) {

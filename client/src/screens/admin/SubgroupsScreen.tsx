@@ -1,7 +1,10 @@
+import { SHORT_TEXT_MAX } from '@otmetka/shared';
 import type { SubgroupInput, SubgroupView } from '@otmetka/shared/api';
+import { useOrgTime } from '../org-time.ts';
 import { CardList, EditButton } from './CardList.tsx';
 import { useAdmin } from './context.ts';
 import {
+  academicYearOf,
   type Checked,
   type FieldErrors,
   FormActions,
@@ -82,14 +85,16 @@ interface Values {
   hoursPerYear: string;
 }
 
-function valuesOf(s: SubgroupView | null): Values {
+/** A new subgroup starts on the academic year's dates (AS6). */
+function valuesOf(s: SubgroupView | null, today: string): Values {
+  const year = academicYearOf(today);
   return {
     programmeId: s?.programmeId ?? '',
     name: s?.name ?? '',
     teacherIds: s?.teacherIds ?? [],
     capacity: String(s?.capacity ?? 15),
-    periodFrom: s?.periodFrom ?? '',
-    periodTo: s?.periodTo ?? '',
+    periodFrom: s?.periodFrom ?? year.from,
+    periodTo: s?.periodTo ?? year.to,
     hoursPerYear: String(s?.hoursPerYear ?? ''),
   };
 }
@@ -129,8 +134,21 @@ function SubgroupForm({ initial, onDone }: { initial: SubgroupView | null; onDon
   const { api } = useAdmin();
   const programmes = useLoad(() => api.listProgrammes(), [api]);
   const teachers = useLoad(() => api.listTeachers(), [api]);
-  const form = useForm<Values>(() => valuesOf(initial));
+  const time = useOrgTime();
+  const form = useForm<Values>(() => valuesOf(initial, time.today()));
   const { values: v, field, errors } = form;
+  const hoursOf = (id: string) =>
+    programmes.data?.programmes.find((p) => p.id === id)?.hoursPerYear;
+
+  // AS6: a subgroup's hours are usually its programme's; hours the admin typed are kept.
+  const chooseProgramme = (programmeId: string) =>
+    form.setValues((old) => {
+      const previous = hoursOf(old.programmeId);
+      const typed = old.hoursPerYear !== '' && old.hoursPerYear !== String(previous ?? '');
+      const hours = hoursOf(programmeId);
+      if (typed || hours === undefined) return { ...old, programmeId };
+      return { ...old, programmeId, hoursPerYear: String(hours) };
+    });
 
   const programmeOptions = [
     { value: '', label: '— выберите —' },
@@ -159,8 +177,14 @@ function SubgroupForm({ initial, onDone }: { initial: SubgroupView | null; onDon
           testid="subgroup-programme"
           options={programmeOptions}
           {...field('programmeId')}
+          onValue={chooseProgramme}
         />
-        <InputField label="Название" testid="subgroup-name" {...field('name')} />
+        <InputField
+          label="Название"
+          maxLength={SHORT_TEXT_MAX}
+          testid="subgroup-name"
+          {...field('name')}
+        />
         <InputField
           label="Мест"
           testid="subgroup-capacity"
@@ -197,7 +221,7 @@ function SubgroupForm({ initial, onDone }: { initial: SubgroupView | null; onDon
         ))}
         {errors.teacherIds ? <span class="ap-field__error">{errors.teacherIds}</span> : null}
       </fieldset>
-      <AdminError error={form.error} testid="subgroup-form-error" />
+      <AdminError error={form.lineError} testid="subgroup-form-error" />
       <FormActions busy={form.busy} label="Сохранить" testid="subgroup" onCancel={onDone} />
     </form>
   );

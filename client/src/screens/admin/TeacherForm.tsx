@@ -1,4 +1,4 @@
-import { CATEGORY_LABELS, teacherProblems, validateSnils } from '@otmetka/shared';
+import { CATEGORY_LABELS, SHORT_TEXT_MAX, teacherProblems, validateSnils } from '@otmetka/shared';
 import type { TeacherInput, TeacherRecordView } from '@otmetka/shared/api';
 import { withoutFieldPath } from '../../api/messages.ts';
 import { useOrgTime } from '../org-time.ts';
@@ -149,6 +149,9 @@ export function checkTeacher(
   return { errors, input };
 }
 
+/** AS10: a name stops where the server's limit is, not at a refusal after «Сохранить». */
+const NAME_INPUT = { autocomplete: 'off', maxLength: SHORT_TEXT_MAX };
+
 const CATEGORY_OPTIONS = Object.entries(CATEGORY_LABELS).map(([value, label]) => ({
   value,
   label,
@@ -164,7 +167,7 @@ export function TeacherForm({ initial, onSave, onCancel }: Props) {
   const time = useOrgTime();
   const form = useFormValues<Values>(() => (initial ? valuesOf(initial) : EMPTY));
   const values = form.values;
-  const { busy, error, errors, setErrors, submit: submitWith } = useSave();
+  const { busy, lineError, errors, setErrors, submit: submitWith } = useSave((f) => f in EMPTY);
 
   // Typing in a field takes its error away: what was wrong is being corrected.
   const set = (key: Key) => (value: string) => {
@@ -196,16 +199,16 @@ export function TeacherForm({ initial, onSave, onCancel }: Props) {
       <h3>{initial ? 'Карточка педагога' : 'Новый педагог'}</h3>
       <fieldset class="ap-grid">
         <legend>ФИО и дата рождения</legend>
-        {text('lastName', 'Фамилия', { autocomplete: 'off' })}
-        {text('firstName', 'Имя', { autocomplete: 'off' })}
-        {text('middleName', 'Отчество', { autocomplete: 'off' })}
+        {text('lastName', 'Фамилия', NAME_INPUT)}
+        {text('firstName', 'Имя', NAME_INPUT)}
+        {text('middleName', 'Отчество', NAME_INPUT)}
         {text('birthDate', 'Дата рождения', { type: 'date' })}
       </fieldset>
       <fieldset class="ap-grid">
         <legend>Паспорт</legend>
         {text('passport.series', 'Серия', { inputMode: 'numeric', maxLength: 9 })}
         {text('passport.number', 'Номер', { inputMode: 'numeric', maxLength: 12 })}
-        {text('passport.issuedBy', 'Кем выдан')}
+        {text('passport.issuedBy', 'Кем выдан', { maxLength: SHORT_TEXT_MAX })}
         {text('passport.issuedOn', 'Дата выдачи', { type: 'date' })}
       </fieldset>
       <fieldset class="ap-grid">
@@ -221,9 +224,9 @@ export function TeacherForm({ initial, onSave, onCancel }: Props) {
           testid="teacher-category"
           options={CATEGORY_OPTIONS}
         />
-        {text('qualification', 'Квалификация по диплому')}
+        {text('qualification', 'Квалификация по диплому', { maxLength: SHORT_TEXT_MAX })}
       </fieldset>
-      <AdminError error={error} testid="teacher-form-error" />
+      <AdminError error={lineError} testid="teacher-form-error" />
       <FormActions
         busy={busy}
         label="Сохранить"

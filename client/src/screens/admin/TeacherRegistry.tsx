@@ -6,7 +6,14 @@ import type {
 } from '@otmetka/shared/api';
 import { useState } from 'preact/hooks';
 import { useAdmin } from './context.ts';
-import { type Checked, type FieldErrors, FormActions, InputField, useForm } from './form.tsx';
+import {
+  type Checked,
+  type FieldErrors,
+  FormActions,
+  InputField,
+  PasswordField,
+  useForm,
+} from './form.tsx';
 import { hours } from './format.ts';
 import { TeacherForm } from './TeacherForm.tsx';
 import { AdminError, Loading, useAction, useLoad } from './ui.tsx';
@@ -272,17 +279,12 @@ function AccountForm({ teacher, onDone, onCancel }: AccountProps) {
           label="Логин"
           testid="account-login"
           autocomplete="off"
+          maxLength={64}
           {...form.field('login')}
         />
-        <InputField
-          label="Пароль"
-          testid="account-password"
-          type="password"
-          autocomplete="new-password"
-          {...form.field('password')}
-        />
+        <PasswordField label="Пароль" testid="account-password" {...form.field('password')} />
       </div>
-      <AdminError error={form.error} testid="account-error" />
+      <AdminError error={form.lineError} testid="account-error" />
       <FormActions busy={form.busy} label="Создать" testid="account" onCancel={onCancel} />
     </form>
   );
@@ -309,14 +311,8 @@ function PasswordForm({ teacher, onDone, onCancel }: AccountProps) {
         Педагогу придётся войти заново на всех устройствах. Неотправленные изменения на них
         сохранятся и уйдут после входа.
       </p>
-      <InputField
-        label="Новый пароль"
-        testid="password-new"
-        type="password"
-        autocomplete="new-password"
-        {...form.field('password')}
-      />
-      <AdminError error={form.error} testid="password-error" />
+      <PasswordField label="Новый пароль" testid="password-new" {...form.field('password')} />
+      <AdminError error={form.lineError} testid="password-error" />
       <FormActions busy={form.busy} label="Сменить" testid="password" onCancel={onCancel} />
     </form>
   );

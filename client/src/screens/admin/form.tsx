@@ -33,7 +33,7 @@ export interface Checked<I> {
  * by field. A refused save puts the server's field errors by their fields and still fails, so
  * the form stays open with what was typed.
  */
-export function useSave() {
+export function useSave(shows: (field: string) => boolean = () => false) {
   const action = useAction();
   const [errors, setErrors] = useState<FieldErrors>({});
 
@@ -59,7 +59,24 @@ export function useSave() {
       if (saved) done(saved);
     };
 
-  return { busy: action.busy, error: action.error, errors, setErrors, save, submit };
+  return {
+    busy: action.busy,
+    error: action.error,
+    lineError: lineErrorOf(action.error, shows),
+    errors,
+    setErrors,
+    save,
+    submit,
+  };
+}
+
+/**
+ * ER4: what the form's line shows of a refused save: nothing when each field the server named
+ * is one the form shows (its error is there already), else the error, so none is lost.
+ */
+export function lineErrorOf(error: unknown, shows: (field: string) => boolean): unknown {
+  const fields = Object.keys(fieldErrors(error));
+  return fields.length > 0 && fields.every(shows) ? null : error;
 }
 
 /** The keys of a form's values that hold text (what an input edits). */
@@ -71,7 +88,7 @@ type TextKey<V> = { [K in keyof V]: V[K] extends string ? K : never }[keyof V] &
  */
 export function useForm<V extends object>(initial: () => V) {
   const form = useFormValues(initial);
-  const saving = useSave();
+  const saving = useSave((field) => field in form.values);
 
   const field = (key: TextKey<V>) => ({
     value: form.values[key] as string,
@@ -182,4 +199,54 @@ export function HoursPerYearField(props: {
 export function hoursPerYearOf(text: string): number | null {
   const hours = Number(text.replace(',', '.'));
   return hours >= 1 && hours <= 2000 ? hours : null;
+}
+
+/**
+ * AS6: the academic year a new subgroup most likely studies in: 1 September to 31 May (DOMAIN),
+ * the coming one from June on, when the next year is being set up.
+ */
+export function academicYearOf(today: string): { from: string; to: string } {
+  const year = Number(today.slice(0, 4));
+  const start = Number(today.slice(5, 7)) >= 6 ? year : year - 1;
+  return { from: `${start}-09-01`, to: `${start + 1}-05-31` };
+}
+
+/** AC4: the longest password the server takes. */
+export const PASSWORD_MAX = 256;
+
+/**
+ * AS10: a new password the admin passes on to the teacher in person: masked, with «Показать»
+ * to read it back before handing it over.
+ */
+export function PasswordField(props: {
+  label: string;
+  testid: string;
+  value: string;
+  onValue: (value: string) => void;
+  error: string | undefined;
+}) {
+  const [shown, setShown] = useState(false);
+  return (
+    <Field label={props.label} error={props.error} testid={props.testid}>
+      <div class="ap-password">
+        <TextInput
+          testid={props.testid}
+          type={shown ? 'text' : 'password'}
+          autocomplete="new-password"
+          maxLength={PASSWORD_MAX}
+          value={props.value}
+          onValue={props.onValue}
+        />
+        <button
+          type="button"
+          class="ap-btn"
+          aria-pressed={shown}
+          data-testid={`${props.testid}-show`}
+          onClick={() => setShown(!shown)}
+        >
+          {shown ? 'Скрыть' : 'Показать'}
+        </button>
+      </div>
+    </Field>
+  );
 }

@@ -1,4 +1,10 @@
-import { minutesOf, newEntityId, type Schedule, type ScheduleException } from '@otmetka/shared';
+import {
+  isoWeekday,
+  minutesOf,
+  newEntityId,
+  type Schedule,
+  type ScheduleException,
+} from '@otmetka/shared';
 import type { ScheduleInput, SubgroupView } from '@otmetka/shared/api';
 
 /**
@@ -172,4 +178,56 @@ export function endTimeOf(
   const total = startMinutes + Math.round(h * m) + Math.max(0, Math.ceil(h) - 1) * b;
   if (total >= 24 * 60) return null;
   return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
+}
+
+/** A time `minutes` after `time`, or null when it does not parse or passes midnight. */
+function later(time: string, minutes: number): string | null {
+  let total: number;
+  try {
+    total = minutesOf(time) + minutes;
+  } catch {
+    return null;
+  }
+  if (total >= 24 * 60) return null;
+  return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
+}
+
+/** The weekly rule whose lesson is on `date` at `start` (the lesson a cancel or move names). */
+export function ruleOfLesson(rules: RuleDraft[], date: string, start: string): RuleDraft | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
+  const day = isoWeekday(date);
+  const covers = (r: RuleDraft) => r.from <= date && date <= r.to && r.weekdays.includes(day);
+  return rules.find((r) => r.start === start && covers(r)) ?? null;
+}
+
+/**
+ * AS8: the end of a moved or added lesson as the admin would type it: a move keeps its lesson's
+ * length (its rule's start–end, SCH12), an added lesson takes its hours as the first rule counts
+ * them (minutes per hour, breaks). Null when the inputs do not say it yet.
+ */
+export function exceptionEndOf(x: ExceptionDraft, rules: RuleDraft[]): string | null {
+  if (x.kind === 'move') {
+    const rule = ruleOfLesson(rules, x.date, x.start);
+    const length = rule ? lengthOf(rule) : null;
+    return length === null ? null : later(x.toStart, length);
+  }
+  if (x.kind === 'add') {
+    const rule = rules[0];
+    return endTimeOf(
+      x.start,
+      x.academicHours,
+      rule?.minutesPerHour ?? '45',
+      rule?.breakMinutes ?? '10',
+    );
+  }
+  return null;
+}
+
+function lengthOf(rule: RuleDraft): number | null {
+  try {
+    const length = minutesOf(rule.end) - minutesOf(rule.start);
+    return length > 0 ? length : null;
+  } catch {
+    return null;
+  }
 }

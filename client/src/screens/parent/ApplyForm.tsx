@@ -1,3 +1,4 @@
+import { SHORT_TEXT_MAX } from '@otmetka/shared';
 import type { ChildView } from '@otmetka/shared/api';
 import { useEffect, useState } from 'preact/hooks';
 import {
@@ -110,9 +111,24 @@ export function ApplyForm({ subgroup, programmeName, onCancel, onDone }: Props) 
       {learnerId === NEW ? (
         <fieldset class="ap-grid">
           <legend>Данные ребёнка</legend>
-          <InputField label="Фамилия" testid="child-last-name" {...field('lastName')} />
-          <InputField label="Имя" testid="child-first-name" {...field('firstName')} />
-          <InputField label="Отчество" testid="child-middle-name" {...field('middleName')} />
+          <InputField
+            label="Фамилия"
+            testid="child-last-name"
+            maxLength={SHORT_TEXT_MAX}
+            {...field('lastName')}
+          />
+          <InputField
+            label="Имя"
+            testid="child-first-name"
+            maxLength={SHORT_TEXT_MAX}
+            {...field('firstName')}
+          />
+          <InputField
+            label="Отчество"
+            testid="child-middle-name"
+            maxLength={SHORT_TEXT_MAX}
+            {...field('middleName')}
+          />
           <InputField
             label="Дата рождения"
             testid="child-birth-date"
