@@ -206,3 +206,43 @@ export async function strayLessons(
   }
   return stray;
 }
+
+const ref = (stamp: { at: number; dev: string } | null | undefined) =>
+  stamp ? `${stamp.at}@${stamp.dev}` : '-';
+
+/**
+ * What a lost edit's story was, for the log: the edit, every ledger edit of the same document,
+ * the server's stamps of the field and of the deletion (with what the deletion had seen), and
+ * the author's notices on the document. A lost edit is rare and timing-bound; the next run
+ * may not repeat it, so the first one must explain itself.
+ */
+export function lostStory(
+  v: LedgerVerdict,
+  truth: Map<string, Json>,
+  all: LedgerEntry[],
+  notices: NoticeView[],
+): string[] {
+  const e = v.entry;
+  const doc = truth.get(e.docId);
+  const stamps = (doc?.stamps ?? {}) as Stamps;
+  const deletion = stamps._deleted;
+  const edits = all
+    .filter((x) => x.docId === e.docId)
+    .map(
+      (x) =>
+        `${x.device} ${x.field}=${JSON.stringify(x.value).slice(0, 40)} ${ref(x.stamp)} saw ${ref(x.seen[e.field])}`,
+    );
+  const own = notices
+    .filter((n) => n.docId === e.docId)
+    .map((n) => {
+      const attempted = (n.attempted.stamps ?? {}) as Stamps;
+      const lost = n.lostFields.map((l) => l.field).join(',');
+      return `${n.kind}/${n.code} lost [${lost}] attempted ${e.field} ${ref(attempted[e.field])}`;
+    });
+  return [
+    `edit ${ref(e.stamp)} prev ${ref(e.prev)}; server ${e.field} ${ref(stamps[e.field])}, ` +
+      `_deleted=${doc?._deleted === true} ${ref(deletion)} seen ${ref(deletion?.seen?.[e.field])}`,
+    ...edits.map((line) => `ledger: ${line}`),
+    ...(own.length > 0 ? own.map((line) => `notice: ${line}`) : ['notice: none']),
+  ];
+}

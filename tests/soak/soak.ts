@@ -7,6 +7,7 @@ import {
   divergence,
   judge,
   type LedgerVerdict,
+  lostStory,
   serverTruth,
   strayLessons,
   updateSeqs,
@@ -403,7 +404,14 @@ async function finalChecks(w: World, opts: SoakOptions, started: number): Promis
     d.ledger.map((e) => judge(e, truth, all, dumps[i]!.notices)),
   );
   const stray = await strayLessons(store, w.teachers, truth, SOAK_ORG);
-  return report(w, opts, started, { verdicts, diverged, growing, stray, dumps });
+  const stories = verdicts
+    .filter((v) => v.verdict === 'lost')
+    .slice(0, 5)
+    .map((v) => {
+      const i = w.devices.findIndex((d) => d.name === v.entry.device);
+      return lostStory(v, truth, all, dumps[i]?.notices ?? []);
+    });
+  return report(w, opts, started, { verdicts, diverged, growing, stray, dumps, stories });
 }
 
 function report(
@@ -416,6 +424,8 @@ function report(
     growing: string[];
     stray: string[];
     dumps: DeviceDump[];
+    /** Per lost edit (the first five), what happened to it. */
+    stories: string[][];
   },
 ): SoakResult {
   const by = (v: Verdict) => r.verdicts.filter((x) => x.verdict === v);
@@ -440,10 +450,11 @@ function report(
   log(
     `soak: ledger kept ${by('kept').length}, superseded ${by('superseded').length}, overwritten unreported by the same author's later edit on another device ${by('author-later').length}, refused ${by('refused').length}, conflict-lost and reported ${by('reported-lost').length}, silently lost ${lost.length}`,
   );
-  for (const v of lost.slice(0, 20)) {
+  for (const [i, v] of lost.slice(0, 20).entries()) {
     log(
       `soak: LOST ${v.entry.device} ${v.entry.docId} ${v.entry.field}=${JSON.stringify(v.entry.value)} (${v.why})`,
     );
+    for (const line of r.stories[i] ?? []) log(`soak:   ${line}`);
   }
   for (const line of r.diverged.slice(0, 20)) log(`soak: DIVERGED ${line}`);
   for (const p of problems.slice(0, 20)) log(`soak: PROBLEM ${p.slice(0, 600)}`);
