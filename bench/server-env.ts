@@ -33,6 +33,11 @@ export interface BenchServer {
   couchUrl: string;
   couch: ServerScope;
   storage: string;
+  /**
+   * Collects the garbage of the database's process (a child process only) and of this one
+   * (when node runs with --expose-gc): what seeding left behind is no part of a measurement.
+   */
+  collectGarbage(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,12 +56,15 @@ function devNull(): Writable {
 }
 
 /** The embedded database in a child process with its own (large) heap. */
-async function startChildCouch(memory: boolean, dataDir: string): Promise<EmbeddedCouch> {
+type ChildCouch = EmbeddedCouch & { collectGarbage(): Promise<void> };
+
+async function startChildCouch(memory: boolean, dataDir: string): Promise<ChildCouch> {
   const script = new URL('./couch-child.ts', import.meta.url).pathname;
   const child = spawn(
     process.execPath,
     [
       '--max-old-space-size=12000',
+      '--expose-gc',
       '--import',
       'tsx',
       script,
@@ -80,6 +88,16 @@ async function startChildCouch(memory: boolean, dataDir: string): Promise<Embedd
         child.once('exit', () => resolve());
         child.stdin.end();
       }),
+    collectGarbage: () =>
+      new Promise<void>((resolve) => {
+        const done = (chunk: Buffer) => {
+          if (!chunk.toString('utf8').includes('GC_DONE')) return;
+          child.stdout.off('data', done);
+          resolve();
+        };
+        child.stdout.on('data', done);
+        child.stdin.write('gc\n');
+      }),
   };
 }
 
@@ -94,7 +112,7 @@ export interface BenchServerOptions {
 export async function startBenchServer(options: BenchServerOptions = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'otm-bench-'));
   const memory = options.memory ?? false;
-  const embedded: EmbeddedCouch = options.childProcess
+  const embedded: EmbeddedCouch & Partial<ChildCouch> = options.childProcess
     ? await startChildCouch(memory, dataDir)
     : await startEmbeddedCouch(memory ? { memory: true } : { dataDir });
   const config: Config = {
@@ -124,6 +142,10 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
     couchUrl: embedded.url,
     couch: nano({ url: embedded.url }),
     storage: `${memory ? 'memory' : 'leveldb'}${options.childProcess ? ', own process' : ', in the server process'}`,
+    collectGarbage: async () => {
+      await embedded.collectGarbage?.();
+      (globalThis as { gc?: () => void }).gc?.();
+    },
     stop: async () => {
       await app.close();
       await embedded.stop();

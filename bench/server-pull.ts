@@ -168,9 +168,11 @@ function others(from: number, to: number): TeacherYear[] {
 async function measurePulls(server: BenchServer, t: TeacherYear, token: string, direct: boolean) {
   const viaServer: PullRun[] = [];
   const viaDb: PullRun[] = [];
-  // One unmeasured round of each: right after seeding, the database's process is still
-  // collecting the garbage of ~150,000 written documents (the first runs at 1,000 teachers
-  // took 1.3–1.4 s against 1.0–1.1 s after, the direct reads alike).
+  // Right after seeding, both processes still hold the garbage of ~150,000 generated and
+  // written documents, and collecting it slowed the next rounds at 1,000 teachers for about
+  // ten seconds (1.2–1.3 s against 0.97 s after, the direct reads alike): it is collected
+  // first, then one unmeasured round of each runs.
+  await server.collectGarbage();
   await pullEverything(server.url, token);
   if (direct) await readDirect(server.couch, t);
   for (let rep = 0; rep < REPETITIONS; rep++) {
