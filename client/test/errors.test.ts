@@ -3,7 +3,13 @@ import { ERROR_CODES, lessonId, markId, stampEdit } from '@otmetka/shared';
 import { describe, expect, it } from 'vitest';
 import { journalConflictHandler } from '../src/db/conflict.ts';
 import { ERROR_MESSAGES, errorInfo } from '../src/sync/errors.ts';
-import { editedHere, lostInConflict, lostNoticeAt, lostOnPull } from '../src/sync/lost-edits.ts';
+import {
+  editedHere,
+  isStalePull,
+  lostInConflict,
+  lostNoticeAt,
+  lostOnPull,
+} from '../src/sync/lost-edits.ts';
 
 describe('error messages', () => {
   it('every shared error code has a Russian message and an action', () => {
@@ -245,5 +251,52 @@ describe('lost edits on a pull', () => {
     expect(editedHere('dev-a', markOf('Н', 10, 'dev-a'))).toBe(true);
     expect(editedHere('dev-a', markOf('Н', 10, 'dev-b'))).toBe(false);
     expect(editedHere('dev-a', markOf('Н', 10, 'dev-b', { stamps: {} }))).toBe(false);
+  });
+});
+
+describe('a stale pulled version (CR7)', () => {
+  // The device pushed «Б» (stamped 20) and the push was acknowledged; a page the server read
+  // before the push landed still carries «Н» (stamped 10).
+  const local = markOf('Б', 20, 'dev-a', {
+    note: 'звонила мама',
+    stamps: {
+      code: s(20, 'dev-a'),
+      note: s(15, 'dev-b'),
+    },
+  });
+
+  it('[CR7] a version older on some field and newer on none is stale: the pull leaves it out', () => {
+    const stale = markOf('Н', 10, 'dev-a', {
+      note: 'звонила мама',
+      stamps: {
+        code: s(10, 'dev-a'),
+        note: s(15, 'dev-b'),
+      },
+    });
+    expect(isStalePull(local, stale)).toBe(true);
+    // A field the page does not stamp at all is older too (the local one was edited since).
+    expect(isStalePull(local, markOf('Н', 10, 'dev-a', { stamps: { code: s(10, 'dev-a') } }))).toBe(
+      true,
+    );
+  });
+
+  it('[CR7] the same version, one newer on any field, a deletion or a new document is applied', () => {
+    expect(isStalePull(local, local)).toBe(false);
+    const newerNote = markOf('Н', 10, 'dev-a', {
+      stamps: {
+        code: s(10, 'dev-a'),
+        note: s(30, 'dev-b'),
+      },
+    });
+    expect(isStalePull(local, newerNote)).toBe(false);
+    const deletion = markOf('Б', 20, 'dev-a', {
+      _deleted: true,
+      stamps: {
+        ...local.stamps,
+        _deleted: s(25, 'dev-b'),
+      },
+    } as Partial<Mark>);
+    expect(isStalePull(local, deletion)).toBe(false);
+    expect(isStalePull(undefined, local)).toBe(false);
   });
 });

@@ -150,3 +150,27 @@ export function lostNoticeAt(deviceId: string, mine: JournalDoc, lost: LostField
     ...lost.map((l) => (l.field === '_deleted' ? newestOwn : (mine.stamps[l.field]?.at ?? 0))),
   );
 }
+
+/**
+ * CR7: a pulled version that is older than the device's own on some field and newer on none
+ * (CR1 order) is stale: a page the server read before this device's push landed, arriving
+ * after the push was acknowledged. RxDB writes it over the local version (the local version is
+ * what it assumes the server holds) and the device showed the older value until a later page
+ * brought the newer one back. A deletion judged in between found none of the device's edits in
+ * the local version, and an edit the deleter had not seen went unreported (the soak's lost
+ * title). The merge of the two is the local version, so the pull leaves it out.
+ */
+export function isStalePull(local: JournalDoc | undefined, incoming: JournalDoc): boolean {
+  if (!local) return false;
+  const fields = new Set([
+    ...Object.keys(local.stamps ?? {}),
+    ...Object.keys(incoming.stamps ?? {}),
+  ]);
+  let older = false;
+  for (const field of fields) {
+    const order = compareStamps(incoming.stamps?.[field], local.stamps?.[field]);
+    if (order > 0) return false;
+    if (order < 0) older = true;
+  }
+  return older;
+}

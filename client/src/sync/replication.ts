@@ -28,7 +28,7 @@ import type { FirstSyncProgress } from './first-sync.ts';
 import { AFTER_BULK, bulkPull, firstSyncProgress, saveFirstSyncProgress } from './first-sync.ts';
 import { isApiError } from './http.ts';
 import type { LostField } from './lost-edits.ts';
-import { editedHere, lostInConflict, lostNoticeAt, lostOnPull } from './lost-edits.ts';
+import { editedHere, isStalePull, lostInConflict, lostNoticeAt, lostOnPull } from './lost-edits.ts';
 import { lostFieldNames } from './lost-text.ts';
 import { type JournalSource, SubgroupPurge } from './purge.ts';
 import type { Session } from './session.ts';
@@ -426,7 +426,12 @@ async function pullHandler(
 ) {
   const page = await fetchPullPage(ctx, name, checkpoint, batchSize);
   if (name === 'lessons' || name === 'topics' || name === 'marks') {
-    await noticeLostOnPull(ctx, name, page.documents as unknown as JournalDoc[]);
+    const local = await localVersions(ctx, name, page.documents as unknown as JournalDoc[]);
+    await noticeLostOnPull(ctx, name, page.documents as unknown as JournalDoc[], local);
+    // CR7: a stale version never goes over the newer one this device holds.
+    page.documents = page.documents.filter(
+      (doc) => !isStalePull(local.get(doc.id), doc as unknown as JournalDoc),
+    );
   }
   if (name !== 'catalog') {
     // After the lost-edit check: a purge is no edit of anyone's.
@@ -437,19 +442,32 @@ async function pullHandler(
 }
 
 /**
- * Compares pulled journal documents with the local versions they are about to replace. Only a
- * document this device edited can lose an edit, so a database without such edits (a first
- * sync) reads nothing; otherwise one bulk read per batch.
+ * The local versions of pulled journal documents. Only a device that edited something can
+ * lose an edit or hold a version newer than the server's (CR7), so a database without such
+ * edits (a first sync) reads nothing; otherwise one bulk read per batch.
  */
-async function noticeLostOnPull(ctx: Ctx, name: JournalCollectionName, incoming: JournalDoc[]) {
-  const { db } = ctx;
-  if (incoming.length === 0 || !db.editedHere) return;
-  const coll = db.rx.collections[name] as unknown as AnyCollection;
+async function localVersions(
+  ctx: Ctx,
+  name: JournalCollectionName,
+  incoming: JournalDoc[],
+): Promise<Map<string, JournalDoc>> {
+  if (incoming.length === 0 || !ctx.db.editedHere) return new Map();
+  const coll = ctx.db.rx.collections[name] as unknown as AnyCollection;
   const local = await coll.storageInstance.findDocumentsById(
     incoming.map((d) => d.id),
     true,
   );
-  const byId = new Map(local.map((d) => [d.id as string, d as unknown as JournalDoc]));
+  return new Map(local.map((d) => [d.id as string, d as unknown as JournalDoc]));
+}
+
+/** Compares pulled journal documents with the local versions they are about to replace. */
+async function noticeLostOnPull(
+  ctx: Ctx,
+  name: JournalCollectionName,
+  incoming: JournalDoc[],
+  byId: Map<string, JournalDoc>,
+) {
+  const { db } = ctx;
   for (const doc of incoming) {
     const mine = byId.get(doc.id);
     if (!mine || !editedHere(db.deviceId, mine)) continue;
