@@ -158,7 +158,7 @@ export async function divergence(
       const mine = local.get(id);
       if (!mine) out.push(`${device.name} ${name} ${id}: missing on the device`);
       else if (!isSameContent(strip(mine), strip(doc)))
-        out.push(`${device.name} ${name} ${id}: differs`);
+        out.push(`${device.name} ${name} ${id}: differs in ${differingKeys(mine, doc)}`);
     }
     for (const id of local.keys()) {
       if (!server[name].has(id)) out.push(`${device.name} ${name} ${id}: not on the server`);
@@ -245,4 +245,14 @@ export function lostStory(
     ...edits.map((line) => `ledger: ${line}`),
     ...(own.length > 0 ? own.map((line) => `notice: ${line}`) : ['notice: none']),
   ];
+}
+
+/** Which top-level fields of two versions differ, with the device's and the server's value. */
+function differingKeys(mine: Json, theirs: Json): string {
+  const keys = new Set([...Object.keys(strip(mine)), ...Object.keys(strip(theirs))]);
+  const show = (v: unknown) => JSON.stringify(v ?? null).slice(0, 120);
+  return [...keys]
+    .filter((k) => JSON.stringify(mine[k] ?? null) !== JSON.stringify(theirs[k] ?? null))
+    .map((k) => `${k}: device ${show(mine[k])} server ${show(theirs[k])}`)
+    .join('; ');
 }
