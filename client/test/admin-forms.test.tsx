@@ -1,12 +1,8 @@
 // @vitest-environment happy-dom
-import type { ChildProcess } from 'node:child_process';
 import { todayIn } from '@otmetka/shared';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD } from '../../sync-server/test/helpers.ts';
-import { AdminApp } from '../src/screens/admin/AdminApp.tsx';
-import { memoryStore, Session } from '../src/sync/session.ts';
-import { servePageFrom, startServerProcess, stopServerProcess } from './server-process.ts';
+import { fireEvent, screen, waitFor } from '@testing-library/preact';
+import { describe, expect, it } from 'vitest';
+import { adminScreens } from './admin-fixture.tsx';
 
 /**
  * What the admin's create forms fill in and what they leave to the admin, against a real sync
@@ -14,28 +10,7 @@ import { servePageFrom, startServerProcess, stopServerProcess } from './server-p
  * programme's focus is chosen by the admin, never defaulted.
  */
 
-let server: { url: string; child: ChildProcess };
-let session: Session;
-
-beforeAll(async () => {
-  server = await startServerProcess();
-  servePageFrom(server.url);
-  session = new Session({ baseUrl: server.url }, memoryStore());
-  await session.signIn('admin', PASSWORD);
-});
-
-afterAll(async () => {
-  await stopServerProcess(server?.child);
-});
-
-afterEach(() => cleanup());
-
-function renderAdmin() {
-  const user = session.user!;
-  return render(
-    <AdminApp session={{ user, fetchApi: (path, init) => session.authorised(path, init) }} />,
-  );
-}
+const { env, renderAdmin } = adminScreens();
 
 function value(testid: string): string {
   return (screen.getByTestId(testid) as HTMLInputElement).value;
@@ -85,7 +60,7 @@ describe('admin create forms', () => {
   });
 
   it('[AS10] «Создать вход» shows the password on request; inputs stop at the server’s limits', async () => {
-    const created = await session.authorised('/api/admin/teachers', {
+    const created = await env.session.authorised('/api/admin/teachers', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({

@@ -1,11 +1,9 @@
 // @vitest-environment happy-dom
-import type { ChildProcess } from 'node:child_process';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fireEvent, screen, waitFor } from '@testing-library/preact';
+import { describe, expect, it } from 'vitest';
 import { PASSWORD, PERSONAL } from '../../sync-server/test/helpers.ts';
-import { AdminApp } from '../src/screens/admin/AdminApp.tsx';
 import { memoryStore, Session } from '../src/sync/session.ts';
-import { servePageFrom, startServerProcess, stopServerProcess } from './server-process.ts';
+import { adminScreens } from './admin-fixture.tsx';
 
 /**
  * The teacher registry against a real sync server (Fastify on port 0, embedded database): the
@@ -13,29 +11,7 @@ import { servePageFrom, startServerProcess, stopServerProcess } from './server-p
  * saved and listed with the СНИЛС masked.
  */
 
-let server: { url: string; child: ChildProcess };
-let session: Session;
-
-beforeAll(async () => {
-  server = await startServerProcess();
-  // Same origin as the page, as in the browser, where the app is served by the sync server.
-  servePageFrom(server.url);
-  session = new Session({ baseUrl: server.url }, memoryStore());
-  await session.signIn('admin', PASSWORD);
-});
-
-afterAll(async () => {
-  await stopServerProcess(server?.child);
-});
-
-afterEach(() => cleanup());
-
-function renderAdmin() {
-  const user = session.user!;
-  return render(
-    <AdminApp session={{ user, fetchApi: (path, init) => session.authorised(path, init) }} />,
-  );
-}
+const { env, renderAdmin } = adminScreens();
 
 function type(testid: string, value: string) {
   fireEvent.input(screen.getByTestId(testid), { target: { value } });
@@ -57,7 +33,7 @@ function fillTeacher(snils: string) {
 }
 
 async function teacherCount(): Promise<number> {
-  const body = (await session.getJson('/api/admin/teachers')) as { teachers: unknown[] };
+  const body = (await env.session.getJson('/api/admin/teachers')) as { teachers: unknown[] };
   return body.teachers.length;
 }
 
@@ -196,7 +172,7 @@ describe('admin: teacher registry', () => {
     );
     await screen.findByTestId('teacher-blocked-teacher-a');
     await expect(
-      new Session({ baseUrl: server.url }, memoryStore()).signIn('teacher-a-user', PASSWORD),
+      new Session({ baseUrl: env.server.url }, memoryStore()).signIn('teacher-a-user', PASSWORD),
     ).rejects.toThrow();
 
     fireEvent.click(screen.getByTestId('teacher-access-teacher-a'));
@@ -212,7 +188,7 @@ describe('admin: teacher registry', () => {
     await waitFor(() =>
       expect(screen.getByTestId('teacher-notice').textContent).toMatch(/Пароль .* изменён/),
     );
-    const teacher = new Session({ baseUrl: server.url }, memoryStore());
+    const teacher = new Session({ baseUrl: env.server.url }, memoryStore());
     await teacher.signIn('teacher-a-user', 'brand-new-pass');
     expect(teacher.user?.role).toBe('teacher');
   });
