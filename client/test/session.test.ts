@@ -125,18 +125,23 @@ describe('a sign-out the server did not hear', () => {
     return { net, http: { baseUrl: server.url, fetch }, store: memoryStore() };
   }
 
+  /** A parent signed in on the phone, then signed out with the network off. */
+  async function signedOutOffline() {
+    const phoneOf = phone();
+    const device = new Session(phoneOf.http, phoneOf.store);
+    await device.signIn('parent', PASSWORD);
+    const left = device.current.value!.refreshToken;
+    phoneOf.net.up = false;
+    await device.signOut();
+    return { ...phoneOf, device, left };
+  }
+
   async function refreshStatus(refreshToken: string): Promise<number> {
     return (await call(server.url, 'POST', '/api/auth/refresh', { body: { refreshToken } })).status;
   }
 
   it('[SO3] is told once the network returns, though another parent signed in meanwhile', async () => {
-    const { net, http, store } = phone();
-    const device = new Session(http, store);
-    await device.signIn('parent', PASSWORD);
-    const left = device.current.value!.refreshToken;
-
-    net.up = false;
-    await device.signOut();
+    const { net, store, device, left } = await signedOutOffline();
     expect(device.current.value).toBeNull();
 
     net.up = true;
@@ -151,12 +156,7 @@ describe('a sign-out the server did not hear', () => {
   });
 
   it('[SO3] a restart with the network back tells the server of the sign-out', async () => {
-    const { net, http, store } = phone();
-    const device = new Session(http, store);
-    await device.signIn('parent', PASSWORD);
-    const left = device.current.value!.refreshToken;
-    net.up = false;
-    await device.signOut();
+    const { net, http, store, left } = await signedOutOffline();
 
     net.up = true;
     await new Session(http, store).flushLogouts();
