@@ -142,26 +142,34 @@ async function pulledState(base: string, token: string) {
   return state;
 }
 
+export interface Divergence {
+  collection: string;
+  id: string;
+  text: string;
+}
+
 /** Differences between a device's live documents and the server's, as short lines. */
 export async function divergence(
   device: Device,
   dump: DeviceDump,
   base: string,
   password: string,
-): Promise<string[]> {
+): Promise<Divergence[]> {
   const token = await login(base, device.teacherLogin, password);
   const server = await pulledState(base, token);
-  const out: string[] = [];
+  const out: Divergence[] = [];
+  const push = (name: string, id: string, what: string) =>
+    out.push({ collection: name, id, text: `${device.name} ${name} ${id}: ${what}` });
   for (const name of COLLECTIONS) {
     const local = new Map(dump.docs[name].map((d) => [d.id as string, d]));
     for (const [id, doc] of server[name]) {
       const mine = local.get(id);
-      if (!mine) out.push(`${device.name} ${name} ${id}: missing on the device`);
+      if (!mine) push(name, id, 'missing on the device');
       else if (!isSameContent(strip(mine), strip(doc)))
-        out.push(`${device.name} ${name} ${id}: differs in ${differingKeys(mine, doc)}`);
+        push(name, id, `differs in ${differingKeys(mine, doc)}`);
     }
     for (const id of local.keys()) {
-      if (!server[name].has(id)) out.push(`${device.name} ${name} ${id}: not on the server`);
+      if (!server[name].has(id)) push(name, id, 'not on the server');
     }
   }
   return out;

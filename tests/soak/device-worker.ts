@@ -41,6 +41,7 @@ const repo = await import('../../client/src/db/repo.ts');
 const { Session, memoryStore } = await import('../../client/src/sync/session.ts');
 const { startSync } = await import('../../client/src/sync/replication.ts');
 const { RequestLog, describeReplications, watchReplicationErrors } = await import('./diagnose.ts');
+const { DocHistory, replicationView } = await import('./history.ts');
 
 type Json = Record<string, unknown>;
 type Journal = 'lessons' | 'topics' | 'marks';
@@ -49,6 +50,7 @@ let offline = false;
 const captures: { path: string; body: string }[] = [];
 
 const requests = new RequestLog(init.proxyUrl, realNow);
+const history = new DocHistory(realNow);
 
 /** The device's network stack: fetch through its proxy, recording every push body sent. */
 const deviceFetch: typeof fetch = requests.wrap(async (input, init2) => {
@@ -57,8 +59,20 @@ const deviceFetch: typeof fetch = requests.wrap(async (input, init2) => {
     captures.push({ path: url.slice(init.proxyUrl.length), body: String(init2.body) });
     if (captures.length > 200) captures.shift();
   }
-  return fetch(url, init2);
+  const res = await fetch(url, init2);
+  const journal = /\/api\/sync\/(lessons|topics|marks)\/(pull|push)/.exec(url);
+  if (journal && res.ok)
+    void recordSync(journal[1]!, journal[2]!, String(init2?.body), res.clone());
+  return res;
 });
+
+/** Push rows and pulled documents of the journal, for the story of a diverged document. */
+async function recordSync(name: string, kind: string, body: string, res: Response) {
+  const answer = (await res.json().catch(() => null)) as Json | null;
+  if (!answer) return;
+  if (kind === 'push') history.push(name, body, answer);
+  else history.pull(name, answer);
+}
 
 let deviceId: string | undefined;
 const session = new Session(
@@ -76,7 +90,11 @@ const db = await openDb({
   now: () => realNow() + init.skewMs,
 });
 deviceId = db.deviceId;
+for (const name of ['lessons', 'topics', 'marks'] as const) {
+  history.watchFork(name, db.rx.collections[name].storageInstance as never);
+}
 const engine = startSync({ db, session, live: true });
+history.watchMeta(db.rx.collections, ['lessons', 'topics', 'marks']);
 const lastErrors = watchReplicationErrors(db.rx.collections, realNow);
 
 function slotOf(ref: { subgroupId: string; date: string }) {
@@ -286,6 +304,16 @@ async function dump() {
   };
 }
 
+/** The story of diverged documents: their recent history and their replication state now. */
+async function explain(collection: Journal, ids: string[]): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const id of ids) {
+    const now = await replicationView(db.rx.collections[collection] as never, id);
+    out[id] = [...history.of(id), ...now];
+  }
+  return out;
+}
+
 async function replay(indexes: number[], baseUrl: string) {
   const statuses: number[] = [];
   for (const i of indexes) {
@@ -335,6 +363,8 @@ async function handle(req: DeviceRequest): Promise<unknown> {
       return dump();
     case 'captures':
       return captures.length;
+    case 'explain':
+      return explain(req.collection, req.ids);
     case 'replay':
       return replay(req.indexes, req.baseUrl);
     case 'close':

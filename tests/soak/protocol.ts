@@ -54,6 +54,7 @@ export type DeviceRequest =
   | { op: 'sync'; timeoutMs: number }
   | { op: 'dump' }
   | { op: 'captures' }
+  | { op: 'explain'; collection: 'lessons' | 'topics' | 'marks'; ids: string[] }
   | { op: 'replay'; indexes: number[]; baseUrl: string }
   | { op: 'close' };
 

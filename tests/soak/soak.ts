@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Store } from '../../sync-server/src/db/store.ts';
 import { Admin, deviceAction, login, parentRead } from './actors.ts';
 import {
+  type Divergence,
   divergence,
   judge,
   type LedgerVerdict,
@@ -396,7 +397,11 @@ async function finalChecks(w: World, opts: SoakOptions, started: number): Promis
 
   const diverged: string[] = [];
   for (const [i, d] of w.devices.entries()) {
-    diverged.push(...(await divergence(d, dumps[i]!, base, SOAK_PASSWORD)));
+    const found = await divergence(d, dumps[i]!, base, SOAK_PASSWORD);
+    diverged.push(...found.map((f) => f.text));
+    for (const f of found.filter((f) => JOURNAL.has(f.collection)).slice(0, 3)) {
+      diverged.push(...(await divergedStory(d, f)));
+    }
   }
   const truth = await serverTruth(store, w.teachers);
   const all = w.devices.flatMap((d) => d.ledger);
@@ -412,6 +417,18 @@ async function finalChecks(w: World, opts: SoakOptions, started: number): Promis
       return lostStory(v, truth, all, dumps[i]?.notices ?? []);
     });
   return report(w, opts, started, { verdicts, diverged, growing, stray, dumps, stories });
+}
+
+const JOURNAL = new Set(['lessons', 'topics', 'marks']);
+
+/** The device's recent history of a diverged document and its replication state now. */
+async function divergedStory(device: Device, f: Divergence): Promise<string[]> {
+  const stories = await device.call<Record<string, string[]>>({
+    op: 'explain',
+    collection: f.collection as 'lessons' | 'topics' | 'marks',
+    ids: [f.id],
+  });
+  return (stories[f.id] ?? []).map((line) => `  ${line}`);
 }
 
 function report(
