@@ -1,6 +1,7 @@
 import type { Mark, SessionUser, Topic } from '@otmetka/shared';
 import { markId } from '@otmetka/shared';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { REPLICATION_STATE_BY_COLLECTION } from 'rxdb/plugins/replication';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OtmetkaDb } from '../client/src/db/database.ts';
@@ -61,8 +62,12 @@ afterEach(async () => {
 
 let counter = 0;
 
-async function newDevice(label: string, now?: () => number): Promise<Device> {
-  const session = new Session({ baseUrl: server.url }, memoryStore());
+async function newDevice(
+  label: string,
+  now?: () => number,
+  fetcher: typeof fetch = fetch,
+): Promise<Device> {
+  const session = new Session({ baseUrl: server.url, fetch: fetcher }, memoryStore());
   const user = await session.signIn('teacher-a-user', PASSWORD);
   const device: Device = { label, session, user, offline: false, db: undefined as never };
   device.db = await openDb({
@@ -418,6 +423,115 @@ describe('two devices of one teacher', () => {
       await liveA.stop();
       await liveB.stop();
     }
+  });
+});
+
+/** A promise with its resolve function outside. */
+function latch() {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
+/**
+ * A device's network where the test holds, once each, a mark pull before it is sent and a mark
+ * push's answer after the server took it: the interleavings of a slow network, made exact.
+ */
+function gatedNetwork() {
+  const gates = {
+    pull: latch(),
+    push: latch(),
+    pullWaiting: latch(),
+    pushLanded: latch(),
+    holdPull: false,
+    holdPush: false,
+  };
+  const fetcher: typeof fetch = async (input, init) => {
+    const url = String(input);
+    if (url.includes('/api/sync/marks/pull') && gates.holdPull) {
+      gates.holdPull = false;
+      gates.pullWaiting.open();
+      await gates.pull.opened;
+    }
+    const res = await fetch(input, init);
+    if (url.includes('/api/sync/marks/push') && gates.holdPush) {
+      gates.holdPush = false;
+      gates.pushLanded.open();
+      await gates.push.opened;
+    }
+    return res;
+  };
+  return Object.assign(gates, { fetcher });
+}
+
+/** Resolves at the next write of the marks replication's pull checkpoint on the device. */
+function nextPullCheckpoint(device: Device): Promise<void> {
+  const state = REPLICATION_STATE_BY_COLLECTION.get(device.db.rx.collections.marks as never)?.[0];
+  const meta = state?.metaInstance;
+  if (!meta) throw new Error('the marks replication has not started');
+  return new Promise((resolve) => {
+    const sub = meta.changeStream().subscribe((bulk) => {
+      const written = bulk.events.some((e) => {
+        const doc = e.documentData as { isCheckpoint?: string; itemId?: string };
+        return doc.isCheckpoint === '1' && doc.itemId === 'down';
+      });
+      if (!written) return;
+      sub.unsubscribe();
+      resolve();
+    });
+  });
+}
+
+describe('a push answered after a newer version was pulled', () => {
+  it('[CR8] the device takes the newer version its push had not met on the server', async () => {
+    const net = gatedNetwork();
+    const a = await newDevice('a', undefined, net.fetcher);
+    const b = await newDevice('b');
+    await syncRound(b);
+    const engine = startSync({ db: a.db, session: a.session, live: false });
+    let id = '';
+    try {
+      await engine.awaitInSync();
+      const slot = await slotOf(a, '2026-09-23');
+      id = markId(slot.lessonId, 'learner-kid');
+
+      // A starts a pull, which waits on the way; A's push of «Н» reaches the server, and its
+      // answer waits on the way back.
+      net.holdPull = true;
+      engine.syncNow();
+      await net.pullWaiting.opened;
+      net.holdPush = true;
+      await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
+      await net.pushLanded.opened;
+      expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Н' });
+
+      // B, offline since before «Н», sets «Б» later; the server takes it over «Н».
+      orderClocks(a, b);
+      await setMark(b.db, slot, 'learner-kid', { code: 'Б' });
+      await syncRound(b);
+      expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Б' });
+
+      // A's pull reaches the server now and brings «Б»; then A's push is answered: no conflict.
+      const pulled = nextPullCheckpoint(a);
+      net.pull.open();
+      await pulled;
+      net.push.open();
+      await engine.awaitInSync();
+    } finally {
+      net.pull.open();
+      net.push.open();
+      await engine.stop();
+    }
+    await syncRound(a);
+
+    expect(await localMark(a, id)).toMatchObject({ code: 'Б' });
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Б' });
+    expect(a.db.pendingCount.value).toBe(0);
+    // B had not seen «Н»: A's teacher is told her edit was overwritten.
+    const lost = (await noticesOf(a)).filter((n) => n.kind === 'lost' && n.docId === id);
+    expect(lost.map((n) => n.lostFields)).toEqual([[{ field: 'code', mine: 'Н', theirs: 'Б' }]]);
   });
 });
 

@@ -3,6 +3,8 @@ import {
   COLLECTION_DOC_SCHEMAS,
   contentFreeTombstone,
   encodeCheckpoint,
+  isSameContent,
+  mergeDocs,
   observeStamp,
   PULL_BATCH_SIZE,
   PULLED_DOC_SCHEMAS,
@@ -14,7 +16,7 @@ import {
 } from '@otmetka/shared';
 import { signal } from '@preact/signals';
 import type { RxCollection } from 'rxdb';
-import { addRxPlugin } from 'rxdb';
+import { addRxPlugin, createRevision, now as rxNow } from 'rxdb';
 import { RxDBLeaderElectionPlugin } from 'rxdb/plugins/leader-election';
 import type { RxReplicationState } from 'rxdb/plugins/replication';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
@@ -354,6 +356,8 @@ function replicate(
 ): RxReplicationState<Record<string, unknown>, Checkpoint> {
   const collection = ctx.db.rx.collections[name] as unknown as AnyCollection;
   const writable = (WRITABLE_COLLECTIONS as readonly string[]).includes(name);
+  // The pull handler reads the replication's own records (CR8); it runs only once started.
+  const started: { state?: RxReplicationState<Record<string, unknown>, Checkpoint> } = {};
   const state = replicateRxCollection<Record<string, unknown>, Checkpoint>({
     collection,
     // The database is per user, so the collection name is enough to key the checkpoints.
@@ -363,7 +367,8 @@ function replicate(
     waitForLeadership: true,
     pull: {
       batchSize: ctx.pageSize,
-      handler: (checkpoint, batchSize) => pullHandler(ctx, name, checkpoint, batchSize),
+      handler: (checkpoint, batchSize) =>
+        pullHandler(ctx, name, checkpoint, batchSize, started.state?.metaInstance),
       stream$: stream$.asObservable(),
       initialCheckpoint: firstSync?.checkpoint ?? undefined,
     },
@@ -375,6 +380,7 @@ function replicate(
         }
       : undefined,
   });
+  started.state = state;
   state.error$.subscribe((err) => classifyError(ctx, err));
   if (writable) {
     state.conflict$.subscribe(({ input, output }) => {
@@ -418,11 +424,17 @@ async function fetchPullPage(
   return { documents, checkpoint: body.checkpoint };
 }
 
+/** RxDB's record, per document, of the version it assumes the server holds. */
+interface MetaInstance {
+  findDocumentsById(ids: string[], withDeleted: boolean): Promise<unknown[]>;
+}
+
 async function pullHandler(
   ctx: Ctx,
   name: SyncCollection,
   checkpoint: Checkpoint | undefined,
   batchSize: number,
+  meta: MetaInstance | undefined,
 ) {
   const page = await fetchPullPage(ctx, name, checkpoint, batchSize);
   if (name === 'lessons' || name === 'topics' || name === 'marks') {
@@ -431,6 +443,13 @@ async function pullHandler(
     // CR7: a stale version never goes over the newer one this device holds.
     page.documents = page.documents.filter(
       (doc) => !isStalePull(local.get(doc.id), doc as unknown as JournalDoc),
+    );
+    await mergeOverUnacknowledged(
+      ctx,
+      name,
+      page.documents as unknown as JournalDoc[],
+      local,
+      meta,
     );
   }
   if (name !== 'catalog') {
@@ -458,6 +477,62 @@ async function localVersions(
     true,
   );
   return new Map(local.map((d) => [d.id as string, d as unknown as JournalDoc]));
+}
+
+/**
+ * CR8: RxDB leaves a pulled version out of the device's copy while that copy differs from the
+ * version RxDB assumes the server holds (an edit whose push is not acknowledged yet), counting on
+ * that push to meet the pulled version on the server as a conflict. A push the server took
+ * before the pulled version was written, but answered after this pull, meets no conflict: the
+ * device then kept its own older value for good, and showed it (the soak's divergence). So the
+ * device writes the merge of the two itself; its next push sends it and the server takes it
+ * as it is. A write that loses the race with a newer edit is dropped: that edit is pushed after
+ * the pulled version was stored, so it meets it as a conflict.
+ */
+async function mergeOverUnacknowledged(
+  ctx: Ctx,
+  name: JournalCollectionName,
+  incoming: JournalDoc[],
+  local: Map<string, JournalDoc>,
+  meta: MetaInstance | undefined,
+) {
+  const differing = incoming.filter((doc) => {
+    const mine = local.get(doc.id);
+    return mine && !isSameContent(mine, doc);
+  });
+  if (differing.length === 0 || !meta) return;
+  const records = (await meta.findDocumentsById(
+    differing.map((doc) => `${doc.id}|0`),
+    true,
+  )) as unknown as { itemId: string; docData: JournalDoc }[];
+  const assumed = new Map(records.map((r) => [r.itemId, r.docData]));
+
+  const writes = [];
+  for (const doc of differing) {
+    const mine = local.get(doc.id) as JournalDoc & Record<string, unknown>;
+    const master = assumed.get(doc.id);
+    // RxDB itself writes the pulled version over a copy that is what the server had.
+    if (master && isSameContent(master, mine)) continue;
+    const { merged } = mergeDocs(doc, mine as JournalDoc);
+    if (isSameContent(merged, mine)) continue;
+    writes.push({
+      previous: mine,
+      document: {
+        ...contentFields(merged),
+        _deleted: Boolean(merged._deleted),
+        _meta: { ...(mine._meta as object), lwt: rxNow() },
+        _attachments: {},
+        _rev: createRevision(ctx.db.rx.token, mine as never),
+      },
+    });
+  }
+  if (writes.length === 0) return;
+  const coll = ctx.db.rx.collections[name] as unknown as AnyCollection;
+  await coll.storageInstance.bulkWrite(writes as never, 'otmetka-merge-on-pull');
+}
+
+function contentFields(doc: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(doc).filter(([key]) => !key.startsWith('_')));
 }
 
 /** Compares pulled journal documents with the local versions they are about to replace. */
