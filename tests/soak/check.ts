@@ -10,9 +10,11 @@ import {
   type Subgroup,
   scheduleId,
 } from '../../sync-server/src/shared.ts';
+import { readAudit } from '../../sync-server/src/sync/audit.ts';
 import { http, login } from './actors.ts';
 import type { Device } from './device.ts';
 import type { SoakTeacher } from './fixture.ts';
+import { brief } from './history.ts';
 import type { DeviceDump, LedgerEntry, NoticeView } from './protocol.ts';
 
 /**
@@ -164,15 +166,36 @@ export async function divergence(
     const local = new Map(dump.docs[name].map((d) => [d.id as string, d]));
     for (const [id, doc] of server[name]) {
       const mine = local.get(id);
-      if (!mine) push(name, id, 'missing on the device');
+      if (!mine) push(name, id, `missing on the device; server ${brief(doc)}`);
       else if (!isSameContent(strip(mine), strip(doc)))
         push(name, id, `differs in ${differingKeys(mine, doc)}`);
     }
     for (const id of local.keys()) {
-      if (!server[name].has(id)) push(name, id, 'not on the server');
+      if (!server[name].has(id))
+        push(name, id, `not on the server; device ${brief(local.get(id))}`);
     }
   }
   return out;
+}
+
+/**
+ * The server's side of a diverged document: its stored version with the sequence of its last
+ * change (against the device's pull checkpoint) and its audit trail (who wrote what, when).
+ */
+export async function serverStory(store: Store, orgId: string, id: string): Promise<string[]> {
+  const subgroupId = id.split(':')[1] ?? '';
+  const page = await store.changes(subgroupDbName(subgroupId), '0', 1_000_000);
+  const row = page.rows.find((r) => r.id === id);
+  const doc = row?.doc as Json | undefined;
+  const lines = [`server seq ${row?.seq ?? '-'} rev ${String(doc?._rev ?? '-')}: ${brief(doc)}`];
+  const audit = await readAudit(store, orgId, { docId: id }).catch(() => []);
+  for (const e of audit.slice(-12)) {
+    const when = new Date(e.receivedAt).toISOString().slice(11, 23);
+    lines.push(
+      `server audit ${when} ${e.field}: ${JSON.stringify(e.old)} -> ${JSON.stringify(e.new)} by ${e.device.slice(4, 8)} edited ${e.editedAt % 1_000_000}${e.offline ? ' offline' : ''}`,
+    );
+  }
+  return lines;
 }
 
 /** `update_seq` of every journal database and the org database. */

@@ -309,7 +309,11 @@ async function explain(collection: Journal, ids: string[]): Promise<Record<strin
   const out: Record<string, string[]> = {};
   for (const id of ids) {
     const now = await replicationView(db.rx.collections[collection] as never, id);
-    out[id] = [...history.of(id), ...now];
+    out[id] = [
+      ...history.of(id),
+      ...now,
+      `last replication error ${lastErrors.get(collection) ?? '-'}`,
+    ];
   }
   return out;
 }

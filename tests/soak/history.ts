@@ -155,8 +155,10 @@ export async function replicationView(
   const metaDocs = meta ? await meta.findDocumentsById([`${id}|0`], true) : [];
   const m = metaDocs[0];
   const forkMeta = JSON.stringify(fork?._meta ?? null);
+  const [down] = meta ? await meta.findDocumentsById(['down|1'], true) : [];
   return [
     `now fork rev ${revHeight(fork?._rev)} meta ${forkMeta}: ${brief(fork)}`,
     `now assumed${m?.isResolvedConflict ? ` resolved=${revHeight(m.isResolvedConflict)}` : ''}: ${brief(m?.docData as Json)}`,
+    `now pull checkpoint ${JSON.stringify(down?.checkpointData ?? null).slice(0, 300)}`,
   ];
 }

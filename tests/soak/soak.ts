@@ -9,6 +9,7 @@ import {
   judge,
   type LedgerVerdict,
   lostStory,
+  serverStory,
   serverTruth,
   strayLessons,
   updateSeqs,
@@ -396,11 +397,14 @@ async function finalChecks(w: World, opts: SoakOptions, started: number): Promis
   const growing = Object.keys(before).filter((k) => before[k] !== after[k]);
 
   const diverged: string[] = [];
+  const divergedStories: string[] = [];
   for (const [i, d] of w.devices.entries()) {
     const found = await divergence(d, dumps[i]!, base, SOAK_PASSWORD);
     diverged.push(...found.map((f) => f.text));
     for (const f of found.filter((f) => JOURNAL.has(f.collection)).slice(0, 3)) {
-      diverged.push(...(await divergedStory(d, f)));
+      divergedStories.push(`story of ${f.text.slice(0, 120)}`);
+      divergedStories.push(...(await divergedStory(d, f)));
+      divergedStories.push(...(await serverStory(store, SOAK_ORG, f.id)).map((l) => `  ${l}`));
     }
   }
   const truth = await serverTruth(store, w.teachers);
@@ -416,7 +420,15 @@ async function finalChecks(w: World, opts: SoakOptions, started: number): Promis
       const i = w.devices.findIndex((d) => d.name === v.entry.device);
       return lostStory(v, truth, all, dumps[i]?.notices ?? []);
     });
-  return report(w, opts, started, { verdicts, diverged, growing, stray, dumps, stories });
+  return report(w, opts, started, {
+    verdicts,
+    diverged,
+    divergedStories,
+    growing,
+    stray,
+    dumps,
+    stories,
+  });
 }
 
 const JOURNAL = new Set(['lessons', 'topics', 'marks']);
@@ -438,6 +450,8 @@ function report(
   r: {
     verdicts: LedgerVerdict[];
     diverged: string[];
+    /** Each diverged journal document's story on its device and on the server (first few). */
+    divergedStories: string[];
     growing: string[];
     stray: string[];
     dumps: DeviceDump[];
@@ -474,6 +488,7 @@ function report(
     for (const line of r.stories[i] ?? []) log(`soak:   ${line}`);
   }
   for (const line of r.diverged.slice(0, 20)) log(`soak: DIVERGED ${line}`);
+  for (const line of r.divergedStories.slice(0, 400)) log(`soak: ${line}`);
   for (const p of problems.slice(0, 20)) log(`soak: PROBLEM ${p.slice(0, 600)}`);
   const converged = r.diverged.length === 0 && r.growing.length === 0 && r.stray.length === 0;
   const refused = by('refused').length + by('reported-lost').length;

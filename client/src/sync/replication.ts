@@ -511,8 +511,10 @@ async function mergeOverUnacknowledged(
   for (const doc of differing) {
     const mine = local.get(doc.id) as JournalDoc & Record<string, unknown>;
     const master = assumed.get(doc.id);
-    // RxDB itself writes the pulled version over a copy that is what the server had.
+    // RxDB itself writes the pulled version over a copy that is what the server had, or that
+    // no one changed since a pull wrote it (a bulk first sync's, first-sync.ts).
     if (master && isSameContent(master, mine)) continue;
+    if (pulledUntouched(mine)) continue;
     const { merged } = mergeDocs(doc, mine as JournalDoc);
     if (isSameContent(merged, mine)) continue;
     writes.push({
@@ -529,6 +531,13 @@ async function mergeOverUnacknowledged(
   if (writes.length === 0) return;
   const coll = ctx.db.rx.collections[name] as unknown as AnyCollection;
   await coll.storageInstance.bulkWrite(writes as never, 'otmetka-merge-on-pull');
+}
+
+/** RxDB's own test: the revision a pull wrote (`_meta.o`) is still the document's. */
+function pulledUntouched(doc: Record<string, unknown>): boolean {
+  const origin = (doc._meta as { o?: { _rev: number } } | undefined)?.o;
+  const rev = String(doc._rev ?? '');
+  return !!origin && origin._rev === Number.parseInt(rev.slice(0, rev.indexOf('-')), 10);
 }
 
 function contentFields(doc: object): Record<string, unknown> {
