@@ -555,6 +555,33 @@ describe('«Повторить» after the admin opens a locked month again', ()
   // November is used by no other test here, so its lock leaves them alone.
   const month = '2026-11';
 
+  it('[PR5][CR7] after a refused new mark, the mark set later on a device with a slower clock reaches the device', async () => {
+    const a = await newDevice('a');
+    // B's clock is an hour behind: its later mark carries an older stamp than A's attempt.
+    const b = await newDevice('b', () => Date.now() - 3_600_000);
+    await syncRound(a);
+    await syncRound(b);
+    const slot = await slotOf(a, '2026-11-23');
+    const id = markId(slot.lessonId, 'learner-kid');
+    await setMonthLock(month, true);
+    try {
+      await setMark(a.db, slot, 'learner-kid', { code: 'Б' });
+      await syncRound(a);
+      const refused = (await noticesOf(a)).filter((n) => n.docId === id);
+      expect(refused.map((n) => n.code)).toEqual(['MONTH_LOCKED']);
+      expect(await localMark(a, id)).toBeUndefined();
+    } finally {
+      await setMonthLock(month, false);
+    }
+
+    await setMark(b.db, slot, 'learner-kid', { code: 'Н' });
+    await syncRound(b);
+    await syncRound(a);
+
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Н' });
+    expect(await localMark(a, id)).toMatchObject({ code: 'Н' });
+  });
+
   it('[NT2] an older refusal of the lesson, redone after the newer one, does not undo its homework', async () => {
     const a = await newDevice('a');
     await syncRound(a);

@@ -280,6 +280,20 @@ describe('a stale pulled version (CR7)', () => {
     );
   });
 
+  it('[CR7][PR5] nothing is stale against a tombstone without a _deleted stamp (a refused new mark)', () => {
+    // The server's answer to a refused attempt: its field stamps, deleted, `_deleted` unstamped.
+    const refusedAttempt = markOf('Б', 20, 'dev-a', { _deleted: true } as Partial<Mark>);
+    // Another device, its clock behind, set the mark later; the server took it.
+    const later = markOf('Н', 10, 'dev-b');
+    expect(isStalePull(refusedAttempt, later)).toBe(false);
+    // A deletion someone made is stamped: an older version stays stale against it.
+    const deleted = markOf('Б', 20, 'dev-a', {
+      _deleted: true,
+      stamps: { code: s(20, 'dev-a'), _deleted: s(20, 'dev-a') },
+    } as Partial<Mark>);
+    expect(isStalePull(deleted, later)).toBe(true);
+  });
+
   it('[CR7] the same version, one newer on any field, a deletion or a new document is applied', () => {
     expect(isStalePull(local, local)).toBe(false);
     const newerNote = markOf('Н', 10, 'dev-a', {

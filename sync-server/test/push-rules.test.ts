@@ -57,6 +57,17 @@ describe('push rules', () => {
     expect(await stored('sg-a', offSlot.id)).toBeUndefined();
   });
 
+  it('[PR5] a refused re-created mark comes back as a tombstone with its field stamps and no stamp on _deleted', async () => {
+    const base = markDoc('sg-a', '2026-09-01', 'learner-kid', 'Б', 5000);
+    // The teacher deleted the mark and set it again: the attempt stamps `_deleted: false`.
+    const recreated = { ...base, stamps: { ...base.stamps, _deleted: base.stamps.code } };
+    const answer = await pushAs(teacherA, 'marks', [recreated]);
+    expect(answer.refused[0]?.code).toBe('LESSON_NOT_ON_SCHEDULE');
+    const { _deleted: _, ...fieldStamps } = recreated.stamps;
+    expect(answer.conflicts).toEqual([{ ...recreated, stamps: fieldStamps, _deleted: true }]);
+    expect(await stored('sg-a', recreated.id)).toBeUndefined();
+  });
+
   it('[PR2] a mark on a lesson off the schedule is refused', async () => {
     const mark = markDoc('sg-a', '2026-09-01', 'learner-kid', 'Н');
     const answer = await pushAs(teacherA, 'marks', [mark]);

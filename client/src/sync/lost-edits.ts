@@ -162,6 +162,9 @@ export function lostNoticeAt(deviceId: string, mine: JournalDoc, lost: LostField
  */
 export function isStalePull(local: JournalDoc | undefined, incoming: JournalDoc): boolean {
   if (!local) return false;
+  // A tombstone nobody stamped is the server's "nothing here" (a refused new document, PR5;
+  // a subgroup's purge): its field stamps are refused attempts, which no version is older than.
+  if (local._deleted && !local.stamps?._deleted) return false;
   const fields = new Set([
     ...Object.keys(local.stamps ?? {}),
     ...Object.keys(incoming.stamps ?? {}),

@@ -76,8 +76,20 @@ interface Outcome {
   result: Doc;
 }
 
-const tombstone = (attempted: Record<string, unknown>): Doc =>
-  ({ ...attempted, _deleted: true }) as Doc;
+/**
+ * What a refused row's device is told the server holds when there is nothing (it may see): the
+ * attempt as a tombstone (PR5). Its field stamps stay, so the teacher's next edit of the
+ * document carries the refused one and one notice tells both (NT3); its `_deleted` is the
+ * server's "nothing here", not a deletion anyone made, so it has no stamp. With the attempt's
+ * stamp (a re-created mark's `_deleted: false`) it was a deletion dated at the attempt, newer
+ * than a version the server took later from a device with a slower clock.
+ */
+function tombstone(attempted: Record<string, unknown>): Doc {
+  const { _deleted: _, ...stamps } = (attempted.stamps ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...attempted, _deleted: true };
+  if (attempted.stamps && typeof attempted.stamps === 'object') out.stamps = stamps;
+  return out as Doc;
+}
 
 function stripMeta(doc: Record<string, unknown>): Doc {
   const out: Record<string, unknown> = {};
