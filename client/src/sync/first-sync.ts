@@ -90,7 +90,7 @@ async function holdsDocuments(collection: AnyCollection): Promise<boolean> {
   return (await storedDocs(collection, {}, 1)).length > 0;
 }
 
-function revisionHeight(rev: string): number {
+export function revisionHeight(rev: string): number {
   return Number.parseInt(rev.slice(0, rev.indexOf('-')), 10);
 }
 

@@ -27,7 +27,13 @@ import { addNotice } from '../db/repo.ts';
 import { CLEANUP_EVERY_MS, cleanupInSync, FIRST_CLEANUP_MS, TOMBSTONE_AGE_MS } from './cleanup.ts';
 import { errorInfo } from './errors.ts';
 import type { FirstSyncProgress } from './first-sync.ts';
-import { AFTER_BULK, bulkPull, firstSyncProgress, saveFirstSyncProgress } from './first-sync.ts';
+import {
+  AFTER_BULK,
+  bulkPull,
+  firstSyncProgress,
+  revisionHeight,
+  saveFirstSyncProgress,
+} from './first-sync.ts';
 import { isApiError } from './http.ts';
 import type { LostField } from './lost-edits.ts';
 import { editedHere, isStalePull, lostInConflict, lostNoticeAt, lostOnPull } from './lost-edits.ts';
@@ -515,8 +521,8 @@ async function mergeOverUnacknowledged(
     // no one changed since a pull wrote it (a bulk first sync's, first-sync.ts).
     if (master && isSameContent(master, mine)) continue;
     if (pulledUntouched(mine)) continue;
-    const { merged } = mergeDocs(doc, mine as JournalDoc);
-    if (isSameContent(merged, mine)) continue;
+    const merged = mergeOrNull(doc, mine);
+    if (!merged || isSameContent(merged, mine)) continue;
     writes.push({
       previous: mine,
       document: {
@@ -533,11 +539,22 @@ async function mergeOverUnacknowledged(
   await coll.storageInstance.bulkWrite(writes as never, 'otmetka-merge-on-pull');
 }
 
+/**
+ * The merge of a pulled version and the device's copy; null when the rules refuse to merge them
+ * (identity fields differ, CR3), which must not stop the pull: RxDB's own way then applies.
+ */
+function mergeOrNull(pulled: JournalDoc, mine: JournalDoc): JournalDoc | null {
+  try {
+    return mergeDocs(pulled, mine).merged;
+  } catch {
+    return null;
+  }
+}
+
 /** RxDB's own test: the revision a pull wrote (`_meta.o`) is still the document's. */
 function pulledUntouched(doc: Record<string, unknown>): boolean {
   const origin = (doc._meta as { o?: { _rev: number } } | undefined)?.o;
-  const rev = String(doc._rev ?? '');
-  return !!origin && origin._rev === Number.parseInt(rev.slice(0, rev.indexOf('-')), 10);
+  return !!origin && origin._rev === revisionHeight(String(doc._rev));
 }
 
 function contentFields(doc: object): Record<string, unknown> {
