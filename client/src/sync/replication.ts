@@ -536,7 +536,10 @@ async function mergeOverUnacknowledged(
   }
   if (writes.length === 0) return;
   const coll = ctx.db.rx.collections[name] as unknown as AnyCollection;
-  await coll.storageInstance.bulkWrite(writes as never, 'otmetka-merge-on-pull');
+  const result = await coll.storageInstance.bulkWrite(writes as never, 'otmetka-merge-on-pull');
+  // A 409 is a newer local edit (see above); any other failure fails the pull, to be retried.
+  const failed = result.error.find((e) => e.status !== 409);
+  if (failed) throw new Error(`merge of a pulled ${failed.documentId} failed (${failed.status})`);
 }
 
 /**
