@@ -241,13 +241,26 @@ async function typeHomework(text: string) {
   await waitFor('the homework saved', async () => (await pendingCount()) > 0);
 }
 
-/** The «Требуют внимания» list, opened. */
+/**
+ * The «Требуют внимания» list, opened. The toggle is clicked whenever it says the list is closed:
+ * once in a CI run the list never showed after one click (the toggle's text changes as notices
+ * arrive), so the bar's text is kept in the failure for the next time.
+ */
 async function openNotices(on: Page = page) {
-  await on.getByTestId('notices-toggle').waitFor();
-  if ((await on.getByTestId('notices-list').count()) === 0) {
-    await on.getByTestId('notices-toggle').click();
+  const toggle = on.getByTestId('notices-toggle');
+  await toggle.waitFor();
+  try {
+    await waitFor('the notices list to open', async () => {
+      if (await on.getByTestId('notices-list').isVisible()) return true;
+      if ((await toggle.getAttribute('aria-expanded', { timeout: 2_000 })) === 'false') {
+        await toggle.click({ timeout: 2_000 });
+      }
+      return null;
+    });
+  } catch (error) {
+    const bar = await on.getByTestId('sync-bar').textContent();
+    throw new Error(`${(error as Error).message}; the sync bar: ${bar}`);
   }
-  await on.getByTestId('notices-list').waitFor();
 }
 
 async function closeNotices(on: Page = page) {
