@@ -507,39 +507,52 @@ async function mergeOverUnacknowledged(
     return mine && !isSameContent(mine, doc);
   });
   if (differing.length === 0 || !meta) return;
-  const records = (await meta.findDocumentsById(
-    differing.map((doc) => `${doc.id}|0`),
-    true,
-  )) as unknown as { itemId: string; docData: JournalDoc }[];
-  const assumed = new Map(records.map((r) => [r.itemId, r.docData]));
+  const assumed = await assumedStates(
+    meta,
+    differing.map((doc) => doc.id),
+  );
 
-  const writes = [];
-  for (const doc of differing) {
-    const mine = local.get(doc.id) as JournalDoc & Record<string, unknown>;
-    const master = assumed.get(doc.id);
-    // RxDB itself writes the pulled version over a copy that is what the server had, or that
-    // no one changed since a pull wrote it (a bulk first sync's, first-sync.ts).
-    if (master && isSameContent(master, mine)) continue;
-    if (pulledUntouched(mine)) continue;
-    const merged = mergeOrNull(doc, mine);
-    if (!merged || isSameContent(merged, mine)) continue;
-    writes.push({
-      previous: mine,
-      document: {
-        ...contentFields(merged),
-        _deleted: Boolean(merged._deleted),
-        _meta: { ...(mine._meta as object), lwt: rxNow() },
-        _attachments: {},
-        _rev: createRevision(ctx.db.rx.token, mine as never),
-      },
-    });
-  }
+  const writes = differing.flatMap((doc) => {
+    const row = mergeRow(ctx, doc, local.get(doc.id)!, assumed.get(doc.id));
+    return row ? [row] : [];
+  });
   if (writes.length === 0) return;
   const coll = ctx.db.rx.collections[name] as unknown as AnyCollection;
   const result = await coll.storageInstance.bulkWrite(writes as never, 'otmetka-merge-on-pull');
   // A 409 is a newer local edit (see above); any other failure fails the pull, to be retried.
   const failed = result.error.find((e) => e.status !== 409);
   if (failed) throw new Error(`merge of a pulled ${failed.documentId} failed (${failed.status})`);
+}
+
+/** RxDB's records of what the server holds, by document id (its meta key is `<id>|0`). */
+async function assumedStates(meta: MetaInstance, ids: string[]) {
+  const keys = ids.map((id) => `${id}|0`);
+  const records = (await meta.findDocumentsById(keys, true)) as unknown as {
+    itemId: string;
+    docData: JournalDoc;
+  }[];
+  return new Map(records.map((r) => [r.itemId, r.docData]));
+}
+
+/** The write of the merge over the device's copy, or null when RxDB applies the pulled one. */
+function mergeRow(ctx: Ctx, pulled: JournalDoc, local: JournalDoc, master: JournalDoc | undefined) {
+  const mine = local as JournalDoc & Record<string, unknown>;
+  // RxDB itself writes the pulled version over a copy that is what the server had, or that no
+  // one changed since a pull wrote it (a bulk first sync's, first-sync.ts).
+  if (master && isSameContent(master, mine)) return null;
+  if (pulledUntouched(mine)) return null;
+  const merged = mergeOrNull(pulled, mine);
+  if (!merged || isSameContent(merged, mine)) return null;
+  return {
+    previous: mine,
+    document: {
+      ...contentFields(merged),
+      _deleted: Boolean(merged._deleted),
+      _meta: { ...(mine._meta as object), lwt: rxNow() },
+      _attachments: {},
+      _rev: createRevision(ctx.db.rx.token, mine as never),
+    },
+  };
 }
 
 /**
