@@ -83,6 +83,16 @@ export async function startServer(
   };
 }
 
+/**
+ * Whether `text` holds `value` as a value of its own, not as characters inside a longer number
+ * or id: a log line's time, port or request id (a random UUID) holds «5309», a passport series,
+ * by chance now and then.
+ */
+export function holdsValue(text: string, value: string): boolean {
+  const escaped = value.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+  return new RegExp(`(?<![0-9A-Za-z])${escaped}(?![0-9A-Za-z])`).test(text);
+}
+
 // Fixtures
 
 export const PASSWORD = 'test-password-1';

@@ -4,6 +4,7 @@ import { addDays, defaultCalendar, isoWeekday } from '../src/shared.ts';
 import {
   call,
   createFixture,
+  holdsValue,
   lessonDoc,
   login,
   markDoc,
@@ -139,7 +140,12 @@ describe('pull', () => {
     }
     const everything = `${texts.join('\n')}\n${server.log()}`;
     for (const field of ['birthDate', 'passport', 'snils']) expect(everything).not.toContain(field);
-    for (const value of Object.values(PERSONAL)) expect(everything).not.toContain(value);
+    for (const value of Object.values(PERSONAL)) expect(holdsValue(everything, value)).toBe(false);
+    // The check finds each value where it would leak (a JSON value, a log message's text).
+    for (const value of Object.values(PERSONAL)) {
+      expect(holdsValue(JSON.stringify({ leaked: value }), value)).toBe(true);
+      expect(holdsValue(`паспорт ${value}, выдан`, value)).toBe(true);
+    }
     expect(server.log()).not.toMatch(/Bearer [\w-]+\./);
   });
 
