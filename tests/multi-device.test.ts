@@ -582,6 +582,61 @@ describe('«Повторить» after the admin opens a locked month again', ()
     expect(await localMark(a, id)).toMatchObject({ code: 'Н' });
   });
 
+  it('[CR8][CR9] a refused edit merged under a pulled version is not sent again once the month opens', async () => {
+    const net = gatedNetwork();
+    const a = await newDevice('a', undefined, net.fetcher);
+    const b = await newDevice('b');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-11-25');
+    const id = markId(slot.lessonId, 'learner-kid');
+    await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
+    await syncRound(a);
+    await syncRound(b);
+
+    const engine = startSync({ db: a.db, session: a.session, live: false });
+    try {
+      await engine.awaitInSync();
+      // A's next pull waits on the way; B adds a note, then the admin closes the month.
+      net.holdPull = true;
+      engine.syncNow();
+      await net.pullWaiting.opened;
+      await setMark(b.db, slot, 'learner-kid', { note: 'Опоздал' });
+      await syncRound(b);
+      await setMonthLock(month, true);
+
+      // A's «Б» is refused; the answer waits while A's pull brings B's note (merged under «Б»).
+      net.holdPush = true;
+      await setMark(a.db, slot, 'learner-kid', { code: 'Б' });
+      await net.pushLanded.opened;
+      const pulled = nextPullCheckpoint(a);
+      net.pull.open();
+      await pulled;
+      expect(await localMark(a, id)).toMatchObject({ code: 'Б', note: 'Опоздал' });
+
+      // The month opens before the refusal reaches A.
+      await setMonthLock(month, false);
+      net.push.open();
+      await engine.awaitInSync();
+    } finally {
+      net.pull.open();
+      net.push.open();
+      await engine.stop();
+      await setMonthLock(month, false);
+    }
+    await syncRound(a);
+
+    // The refused «Б» went only through «Повторить», never by itself: the server and A keep «Н».
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Н', note: 'Опоздал' });
+    expect(await localMark(a, id)).toMatchObject({ code: 'Н', note: 'Опоздал' });
+    expect(a.db.pendingCount.value).toBe(0);
+    const notices = (await noticesOf(a)).filter((n) => n.docId === id);
+    expect(notices.map((n) => [n.kind, n.code])).toEqual([['refused', 'MONTH_LOCKED']]);
+
+    await redoAll(a);
+    await syncRound(a);
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Б', note: 'Опоздал' });
+  });
+
   it('[NT2] an older refusal of the lesson, redone after the newer one, does not undo its homework', async () => {
     const a = await newDevice('a');
     await syncRound(a);

@@ -9,6 +9,7 @@ import {
   lostInConflict,
   lostNoticeAt,
   lostOnPull,
+  withoutRefusedEdits,
 } from '../src/sync/lost-edits.ts';
 
 describe('error messages', () => {
@@ -312,5 +313,64 @@ describe('a stale pulled version (CR7)', () => {
     } as Partial<Mark>);
     expect(isStalePull(local, deletion)).toBe(false);
     expect(isStalePull(undefined, local)).toBe(false);
+  });
+});
+
+describe('a refused edit is sent again only by «Повторить» (CR9)', () => {
+  // The server holds «Н» (10, dev-a) and B's note; A's «Б» (20) was refused, the note merged in.
+  const assumed = markOf('Н', 10, 'dev-a', {
+    note: 'Опоздал',
+    stamps: { code: s(10, 'dev-a'), note: s(15, 'dev-b') },
+  });
+  const attempt = markOf('Б', 20, 'dev-a', { stamps: { code: s(20, 'dev-a') } });
+  const merged = markOf('Б', 20, 'dev-a', {
+    note: 'Опоздал',
+    stamps: { code: s(20, 'dev-a'), note: s(15, 'dev-b') },
+  });
+
+  it('[CR9] a field stamped as in a refused attempt goes out with the server’s value', () => {
+    expect(withoutRefusedEdits(merged, assumed, [attempt])).toEqual(assumed);
+  });
+
+  it('[CR9] a later edit of the field, or of another one, goes out as it is', () => {
+    const redone = markOf('Б', 30, 'dev-a', {
+      note: 'Опоздал',
+      stamps: { code: s(30, 'dev-a'), note: s(15, 'dev-b') },
+    });
+    expect(withoutRefusedEdits(redone, assumed, [attempt])).toBeNull();
+    const noteToo = {
+      ...merged,
+      note: 'Ушёл раньше',
+      stamps: { ...merged.stamps, note: s(25, 'dev-a') },
+    };
+    expect(withoutRefusedEdits(noteToo, assumed, [attempt])).toEqual({
+      ...noteToo,
+      code: 'Н',
+      stamps: { code: s(10, 'dev-a'), note: s(25, 'dev-a') },
+    });
+  });
+
+  it('[CR9][NT3] a stamp the server holds (a refused insert’s tombstone keeps it) is not a refused edit', () => {
+    const tombstone = { ...attempt, _deleted: true };
+    const tappedAgain = markOf('Б', 20, 'dev-a', {
+      grade: '5',
+      stamps: { code: s(20, 'dev-a'), grade: s(30, 'dev-a') },
+    });
+    expect(withoutRefusedEdits(tappedAgain, tombstone, [attempt])).toBeNull();
+    // A row without a server version to fall back on is judged as it is.
+    expect(withoutRefusedEdits(merged, undefined, [attempt])).toBeNull();
+  });
+
+  it('[CR9] a refused deletion is not sent again either', () => {
+    const deletion = {
+      ...assumed,
+      _deleted: true,
+      stamps: { ...assumed.stamps, _deleted: s(20, 'dev-a') },
+    };
+    const row = { ...deletion };
+    expect(withoutRefusedEdits(row, assumed, [deletion])).toEqual({
+      ...assumed,
+      _deleted: false,
+    });
   });
 });

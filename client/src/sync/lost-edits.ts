@@ -177,3 +177,34 @@ export function isStalePull(local: JournalDoc | undefined, incoming: JournalDoc)
   }
   return older;
 }
+
+/**
+ * CR9: an edit the server refused goes back to it only through «Повторить», which stamps it
+ * anew. CR8 can merge a pulled version under an edit whose push the server is refusing at that
+ * moment; the refusal then finds the copy changed, RxDB keeps it, and the next push carried the
+ * refused edit again: taken if the rule had stopped holding meanwhile (a month opened), with
+ * its refusal still in the teacher's list. Here each field whose stamp is that of a refused
+ * attempt (`refused`, from the notices) and not what the server holds (`assumed`) goes out with
+ * the server's value instead. Returns the row to send, or null when it has no refused edit.
+ */
+export function withoutRefusedEdits(
+  sent: JournalDoc,
+  assumed: JournalDoc | undefined,
+  refused: JournalDoc[],
+): JournalDoc | null {
+  // Without a version of the server's to fall back on, the row is judged as it is.
+  if (!assumed) return null;
+  let out: Record<string, unknown> | null = null;
+  for (const attempt of refused) {
+    for (const [field, stamp] of Object.entries(attempt.stamps ?? {})) {
+      const mine = sent.stamps?.[field];
+      if (!sameStamp(mine, stamp) || sameStamp(assumed.stamps?.[field], stamp)) continue;
+      out ??= { ...sent, stamps: { ...sent.stamps } };
+      const stamps = out.stamps as Record<string, Stamp>;
+      out[field] = fieldOf(assumed, field);
+      if (assumed.stamps?.[field]) stamps[field] = assumed.stamps[field];
+      else delete stamps[field];
+    }
+  }
+  return out as JournalDoc | null;
+}

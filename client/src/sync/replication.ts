@@ -36,7 +36,14 @@ import {
 } from './first-sync.ts';
 import { isApiError } from './http.ts';
 import type { LostField } from './lost-edits.ts';
-import { editedHere, isStalePull, lostInConflict, lostNoticeAt, lostOnPull } from './lost-edits.ts';
+import {
+  editedHere,
+  isStalePull,
+  lostInConflict,
+  lostNoticeAt,
+  lostOnPull,
+  withoutRefusedEdits,
+} from './lost-edits.ts';
 import { lostFieldNames } from './lost-text.ts';
 import { type JournalSource, SubgroupPurge } from './purge.ts';
 import type { Session } from './session.ts';
@@ -604,11 +611,12 @@ async function pushHandler(
   const { db } = ctx;
   // Fresh attempts: an id refused in an earlier push is judged anew.
   for (const row of rows) db.refusedNow.delete(row.newDocumentState.id as string);
+  const reverted = await withoutRefused(db, name, rows);
   const body = pushResponseSchema.parse(
     await ctx.session.postJson(`/api/sync/${name}/push`, {
       rows: rows.map((r) => ({
         assumedMasterState: r.assumedMasterState ?? null,
-        newDocumentState: r.newDocumentState,
+        newDocumentState: reverted.get(r.newDocumentState.id as string) ?? r.newDocumentState,
       })),
     }),
   );
@@ -656,7 +664,48 @@ async function pushHandler(
       },
     );
   }
+  // CR9: the copy drops the refused edit it still held. The server's state is the row sent
+  // when it answered no other; as for a refusal, the conflict handler takes it as it is.
+  for (const [id, sent] of reverted) {
+    if (!conflicts.has(id)) conflicts.set(id, { ...sent, _deleted: Boolean(sent._deleted) });
+    db.refusedNow.add(id);
+  }
   return [...conflicts.values()];
+}
+
+/**
+ * CR9: the rows that carry an edit the server refused earlier (the teacher's refused notices,
+ * dismissed ones too), as they go out instead: with the server's value in those fields.
+ */
+async function withoutRefused(
+  db: OtmetkaDb,
+  name: JournalCollectionName,
+  rows: {
+    assumedMasterState?: Record<string, unknown>;
+    newDocumentState: Record<string, unknown>;
+  }[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const ids = rows.map((r) => r.newDocumentState.id as string);
+  const notices = await db.rx.collections.notices
+    .find({ selector: { kind: 'refused', source: name, docId: { $in: ids } } })
+    .exec();
+  if (notices.length === 0) return out;
+
+  for (const row of rows) {
+    const id = row.newDocumentState.id as string;
+    const attempts = notices
+      .filter((n) => n.docId === id)
+      .map((n) => n.attempted as unknown as JournalDoc);
+    if (attempts.length === 0) continue;
+    const sent = withoutRefusedEdits(
+      row.newDocumentState as unknown as JournalDoc,
+      row.assumedMasterState as unknown as JournalDoc | undefined,
+      attempts,
+    );
+    if (sent) out.set(id, sent as unknown as Record<string, unknown>);
+  }
+  return out;
 }
 
 /** The server answered for these versions: they are no longer pending. */
