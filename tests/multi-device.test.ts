@@ -637,6 +637,63 @@ describe('«Повторить» after the admin opens a locked month again', ()
     expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Б', note: 'Опоздал' });
   });
 
+  it('[CR9][CR5] the rest of a row sent without its refused edit can still lose, and is told', async () => {
+    const net = gatedNetwork();
+    const a = await newDevice('a', undefined, net.fetcher);
+    const b = await newDevice('b');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-11-30');
+    const id = markId(slot.lessonId, 'learner-kid');
+    await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
+    await syncRound(a);
+    await syncRound(b);
+
+    const engine = startSync({ db: a.db, session: a.session, live: false });
+    try {
+      await engine.awaitInSync();
+      net.holdPull = true;
+      engine.syncNow();
+      await net.pullWaiting.opened;
+      await setMark(b.db, slot, 'learner-kid', { note: 'Опоздал' });
+      await syncRound(b);
+      await setMonthLock(month, true);
+      net.holdPush = true;
+      await setMark(a.db, slot, 'learner-kid', { code: 'Б' });
+      await net.pushLanded.opened;
+      const pulled = nextPullCheckpoint(a);
+      net.pull.open();
+      await pulled;
+
+      // The month opens; A rewrites the note while B, who has not seen it, writes another later.
+      await setMonthLock(month, false);
+      await setMark(a.db, slot, 'learner-kid', { note: 'Болел' });
+      orderClocks(a, b);
+      await setMark(b.db, slot, 'learner-kid', { note: 'Пришёл ко второму уроку' });
+      await syncRound(b);
+      net.push.open();
+      await engine.awaitInSync();
+    } finally {
+      net.pull.open();
+      net.push.open();
+      await engine.stop();
+      await setMonthLock(month, false);
+    }
+    await syncRound(a);
+
+    const expected = { code: 'Н', note: 'Пришёл ко второму уроку' };
+    expect((await serverDoc(id))?.doc).toMatchObject(expected);
+    expect(await localMark(a, id)).toMatchObject(expected);
+    const notices = (await noticesOf(a)).filter((n) => n.docId === id);
+    expect(notices.map((n) => [n.kind, n.code]).sort()).toEqual([
+      ['lost', 'CONFLICT'],
+      ['refused', 'MONTH_LOCKED'],
+    ]);
+    const lost = notices.find((n) => n.kind === 'lost');
+    expect(lost?.lostFields).toEqual([
+      { field: 'note', mine: 'Болел', theirs: 'Пришёл ко второму уроку' },
+    ]);
+  });
+
   it('[NT2] an older refusal of the lesson, redone after the newer one, does not undo its homework', async () => {
     const a = await newDevice('a');
     await syncRound(a);

@@ -131,6 +131,7 @@ export function startSync(options: SyncOptions): SyncEngine {
     wakers: new Set(),
     purge: new SubgroupPurge(db.rx),
     onSubgroupGone: () => {},
+    sentWithoutRefused: new Map(),
   };
   // Every request of this session names the device (edit metadata and the audit trail).
   session.http.deviceId = () => db.deviceId;
@@ -248,6 +249,8 @@ interface Ctx {
   purge: SubgroupPurge;
   /** The catalog pulled a subgroup's tombstone. */
   onSubgroupGone: () => void;
+  /** CR9: rows pushed without a refused edit, as sent, until their conflict is recorded. */
+  sentWithoutRefused: Map<string, Record<string, unknown>>;
 }
 
 function wake(ctx: Ctx): void {
@@ -610,7 +613,10 @@ async function pushHandler(
 ) {
   const { db } = ctx;
   // Fresh attempts: an id refused in an earlier push is judged anew.
-  for (const row of rows) db.refusedNow.delete(row.newDocumentState.id as string);
+  for (const row of rows) {
+    db.refusedNow.delete(row.newDocumentState.id as string);
+    ctx.sentWithoutRefused.delete(row.newDocumentState.id as string);
+  }
   const reverted = await withoutRefused(db, name, rows);
   const body = pushResponseSchema.parse(
     await ctx.session.postJson(`/api/sync/${name}/push`, {
@@ -669,6 +675,7 @@ async function pushHandler(
   for (const [id, sent] of reverted) {
     if (!conflicts.has(id)) conflicts.set(id, { ...sent, _deleted: Boolean(sent._deleted) });
     db.refusedNow.add(id);
+    if (!body.refused.some((r) => r.id === id)) ctx.sentWithoutRefused.set(id, sent);
   }
   return [...conflicts.values()];
 }
@@ -729,9 +736,13 @@ async function recordConflict(
   },
   output: Record<string, unknown>,
 ) {
-  const mine = input.newDocumentState as unknown as JournalDoc;
+  const pushed = input.newDocumentState as unknown as JournalDoc;
+  // What went out for a row that carried a refused edit (CR9): only the rest can have lost.
+  const sent = ctx.sentWithoutRefused.get(pushed.id) as unknown as JournalDoc | undefined;
+  ctx.sentWithoutRefused.delete(pushed.id);
+  const mine = sent ?? pushed;
   // A refused row already has its notice with the server's reason.
-  if (ctx.db.refusedNow.delete(mine.id)) return;
+  if (ctx.db.refusedNow.delete(mine.id) && !sent) return;
   const lost = lostInConflict(
     ctx.db.deviceId,
     mine,
