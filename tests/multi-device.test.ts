@@ -694,6 +694,48 @@ describe('«Повторить» after the admin opens a locked month again', ()
     ]);
   });
 
+  it('[CR9][PR5] a tap made while a re-created mark’s refusal is on its way is sent, with the mark', async () => {
+    const net = gatedNetwork();
+    const a = await newDevice('a', undefined, net.fetcher);
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-11-02');
+    const id = markId(slot.lessonId, 'learner-kid');
+    await setMonthLock(month, true);
+    const engine = startSync({ db: a.db, session: a.session, live: false });
+    try {
+      await engine.awaitInSync();
+      // «Н» is refused: the device holds the server's tombstone of it (PR5).
+      await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
+      await engine.awaitInSync();
+      expect(await localMark(a, id)).toBeUndefined();
+      // «Б» creates the mark again and is refused too; before that answer arrives: «УП».
+      net.holdPush = true;
+      await setMark(a.db, slot, 'learner-kid', { code: 'Б' });
+      await net.pushLanded.opened;
+      await setMark(a.db, slot, 'learner-kid', { code: 'УП' });
+      await setMonthLock(month, false);
+      net.push.open();
+      await engine.awaitInSync();
+    } finally {
+      net.push.open();
+      await engine.stop();
+      await setMonthLock(month, false);
+    }
+    await syncRound(a);
+
+    // «УП» was made on the mark «Б» created again: it goes with it; the month is open by then.
+    const stored = await serverDoc(id);
+    expect(stored?.deleted).toBe(false);
+    expect(stored?.doc).toMatchObject({ code: 'УП' });
+    expect(await localMark(a, id)).toMatchObject({ code: 'УП' });
+    // The two refusals are told (nothing was lost in a conflict).
+    const notices = (await noticesOf(a)).filter((n) => n.docId === id);
+    expect(notices.map((n) => [n.kind, n.code])).toEqual([
+      ['refused', 'MONTH_LOCKED'],
+      ['refused', 'MONTH_LOCKED'],
+    ]);
+  });
+
   it('[NT2] an older refusal of the lesson, redone after the newer one, does not undo its homework', async () => {
     const a = await newDevice('a');
     await syncRound(a);

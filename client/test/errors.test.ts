@@ -361,6 +361,20 @@ describe('a refused edit is sent again only by «Повторить» (CR9)', ()
     expect(withoutRefusedEdits(merged, undefined, [attempt])).toBeNull();
   });
 
+  it('[CR9] a refused re-creation is sent again with the edits made on it since', () => {
+    // The re-created mark was refused; the server holds the tombstone, unstamped (PR5).
+    const recreated = markOf('Б', 20, 'dev-a', {
+      stamps: { code: s(20, 'dev-a'), _deleted: s(20, 'dev-a') },
+    });
+    const tombstone = { ...markOf('Б', 20, 'dev-a'), _deleted: true };
+    const tappedOn = {
+      ...recreated,
+      code: 'Н',
+      stamps: { ...recreated.stamps, code: s(30, 'dev-a') },
+    };
+    expect(withoutRefusedEdits(tappedOn, tombstone, [recreated])).toBeNull();
+  });
+
   it('[CR9] a refused deletion is not sent again either', () => {
     const deletion = {
       ...assumed,

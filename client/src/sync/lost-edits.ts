@@ -185,7 +185,8 @@ export function isStalePull(local: JournalDoc | undefined, incoming: JournalDoc)
  * refused edit again: taken if the rule had stopped holding meanwhile (a month opened), with
  * its refusal still in the teacher's list. Here each field whose stamp is that of a refused
  * attempt (`refused`, from the notices) and not what the server holds (`assumed`) goes out with
- * the server's value instead. Returns the row to send, or null when it has no refused edit.
+ * the server's value instead; a refused deletion too, but not a refused re-creation. Returns the
+ * row to send, or null when it has no refused edit.
  */
 export function withoutRefusedEdits(
   sent: JournalDoc,
@@ -197,6 +198,9 @@ export function withoutRefusedEdits(
   let out: Record<string, unknown> | null = null;
   for (const attempt of refused) {
     for (const [field, stamp] of Object.entries(attempt.stamps ?? {})) {
+      // A refused re-creation stays: the teacher's later edits of the mark stand on it, and as
+      // a tombstone they were stored deleted without a word (the soak's lost marks).
+      if (field === '_deleted' && !sent._deleted) continue;
       const mine = sent.stamps?.[field];
       if (!sameStamp(mine, stamp) || sameStamp(assumed.stamps?.[field], stamp)) continue;
       out ??= { ...sent, stamps: { ...sent.stamps } };
