@@ -461,9 +461,21 @@ function gatedNetwork() {
       gates.pushLanded.open();
       await gates.push.opened;
     }
+    const queued = url.includes('/api/sync/marks/push') ? held.shift() : undefined;
+    if (queued) {
+      queued.landed.open();
+      await queued.release.opened;
+    }
     return res;
   };
-  return Object.assign(gates, { fetcher });
+  // More than one push answer held, in order: each call holds the next push that lands.
+  const held: { landed: ReturnType<typeof latch>; release: ReturnType<typeof latch> }[] = [];
+  const holdNextPush = () => {
+    const hold = { landed: latch(), release: latch() };
+    held.push(hold);
+    return hold;
+  };
+  return Object.assign(gates, { fetcher, holdNextPush });
 }
 
 /** Resolves at the next write of the marks replication's pull checkpoint on the device. */
@@ -734,6 +746,48 @@ describe('«Повторить» after the admin opens a locked month again', ()
       ['refused', 'MONTH_LOCKED'],
       ['refused', 'MONTH_LOCKED'],
     ]);
+  });
+
+  it('[CR9][NT2] «Повторить» while the copy still shows the refused value sends it again', async () => {
+    const net = gatedNetwork();
+    const a = await newDevice('a', undefined, net.fetcher);
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-11-25');
+    const id = markId(slot.lessonId, 'learner-other');
+    await setMark(a.db, slot, 'learner-other', { code: 'Н' });
+    await syncRound(a);
+    await setMonthLock(month, true);
+
+    const engine = startSync({ db: a.db, session: a.session, live: false });
+    const refusal = net.holdNextPush();
+    const note = net.holdNextPush();
+    try {
+      await engine.awaitInSync();
+      // «Б» is refused; a note written before the answer keeps «Б» in the copy (its write 409s).
+      await setMark(a.db, slot, 'learner-other', { code: 'Б' });
+      await refusal.landed.opened;
+      await setMark(a.db, slot, 'learner-other', { note: 'Опоздал' });
+      await setMonthLock(month, false);
+      // The note goes out without «Б» (CR9); while its answer is on the way, «Повторить».
+      refusal.release.open();
+      await note.landed.opened;
+      expect(await localMark(a, id)).toMatchObject({ code: 'Б', note: 'Опоздал' });
+      const refused = (await noticesOf(a)).filter((n) => n.docId === id && n.kind === 'refused');
+      expect(refused.map((n) => n.code)).toEqual(['MONTH_LOCKED']);
+      await redoNotice(a.db, refused[0]!);
+      note.release.open();
+      await engine.awaitInSync();
+    } finally {
+      refusal.release.open();
+      note.release.open();
+      await engine.stop();
+      await setMonthLock(month, false);
+    }
+    await syncRound(a);
+
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Б', note: 'Опоздал' });
+    expect(await localMark(a, id)).toMatchObject({ code: 'Б', note: 'Опоздал' });
+    expect((await noticesOf(a)).filter((n) => n.docId === id && !n.dismissed)).toEqual([]);
   });
 
   it('[NT2] an older refusal of the lesson, redone after the newer one, does not undo its homework', async () => {

@@ -350,15 +350,30 @@ describe('a refused edit is sent again only by «Повторить» (CR9)', ()
     });
   });
 
-  it('[CR9][NT3] a stamp the server holds (a refused insert’s tombstone keeps it) is not a refused edit', () => {
+  it('[CR9][NT3] a row is judged as it is without a stored version to fall back on', () => {
+    // A refused insert's answer (PR5): the attempt as a tombstone nobody stamped. The server
+    // stores nothing; the next edit of the mark carries the attempt (NT3).
     const tombstone = { ...attempt, _deleted: true };
     const tappedAgain = markOf('Б', 20, 'dev-a', {
       grade: '5',
       stamps: { code: s(20, 'dev-a'), grade: s(30, 'dev-a') },
     });
     expect(withoutRefusedEdits(tappedAgain, tombstone, [attempt])).toBeNull();
-    // A row without a server version to fall back on is judged as it is.
+    const earlierRefused = markOf('Н', 5, 'dev-a', { _deleted: true } as Partial<Mark>);
+    expect(withoutRefusedEdits(tappedAgain, earlierRefused, [attempt, earlierRefused])).toBeNull();
     expect(withoutRefusedEdits(merged, undefined, [attempt])).toBeNull();
+    // A deletion someone made is a stored version: a refused edit over it goes out without it.
+    const deleted = {
+      ...assumed,
+      _deleted: true,
+      stamps: { ...assumed.stamps, _deleted: s(12, 'dev-b') },
+    };
+    const row = { ...merged, _deleted: true };
+    expect(withoutRefusedEdits(row, deleted, [attempt])).toEqual({
+      ...row,
+      code: 'Н',
+      stamps: { ...row.stamps, code: s(10, 'dev-a') },
+    });
   });
 
   it('[CR9] a refused re-creation is sent again with the edits made on it since', () => {

@@ -202,10 +202,16 @@ function deletionRefs(doc: JournalDoc): Pick<Stamp, 'prev' | 'seen'> {
 
 /**
  * Applies an edit made on this device: sets the patched fields and stamps those whose value
- * changes, each stamp recording in `prev` the stamp the device saw on the field (CR5). A field
- * that is not client-owned (identity, server-owned) throws IMMUTABLE_FIELD.
+ * changes (every patched field with `restamp`: a redo says the value anew even where the copy
+ * shows it), each stamp recording in `prev` the stamp the device saw on the field (CR5). A
+ * field that is not client-owned (identity, server-owned) throws IMMUTABLE_FIELD.
  */
-export function stampEdit<D extends JournalDoc>(doc: D, patch: Partial<D>, stamp: Stamp): D {
+export function stampEdit<D extends JournalDoc>(
+  doc: D,
+  patch: Partial<D>,
+  stamp: Stamp,
+  restamp = false,
+): D {
   const allowed = lwwFields(doc.type);
   const out: Record<string, unknown> = { ...doc, stamps: { ...doc.stamps } };
   const stamps = out.stamps as Stamps;
@@ -214,7 +220,11 @@ export function stampEdit<D extends JournalDoc>(doc: D, patch: Partial<D>, stamp
     if (!allowed.includes(field)) {
       throw new DomainError('IMMUTABLE_FIELD', field, 'это поле нельзя изменить на устройстве');
     }
-    if (sameJson(fieldValue(out, field), field === '_deleted' ? value === true : value)) continue;
+    const unchanged = sameJson(
+      fieldValue(out, field),
+      field === '_deleted' ? value === true : value,
+    );
+    if (unchanged && !restamp) continue;
     out[field] = value;
     stamps[field] =
       field === '_deleted' && value === true

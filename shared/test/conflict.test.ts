@@ -205,6 +205,13 @@ describe('edits and clocks', () => {
     );
   });
 
+  it('[CR9] a redo stamps its fields anew even where the value is already there', () => {
+    const doc = stampEdit(stampNew(mark(), st(1)), { code: 'Б' }, st(2));
+    const redone = stampEdit(doc, { code: 'Б' }, st(3), true);
+    expect(redone.stamps.code).toEqual({ ...st(3), prev: { at: 2, dev: 'dev-a' } });
+    expect(redone.stamps.note).toEqual(doc.stamps.note);
+  });
+
   it('[CR5] each new stamp names the stamp it replaced, which another device can recognise', () => {
     const seen = stampEdit(mark(), { code: 'Н' }, st(5, 'dev-a'));
     const over = stampEdit(seen, { code: 'Б' }, st(3, 'dev-b'));

@@ -83,6 +83,7 @@ export async function writeJournalDoc<D extends JournalDoc>(
   base: () => D,
   patch: Patch<D>,
   madeAt?: number,
+  restamp = false,
 ): Promise<D> {
   const coll = db.rx.collections[collection] as unknown as RxCollection<D>;
   const existing = await coll.findOne(id).exec();
@@ -94,10 +95,10 @@ export async function writeJournalDoc<D extends JournalDoc>(
 
   if (existing) {
     const current = existing.toJSON() as unknown as D;
-    if (isNoop(current, patch)) return current;
+    if (isNoop(current, patch) && !restamp) return current;
     const stamp = stampOf(current);
     const saved = await existing.incrementalModify(
-      (data) => stampEdit(data as unknown as D, patch as Partial<D>, stamp) as never,
+      (data) => stampEdit(data as unknown as D, patch as Partial<D>, stamp, restamp) as never,
     );
     trackPending(db, collection, id, stamp.at);
     return saved.toJSON() as unknown as D;
@@ -105,7 +106,7 @@ export async function writeJournalDoc<D extends JournalDoc>(
 
   const tombstone = await findTombstone(coll, id);
   const stamp = stampOf(tombstone);
-  const doc = newJournalDoc(base(), tombstone, patch, stamp);
+  const doc = newJournalDoc(base(), tombstone, patch, stamp, restamp);
   try {
     await coll.insert(doc as never);
   } catch (err) {
@@ -114,7 +115,7 @@ export async function writeJournalDoc<D extends JournalDoc>(
       (err as { code?: string }).code === 'CONFLICT' ||
       (err as { status?: number }).status === 409
     ) {
-      return writeJournalDoc(db, collection, id, base, patch, madeAt);
+      return writeJournalDoc(db, collection, id, base, patch, madeAt, restamp);
     }
     throw err;
   }
@@ -128,11 +129,12 @@ function newJournalDoc<D extends JournalDoc>(
   tombstone: D | undefined,
   patch: Patch<D>,
   stamp: Stamp,
+  restamp = false,
 ): D {
   // A purged document's tombstone holds its identity fields only (RM2): the base fills the rest.
   const start = tombstone ? { ...base, ...tombstone } : base;
   const fullPatch = (tombstone ? { ...patch, _deleted: false } : patch) as Partial<D>;
-  const data = stampEdit(start, fullPatch, stamp);
+  const data = stampEdit(start, fullPatch, stamp, restamp);
   // A field set to its default value on a new document is still an edit the rules must order.
   const stamps = { ...data.stamps };
   for (const key of Object.keys(fullPatch)) stamps[key] ??= { ...stamp, prev: null };
@@ -495,7 +497,9 @@ export async function redoNotice(db: OtmetkaDb, notice: Notice, onto?: LessonSlo
     if (onto && attempted.type === 'mark') await ensureLessonHeld(db, onto);
     const base = () =>
       (target ?? ({ ...attempted, _deleted: false, stamps: {} } as JournalDoc)) as JournalDoc;
-    await writeJournalDoc(db, collection, id, base, patch as Patch<JournalDoc>);
+    // Stamped anew even where the copy shows the value: it may still be the refused edit itself
+    // (CR9 sends that without it), and the redo is the teacher saying it again.
+    await writeJournalDoc(db, collection, id, base, patch as Patch<JournalDoc>, undefined, true);
   }
   await dismissNotice(db, notice.id);
 }

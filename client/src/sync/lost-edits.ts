@@ -180,26 +180,27 @@ export function isStalePull(local: JournalDoc | undefined, incoming: JournalDoc)
 
 /**
  * CR9: an edit the server refused goes back to it only through «Повторить», which stamps it
- * anew. CR8 can merge a pulled version under an edit whose push the server is refusing at that
- * moment; the refusal then finds the copy changed, RxDB keeps it, and the next push carried the
- * refused edit again: taken if the rule had stopped holding meanwhile (a month opened), with
- * its refusal still in the teacher's list. Here each field whose stamp is that of a refused
- * attempt (`refused`, from the notices) and not what the server holds (`assumed`) goes out with
- * the server's value instead; a refused deletion too, but not a refused re-creation. Returns the
- * row to send, or null when it has no refused edit.
+ * anew. A copy can still hold a refused edit after the refusal: CR8 merged a pulled version
+ * under it, or the teacher edited the document again before the answer (RxDB keeps the copy
+ * then). Each field whose stamp is that of a refused attempt (`refused`, from the notices) and
+ * not the one of the stored version (`assumed`) goes out with the stored value and stamp; a
+ * refused deletion too, but not a refused re-creation, which later edits stand on. Returns the
+ * row to send, or null when it carries no refused edit.
  */
 export function withoutRefusedEdits(
   sent: JournalDoc,
   assumed: JournalDoc | undefined,
   refused: JournalDoc[],
 ): JournalDoc | null {
-  // Without a version of the server's to fall back on, the row is judged as it is.
-  if (!assumed) return null;
+  // Without a version of the server's to fall back on, the row is judged as it is. A tombstone
+  // nobody stamped is the server's answer to a refused insert (PR5), not a version it stores:
+  // its values are the refused attempt's own.
+  if (!assumed || (assumed._deleted && !assumed.stamps?._deleted)) return null;
   let out: Record<string, unknown> | null = null;
   for (const attempt of refused) {
     for (const [field, stamp] of Object.entries(attempt.stamps ?? {})) {
-      // A refused re-creation stays: the teacher's later edits of the mark stand on it, and as
-      // a tombstone they were stored deleted without a word (the soak's lost marks).
+      // Sent as a tombstone, the edits made on a refused re-creation were stored deleted
+      // without a word (the soak's three lost marks): the re-creation goes with them.
       if (field === '_deleted' && !sent._deleted) continue;
       const mine = sent.stamps?.[field];
       if (!sameStamp(mine, stamp) || sameStamp(assumed.stamps?.[field], stamp)) continue;

@@ -670,14 +670,26 @@ async function pushHandler(
       },
     );
   }
-  // CR9: the copy drops the refused edit it still held. The server's state is the row sent
-  // when it answered no other; as for a refusal, the conflict handler takes it as it is.
+  adoptSentWithoutRefused(ctx, reverted, conflicts, body.refused);
+  return [...conflicts.values()];
+}
+
+/**
+ * CR9: the copy drops the refused edit it still held. The server's state is the row sent when
+ * it answered no other; as for a refusal, the conflict handler takes it as it is. The lost
+ * edits of a row taken are judged against what was sent (recordConflict).
+ */
+function adoptSentWithoutRefused(
+  ctx: Ctx,
+  reverted: Map<string, Record<string, unknown>>,
+  conflicts: Map<string, Record<string, unknown> & { _deleted: boolean }>,
+  refused: { id: string }[],
+): void {
   for (const [id, sent] of reverted) {
     if (!conflicts.has(id)) conflicts.set(id, { ...sent, _deleted: Boolean(sent._deleted) });
-    db.refusedNow.add(id);
-    if (!body.refused.some((r) => r.id === id)) ctx.sentWithoutRefused.set(id, sent);
+    ctx.db.refusedNow.add(id);
+    if (!refused.some((r) => r.id === id)) ctx.sentWithoutRefused.set(id, sent);
   }
-  return [...conflicts.values()];
 }
 
 /**
@@ -740,9 +752,10 @@ async function recordConflict(
   // What went out for a row that carried a refused edit (CR9): only the rest can have lost.
   const sent = ctx.sentWithoutRefused.get(pushed.id) as unknown as JournalDoc | undefined;
   ctx.sentWithoutRefused.delete(pushed.id);
-  const mine = sent ?? pushed;
+  const refused = ctx.db.refusedNow.delete(pushed.id);
   // A refused row already has its notice with the server's reason.
-  if (ctx.db.refusedNow.delete(mine.id) && !sent) return;
+  if (refused && !sent) return;
+  const mine = sent ?? pushed;
   const lost = lostInConflict(
     ctx.db.deviceId,
     mine,
