@@ -547,6 +547,57 @@ describe('a push answered after a newer version was pulled', () => {
   });
 });
 
+/**
+ * CR8's race with a refusal (CR9), on learner-kid's mark of `date` in November: A's «Б» is
+ * refused (the month closed) while A's pull, held since before, brings B's note, which A merges
+ * under «Б». The month opens, `beforeAnswer` runs, and only then does the refusal reach A.
+ */
+async function refusalMeetsPull(
+  date: string,
+  beforeAnswer: (a: Device, b: Device, slot: Awaited<ReturnType<typeof slotOf>>) => Promise<void>,
+) {
+  const net = gatedNetwork();
+  const a = await newDevice('a', undefined, net.fetcher);
+  const b = await newDevice('b');
+  await syncRound(a);
+  const slot = await slotOf(a, date);
+  const id = markId(slot.lessonId, 'learner-kid');
+  await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
+  await syncRound(a);
+  await syncRound(b);
+
+  const engine = startSync({ db: a.db, session: a.session, live: false });
+  try {
+    await engine.awaitInSync();
+    net.holdPull = true;
+    engine.syncNow();
+    await net.pullWaiting.opened;
+    await setMark(b.db, slot, 'learner-kid', { note: 'Опоздал' });
+    await syncRound(b);
+    await setMonthLock('2026-11', true);
+
+    net.holdPush = true;
+    await setMark(a.db, slot, 'learner-kid', { code: 'Б' });
+    await net.pushLanded.opened;
+    const pulled = nextPullCheckpoint(a);
+    net.pull.open();
+    await pulled;
+    expect(await localMark(a, id)).toMatchObject({ code: 'Б', note: 'Опоздал' });
+
+    await setMonthLock('2026-11', false);
+    await beforeAnswer(a, b, slot);
+    net.push.open();
+    await engine.awaitInSync();
+  } finally {
+    net.pull.open();
+    net.push.open();
+    await engine.stop();
+    await setMonthLock('2026-11', false);
+  }
+  await syncRound(a);
+  return { a, id };
+}
+
 /** The admin closes or opens a month of `sg-a` (LK1), as the locks screen does. */
 async function setMonthLock(month: string, locked: boolean): Promise<void> {
   const { accessToken } = await login(server.url, 'admin');
@@ -595,47 +646,7 @@ describe('«Повторить» after the admin opens a locked month again', ()
   });
 
   it('[CR8][CR9] a refused edit merged under a pulled version is not sent again once the month opens', async () => {
-    const net = gatedNetwork();
-    const a = await newDevice('a', undefined, net.fetcher);
-    const b = await newDevice('b');
-    await syncRound(a);
-    const slot = await slotOf(a, '2026-11-25');
-    const id = markId(slot.lessonId, 'learner-kid');
-    await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
-    await syncRound(a);
-    await syncRound(b);
-
-    const engine = startSync({ db: a.db, session: a.session, live: false });
-    try {
-      await engine.awaitInSync();
-      // A's next pull waits on the way; B adds a note, then the admin closes the month.
-      net.holdPull = true;
-      engine.syncNow();
-      await net.pullWaiting.opened;
-      await setMark(b.db, slot, 'learner-kid', { note: 'Опоздал' });
-      await syncRound(b);
-      await setMonthLock(month, true);
-
-      // A's «Б» is refused; the answer waits while A's pull brings B's note (merged under «Б»).
-      net.holdPush = true;
-      await setMark(a.db, slot, 'learner-kid', { code: 'Б' });
-      await net.pushLanded.opened;
-      const pulled = nextPullCheckpoint(a);
-      net.pull.open();
-      await pulled;
-      expect(await localMark(a, id)).toMatchObject({ code: 'Б', note: 'Опоздал' });
-
-      // The month opens before the refusal reaches A.
-      await setMonthLock(month, false);
-      net.push.open();
-      await engine.awaitInSync();
-    } finally {
-      net.pull.open();
-      net.push.open();
-      await engine.stop();
-      await setMonthLock(month, false);
-    }
-    await syncRound(a);
+    const { a, id } = await refusalMeetsPull('2026-11-25', async () => {});
 
     // The refused «Б» went only through «Повторить», never by itself: the server and A keep «Н».
     expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Н', note: 'Опоздал' });
@@ -650,47 +661,13 @@ describe('«Повторить» after the admin opens a locked month again', ()
   });
 
   it('[CR9][CR5] the rest of a row sent without its refused edit can still lose, and is told', async () => {
-    const net = gatedNetwork();
-    const a = await newDevice('a', undefined, net.fetcher);
-    const b = await newDevice('b');
-    await syncRound(a);
-    const slot = await slotOf(a, '2026-11-30');
-    const id = markId(slot.lessonId, 'learner-kid');
-    await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
-    await syncRound(a);
-    await syncRound(b);
-
-    const engine = startSync({ db: a.db, session: a.session, live: false });
-    try {
-      await engine.awaitInSync();
-      net.holdPull = true;
-      engine.syncNow();
-      await net.pullWaiting.opened;
-      await setMark(b.db, slot, 'learner-kid', { note: 'Опоздал' });
-      await syncRound(b);
-      await setMonthLock(month, true);
-      net.holdPush = true;
-      await setMark(a.db, slot, 'learner-kid', { code: 'Б' });
-      await net.pushLanded.opened;
-      const pulled = nextPullCheckpoint(a);
-      net.pull.open();
-      await pulled;
-
-      // The month opens; A rewrites the note while B, who has not seen it, writes another later.
-      await setMonthLock(month, false);
+    // A rewrites the note while B, who has not seen it, writes another later.
+    const { a, id } = await refusalMeetsPull('2026-11-30', async (a, b, slot) => {
       await setMark(a.db, slot, 'learner-kid', { note: 'Болел' });
       orderClocks(a, b);
       await setMark(b.db, slot, 'learner-kid', { note: 'Пришёл ко второму уроку' });
       await syncRound(b);
-      net.push.open();
-      await engine.awaitInSync();
-    } finally {
-      net.pull.open();
-      net.push.open();
-      await engine.stop();
-      await setMonthLock(month, false);
-    }
-    await syncRound(a);
+    });
 
     const expected = { code: 'Н', note: 'Пришёл ко второму уроку' };
     expect((await serverDoc(id))?.doc).toMatchObject(expected);

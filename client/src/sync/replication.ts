@@ -603,14 +603,13 @@ async function noticeLostOnPull(
   }
 }
 
-async function pushHandler(
-  ctx: Ctx,
-  name: JournalCollectionName,
-  rows: {
-    assumedMasterState?: Record<string, unknown>;
-    newDocumentState: Record<string, unknown>;
-  }[],
-) {
+/** A row RxDB hands the push handler: the device's version and the one it assumes on the server. */
+interface PushedRow {
+  assumedMasterState?: Record<string, unknown>;
+  newDocumentState: Record<string, unknown>;
+}
+
+async function pushHandler(ctx: Ctx, name: JournalCollectionName, rows: PushedRow[]) {
   const { db } = ctx;
   // Fresh attempts: an id refused in an earlier push is judged anew.
   for (const row of rows) {
@@ -699,10 +698,7 @@ function adoptSentWithoutRefused(
 async function withoutRefused(
   db: OtmetkaDb,
   name: JournalCollectionName,
-  rows: {
-    assumedMasterState?: Record<string, unknown>;
-    newDocumentState: Record<string, unknown>;
-  }[],
+  rows: PushedRow[],
 ): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
   const ids = rows.map((r) => r.newDocumentState.id as string);
@@ -742,10 +738,7 @@ function acknowledge(db: OtmetkaDb, docs: JournalDoc[], at: number): void {
 async function recordConflict(
   ctx: Ctx,
   name: SyncCollection,
-  input: {
-    assumedMasterState?: Record<string, unknown>;
-    newDocumentState: Record<string, unknown>;
-  },
+  input: PushedRow,
   output: Record<string, unknown>,
 ) {
   const pushed = input.newDocumentState as unknown as JournalDoc;
