@@ -767,6 +767,37 @@ describe('«Повторить» after the admin opens a locked month again', ()
     expect((await noticesOf(a)).filter((n) => n.docId === id && !n.dismissed)).toEqual([]);
   });
 
+  it('[CR9][NT2] «Повторить все» newest first while syncing: each refused edit reaches the server', async () => {
+    const a = await newDevice('a');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-11-09');
+    const id = markId(slot.lessonId, 'learner-other');
+    await setMark(a.db, slot, 'learner-other', { code: 'Н' });
+    await syncRound(a);
+    // While the month is closed «Б» is refused (the copy shows «Н» again), then a note is: the
+    // note's attempt carries the code «Н» the server already has.
+    await setMonthLock(month, true);
+    await setMark(a.db, slot, 'learner-other', { code: 'Б' });
+    await syncRound(a);
+    await setMark(a.db, slot, 'learner-other', { note: 'Справка' });
+    await syncRound(a);
+    await setMonthLock(month, false);
+    expect((await noticesOf(a)).filter((n) => n.docId === id && !n.dismissed)).toHaveLength(2);
+
+    const engine = startSync({ db: a.db, session: a.session, live: false });
+    try {
+      await engine.awaitInSync();
+      await redoAll(a);
+      engine.syncNow();
+      await engine.awaitInSync();
+    } finally {
+      await engine.stop();
+    }
+
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Б', note: 'Справка' });
+    expect(await localMark(a, id)).toMatchObject({ code: 'Б', note: 'Справка' });
+  });
+
   it('[NT2] an older refusal of the lesson, redone after the newer one, does not undo its homework', async () => {
     const a = await newDevice('a');
     await syncRound(a);

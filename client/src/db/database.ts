@@ -1,4 +1,4 @@
-import type { CatalogDoc, Lesson, Mark, RosterEntry, Topic } from '@otmetka/shared';
+import type { CatalogDoc, JournalDoc, Lesson, Mark, RosterEntry, Topic } from '@otmetka/shared';
 import { newEntityId } from '@otmetka/shared';
 import { signal } from '@preact/signals';
 import type { RxCollection, RxDatabase } from 'rxdb';
@@ -81,6 +81,14 @@ export interface OtmetkaDb {
    * server's state win for them (the teacher's attempt is kept in notices instead).
    */
   refusedNow: Set<string>;
+  /**
+   * The version of a journal document the replication assumes the server holds (RxDB's record),
+   * while the sync engine runs; a redo asks it whether the copy still holds a refused edit (CR9).
+   */
+  serverVersion?: (
+    collection: JournalCollectionName,
+    id: string,
+  ) => Promise<JournalDoc | undefined>;
 }
 
 export interface OpenDbOptions {

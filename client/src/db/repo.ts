@@ -492,16 +492,60 @@ export async function redoNotice(db: OtmetkaDb, notice: Notice, onto?: LessonSlo
       patch[field] = (attempted as Record<string, unknown>)[field];
     }
   }
-  if (Object.keys(patch).length > 0) {
+  const fresh = target ? patch : await withoutHeldValues(db, collection, attempted, current, patch);
+  if (Object.keys(fresh).length > 0) {
     // A mark on the lesson it moved to says that lesson took place, as a tap there does.
     if (onto && attempted.type === 'mark') await ensureLessonHeld(db, onto);
     const base = () =>
       (target ?? ({ ...attempted, _deleted: false, stamps: {} } as JournalDoc)) as JournalDoc;
-    // Stamped anew even where the copy shows the value: it may still be the refused edit itself
-    // (CR9 sends that without it), and the redo is the teacher saying it again.
-    await writeJournalDoc(db, collection, id, base, patch as Patch<JournalDoc>, undefined, true);
+    await writeJournalDoc(db, collection, id, base, fresh as Patch<JournalDoc>, undefined, true);
   }
   await dismissNotice(db, notice.id);
+}
+
+/**
+ * CR9: the fields of a redo that must be stamped anew. A field whose value the copy already
+ * shows is written again only while the copy holds the refused edit itself (its stamp, which
+ * the server does not hold): pushes leave that stamp out, so without a new one the redo was
+ * dropped. Every other such field is the teacher's older edit carried in the attempt, which the
+ * server has: stamped anew, it beat a refused edit of that field redone next («Повторить все»,
+ * newest first, lost the older notice's edit without a word).
+ */
+async function withoutHeldValues(
+  db: OtmetkaDb,
+  collection: JournalCollectionName,
+  attempted: JournalDoc,
+  current: JournalDoc | undefined,
+  patch: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  // A copy that is a tombstone shows nothing: the redo creates the document again.
+  if (!current || current._deleted) return patch;
+  const lookup = db.serverVersion;
+  // Without the sync engine nothing tells what the server holds: the shown values stay as they are.
+  const server = lookup ? await lookup(collection, current.id) : undefined;
+  // The unstamped tombstone that answers a refused insert (PR5) is no version the server holds.
+  const held = server && !(server._deleted && !server.stamps?._deleted) ? server : undefined;
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(patch)) {
+    const shown = field === '_deleted' ? Boolean(current._deleted) : fieldValue(current, field);
+    const stamp = attempted.stamps?.[field];
+    const stillRefused =
+      !!lookup &&
+      sameStampOf(current.stamps?.[field], stamp) &&
+      !sameStampOf(held?.stamps?.[field], stamp);
+    if (JSON.stringify(shown ?? null) !== JSON.stringify(value ?? null) || stillRefused) {
+      out[field] = value;
+    }
+  }
+  return out;
+}
+
+function fieldValue(doc: JournalDoc, field: string): unknown {
+  return (doc as unknown as Record<string, unknown>)[field];
+}
+
+function sameStampOf(a: Stamp | undefined, b: Stamp | undefined): boolean {
+  return !!a && !!b && compareStamps(a, b) === 0;
 }
 
 /**

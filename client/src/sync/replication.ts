@@ -145,6 +145,11 @@ export function startSync(options: SyncOptions): SyncEngine {
     if (state) states.push(state);
   });
 
+  db.serverVersion = async (collection, id) => {
+    const meta = states.find((s) => s.collection.name === collection)?.metaInstance;
+    return meta ? (await assumedStates(meta, [id])).get(id) : undefined;
+  };
+
   // A collection still in its bulk first sync has no replication yet: a wake-up retries it.
   const resyncAll = () => {
     wake(ctx);
@@ -213,6 +218,7 @@ export function startSync(options: SyncOptions): SyncEngine {
     },
     async stop() {
       ctx.stopped = true;
+      db.serverVersion = undefined;
       wake(ctx);
       for (const cleanup of cleanups) cleanup();
       stream?.stop();
