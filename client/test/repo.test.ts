@@ -9,6 +9,7 @@ import {
   deleteTopic,
   markAllPresent,
   moveTopic,
+  redoNotice,
   setMark,
   updateLesson,
   updateTopic,
@@ -164,6 +165,29 @@ describe('journal writes', () => {
     expect((await db.rx.collections.topics.findOne(topic.id).exec())?.title).toBe(
       'Введение (повтор)',
     );
+  });
+
+  it('[CR9][NT2] «Повторить» of a refused deletion while the copy is deleted still waits', async () => {
+    const db = await open();
+    const fields = { section: '', title: 'Введение', hours: 2, form: '', control: '' };
+    const topic = await addTopic(db, 'sg-1', { ...fields, plannedDate: null }, 1);
+    const deleted = await deleteTopic(db, topic);
+    await addNotice(db, {
+      kind: 'refused',
+      source: 'topics',
+      docId: topic.id,
+      code: 'MONTH_LOCKED',
+      message: 'Месяц закрыт',
+      attempted: { ...deleted, _deleted: true } as unknown as Record<string, unknown>,
+      lostFields: [],
+      at: 500,
+    });
+    const [notice] = await db.rx.collections.notices.find().exec();
+    await redoNotice(db, notice!.toJSON() as never);
+
+    expect(await db.rx.collections.topics.findOne(topic.id).exec()).toBeNull();
+    const after = await db.rx.collections.notices.findOne(notice!.id).exec();
+    expect(after?.dismissed).toBe(false);
   });
 
   it('[TP1] moving a topic up swaps the order of two topics', async () => {

@@ -492,6 +492,15 @@ export async function redoNotice(db: OtmetkaDb, notice: Notice, onto?: LessonSlo
       patch[field] = (attempted as Record<string, unknown>)[field];
     }
   }
+  // A deletion redone while the copy is deleted: done if the server has it deleted too; else the
+  // copy still holds the refused deletion (CR9's window, before the refusal puts the server's
+  // version back), which cannot be written again now (as a new edit of a tombstone it brought
+  // the document back), so the notice stays for a later «Повторить».
+  if (patch._deleted === true && current?._deleted) {
+    const server = await db.serverVersion?.(collection, id);
+    if (server?._deleted) await dismissNotice(db, notice.id);
+    return;
+  }
   const fresh = target ? patch : await withoutHeldValues(db, collection, attempted, current, patch);
   if (Object.keys(fresh).length > 0) {
     // A mark on the lesson it moved to says that lesson took place, as a tap there does.
