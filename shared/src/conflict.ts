@@ -32,6 +32,11 @@ export function compareStamps(a?: Stamp, b?: Stamp): number {
   return 0;
 }
 
+/** Whether two stamps are the same edit (both present, equal in the CR1 order). */
+export function sameStamp(a?: Stamp, b?: Stamp): boolean {
+  return !!a && !!b && compareStamps(a, b) === 0;
+}
+
 /**
  * JSON with sorted keys (undefined as null): one text per value, for ordering, hashing and
  * keys.

@@ -30,6 +30,14 @@ export function contentFreeTombstone(doc: JournalDoc): JournalDoc {
   return out as unknown as JournalDoc;
 }
 
+/**
+ * A tombstone nobody stamped: the server's "nothing here" (its answer to a refused insert, PR5,
+ * or a purged document, RM2), not a deletion anyone made nor a version the server stores.
+ */
+export function isUnstampedTombstone(doc: JournalDoc): boolean {
+  return doc._deleted === true && !doc.stamps?._deleted;
+}
+
 /** Whether a stored document is already what contentFreeTombstone makes of it. */
 export function isContentFree(doc: JournalDoc): boolean {
   if (doc._deleted !== true || Object.keys(doc.stamps ?? {}).length > 0) return false;

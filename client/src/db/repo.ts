@@ -7,7 +7,15 @@ import type {
   Stamp,
   Topic,
 } from '@otmetka/shared';
-import { compareStamps, markId, newEntityId, nextStamp, stampEdit } from '@otmetka/shared';
+import {
+  compareStamps,
+  isUnstampedTombstone,
+  markId,
+  newEntityId,
+  nextStamp,
+  sameStamp,
+  stampEdit,
+} from '@otmetka/shared';
 import type { RxCollection } from 'rxdb';
 import type { JournalCollectionName, OtmetkaDb } from './database.ts';
 import { saveBookkeeping } from './database.ts';
@@ -533,28 +541,17 @@ async function withoutHeldValues(
   // Without the sync engine nothing tells what the server holds: the shown values stay as they are.
   const server = lookup ? await lookup(collection, current.id) : undefined;
   // The unstamped tombstone that answers a refused insert (PR5) is no version the server holds.
-  const held = server && !(server._deleted && !server.stamps?._deleted) ? server : undefined;
+  const held = server && !isUnstampedTombstone(server) ? server : undefined;
   const out: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(patch)) {
-    const shown = field === '_deleted' ? Boolean(current._deleted) : fieldValue(current, field);
     const stamp = attempted.stamps?.[field];
     const stillRefused =
       !!lookup &&
-      sameStampOf(current.stamps?.[field], stamp) &&
-      !sameStampOf(held?.stamps?.[field], stamp);
-    if (JSON.stringify(shown ?? null) !== JSON.stringify(value ?? null) || stillRefused) {
-      out[field] = value;
-    }
+      sameStamp(current.stamps?.[field], stamp) &&
+      !sameStamp(held?.stamps?.[field], stamp);
+    if (!isNoop(current, { [field]: value }) || stillRefused) out[field] = value;
   }
   return out;
-}
-
-function fieldValue(doc: JournalDoc, field: string): unknown {
-  return (doc as unknown as Record<string, unknown>)[field];
-}
-
-function sameStampOf(a: Stamp | undefined, b: Stamp | undefined): boolean {
-  return !!a && !!b && compareStamps(a, b) === 0;
 }
 
 /**

@@ -1,5 +1,11 @@
 import type { JournalDoc, Stamp, StampRef } from '@otmetka/shared';
-import { CLIENT_FIELDS, compareStamps, refersTo } from '@otmetka/shared';
+import {
+  CLIENT_FIELDS,
+  compareStamps,
+  isUnstampedTombstone,
+  refersTo,
+  sameStamp,
+} from '@otmetka/shared';
 
 /**
  * Which of this device's edits did not survive a merge (CR5), for the «Требуют внимания» list.
@@ -15,10 +21,6 @@ export interface LostField {
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-}
-
-function sameStamp(a: Stamp | undefined, b: Stamp | undefined): boolean {
-  return !!a && !!b && compareStamps(a, b) === 0;
 }
 
 function fieldOf(doc: JournalDoc, field: string): unknown {
@@ -164,7 +166,7 @@ export function isStalePull(local: JournalDoc | undefined, incoming: JournalDoc)
   if (!local) return false;
   // A tombstone nobody stamped is the server's "nothing here" (a refused new document, PR5;
   // a subgroup's purge): its field stamps are refused attempts, which no version is older than.
-  if (local._deleted && !local.stamps?._deleted) return false;
+  if (isUnstampedTombstone(local)) return false;
   const fields = new Set([
     ...Object.keys(local.stamps ?? {}),
     ...Object.keys(incoming.stamps ?? {}),
@@ -195,7 +197,7 @@ export function withoutRefusedEdits(
   // Without a version of the server's to fall back on, the row is judged as it is. A tombstone
   // nobody stamped is the server's answer to a refused insert (PR5), not a version it stores:
   // its values are the refused attempt's own.
-  if (!assumed || (assumed._deleted && !assumed.stamps?._deleted)) return null;
+  if (!assumed || isUnstampedTombstone(assumed)) return null;
   let out: Record<string, unknown> | null = null;
   for (const attempt of refused) {
     for (const [field, stamp] of Object.entries(attempt.stamps ?? {})) {
