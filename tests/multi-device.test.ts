@@ -725,6 +725,92 @@ describe('«Повторить» after the admin opens a locked month again', ()
     ]);
   });
 
+  it('[NT7][PR5] a refused new mark that the next edit carries to the server closes its notice', async () => {
+    const a = await newDevice('a');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-11-09');
+    const id = markId(slot.lessonId, 'learner-late');
+    await setMonthLock(month, true);
+    try {
+      a.offline = true;
+      await setMark(a.db, slot, 'learner-late', { code: 'Н' });
+      a.offline = false;
+      await syncRound(a);
+    } finally {
+      await setMonthLock(month, false);
+    }
+    const refusal = (await noticesOf(a)).find((n) => n.docId === id);
+    expect(refusal).toMatchObject({ kind: 'refused', code: 'MONTH_LOCKED', dismissed: false });
+
+    // The month is open again; the teacher adds a note to the mark, which shows «Н» (NT3).
+    a.offline = true;
+    expect(
+      await setMark(a.db, slot, 'learner-late', { note: 'Предупредил заранее' }),
+    ).toMatchObject({ code: 'Н' });
+    a.offline = false;
+    await syncRound(a);
+
+    // «Н» went with the note and the server took both: the refusal is no longer open.
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Н', note: 'Предупредил заранее' });
+    const notices = (await noticesOf(a)).filter((n) => n.docId === id);
+    expect(notices.map((n) => [n.kind, n.dismissed])).toEqual([['refused', true]]);
+  });
+
+  it('[NT7] a refused edit the teacher makes again after the unlock closes its notice', async () => {
+    const a = await newDevice('a');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-11-23');
+    const id = markId(slot.lessonId, 'learner-late');
+    await setMark(a.db, slot, 'learner-late', { code: 'О' });
+    await syncRound(a);
+    await setMonthLock(month, true);
+    try {
+      await setMark(a.db, slot, 'learner-late', { code: 'Н' });
+      await syncRound(a);
+    } finally {
+      await setMonthLock(month, false);
+    }
+    expect(await localMark(a, id)).toMatchObject({ code: 'О' });
+    expect((await noticesOf(a)).filter((n) => n.docId === id && !n.dismissed)).toHaveLength(1);
+
+    // A tap, not «Повторить»: the server takes «Н» under a newer stamp of this device.
+    await setMark(a.db, slot, 'learner-late', { code: 'Н' });
+    await syncRound(a);
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Н' });
+    expect((await noticesOf(a)).filter((n) => n.docId === id && !n.dismissed)).toEqual([]);
+  });
+
+  it('[NT7] a refusal stays open while another device’s later edit holds its field', async () => {
+    const a = await newDevice('a');
+    const b = await newDevice('b');
+    await syncRound(a);
+    await syncRound(b);
+    const slot = await slotOf(a, '2026-11-16');
+    const id = markId(slot.lessonId, 'learner-late');
+    await setMonthLock(month, true);
+    try {
+      a.offline = true;
+      await setMark(a.db, slot, 'learner-late', { code: 'Н', note: 'Позвонить родителям' });
+      a.offline = false;
+      await syncRound(a);
+    } finally {
+      await setMonthLock(month, false);
+    }
+    // After the unlock the other device marks «Б»; this one then edits the note only.
+    orderClocks(a, b);
+    await setMark(b.db, slot, 'learner-late', { code: 'Б' });
+    await syncRound(b);
+    orderClocks(b, a);
+    await syncRound(a);
+    await setMark(a.db, slot, 'learner-late', { note: 'Справка будет' });
+    await syncRound(a);
+
+    // The refused «Н» is not on the server (the colleague's «Б» is): the notice stays open.
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Б', note: 'Справка будет' });
+    const open = (await noticesOf(a)).filter((n) => n.docId === id && !n.dismissed);
+    expect(open.map((n) => [n.kind, n.code])).toEqual([['refused', 'MONTH_LOCKED']]);
+  });
+
   it('[CR9][NT2] «Повторить» while the copy still shows the refused value sends it again', async () => {
     const net = gatedNetwork();
     const a = await newDevice('a', undefined, net.fetcher);

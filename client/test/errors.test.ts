@@ -209,6 +209,21 @@ describe('lost edits on a pull', () => {
     });
   }
 
+  it('[NT7][PR5] the tombstone of a refused insert loses nothing to a later winner', () => {
+    // The server's answer to the refused «Н»: the attempt, deleted, with no `_deleted` stamp.
+    const refused = markOf('Н', 10, 'dev-a', { _deleted: true });
+    const incoming = markOf('Б', 20, 'dev-b');
+    expect(lostOnPull('dev-a', refused, incoming)).toEqual([]);
+    // A deletion made on this device is an edit, and still loses to an unseen later one.
+    const deleted = markOf('Н', 10, 'dev-a', {
+      _deleted: true,
+      stamps: { code: s(10, 'dev-a'), _deleted: s(10, 'dev-a') },
+    });
+    expect(lostOnPull('dev-a', deleted, incoming)).toEqual([
+      { field: 'code', mine: 'Н', theirs: 'Б' },
+    ]);
+  });
+
   it('[CR2][CR5] a deletion by a device that had not seen our newer edit is reported', () => {
     const local = markOf('Н', 10, 'dev-a');
     const unseen = markOf('Н', 10, 'dev-a', {

@@ -79,6 +79,9 @@ export function lostInConflict(
  * person saw our value and changed it deliberately: not a loss.
  */
 export function lostOnPull(deviceId: string, local: JournalDoc, incoming: JournalDoc): LostField[] {
+  // The server's answer to a refused insert (PR5) carries the attempt, which it never stored:
+  // its refusal is told (NT7 keeps it open while another device's edit holds the field).
+  if (isUnstampedTombstone(local)) return [];
   const lost: LostField[] = [];
   for (const field of fieldsOf(local)) {
     const mine = local.stamps[field];

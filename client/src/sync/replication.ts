@@ -23,7 +23,7 @@ import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { Subject } from 'rxjs';
 import type { JournalCollectionName, OtmetkaDb } from '../db/database.ts';
 import { saveBookkeeping } from '../db/database.ts';
-import { addNotice } from '../db/repo.ts';
+import { addNotice, settleLanded } from '../db/repo.ts';
 import { CLEANUP_EVERY_MS, cleanupInSync, FIRST_CLEANUP_MS, TOMBSTONE_AGE_MS } from './cleanup.ts';
 import { errorInfo } from './errors.ts';
 import type { FirstSyncProgress } from './first-sync.ts';
@@ -675,8 +675,27 @@ async function pushHandler(ctx: Ctx, name: JournalCollectionName, rows: PushedRo
       },
     );
   }
+  await settleLanded(db, name, taken(rows, reverted, conflicts, body.refused));
   adoptSentWithoutRefused(ctx, reverted, conflicts, body.refused);
   return [...conflicts.values()];
+}
+
+/** What the server holds for each row it took: its answer, or else the row as sent. */
+function taken(
+  rows: PushedRow[],
+  reverted: Map<string, Record<string, unknown>>,
+  conflicts: Map<string, Record<string, unknown>>,
+  refused: { id: string }[],
+): JournalDoc[] {
+  const refusedIds = new Set(refused.map((r) => r.id));
+  const out: JournalDoc[] = [];
+  for (const row of rows) {
+    const id = row.newDocumentState.id as string;
+    if (refusedIds.has(id)) continue;
+    const held = conflicts.get(id) ?? reverted.get(id) ?? row.newDocumentState;
+    out.push(held as unknown as JournalDoc);
+  }
+  return out;
 }
 
 /**
