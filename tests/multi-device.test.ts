@@ -9,6 +9,7 @@ import { closeDb, openDb } from '../client/src/db/database.ts';
 import {
   addTopic,
   deleteTopic,
+  markAllPresent,
   redoNotice,
   setMark,
   updateLesson,
@@ -1019,5 +1020,86 @@ describe('«Повторить» after the admin opens a locked month again', ()
     expect((await serverDoc(markId(slot.lessonId, 'learner-kid')))?.doc).toMatchObject({
       code: 'Б',
     });
+  });
+});
+
+describe('refusals the server took after all (NT7)', () => {
+  // October is locked by no other test here.
+  const month = '2026-10';
+  const openRefusals = async (d: Device, id: string) =>
+    (await noticesOf(d)).filter((n) => n.docId === id && n.kind === 'refused' && !n.dismissed);
+
+  it('[NT7][LS8] «Все присутствуют» over a refused «Н» after the unlock leaves its refusal open', async () => {
+    const a = await newDevice('a');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-10-05');
+    const id = markId(slot.lessonId, 'learner-kid');
+    await setMonthLock(month, true);
+    try {
+      await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
+      await syncRound(a);
+    } finally {
+      await setMonthLock(month, false);
+    }
+    expect(await openRefusals(a, id)).toHaveLength(1);
+    // The register shows the refused mark as «—» (a tombstone): the teacher taps «Все присутствуют».
+    await markAllPresent(a.db, slot, ['learner-kid', 'learner-other']);
+    await syncRound(a);
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: '' });
+    // The refused «Н» is not on the server; nobody changed that learner's mark on purpose.
+    expect(await openRefusals(a, id)).toHaveLength(1);
+  });
+
+  it('[NT7] a tap that makes a lesson held leaves the refusal of its cancellation open', async () => {
+    const a = await newDevice('a');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-10-07');
+    await setMonthLock(month, true);
+    try {
+      await updateLesson(a.db, slot, { status: 'cancelled', statusReason: 'Болезнь педагога' });
+      await syncRound(a);
+    } finally {
+      await setMonthLock(month, false);
+    }
+    expect(await openRefusals(a, slot.lessonId)).toHaveLength(1);
+    await setMark(a.db, slot, 'learner-kid', { code: 'Н' });
+    await syncRound(a);
+    const lesson = (await serverDoc(slot.lessonId))?.doc as Record<string, unknown>;
+    expect(lesson).toMatchObject({ status: 'held' });
+    // The refused cancellation is not on the server (a status set by the mark tap is).
+    expect(await openRefusals(a, slot.lessonId)).toHaveLength(1);
+  });
+
+  it('[NT7] a refusal closes once its field lands, though a field it carried was changed elsewhere', async () => {
+    const a = await newDevice('a');
+    const b = await newDevice('b');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-10-12');
+    const id = markId(slot.lessonId, 'learner-kid');
+    await setMark(a.db, slot, 'learner-kid', { code: 'Н', note: 'Первая заметка' });
+    await syncRound(a);
+    await syncRound(b);
+    // The second device rewrites the note; A has not pulled it when it edits the code.
+    orderClocks(a, b);
+    await setMark(b.db, slot, 'learner-kid', { note: 'Заметка с планшета' });
+    await syncRound(b);
+    await setMonthLock(month, true);
+    try {
+      a.offline = true;
+      orderClocks(b, a);
+      await setMark(a.db, slot, 'learner-kid', { code: 'Б' });
+      a.offline = false;
+      await syncRound(a);
+    } finally {
+      await setMonthLock(month, false);
+    }
+    expect(await openRefusals(a, id)).toHaveLength(1);
+    await syncRound(a);
+    // After the unlock the teacher taps «Б» again: the server takes it.
+    await setMark(a.db, slot, 'learner-kid', { code: 'Б' });
+    await syncRound(a);
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Б', note: 'Заметка с планшета' });
+    // Everything the teacher did in the refused attempt (the code) is on the server.
+    expect(await openRefusals(a, id)).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import {
   lostInConflict,
   lostNoticeAt,
   lostOnPull,
+  refusalLanded,
   withoutRefusedEdits,
 } from '../src/sync/lost-edits.ts';
 
@@ -209,21 +210,6 @@ describe('lost edits on a pull', () => {
     });
   }
 
-  it('[NT7][PR5] the tombstone of a refused insert loses nothing to a later winner', () => {
-    // The server's answer to the refused «Н»: the attempt, deleted, with no `_deleted` stamp.
-    const refused = markOf('Н', 10, 'dev-a', { _deleted: true });
-    const incoming = markOf('Б', 20, 'dev-b');
-    expect(lostOnPull('dev-a', refused, incoming)).toEqual([]);
-    // A deletion made on this device is an edit, and still loses to an unseen later one.
-    const deleted = markOf('Н', 10, 'dev-a', {
-      _deleted: true,
-      stamps: { code: s(10, 'dev-a'), _deleted: s(10, 'dev-a') },
-    });
-    expect(lostOnPull('dev-a', deleted, incoming)).toEqual([
-      { field: 'code', mine: 'Н', theirs: 'Б' },
-    ]);
-  });
-
   it('[CR2][CR5] a deletion by a device that had not seen our newer edit is reported', () => {
     const local = markOf('Н', 10, 'dev-a');
     const unseen = markOf('Н', 10, 'dev-a', {
@@ -416,5 +402,48 @@ describe('a refused edit is sent again only by «Повторить» (CR9)', ()
       ...assumed,
       _deleted: false,
     });
+  });
+});
+
+describe('refusals the server took after all', () => {
+  const ref = (at: number, dev: string) => ({ at, dev });
+  // The refused attempt: «Н» by dev-a at 20, carrying dev-a's older note of 10.
+  const attempt = markOf('Н', 20, 'dev-a', {
+    note: 'Позвонить',
+    stamps: { code: s(20, 'dev-a'), note: s(10, 'dev-a') },
+  });
+  const server = (extra: Partial<Mark>) =>
+    markOf('Н', 20, 'dev-a', {
+      note: 'Позвонить',
+      stamps: { code: s(20, 'dev-a'), note: s(10, 'dev-a') },
+      ...extra,
+    });
+
+  it('[NT7] the attempt’s own stamps on the server: taken', () => {
+    expect(refusalLanded('dev-a', attempt, server({}))).toBe(true);
+  });
+
+  it('[NT7] the teacher set the same value again later: taken; another value: still refused', () => {
+    const again = { code: s(30, 'dev-a'), note: s(10, 'dev-a') };
+    expect(refusalLanded('dev-a', attempt, server({ stamps: again }))).toBe(true);
+    // «Все присутствуют» wrote «✓» over the refused «Н»: the «Н» is not there.
+    expect(refusalLanded('dev-a', attempt, server({ code: '', stamps: again }))).toBe(false);
+  });
+
+  it('[NT7] a carried field another device changed over it does not keep the refusal open', () => {
+    const note = { ...s(25, 'dev-b'), prev: ref(10, 'dev-a') };
+    const stamps = { code: s(20, 'dev-a'), note };
+    expect(refusalLanded('dev-a', attempt, server({ note: 'Справка', stamps }))).toBe(true);
+    // Made without having seen the attempt's note: nothing says the note was ever stored.
+    const blind = { code: s(20, 'dev-a'), note: { ...s(25, 'dev-b'), prev: null } };
+    expect(refusalLanded('dev-a', attempt, server({ note: 'Справка', stamps: blind }))).toBe(false);
+  });
+
+  it('[NT7] older stamps, a deleted document, or nothing of this device’s: still refused', () => {
+    expect(refusalLanded('dev-a', attempt, server({ stamps: { code: s(15, 'dev-a') } }))).toBe(
+      false,
+    );
+    expect(refusalLanded('dev-a', attempt, server({ _deleted: true }))).toBe(false);
+    expect(refusalLanded('dev-c', attempt, server({}))).toBe(false);
   });
 });

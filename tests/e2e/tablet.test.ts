@@ -1,3 +1,4 @@
+import { todayIn } from '@otmetka/shared';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { newDevice, serverAndBrowser, signIn, waitFor } from './harness.ts';
@@ -56,7 +57,80 @@ function wrappedWhen(page: Page): Promise<string[]> {
   );
 }
 
+/** The codes a tap steps through, from the register's legend («✓ — присутствовал(а), Н — …»). */
+async function tapCycle(page: Page): Promise<string[]> {
+  const legend = (await page.locator('[data-testid="roll"] .legend').textContent()) ?? '';
+  const list = legend.slice(legend.indexOf(':') + 1);
+  return [...list.matchAll(/(\S+) — /g)].map((m) => (m[1] === '✓' ? 'present' : m[1]!));
+}
+
+/** The register of the last lesson of the month list dated before today (attendance is open). */
+async function openPastLesson(page: Page): Promise<void> {
+  const today = todayIn('Asia/Yekaterinburg');
+  for (let step = 0; step < 3; step++) {
+    const ids = await page
+      .locator('[data-testid^="lesson-open-"]')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-testid') ?? ''));
+    const past = ids.filter((id) => (/(\d{4}-\d{2}-\d{2})-\d{4}$/.exec(id)?.[1] ?? '') < today);
+    if (past.length > 0) {
+      await page.getByTestId(past.at(-1)!).click();
+      await page.getByTestId('roll').waitFor();
+      return;
+    }
+    const shown = await page.getByTestId('lessons-month').getAttribute('data-month');
+    await page.getByTestId('month-prev').click();
+    await page.locator(`[data-testid="lessons-month"]:not([data-month="${shown}"])`).waitFor();
+  }
+  throw new Error('no lesson before today in the last three months');
+}
+
 describe('on a teacher’s tablet', () => {
+  it('[LS14] quick taps on a slow tablet step a mark once each, and the last one is saved', async () => {
+    const device = await newDevice(env.browser, {
+      viewport: TABLET[1],
+      isMobile: true,
+      hasTouch: true,
+    });
+    const page = await device.newPage();
+    await signIn(page, env.server, 'teacher');
+    await page.getByTestId('journals').waitFor();
+    await page.locator('[data-testid="journals"] a.tile').first().click();
+    await page.getByTestId('lessons-month').waitFor();
+    await openPastLesson(page);
+    const button = page.locator('[data-testid="roll"] button.code:not([disabled])').first();
+    await button.waitFor();
+    const learner = ((await button.getAttribute('data-testid')) ?? '').slice('mark-'.length);
+    const mark = page.getByTestId(`mark-${learner}`);
+    const cycle = await tapCycle(page);
+    const before = (await mark.getAttribute('data-code')) ?? '';
+    const step = (code: string) =>
+      code === 'none' ? cycle[0]! : cycle[(cycle.indexOf(code) + 1) % cycle.length]!;
+    const expected = step(step(step(before)));
+
+    // A cheap tablet: the taps come faster than the page saves and redraws.
+    const cdp = await device.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
+    await mark.evaluate((el: HTMLElement) => {
+      el.click();
+      el.click();
+      el.click();
+    });
+    await waitFor('the third tap’s code', async () =>
+      (await mark.getAttribute('data-code')) === expected ? true : null,
+    );
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+
+    // What is saved is what the teacher sees: after a reload the register shows the same code.
+    await page.reload();
+    await page.getByTestId('roll').waitFor();
+    await waitFor('the saved code after a reload', async () =>
+      (await page.getByTestId(`mark-${learner}`).getAttribute('data-code')) === expected
+        ? true
+        : null,
+    );
+    await device.close();
+  }, 90_000);
+
   it('[LS11] the month’s lesson list shows each lesson’s date and time on one line, portrait and landscape', async () => {
     const device = await newDevice(env.browser, { viewport: TABLET[0], isMobile: true });
     const page = await device.newPage();

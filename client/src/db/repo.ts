@@ -397,8 +397,12 @@ const noticeWrites = new WeakMap<OtmetkaDb, Promise<void>>();
  * tap) each saw the other missing, so both stayed open.
  */
 export function addNotice(db: OtmetkaDb, notice: Omit<Notice, 'id' | 'dismissed'>) {
+  return afterNoticeWrites(db, () => addNoticeNow(db, notice));
+}
+
+function afterNoticeWrites(db: OtmetkaDb, write: () => Promise<void>): Promise<void> {
   const previous = noticeWrites.get(db) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => addNoticeNow(db, notice));
+  const next = previous.catch(() => undefined).then(write);
   noticeWrites.set(db, next);
   return next;
 }
@@ -473,44 +477,38 @@ function covers(deviceId: string, newer: NoticeBody, older: NoticeBody): boolean
 }
 
 /**
- * NT7: a refused edit the server took after all (the next edit of a refused new mark carries
- * it, NT3, and the month had opened by then) is no longer told as refused. An open refusal is
- * closed when the server's version of its document holds each field this device edited in the
- * attempt with the attempt's stamp, or with a later one of this device's: what the teacher did
- * last is stored. A field another device edited since keeps it open. `held` are the versions the
- * server answered for rows it took.
+ * NT7: the open refusals of documents the server took that `landed` judges stored after all
+ * (the sync layer's rule, refusalLanded) are closed. `held` are the versions the server
+ * answered for the rows it took.
  */
-export function settleLanded(db: OtmetkaDb, source: JournalCollectionName, held: JournalDoc[]) {
-  const previous = noticeWrites.get(db) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => settleLandedNow(db, source, held));
-  noticeWrites.set(db, next);
-  return next;
+export function settleLanded(
+  db: OtmetkaDb,
+  source: JournalCollectionName,
+  held: JournalDoc[],
+  landed: (attempted: JournalDoc, server: JournalDoc) => boolean,
+) {
+  return afterNoticeWrites(db, () => settleLandedNow(db, source, held, landed));
 }
 
-async function settleLandedNow(db: OtmetkaDb, source: JournalCollectionName, held: JournalDoc[]) {
-  // The unstamped tombstone that answers a refused insert carries the attempt's stamps (PR5).
-  const stored = new Map(held.filter((d) => !isUnstampedTombstone(d)).map((d) => [d.id, d]));
-  if (stored.size === 0) return;
+async function settleLandedNow(
+  db: OtmetkaDb,
+  source: JournalCollectionName,
+  held: JournalDoc[],
+  landed: (attempted: JournalDoc, server: JournalDoc) => boolean,
+) {
+  const byId = new Map(held.map((d) => [d.id, d]));
+  if (byId.size === 0) return;
   const open = await db.rx.collections.notices
     .find({
-      selector: { kind: 'refused', source, docId: { $in: [...stored.keys()] }, dismissed: false },
+      selector: { kind: 'refused', source, docId: { $in: [...byId.keys()] }, dismissed: false },
     })
     .exec();
   for (const notice of open) {
-    const server = stored.get(notice.docId);
-    const attempted = notice.attempted as unknown as JournalDoc;
-    if (server && landed(db.deviceId, attempted, server)) {
+    const server = byId.get(notice.docId);
+    if (server && landed(notice.attempted as unknown as JournalDoc, server)) {
       await notice.incrementalPatch({ dismissed: true });
     }
   }
-}
-
-function landed(deviceId: string, attempted: JournalDoc, server: JournalDoc): boolean {
-  const was = (attempted.stamps ?? {}) as Record<string, Stamp | undefined>;
-  const now = (server.stamps ?? {}) as Record<string, Stamp | undefined>;
-  const mine = Object.keys(was).filter((f) => was[f]?.dev === deviceId);
-  const kept = (f: string) => now[f]?.dev === deviceId && compareStamps(now[f], was[f]) >= 0;
-  return mine.length > 0 && mine.every(kept);
 }
 
 export async function dismissNotice(db: OtmetkaDb, id: string): Promise<void> {

@@ -79,9 +79,6 @@ export function lostInConflict(
  * person saw our value and changed it deliberately: not a loss.
  */
 export function lostOnPull(deviceId: string, local: JournalDoc, incoming: JournalDoc): LostField[] {
-  // The server's answer to a refused insert (PR5) carries the attempt, which it never stored:
-  // its refusal is told (NT7 keeps it open while another device's edit holds the field).
-  if (isUnstampedTombstone(local)) return [];
   const lost: LostField[] = [];
   for (const field of fieldsOf(local)) {
     const mine = local.stamps[field];
@@ -217,4 +214,32 @@ export function withoutRefusedEdits(
     }
   }
   return out as JournalDoc | null;
+}
+
+/**
+ * NT7: whether the server's version holds what the teacher did in a refused attempt. Each field
+ * this device stamped in the attempt holds the attempt's stamp (the refused edit was taken
+ * later, carried by the next edit of a refused new mark); or a later stamp of this device with
+ * the attempt's value (the teacher set it again, where «Все присутствуют» writing «✓» over a
+ * refused «Н», or a tap making a refused cancelled lesson held, does not count); or another
+ * device's edit made over the attempt's stamp, which it can only have seen stored (an older
+ * edit the attempt carried, or the refused one taken since).
+ */
+export function refusalLanded(
+  deviceId: string,
+  attempted: JournalDoc,
+  server: JournalDoc,
+): boolean {
+  if (server._deleted && !attempted._deleted) return false;
+  const was = (attempted.stamps ?? {}) as Record<string, Stamp | undefined>;
+  const now = (server.stamps ?? {}) as Record<string, Stamp | undefined>;
+  const held = (field: string) => {
+    const [attempt, stored] = [was[field], now[field]];
+    if (sameStamp(stored, attempt)) return true;
+    if (!stored || !attempt || compareStamps(stored, attempt) < 0) return false;
+    if (stored.dev === deviceId) return same(fieldOf(server, field), fieldOf(attempted, field));
+    return refersTo(stored.prev, attempt);
+  };
+  const mine = Object.keys(was).filter((field) => was[field]?.dev === deviceId);
+  return mine.length > 0 && mine.every(held);
 }

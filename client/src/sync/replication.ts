@@ -4,6 +4,7 @@ import {
   contentFreeTombstone,
   encodeCheckpoint,
   isSameContent,
+  isUnstampedTombstone,
   mergeDocs,
   observeStamp,
   PULL_BATCH_SIZE,
@@ -42,6 +43,7 @@ import {
   lostInConflict,
   lostNoticeAt,
   lostOnPull,
+  refusalLanded,
   withoutRefusedEdits,
 } from './lost-edits.ts';
 import { lostFieldNames } from './lost-text.ts';
@@ -604,6 +606,9 @@ async function noticeLostOnPull(
   for (const doc of incoming) {
     const mine = byId.get(doc.id);
     if (!mine || !editedHere(db.deviceId, mine)) continue;
+    // The server's answer to a refused insert (PR5) carries the attempt, which it never
+    // stored: nothing of it can be lost, and its refusal is already told (NT8).
+    if (isUnstampedTombstone(mine)) continue;
     const lost = lostOnPull(db.deviceId, mine, doc);
     if (lost.length > 0) await noticeLost(ctx, name, mine, lost);
   }
@@ -675,7 +680,9 @@ async function pushHandler(ctx: Ctx, name: JournalCollectionName, rows: PushedRo
       },
     );
   }
-  await settleLanded(db, name, taken(rows, reverted, conflicts, body.refused));
+  await settleLanded(db, name, taken(rows, reverted, conflicts, body.refused), (attempt, server) =>
+    refusalLanded(db.deviceId, attempt, server),
+  );
   adoptSentWithoutRefused(ctx, reverted, conflicts, body.refused);
   return [...conflicts.values()];
 }

@@ -25,6 +25,7 @@ import { useTeacher } from '../../app/context.ts';
 import { useEditInProgress, useObservable, useReturnFocus } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
 import { useToday } from '../../app/today.ts';
+import type { OtmetkaDb } from '../../db/database.ts';
 import { lessonTextDraft } from '../../db/drafts.ts';
 import type { CatalogView } from '../../db/queries.ts';
 import {
@@ -40,6 +41,7 @@ import {
 } from '../../db/queries.ts';
 import { markAllPresent, setMark, updateLesson } from '../../db/repo.ts';
 import { TextField } from './TextField.tsx';
+import { TapQueue } from './taps.ts';
 
 const WEEKDAYS = [
   '',
@@ -387,8 +389,11 @@ function Roll(props: {
   // «Н»; the roster answers first, 20–50 ms earlier in Chromium.
   const closed = props.notHeld || props.upcoming || marks === null;
   const learners = safeEnrolled(roster, slot.date);
-  const byLearner = new Map((marks ?? []).filter((m) => !m._deleted).map((m) => [m.learnerId, m]));
+  // Deleted ones too: the tap queue compares their stamps (see TapQueue.shown).
+  const stored = new Map((marks ?? []).map((m) => [m.learnerId, m]));
+  const byLearner = new Map([...stored].filter(([, m]) => !m._deleted));
   const unmarked = learners.filter((l) => !byLearner.has(l.learnerId));
+  const taps = useTapQueue(db, slot);
 
   return (
     <section class="card" data-testid="roll">
@@ -424,21 +429,23 @@ function Roll(props: {
       <ul class="roll">
         {learners.map((entry) => {
           const mark = byLearner.get(entry.learnerId);
+          const saved = stored.get(entry.learnerId);
+          const code = taps.shown(entry.learnerId, saved);
           return (
             <li key={entry.learnerId} class="rollrow">
               <span class="name">{entry.name}</span>
               <button
                 type="button"
-                class={`code ${mark ? codeClass(codes, mark.code) : 'code--none'}`}
+                class={`code ${code === undefined ? 'code--none' : codeClass(codes, code)}`}
                 disabled={closed}
-                onClick={() =>
-                  void setMark(db, slot, entry.learnerId, { code: nextCode(codes, mark?.code) })
-                }
-                aria-label={`${entry.name}: ${mark ? codeLabel(codes, mark.code) : 'не отмечен'}`}
+                onClick={() => taps.tap(entry.learnerId, saved, codes)}
+                aria-label={`${entry.name}: ${code === undefined ? 'не отмечен' : codeLabel(codes, code)}`}
+                aria-busy={taps.saving(entry.learnerId, saved)}
                 data-testid={`mark-${entry.learnerId}`}
+                // What the journal holds (tests wait on it); the text shows the last tap at once.
                 data-code={mark ? mark.code || 'present' : 'none'}
               >
-                {mark ? mark.code || '✓' : '—'}
+                {code === undefined ? '—' : code || '✓'}
               </button>
               {props.grades && (
                 <select
@@ -480,11 +487,19 @@ function safeEnrolled(roster: RosterEntry[], date: string): RosterEntry[] {
   }
 }
 
-/** One tap moves to the next code: not marked → present → Н → Б → … → present. */
-export function nextCode(codes: AttendanceCode[], current: string | undefined): string {
-  if (current === undefined) return codes[0]?.code ?? '';
-  const index = codes.findIndex((c) => c.code === current);
-  return codes[(index + 1) % codes.length]?.code ?? '';
+/** LS14: one queue of attendance taps per lesson, redrawn when what it shows changes. */
+function useTapQueue(db: OtmetkaDb, slot: LessonSlot): TapQueue {
+  const [, redraw] = useState(0);
+  const queue = useRef<{ lessonId: string; taps: TapQueue }>();
+  if (queue.current?.lessonId !== slot.lessonId) {
+    const save = async (learnerId: string, code: string) =>
+      (await setMark(db, slot, learnerId, { code })).stamps.code;
+    queue.current = {
+      lessonId: slot.lessonId,
+      taps: new TapQueue(save, () => redraw((n) => n + 1)),
+    };
+  }
+  return queue.current.taps;
 }
 
 function codeLabel(codes: AttendanceCode[], code: string): string {
