@@ -751,4 +751,41 @@ describe('month grid', () => {
       '✓ 1. Введение',
     ]);
   });
+
+  it('[TP2] the topic of a lesson that did not take place is offered again as the next one', async () => {
+    const database = await renderLesson('2026-09-09');
+    const topic = (title: string) => ({
+      section: '',
+      title,
+      hours: 2,
+      form: '',
+      control: '',
+      plannedDate: null,
+    });
+    const first = await addTopic(database, 'sg-1', topic('Введение'), 1);
+    await addTopic(database, 'sg-1', topic('Кирпичики'), 2);
+    // The lesson of 2 September got the first topic, then was cancelled: it was never taught.
+    await updateLesson(database, slotOn('2026-09-02'), {
+      topicId: first.id,
+      topicTitle: first.title,
+    });
+    const next = await screen.findByTestId('lesson-topic-next');
+    await waitFor(() => expect(next.textContent).toBe('Следующая по плану: Кирпичики'));
+    await updateLesson(database, slotOn('2026-09-02'), {
+      status: 'cancelled',
+      statusReason: 'Карантин',
+    });
+
+    await waitFor(() =>
+      expect(screen.getByTestId('lesson-topic-next').textContent).toBe(
+        'Следующая по плану: Введение',
+      ),
+    );
+    const options = [...screen.getByTestId('lesson-topic-select').querySelectorAll('option')];
+    expect(options.map((o) => o.textContent)).toEqual([
+      '— не выбрана —',
+      '➜ 1. Введение',
+      '2. Кирпичики',
+    ]);
+  });
 });

@@ -526,9 +526,9 @@ function TopicPicker({ slot, lesson }: { slot: LessonSlot; lesson: Lesson | null
     [] as Lesson[],
   );
   const live = topics.filter((t) => !t._deleted);
-  const used = new Set(
-    lessons.filter((l) => l.id !== slot.lessonId && !l._deleted && l.topicId).map((l) => l.topicId),
-  );
+  // A cancelled or moved lesson keeps the topic it had, but did not teach it (TP2).
+  const taught = (l: Lesson) => l.id !== slot.lessonId && !l._deleted && !isNotHeld(l.status);
+  const used = new Set(lessons.filter((l) => taught(l) && l.topicId).map((l) => l.topicId));
   const nextUnused = live.find((t) => !used.has(t.id));
   const current = lesson?.topicId ?? '';
   // Numbered by place in the plan, as «Темы» shows it: stored orders keep gaps after a delete
