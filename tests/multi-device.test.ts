@@ -1029,6 +1029,48 @@ describe('refusals the server took after all (NT7)', () => {
   const openRefusals = async (d: Device, id: string) =>
     (await noticesOf(d)).filter((n) => n.docId === id && n.kind === 'refused' && !n.dismissed);
 
+  it('[NT9] a refusal names what it refused: the grade, not the attendance it carried; the homework', async () => {
+    const a = await newDevice('a');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-10-14');
+    const id = markId(slot.lessonId, 'learner-other');
+    await setMark(a.db, slot, 'learner-other', { code: 'О' });
+    await syncRound(a);
+    await setMonthLock(month, true);
+    try {
+      await setMark(a.db, slot, 'learner-other', { grade: '5' });
+      await updateLesson(a.db, slot, { homework: 'Выучить дебют' });
+      await syncRound(a);
+    } finally {
+      await setMonthLock(month, false);
+    }
+
+    const refused = await noticesOf(a);
+    expect(refused.find((n) => n.docId === id)?.lostFields).toEqual([
+      { field: 'grade', mine: '5', theirs: null },
+    ]);
+    expect(refused.find((n) => n.docId === slot.lessonId)?.lostFields).toEqual([
+      { field: 'homework', mine: 'Выучить дебют', theirs: '' },
+    ]);
+  });
+
+  it('[NT9] a refused new mark names each field the teacher set', async () => {
+    const a = await newDevice('a');
+    await syncRound(a);
+    const slot = await slotOf(a, '2026-10-19');
+    await setMonthLock(month, true);
+    try {
+      await setMark(a.db, slot, 'learner-other', { code: 'Б' });
+      await syncRound(a);
+    } finally {
+      await setMonthLock(month, false);
+    }
+    const notice = (await noticesOf(a)).find(
+      (n) => n.docId === markId(slot.lessonId, 'learner-other'),
+    );
+    expect(notice?.lostFields).toEqual([{ field: 'code', mine: 'Б', theirs: null }]);
+  });
+
   it('[NT7][LS8] «Все присутствуют» over a refused «Н» after the unlock leaves its refusal open', async () => {
     const a = await newDevice('a');
     await syncRound(a);

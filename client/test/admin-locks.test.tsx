@@ -98,4 +98,27 @@ describe('admin: month locks', () => {
       'Робототехника — Группа sg-a',
     );
   });
+
+  it('[LK8] closing a month for the whole organisation names the subgroups an unlock keeps open', async () => {
+    const user = session.user!;
+    render(
+      <AdminApp session={{ user, fetchApi: (path, init) => session.authorised(path, init) }} />,
+    );
+    fireEvent.click(await screen.findByTestId('admin-tab-locks'));
+    await screen.findByTestId('lock-list');
+    // September is open for sg-a on its own (the test above); now the organisation closes it.
+    expect(screen.queryByTestId('lock-open-apart')).toBeNull();
+    type('lock-month', '2026-09');
+    fireEvent.click(screen.getByTestId('lock-lock'));
+
+    const warning = await screen.findByTestId('lock-open-apart');
+    expect(warning.textContent).toContain(
+      'Месяц закрыт для всей организации, но открыт отдельно для подгрупп: сентябрь 2026 — Робототехника — Группа sg-a.',
+    );
+    // Closed for sg-a too, nothing is left open apart.
+    fireEvent.change(screen.getByTestId('lock-subgroup'), { target: { value: 'sg-a' } });
+    type('lock-month', '2026-09');
+    fireEvent.click(screen.getByTestId('lock-lock'));
+    await waitFor(() => expect(screen.queryByTestId('lock-open-apart')).toBeNull());
+  });
 });

@@ -10,6 +10,7 @@ import {
   lostNoticeAt,
   lostOnPull,
   refusalLanded,
+  refusedChanges,
   withoutRefusedEdits,
 } from '../src/sync/lost-edits.ts';
 
@@ -445,5 +446,38 @@ describe('refusals the server took after all', () => {
     );
     expect(refusalLanded('dev-a', attempt, server({ _deleted: true }))).toBe(false);
     expect(refusalLanded('dev-c', attempt, server({}))).toBe(false);
+  });
+});
+
+describe('what a refusal names', () => {
+  it('[NT9] the fields whose edit would have won, not an older edit the attempt carried', () => {
+    // «Б» at 20 refused; the attempt carries dev-a's note of 10, which dev-b has rewritten at 15.
+    const attempt = markOf('Б', 20, 'dev-a', {
+      note: 'Позвонить',
+      grade: '4',
+      stamps: { code: s(20, 'dev-a'), note: s(10, 'dev-a'), grade: s(5, 'dev-a') },
+    });
+    const server = markOf('Н', 10, 'dev-a', {
+      note: 'Справка',
+      grade: '4',
+      stamps: { code: s(10, 'dev-a'), note: s(15, 'dev-b'), grade: s(5, 'dev-a') },
+    });
+    expect(refusedChanges('dev-a', attempt, server)).toEqual([
+      { field: 'code', mine: 'Б', theirs: 'Н' },
+    ]);
+  });
+
+  it('[NT9] against nothing stored (a refused new mark’s tombstone), every field set here', () => {
+    const attempt = markOf('Б', 20, 'dev-a', {
+      grade: '5',
+      stamps: { code: s(20, 'dev-a'), grade: s(20, 'dev-a'), _deleted: s(20, 'dev-a') },
+    });
+    const tombstone = { ...attempt, _deleted: true, stamps: { code: s(20, 'dev-a') } } as Mark;
+    const expected = [
+      { field: 'code', mine: 'Б', theirs: null },
+      { field: 'grade', mine: '5', theirs: null },
+    ];
+    expect(refusedChanges('dev-a', attempt, tombstone)).toEqual(expected);
+    expect(refusedChanges('dev-a', attempt, undefined)).toEqual(expected);
   });
 });

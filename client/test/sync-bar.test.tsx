@@ -104,6 +104,39 @@ describe('sync bar', () => {
     expect(lostFieldNames(lostFields)).toBe('статус занятия, тема, отметка, плановая дата');
   });
 
+  it('[NT9] a refused grade is told as the grade, not as the attendance the mark carried', async () => {
+    db = await openDb({
+      name: 'sync-bar-nt9',
+      user: { id: 'teacher-user', orgId: 'org-1' },
+      multiInstance: false,
+      isOffline: () => true,
+    });
+    const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
+    sync = startSync({ db, session, live: false });
+    const lesson = lessonId('sg-1', '2026-10-16', '14:00');
+    await addNotice(db, {
+      kind: 'refused',
+      source: 'marks',
+      docId: markId(lesson, 'learner-1'),
+      code: 'MONTH_LOCKED',
+      message: 'Октябрь 2026 закрыт для изменений.',
+      attempted: { type: 'mark', learnerId: 'learner-1', date: '2026-10-16', code: '' },
+      lostFields: [{ field: 'grade', mine: '3', theirs: null }],
+      at: 1,
+    });
+    render(
+      <TeacherContext.Provider value={{ db, sync, user: TEACHER_USER }}>
+        <SyncBar />
+      </TeacherContext.Provider>,
+    );
+
+    fireEvent.click(await screen.findByTestId('notices-toggle'));
+    const text = (await screen.findByTestId('notice')).textContent ?? '';
+    expect(text).toContain('Не принято: обучающийся, 16.10.2026');
+    expect(text).toContain('оценка: ваше «3», сохранено «—»');
+    expect(text).not.toContain('отметка');
+  });
+
   it('[NT4] a lesson refused because the admin moved it offers to enter all its notices on the new date', async () => {
     db = await openDb({
       name: 'sync-bar-3',

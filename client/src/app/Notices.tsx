@@ -273,6 +273,9 @@ function describeDoc(n: Notice, names: Map<string, string>): string {
   const kind = n.kind === 'refused' ? 'Не принято' : 'Перекрыто';
   if (doc.type === 'mark') {
     const who = (doc.learnerId && names.get(doc.learnerId)) || 'обучающийся';
+    // A grade or a note refused: the attendance the attempt carried is not what it is about.
+    const aboutCode = n.lostFields.length === 0 || n.lostFields.some((l) => l.field === 'code');
+    if (!aboutCode) return `${kind}: ${who}, ${ruDate(doc.date)}`;
     return `${kind}: ${who}, отметка «${doc.code || '✓'}» за ${ruDate(doc.date)}`;
   }
   if (doc.type === 'lesson') return `${kind}: занятие ${ruDate(doc.date)}`;

@@ -243,3 +243,33 @@ export function refusalLanded(
   const mine = Object.keys(was).filter((field) => was[field]?.dev === deviceId);
   return mine.length > 0 && mine.every(held);
 }
+
+/**
+ * NT9: what a refused attempt would have changed, for its notice (the fields of a lost edit's
+ * notice, in the same shape): each field this device stamped in the attempt whose stamp would
+ * have won over the server's version with another value; against a server that has nothing (a
+ * refused new document: its answer is the unstamped tombstone of the attempt, PR5), each field
+ * this device stamped. An older edit the attempt merely carried is not named.
+ */
+export function refusedChanges(
+  deviceId: string,
+  attempted: JournalDoc,
+  server: JournalDoc | undefined,
+): LostField[] {
+  const stored = server && !isUnstampedTombstone(server) ? server : undefined;
+  const changes: LostField[] = [];
+  for (const field of fieldsOf(attempted)) {
+    const mine = attempted.stamps?.[field];
+    if (!mine || mine.dev !== deviceId) continue;
+    if (!stored) {
+      // A new document's `_deleted: false` says nothing the other fields do not.
+      if (field !== '_deleted')
+        changes.push({ field, mine: fieldOf(attempted, field), theirs: null });
+      continue;
+    }
+    if (compareStamps(mine, stored.stamps?.[field]) <= 0) continue;
+    if (same(fieldOf(attempted, field), fieldOf(stored, field))) continue;
+    changes.push({ field, mine: fieldOf(attempted, field), theirs: fieldOf(stored, field) });
+  }
+  return changes;
+}

@@ -44,6 +44,7 @@ import {
   lostNoticeAt,
   lostOnPull,
   refusalLanded,
+  refusedChanges,
   withoutRefusedEdits,
 } from './lost-edits.ts';
 import { lostFieldNames } from './lost-text.ts';
@@ -638,9 +639,18 @@ async function pushHandler(ctx: Ctx, name: JournalCollectionName, rows: PushedRo
   );
   markOnline(ctx);
 
+  const schema = COLLECTION_DOC_SCHEMAS[name];
+  const conflicts = new Map(
+    body.conflicts.map((raw) => {
+      const doc = schema.parse(raw) as Record<string, unknown>;
+      return [doc.id as string, { ...doc, _deleted: Boolean(doc._deleted) }];
+    }),
+  );
   const at = db.now();
   for (const refused of body.refused) {
     db.refusedNow.add(refused.id);
+    const attempted = refused.attempted as unknown as JournalDoc;
+    const server = conflicts.get(refused.id) as unknown as JournalDoc | undefined;
     await addNotice(db, {
       kind: 'refused',
       source: name,
@@ -648,7 +658,7 @@ async function pushHandler(ctx: Ctx, name: JournalCollectionName, rows: PushedRo
       code: refused.code,
       message: refused.message || errorInfo(refused.code).message,
       attempted: refused.attempted,
-      lostFields: [],
+      lostFields: refusedChanges(db.deviceId, attempted, server),
       at,
     });
   }
@@ -659,13 +669,6 @@ async function pushHandler(ctx: Ctx, name: JournalCollectionName, rows: PushedRo
   );
   markSynced(ctx);
 
-  const schema = COLLECTION_DOC_SCHEMAS[name];
-  const conflicts = new Map(
-    body.conflicts.map((raw) => {
-      const doc = schema.parse(raw) as Record<string, unknown>;
-      return [doc.id as string, { ...doc, _deleted: Boolean(doc._deleted) }];
-    }),
-  );
   // RM3: a row of a subgroup that is not (or no longer) the teacher's is kept in the notices
   // above; the device's own copy becomes a content-free tombstone, whatever the server's
   // answer held (its tombstone of the attempt, or nothing when the attempt was a deletion).

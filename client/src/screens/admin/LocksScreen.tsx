@@ -32,6 +32,20 @@ function autoClosedLine(data: LockListResponse, subgroupId: string, timeZone: st
   return closed.length > 0 ? ` Сейчас закрыты автоматически: ${closed.join(', ')}.` : '';
 }
 
+/**
+ * LK8: the months the whole organisation has closed that a subgroup's own unlock keeps open
+ * (LK1: it overrides the organisation's lock). The admin who closed a month for everyone saw
+ * it closed while teachers of those subgroups went on editing.
+ */
+function openApart(data: LockListResponse, names: Map<string, string>): string[] {
+  const closedForAll = new Set(
+    data.locks.filter((l) => l.subgroupId === null && l.locked).map((l) => l.month),
+  );
+  return data.locks
+    .filter((l) => l.subgroupId !== null && !l.locked && closedForAll.has(l.month))
+    .map((l) => `${monthLabel(l.month)} — ${whose(l.subgroupId, names)}`);
+}
+
 /** Whose month it is: the subgroup by name (programme first), or the whole organisation. */
 function whose(subgroupId: string | null, names: Map<string, string>): string {
   if (!subgroupId) return 'вся организация';
@@ -118,6 +132,13 @@ export function LocksScreen() {
           Открыть месяц
         </button>
       </div>
+      {list.data && openApart(list.data, names).length > 0 ? (
+        <p class="ap-warn" data-testid="lock-open-apart">
+          Месяц закрыт для всей организации, но открыт отдельно для подгрупп:{' '}
+          {openApart(list.data, names).join('; ')}. Чтобы закрыть и их, выберите подгруппу и нажмите
+          «Закрыть месяц».
+        </p>
+      ) : null}
       <AdminError error={list.error} testid="lock-list-error" />
       {list.loading && !list.data ? <Loading testid="lock-list-loading" /> : null}
       <ul class="ap-list" data-testid="lock-list">
