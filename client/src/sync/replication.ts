@@ -1,4 +1,4 @@
-import type { Checkpoint, JournalDoc, SyncCollection } from '@otmetka/shared';
+import type { Checkpoint, JournalDoc, PushResponse, SyncCollection } from '@otmetka/shared';
 import {
   COLLECTION_DOC_SCHEMAS,
   contentFreeTombstone,
@@ -647,21 +647,7 @@ async function pushHandler(ctx: Ctx, name: JournalCollectionName, rows: PushedRo
     }),
   );
   const at = db.now();
-  for (const refused of body.refused) {
-    db.refusedNow.add(refused.id);
-    const attempted = refused.attempted as unknown as JournalDoc;
-    const server = conflicts.get(refused.id) as unknown as JournalDoc | undefined;
-    await addNotice(db, {
-      kind: 'refused',
-      source: name,
-      docId: refused.id,
-      code: refused.code,
-      message: refused.message || errorInfo(refused.code).message,
-      attempted: refused.attempted,
-      lostFields: refusedChanges(db.deviceId, attempted, server),
-      at,
-    });
-  }
+  await noticeRefused(db, name, body.refused, conflicts, at);
   acknowledge(
     db,
     rows.map((r) => r.newDocumentState as unknown as JournalDoc),
@@ -688,6 +674,31 @@ async function pushHandler(ctx: Ctx, name: JournalCollectionName, rows: PushedRo
   );
   adoptSentWithoutRefused(ctx, reverted, conflicts, body.refused);
   return [...conflicts.values()];
+}
+
+/** PR5: each refused row goes into the teacher's notices, with what it would have changed. */
+async function noticeRefused(
+  db: OtmetkaDb,
+  name: JournalCollectionName,
+  refused: PushResponse['refused'],
+  conflicts: Map<string, Record<string, unknown>>,
+  at: number,
+) {
+  for (const row of refused) {
+    db.refusedNow.add(row.id);
+    const attempted = row.attempted as unknown as JournalDoc;
+    const server = conflicts.get(row.id) as unknown as JournalDoc | undefined;
+    await addNotice(db, {
+      kind: 'refused',
+      source: name,
+      docId: row.id,
+      code: row.code,
+      message: row.message || errorInfo(row.code).message,
+      attempted: row.attempted,
+      lostFields: refusedChanges(db.deviceId, attempted, server),
+      at,
+    });
+  }
 }
 
 /** What the server holds for each row it took: its answer, or else the row as sent. */
