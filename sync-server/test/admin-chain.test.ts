@@ -649,6 +649,51 @@ describe('admin → parent → teacher chain', () => {
     expect(dec.rows).toEqual([]);
   });
 
+  it('[EN4] the child applies again; a status change of the older, closed application leaves the roster alone', async () => {
+    const again = await as(parent, 'POST', '/api/parent/applications', {
+      learnerId: shared.childId,
+      subgroupId: shared.subgroup!.id,
+    });
+    expect(again.status).toBe(201);
+    const newer = (again.body as ApplicationView).id;
+    const enrolled = await as(admin, 'POST', `/api/admin/applications/${newer}/status`, {
+      status: 'обучается',
+      date: '2026-12-15',
+    });
+    expect(enrolled.status).toBe(200);
+    const intervals = [
+      { from: '2026-10-01', to: '2026-11-30' },
+      { from: '2026-12-15', to: null },
+    ];
+    expect((enrolled.body as ApplicationStatusResponse).roster?.intervals).toEqual(intervals);
+
+    const old = `/api/admin/applications/${shared.applicationId}/status`;
+    for (const body of [
+      { status: 'отчислен', date: '2027-01-15' },
+      { status: 'обучается', date: '2027-02-01' },
+    ]) {
+      const res = await as(admin, 'POST', old, body);
+      expect(res.status, body.status).toBe(409);
+      expect(errorOf(res.body).details?.field).toBe('status');
+      expect(errorOf(res.body).message).toMatch(/более поздняя заявка .*«обучается»/);
+    }
+    const roster = (await as(admin, 'GET', `/api/admin/subgroups/${shared.subgroup!.id}/roster`))
+      .body as RosterResponse;
+    expect(roster.entries.map((e) => e.intervals)).toEqual([intervals]);
+
+    // A status that moves nobody still goes on the old card; the newer one withdraws the child.
+    const note = await as(admin, 'POST', old, { status: 'отклонена', comment: 'Архив' });
+    expect(note.status).toBe(200);
+    const withdrawn = await as(admin, 'POST', `/api/admin/applications/${newer}/status`, {
+      status: 'отчислен',
+      date: '2026-12-20',
+    });
+    expect((withdrawn.body as ApplicationStatusResponse).roster?.intervals).toEqual([
+      intervals[0],
+      { from: '2026-12-15', to: '2026-12-19' },
+    ]);
+  });
+
   it('[LK1] lock and unlock a month; an unlock without a reason is refused naming reason', async () => {
     const sg = shared.subgroup!.id;
     const lock = await as(admin, 'POST', '/api/admin/locks', {

@@ -171,6 +171,30 @@ function checkCapacity(roster: RosterEntry[], subgroup: Subgroup, learnerId: str
 }
 
 /**
+ * EN4: a child's roster entry in a subgroup follows the child's latest application there. A
+ * status change of an older application that would move it is refused: setting an old, closed
+ * card to «отчислен» ended the enrolment the newer one had made, and to «обучается» left two
+ * cards «обучается» for one child, one place counted twice.
+ */
+async function checkLatestApplication(data: OrgData, application: Application, now: number) {
+  const same = await data.applications({
+    learnerId: application.learnerId,
+    subgroupId: application.subgroupId,
+  });
+  const newer = same
+    .filter((a) => a.id !== application.id && a.createdAt > application.createdAt)
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
+  if (!newer) return;
+  const on = await data.today(new Date(newer.createdAt || now));
+  throw new HttpError(
+    409,
+    'CONFLICT',
+    `У ребёнка есть более поздняя заявка в эту подгруппу (от ${formatRuDate(on)}, «${newer.status}»): зачисление и отчисление меняются в ней`,
+    { field: 'status' },
+  );
+}
+
+/**
  * LK3: MONTH_LOCKED when the change alters who is in the journal (of the subgroup's study
  * period) in a locked month: a back-dated withdrawal would take the learner and their marks
  * out of a closed табель, a back-dated enrolment would add a row to it.
@@ -247,6 +271,7 @@ async function changeStatus(
   if (!learner) throw notFound(`Обучающийся заявки ${id} не найден`);
 
   const change = rosterChangeOf(org.applicationStatuses, application, body, subgroup);
+  if (change) await checkLatestApplication(data, application, app.config.now());
   if (change && change.kind !== 'withdraw') {
     if (!(await data.schedule(subgroup.id))) {
       throw new HttpError(409, 'SCHEDULE_REQUIRED', 'У подгруппы нет расписания', {
