@@ -554,8 +554,16 @@ export const parentCatalogResponseSchema = z.object({
 });
 export type ParentCatalogResponse = z.infer<typeof parentCatalogResponseSchema>;
 
-/** Register a child. The birth date stays on the server; answers never carry it. */
-export const childInputSchema = z.object({ ...personNameShape, birthDate: localDateSchema });
+/**
+ * Register a child. The birth date stays on the server; answers never carry it. With
+ * `forSubgroupId` (the application form's new child) the child's age is checked against that
+ * subgroup's programme first (AP10): a child refused by age is not registered.
+ */
+export const childInputSchema = z.object({
+  ...personNameShape,
+  birthDate: localDateSchema,
+  forSubgroupId: entityIdSchema.optional(),
+});
 export type ChildInput = z.infer<typeof childInputSchema>;
 
 export const childViewSchema = z.object({

@@ -96,6 +96,48 @@ describe('a parent’s child and application', () => {
     expect(errorOf(res.body).message).toContain('на 01.09.2026 ребёнку 13 лет');
   });
 
+  it('[AP10] a child registered for a subgroup its programme’s ages leave out is refused naming birthDate and not kept', async () => {
+    clock = at('2026-10-01');
+    const count = async () =>
+      (
+        (await call(server.url, 'GET', '/api/parent/children', { token: parent })).body as {
+          children: unknown[];
+        }
+      ).children.length;
+    const before = await count();
+    const register = (birthDate: string, forSubgroupId: string) =>
+      call(server.url, 'POST', '/api/parent/children', {
+        token: parent,
+        body: {
+          lastName: 'Малышев',
+          firstName: 'Тимофей',
+          middleName: '',
+          birthDate,
+          forSubgroupId,
+        },
+      });
+
+    const refused = await register('2024-02-02', 'sg-a');
+    expect(refused.status).toBe(400);
+    expect(errorOf(refused.body)).toEqual({
+      code: 'VALIDATION_FAILED',
+      message:
+        'birthDate: на 01.10.2026 ребёнку 2 года, а программа «Робототехника» — для детей от 8 до 12 лет',
+      details: { field: 'birthDate' },
+    });
+    expect(await count()).toBe(before);
+    expect((await register('2024-02-02', 'no-such-subgroup')).status).toBe(404);
+    expect(await count()).toBe(before);
+
+    // Of age: registered, and the stored child carries no trace of the subgroup.
+    const taken = await register('2016-02-02', 'sg-a');
+    expect(taken.status).toBe(201);
+    const id = (taken.body as { id: string }).id;
+    const stored = (await server.store.getMany(privateDbName(ORG_ID), [id])).get(id);
+    expect(stored?.doc).not.toHaveProperty('forSubgroupId');
+    expect(await count()).toBe(before + 1);
+  });
+
   it('[AP2] a child stored with an implausible birth date (before AP1) cannot apply', async () => {
     clock = at('2026-10-01');
     const old: Learner = {

@@ -154,10 +154,11 @@ function yearsWord(n: number): string {
  * the age and the range, never the birth date.
  */
 function checkApplicantAge(
-  learner: Learner,
+  learner: Pick<Learner, 'birthDate'>,
   programme: Programme,
   subgroup: Subgroup,
   today: string,
+  field: 'learnerId' | 'birthDate' = 'learnerId',
 ): void {
   const startsOn = subgroup.periodFrom > today ? subgroup.periodFrom : today;
   const age = ageOn(learner.birthDate, startsOn);
@@ -165,9 +166,9 @@ function checkApplicantAge(
   throw new HttpError(
     400,
     'VALIDATION_FAILED',
-    `learnerId: на ${formatRuDate(startsOn)} ребёнку ${age} ${yearsWord(age)}, а программа ` +
+    `${field}: на ${formatRuDate(startsOn)} ребёнку ${age} ${yearsWord(age)}, а программа ` +
       `«${programme.name}» — для детей от ${programme.ageFrom} до ${programme.ageTo} лет`,
-    { field: 'learnerId' },
+    { field },
   );
 }
 
@@ -209,8 +210,17 @@ function childrenRoutes(app: FastifyInstance) {
       roles: PARENT,
     },
     async ({ user, body }) => {
+      const { forSubgroupId, ...child } = body;
       const data = new OrgData(app.store, user.org);
-      checkChildBirthDate(body.birthDate, await data.today(new Date(app.config.now())));
+      const today = await data.today(new Date(app.config.now()));
+      checkChildBirthDate(child.birthDate, today);
+      // AP10: registered from the application form, a child the programme's ages leave out is
+      // not kept (the application was refused and the child stayed in the parent's list).
+      if (forSubgroupId) {
+        const subgroup = await data.subgroup(forSubgroupId);
+        const programme = await data.programme(subgroup.programmeId);
+        checkApplicantAge(child, programme, subgroup, today, 'birthDate');
+      }
       const children = await data.learners({ parentUserId: user.sub });
       if (children.length >= MAX_CHILDREN_PER_PARENT) {
         throw new HttpError(
@@ -225,7 +235,7 @@ function childrenRoutes(app: FastifyInstance) {
         type: 'learner',
         orgId: user.org,
         parentUserId: user.sub,
-        ...body,
+        ...child,
         createdAt: app.config.now(),
       };
       await app.store.put(data.privateDb, learner as AsDoc<Learner>);

@@ -7,6 +7,7 @@ import {
   FormActions,
   InputField,
   isDateInput,
+  lineErrorOf,
   SelectField,
   useForm,
 } from '../admin/form.tsx';
@@ -83,6 +84,8 @@ export function ApplyForm({ subgroup, programmeName, onCancel, onDone }: Props) 
       firstName: child.firstName.trim(),
       middleName: child.middleName.trim(),
       birthDate: child.birthDate,
+      // AP10: the server checks the age for this subgroup before it registers the child.
+      forSubgroupId: subgroup.id,
     });
     // The next attempt (after a failed application) must not register the child twice.
     setLearnerId(created.id);
@@ -145,7 +148,7 @@ export function ApplyForm({ subgroup, programmeName, onCancel, onDone }: Props) 
       )}
       {/* The text about a failed send is for the send's own error only. */}
       <ErrorLine
-        error={form.error ?? children.error}
+        error={lineErrorOf(form.error, (f) => f === 'learnerId' || f in child) ?? children.error}
         testid="apply-error"
         offlineText={form.error ? OFFLINE_APPLY_TEXT : undefined}
       />
