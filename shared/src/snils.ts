@@ -41,6 +41,14 @@ export function validateSnils(
     return { ok: false, code: 'INVALID_SNILS', message: (error as DomainError).message };
   }
 
+  // SN4: the unchecked range (SN2) starts above zero: «000-000-000 00» was saved.
+  if (/^0{9}/.test(digits)) {
+    return {
+      ok: false,
+      code: 'INVALID_SNILS',
+      message: 'snils: СНИЛС из одних нулей не выдаётся: проверьте цифры',
+    };
+  }
   const check = snilsCheckNumber(digits);
   if (check !== null && check !== Number(digits.slice(9))) {
     return {

@@ -23,7 +23,7 @@ export interface TeacherFacts {
   firstName: string;
   middleName: string;
   birthDate: string;
-  passport: { issuedOn: string };
+  passport: { issuedOn: string; series?: string; number?: string };
   experienceTotalYears: number;
   experienceTeachingYears: number;
 }
@@ -48,6 +48,16 @@ export function mixedScriptWord(name: string): string | null {
 function nameProblems(input: TeacherFacts): TeacherProblem[] {
   const problems: TeacherProblem[] = [];
   for (const [field, label] of NAME_FIELDS) {
+    // RG4: «12345» was saved as a surname.
+    const name = input[field].trim();
+    if (name && (/\d/.test(name) || !/\p{L}/u.test(name))) {
+      problems.push({
+        field,
+        code: 'VALIDATION_FAILED',
+        message: `${label} пишется буквами, без цифр: проверьте написание`,
+      });
+      continue;
+    }
     const word = mixedScriptWord(input[field]);
     if (word === null) continue;
     const latin = [...word].filter((c) => /\p{Script=Latin}/u.test(c)).join(', ');
@@ -72,6 +82,30 @@ function birthProblem(birthDate: string, today: string): TeacherProblem | null {
     return fail(`Возраст педагога должен быть от ${TEACHER_MIN_AGE} до ${TEACHER_MAX_AGE} лет`);
   }
   return null;
+}
+
+/**
+ * RG4: a series begins with the region's code, never «00», and no passport is numbered
+ * «000000»: «0000 000000» was saved as a passport.
+ */
+function passportNumberProblems(input: TeacherFacts): TeacherProblem[] {
+  const { series, number } = input.passport;
+  const problems: TeacherProblem[] = [];
+  if (series?.startsWith('00')) {
+    problems.push({
+      field: 'passport.series',
+      code: 'VALIDATION_FAILED',
+      message: 'Серия начинается с кода региона, а кода «00» нет: проверьте серию',
+    });
+  }
+  if (number === '000000') {
+    problems.push({
+      field: 'passport.number',
+      code: 'VALIDATION_FAILED',
+      message: 'Номера паспорта из одних нулей не бывает: проверьте номер',
+    });
+  }
+  return problems;
 }
 
 function passportProblem(input: TeacherFacts, today: string): TeacherProblem | null {
@@ -114,6 +148,7 @@ export function teacherProblems(input: TeacherFacts, today: string): TeacherProb
   return [
     ...nameProblems(input),
     birthProblem(input.birthDate, today),
+    ...passportNumberProblems(input),
     passportProblem(input, today),
     ...experienceProblems(input, today),
   ].filter((p): p is TeacherProblem => p !== null);

@@ -57,4 +57,9 @@ describe('СНИЛС', () => {
     expectDomainError(() => maskSnils('123'), 'INVALID_SNILS', 'snils');
     expectDomainError(() => formatSnils('abc'), 'INVALID_SNILS', 'snils');
   });
+
+  it('[SN4] a number of zeros is refused, though below the checked range', () => {
+    expect(validateSnils('000-000-000 00')).toMatchObject({ ok: false, code: 'INVALID_SNILS' });
+    expect(validateSnils('001-001-998 00')).toMatchObject({ ok: true });
+  });
 });

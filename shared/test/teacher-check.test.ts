@@ -56,4 +56,31 @@ describe('teacher registry checks', () => {
     expect(problems[0]?.message).toContain('(K)');
     expect(problems[1]?.message).toContain('(e)');
   });
+
+  it('[RG4] a name with digits, a series «00…» and a number of zeros are each named', () => {
+    const problems = teacherProblems(
+      {
+        ...GOOD,
+        lastName: '12345',
+        middleName: 'Петровна2',
+        passport: { issuedOn: GOOD.passport.issuedOn, series: '0012', number: '000000' },
+      },
+      TODAY,
+    );
+    expect(problems.map((p) => p.field)).toEqual([
+      'lastName',
+      'middleName',
+      'passport.series',
+      'passport.number',
+    ]);
+    expect(problems[0]?.message).toBe('Фамилия пишется буквами, без цифр: проверьте написание');
+    // A real series and number, a hyphenated name and an empty patronymic pass.
+    const fine = {
+      ...GOOD,
+      lastName: 'Римская-Корсакова',
+      middleName: '',
+      passport: { issuedOn: GOOD.passport.issuedOn, series: '5304', number: '918273' },
+    };
+    expect(teacherProblems(fine, TODAY)).toEqual([]);
+  });
 });
