@@ -191,4 +191,32 @@ describe('admin and parent: applications', () => {
     );
     expect(screen.queryByTestId(`app-error-${app}`)).toBeNull();
   });
+
+  it('[AS11] a status that moves nobody takes no date; ending a studying learner’s course asks from when', async () => {
+    const app = enrolledAppId!; // withdrawn by the test above
+    render(<AdminApp {...props(admin)} />);
+    fireEvent.click(screen.getByTestId('admin-tab-applications'));
+    fireEvent.change(await screen.findByTestId('applications-status'), {
+      target: { value: 'all' },
+    });
+    fireEvent.click(await screen.findByTestId(`app-open-${app}`));
+    fireEvent.change(screen.getByTestId(`app-status-${app}`), { target: { value: 'отклонена' } });
+    expect(screen.queryByTestId(`app-date-${app}`)).toBeNull();
+    fireEvent.click(screen.getByTestId(`app-apply-${app}`));
+    await waitFor(async () => {
+      const res = await admin.authorised('/api/admin/applications');
+      const { applications } = (await res.json()) as { applications: ApplicationView[] };
+      const last = applications.find((a) => a.id === app)!.history.at(-1);
+      expect(last).toMatchObject({ status: 'отклонена', date: null });
+    });
+
+    // A studying learner who finishes leaves the journal from a date: the field says so.
+    fireEvent.click(await screen.findByTestId('app-open-app-kid'));
+    fireEvent.change(screen.getByTestId('app-status-app-kid'), {
+      target: { value: 'завершила обучение' },
+    });
+    const field = screen.getByTestId('app-date-app-kid').closest('.ap-field')!;
+    expect(field.textContent).toContain('Завершил(а) обучение с');
+    expect(field.textContent).toContain('С этой даты обучающегося не будет в журнале.');
+  });
 });

@@ -157,6 +157,24 @@ function needsDate(status: string): boolean {
   return status === APPLICATION_STUDYING || status === APPLICATION_WITHDRAWN;
 }
 
+/**
+ * AS11: whether the change takes a date: one that enters or leaves the journal (EN2), and any
+ * status that ends a studying learner's «обучается» («завершила обучение»: the learner leaves
+ * the journal from that date too). Others carry none: «подтверждена» was sent with today's
+ * date, and the parent read «подтверждена с 05.12.2026».
+ */
+export function takesDate(current: string, next: string): boolean {
+  return needsDate(next) || (current === APPLICATION_STUDYING && next !== APPLICATION_STUDYING);
+}
+
+/** The date field's label: what happens from that day. */
+function dateLabel(next: string): string {
+  if (next === APPLICATION_STUDYING) return 'Обучается с';
+  if (next === APPLICATION_WITHDRAWN) return 'Отчислен(а) с';
+  const label = applicationStatusLabel(next);
+  return `${label.charAt(0).toUpperCase()}${label.slice(1)} с`;
+}
+
 interface CardProps {
   application: ApplicationView;
   statuses: string[];
@@ -240,8 +258,10 @@ function StatusForm({ application: a, statuses, onChanged }: CardProps) {
   const removes = removesEnrolment(a.status, status, date, enrolledFrom);
   const id = (f: string) => `app-${f}-${a.id}`;
 
+  const dated = takesDate(a.status, status);
+
   const apply = async () => {
-    if (needsDate(status) && !isDateInput(date)) {
+    if (dated && !isDateInput(date)) {
       setErrors({ date: 'Укажите дату' });
       return;
     }
@@ -254,7 +274,7 @@ function StatusForm({ application: a, statuses, onChanged }: CardProps) {
       api
         .changeStatus(a.id, {
           status,
-          date: needsDate(status) || date ? date : null,
+          date: dated ? date : null,
           comment: comment.trim(),
         })
         .catch((error: unknown) => {
@@ -276,25 +296,23 @@ function StatusForm({ application: a, statuses, onChanged }: CardProps) {
             options={statuses.map((s) => ({ value: s, label: applicationStatusLabel(s) }))}
           />
         </Field>
-        <Field
-          label={
-            status === APPLICATION_STUDYING
-              ? 'Обучается с'
-              : status === APPLICATION_WITHDRAWN
-                ? 'Отчислен(а) с'
-                : 'Дата'
-          }
-          error={errors.date}
-          hint={
-            // EN3: the server moves the start of the enrolment to this date.
-            status === APPLICATION_STUDYING && a.status === APPLICATION_STUDYING
-              ? 'Уже обучается: дата зачисления будет исправлена на эту.'
-              : undefined
-          }
-          testid={id('date')}
-        >
-          <TextInput type="date" value={date} onValue={setDate} testid={id('date')} />
-        </Field>
+        {dated ? (
+          <Field
+            label={dateLabel(status)}
+            error={errors.date}
+            hint={
+              // EN3: the server moves the start of the enrolment to this date.
+              status === APPLICATION_STUDYING && a.status === APPLICATION_STUDYING
+                ? 'Уже обучается: дата зачисления будет исправлена на эту.'
+                : status !== APPLICATION_STUDYING && a.status === APPLICATION_STUDYING
+                  ? 'С этой даты обучающегося не будет в журнале.'
+                  : undefined
+            }
+            testid={id('date')}
+          >
+            <TextInput type="date" value={date} onValue={setDate} testid={id('date')} />
+          </Field>
+        ) : null}
         <Field
           label="Комментарий"
           error={errors.comment}
