@@ -692,6 +692,20 @@ describe('admin → parent → teacher chain', () => {
       intervals[0],
       { from: '2026-12-15', to: '2026-12-19' },
     ]);
+
+    // AP11: the other child's enrolment before the place frees says from when it is free.
+    const list = (await as(admin, 'GET', '/api/admin/applications')).body as {
+      applications: ApplicationView[];
+    };
+    const second = list.applications.find((a) => a.learnerId === shared.secondChildId)!;
+    const full = await as(admin, 'POST', `/api/admin/applications/${second.id}/status`, {
+      status: 'обучается',
+      date: '2026-12-16',
+    });
+    expect(full.status).toBe(409);
+    expect(errorOf(full.body).message).toContain(
+      'В подгруппе нет свободных мест на 16.12.2026: 1 из 1; место освободится с 20.12.2026',
+    );
   });
 
   it('[LK1] lock and unlock a month; an unlock without a reason is refused naming reason', async () => {

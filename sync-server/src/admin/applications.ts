@@ -2,6 +2,7 @@ import {
   APPLICATION_STUDYING,
   APPLICATION_WITHDRAWN,
   type Application,
+  addDays,
   applyStatusChange,
   type EnrolmentChange,
   type EnrolmentInterval,
@@ -154,20 +155,35 @@ function rosterChangeOf(
 
 /** CAPACITY_EXCEEDED when the subgroup is full on the date (others enrolled then or later). */
 function checkCapacity(roster: RosterEntry[], subgroup: Subgroup, learnerId: string, date: string) {
-  const taken = roster.filter(
+  const counted = roster.filter(
     (e) =>
       !e._deleted &&
       e.learnerId !== learnerId &&
       (isEnrolledOn(e.intervals, date) || e.intervals.some((iv) => iv.from > date)),
-  ).length;
-  if (taken >= subgroup.capacity) {
-    throw new HttpError(
-      409,
-      'CAPACITY_EXCEEDED',
-      `В подгруппе нет свободных мест: ${taken} из ${subgroup.capacity}`,
-      { field: 'status', capacity: subgroup.capacity },
-    );
-  }
+  );
+  if (counted.length < subgroup.capacity) return;
+  const frees = placeFreesOn(counted, subgroup.capacity);
+  throw new HttpError(
+    409,
+    'CAPACITY_EXCEEDED',
+    `В подгруппе нет свободных мест на ${formatRuDate(date)}: ${counted.length} из ${subgroup.capacity}` +
+      (frees ? `; место освободится с ${formatRuDate(frees)}` : ''),
+    { field: 'status', capacity: subgroup.capacity },
+  );
+}
+
+/**
+ * AP11: the first day a place is free, when withdrawals already dated free one: the parents'
+ * catalogue counted such a place as free while an enrolment before that day was refused
+ * without a word of when.
+ */
+function placeFreesOn(counted: RosterEntry[], capacity: number): string | null {
+  const leaves = counted
+    .map((e) => e.intervals.reduce((a, b) => (b.from > a.from ? b : a)).to)
+    .filter((to): to is string => to !== null)
+    .sort();
+  const last = leaves[counted.length - capacity];
+  return last === undefined ? null : addDays(last, 1);
 }
 
 /**
