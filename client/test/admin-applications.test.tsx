@@ -210,13 +210,19 @@ describe('admin and parent: applications', () => {
       expect(last).toMatchObject({ status: 'отклонена', date: null });
     });
 
-    // A studying learner who finishes leaves the journal from a date: the field says so.
+    // A studying card's date is its enrolment start (EN3 would move it to the date sent): a
+    // comment alone changes nothing.
     fireEvent.click(await screen.findByTestId('app-open-app-kid'));
+    const date = () => (screen.getByTestId('app-date-app-kid') as HTMLInputElement).value;
+    await waitFor(() => expect(date()).toBe('2026-09-01'));
+
+    // A studying learner who finishes leaves the journal from a date: the field says so.
     fireEvent.change(screen.getByTestId('app-status-app-kid'), {
       target: { value: 'завершила обучение' },
     });
     const field = screen.getByTestId('app-date-app-kid').closest('.ap-field')!;
     expect(field.textContent).toContain('Завершил(а) обучение с');
     expect(field.textContent).toContain('С этой даты обучающегося не будет в журнале.');
+    expect(date()).not.toBe('2026-09-01');
   });
 });

@@ -163,11 +163,13 @@ function checkCapacity(roster: RosterEntry[], subgroup: Subgroup, learnerId: str
   );
   if (counted.length < subgroup.capacity) return;
   const frees = placeFreesOn(counted, subgroup.capacity);
+  // A day past the study period frees nothing one could enrol on.
+  const shown = frees && frees <= subgroup.periodTo ? frees : null;
   throw new HttpError(
     409,
     'CAPACITY_EXCEEDED',
     `В подгруппе нет свободных мест на ${formatRuDate(date)}: ${counted.length} из ${subgroup.capacity}` +
-      (frees ? `; место освободится с ${formatRuDate(frees)}` : ''),
+      (shown ? `; место освободится с ${formatRuDate(shown)}` : ''),
     { field: 'status', capacity: subgroup.capacity },
   );
 }
@@ -187,21 +189,34 @@ function placeFreesOn(counted: RosterEntry[], capacity: number): string | null {
 }
 
 /**
- * EN4: a child's roster entry in a subgroup follows the child's latest application there. A
- * status change of an older application that would move it is refused: setting an old, closed
- * card to «отчислен» ended the enrolment the newer one had made, and to «обучается» left two
- * cards «обучается» for one child, one place counted twice.
+ * EN4: a child's roster entry in a subgroup follows the latest of the child's applications
+ * there that enrolled the child (its history holds «обучается»). A change of an older one that
+ * would move the entry is refused: setting an old, closed card to «отчислен» ended the
+ * enrolment the newer one had made, and to «обучается» left two cards «обучается» for one
+ * child. An older card still «обучается» (such a duplicate) may leave it, as a status only: the
+ * entry is the newer card's. A newer card that never enrolled (новая, отклонена) takes nothing
+ * over. Returns the change to make.
  */
-async function checkLatestApplication(data: OrgData, application: Application, now: number) {
+async function ownChange(
+  data: OrgData,
+  application: Application,
+  change: RosterChange,
+): Promise<RosterChange> {
+  if (!change) return change;
   const same = await data.applications({
     learnerId: application.learnerId,
     subgroupId: application.subgroupId,
   });
+  const later = (a: Application) =>
+    a.createdAt > application.createdAt ||
+    (a.createdAt === application.createdAt && a.id > application.id);
+  const enrolled = (a: Application) => a.history.some((h) => h.status === APPLICATION_STUDYING);
   const newer = same
-    .filter((a) => a.id !== application.id && a.createdAt > application.createdAt)
+    .filter((a) => a.id !== application.id && later(a) && enrolled(a))
     .sort((a, b) => b.createdAt - a.createdAt)[0];
-  if (!newer) return;
-  const on = await data.today(new Date(newer.createdAt || now));
+  if (!newer) return change;
+  if (change.kind === 'withdraw' && application.status === APPLICATION_STUDYING) return null;
+  const on = await data.today(new Date(newer.createdAt));
   throw new HttpError(
     409,
     'CONFLICT',
@@ -286,8 +301,11 @@ async function changeStatus(
   ]);
   if (!learner) throw notFound(`Обучающийся заявки ${id} не найден`);
 
-  const change = rosterChangeOf(org.applicationStatuses, application, body, subgroup);
-  if (change) await checkLatestApplication(data, application, app.config.now());
+  const change = await ownChange(
+    data,
+    application,
+    rosterChangeOf(org.applicationStatuses, application, body, subgroup),
+  );
   if (change && change.kind !== 'withdraw') {
     if (!(await data.schedule(subgroup.id))) {
       throw new HttpError(409, 'SCHEDULE_REQUIRED', 'У подгруппы нет расписания', {

@@ -4,7 +4,7 @@ import {
   applicationStatusLabel,
 } from '@otmetka/shared';
 import type { ApplicationView } from '@otmetka/shared/api';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { fieldErrors } from '../../api/messages.ts';
 import { useOrgTime } from '../org-time.ts';
 import { useAdmin } from './context.ts';
@@ -250,12 +250,19 @@ function StatusForm({ application: a, statuses, onChanged }: CardProps) {
   const { api } = useAdmin();
   const [status, setStatus] = useState(a.status);
   const [date, setDate] = useState(() => time.today());
+  const [dateTyped, setDateTyped] = useState(false);
   const [comment, setComment] = useState('');
   const [confirmed, setConfirmed] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const action = useAction();
   const enrolledFrom = useEnrolledFrom(a);
   const removes = removesEnrolment(a.status, status, date, enrolledFrom);
+  // EN3: a studying card's date is its enrolment start until the admin types another; today's
+  // date moved the start to today when the admin only added a comment.
+  const keeps = a.status === APPLICATION_STUDYING && status === APPLICATION_STUDYING;
+  useEffect(() => {
+    if (!dateTyped) setDate(keeps && enrolledFrom ? enrolledFrom : time.today());
+  }, [keeps, enrolledFrom]);
   const id = (f: string) => `app-${f}-${a.id}`;
 
   const dated = takesDate(a.status, status);
@@ -310,7 +317,15 @@ function StatusForm({ application: a, statuses, onChanged }: CardProps) {
             }
             testid={id('date')}
           >
-            <TextInput type="date" value={date} onValue={setDate} testid={id('date')} />
+            <TextInput
+              type="date"
+              value={date}
+              onValue={(value) => {
+                setDateTyped(true);
+                setDate(value);
+              }}
+              testid={id('date')}
+            />
           </Field>
         ) : null}
         <Field
