@@ -63,6 +63,11 @@ function catalogWithGrades(gradesEnabled: boolean): CatalogView {
   return { ...catalog, programmes: new Map([[programme.id, { ...programme, gradesEnabled }]]) };
 }
 
+/** A plan topic of two hours with nothing but its title. */
+function topic(title: string) {
+  return { section: '', title, hours: 2, form: '', control: '', plannedDate: null };
+}
+
 function learner(learnerId: string, name: string, from: string): RosterEntry {
   return {
     id: rosterId('sg-1', learnerId),
@@ -725,14 +730,6 @@ describe('month grid', () => {
 
   it('[TP2] the topic picker offers the next unused topic in plan order and numbers topics by their place in the plan', async () => {
     const database = await renderLesson('2026-09-09');
-    const topic = (title: string) => ({
-      section: '',
-      title,
-      hours: 2,
-      form: '',
-      control: '',
-      plannedDate: null,
-    });
     const first = await addTopic(database, 'sg-1', topic('Введение'), 1);
     const second = await addTopic(database, 'sg-1', topic('Кирпичики'), 2);
     await addTopic(database, 'sg-1', topic('Пластины'), 3);
@@ -754,14 +751,6 @@ describe('month grid', () => {
 
   it('[TP2] the topic of a lesson that did not take place is offered again as the next one', async () => {
     const database = await renderLesson('2026-09-09');
-    const topic = (title: string) => ({
-      section: '',
-      title,
-      hours: 2,
-      form: '',
-      control: '',
-      plannedDate: null,
-    });
     const first = await addTopic(database, 'sg-1', topic('Введение'), 1);
     await addTopic(database, 'sg-1', topic('Кирпичики'), 2);
     // The lesson of 2 September got the first topic, then was cancelled: it was never taught.
