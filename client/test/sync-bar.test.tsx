@@ -37,18 +37,23 @@ afterEach(async () => {
   else process.env.TZ = deviceZone;
 });
 
+/** A device with its database and a sync engine that reaches no server. */
+async function offlineDevice(name: string): Promise<{ db: OtmetkaDb; sync: SyncEngine }> {
+  const db = await openDb({
+    name,
+    user: { id: 'teacher-user', orgId: 'org-1' },
+    multiInstance: false,
+    isOffline: () => true,
+  });
+  const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
+  return { db, sync: startSync({ db, session, live: false }) };
+}
+
 describe('sync bar', () => {
   it('[DT2] shows the last sync in the organisation’s zone, not the device’s', async () => {
     // A tablet in Orenburg (Asia/Yekaterinburg, UTC+5) left on Moscow time (UTC+3).
     process.env.TZ = 'Europe/Moscow';
-    db = await openDb({
-      name: 'sync-bar-1',
-      user: { id: 'teacher-user', orgId: 'org-1' },
-      multiInstance: false,
-      isOffline: () => true,
-    });
-    const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
-    sync = startSync({ db, session, live: false });
+    ({ db, sync } = await offlineDevice('sync-bar-1'));
     const user = TEACHER_USER;
     render(
       <TeacherContext.Provider value={{ db, sync, user }}>
@@ -63,14 +68,7 @@ describe('sync bar', () => {
   });
 
   it('[NT1] a lost edit of a lesson is shown in Russian: statuses in words, the topic by its title, present as ✓', async () => {
-    db = await openDb({
-      name: 'sync-bar-2',
-      user: { id: 'teacher-user', orgId: 'org-1' },
-      multiInstance: false,
-      isOffline: () => true,
-    });
-    const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
-    sync = startSync({ db, session, live: false });
+    ({ db, sync } = await offlineDevice('sync-bar-2'));
     const lostFields = [
       { field: 'status', mine: 'cancelled', theirs: 'moved' },
       { field: 'topicId', mine: 'topic:sg-1:016', theirs: 'topic:sg-1:018' },
@@ -105,14 +103,7 @@ describe('sync bar', () => {
   });
 
   it('[NT9] a refused grade is told as the grade, not as the attendance the mark carried', async () => {
-    db = await openDb({
-      name: 'sync-bar-nt9',
-      user: { id: 'teacher-user', orgId: 'org-1' },
-      multiInstance: false,
-      isOffline: () => true,
-    });
-    const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
-    sync = startSync({ db, session, live: false });
+    ({ db, sync } = await offlineDevice('sync-bar-nt9'));
     const lesson = lessonId('sg-1', '2026-10-16', '14:00');
     await addNotice(db, {
       kind: 'refused',
@@ -138,14 +129,7 @@ describe('sync bar', () => {
   });
 
   it('[NT4] a lesson refused because the admin moved it offers to enter all its notices on the new date', async () => {
-    db = await openDb({
-      name: 'sync-bar-3',
-      user: { id: 'teacher-user', orgId: 'org-1' },
-      multiInstance: false,
-      isOffline: () => true,
-    });
-    const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
-    sync = startSync({ db, session, live: false });
+    ({ db, sync } = await offlineDevice('sync-bar-3'));
     // Wednesdays at 15:00; while the tablet was offline the admin moved 02.09 to Friday 04.09.
     const schedule: Schedule = {
       id: scheduleId('sg-1'),
@@ -243,14 +227,7 @@ describe('sync bar', () => {
   });
 
   it('[NT5] a notice refused in a closed month says when the month is open again', async () => {
-    db = await openDb({
-      name: 'sync-bar-nt5',
-      user: { id: 'teacher-user', orgId: 'org-1' },
-      multiInstance: false,
-      isOffline: () => true,
-    });
-    const session = new Session({ baseUrl: 'http://127.0.0.1:9' }, memoryStore());
-    sync = startSync({ db, session, live: false });
+    ({ db, sync } = await offlineDevice('sync-bar-nt5'));
     const slot = slotOn('2026-09-02');
     const mark = await setMark(db, slot, 'kid-a', { code: 'Н' });
     await addNotice(db, {

@@ -25,6 +25,7 @@ import { Subject } from 'rxjs';
 import type { JournalCollectionName, OtmetkaDb } from '../db/database.ts';
 import { saveBookkeeping } from '../db/database.ts';
 import { addNotice, settleLanded } from '../db/repo.ts';
+import type { Notice } from '../db/schemas.ts';
 import { CLEANUP_EVERY_MS, cleanupInSync, FIRST_CLEANUP_MS, TOMBSTONE_AGE_MS } from './cleanup.ts';
 import { errorInfo } from './errors.ts';
 import type { FirstSyncProgress } from './first-sync.ts';
@@ -628,7 +629,8 @@ async function pushHandler(ctx: Ctx, name: JournalCollectionName, rows: PushedRo
     db.refusedNow.delete(row.newDocumentState.id as string);
     ctx.sentWithoutRefused.delete(row.newDocumentState.id as string);
   }
-  const reverted = await withoutRefused(db, name, rows);
+  const refusals = await refusalsOf(db, name, rows);
+  const reverted = withoutRefused(rows, refusals);
   const body = pushResponseSchema.parse(
     await ctx.session.postJson(`/api/sync/${name}/push`, {
       rows: rows.map((r) => ({
@@ -669,9 +671,16 @@ async function pushHandler(ctx: Ctx, name: JournalCollectionName, rows: PushedRo
       },
     );
   }
-  await settleLanded(db, name, taken(rows, reverted, conflicts, body.refused), (attempt, server) =>
-    refusalLanded(db.deviceId, attempt, server),
-  );
+  // Only a document refused before this push has a refusal to close (this answer's refusals are
+  // of rows the server did not take): most pushes read the notices once.
+  if (refusals.length > 0) {
+    await settleLanded(
+      db,
+      name,
+      taken(rows, reverted, conflicts, body.refused),
+      (attempt, server) => refusalLanded(db.deviceId, attempt, server),
+    );
+  }
   adoptSentWithoutRefused(ctx, reverted, conflicts, body.refused);
   return [...conflicts.values()];
 }
@@ -737,20 +746,28 @@ function adoptSentWithoutRefused(
   }
 }
 
-/**
- * CR9: the rows that carry an edit the server refused earlier (the teacher's refused notices,
- * dismissed ones too), as they go out instead: with the server's value in those fields.
- */
-async function withoutRefused(
+/** The teacher's refused notices (dismissed ones too) of the documents a push sends. */
+async function refusalsOf(
   db: OtmetkaDb,
   name: JournalCollectionName,
   rows: PushedRow[],
-): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
+): Promise<Notice[]> {
   const ids = rows.map((r) => r.newDocumentState.id as string);
   const notices = await db.rx.collections.notices
     .find({ selector: { kind: 'refused', source: name, docId: { $in: ids } } })
     .exec();
+  return notices.map((n) => n.toJSON() as Notice);
+}
+
+/**
+ * CR9: the rows that carry an edit the server refused earlier (`notices`, dismissed ones too),
+ * as they go out instead: with the server's value in those fields.
+ */
+function withoutRefused(
+  rows: PushedRow[],
+  notices: Notice[],
+): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
   if (notices.length === 0) return out;
 
   for (const row of rows) {

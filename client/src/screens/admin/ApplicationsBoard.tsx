@@ -309,9 +309,9 @@ function StatusForm({ application: a, statuses, onChanged }: CardProps) {
             error={errors.date}
             hint={
               // EN3: the server moves the start of the enrolment to this date.
-              status === APPLICATION_STUDYING && a.status === APPLICATION_STUDYING
+              keeps
                 ? 'Уже обучается: дата зачисления будет исправлена на эту.'
-                : status !== APPLICATION_STUDYING && a.status === APPLICATION_STUDYING
+                : a.status === APPLICATION_STUDYING
                   ? 'С этой даты обучающегося не будет в журнале.'
                   : undefined
             }

@@ -65,6 +65,7 @@ export function LocksScreen() {
   const [names, setNames] = useState<Map<string, string>>(new Map());
   const list = useLoad(() => api.listLocks(subgroupId || undefined), [api, subgroupId]);
   const { busy, error, errors, setErrors, save } = useSave();
+  const apart = list.data ? openApart(list.data, names) : [];
 
   const submit = async (locked: boolean) => {
     if (!isMonthInput(month)) return setErrors({ month: 'Укажите месяц' });
@@ -132,11 +133,10 @@ export function LocksScreen() {
           Открыть месяц
         </button>
       </div>
-      {list.data && openApart(list.data, names).length > 0 ? (
+      {apart.length > 0 ? (
         <p class="ap-warn" data-testid="lock-open-apart">
-          Месяц закрыт для всей организации, но открыт отдельно для подгрупп:{' '}
-          {openApart(list.data, names).join('; ')}. Чтобы закрыть и их, выберите подгруппу и нажмите
-          «Закрыть месяц».
+          Месяц закрыт для всей организации, но открыт отдельно для подгрупп: {apart.join('; ')}.
+          Чтобы закрыть и их, выберите подгруппу и нажмите «Закрыть месяц».
         </p>
       ) : null}
       <AdminError error={list.error} testid="lock-list-error" />
