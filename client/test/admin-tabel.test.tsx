@@ -75,4 +75,18 @@ describe('admin: табель on screen', () => {
       '09.12.2026 14:00–15:40 — отменено: педагог на курсах',
     );
   });
+
+  it('[RP9] a lesson the admin moved says where to, with the reason', () => {
+    const moved = {
+      ...lesson('2026-12-09', null),
+      status: 'moved' as const,
+      reason: 'зал занят',
+      movedTo: { date: '2026-12-10', start: '16:00' },
+    };
+    render(<TabelGrid tabel={{ ...TABEL, notHeld: [moved] }} testid="report-tabel-grid" />);
+
+    expect(screen.getByTestId('report-tabel-grid-not-held-2026-12-09').textContent).toBe(
+      '09.12.2026 14:00–15:40 — перенесено на 10.12.2026 в 16:00: зал занят',
+    );
+  });
 });

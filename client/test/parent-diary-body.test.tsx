@@ -40,6 +40,11 @@ const diary: DiaryResponse = {
         lesson('2026-11-02', { code: '' }),
         lesson('2026-11-04', { status: 'cancelled', topicTitle: '' }),
         lesson('2026-11-09', {}),
+        lesson('2026-11-16', {
+          status: 'moved',
+          topicTitle: '',
+          movedTo: { date: '2026-11-18', start: '16:00' },
+        }),
         lesson('2026-11-30', { status: 'planned', topicTitle: '' }),
       ],
     },
@@ -64,6 +69,13 @@ describe('the diary of a month', () => {
     expect(attendance('2026-11-30')).toBe('ещё не отмечено');
     const cancelled = screen.getByTestId('diary-lesson-lesson:sg-a:2026-11-04:1500');
     expect(cancelled.textContent).toBe('04.11.2026 15:00–16:30отменено');
+  });
+
+  it('[PD12] a lesson the admin moved says to which day and time', () => {
+    render(<DiaryBody diary={diary} />);
+    expect(screen.getByTestId('diary-lesson-lesson:sg-a:2026-11-16:1500').textContent).toBe(
+      '16.11.2026 15:00–16:30перенесено на 18.11.2026 в 16:00',
+    );
   });
 
   it('[PD3] a group with no lesson for the child this month does not say the group had none', () => {

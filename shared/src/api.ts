@@ -446,6 +446,9 @@ export type CalendarResponse = z.infer<typeof calendarResponseSchema>;
 export const tabelQuerySchema = z.object({ subgroupId: entityIdSchema, month: monthSchema });
 export type TabelQuery = z.infer<typeof tabelQuerySchema>;
 
+/** Where a lesson went when the admin moved it (SCH14). */
+export const lessonPlaceSchema = z.object({ date: localDateSchema, start: localTimeSchema });
+
 export const tabelLessonSchema = z.object({
   lessonId: docIdSchema,
   date: localDateSchema,
@@ -482,7 +485,15 @@ export const tabelResponseSchema = z.object({
   rows: z.array(tabelRowSchema),
   codes: z.array(attendanceCodeSchema),
   /** RP7: the month's lessons cancelled or moved (no column), with the teacher's reason. */
-  notHeld: z.array(tabelLessonSchema.extend({ reason: shortText })).optional(),
+  notHeld: z
+    .array(
+      tabelLessonSchema.extend({
+        reason: shortText,
+        /** SCH14: where the admin moved the lesson; absent for one the teacher moved. */
+        movedTo: lessonPlaceSchema.nullable().optional(),
+      }),
+    )
+    .optional(),
 });
 export type TabelResponse = z.infer<typeof tabelResponseSchema>;
 
@@ -605,6 +616,8 @@ export const diaryLessonSchema = z.object({
   code: z.string().nullable(),
   codeLabel: shortText.nullable(),
   grade: z.string().nullable(),
+  /** SCH14: where the admin moved the lesson, for the parent to find it. */
+  movedTo: lessonPlaceSchema.nullable().optional(),
 });
 
 export const diarySubgroupSchema = z.object({

@@ -466,6 +466,45 @@ export function expandSchedule(input: {
     .map(({ source: _s, fromRule: _r, ...slot }) => slot);
 }
 
+/** A rule's lesson that an exception took off its date: cancelled there, or moved elsewhere. */
+export interface TakenSlot extends LessonSlot {
+  kind: 'cancel' | 'move';
+  /** The admin's reason (SCH13; empty in a schedule stored before it). */
+  reason: string;
+  /** Where a moved lesson went; null for a cancelled one. */
+  movedTo: { date: string; start: string } | null;
+}
+
+/**
+ * SCH14: the rules' lessons that the schedule's exceptions cancelled or moved away, in (date,
+ * start) order, each as its rule gave it. They leave the slots, so without this list the
+ * табель, the hours report and the parents' diary would say nothing of a date the group had
+ * been told of, where they tell a lesson the teacher cancelled or moved (RP7, PD1). A rule's
+ * lesson that `skip` drops on a holiday was never on the schedule, so cancelling it takes
+ * nothing.
+ */
+export function takenSlots(input: {
+  schedule: Schedule;
+  subgroup: Period;
+  calendar: HolidayCalendar;
+}): TakenSlot[] {
+  const { schedule, subgroup, calendar } = input;
+  build(schedule, subgroup, calendar);
+
+  const bases = ruleSlots(schedule, calendar);
+  const skipped = (slot: Draft) => schedule.holidayRule === 'skip' && slot.holiday !== null;
+  const taken: TakenSlot[] = [];
+  for (const ex of schedule.exceptions) {
+    if (ex.kind === 'add') continue;
+    const base = bases.get(`${ex.date} ${ex.start}`);
+    if (!base || skipped(base)) continue;
+    const { source: _s, fromRule: _r, ...slot } = base;
+    const movedTo = ex.kind === 'move' ? { date: ex.toDate, start: ex.toStart } : null;
+    taken.push({ ...slot, kind: ex.kind, reason: ex.reason, movedTo });
+  }
+  return taken.sort(compareSlots);
+}
+
 // Slot lookups repeat for every row of a push batch; the index is cached per slots array.
 const indexes = new WeakMap<LessonSlot[], Map<string, LessonSlot>>();
 

@@ -12,8 +12,10 @@ import {
   periodScheduleConflicts,
   scheduleChangeImpact,
   splitRule,
+  takenSlots,
   validateSchedule,
 } from '../src/schedule.ts';
+import type { Schedule } from '../src/schemas/catalog.ts';
 import { expectDomainError, rule, SUBGROUP, schedule } from './helpers.ts';
 
 const calendar = defaultCalendar();
@@ -232,6 +234,60 @@ describe('exceptions', () => {
       academicHours: 2,
     });
     expect(slots[1]).toMatchObject({ ruleId: null, movedFrom: null, academicHours: 1 });
+  });
+
+  it('[SCH14] the lessons taken off their dates: cancelled and moved ones as the rule gave them; an add, or a cancel of a holiday lesson skip drops, takes none', () => {
+    const exceptions: Schedule['exceptions'] = [
+      {
+        kind: 'move',
+        date: '2026-09-03',
+        start: '17:00',
+        toDate: '2026-09-05',
+        toStart: '11:00',
+        toEnd: '12:30',
+        reason: 'болезнь педагога',
+      },
+      { kind: 'cancel', date: '2026-09-01', start: '17:00', reason: 'ремонт' },
+      {
+        kind: 'add',
+        date: '2026-09-06',
+        start: '12:00',
+        end: '13:00',
+        academicHours: 1,
+        reason: '',
+      },
+      { kind: 'cancel', date: '2026-12-31', start: '17:00', reason: 'праздник' },
+    ];
+    const taken = takenSlots({ schedule: schedule({ exceptions }), subgroup: SUBGROUP, calendar });
+
+    expect(taken).toEqual([
+      {
+        lessonId: lessonId(SUBGROUP.id, '2026-09-01', '17:00'),
+        subgroupId: SUBGROUP.id,
+        date: '2026-09-01',
+        start: '17:00',
+        end: '18:30',
+        academicHours: 2,
+        holiday: null,
+        ruleId: 'r1',
+        movedFrom: null,
+        kind: 'cancel',
+        reason: 'ремонт',
+        movedTo: null,
+      },
+      expect.objectContaining({
+        lessonId: lessonId(SUBGROUP.id, '2026-09-03', '17:00'),
+        kind: 'move',
+        reason: 'болезнь педагога',
+        movedTo: { date: '2026-09-05', start: '11:00' },
+      }),
+    ]);
+    const flagged = schedule({ exceptions, holidayRule: 'flag' });
+    expect(takenSlots({ schedule: flagged, subgroup: SUBGROUP, calendar }).at(-1)).toMatchObject({
+      date: '2026-12-31',
+      holiday: expect.stringMatching(/.+/),
+      kind: 'cancel',
+    });
   });
 
   it('[SCH4] a lesson moved onto a holiday stays, flagged, even with holidayRule skip', () => {

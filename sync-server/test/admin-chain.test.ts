@@ -633,6 +633,51 @@ describe('admin → parent → teacher chain', () => {
     expect(await gradeOn5October()).toEqual({ gradesEnabled: true, grade: '5' });
   });
 
+  it('[PD12][RP9] a lesson the admin moves or cancels shows in the diary (where it went, no reason), the табель (with the reason) and the hours', async () => {
+    const sg = shared.subgroup!.id;
+    const saved = await as(admin, 'PUT', `/api/admin/subgroups/${sg}/schedule`, {
+      rules: [RULE],
+      exceptions: [
+        { kind: 'cancel', date: '2026-09-07', start: '15:00', reason: 'Выставка' },
+        {
+          kind: 'move',
+          date: '2026-10-19',
+          start: '15:00',
+          toDate: '2026-10-20',
+          toStart: '15:00',
+          toEnd: '16:30',
+          reason: 'Зал занят',
+        },
+        { kind: 'cancel', date: '2026-10-26', start: '15:00', reason: 'Карантин' },
+      ],
+      holidayRule: 'skip',
+    });
+    expect(saved.status).toBe(200);
+
+    const diary = (await as(parent, 'GET', `/api/parent/diary/${shared.childId}?month=2026-10`))
+      .body as DiaryResponse;
+    const on = (date: string) => diary.subgroups[0]!.lessons.filter((l) => l.date === date);
+    expect(on('2026-10-19')).toEqual([
+      expect.objectContaining({ status: 'moved', movedTo: { date: '2026-10-20', start: '15:00' } }),
+    ]);
+    expect(on('2026-10-20')).toEqual([expect.objectContaining({ status: 'planned' })]);
+    expect(on('2026-10-26')).toEqual([
+      expect.objectContaining({ status: 'cancelled', code: null }),
+    ]);
+    expect(JSON.stringify(diary)).not.toMatch(/Зал занят|Карантин/);
+
+    const tabel = (await as(admin, 'GET', `/api/reports/tabel?subgroupId=${sg}&month=2026-10`))
+      .body as TabelResponse;
+    expect(tabel.notHeld?.map((l) => [l.date, l.status, l.reason])).toEqual([
+      ['2026-10-19', 'moved', 'Зал занят'],
+      ['2026-10-26', 'cancelled', 'Карантин'],
+    ]);
+    const hours = (await as(admin, 'GET', `/api/reports/hours?subgroupId=${sg}`))
+      .body as HoursResponse;
+    expect(hours.months.find((m) => m.month === '2026-10')?.cancelledLessons).toBe(1);
+    expect(hours.months.find((m) => m.month === '2026-09')?.cancelledLessons).toBe(1);
+  });
+
   it('[EN2] withdrawal from 1 December closes the interval on 30 November', async () => {
     const res = await as(admin, 'POST', `/api/admin/applications/${shared.applicationId}/status`, {
       status: 'отчислен',

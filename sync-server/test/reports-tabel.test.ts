@@ -8,6 +8,7 @@ import {
   readXlsx,
   type Schedule,
   type Subgroup,
+  takenSlots,
 } from '@otmetka/shared';
 import { describe, expect, it } from 'vitest';
 import { buildHours } from '../src/reports/hours.ts';
@@ -120,6 +121,7 @@ const tabel = buildTabel({
   month: '2026-10',
   codes: DEFAULT_ATTENDANCE_CODES,
   slots,
+  taken: [],
   lessons,
   marks,
   roster,
@@ -152,6 +154,7 @@ describe('табель', () => {
       month: '2026-10',
       codes: DEFAULT_ATTENDANCE_CODES,
       slots,
+      taken: [],
       lessons,
       marks,
       roster: withdrawn,
@@ -198,6 +201,7 @@ describe('табель', () => {
       month: '2026-10',
       codes: DEFAULT_ATTENDANCE_CODES,
       slots,
+      taken: [],
       lessons: withReason,
       marks,
       roster,
@@ -219,9 +223,79 @@ describe('табель', () => {
   });
 });
 
+describe('lessons the admin cancelled or moved away', () => {
+  // The admin moved 20.10 to Thursday 22.10, cancelled 27.10, and moved 13.10, which the teacher
+  // had already held (the lesson is kept with its marks).
+  const changed: Schedule = {
+    ...schedule,
+    exceptions: [
+      { kind: 'cancel', date: '2026-10-27', start: '16:00', reason: 'карантин' },
+      ...(['2026-10-20', '2026-10-13'] as const).map((date, i) => ({
+        kind: 'move' as const,
+        date,
+        start: '16:00',
+        toDate: `2026-10-${22 - 7 * i}`,
+        toStart: '16:00',
+        toEnd: '17:40',
+        reason: 'выборы',
+      })),
+    ],
+  };
+  const calendar = defaultCalendar();
+  const held = lessons.filter((l) => l.status === 'held');
+  const sheet = buildTabel({
+    subgroup,
+    programmeName: 'Изостудия',
+    month: '2026-10',
+    codes: DEFAULT_ATTENDANCE_CODES,
+    slots: expandSchedule({ schedule: changed, subgroup, calendar }),
+    taken: takenSlots({ schedule: changed, subgroup, calendar }),
+    lessons: held,
+    marks,
+    roster,
+  });
+
+  it('[RP9][SCH14] the табель lists them with the admin’s reason and where a moved one went; a held lesson on a moved slot stays a column', () => {
+    expect(sheet.lessons.map((l) => l.date)).toEqual([
+      '2026-10-06',
+      '2026-10-13',
+      '2026-10-15',
+      '2026-10-22',
+    ]);
+    expect(sheet.notHeld).toEqual([
+      expect.objectContaining({
+        date: '2026-10-20',
+        status: 'moved',
+        reason: 'выборы',
+        movedTo: { date: '2026-10-22', start: '16:00' },
+      }),
+      expect.objectContaining({ date: '2026-10-27', status: 'cancelled', reason: 'карантин' }),
+    ]);
+
+    const rows = readXlsx(tabelXlsx(sheet, 'ДДТ')).sheets[0]!.rows;
+    const row = (date: string) => rows.find((r) => r[0] === date && r[2] !== 'проведено')!;
+    expect(row('20.10.2026')).toContain('Перенесено на 22.10.2026 в 16:00. Причина: выборы');
+    expect(row('27.10.2026').slice(1, 3)).toEqual(['16:00–17:40', 'отменено']);
+    expect(row('27.10.2026')).toContain('Причина: карантин');
+  });
+
+  it('[RP9] the hours report counts the admin’s cancellation as cancelled, not as planned', () => {
+    const taken = takenSlots({ schedule: changed, subgroup, calendar });
+    const slotsNow = expandSchedule({ schedule: changed, subgroup, calendar });
+    const oct = buildHours(subgroup, slotsNow, held, taken).months[1]!;
+    expect(oct).toMatchObject({ plannedLessons: 3, heldLessons: 2, cancelledLessons: 1 });
+
+    // The teacher had cancelled it too: counted once.
+    const cancel = taken.find((s) => s.kind === 'cancel')!;
+    const teacherCancelled = { ...lesson('2026-10-06', 'cancelled'), id: cancel.lessonId };
+    const once = buildHours(subgroup, slotsNow, [...held, teacherCancelled], taken).months[1]!;
+    expect(once.cancelledLessons).toBe(1);
+  });
+});
+
 describe('hours against the plan', () => {
   it('plans from the schedule by month and counts held lessons as delivered', () => {
-    const hours = buildHours(subgroup, slots, lessons);
+    const hours = buildHours(subgroup, slots, lessons, []);
     expect(hours.months.map((m) => m.month)).toEqual(['2026-09', '2026-10', '2026-11', '2026-12']);
     const oct = hours.months[1]!;
     expect(oct).toEqual({
@@ -247,7 +321,7 @@ describe('a schedule change of a slot that already has its lesson document', () 
   const newSlots = expandSchedule({ schedule: shorter, subgroup, calendar: defaultCalendar() });
 
   it('[RP4] hours delivered count a held lesson at its slot’s academic hours, as the plan does', () => {
-    const oct = buildHours(subgroup, newSlots, lessons).months[1]!;
+    const oct = buildHours(subgroup, newSlots, lessons, []).months[1]!;
     expect(oct).toMatchObject({ plannedHours: 4, heldLessons: 2, deliveredHours: 2 });
   });
 
@@ -263,6 +337,7 @@ describe('a schedule change of a slot that already has its lesson document', () 
       month: '2026-10',
       codes: DEFAULT_ATTENDANCE_CODES,
       slots: expandSchedule({ schedule: cancelled, subgroup, calendar: defaultCalendar() }),
+      taken: [],
       lessons: [...lessons, offSchedule],
       marks,
       roster,
@@ -301,6 +376,7 @@ describe('a lesson kept off the schedule', () => {
       month: '2026-10',
       codes: DEFAULT_ATTENDANCE_CODES,
       slots: newSlots,
+      taken: [],
       lessons: [lessons[0]!, lessons[1]!, planned],
       marks: [...marks, ...extraMarks],
       roster,
@@ -340,6 +416,7 @@ describe('the XLSX of a month with starred lessons', () => {
       month: '2026-10',
       codes: DEFAULT_ATTENDANCE_CODES,
       slots,
+      taken: [],
       lessons: [kept, holiday],
       marks,
       roster,

@@ -15,7 +15,9 @@ import {
   type Schedule,
   type Subgroup,
   scheduleId,
+  type TakenSlot,
   type TeacherProfile,
+  takenSlots,
   todayIn,
 } from '@otmetka/shared';
 import { type Doc, orgDbName, privateDbName, type Store, subgroupDbName } from '../db/store.ts';
@@ -139,6 +141,16 @@ export function slotsOf(
 ): LessonSlot[] {
   if (!schedule) return [];
   return expandSchedule({ schedule, subgroup, calendar });
+}
+
+/** SCH14: the rules' lessons the schedule's exceptions cancelled or moved away. */
+export function takenOf(
+  subgroup: Subgroup,
+  schedule: Schedule | undefined,
+  calendar: HolidayCalendar,
+): TakenSlot[] {
+  if (!schedule) return [];
+  return takenSlots({ schedule, subgroup, calendar });
 }
 
 /** "Фамилия Имя Отчество" for teachers, "Фамилия Имя" for learners (what devices may show). */

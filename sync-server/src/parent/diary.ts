@@ -4,9 +4,11 @@ import {
   isNotHeld,
   type Mark,
   monthDays,
+  monthOf,
   type Org,
   type RosterEntry,
   rosterId,
+  type TakenSlot,
 } from '@otmetka/shared';
 import {
   type DiaryResponse,
@@ -15,10 +17,10 @@ import {
   diaryResponseSchema,
 } from '@otmetka/shared/api';
 import type { FastifyInstance } from 'fastify';
-import { journal, learnerDisplayName, OrgData, slotsOf } from '../admin/data.ts';
+import { journal, learnerDisplayName, OrgData, slotsOf, takenOf } from '../admin/data.ts';
 import type { Doc } from '../db/store.ts';
 import { route } from '../http/route.ts';
-import { mergeLessons } from '../reports/tabel.ts';
+import { byDateStart, mergeLessons, notHeldFromTaken } from '../reports/tabel.ts';
 import { ownChild } from './own.ts';
 
 /**
@@ -29,7 +31,9 @@ import { ownChild } from './own.ts';
 
 type DiarySubgroup = DiaryResponse['subgroups'][number];
 type DiaryLesson = DiarySubgroup['lessons'][number];
-type MergedLesson = ReturnType<typeof mergeLessons>[number];
+type ShownLesson = ReturnType<typeof mergeLessons>[number] & {
+  movedTo?: { date: string; start: string } | null;
+};
 
 /**
  * PD1: one lesson as the parent sees it. A lesson cancelled or moved did not take place on its
@@ -39,7 +43,7 @@ type MergedLesson = ReturnType<typeof mergeLessons>[number];
  * earlier stays stored and comes back when grading is turned on again.
  */
 export function diaryLesson(
-  lesson: MergedLesson,
+  lesson: ShownLesson,
   mark: Pick<Mark, 'code' | 'grade'> | undefined,
   codes: Org['attendanceCodes'],
   grades: boolean,
@@ -56,7 +60,24 @@ export function diaryLesson(
     code: shown ? shown.code : null,
     codeLabel: shown ? (codeInfo(codes, shown.code)?.label ?? null) : null,
     grade: grades ? (shown?.grade ?? null) : null,
+    movedTo: lesson.movedTo ?? null,
   };
+}
+
+/**
+ * PD12: the month's lessons with the rules' lessons the admin cancelled or moved away (SCH14),
+ * which leave the slots. A lesson of the teacher kept on such a slot only for what was planned
+ * ahead never took place (RP5) and gives way to the cancellation; one held or cancelled by the
+ * teacher stays as it is.
+ */
+function monthWithTaken(merged: ShownLesson[], taken: TakenSlot[], month: string): ShownLesson[] {
+  const away = new Map(
+    taken.filter((s) => monthOf(s.date) === month).map((s) => [s.lessonId, notHeldFromTaken(s)]),
+  );
+  const kept = merged.filter((l) => !(away.has(l.lessonId) && l.status === 'planned'));
+  const keptIds = new Set(kept.map((l) => l.lessonId));
+  const added = [...away.values()].filter((l) => !keptIds.has(l.lessonId));
+  return [...kept, ...added].sort(byDateStart);
 }
 
 async function subgroupDiary(
@@ -84,7 +105,8 @@ async function subgroupDiary(
   const grades = programme?.gradesEnabled ?? false;
   const slots = slotsOf(subgroup, schedule, calendar).filter((s) => s.date >= from && s.date <= to);
 
-  const shown = mergeLessons(month, slots, lessons)
+  const merged = mergeLessons(month, slots, lessons);
+  const shown = monthWithTaken(merged, takenOf(subgroup, schedule, calendar), month)
     .filter((l) => isEnrolledOn(entry.intervals, l.date))
     .map((l) => diaryLesson(l, markOf.get(l.lessonId), org.attendanceCodes, grades));
   return {

@@ -1,9 +1,17 @@
-import { addMonths, type Lesson, type LessonSlot, monthOf, type Subgroup } from '@otmetka/shared';
+import {
+  addMonths,
+  type Lesson,
+  type LessonSlot,
+  monthOf,
+  type Subgroup,
+  type TakenSlot,
+} from '@otmetka/shared';
 import type { HoursResponse } from '@otmetka/shared/api';
 
 /**
  * Hours delivered against the plan, by month of the study period: planned from the expanded
- * schedule, delivered from the lessons the teacher marked as held. Pure.
+ * schedule, delivered from the lessons the teacher marked as held, cancelled from the lessons
+ * the teacher or the admin cancelled (RP9). Pure.
  */
 
 type MonthRow = HoursResponse['months'][number];
@@ -42,10 +50,28 @@ function rowFor(rows: Map<string, MonthRow>, date: string): MonthRow {
 /** Hours are summed in hundredths, so 0.5 + 0.25 + … never drifts in binary floating point. */
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
+/**
+ * RP9: a rule's lesson the admin cancelled is in no plan, but it was cancelled, as the табель
+ * lists it; unless the teacher's lesson on that slot was kept (off the schedule, with marks)
+ * and counts as held or cancelled already.
+ */
+function countAdminCancels(rows: Map<string, MonthRow>, taken: TakenSlot[], lessons: Lesson[]) {
+  const counted = lessons.filter(
+    (l) => !l._deleted && (l.status === 'held' || l.status === 'cancelled'),
+  );
+  const stored = new Set(counted.map((l) => l.id));
+  for (const slot of taken) {
+    if (slot.kind === 'cancel' && !stored.has(slot.lessonId)) {
+      rowFor(rows, slot.date).cancelledLessons += 1;
+    }
+  }
+}
+
 export function buildHours(
   subgroup: Pick<Subgroup, 'id' | 'name' | 'hoursPerYear' | 'periodFrom' | 'periodTo'>,
   slots: LessonSlot[],
   lessons: Lesson[],
+  taken: TakenSlot[],
 ): HoursResponse {
   const rows = periodMonths(subgroup);
   const slotById = new Map(slots.map((slot) => [slot.lessonId, slot]));
@@ -67,6 +93,7 @@ export function buildHours(
       row.cancelledLessons += 1;
     }
   }
+  countAdminCancels(rows, taken, lessons);
 
   const months = [...rows.values()].sort((a, b) => a.month.localeCompare(b.month));
   return {

@@ -8,7 +8,7 @@ import {
   tabelResponseSchema,
 } from '@otmetka/shared/api';
 import type { FastifyInstance } from 'fastify';
-import { journal, OrgData, slotsOf } from '../admin/data.ts';
+import { journal, OrgData, slotsOf, takenOf } from '../admin/data.ts';
 import type { AccessUser } from '../auth/claims.ts';
 import { forbidden } from '../http/errors.ts';
 import { route } from '../http/route.ts';
@@ -62,6 +62,7 @@ async function loadTabel(app: FastifyInstance, user: AccessUser, query: TabelQue
     month: query.month,
     codes: org.attendanceCodes,
     slots: slotsOf(subgroup, schedule, calendar).filter((s) => s.date >= from && s.date <= to),
+    taken: takenOf(subgroup, schedule, calendar),
     lessons,
     marks,
     roster,
@@ -147,7 +148,12 @@ function hoursRoute(app: FastifyInstance) {
         data.calendar(),
         journal(app.store, subgroup.id).lessons(),
       ]);
-      return buildHours(subgroup, slotsOf(subgroup, schedule, calendar), lessons);
+      return buildHours(
+        subgroup,
+        slotsOf(subgroup, schedule, calendar),
+        lessons,
+        takenOf(subgroup, schedule, calendar),
+      );
     },
   );
 }

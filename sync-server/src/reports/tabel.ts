@@ -12,6 +12,7 @@ import {
   monthOf,
   type RosterEntry,
   TABEL_FLAG_LABELS,
+  type TakenSlot,
   writeXlsx,
 } from '@otmetka/shared';
 import type { TabelResponse } from '@otmetka/shared/api';
@@ -29,12 +30,15 @@ export interface TabelInput {
   codes: AttendanceCode[];
   /** The expanded schedule (any range; only the month's slots are used). */
   slots: LessonSlot[];
+  /** The rules' lessons the admin cancelled or moved away (any range, SCH14). */
+  taken: TakenSlot[];
   lessons: Lesson[];
   marks: Mark[];
   roster: RosterEntry[];
 }
 
 type TabelLesson = TabelResponse['lessons'][number];
+type NotHeldLesson = NonNullable<TabelResponse['notHeld']>[number];
 
 /** A lesson that was cancelled or moved away is not a column: nobody could attend it. */
 function countsAsLesson(lesson: TabelLesson): boolean {
@@ -89,9 +93,7 @@ export function mergeLessons(month: string, slots: LessonSlot[], lessons: Lesson
     const fromSlot = slot ? { end: slot.end, academicHours: slot.academicHours } : {};
     byId.set(doc.id, { ...lessonFromDoc(doc), ...fromSlot });
   }
-  return [...byId.values()].sort(
-    (a, b) => a.date.localeCompare(b.date) || a.start.localeCompare(b.start),
-  );
+  return [...byId.values()].sort(byDateStart);
 }
 
 /** The табель's columns: the month's lessons that could be attended. */
@@ -144,19 +146,50 @@ export function buildTabel(input: TabelInput): TabelResponse {
     lessons,
     rows,
     codes: input.codes,
-    notHeld: notHeldLessons(input),
+    notHeld: notHeldLessons(input, lessons),
   };
 }
 
 /**
  * RP7: the month's cancelled and moved lessons with the reason. They are no column, but the
- * hours report counts them («Отменено: 1»), so the sheet says which dates they were.
+ * hours report counts them («Отменено: 1»), so the sheet says which dates they were. RP9: so
+ * are the rules' lessons the admin cancelled or moved away (SCH14), unless the teacher's
+ * lesson on that slot is listed already.
  */
-function notHeldLessons(input: TabelInput): NonNullable<TabelResponse['notHeld']> {
+function notHeldLessons(input: TabelInput, columns: TabelLesson[]): NotHeldLesson[] {
   const reasons = new Map(input.lessons.map((l) => [l.id, l.statusReason]));
-  return mergeLessons(input.month, input.slots, input.lessons)
+  const byTeacher = mergeLessons(input.month, input.slots, input.lessons)
     .filter((l) => !countsAsLesson(l))
     .map((l) => ({ ...l, reason: reasons.get(l.lessonId) ?? '' }));
+
+  const listed = new Set([...columns, ...byTeacher].map((l) => l.lessonId));
+  const byAdmin = input.taken
+    .filter((s) => monthOf(s.date) === input.month && !listed.has(s.lessonId))
+    .map(notHeldFromTaken);
+  return [...byTeacher, ...byAdmin].sort(byDateStart);
+}
+
+export function byDateStart(a: TabelLesson, b: TabelLesson): number {
+  return a.date.localeCompare(b.date) || a.start.localeCompare(b.start);
+}
+
+/** SCH14: a rule's lesson the admin cancelled or moved away, as a lesson that did not take place. */
+export function notHeldFromTaken(slot: TakenSlot): NotHeldLesson {
+  return {
+    ...lessonFromSlot(slot),
+    status: slot.kind === 'cancel' ? 'cancelled' : 'moved',
+    reason: slot.reason,
+    movedTo: slot.movedTo,
+  };
+}
+
+/** The XLSX's remark on a lesson that did not take place: where the admin moved it, and why. */
+function notHeldRemark(lesson: NotHeldLesson): string {
+  const where = lesson.movedTo
+    ? `Перенесено на ${formatRuDate(lesson.movedTo.date)} в ${lesson.movedTo.start}`
+    : '';
+  const why = lesson.reason ? `Причина: ${lesson.reason}` : '';
+  return [where, why].filter(Boolean).join('. ');
 }
 
 export function monthLabel(month: string): string {
@@ -249,7 +282,7 @@ function lessonRows(tabel: TabelResponse): Cell[][] {
     LESSON_STATUS_LABELS[l.status],
     null,
     null,
-    l.reason ? `Причина: ${l.reason}` : null,
+    notHeldRemark(l) || null,
     null,
   ]);
   const byDate = (a: Cell[], b: Cell[]) =>

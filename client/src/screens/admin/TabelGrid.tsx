@@ -88,7 +88,10 @@ function FlagLegend({ lessons, testid }: { lessons: TabelLesson[]; testid: strin
   );
 }
 
-/** RP7: the month's cancelled and moved lessons, which have no column, with the reason. */
+/**
+ * RP7: the month's cancelled and moved lessons, which have no column, with the reason; RP9: a
+ * lesson the admin moved says where to.
+ */
 function NotHeldList({ tabel, testid }: { tabel: TabelResponse; testid: string }) {
   const lessons = tabel.notHeld ?? [];
   if (lessons.length === 0) return null;
@@ -97,6 +100,7 @@ function NotHeldList({ tabel, testid }: { tabel: TabelResponse; testid: string }
       {lessons.map((l) => (
         <li key={l.lessonId} data-testid={`${testid}-${l.date}`}>
           {formatDate(l.date)} {l.start}–{l.end} — {LESSON_STATUS_LABELS[l.status]}
+          {l.movedTo ? ` на ${formatDate(l.movedTo.date)} в ${l.movedTo.start}` : ''}
           {l.reason ? `: ${l.reason}` : ''}
         </li>
       ))}

@@ -154,6 +154,12 @@ function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) 
 /** PD1: a lesson that did not take place on its date shows why instead of attendance. */
 const NOT_HELD: Partial<Record<string, string>> = { cancelled: 'отменено', moved: 'перенесено' };
 
+/** PD12: a lesson the admin moved says where to, so the family comes on the right day. */
+function notHeldText(l: DiaryResponse['subgroups'][number]['lessons'][number]): string {
+  const label = NOT_HELD[l.status] ?? '';
+  return l.movedTo ? `${label} на ${formatDate(l.movedTo.date)} в ${l.movedTo.start}` : label;
+}
+
 /** PD3: a lesson without the child's mark says which it is: not marked, or not yet. */
 function attendanceText(l: DiaryResponse['subgroups'][number]['lessons'][number]): string {
   if (l.code === null) return l.status === 'held' ? 'отметки нет' : 'ещё не отмечено';
@@ -185,7 +191,7 @@ export function DiaryBody({ diary }: { diary: DiaryResponse }) {
               <li key={l.lessonId} class="pa-lesson" data-testid={`diary-lesson-${l.lessonId}`}>
                 <div class="pa-lesson__when">
                   <b>{formatDate(l.date)}</b> {l.start}–{l.end}
-                  {NOT_HELD[l.status] ? <span class="pa-badge">{NOT_HELD[l.status]}</span> : null}
+                  {NOT_HELD[l.status] ? <span class="pa-badge">{notHeldText(l)}</span> : null}
                 </div>
                 {NOT_HELD[l.status] ? null : (
                   <>
