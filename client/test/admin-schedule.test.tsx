@@ -132,6 +132,39 @@ describe('admin: subgroup form', () => {
     expect(screen.queryByTestId('schedule-impact-none')).toBeNull();
   });
 
+  it('[LK9] a change that touches a closed month shows its dates and the lock, and cannot be saved', async () => {
+    const lock = (locked: boolean) =>
+      admin.authorised('/api/admin/locks', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          subgroupId: 'sg-a',
+          month: '2027-03',
+          locked,
+          reason: locked ? '' : 'Проверка',
+        }),
+      });
+    expect((await lock(true)).status).toBe(200);
+    try {
+      render(<AdminApp {...props(admin)} />);
+      fireEvent.click(screen.getByTestId('admin-tab-schedule'));
+      await screen.findByRole('option', { name: /Группа sg-a/ });
+      fireEvent.change(screen.getByTestId('schedule-subgroup'), { target: { value: 'sg-a' } });
+      await screen.findByTestId('schedule-rule-0');
+
+      fireEvent.input(screen.getByTestId('schedule-rule-0-minutes'), { target: { value: '40' } });
+      fireEvent.click(screen.getByTestId('schedule-preview'));
+
+      await screen.findByTestId('schedule-preview-result');
+      expect(screen.getByTestId('schedule-locked').textContent).toMatch(
+        /^Месяц «март 2027» закрыт: новое расписание .+ откройте этот месяц/,
+      );
+      expect(screen.getByTestId('schedule-save').hasAttribute('disabled')).toBe(true);
+    } finally {
+      expect((await lock(false)).status).toBe(200);
+    }
+  });
+
   it('[SCH10] a study period that would cut the schedule is refused next to the period field, saying which rule and what to do', async () => {
     render(<AdminApp {...props(admin)} />);
     fireEvent.click(screen.getByTestId('admin-tab-subgroups'));

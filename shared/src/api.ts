@@ -284,6 +284,8 @@ export const schedulePreviewResponseSchema = z.object({
     hoursPerYear: z.number(),
   }),
   impact: scheduleImpactSchema,
+  /** LK9: the locked month the save would refuse (LK4), with the save's message; null if none. */
+  locked: z.object({ month: monthSchema, message: z.string() }).nullable().optional(),
 });
 export type SchedulePreviewResponse = z.infer<typeof schedulePreviewResponseSchema>;
 

@@ -8,7 +8,7 @@ import {
   type Schedule,
   scheduleId,
 } from '@otmetka/shared';
-import type { TeacherRecordView } from '@otmetka/shared/api';
+import type { SchedulePreviewResponse, TeacherRecordView } from '@otmetka/shared/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Doc, orgDbName, privateDbName, subgroupDbName } from '../src/db/store.ts';
 import {
@@ -229,6 +229,28 @@ describe('schedule edits and locked months', () => {
     expect((await storedSchedule())?.rules).toEqual(before?.rules);
     const stored = await server.store.get<Lesson & Doc>(sgDb, lesson.id);
     expect(stored?.flag).toBeNull();
+  });
+
+  it('[LK9] the preview of that change shows its dates and names the locked month with the save’s message; an open one has none', async () => {
+    await lock('sg-a', '2026-09');
+    const preview = (body: unknown) =>
+      call(server.url, 'POST', '/api/admin/subgroups/sg-a/schedule/preview', {
+        token: admin,
+        body,
+      });
+
+    const res = await preview(laterFrom('2026-09-16', '2026-09-15'));
+    expect(res.status).toBe(200);
+    const body = res.body as SchedulePreviewResponse;
+    expect(body.slots.length).toBeGreaterThan(0);
+    const saved = await saveSchedule(laterFrom('2026-09-16', '2026-09-15'));
+    expect(body.locked).toEqual({
+      month: '2026-09',
+      message: (saved.body as { error: { message: string } }).error.message,
+    });
+
+    const open = (await preview(laterFrom('2026-10-01', '2026-09-30'))).body;
+    expect((open as SchedulePreviewResponse).locked).toBeNull();
   });
 
   it('[LK4] the same change from the first day of an open month passes while September stays locked', async () => {

@@ -92,19 +92,20 @@ async function plan(data: OrgData, subgroupId: string, input: ScheduleInput): Pr
 }
 
 /**
- * LK4: MONTH_LOCKED naming the first locked month in which the new schedule adds, removes or
- * changes a slot: the closed month's табель would gain empty lessons, or its lessons would be
- * deleted or flagged off the schedule. A change that touches only open months passes, and so
- * does a subgroup's first schedule.
+ * LK4: the first locked month in which the new schedule adds, removes or changes a slot: the
+ * closed month's табель would gain empty lessons, or its lessons would be deleted or flagged off
+ * the schedule. None when it touches only open months, or for a subgroup's first schedule.
  */
-function checkLockedMonths(p: Plan, lockedMonthOf: LockedMonthOf): void {
+function lockedMonthHit(p: Plan, lockedMonthOf: LockedMonthOf): string | undefined {
   // A subgroup's first schedule rewrites nothing: it had no lessons and no табель, and a group
   // entered in the middle of the year needs its whole year's dates.
-  if (p.oldSlots.length === 0 && p.lessons.length === 0) return;
+  if (p.oldSlots.length === 0 && p.lessons.length === 0) return undefined;
   const touched = [...p.impact.removed, ...p.impact.added, ...p.impact.changed];
-  const month = lockedMonthOf(touched.map((slot) => slot.date.slice(0, 7)));
-  if (month === undefined) return;
-  throw monthLocked(month, 'новое расписание добавило бы, убрало или изменило в нём занятия');
+  return lockedMonthOf(touched.map((slot) => slot.date.slice(0, 7)));
+}
+
+function scheduleLocked(month: string) {
+  return monthLocked(month, 'новое расписание добавило бы, убрало или изменило в нём занятия');
 }
 
 type Outcome = 'kept' | 'flagged' | 'deleted';
@@ -198,7 +199,13 @@ function previewRoute(app: FastifyInstance) {
       roles: ADMIN,
     },
     async ({ user, params, body }) => {
-      const p = await plan(new OrgData(app.store, user.org), params.id, body);
+      const data = new OrgData(app.store, user.org);
+      const p = await plan(data, params.id, body);
+      // LK9: the preview says what the save would refuse, and still shows the dates.
+      const hit = lockedMonthHit(
+        p,
+        await lockedMonthChecker(data, p.subgroup.id, app.config.now()),
+      );
       const hours = p.newSlots.reduce((sum, s) => sum + s.academicHours, 0);
       return {
         slots: p.newSlots,
@@ -210,6 +217,7 @@ function previewRoute(app: FastifyInstance) {
           hoursPerYear: p.subgroup.hoursPerYear,
         },
         impact: p.impact,
+        locked: hit ? { month: hit, message: scheduleLocked(hit).message } : null,
       };
     },
   );
@@ -231,7 +239,11 @@ function saveRoute(app: FastifyInstance) {
     async ({ user, params, body }) => {
       const data = new OrgData(app.store, user.org);
       const p = await plan(data, params.id, body);
-      checkLockedMonths(p, await lockedMonthChecker(data, p.subgroup.id, app.config.now()));
+      const hit = lockedMonthHit(
+        p,
+        await lockedMonthChecker(data, p.subgroup.id, app.config.now()),
+      );
+      if (hit) throw scheduleLocked(hit);
       const stamp: Stamp = { at: app.config.now(), dev: 'server', by: user.sub, off: false };
 
       // The schedule first: a push that races with this save is judged by the new schedule.

@@ -80,6 +80,8 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
 
   const key = JSON.stringify(inputOf(draft));
   const previewIsCurrent = preview?.key === key;
+  // LK9: a draft that touches a closed month is shown, but cannot be saved.
+  const locked = previewIsCurrent ? preview.result.locked : null;
   const change = (next: ScheduleDraft) => {
     setDraft(next);
     setSaved(null);
@@ -132,13 +134,18 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
         <button
           type="button"
           class="ap-btn ap-btn--primary"
-          disabled={busy || !previewIsCurrent}
+          disabled={busy || !previewIsCurrent || Boolean(locked)}
           onClick={save}
           data-testid="schedule-save"
         >
           Сохранить расписание
         </button>
       </div>
+      {locked ? (
+        <p class="ap-warn" role="alert" data-testid="schedule-locked">
+          {locked.message}
+        </p>
+      ) : null}
       {!previewIsCurrent && !saved ? (
         <p class="ap-muted">Перед сохранением посмотрите даты и последствия изменения.</p>
       ) : null}
