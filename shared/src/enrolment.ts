@@ -9,6 +9,7 @@ import {
 } from './dates.ts';
 import { DomainError } from './errors.ts';
 import type { EnrolmentInterval, RosterEntry } from './schemas/journal.ts';
+import { APPLICATION_STUDYING } from './schemas/registry.ts';
 
 /**
  * Who is in the journal on a date (EN1, EN2). A learner appears from the enrolment date and
@@ -185,4 +186,17 @@ export function monthsWithEnrolmentChange(
     if (differs) months.push(month);
   }
   return months;
+}
+
+/**
+ * AP3: whether an application in `status` is open. The org's status list runs as a pipeline:
+ * the statuses before «обучается» (новая, подтверждена, в резерве) still lead to it, so they
+ * are open like «обучается» itself; those after it (отклонена, отчислен, …) close the
+ * application. Without «обучается» in the list, only the first status is open.
+ */
+export function isOpenStatus(status: string, statuses: readonly string[]): boolean {
+  const studying = statuses.indexOf(APPLICATION_STUDYING);
+  const position = statuses.indexOf(status);
+  if (status === APPLICATION_STUDYING || position === 0) return true;
+  return studying > 0 && position > 0 && position < studying;
 }

@@ -694,7 +694,7 @@ describe('admin → parent → teacher chain', () => {
     expect(dec.rows).toEqual([]);
   });
 
-  it('[EN4] the child applies again; a status change of the older, closed application leaves the roster alone', async () => {
+  it('[EN4][AP12] the child applies again; a status change of the older, closed application leaves the roster alone and does not open it again', async () => {
     const again = await as(parent, 'POST', '/api/parent/applications', {
       learnerId: shared.childId,
       subgroupId: shared.subgroup!.id,
@@ -713,14 +713,17 @@ describe('admin → parent → teacher chain', () => {
     expect((enrolled.body as ApplicationStatusResponse).roster?.intervals).toEqual(intervals);
 
     const old = `/api/admin/applications/${shared.applicationId}/status`;
-    for (const body of [
-      { status: 'отчислен', date: '2027-01-15' },
-      { status: 'обучается', date: '2027-02-01' },
-    ]) {
+    // [AP12] Opening the closed card again («новая», «обучается») is refused while the newer is
+    // open: one open card per child and subgroup.
+    for (const [body, message] of [
+      [{ status: 'отчислен', date: '2027-01-15' }, /более поздняя заявка .*«обучается»/],
+      [{ status: 'обучается', date: '2027-02-01' }, /уже есть открытая заявка .*«обучается»/],
+      [{ status: 'новая' }, /уже есть открытая заявка .*«обучается»/],
+    ] as const) {
       const res = await as(admin, 'POST', old, body);
       expect(res.status, body.status).toBe(409);
       expect(errorOf(res.body).details?.field).toBe('status');
-      expect(errorOf(res.body).message).toMatch(/более поздняя заявка .*«обучается»/);
+      expect(errorOf(res.body).message).toMatch(message);
     }
     const roster = (await as(admin, 'GET', `/api/admin/subgroups/${shared.subgroup!.id}/roster`))
       .body as RosterResponse;

@@ -8,6 +8,7 @@ import {
   type EnrolmentInterval,
   formatRuDate,
   isEnrolledOn,
+  isOpenStatus,
   type Learner,
   monthsWithEnrolmentChange,
   type Programme,
@@ -201,12 +202,9 @@ async function ownChange(
   data: OrgData,
   application: Application,
   change: RosterChange,
+  same: Application[],
 ): Promise<RosterChange> {
   if (!change) return change;
-  const same = await data.applications({
-    learnerId: application.learnerId,
-    subgroupId: application.subgroupId,
-  });
   const later = (a: Application) =>
     a.createdAt > application.createdAt ||
     (a.createdAt === application.createdAt && a.id > application.id);
@@ -221,6 +219,30 @@ async function ownChange(
     409,
     'CONFLICT',
     `У ребёнка есть более поздняя заявка в эту подгруппу (от ${formatRuDate(on)}, «${newer.status}»): зачисление и отчисление меняются в ней`,
+    { field: 'status' },
+  );
+}
+
+/**
+ * AP12: a closed application (отклонена, отчислен, …) is not opened again while another of the
+ * child's applications to the subgroup is open: one child, one open card per subgroup, as AP3
+ * keeps it for the parent. The admin goes on with the open one.
+ */
+async function checkReopen(
+  data: OrgData,
+  statuses: readonly string[],
+  application: Application,
+  status: string,
+  same: Application[],
+): Promise<void> {
+  if (isOpenStatus(application.status, statuses) || !isOpenStatus(status, statuses)) return;
+  const open = same.find((a) => a.id !== application.id && isOpenStatus(a.status, statuses));
+  if (!open) return;
+  const on = await data.today(new Date(open.createdAt));
+  throw new HttpError(
+    409,
+    'CONFLICT',
+    `У ребёнка уже есть открытая заявка в эту подгруппу (от ${formatRuDate(on)}, «${open.status}»): продолжайте работу с ней, эту заявку нельзя открыть снова`,
     { field: 'status' },
   );
 }
@@ -301,10 +323,16 @@ async function changeStatus(
   ]);
   if (!learner) throw notFound(`Обучающийся заявки ${id} не найден`);
 
+  const same = await data.applications({
+    learnerId: application.learnerId,
+    subgroupId: application.subgroupId,
+  });
+  await checkReopen(data, org.applicationStatuses, application, body.status, same);
   const change = await ownChange(
     data,
     application,
     rosterChangeOf(org.applicationStatuses, application, body, subgroup),
+    same,
   );
   if (change && change.kind !== 'withdraw') {
     if (!(await data.schedule(subgroup.id))) {

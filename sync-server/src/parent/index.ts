@@ -4,6 +4,7 @@ import {
   ageOn,
   FOCUS_LABELS,
   formatRuDate,
+  isOpenStatus,
   type Learner,
   newEntityId,
   type Programme,
@@ -244,20 +245,6 @@ function childrenRoutes(app: FastifyInstance) {
   );
 }
 
-/**
- * AP3: an open application for the same child and subgroup makes a second one a duplicate.
- * The org's status list runs as a pipeline: the statuses before «обучается» (новая,
- * подтверждена, в резерве) still lead to it, so they are open like «обучается» itself; those
- * after it (отклонена, отчислен, …) close the application. Without «обучается» in the list,
- * only the first status is open.
- */
-function isOpen(application: Application, statuses: string[]): boolean {
-  const studying = statuses.indexOf(APPLICATION_STUDYING);
-  const position = statuses.indexOf(application.status);
-  if (application.status === APPLICATION_STUDYING || position === 0) return true;
-  return studying > 0 && position > 0 && position < studying;
-}
-
 function applicationRoutes(app: FastifyInstance) {
   route(
     app,
@@ -319,12 +306,12 @@ function applicationRoutes(app: FastifyInstance) {
       }
       checkApplicantAge(learner, await data.programme(subgroup.programmeId), subgroup, today);
       const initial = org.applicationStatuses[0]!;
-      if (existing.some((a) => isOpen(a, org.applicationStatuses))) {
+      if (existing.some((a) => isOpenStatus(a.status, org.applicationStatuses))) {
         throw new HttpError(409, 'CONFLICT', 'Заявка в эту подгруппу уже подана', {
           field: 'subgroupId',
         });
       }
-      const open = childApplications.filter((a) => isOpen(a, org.applicationStatuses));
+      const open = childApplications.filter((a) => isOpenStatus(a.status, org.applicationStatuses));
       if (open.length >= MAX_OPEN_APPLICATIONS_PER_CHILD) {
         throw new HttpError(
           409,
