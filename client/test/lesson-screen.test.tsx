@@ -191,6 +191,33 @@ describe('lesson register', () => {
     expect(screen.getByTestId('mark-kid-b').getAttribute('data-code')).toBe('Б');
   });
 
+  it('[LS16] a register left and opened again while a tap is being saved steps on from that tap', async () => {
+    const database = await renderLesson('2026-09-02');
+    const button = await screen.findByTestId('mark-kid-a');
+    // Saves take 300 ms, as on a slow tablet; reads stay quick.
+    const marks = database.rx.collections.marks.storageInstance;
+    const write = marks.bulkWrite.bind(marks);
+    marks.bulkWrite = async (rows, context) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return write(rows, context);
+    };
+
+    fireEvent.click(button);
+    unmountScreen();
+    renderScreen(database, '2026-09-02');
+    await waitFor(() =>
+      expect(screen.getByTestId('mark-kid-a').hasAttribute('disabled')).toBe(false),
+    );
+    expect(await storedCode(database, '2026-09-02', 'kid-a')).toBeUndefined();
+    fireEvent.click(screen.getByTestId('mark-kid-a'));
+
+    // ✓ from the first screen's tap, then Н: both taps count, and the last one is saved.
+    await waitFor(() =>
+      expect(screen.getByTestId('mark-kid-a').getAttribute('data-code')).toBe('Н'),
+    );
+    expect(await storedCode(database, '2026-09-02', 'kid-a')).toBe('Н');
+  });
+
   it('[LS10] a reopened register takes no tap before its saved marks are shown', async () => {
     const database = await renderLesson('2026-09-02');
     unmountScreen();

@@ -40,7 +40,8 @@ describe('attendance taps on a slow tablet', () => {
   it('[LS14] taps faster than the saves step once each, show at once, and save the last one', async () => {
     const { calls, save } = slowSaves();
     let redraws = 0;
-    const queue = new TapQueue(save, () => redraws++);
+    const queue = new TapQueue(save);
+    queue.subscribe(() => redraws++);
     const saved = mark('', 10);
 
     queue.tap('kid', saved, codes);
@@ -68,7 +69,7 @@ describe('attendance taps on a slow tablet', () => {
 
   it('[LS14] a refused new mark leaves the register empty: the server’s tombstone keeps the stamp', async () => {
     const { calls, save } = slowSaves();
-    const queue = new TapQueue(save, () => {});
+    const queue = new TapQueue(save);
     queue.tap('kid', undefined, codes);
     expect(queue.shown('kid', undefined)).toBe('');
     calls[0]?.done(stamp(20));
@@ -79,7 +80,7 @@ describe('attendance taps on a slow tablet', () => {
 
   it('[LS14] a save that fails shows the saved code again', async () => {
     const { calls, save } = slowSaves();
-    const queue = new TapQueue(save, () => {});
+    const queue = new TapQueue(save);
     const saved = mark('Н', 10);
     queue.tap('kid', saved, codes);
     expect(queue.shown('kid', saved)).toBe('Б');
@@ -90,11 +91,40 @@ describe('attendance taps on a slow tablet', () => {
     expect(queue.saving('kid', saved)).toBe(false);
   });
 
+  it('[LS15] a save that fails saves the taps made meanwhile, as the last one', async () => {
+    const { calls, save } = slowSaves();
+    const queue = new TapQueue(save);
+    const saved = mark('', 10);
+    queue.tap('kid', saved, codes);
+    queue.tap('kid', saved, codes);
+    expect(calls.map((c) => c.code)).toEqual(['Н']);
+
+    const failed = new Promise((resolve) => process.once('unhandledRejection', resolve));
+    calls[0]?.fail(new Error('AbortError'));
+    await failed;
+    // The second tap (Б) is what the teacher sees and what is saved now.
+    expect(calls.map((c) => c.code)).toEqual(['Н', 'Б']);
+    expect(queue.shown('kid', saved)).toBe('Б');
+    calls[1]?.done(stamp(30));
+    await settle();
+    expect(queue.shown('kid', mark('Б', 30))).toBe('Б');
+    expect(queue.saving('kid', mark('Б', 30))).toBe(false);
+  });
+
+  it('[LS16] a listener that left hears nothing more', async () => {
+    const { calls, save } = slowSaves();
+    const queue = new TapQueue(save);
+    let heard = 0;
+    const leave = queue.subscribe(() => heard++);
+    queue.tap('kid', undefined, codes);
+    leave();
+    calls[0]?.done(stamp(20));
+    await settle();
+    expect(heard).toBe(1);
+  });
+
   it('[LS14] a tap of an unchanged code saves nothing new and hands over to the saved mark', async () => {
-    const queue = new TapQueue(
-      async () => undefined,
-      () => {},
-    );
+    const queue = new TapQueue(async () => undefined);
     queue.tap('kid', undefined, codes);
     await settle();
     expect(queue.saving('kid', undefined)).toBe(false);

@@ -488,18 +488,40 @@ function safeEnrolled(roster: RosterEntry[], date: string): RosterEntry[] {
 }
 
 /** LS14: one queue of attendance taps per lesson, redrawn when what it shows changes. */
+/**
+ * LS16: one tap queue per lesson while the app runs. A register left and opened again while a
+ * save was on its way had a queue of its own, and the earlier screen's last tap could be
+ * written after a newer one; now the reopened register goes on with the taps on their way.
+ */
+interface LessonTaps {
+  slot: LessonSlot;
+  taps: TapQueue;
+}
+
+const tapQueues = new WeakMap<OtmetkaDb, Map<string, LessonTaps>>();
+
+function lessonTaps(db: OtmetkaDb, slot: LessonSlot): TapQueue {
+  const lessons = tapQueues.get(db) ?? new Map<string, LessonTaps>();
+  tapQueues.set(db, lessons);
+  const known = lessons.get(slot.lessonId);
+  if (known) {
+    // A save uses the slot as the register shows it now (the schedule may have changed its end).
+    known.slot = slot;
+    return known.taps;
+  }
+  const at: { slot: LessonSlot } = { slot };
+  const taps = new TapQueue(
+    async (learnerId, code) => (await setMark(db, at.slot, learnerId, { code })).stamps.code,
+  );
+  lessons.set(slot.lessonId, Object.assign(at, { taps }));
+  return taps;
+}
+
 function useTapQueue(db: OtmetkaDb, slot: LessonSlot): TapQueue {
   const [, redraw] = useState(0);
-  const queue = useRef<{ lessonId: string; taps: TapQueue }>();
-  if (queue.current?.lessonId !== slot.lessonId) {
-    const save = async (learnerId: string, code: string) =>
-      (await setMark(db, slot, learnerId, { code })).stamps.code;
-    queue.current = {
-      lessonId: slot.lessonId,
-      taps: new TapQueue(save, () => redraw((n) => n + 1)),
-    };
-  }
-  return queue.current.taps;
+  const taps = lessonTaps(db, slot);
+  useEffect(() => taps.subscribe(() => redraw((n) => n + 1)), [taps]);
+  return taps;
 }
 
 function codeLabel(codes: AttendanceCode[], code: string): string {

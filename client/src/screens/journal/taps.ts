@@ -23,12 +23,19 @@ interface Tap {
 
 export class TapQueue {
   private readonly taps = new Map<string, Tap>();
+  private readonly listeners = new Set<() => void>();
 
-  constructor(
-    private readonly save: SaveCode,
-    /** Called when what the register shows changes without a new saved mark. */
-    private readonly changed: () => void,
-  ) {}
+  constructor(private readonly save: SaveCode) {}
+
+  /** Calls `listener` when what the register shows changes without a new saved mark. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
 
   /**
    * The code the register shows for a learner: the last tap's, until the saved mark holds it
@@ -85,8 +92,11 @@ export class TapQueue {
         this.changed();
       },
       (err: unknown) => {
-        // Not saved: the register shows the saved code again; the error goes where others go.
-        this.taps.delete(learnerId);
+        tap.saving = false;
+        // LS15: the taps made meanwhile are the teacher's last word: they get their own save.
+        // Without any, the register shows the saved code again. The error goes where others go.
+        if (tap.code !== code) this.flush(learnerId);
+        else this.taps.delete(learnerId);
         this.changed();
         throw err;
       },
