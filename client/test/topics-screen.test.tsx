@@ -179,6 +179,41 @@ describe('topics screen', () => {
       expect(shownTitles()).toEqual(['Введение', third, second, 'Итоговое занятие']),
     );
   });
+  it('[TP4] a topic edited with ✎ is saved and the form closes', async () => {
+    const database = await renderTopics();
+    await addTopic(
+      database,
+      subgroup.id,
+      {
+        section: 'Раздел 1',
+        title: 'Введение',
+        hours: 2,
+        form: '',
+        control: '',
+        plannedDate: null,
+      },
+      1,
+    );
+    fireEvent.click(await screen.findByTestId('topic-edit'));
+    const forms = screen.getAllByTestId('topic-form');
+    const edit = forms[0]!;
+    const field = (id: string) => edit.querySelector<HTMLInputElement>(`[data-testid="${id}"]`)!;
+    expect(field('topic-title').value).toBe('Введение');
+    fireEvent.input(field('topic-title'), { target: { value: 'Введение в робототехнику' } });
+    fireEvent.input(field('topic-hours'), { target: { value: '3' } });
+    fireEvent.submit(edit);
+
+    await waitFor(() => expect(screen.getAllByTestId('topic-form')).toHaveLength(forms.length - 1));
+    expect(screen.queryByRole('alert')).toBeNull();
+    const [stored] = await database.rx.collections.topics.find().exec();
+    expect(stored?.toJSON()).toMatchObject({
+      title: 'Введение в робототехнику',
+      hours: 3,
+      section: 'Раздел 1',
+      order: 1,
+    });
+  });
+
   it('[TI6] a topic of 1,5 hours is shown and totalled with a decimal comma', async () => {
     await renderTopics();
     fireEvent.input(screen.getByTestId('topic-title'), { target: { value: 'Введение' } });

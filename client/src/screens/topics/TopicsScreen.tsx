@@ -30,7 +30,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
           editing === t.id ? (
             <li key={t.id} class="card">
               <TopicForm
-                initial={t}
+                initial={topicFields(t)}
                 period={period}
                 submitLabel="Сохранить"
                 onCancel={() => setEditing(null)}
@@ -111,6 +111,22 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
   );
 }
 
+/**
+ * TP4: what the form edits of a stored topic. The whole document went into the form, and its
+ * save sent `id`, `stamps`… as the patch, which the device refuses to change (IMMUTABLE_FIELD):
+ * no edit of a topic was ever saved.
+ */
+function topicFields(t: TopicFields): TopicFields {
+  return {
+    section: t.section,
+    title: t.title,
+    hours: t.hours,
+    form: t.form,
+    control: t.control,
+    plannedDate: t.plannedDate,
+  };
+}
+
 const EMPTY_TOPIC: TopicFields = {
   section: '',
   title: '',
@@ -160,7 +176,12 @@ function TopicForm(props: {
         : null;
     if (dateProblem) return setError(`Плановая ${dateProblem}.`);
     setError(null);
-    await props.onSubmit({ ...fields, title, hours });
+    try {
+      await props.onSubmit(topicFields({ ...fields, title, hours }));
+    } catch (err) {
+      // TP4: a write the device refuses keeps the form open and says so, never silently.
+      return setError(`Тема не сохранена: ${err instanceof Error ? err.message : String(err)}`);
+    }
     if (!props.initial) {
       setFields(EMPTY_TOPIC);
       setHoursText(ruHours(EMPTY_TOPIC.hours));
