@@ -93,6 +93,33 @@ describe('topics screen', () => {
     );
   });
 
+  it('[TI9] a double tap on «Сохранить» saves the rows once, in one write', async () => {
+    const database = await renderTopics();
+    const header = '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата';
+    const rows = Array.from({ length: 40 }, (_, i) => `${i + 1};Раздел;Тема ${i + 1};2;;;`);
+    const input = screen.getByTestId('topic-file') as HTMLInputElement;
+    const file = new File([[header, ...rows].join('\r\n')], 'темы.csv');
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    fireEvent.change(input);
+    await screen.findByTestId('import-preview');
+
+    let writes = 0;
+    const topics = database.rx.collections.topics.storageInstance;
+    const bulkWrite = topics.bulkWrite.bind(topics);
+    topics.bulkWrite = (docs, context) => {
+      writes += 1;
+      return bulkWrite(docs, context);
+    };
+    fireEvent.click(screen.getByTestId('import-save'));
+    fireEvent.click(screen.getByTestId('import-save'));
+
+    await screen.findByTestId('import-saved');
+    expect(await database.rx.collections.topics.count().exec()).toBe(40);
+    expect(writes).toBe(1);
+    const stored = await database.rx.collections.topics.find({ sort: [{ order: 'asc' }] }).exec();
+    expect(stored.map((t) => t.title).slice(0, 3)).toEqual(['Тема 1', 'Тема 2', 'Тема 3']);
+  });
+
   it('[TI8] the import preview totals the plan after saving and names rows already in the plan', async () => {
     const database = await renderTopics();
     await tiedPlan(database);

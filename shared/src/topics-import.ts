@@ -1,7 +1,7 @@
 import { dateToExcelSerial, excelSerialToDate, parseRuDate } from './dates.ts';
 import { DomainError } from './errors.ts';
 import { type DatePeriod, plannedDateProblem } from './topic-dates.ts';
-import { type CellValue, readXlsx, writeXlsx } from './xlsx.ts';
+import { type CellValue, readXlsx, type SheetData, writeXlsx } from './xlsx.ts';
 
 /**
  * Import of the calendar study plan (КТП) from the files teachers actually have (TI1–TI6):
@@ -272,9 +272,18 @@ function parseRow(ctx: RowContext, fallbackOrder: number): ImportedTopicRow | nu
   return ctx.errors.length === before ? row : null;
 }
 
-/** A closing "Итого" line carries a total, not a topic. */
-function isTotalRow(cells: CellValue[]): boolean {
-  return cells.some((v) => /^(итого|всего)(?![а-яё])/i.test(text(v)));
+const TOTAL_WORD = /^(итого|всего)(?![а-яё])/i;
+const BARE_TOTAL = /^(итого|всего)\s*(часов|ч\.?)?\s*[:.]?$/i;
+
+/**
+ * A closing «Итого» line carries a total, not a topic: a cell starts with «Итого» or «Всего»,
+ * and the topic's own cell is empty or holds just that word («Итого:», «Всего часов»). TI11: a
+ * topic titled «Всего понемногу: повторение» is a topic; it was dropped without a word.
+ */
+function isTotalRow(cells: CellValue[], titleColumn: number | undefined): boolean {
+  const title = titleColumn === undefined ? '' : text(cells[titleColumn]);
+  if (title !== '' && !BARE_TOTAL.test(title)) return false;
+  return cells.some((v) => TOTAL_WORD.test(text(v)));
 }
 
 /** TI1, TI3, TI5, TI7: header by name, then one topic (or row errors) per non-empty row. */
@@ -308,9 +317,12 @@ export function parseTopicRows(
 
   const topics: ImportedTopicRow[] = [];
   let lastOrder = 0;
+  let seen = 0;
   for (let r = header.index + 1; r < rows.length; r++) {
     const cells = rows[r] ?? [];
-    if (cells.every(isBlank) || isTotalRow(cells)) continue;
+    if (cells.every(isBlank) || isTotalRow(cells, header.columns.get('title'))) continue;
+    seen += 1;
+    if (seen > MAX_IMPORT_TOPICS) return fileProblem(header.index + 1, tooMany(rows, r));
     const topic = parseRow(
       { cells, columns: header.columns, rowNumber: r + 1, errors, period: options.period },
       lastOrder + 1,
@@ -321,8 +333,47 @@ export function parseTopicRows(
       topics.push(topic);
     }
   }
+  if (seen === 0) {
+    return fileProblem(header.index + 1, 'под строкой заголовков нет ни одной темы');
+  }
   const totalHours = topicHours(topics);
   return { rows: topics, errors, totalHours };
+}
+
+/**
+ * TI13: a plan has at most a few hundred topics (144 hours a year at half an hour each is 288);
+ * a file with more is not a plan (a whole database export, a wrong sheet), and a device would
+ * spend minutes saving it.
+ */
+export const MAX_IMPORT_TOPICS = 500;
+
+function tooMany(rows: CellValue[][], from: number): string {
+  const more = rows.slice(from).filter((cells) => !cells.every(isBlank)).length;
+  return `в файле больше ${MAX_IMPORT_TOPICS} тем (${MAX_IMPORT_TOPICS + more}): столько в учебный план подгруппы не входит — проверьте, тот ли это файл или лист`;
+}
+
+/** TI13: a problem of the whole file, shown on its header row; nothing can be saved. */
+function fileProblem(row: number, message: string): TopicImportResult {
+  return { rows: [], errors: [{ row, column: COLUMN_TITLES.title, message }], totalHours: 0 };
+}
+
+/**
+ * TI12: a plan is read from the first sheet Excel shows that has the header row: a workbook
+ * often opens with a hidden sheet or a title page («Записка») before «КТП», and the first
+ * sheet alone was read. Without such a sheet the error names the sheets looked at.
+ */
+function parseWorkbook(sheets: SheetData[], options: TopicImportOptions): TopicImportResult {
+  const shown = sheets.filter((sheet) => !sheet.hidden);
+  const sheet = shown.find((s) => findHeader(s.rows) !== null);
+  if (sheet || shown.length < 2) return parseTopicRows((sheet ?? shown[0])?.rows ?? [], options);
+
+  const result = parseTopicRows(shown[0]!.rows, options);
+  const names = shown.map((s) => `«${s.name}»`).join(', ');
+  const errors = result.errors.map((e) => ({
+    ...e,
+    message: `${e.message} ни на одном листе книги (${names})`,
+  }));
+  return { ...result, errors };
 }
 
 function isZip(bytes: Uint8Array): boolean {
@@ -343,7 +394,7 @@ export function parseTopicsFile(
     throw new DomainError('IMPORT_FILE_INVALID', 'file', 'файл пуст');
   }
   const name = typeof fileName === 'string' ? fileName.toLowerCase() : '';
-  if (isZip(bytes)) return parseTopicRows(readXlsx(bytes).sheets[0]?.rows ?? [], options);
+  if (isZip(bytes)) return parseWorkbook(readXlsx(bytes).sheets, options);
   if (name.endsWith('.xlsx'))
     throw new DomainError('IMPORT_FILE_INVALID', 'file', 'файл .xlsx повреждён');
   if (name.endsWith('.xls') || (bytes[0] === 0xd0 && bytes[1] === 0xcf)) {

@@ -17,6 +17,8 @@ export type CellValue = string | number | null;
 export interface SheetData {
   name: string;
   rows: CellValue[][];
+  /** Read only: the sheet is hidden in Excel (`state` hidden or veryHidden). */
+  hidden?: boolean;
 }
 
 export interface SheetInput extends SheetData {
@@ -133,7 +135,9 @@ function unpack(bytes: Uint8Array): Record<string, Uint8Array> {
   }
 }
 
-function sheetPaths(parts: Record<string, Uint8Array>): { name: string; path: string }[] {
+function sheetPaths(
+  parts: Record<string, Uint8Array>,
+): { name: string; path: string; hidden: boolean }[] {
   const workbook = parts['xl/workbook.xml'];
   if (!workbook) invalid('в файле Excel нет книги (xl/workbook.xml)');
   const rels = parts['xl/_rels/workbook.xml.rels'];
@@ -143,12 +147,14 @@ function sheetPaths(parts: Record<string, Uint8Array>): { name: string; path: st
     const target = attr(m[0], 'Target');
     if (id && target) targets.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
   }
-  const out: { name: string; path: string }[] = [];
+  const out: { name: string; path: string; hidden: boolean }[] = [];
   for (const m of strFromU8(workbook).matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
     const rid = attr(m[0], 'r:id') ?? '';
+    const state = attr(m[0], 'state');
     out.push({
       name: attr(m[0], 'name') ?? `Лист${out.length + 1}`,
       path: targets.get(rid) ?? `xl/worksheets/sheet${out.length + 1}.xml`,
+      hidden: state === 'hidden' || state === 'veryHidden',
     });
   }
   return out;
@@ -217,20 +223,20 @@ function fillMerges(xml: string, rows: CellValue[][]): void {
 }
 
 /**
- * Reads every sheet of an XLSX file, in workbook order (the first is the one imports use).
+ * Reads every sheet of an XLSX file, in workbook order, a hidden one marked `hidden`.
  * Rows and columns keep their positions (empty cells are null); merged ranges are filled with
  * their top-left value. Throws IMPORT_FILE_INVALID for a file that is not a readable XLSX.
  */
 export function readXlsx(bytes: Uint8Array): { sheets: SheetData[] } {
   const parts = unpack(bytes);
   const strings = sharedStrings(parts);
-  const sheets = sheetPaths(parts).map(({ name, path }) => {
+  const sheets = sheetPaths(parts).map(({ name, path, hidden }) => {
     const part = parts[path];
     if (!part) invalid(`в книге нет листа «${name}»`);
     const xml = strFromU8(part);
     const rows = readSheet(xml, strings);
     fillMerges(xml, rows);
-    return { name, rows };
+    return hidden ? { name, rows, hidden } : { name, rows };
   });
   if (sheets.length === 0) invalid('в книге Excel нет листов');
   return { sheets };

@@ -1,7 +1,9 @@
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { dateToExcelSerial } from '../src/dates.ts';
 import {
   checkTopicHours,
+  MAX_IMPORT_TOPICS,
   parseTopicsFile,
   TOPIC_TEMPLATE_COLUMNS,
   topicsTemplateCsv,
@@ -359,6 +361,78 @@ describe('topics import', () => {
       'IMPORT_FILE_INVALID',
       'file',
     );
+  });
+
+  it('[TI11] a topic that starts with «Всего» is a topic; total lines are skipped wherever their word is', () => {
+    const text = csv(
+      [
+        ['№', 'Раздел', 'Тема', 'Кол-во часов'],
+        ['1', 'Введение', 'Всего понемногу: повторение', '2'],
+        ['2', 'Введение', 'Итоговое занятие', '2'],
+        ['', 'Итого по разделу', '', '4'],
+        ['', '', 'Всего часов:', '4'],
+        ['ИТОГО', '', '', '4'],
+      ],
+      ';',
+    );
+    const result = parseTopicsFile(new TextEncoder().encode(text), 'plan.csv');
+    expect(result.rows.map((r) => r.title)).toEqual([
+      'Всего понемногу: повторение',
+      'Итоговое занятие',
+    ]);
+    expect(result.errors).toEqual([]);
+  });
+
+  it('[TI12] a workbook is read from the first shown sheet with the header: a hidden sheet or a title page before it is passed over', () => {
+    const plan = [HEADER, ...PLAN];
+    const note = [['Пояснительная записка'], ['Программа рассчитана на 72 часа']];
+    const withHidden = unzipSync(
+      writeXlsx([
+        { name: 'Служебный', rows: plan.slice(0, 1).concat([['1', '', 'Чужая тема', '1']]) },
+        { name: 'Записка', rows: note },
+        { name: 'КТП', rows: plan },
+      ]),
+    );
+    const workbook = strFromU8(withHidden['xl/workbook.xml']!);
+    withHidden['xl/workbook.xml'] = strToU8(
+      workbook.replace('name="Служебный"', 'name="Служебный" state="hidden"'),
+    );
+    const result = parseTopicsFile(zipSync(withHidden), 'plan.xlsx');
+    expect(result.rows.map((r) => r.title)).toEqual(EXPECTED.map((r) => r.title));
+
+    const none = parseTopicsFile(
+      writeXlsx([
+        { name: 'Записка', rows: note },
+        { name: 'Лист2', rows: [['пусто']] },
+      ]),
+      'plan.xlsx',
+    );
+    expect(none.errors.map((e) => e.message)).toEqual([
+      'не найдена строка заголовков с колонками «Тема» и «Кол-во часов» ни на одном листе книги («Записка», «Лист2»)',
+    ]);
+  });
+
+  it('[TI13] a file with only the header, or with more topics than a plan holds, says so and offers nothing to save', () => {
+    const only = parseTopicsFile(new TextEncoder().encode(csv([HEADER], ';')), 'plan.csv');
+    expect(only).toEqual({
+      rows: [],
+      errors: [{ row: 1, column: 'Тема', message: 'под строкой заголовков нет ни одной темы' }],
+      totalHours: 0,
+    });
+
+    const rows = Array.from({ length: MAX_IMPORT_TOPICS + 20 }, (_, i) => [`Тема ${i}`, '1']);
+    const huge = parseTopicsFile(
+      new TextEncoder().encode(csv([['Тема', 'Кол-во часов'], ...rows], ';')),
+      'plan.csv',
+    );
+    expect(huge.rows).toEqual([]);
+    expect(huge.errors).toEqual([
+      {
+        row: 1,
+        column: 'Тема',
+        message: `в файле больше ${MAX_IMPORT_TOPICS} тем (${MAX_IMPORT_TOPICS + 20}): столько в учебный план подгруппы не входит — проверьте, тот ли это файл или лист`,
+      },
+    ]);
   });
 
   it('[TI6] total hours against the subgroup plan', () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { addMonths, monthOf, todayIn } from '@otmetka/shared';
@@ -567,6 +567,18 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
     await screenshot(pageA, 'topics-import-preview-portrait');
     await pageA.setViewportSize(LANDSCAPE);
     await pageA.getByTestId('import-cancel').click();
+    // [TI10] The same file from disk, chosen again after «Отмена» (corrected under its name), is
+    // read again: the browser tells no change of a file input that still holds that file.
+    const dir = await mkdtemp(path.join(tmpdir(), 'otmetka-e2e-topics-'));
+    const onDisk = path.join(dir, 'темы.csv');
+    await writeFile(onDisk, `\uFEFF${csv}`);
+    for (const round of [1, 2]) {
+      await pageA.getByTestId('topic-file').setInputFiles(onDisk);
+      await pageA.getByTestId('import-preview').waitFor({ timeout: 5000 });
+      expect(await pageA.getByTestId('import-row').count(), `round ${round}`).toBe(2);
+      await pageA.getByTestId('import-cancel').click();
+    }
+    await rm(dir, { recursive: true, force: true });
     await deviceA.close();
     await deviceB.close();
   });

@@ -295,6 +295,24 @@ export function nextTopicOrder(topics: readonly Topic[]): number {
   return (topics.at(-1)?.order ?? 0) + 1;
 }
 
+/** A new topic of the plan before the teacher's fields are written into it. */
+function topicBase(db: OtmetkaDb, subgroupId: string, id: string, order: number): Topic {
+  return {
+    id,
+    type: 'topic',
+    orgId: db.user.orgId,
+    subgroupId,
+    order,
+    section: '',
+    title: '',
+    hours: 0,
+    form: '',
+    control: '',
+    plannedDate: null,
+    stamps: {},
+  };
+}
+
 export async function addTopic(
   db: OtmetkaDb,
   subgroupId: string,
@@ -302,20 +320,7 @@ export async function addTopic(
   order: number,
 ): Promise<Topic> {
   const id = newTopicId(subgroupId);
-  const base = (): Topic => ({
-    id,
-    type: 'topic',
-    orgId: db.user.orgId,
-    subgroupId,
-    order,
-    section: '',
-    title: fields.title,
-    hours: 0,
-    form: '',
-    control: '',
-    plannedDate: null,
-    stamps: {},
-  });
+  const base = () => ({ ...topicBase(db, subgroupId, id, order), title: fields.title });
   return writeJournalDoc<Topic>(db, 'topics', id, base, { ...fields, order });
 }
 
@@ -360,30 +365,40 @@ export async function moveTopic(
   }
 }
 
-/** Saves the rows of an imported template after the existing topics, in file order. */
+/**
+ * TI9: saves the rows of an imported template after the existing topics, in file order, in one
+ * write: all of them or none. One write per row took 0.1–0.15 s each on a loaded tablet (a plan
+ * of 72 topics about ten seconds, with the save button still live), and a tab closed meanwhile
+ * left half a plan. The new ids are random, so no tombstone can stand in the way.
+ */
 export async function importTopics(
   db: OtmetkaDb,
   subgroupId: string,
   rows: ImportedTopicRow[],
   firstOrder: number,
 ): Promise<number> {
-  let order = firstOrder;
-  for (const row of rows) {
-    await addTopic(
-      db,
-      subgroupId,
-      {
-        section: row.section,
-        title: row.title,
-        hours: row.hours,
-        form: row.form,
-        control: row.control,
-        plannedDate: row.plannedDate,
-      },
-      order++,
-    );
+  const docs = rows.map((row, i) => {
+    const order = firstOrder + i;
+    const base = topicBase(db, subgroupId, newTopicId(subgroupId), order);
+    const fields: TopicFields = {
+      section: row.section,
+      title: row.title,
+      hours: row.hours,
+      form: row.form,
+      control: row.control,
+      plannedDate: row.plannedDate,
+    };
+    const stamp = stampNow(db);
+    return { doc: newJournalDoc(base, undefined, { ...fields, order }, stamp), at: stamp.at };
+  });
+  const written = await db.rx.collections.topics.bulkInsert(docs.map((d) => d.doc) as never[]);
+  if (written.error.length > 0) {
+    throw new Error(`не записано тем: ${written.error.length} из ${docs.length}`);
   }
-  return rows.length;
+
+  for (const { doc, at } of docs) db.pending.set(doc.id, { collection: 'topics', at });
+  void saveBookkeeping(db);
+  return docs.length;
 }
 
 // Notices

@@ -26,6 +26,7 @@ export function TopicImport({ subgroup, topics }: { subgroup: Subgroup; topics: 
   const [fileError, setFileError] = useState<string | null>(null);
   const [skipBad, setSkipBad] = useState(false);
   const [saved, setSaved] = useState<number | null>(null);
+  const [saving, setSaving] = useState(false);
 
   const onFile = async (file: File | undefined) => {
     setResult(null);
@@ -43,14 +44,23 @@ export function TopicImport({ subgroup, topics }: { subgroup: Subgroup; topics: 
     }
   };
 
+  // TI9: one save per preview: a second tap while it is written would add every row again.
   const save = async () => {
-    if (!result) return;
-    const count = await importTopics(db, subgroup.id, result.rows, nextTopicOrder(topics));
-    setResult(null);
-    setSaved(count);
+    if (!result || saving) return;
+    setSaving(true);
+    try {
+      const count = await importTopics(db, subgroup.id, result.rows, nextTopicOrder(topics));
+      setResult(null);
+      setSaved(count);
+    } catch (err) {
+      setFileError(`Темы не сохранены: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      setSaving(false);
+    }
   };
 
-  const blocked = !result || result.rows.length === 0 || (result.errors.length > 0 && !skipBad);
+  const blocked =
+    saving || !result || result.rows.length === 0 || (result.errors.length > 0 && !skipBad);
   return (
     <section class="card" data-testid="topic-import">
       <h3>Загрузка из файла</h3>
@@ -75,7 +85,11 @@ export function TopicImport({ subgroup, topics }: { subgroup: Subgroup; topics: 
             type="file"
             accept=".xlsx,.csv,.txt"
             class="visually-hidden"
-            onChange={(e) => void onFile(e.currentTarget.files?.[0])}
+            onChange={(e) => {
+              void onFile(e.currentTarget.files?.[0]);
+              // TI10: the same file, corrected and saved under its name, can be chosen again.
+              e.currentTarget.value = '';
+            }}
             data-testid="topic-file"
           />
         </label>
