@@ -151,6 +151,42 @@ describe('a sign-out in another tab', () => {
     await waitFor(async () => expect(await cacheGet(key)).toBeUndefined());
   });
 
+  it('[SI1] a teacher asked to sign in again goes on with the journal, signs in from the sync bar, and is not locked out offline', async () => {
+    const teacher = { ...TEACHER_USER, id: 'teacher-expired' };
+    localStorage.setItem(
+      KEY,
+      JSON.stringify({ user: teacher, accessToken: 'a', refreshToken: 'r' }),
+    );
+    const refused = { error: { code: 'TOKEN_INVALID', message: 'Токен недействителен' } };
+    const session = new Session({
+      baseUrl: 'http://127.0.0.1:9',
+      fetch: async () => new Response(JSON.stringify(refused), { status: 401 }),
+    });
+    sessions.push(session);
+    render(<App session={session} />);
+
+    await screen.findByTestId('signin-again');
+    fireEvent.click(screen.getByTestId('signin-later'));
+    await waitFor(() => expect(screen.queryByTestId('signin-again')).toBeNull());
+    // The journal's own screen is there to work in (an empty device says it is loading).
+    expect(screen.getByTestId('journals-loading')).toBeTruthy();
+
+    fireEvent.click(screen.getByTestId('sync-signin'));
+    await screen.findByTestId('signin-again');
+
+    // No signal in the classroom: the form gives way, the bar says what to do.
+    Object.defineProperty(navigator, 'onLine', { value: false, configurable: true });
+    window.dispatchEvent(new Event('offline'));
+    try {
+      await waitFor(() => expect(screen.queryByTestId('signin-again')).toBeNull());
+      expect(screen.getByTestId('sync-signin').textContent).toBe(
+        'Войдите снова, когда будет связь',
+      );
+    } finally {
+      Object.defineProperty(navigator, 'onLine', { value: true, configurable: true });
+    }
+  });
+
   it('[PD9] a parent’s expired session asks to sign in again, with «Выйти» still at hand', async () => {
     const parent: SessionUser = {
       id: 'parent-expired',

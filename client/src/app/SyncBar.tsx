@@ -10,9 +10,16 @@ import { NoticeList } from './Notices.tsx';
  * Always visible: online or offline, how many changes are not yet sent, the last successful
  * sync, and «Требуют внимания»: the edits the server refused or that lost a conflict.
  */
-export function SyncBar({ catalog = EMPTY_CATALOG }: { catalog?: CatalogView }) {
+export function SyncBar({
+  catalog = EMPTY_CATALOG,
+  onSignIn,
+}: {
+  catalog?: CatalogView;
+  /** SI1: opens the sign-in the teacher put off. */
+  onSignIn?: () => void;
+}) {
   const { db, sync, user } = useTeacher();
-  const { online, pending, lastSyncAt, error } = sync.status;
+  const { online, pending, lastSyncAt, error, needsSignIn } = sync.status;
   const notices = useObservable(() => notices$(db), [db], [] as Notice[]);
   const [open, setOpen] = useState(false);
 
@@ -33,6 +40,19 @@ export function SyncBar({ catalog = EMPTY_CATALOG }: { catalog?: CatalogView }) 
           ? `Синхронизировано ${formatTime(lastSyncAt.value, user.timeZone)}`
           : 'Ещё не синхронизировано'}
       </span>
+      {needsSignIn.value && (
+        <button
+          type="button"
+          class="attention"
+          onClick={onSignIn}
+          disabled={!online.value}
+          data-testid="sync-signin"
+        >
+          {online.value
+            ? 'Изменения не отправляются: войдите снова'
+            : 'Войдите снова, когда будет связь'}
+        </button>
+      )}
       {error.value && (
         <span class="error" data-testid="sync-error">
           {error.value}

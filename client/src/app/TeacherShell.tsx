@@ -87,6 +87,14 @@ function TeacherScreens({ session }: { session: Session }) {
     EMPTY_CATALOG as CatalogView,
   );
   const current = route.value;
+  // SI1: the sign-in asked again never locks the journal on the device: the teacher may put it
+  // off, and offline (where it cannot succeed) it gives way to a line in the sync bar.
+  const [later, setLater] = useState(false);
+  const needed = sync.status.needsSignIn.value;
+  useEffect(() => {
+    if (!needed) setLater(false);
+  }, [needed]);
+  const asking = needed && !later && sync.status.online.value;
 
   return (
     <div class="app">
@@ -97,10 +105,10 @@ function TeacherScreens({ session }: { session: Session }) {
         <span class="muted user">{user.displayName}</span>
         <LogoutButton session={session} />
       </header>
-      <SyncBar catalog={catalog} />
-      {sync.status.needsSignIn.value && (
+      <SyncBar catalog={catalog} onSignIn={() => setLater(false)} />
+      {asking && (
         <div class="overlay">
-          <SignIn session={session} lockedName={user.displayName} />
+          <SignIn session={session} lockedName={user.displayName} onLater={() => setLater(true)} />
         </div>
       )}
       <main class="content">

@@ -25,12 +25,15 @@ export function SignIn({
   lockedName,
   againText,
   onSignedIn,
+  onLater,
 }: {
   session: Session;
   lockedName?: string;
   /** What the sign-in again says instead of the teacher's text about unsent changes. */
   againText?: string;
   onSignedIn?: () => void;
+  /** SI1: the teacher goes on with the journal on the device and signs in later. */
+  onLater?: () => void;
 }) {
   const registerOrg = useRegistrationOrg();
   const [login, setLogin] = useState('');
@@ -46,7 +49,7 @@ export function SignIn({
       await session.signIn(login.trim(), password);
       onSignedIn?.();
     } catch (err) {
-      setError(signInMessage(err));
+      setError(signInMessage(err, lockedName !== undefined));
     } finally {
       setBusy(false);
     }
@@ -98,13 +101,21 @@ export function SignIn({
         <button type="submit" class="primary" disabled={busy} data-testid="signin-submit">
           {busy ? 'Вход…' : 'Войти'}
         </button>
+        {onLater && (
+          <button type="button" onClick={onLater} data-testid="signin-later">
+            Продолжить без входа
+          </button>
+        )}
       </form>
     </main>
   );
 }
 
-function signInMessage(err: unknown): string {
+function signInMessage(err: unknown, again: boolean): string {
   if (isApiError(err)) {
+    if (err.code === 'NETWORK' && again) {
+      return 'Нет связи с сервером. Войдите, когда появится интернет: журнал на устройстве работает и без входа.';
+    }
     if (err.code === 'NETWORK') return 'Нет связи с сервером. Для первого входа нужен интернет.';
     if (err.code === 'FORBIDDEN' && err.message) return err.message;
     return errorInfo(err.code).message;
