@@ -187,6 +187,16 @@ describe('a sign-out in another tab', () => {
     }
   });
 
+  it('[SY2] the last sync shown is this teacher’s own, not another session’s on the tablet', async () => {
+    const before = String(Date.UTC(2026, 11, 4, 20, 10));
+    // The key every session shared before, and another teacher's own.
+    localStorage.setItem('otmetka.lastSync', before);
+    localStorage.setItem('otmetka.lastSync.teacher-before', before);
+    const teacher = { ...TEACHER_USER, id: 'teacher-after' };
+    render(<App session={signedInTab(teacher)} />);
+    expect((await screen.findByTestId('sync-last')).textContent).toBe('Ещё не синхронизировано');
+  });
+
   it('[PD9] a parent’s expired session asks to sign in again, with «Выйти» still at hand', async () => {
     const parent: SessionUser = {
       id: 'parent-expired',

@@ -42,7 +42,7 @@ interface Device {
   pushed: string[];
   pulls: number;
   /** Set by a test: what the next pull request does instead of reaching the server. */
-  interceptPull?: (n: number) => 'fail' | 'pass';
+  interceptPull?: (n: number, url: string) => 'fail' | 'pass';
 }
 
 let server: TestServer;
@@ -57,7 +57,7 @@ function countingFetch(device: () => Device): typeof fetch {
     const d = device();
     if (url.includes('/pull?')) {
       d.pulls++;
-      if (d.interceptPull?.(d.pulls) === 'fail') throw new TypeError('fetch failed');
+      if (d.interceptPull?.(d.pulls, url) === 'fail') throw new TypeError('fetch failed');
     }
     if (url.includes('/push') && typeof init?.body === 'string') {
       const body = JSON.parse(init.body) as { rows: { newDocumentState: { id: string } }[] };
@@ -300,6 +300,28 @@ describe('bulk first sync', () => {
     await engine.stop();
     expect(await localIds(device)).toEqual(expected);
     expect(device.pushed).toEqual([]);
+  });
+
+  it('[SY1] «Синхронизировано» waits for every collection: not told while the marks cannot be pulled', async () => {
+    const device = await newDevice('no-marks');
+    let refused = 0;
+    device.interceptPull = (_n, url) => {
+      if (!url.includes('/api/sync/marks/')) return 'pass';
+      refused++;
+      return 'fail';
+    };
+    const engine = engineOf(device);
+    await vi.waitFor(async () => {
+      expect(refused).toBeGreaterThanOrEqual(1);
+      expect((await localIds(device)).lessons.length).toBeGreaterThan(0);
+    });
+    expect(engine.status.lastSyncAt.value).toBeNull();
+
+    device.interceptPull = undefined;
+    engine.syncNow();
+    await engine.awaitInSync();
+    await engine.stop();
+    expect(engine.status.lastSyncAt.value).toEqual(expect.any(Number));
   });
 
   it('[sync] a first sync cut short (page closed, even between a write and its record) ends complete, keeping the edits made meanwhile', async () => {

@@ -18,7 +18,14 @@ import { counted } from './plural.ts';
 import { route } from './router.ts';
 import { SyncBar } from './SyncBar.tsx';
 
-const LAST_SYNC_KEY = 'otmetka.lastSync';
+/**
+ * SY2: the last sync is the user's, as their journal database is: a tablet shared by two
+ * teachers, or signed in again after a sign-out, showed the previous session's time while the
+ * new journal had not synchronised yet.
+ */
+function lastSyncKey(userId: string): string {
+  return `otmetka.lastSync.${userId}`;
+}
 
 /** Opens the teacher's local database and sync, then renders the journal screens. */
 export function TeacherShell({ session, user }: { session: Session; user: SessionUser }) {
@@ -35,7 +42,7 @@ export function TeacherShell({ session, user }: { session: Session; user: Sessio
         // shows the lesson and before sync starts, as an edit that syncs like any other.
         await replayDrafts(db).catch((err: unknown) => console.warn('drafts not replayed', err));
         // Replication loads after the journal renders: the journal needs only IndexedDB.
-        const sync = startSyncDeferred({ db, session, lastSyncStore: lastSyncStore() });
+        const sync = startSyncDeferred({ db, session, lastSyncStore: lastSyncStore(user.id) });
         opened = { db, sync };
         if (cancelled) await shutdown(opened);
         else setState(opened);
@@ -69,13 +76,14 @@ export function dbName(user: SessionUser): string {
   return `otmetka-${user.id}`;
 }
 
-function lastSyncStore() {
+function lastSyncStore(userId: string) {
+  const key = lastSyncKey(userId);
   return {
     get: () => {
-      const raw = globalThis.localStorage?.getItem(LAST_SYNC_KEY);
+      const raw = globalThis.localStorage?.getItem(key);
       return raw ? Number(raw) : null;
     },
-    set: (at: number) => globalThis.localStorage?.setItem(LAST_SYNC_KEY, String(at)),
+    set: (at: number) => globalThis.localStorage?.setItem(key, String(at)),
   };
 }
 
@@ -136,8 +144,9 @@ function LogoutButton({ session }: { session: Session }) {
     await sync.stop();
     await session.signOut();
     await removeDb(db);
-    // Unsaved text of the journal leaves with it (a shared tablet).
+    // Unsaved text of the journal leaves with it (a shared tablet), and so does its last sync.
     clearDrafts(db.user.id);
+    globalThis.localStorage?.removeItem(lastSyncKey(db.user.id));
     location.hash = '#/';
     location.reload();
   };

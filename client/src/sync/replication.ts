@@ -136,6 +136,7 @@ export function startSync(options: SyncOptions): SyncEngine {
     purge: new SubgroupPurge(db.rx),
     onSubgroupGone: () => {},
     sentWithoutRefused: new Map(),
+    caughtUp: new Set(),
   };
   // Every request of this session names the device (edit metadata and the audit trail).
   session.http.deviceId = () => db.deviceId;
@@ -261,6 +262,8 @@ interface Ctx {
   onSubgroupGone: () => void;
   /** CR9: rows pushed without a refused edit, as sent, until their conflict is recorded. */
   sentWithoutRefused: Map<string, Record<string, unknown>>;
+  /** SY1: the collections whose pull reached the server's end since sync started. */
+  caughtUp: Set<SyncCollection>;
 }
 
 function wake(ctx: Ctx): void {
@@ -446,6 +449,8 @@ async function fetchPullPage(
     for (const doc of documents) observeStamp(ctx.db.clock, doc as unknown as JournalDoc);
   }
   markOnline(ctx);
+  // A short page is the end of what the server has (RxDB stops on it too).
+  if (documents.length < batchSize) ctx.caughtUp.add(name);
   markSynced(ctx);
   return { documents, checkpoint: body.checkpoint };
 }
@@ -851,7 +856,13 @@ function markOnline(ctx: Ctx): void {
   ctx.status.online.value = true;
 }
 
+/**
+ * SY1: «Синхронизировано» is told once every collection's pull has reached the server's end in
+ * this run; from then on, at each answer. It used to be told at the first answer of any
+ * collection: a tablet whose marks never arrived said it was synchronised.
+ */
 function markSynced(ctx: Ctx): void {
+  if (ctx.caughtUp.size < SYNC_COLLECTIONS.length) return;
   const now = ctx.db.now();
   ctx.status.lastSyncAt.value = now;
   ctx.status.error.value = null;
