@@ -103,6 +103,28 @@ describe('signing out of the journal', () => {
   }, 30_000);
 });
 
+describe('a sign-out with unsent changes', () => {
+  it('[SO4] offline, «Выйти» asks about the unsent changes at once, without waiting for a network that is not there', async () => {
+    const teacher = { ...TEACHER_USER, id: 'teacher-logout-offline' };
+    render(<App session={signedInTab(teacher)} />);
+    await screen.findByTestId('nav-home');
+    const page = { user: { id: teacher.id }, now: () => Date.now(), clock: { last: 0 } };
+    lessonTextDraft(page as OtmetkaDb, slot, 'remark', localStorage)!.keep('Принести краски', '');
+    Object.defineProperty(navigator, 'onLine', { value: false, configurable: true });
+    window.dispatchEvent(new Event('offline'));
+    try {
+      await waitFor(() =>
+        expect(screen.getByTestId('sync-online').getAttribute('data-online')).toBe('no'),
+      );
+      fireEvent.click(screen.getByTestId('logout'));
+      const dialog = await screen.findByTestId('logout-dialog', {}, { timeout: 2000 });
+      expect(dialog.textContent).toContain('Не отправлено на сервер: 1 изменение.');
+    } finally {
+      Object.defineProperty(navigator, 'onLine', { value: true, configurable: true });
+    }
+  });
+});
+
 describe('a sign-out in another tab', () => {
   it('[SO2] closes the teacher’s journal here and keeps its unsent changes', async () => {
     const user = { id: TEACHER_USER.id, orgId: TEACHER_USER.orgId };

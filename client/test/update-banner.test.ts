@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { applyUpdate } from '../src/app/UpdateBanner.tsx';
+import { applyUpdate, watchForUpdates } from '../src/app/UpdateBanner.tsx';
 
 /** «Обновить» of the update banner (UpdateBanner.tsx), with the service worker API stood in. */
 
@@ -21,5 +21,41 @@ describe('update banner', () => {
     const reload = vi.fn();
     await applyUpdate(update, registrationWith(null), reload);
     expect(reload).toHaveBeenCalledOnce();
+  });
+
+  it('[UP3] an app left open asks for a new version every half hour, back online and shown again; never offline', () => {
+    vi.useFakeTimers();
+    try {
+      const update = vi.fn(async () => undefined);
+      const doc = Object.assign(new EventTarget(), { visibilityState: 'hidden' });
+      const win = new EventTarget();
+      let online = true;
+      const stop = watchForUpdates({ update }, 1000, {
+        window: win,
+        document: doc,
+        online: () => online,
+      });
+
+      vi.advanceTimersByTime(1000);
+      expect(update).toHaveBeenCalledTimes(1);
+      win.dispatchEvent(new Event('online'));
+      expect(update).toHaveBeenCalledTimes(2);
+      doc.dispatchEvent(new Event('visibilitychange'));
+      expect(update).toHaveBeenCalledTimes(2);
+      doc.visibilityState = 'visible';
+      doc.dispatchEvent(new Event('visibilitychange'));
+      expect(update).toHaveBeenCalledTimes(3);
+      online = false;
+      vi.advanceTimersByTime(1000);
+      expect(update).toHaveBeenCalledTimes(3);
+
+      stop();
+      online = true;
+      vi.advanceTimersByTime(5000);
+      win.dispatchEvent(new Event('online'));
+      expect(update).toHaveBeenCalledTimes(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -27,6 +27,9 @@ export function makeSpaFallback(clientDist: string) {
     if (request.url.startsWith('/api/') || request.url === '/api') return false;
     const accept = request.headers.accept ?? '';
     if (!accept.includes('text/html') && !accept.includes('*/*')) return false;
+    // PW2: a missing file of the build (an old version's screen, after an update) is a 404, not
+    // the app shell: a script import of HTML failed with a MIME error instead of «not found».
+    if (isFilePath(request.url)) return false;
 
     if (!existsSync(path.join(clientDist, 'index.html'))) {
       reply.status(200).type('text/html; charset=utf-8').header('cache-control', 'no-cache');
@@ -37,6 +40,11 @@ export function makeSpaFallback(clientDist: string) {
     reply.sendFile('index.html', clientDist);
     return true;
   };
+}
+
+function isFilePath(url: string): boolean {
+  const pathname = url.split(/[?#]/)[0] ?? '';
+  return pathname.startsWith('/assets/') || /\.[a-z0-9]+$/i.test(pathname);
 }
 
 export async function staticClient(app: FastifyInstance, opts: StaticOptions) {

@@ -208,4 +208,12 @@ describe('bad input gets a clear 4xx and the server keeps serving', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('npm run build');
   });
+
+  it('[PW2] a missing file of the build is a 404, even asked with Accept */*, never the app shell', async () => {
+    for (const url of ['/assets/TopicsScreen-old1234.js', '/icon-missing.png']) {
+      const res = await fetch(`${server.url}${url}`, { headers: { accept: '*/*' } });
+      expect(res.status, url).toBe(404);
+      expect(await res.text(), url).not.toContain('<html');
+    }
+  });
 });

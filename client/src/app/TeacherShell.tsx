@@ -156,9 +156,15 @@ function LogoutButton({ session }: { session: Session }) {
     // Text typed a moment ago may still be on its way to IndexedDB (the tap on «Выйти» blurred
     // its field): its draft is written first, so it counts among the unsent changes (TX2).
     await replayDrafts(db).catch((err: unknown) => console.warn('drafts not replayed', err));
-    if (db.pending.size > 0) {
+    // SO4: online, the unsent changes get a few seconds to leave; offline, nothing can leave,
+    // and the teacher is asked at once. Another tab that sends them ends the wait too.
+    if (db.pending.size > 0 && sync.status.online.value) {
       sync.syncNow();
-      await Promise.race([sync.awaitInSync(), new Promise((r) => setTimeout(r, 8000))]);
+      await Promise.race([
+        sync.awaitInSync(),
+        nothingPending(sync),
+        new Promise((r) => setTimeout(r, 8000)),
+      ]);
     }
     setBusy(false);
     if (db.pending.size > 0) setAsking(true);
@@ -186,6 +192,21 @@ function LogoutButton({ session }: { session: Session }) {
       )}
     </>
   );
+}
+
+/** Resolves once the device has no unsent change (whichever tab sent them). */
+function nothingPending(sync: SyncEngine): Promise<void> {
+  return new Promise((resolve) => {
+    let stop: (() => void) | undefined;
+    let done = false;
+    stop = sync.status.pending.subscribe((count) => {
+      if ((count ?? 0) > 0 || done) return;
+      done = true;
+      stop?.();
+      resolve();
+    });
+    if (done) stop();
+  });
 }
 
 const CHANGES = ['изменение', 'изменения', 'изменений'] as const;

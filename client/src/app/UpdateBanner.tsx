@@ -12,6 +12,9 @@ export function UpdateBanner() {
     needRefresh: [needRefresh, setNeedRefresh],
     updateServiceWorker,
   } = useRegisterSW({
+    onRegisteredSW(_url, registration) {
+      if (registration) watchForUpdates(registration);
+    },
     onRegisterError(error) {
       console.warn('service worker not registered', error);
     },
@@ -54,4 +57,44 @@ export async function applyUpdate(
   const registration = await workers?.getRegistration();
   if (registration?.waiting) return update(true);
   reload();
+}
+
+/** How often an open app asks the server whether a new version is out. */
+export const UPDATE_CHECK_MS = 30 * 60 * 1000;
+
+/** Where the checks listen; a test passes its own. */
+export interface UpdateWatchEnv {
+  window: EventTarget;
+  document: EventTarget & { visibilityState: string };
+  online: () => boolean;
+}
+
+function browserEnv(): UpdateWatchEnv {
+  return { window, document, online: () => navigator.onLine !== false };
+}
+
+/**
+ * UP3: the browser looks for a new service worker only on a navigation, and the app's screens
+ * change by hash: a tablet whose app stayed open all day never heard of a new version. The
+ * app asks every half hour, when the network comes back and when it is shown again.
+ */
+export function watchForUpdates(
+  registration: { update(): Promise<unknown> },
+  every: number = UPDATE_CHECK_MS,
+  env: UpdateWatchEnv = browserEnv(),
+): () => void {
+  const check = () => {
+    if (env.online()) registration.update().catch(() => {});
+  };
+  const onVisible = () => {
+    if (env.document.visibilityState === 'visible') check();
+  };
+  const timer = setInterval(check, every);
+  env.window.addEventListener('online', check);
+  env.document.addEventListener('visibilitychange', onVisible);
+  return () => {
+    clearInterval(timer);
+    env.window.removeEventListener('online', check);
+    env.document.removeEventListener('visibilitychange', onVisible);
+  };
 }
