@@ -162,4 +162,40 @@ describe('two tabs on one tablet', () => {
     expect(restarted).toEqual([]);
     expect(requests.filter((r) => r.kind === 'push')).toEqual([]);
   });
+
+  it('[SY3] a second tab shows the leading tab’s sync status, and its ⟳ makes the leader sync', async () => {
+    const tablet = await newDevice(browser);
+    const pulls: string[] = [];
+    const first = await tablet.newPage();
+    watchErrors(first, errors);
+    first.on('request', (request) => {
+      if (/\/api\/sync\/\w+\/pull/.test(request.url())) pulls.push(request.url());
+    });
+    await signIn(first, server, 'teacher');
+    const last = (page: Page) => page.getByTestId('sync-last').textContent();
+    await waitFor('the first tab synchronised', async () =>
+      ((await last(first)) ?? '').startsWith('Синхронизировано'),
+    );
+
+    const second = await tablet.newPage();
+    watchErrors(second, errors);
+    await second.goto(`${server.url}/`);
+    await second.getByTestId('sync-bar').waitFor();
+    await waitFor('the second tab showing the leader’s last sync', async () =>
+      ((await last(second)) ?? '').startsWith('Синхронизировано'),
+    );
+
+    // The server stops answering; ⟳ in the second tab makes the leader try, and both say so.
+    await tablet.route('**/api/sync/**', (route) => route.abort());
+    const before = pulls.length;
+    await second.getByTestId('sync-now').click();
+    await waitFor('the leader pulling at the second tab’s ⟳', async () => pulls.length > before);
+    const offline = async (page: Page) =>
+      (await page.getByTestId('sync-online').getAttribute('data-online')) === 'no';
+    await waitFor(
+      'both tabs saying «Нет сети»',
+      async () => (await offline(first)) && (await offline(second)),
+    );
+    await tablet.close();
+  });
 });

@@ -188,6 +188,8 @@ export function startSync(options: SyncOptions): SyncEngine {
     cleanups.push(...watchEnvironment(ctx, resyncAll, () => stream?.reconnect()));
     cleanups.push(scheduleCleanup(() => cleanupTombstones()));
   }
+  const tabs = live ? linkTabs(ctx, resyncAll, () => stream?.reconnect()) : null;
+  if (tabs) cleanups.push(tabs.close);
   // A new sign-in (same user, after the refresh token expired) sends the pending pushes.
   cleanups.push(
     session.needsSignIn.subscribe((needed) => {
@@ -214,6 +216,7 @@ export function startSync(options: SyncOptions): SyncEngine {
     syncNow() {
       resyncAll();
       stream?.reconnect();
+      tabs?.askLeader();
     },
     async awaitInSync() {
       await Promise.all(started);
@@ -230,6 +233,64 @@ export function startSync(options: SyncOptions): SyncEngine {
       await Promise.all(started);
       await Promise.all(states.map((s) => s.cancel()));
       await Promise.all(ctx.writes);
+    },
+  };
+}
+
+type TabMessage =
+  | { kind: 'hello' }
+  | { kind: 'syncNow' }
+  | { kind: 'status'; online: boolean; lastSyncAt: number | null; error: string | null };
+
+/**
+ * SY3: the tabs of one teacher share one replication, RxDB's leader's; the others showed their
+ * own guesses («В сети» while the leader could not reach the server, the last sync of when they
+ * opened) and their ⟳ sent nothing. Over a BroadcastChannel the leader tells the others its
+ * status whenever it changes (and to a tab that says hello), and runs a sync another tab asks
+ * for. A device without BroadcastChannel, or a single-instance database, keeps the tab alone.
+ */
+function linkTabs(
+  ctx: Ctx,
+  resync: () => void,
+  reconnect: () => void,
+): { askLeader: () => void; close: () => void } | null {
+  const rx = ctx.db.rx;
+  if (!rx.multiInstance || typeof BroadcastChannel === 'undefined') return null;
+  const channel = new BroadcastChannel(`otmetka-sync-${ctx.db.user.id}`);
+  const { online, lastSyncAt, error } = ctx.status;
+  const post = (message: TabMessage) => channel.postMessage(message);
+  const tell = () => {
+    if (!rx.isLeader()) return;
+    post({
+      kind: 'status',
+      online: online.value ?? true,
+      lastSyncAt: lastSyncAt.value ?? null,
+      error: error.value ?? null,
+    });
+  };
+
+  channel.onmessage = (event: MessageEvent<TabMessage>) => {
+    const message = event.data;
+    if (message.kind === 'status' && !rx.isLeader()) {
+      online.value = message.online;
+      lastSyncAt.value = message.lastSyncAt;
+      error.value = message.error;
+    } else if (message.kind === 'syncNow' && rx.isLeader()) {
+      resync();
+      reconnect();
+    } else if (message.kind === 'hello') {
+      tell();
+    }
+  };
+  const stops = [online, lastSyncAt, error].map((signal) => signal.subscribe(tell));
+  post({ kind: 'hello' });
+  return {
+    askLeader: () => {
+      if (!rx.isLeader()) post({ kind: 'syncNow' });
+    },
+    close: () => {
+      for (const stop of stops) stop();
+      channel.close();
     },
   };
 }
