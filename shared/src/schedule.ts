@@ -333,7 +333,11 @@ function build(schedule: Schedule, subgroup: Period, calendar: HolidayCalendar |
   return sorted;
 }
 
-function compareSlots(a: LessonSlot, b: LessonSlot): number {
+/** (date, start) order of lessons. */
+export function compareSlots(
+  a: Pick<LessonSlot, 'date' | 'start'>,
+  b: Pick<LessonSlot, 'date' | 'start'>,
+): number {
   if (a.date !== b.date) return a.date < b.date ? -1 : 1;
   return a.start < b.start ? -1 : a.start > b.start ? 1 : 0;
 }
@@ -466,13 +470,19 @@ export function expandSchedule(input: {
     .map(({ source: _s, fromRule: _r, ...slot }) => slot);
 }
 
+/** Where a lesson is: its local date and start. */
+export interface LessonPlace {
+  date: string;
+  start: string;
+}
+
 /** A rule's lesson that an exception took off its date: cancelled there, or moved elsewhere. */
 export interface TakenSlot extends LessonSlot {
   kind: 'cancel' | 'move';
   /** The admin's reason (SCH13; empty in a schedule stored before it). */
   reason: string;
   /** Where a moved lesson went; null for a cancelled one. */
-  movedTo: { date: string; start: string } | null;
+  movedTo: LessonPlace | null;
 }
 
 /**
@@ -481,7 +491,7 @@ export interface TakenSlot extends LessonSlot {
  * табель, the hours report and the parents' diary would say nothing of a date the group had
  * been told of, where they tell a lesson the teacher cancelled or moved (RP7, PD1). A rule's
  * lesson that `skip` drops on a holiday was never on the schedule, so cancelling it takes
- * nothing.
+ * nothing; nor does freeing a place another lesson is moved into.
  */
 export function takenSlots(input: {
   schedule: Schedule;
@@ -489,15 +499,18 @@ export function takenSlots(input: {
   calendar: HolidayCalendar;
 }): TakenSlot[] {
   const { schedule, subgroup, calendar } = input;
-  build(schedule, subgroup, calendar);
+  // A lesson moved in can take the place another exception freed (the same date and start,
+  // so the same lesson id): a lesson does take place there, and nothing is told as taken.
+  const held = new Set(build(schedule, subgroup, calendar).map((s) => `${s.date} ${s.start}`));
 
   const bases = ruleSlots(schedule, calendar);
   const skipped = (slot: Draft) => schedule.holidayRule === 'skip' && slot.holiday !== null;
   const taken: TakenSlot[] = [];
   for (const ex of schedule.exceptions) {
     if (ex.kind === 'add') continue;
-    const base = bases.get(`${ex.date} ${ex.start}`);
-    if (!base || skipped(base)) continue;
+    const key = `${ex.date} ${ex.start}`;
+    const base = bases.get(key);
+    if (!base || skipped(base) || held.has(key)) continue;
     const { source: _s, fromRule: _r, ...slot } = base;
     const movedTo = ex.kind === 'move' ? { date: ex.toDate, start: ex.toStart } : null;
     taken.push({ ...slot, kind: ex.kind, reason: ex.reason, movedTo });

@@ -290,6 +290,38 @@ describe('exceptions', () => {
     });
   });
 
+  it('[SCH14] a place freed by one exception and taken by a lesson moved in is not told as taken', () => {
+    const move = (date: string, toDate: string) => ({
+      kind: 'move' as const,
+      date,
+      start: '17:00',
+      toDate,
+      toStart: '17:00',
+      toEnd: '18:30',
+      reason: 'зал занят',
+    });
+    // Thursday 03.09 goes to Friday 04.09, and Tuesday 01.09 takes its place on Thursday.
+    const shifted = schedule({
+      exceptions: [move('2026-09-03', '2026-09-04'), move('2026-09-01', '2026-09-03')],
+    });
+    expect(takenSlots({ schedule: shifted, subgroup: SUBGROUP, calendar })).toEqual([
+      expect.objectContaining({
+        date: '2026-09-01',
+        movedTo: { date: '2026-09-03', start: '17:00' },
+      }),
+    ]);
+    // Thursday is cancelled, and Tuesday is moved onto it: a lesson takes place on Thursday.
+    const replaced = schedule({
+      exceptions: [
+        { kind: 'cancel', date: '2026-09-03', start: '17:00', reason: 'ремонт' },
+        move('2026-09-01', '2026-09-03'),
+      ],
+    });
+    expect(
+      takenSlots({ schedule: replaced, subgroup: SUBGROUP, calendar }).map((s) => s.date),
+    ).toEqual(['2026-09-01']);
+  });
+
   it('[SCH4] a lesson moved onto a holiday stays, flagged, even with holidayRule skip', () => {
     const slots = expandSchedule({
       schedule: schedule({

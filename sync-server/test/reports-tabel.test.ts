@@ -290,6 +290,10 @@ describe('lessons the admin cancelled or moved away', () => {
     const teacherCancelled = { ...lesson('2026-10-06', 'cancelled'), id: cancel.lessonId };
     const once = buildHours(subgroup, slotsNow, [...held, teacherCancelled], taken).months[1]!;
     expect(once.cancelledLessons).toBe(1);
+    // The teacher had moved it: the табель lists it as moved, and nothing counts as cancelled.
+    const teacherMoved = { ...teacherCancelled, status: 'moved' as const };
+    const moved = buildHours(subgroup, slotsNow, [...held, teacherMoved], taken).months[1]!;
+    expect(moved.cancelledLessons).toBe(0);
   });
 });
 

@@ -1,7 +1,9 @@
 import {
   codeInfo,
+  compareSlots,
   isEnrolledOn,
   isNotHeld,
+  type LessonPlace,
   type Mark,
   monthDays,
   monthOf,
@@ -20,7 +22,7 @@ import type { FastifyInstance } from 'fastify';
 import { journal, learnerDisplayName, OrgData, slotsOf, takenOf } from '../admin/data.ts';
 import type { Doc } from '../db/store.ts';
 import { route } from '../http/route.ts';
-import { byDateStart, mergeLessons, notHeldFromTaken } from '../reports/tabel.ts';
+import { mergeLessons, notHeldFromTaken } from '../reports/tabel.ts';
 import { ownChild } from './own.ts';
 
 /**
@@ -31,9 +33,7 @@ import { ownChild } from './own.ts';
 
 type DiarySubgroup = DiaryResponse['subgroups'][number];
 type DiaryLesson = DiarySubgroup['lessons'][number];
-type ShownLesson = ReturnType<typeof mergeLessons>[number] & {
-  movedTo?: { date: string; start: string } | null;
-};
+type ShownLesson = ReturnType<typeof mergeLessons>[number] & { movedTo?: LessonPlace | null };
 
 /**
  * PD1: one lesson as the parent sees it. A lesson cancelled or moved did not take place on its
@@ -77,7 +77,7 @@ function monthWithTaken(merged: ShownLesson[], taken: TakenSlot[], month: string
   const kept = merged.filter((l) => !(away.has(l.lessonId) && l.status === 'planned'));
   const keptIds = new Set(kept.map((l) => l.lessonId));
   const added = [...away.values()].filter((l) => !keptIds.has(l.lessonId));
-  return [...kept, ...added].sort(byDateStart);
+  return [...kept, ...added].sort(compareSlots);
 }
 
 async function subgroupDiary(

@@ -52,13 +52,11 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /**
  * RP9: a rule's lesson the admin cancelled is in no plan, but it was cancelled, as the табель
- * lists it; unless the teacher's lesson on that slot was kept (off the schedule, with marks)
- * and counts as held or cancelled already.
+ * lists it; unless the teacher's lesson on that slot was kept and tells what became of it
+ * (held, cancelled or moved by the teacher), as the табель then lists that one instead.
  */
 function countAdminCancels(rows: Map<string, MonthRow>, taken: TakenSlot[], lessons: Lesson[]) {
-  const counted = lessons.filter(
-    (l) => !l._deleted && (l.status === 'held' || l.status === 'cancelled'),
-  );
+  const counted = lessons.filter((l) => !l._deleted && l.status !== 'planned');
   const stored = new Set(counted.map((l) => l.id));
   for (const slot of taken) {
     if (slot.kind === 'cancel' && !stored.has(slot.lessonId)) {

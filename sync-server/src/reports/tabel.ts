@@ -1,6 +1,7 @@
 import {
   type AttendanceCode,
   codeInfo,
+  compareSlots,
   formatRuDate,
   formatRuMonth,
   isEnrolledOn,
@@ -93,7 +94,7 @@ export function mergeLessons(month: string, slots: LessonSlot[], lessons: Lesson
     const fromSlot = slot ? { end: slot.end, academicHours: slot.academicHours } : {};
     byId.set(doc.id, { ...lessonFromDoc(doc), ...fromSlot });
   }
-  return [...byId.values()].sort(byDateStart);
+  return [...byId.values()].sort(compareSlots);
 }
 
 /** The табель's columns: the month's lessons that could be attended. */
@@ -166,11 +167,7 @@ function notHeldLessons(input: TabelInput, columns: TabelLesson[]): NotHeldLesso
   const byAdmin = input.taken
     .filter((s) => monthOf(s.date) === input.month && !listed.has(s.lessonId))
     .map(notHeldFromTaken);
-  return [...byTeacher, ...byAdmin].sort(byDateStart);
-}
-
-export function byDateStart(a: TabelLesson, b: TabelLesson): number {
-  return a.date.localeCompare(b.date) || a.start.localeCompare(b.start);
+  return [...byTeacher, ...byAdmin].sort(compareSlots);
 }
 
 /** SCH14: a rule's lesson the admin cancelled or moved away, as a lesson that did not take place. */
