@@ -273,17 +273,16 @@ function parseRow(ctx: RowContext, fallbackOrder: number): ImportedTopicRow | nu
 }
 
 const TOTAL_WORD = /^(итого|всего)(?![а-яё])/i;
-const BARE_TOTAL = /^(итого|всего)\s*(часов|ч\.?)?\s*[:.]?$/i;
 
 /**
- * A closing «Итого» line carries a total, not a topic: a cell starts with «Итого» or «Всего»,
- * and the topic's own cell is empty or holds just that word («Итого:», «Всего часов»). TI11: a
- * topic titled «Всего понемногу: повторение» is a topic; it was dropped without a word.
+ * A closing «Итого» line carries a total, not a topic: a cell starts with «Итого» or «Всего»
+ * («Итого за год», «ВСЕГО: 72 часа»). TI11: in a plan with a «№» column, a numbered row is a
+ * topic whatever its title («8; Всего понемногу: повторение»), where it was dropped without a
+ * word; a total line has no number.
  */
-function isTotalRow(cells: CellValue[], titleColumn: number | undefined): boolean {
-  const title = titleColumn === undefined ? '' : text(cells[titleColumn]);
-  if (title !== '' && !BARE_TOTAL.test(title)) return false;
-  return cells.some((v) => TOTAL_WORD.test(text(v)));
+function isTotalRow(cells: CellValue[], orderColumn: number | undefined): boolean {
+  if (!cells.some((v) => TOTAL_WORD.test(text(v)))) return false;
+  return orderColumn === undefined || Number.isNaN(number(cells[orderColumn]));
 }
 
 /** TI1, TI3, TI5, TI7: header by name, then one topic (or row errors) per non-empty row. */
@@ -320,7 +319,7 @@ export function parseTopicRows(
   let seen = 0;
   for (let r = header.index + 1; r < rows.length; r++) {
     const cells = rows[r] ?? [];
-    if (cells.every(isBlank) || isTotalRow(cells, header.columns.get('title'))) continue;
+    if (cells.every(isBlank) || isTotalRow(cells, header.columns.get('order'))) continue;
     seen += 1;
     if (seen > MAX_IMPORT_TOPICS) return fileProblem(header.index + 1, tooMany(rows, r));
     const topic = parseRow(

@@ -363,7 +363,7 @@ describe('topics import', () => {
     );
   });
 
-  it('[TI11] a topic that starts with «Всего» is a topic; total lines are skipped wherever their word is', () => {
+  it('[TI11] a numbered topic that starts with «Всего» is a topic; unnumbered total lines are skipped wherever their word is', () => {
     const text = csv(
       [
         ['№', 'Раздел', 'Тема', 'Кол-во часов'],
@@ -371,6 +371,8 @@ describe('topics import', () => {
         ['2', 'Введение', 'Итоговое занятие', '2'],
         ['', 'Итого по разделу', '', '4'],
         ['', '', 'Всего часов:', '4'],
+        ['', '', 'Итого за год', '4'],
+        ['', '', 'ИТОГО: 72 часа', '4'],
         ['ИТОГО', '', '', '4'],
       ],
       ';',
