@@ -111,6 +111,21 @@ describe('attendance taps on a slow tablet', () => {
     expect(queue.saving('kid', mark('Б', 30))).toBe(false);
   });
 
+  it('[LS15] taps round the whole circle of codes while a save fails are saved too', async () => {
+    const { calls, save } = slowSaves();
+    const queue = new TapQueue(save);
+    queue.tap('kid', undefined, codes);
+    for (const _ of codes) queue.tap('kid', undefined, codes);
+    // Back at the first code, which the failing save also carries.
+    expect(queue.shown('kid', undefined)).toBe(codes[0]!.code);
+
+    const failed = new Promise((resolve) => process.once('unhandledRejection', resolve));
+    calls[0]?.fail(new Error('AbortError'));
+    await failed;
+    expect(calls.map((c) => c.code)).toEqual([codes[0]!.code, codes[0]!.code]);
+    expect(queue.shown('kid', undefined)).toBe(codes[0]!.code);
+  });
+
   it('[LS16] a listener that left hears nothing more', async () => {
     const { calls, save } = slowSaves();
     const queue = new TapQueue(save);

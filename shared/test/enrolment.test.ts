@@ -3,10 +3,12 @@ import {
   applyStatusChange,
   enrolledOn,
   isEnrolledOn,
+  isOpenStatus,
   monthsWithEnrolmentChange,
   notEnrolledReason,
 } from '../src/enrolment.ts';
 import type { RosterEntry } from '../src/schemas/journal.ts';
+import { DEFAULT_APPLICATION_STATUSES } from '../src/schemas/registry.ts';
 import { expectDomainError } from './helpers.ts';
 
 function entry(
@@ -197,5 +199,21 @@ describe('months a status change alters', () => {
     const gone = applyStatusChange(late, { kind: 'withdraw', date: '2026-09-20' });
     expect(monthsWithEnrolmentChange(late, gone, year)).toEqual(['2027-05']);
     expect(monthsWithEnrolmentChange(late, late, year)).toEqual([]);
+  });
+});
+
+describe('open applications', () => {
+  it('[AP3][AP12] the statuses up to «обучается» are open, those after it closed; without it only the first', () => {
+    const open = DEFAULT_APPLICATION_STATUSES.filter((s) =>
+      isOpenStatus(s, DEFAULT_APPLICATION_STATUSES),
+    );
+    const studying = DEFAULT_APPLICATION_STATUSES.indexOf('обучается');
+    expect(open).toEqual(DEFAULT_APPLICATION_STATUSES.slice(0, studying + 1));
+
+    const custom = ['заявка', 'зачислен', 'выбыл'];
+    expect(custom.map((s) => isOpenStatus(s, custom))).toEqual([true, false, false]);
+    // «обучается» is open even where the organisation left it out of its list.
+    expect(isOpenStatus('обучается', custom)).toBe(true);
+    expect(isOpenStatus('неизвестный', DEFAULT_APPLICATION_STATUSES)).toBe(false);
   });
 });

@@ -286,6 +286,28 @@ export type TopicFields = Pick<
   'section' | 'title' | 'hours' | 'form' | 'control' | 'plannedDate'
 >;
 
+/**
+ * TP4: a topic's own fields out of anything that has them (a stored topic, a form's state, an
+ * imported row): what a write of a topic may patch. The whole document as the patch would
+ * try to change `id`, which the device refuses.
+ */
+export function topicFieldsOf(source: TopicFields): TopicFields {
+  return {
+    section: source.section,
+    title: source.title,
+    hours: source.hours,
+    form: source.form,
+    control: source.control,
+    plannedDate: source.plannedDate,
+  };
+}
+
+/** What the teacher reads when the device refused a write: its own words, or plain Russian. */
+export function writeFailure(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  return /[а-яё]/i.test(message) ? message : 'устройство не смогло записать данные';
+}
+
 function newTopicId(subgroupId: string): string {
   return `topic:${subgroupId}:${newEntityId()}`;
 }
@@ -367,9 +389,10 @@ export async function moveTopic(
 
 /**
  * TI9: saves the rows of an imported template after the existing topics, in file order, in one
- * write: all of them or none. One write per row took 0.1–0.15 s each on a loaded tablet (a plan
- * of 72 topics about ten seconds, with the save button still live), and a tab closed meanwhile
- * left half a plan. The new ids are random, so no tombstone can stand in the way.
+ * write (one IndexedDB transaction: a failure of the device refuses it whole). One write per
+ * row took 0.1–0.15 s each on a loaded machine (a plan of 72 topics about ten seconds, with the
+ * save button still live), and a tab closed meanwhile left half a plan. The new ids are
+ * random, so no tombstone can stand in the way.
  */
 export async function importTopics(
   db: OtmetkaDb,
@@ -380,24 +403,20 @@ export async function importTopics(
   const docs = rows.map((row, i) => {
     const order = firstOrder + i;
     const base = topicBase(db, subgroupId, newTopicId(subgroupId), order);
-    const fields: TopicFields = {
-      section: row.section,
-      title: row.title,
-      hours: row.hours,
-      form: row.form,
-      control: row.control,
-      plannedDate: row.plannedDate,
-    };
     const stamp = stampNow(db);
-    return { doc: newJournalDoc(base, undefined, { ...fields, order }, stamp), at: stamp.at };
+    const patch = { ...topicFieldsOf(row), order };
+    return { doc: newJournalDoc(base, undefined, patch, stamp), at: stamp.at };
   });
   const written = await db.rx.collections.topics.bulkInsert(docs.map((d) => d.doc) as never[]);
+  // What was written is sent, even when some rows were refused (RxDB reports them one by one).
+  const stored = new Set(written.success.map((d) => d.primary));
+  for (const { doc, at } of docs) {
+    if (stored.has(doc.id)) db.pending.set(doc.id, { collection: 'topics', at });
+  }
+  void saveBookkeeping(db);
   if (written.error.length > 0) {
     throw new Error(`не записано тем: ${written.error.length} из ${docs.length}`);
   }
-
-  for (const { doc, at } of docs) db.pending.set(doc.id, { collection: 'topics', at });
-  void saveBookkeeping(db);
   return docs.length;
 }
 

@@ -20,7 +20,7 @@ import {
   monthLockOrigin,
   monthOf,
 } from '@otmetka/shared';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
 import { useEditInProgress, useObservable, useReturnFocus } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
@@ -487,9 +487,8 @@ function safeEnrolled(roster: RosterEntry[], date: string): RosterEntry[] {
   }
 }
 
-/** LS14: one queue of attendance taps per lesson, redrawn when what it shows changes. */
 /**
- * LS16: one tap queue per lesson while the app runs. A register left and opened again while a
+ * LS16: one queue of attendance taps (LS14) per lesson while the app runs. A register left and opened again while a
  * save was on its way had a queue of its own, and the earlier screen's last tap could be
  * written after a newer one; now the reopened register goes on with the taps on their way.
  */
@@ -517,10 +516,16 @@ function lessonTaps(db: OtmetkaDb, slot: LessonSlot): TapQueue {
   return taps;
 }
 
+/** The lesson's tap queue, redrawing the register when what it shows changes. */
 function useTapQueue(db: OtmetkaDb, slot: LessonSlot): TapQueue {
   const [, redraw] = useState(0);
   const taps = lessonTaps(db, slot);
-  useEffect(() => taps.subscribe(() => redraw((n) => n + 1)), [taps]);
+  // Before the browser paints: a save of a reopened register may end right after its render.
+  useLayoutEffect(() => {
+    const stop = taps.subscribe(() => redraw((n) => n + 1));
+    redraw((n) => n + 1);
+    return stop;
+  }, [taps]);
   return taps;
 }
 

@@ -16,6 +16,8 @@ export type SaveCode = (learnerId: string, code: string) => Promise<Stamp | unde
 interface Tap {
   /** The code the last tap asked for. */
   code: string;
+  /** Counts the taps: taps round the whole circle of codes come back to the same code. */
+  taps: number;
   saving: boolean;
   /** Set when the last save is done: the stamp it gave the code. */
   saved?: Stamp;
@@ -58,9 +60,10 @@ export class TapQueue {
     const tap = this.current(learnerId, saved);
     if (tap) {
       tap.code = code;
+      tap.taps += 1;
       tap.saved = undefined;
     } else {
-      this.taps.set(learnerId, { code, saving: false });
+      this.taps.set(learnerId, { code, taps: 1, saving: false });
     }
     this.changed();
     this.flush(learnerId);
@@ -77,12 +80,12 @@ export class TapQueue {
   private flush(learnerId: string): void {
     const tap = this.taps.get(learnerId);
     if (!tap || tap.saving) return;
-    const code = tap.code;
+    const { code, taps } = tap;
     tap.saving = true;
     this.save(learnerId, code).then(
       (stamp) => {
         tap.saving = false;
-        if (tap.code !== code) {
+        if (tap.taps !== taps) {
           this.flush(learnerId);
           return;
         }
@@ -95,7 +98,7 @@ export class TapQueue {
         tap.saving = false;
         // LS15: the taps made meanwhile are the teacher's last word: they get their own save.
         // Without any, the register shows the saved code again. The error goes where others go.
-        if (tap.code !== code) this.flush(learnerId);
+        if (tap.taps !== taps) this.flush(learnerId);
         else this.taps.delete(learnerId);
         this.changed();
         throw err;

@@ -11,7 +11,7 @@ import {
 import { useState } from 'preact/hooks';
 import { useTeacher } from '../../app/context.ts';
 import { counted } from '../../app/plural.ts';
-import { importTopics, nextTopicOrder } from '../../db/repo.ts';
+import { importTopics, nextTopicOrder, writeFailure } from '../../db/repo.ts';
 import { ruDate } from '../journal/Journals.tsx';
 
 /**
@@ -53,7 +53,7 @@ export function TopicImport({ subgroup, topics }: { subgroup: Subgroup; topics: 
       setResult(null);
       setSaved(count);
     } catch (err) {
-      setFileError(`Темы не сохранены: ${err instanceof Error ? err.message : String(err)}`);
+      setFileError(`Темы не сохранены: ${writeFailure(err)}`);
     } finally {
       setSaving(false);
     }

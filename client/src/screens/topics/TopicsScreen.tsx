@@ -5,7 +5,15 @@ import { useTeacher } from '../../app/context.ts';
 import { useEditInProgress, useObservable } from '../../app/hooks.ts';
 import { topics$ } from '../../db/queries.ts';
 import type { TopicFields } from '../../db/repo.ts';
-import { addTopic, deleteTopic, moveTopic, nextTopicOrder, updateTopic } from '../../db/repo.ts';
+import {
+  addTopic,
+  deleteTopic,
+  moveTopic,
+  nextTopicOrder,
+  topicFieldsOf,
+  updateTopic,
+  writeFailure,
+} from '../../db/repo.ts';
 import { ruDate } from '../journal/Journals.tsx';
 import { TopicImport } from './TopicImport.tsx';
 
@@ -30,7 +38,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
           editing === t.id ? (
             <li key={t.id} class="card">
               <TopicForm
-                initial={topicFields(t)}
+                initial={topicFieldsOf(t)}
                 period={period}
                 submitLabel="Сохранить"
                 onCancel={() => setEditing(null)}
@@ -111,22 +119,6 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
   );
 }
 
-/**
- * TP4: what the form edits of a stored topic. The whole document went into the form, and its
- * save sent `id`, `stamps`… as the patch, which the device refuses to change (IMMUTABLE_FIELD):
- * no edit of a topic was ever saved.
- */
-function topicFields(t: TopicFields): TopicFields {
-  return {
-    section: t.section,
-    title: t.title,
-    hours: t.hours,
-    form: t.form,
-    control: t.control,
-    plannedDate: t.plannedDate,
-  };
-}
-
 const EMPTY_TOPIC: TopicFields = {
   section: '',
   title: '',
@@ -177,10 +169,10 @@ function TopicForm(props: {
     if (dateProblem) return setError(`Плановая ${dateProblem}.`);
     setError(null);
     try {
-      await props.onSubmit(topicFields({ ...fields, title, hours }));
+      await props.onSubmit(topicFieldsOf({ ...fields, title, hours }));
     } catch (err) {
       // TP4: a write the device refuses keeps the form open and says so, never silently.
-      return setError(`Тема не сохранена: ${err instanceof Error ? err.message : String(err)}`);
+      return setError(`Тема не сохранена: ${writeFailure(err)}`);
     }
     if (!props.initial) {
       setFields(EMPTY_TOPIC);
