@@ -285,6 +285,43 @@ function isTotalRow(cells: CellValue[], orderColumn: number | undefined): boolea
   return orderColumn === undefined || Number.isNaN(number(cells[orderColumn]));
 }
 
+/**
+ * TI14: «Кол-во часов» over a second header row «Теория | Практика | Всего», as many plans
+ * split the hours: the topic's hours are the «Всего» column under it. The second row is no
+ * topic. Undefined when the header is one row.
+ */
+function hoursTotalColumn(
+  rows: CellValue[][],
+  headerIndex: number,
+  hoursAt: number,
+): number | undefined {
+  const top = rows[headerIndex] ?? [];
+  const below = rows[headerIndex + 1] ?? [];
+  const name = text(top[hoursAt]);
+  for (let c = hoursAt; c < below.length; c++) {
+    // The hours' group ends where the header row names another column.
+    if (c > hoursAt && !isBlank(top[c]) && text(top[c]) !== name) return undefined;
+    if (/^всего/i.test(text(below[c]))) return c;
+  }
+  return undefined;
+}
+
+/**
+ * TI15: a row that only names a section («Раздел 1. Введение (4 ч)»), across the table (a
+ * merged row repeats its text in every column, TI4) or alone in the «№» or «Раздел» column.
+ * Its text becomes the section of the topics below that have none. Null for any other row.
+ */
+function sectionHeading(cells: CellValue[], columns: Map<Column, number>): string | null {
+  const filled = cells.flatMap((v, c) => (isBlank(v) ? [] : [{ c, value: text(v) }]));
+  const first = filled[0];
+  if (!first || !Number.isNaN(number(first.value))) return null;
+  if (!filled.every((f) => f.value === first.value)) return null;
+  if (filled.length >= 2) return first.value;
+  return first.c === columns.get('order') || first.c === columns.get('section')
+    ? first.value
+    : null;
+}
+
 /** TI1, TI3, TI5, TI7: header by name, then one topic (or row errors) per non-empty row. */
 export function parseTopicRows(
   rows: CellValue[][],
@@ -314,12 +351,22 @@ export function parseTopicRows(
     return { rows: [], errors, totalHours: 0 };
   }
 
+  const total = hoursTotalColumn(rows, header.index, header.columns.get('hours')!);
+  if (total !== undefined) header.columns.set('hours', total);
+  const first = header.index + (total === undefined ? 1 : 2);
+
   const topics: ImportedTopicRow[] = [];
   let lastOrder = 0;
   let seen = 0;
-  for (let r = header.index + 1; r < rows.length; r++) {
+  let heading = '';
+  for (let r = first; r < rows.length; r++) {
     const cells = rows[r] ?? [];
     if (cells.every(isBlank) || isTotalRow(cells, header.columns.get('order'))) continue;
+    const named = sectionHeading(cells, header.columns);
+    if (named !== null) {
+      heading = named;
+      continue;
+    }
     seen += 1;
     if (seen > MAX_IMPORT_TOPICS) return fileProblem(header.index + 1, tooMany(rows, r));
     const topic = parseRow(
@@ -329,7 +376,7 @@ export function parseTopicRows(
     lastOrder += 1;
     if (topic) {
       lastOrder = topic.order;
-      topics.push(topic);
+      topics.push(topic.section === '' ? { ...topic, section: heading } : topic);
     }
   }
   if (seen === 0) {

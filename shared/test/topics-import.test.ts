@@ -437,6 +437,77 @@ describe('topics import', () => {
     ]);
   });
 
+  it('[TI14] hours split into «Теория | Практика | Всего» under «Количество часов» are read from «Всего»', () => {
+    const text = csv(
+      [
+        ['№', 'Тема', 'Количество часов', '', '', 'Дата'],
+        ['', '', 'Теория', 'Практика', 'Всего', ''],
+        ['1', 'Техника безопасности', '1', '0', '1', '02.09.2026'],
+        ['2', 'Первая модель', '0,5', '1,5', '2', ''],
+      ],
+      ';',
+    );
+    const result = parseTopicsFile(new TextEncoder().encode(text), 'plan.csv');
+    expect(result.errors).toEqual([]);
+    expect(result.rows.map((r) => [r.row, r.title, r.hours])).toEqual([
+      [3, 'Техника безопасности', 1],
+      [4, 'Первая модель', 2],
+    ]);
+
+    // The same in XLSX, the hours' header merged over its three columns (TI4 fills them).
+    const merged = writeXlsx([
+      {
+        name: 'КТП',
+        rows: [
+          ['№', 'Тема', 'Количество часов', null, null],
+          [null, null, 'Теория', 'Практика', 'Всего'],
+          [1, 'Техника безопасности', 1, 0, 1],
+        ],
+        merges: ['C1:E1', 'A1:A2', 'B1:B2'],
+      },
+    ]);
+    expect(parseTopicsFile(merged, 'plan.xlsx').rows.map((r) => r.hours)).toEqual([1]);
+  });
+
+  it('[TI15] a row that only names a section gives it to the topics below; a topic’s own section wins', () => {
+    const file = writeXlsx([
+      {
+        name: 'КТП',
+        rows: [
+          ['№', 'Раздел', 'Тема', 'Кол-во часов'],
+          ['Раздел 1. Введение (4 ч)', null, null, null],
+          [1, null, 'Техника безопасности', 2],
+          [2, null, 'Знакомство с набором', 2],
+          ['Раздел 2. Механика', null, null, null],
+          [3, 'Передачи', 'Зубчатые колёса', 2],
+          [4, null, 'Рычаги', 2],
+        ],
+        merges: ['A2:D2', 'A5:D5'],
+      },
+    ]);
+    const result = parseTopicsFile(file, 'plan.xlsx');
+    expect(result.errors).toEqual([]);
+    expect(result.rows.map((r) => [r.order, r.section, r.title])).toEqual([
+      [1, 'Раздел 1. Введение (4 ч)', 'Техника безопасности'],
+      [2, 'Раздел 1. Введение (4 ч)', 'Знакомство с набором'],
+      [3, 'Передачи', 'Зубчатые колёса'],
+      [4, 'Раздел 2. Механика', 'Рычаги'],
+    ]);
+
+    // Unmerged (a CSV export): the heading alone in the first column.
+    const text = csv(
+      [
+        ['№', 'Тема', 'Кол-во часов'],
+        ['Раздел 1. Введение', '', ''],
+        ['1', 'Техника', '2'],
+      ],
+      ';',
+    );
+    expect(
+      parseTopicsFile(new TextEncoder().encode(text), 'plan.csv').rows.map((r) => r.section),
+    ).toEqual(['Раздел 1. Введение']);
+  });
+
   it('[TI6] total hours against the subgroup plan', () => {
     expect(checkTopicHours(144, 144)).toMatchObject({ ok: true, difference: 0 });
     expect(checkTopicHours(140.5, 144)).toMatchObject({ ok: false, difference: -3.5 });
