@@ -68,7 +68,12 @@ export interface TopicImportOptions {
    * implausible dates are (PLAUSIBLE_PLAN_PERIOD).
    */
   period?: DatePeriod;
+  /** TI16: the XLSX counts date serials from 1904 (Excel for Mac); set from the file. */
+  date1904?: boolean;
 }
+
+/** Days between Excel's 1900 and 1904 date systems. */
+const DATE1904_OFFSET = 1462;
 
 export interface TopicImportResult {
   rows: ImportedTopicRow[];
@@ -193,10 +198,10 @@ function findHeader(rows: CellValue[][]): { index: number; columns: Map<Column, 
 /** A date-time cell saved as text keeps its time: «01.09.2026 0:00». */
 const TIME_SUFFIX = /\s+\d{1,2}:\d{2}(:\d{2})?$/;
 
-function parseDate(v: CellValue | undefined): string | null {
+function parseDate(v: CellValue | undefined, date1904 = false): string | null {
   if (isBlank(v)) return null;
   const n = typeof v === 'number' ? v : /^\d{5}(\.\d+)?$/.test(text(v)) ? Number(text(v)) : null;
-  if (n !== null) return excelSerialToDate(n, 'plannedDate');
+  if (n !== null) return excelSerialToDate(n + (date1904 ? DATE1904_OFFSET : 0), 'plannedDate');
   // TI3: the plan means the day; a time of day an export added is not part of it.
   return parseRuDate(text(v).replace(TIME_SUFFIX, ''), 'plannedDate');
 }
@@ -207,6 +212,7 @@ interface RowContext {
   rowNumber: number;
   errors: TopicImportError[];
   period: DatePeriod | undefined;
+  date1904: boolean;
 }
 
 function cell(ctx: RowContext, col: Column): CellValue | undefined {
@@ -242,7 +248,7 @@ function parseRow(ctx: RowContext, fallbackOrder: number): ImportedTopicRow | nu
 
   let plannedDate: string | null = null;
   try {
-    plannedDate = parseDate(cell(ctx, 'plannedDate'));
+    plannedDate = parseDate(cell(ctx, 'plannedDate'), ctx.date1904);
   } catch {
     const shown = text(cell(ctx, 'plannedDate'));
     // «31.09.2026» is written right but names no day: saying "expected ДД.ММ.ГГГГ" misleads.
@@ -370,7 +376,14 @@ export function parseTopicRows(
     seen += 1;
     if (seen > MAX_IMPORT_TOPICS) return fileProblem(header.index + 1, tooMany(rows, r));
     const topic = parseRow(
-      { cells, columns: header.columns, rowNumber: r + 1, errors, period: options.period },
+      {
+        cells,
+        columns: header.columns,
+        rowNumber: r + 1,
+        errors,
+        period: options.period,
+        date1904: options.date1904 === true,
+      },
       lastOrder + 1,
     );
     lastOrder += 1;
@@ -440,7 +453,10 @@ export function parseTopicsFile(
     throw new DomainError('IMPORT_FILE_INVALID', 'file', 'файл пуст');
   }
   const name = typeof fileName === 'string' ? fileName.toLowerCase() : '';
-  if (isZip(bytes)) return parseWorkbook(readXlsx(bytes).sheets, options);
+  if (isZip(bytes)) {
+    const book = readXlsx(bytes);
+    return parseWorkbook(book.sheets, { ...options, date1904: book.date1904 });
+  }
   if (name.endsWith('.xlsx'))
     throw new DomainError('IMPORT_FILE_INVALID', 'file', 'файл .xlsx повреждён');
   if (name.endsWith('.xls') || (bytes[0] === 0xd0 && bytes[1] === 0xcf)) {

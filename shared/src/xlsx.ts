@@ -160,6 +160,17 @@ function sheetPaths(
   return out;
 }
 
+/**
+ * Excel for Mac saved books counting dates from 1904 (`<workbookPr date1904="1">`): their date
+ * serials are 1462 days smaller than the same dates counted from 1900.
+ */
+function usesDate1904(parts: Record<string, Uint8Array>): boolean {
+  const workbook = strFromU8(parts['xl/workbook.xml'] ?? new Uint8Array());
+  const pr = /<(?:\w+:)?workbookPr\b[^>]*>/.exec(workbook)?.[0];
+  const value = pr ? attr(pr, 'date1904') : undefined;
+  return value === '1' || value === 'true';
+}
+
 function sharedStrings(parts: Record<string, Uint8Array>): string[] {
   const xml = parts['xl/sharedStrings.xml'];
   if (!xml) return [];
@@ -223,11 +234,12 @@ function fillMerges(xml: string, rows: CellValue[][]): void {
 }
 
 /**
- * Reads every sheet of an XLSX file, in workbook order, a hidden one marked `hidden`.
+ * Reads every sheet of an XLSX file, in workbook order, a hidden one marked `hidden`, and
+ * whether the book counts dates from 1904.
  * Rows and columns keep their positions (empty cells are null); merged ranges are filled with
  * their top-left value. Throws IMPORT_FILE_INVALID for a file that is not a readable XLSX.
  */
-export function readXlsx(bytes: Uint8Array): { sheets: SheetData[] } {
+export function readXlsx(bytes: Uint8Array): { sheets: SheetData[]; date1904: boolean } {
   const parts = unpack(bytes);
   const strings = sharedStrings(parts);
   const sheets = sheetPaths(parts).map(({ name, path, hidden }) => {
@@ -239,7 +251,7 @@ export function readXlsx(bytes: Uint8Array): { sheets: SheetData[] } {
     return hidden ? { name, rows, hidden } : { name, rows };
   });
   if (sheets.length === 0) invalid('в книге Excel нет листов');
-  return { sheets };
+  return { sheets, date1904: usesDate1904(parts) };
 }
 
 // ----------------------------------------------------------------------------------------------

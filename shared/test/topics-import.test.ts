@@ -508,6 +508,29 @@ describe('topics import', () => {
     ).toEqual(['Раздел 1. Введение']);
   });
 
+  it('[TI16] an Excel for Mac book counting dates from 1904 gives the dates the teacher typed', () => {
+    const serial1900 = dateToExcelSerial('2026-09-01');
+    const parts = unzipSync(
+      writeXlsx([
+        {
+          name: 'КТП',
+          rows: [
+            ['Тема', 'Кол-во часов', 'Плановая дата'],
+            ['Техника безопасности', 2, serial1900 - 1462],
+          ],
+          dateColumns: [2],
+        },
+      ]),
+    );
+    const workbook = strFromU8(parts['xl/workbook.xml']!).replace(/<workbookPr\b[^>]*\/>/, '');
+    parts['xl/workbook.xml'] = strToU8(
+      workbook.replace(/(<workbook\b[^>]*>)/, '$1<workbookPr date1904="1"/>'),
+    );
+    const result = parseTopicsFile(zipSync(parts), 'plan.xlsx');
+    expect(result.errors).toEqual([]);
+    expect(result.rows.map((r) => r.plannedDate)).toEqual(['2026-09-01']);
+  });
+
   it('[TI6] total hours against the subgroup plan', () => {
     expect(checkTopicHours(144, 144)).toMatchObject({ ok: true, difference: 0 });
     expect(checkTopicHours(140.5, 144)).toMatchObject({ ok: false, difference: -3.5 });
