@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { startEmbeddedCouch } from './db/embedded.ts';
@@ -94,8 +97,63 @@ async function demoAccountsLine(store: Store): Promise<string | null> {
   return admin ? `Демо-входы: ${DEMO_ACCOUNTS.join(', ')}; пароль ${DEMO_PASSWORD}\n` : null;
 }
 
+/** ST1: the line that says what to do when the port is taken. */
+function portTakenLine(port: number, host: string): string {
+  return (
+    `Порт ${port} на ${host} уже занят другой программой. ` +
+    `Запустите на свободном порту, например: PORT=${port + 1} npm start. ` +
+    `Если это другая копия Отметки, дайте второй и свою папку данных: ` +
+    `PORT=${port + 1} DATA_DIR=/tmp/otmetka-2 npm run dev`
+  );
+}
+
+/** ST1: before anything is created or seeded, the port must be free; otherwise say so and stop. */
+async function ensurePortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  const taken = await new Promise<boolean>((resolve) => {
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE'));
+    probe.listen(port, host, () => probe.close(() => resolve(false)));
+  });
+  if (!taken) return;
+  console.error(portTakenLine(port, host));
+  process.exit(1);
+}
+
+/**
+ * ST2: one running server per data folder of the embedded database. LevelDB locks its files,
+ * and a second copy on the same folder failed five times with stack traces; now it stops with
+ * one line. The folder keeps the running server's process id; a stale one (a crash) is taken over.
+ */
+function claimDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, 'otmetka.pid');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const holder = Number(readFileSync(file, { encoding: 'utf8', flag: 'a+' }).trim());
+  if (holder && holder !== process.pid && isRunning(holder)) {
+    console.error(
+      `Папка данных ${dataDir} занята другой запущенной копией Отметки (процесс ${holder}). ` +
+        'Остановите её или запустите с другой папкой, например: DATA_DIR=/tmp/otmetka-2 PORT=8081 npm run dev',
+    );
+    process.exit(1);
+  }
+  writeFileSync(file, String(process.pid), { mode: 0o600 });
+  return () => rmSync(file, { force: true });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function main() {
   const env = await loadConfig();
+  await ensurePortFree(env.port, env.host);
+  const release = env.couchUrl ? () => {} : claimDataDir(env.dataDir);
   const embedded = env.couchUrl
     ? undefined
     : await startEmbeddedCouch({
@@ -113,12 +171,10 @@ async function main() {
     // A newcomer's first `npm start` often meets another app on 8080: say what to do instead
     // of printing a stack trace (ST1).
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    console.error(
-      `Порт ${env.port} на ${env.host} уже занят другой программой. ` +
-        `Запустите на свободном порту, например: PORT=${env.port + 1} npm start`,
-    );
+    console.error(portTakenLine(env.port, env.host));
     await app.close().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
+    release();
     process.exit(1);
   }
 
@@ -136,6 +192,7 @@ async function main() {
   const stop = async () => {
     await app.close();
     await embedded?.stop();
+    release();
     process.exit(0);
   };
   process.once('SIGINT', stop);
