@@ -1,4 +1,4 @@
-import type { Mark, Stamp } from '@otmetka/shared';
+import type { Mark, Stamp, Topic } from '@otmetka/shared';
 import { ERROR_CODES, lessonId, markId, stampEdit } from '@otmetka/shared';
 import { describe, expect, it } from 'vitest';
 import { journalConflictHandler } from '../src/db/conflict.ts';
@@ -229,6 +229,33 @@ describe('lost edits on a pull', () => {
       stamps: { code: s(10, 'dev-a'), _deleted: withPrev(20, 'dev-b', { at: 5, dev: 'dev-b' }) },
     });
     expect(lostInConflict('dev-a', mine, undefined, output)).toEqual([
+      { field: '_deleted', mine: false, theirs: true },
+    ]);
+  });
+
+  it('[CR10] a topic renumbered here and deleted elsewhere loses nothing; one retitled here does', () => {
+    const topic = (stamps: Topic['stamps'], deleted = false): Topic => ({
+      id: 'topic:sg-1:5',
+      type: 'topic',
+      orgId: 'org-1',
+      subgroupId: 'sg-1',
+      order: 6,
+      section: '',
+      title: 'Техника безопасности',
+      hours: 2,
+      form: '',
+      control: '',
+      plannedDate: null,
+      stamps,
+      ...(deleted ? { _deleted: true } : {}),
+    });
+    const deletion = withPrev(20, 'dev-a', { at: 5, dev: 'dev-a' });
+    const moved = topic({ title: s(5, 'dev-a'), order: s(15, 'dev-b') });
+    const gone = topic({ title: s(5, 'dev-a'), order: s(15, 'dev-b'), _deleted: deletion }, true);
+    expect(lostOnPull('dev-b', moved, gone)).toEqual([]);
+
+    const retitled = topic({ title: s(15, 'dev-b'), order: s(15, 'dev-b') });
+    expect(lostOnPull('dev-b', retitled, gone)).toEqual([
       { field: '_deleted', mine: false, theirs: true },
     ]);
   });

@@ -114,7 +114,9 @@ function deletedUnseen(
   const deletion = incoming.stamps?._deleted;
   if (local._deleted || !incoming._deleted || !deletion || deletion.dev === deviceId) return;
 
-  const mine = Object.entries(local.stamps ?? {}).filter(([, stamp]) => stamp.dev === deviceId);
+  const mine = Object.entries(local.stamps ?? {}).filter(
+    ([field, stamp]) => stamp.dev === deviceId && !isListPlace(local, field),
+  );
   if (mine.length === 0) return;
   if (deletion.seen) {
     const seen = deletion.seen;
@@ -124,6 +126,15 @@ function deletedUnseen(
     if (knew(deletion.prev, newest)) return;
   }
   return { field: '_deleted', mine: false, theirs: true };
+}
+
+/**
+ * CR10: a topic's place in the plan changes when ↑/↓ renumbers the list around it, no edit of
+ * the topic itself: a deletion elsewhere that had not seen it loses nothing the teacher wrote.
+ * Reported, it read «удаление: ваше «есть»», and «Повторить» brought the deleted topic back.
+ */
+function isListPlace(doc: JournalDoc, field: string): boolean {
+  return doc.type === 'topic' && field === 'order';
 }
 
 /** Whether a reference names `stamp` or an edit ordered after it (CR1 on (at, dev)). */
