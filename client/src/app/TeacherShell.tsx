@@ -197,15 +197,14 @@ function LogoutButton({ session }: { session: Session }) {
 /** Resolves once the device has no unsent change (whichever tab sent them). */
 function nothingPending(sync: SyncEngine): Promise<void> {
   return new Promise((resolve) => {
-    let stop: (() => void) | undefined;
-    let done = false;
-    stop = sync.status.pending.subscribe((count) => {
-      if ((count ?? 0) > 0 || done) return;
-      done = true;
-      stop?.();
-      resolve();
+    const stop = sync.status.pending.subscribe((count) => {
+      // The first call comes during subscribe, before `stop` exists.
+      if ((count ?? 0) > 0) return;
+      queueMicrotask(() => {
+        stop();
+        resolve();
+      });
     });
-    if (done) stop();
   });
 }
 
