@@ -67,6 +67,35 @@ describe('sync bar', () => {
     await waitFor(() => expect(last.textContent).toBe('Синхронизировано 05.12, 01:10'));
   });
 
+  it('[PW3] until the app is stored and the journal synced, the bar says offline will not open it yet', async () => {
+    ({ db, sync } = await offlineDevice('sync-bar-stored'));
+    let installed: () => void = () => {};
+    const ready = new Promise<void>((resolve) => {
+      installed = resolve;
+    });
+    Object.defineProperty(navigator, 'serviceWorker', { value: { ready }, configurable: true });
+    try {
+      const user = TEACHER_USER;
+      render(
+        <TeacherContext.Provider value={{ db, sync, user }}>
+          <SyncBar />
+        </TeacherContext.Provider>,
+      );
+      const hint = 'Без сети журнал откроется после первой синхронизации';
+      expect(screen.getByTestId('sync-not-offline-yet').textContent).toBe(hint);
+
+      sync.status.lastSyncAt.value = Date.UTC(2026, 11, 4, 20, 10);
+      await waitFor(() => expect(screen.getByTestId('sync-last').textContent).toMatch(/^Синх/));
+      // Synced, but the app itself is not stored yet.
+      expect(screen.getByTestId('sync-not-offline-yet')).toBeTruthy();
+      installed();
+      await waitFor(() => expect(screen.queryByTestId('sync-not-offline-yet')).toBeNull());
+    } finally {
+      // The stand-in shadows whatever the environment has; removing it shows that again.
+      delete (navigator as { serviceWorker?: unknown }).serviceWorker;
+    }
+  });
+
   it('[NT1] a lost edit of a lesson is shown in Russian: statuses in words, the topic by its title, present as ✓', async () => {
     ({ db, sync } = await offlineDevice('sync-bar-2'));
     const lostFields = [

@@ -245,6 +245,8 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
       ((await pageA.getByTestId('sync-last').textContent()) ?? '').startsWith('Синхронизировано'),
     );
     await waitForServiceWorker(pageA);
+    // [PW3] Stored and synced: the bar no longer says offline will not open the journal yet.
+    await pageA.getByTestId('sync-not-offline-yet').waitFor({ state: 'detached' });
     await screenshot(pageA, 'journals-landscape');
 
     const tiles = await pageA

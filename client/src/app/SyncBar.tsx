@@ -3,7 +3,7 @@ import type { CatalogView } from '../db/queries.ts';
 import { EMPTY_CATALOG, notices$ } from '../db/queries.ts';
 import type { Notice } from '../db/schemas.ts';
 import { useTeacher } from './context.ts';
-import { useObservable } from './hooks.ts';
+import { useAppStored, useObservable } from './hooks.ts';
 import { NoticeList } from './Notices.tsx';
 
 /**
@@ -20,6 +20,7 @@ export function SyncBar({
 }) {
   const { db, sync, user } = useTeacher();
   const { online, pending, lastSyncAt, error, needsSignIn } = sync.status;
+  const stored = useAppStored();
   const notices = useObservable(() => notices$(db), [db], [] as Notice[]);
   const [open, setOpen] = useState(false);
 
@@ -40,6 +41,12 @@ export function SyncBar({
           ? `Синхронизировано ${formatTime(lastSyncAt.value, user.timeZone)}`
           : 'Ещё не синхронизировано'}
       </span>
+      {!(stored && lastSyncAt.value) && (
+        // PW3: until the app and the journal are on the device, a reload offline opens nothing.
+        <span class={online.value ? 'muted' : 'error'} data-testid="sync-not-offline-yet">
+          Без сети журнал откроется после первой синхронизации
+        </span>
+      )}
       {needsSignIn.value && (
         <button
           type="button"

@@ -58,3 +58,23 @@ export function useEditInProgress(dirty: boolean): void {
     };
   }, [dirty]);
 }
+
+/**
+ * PW3: whether the app is stored for offline use: a service worker is active (it precached the
+ * app when it installed). False where the browser has none, as offline it cannot open there.
+ */
+export function useAppStored(
+  workers: Pick<ServiceWorkerContainer, 'ready'> | undefined = globalThis.navigator?.serviceWorker,
+): boolean {
+  const [stored, setStored] = useState(false);
+  useEffect(() => {
+    let live = true;
+    void workers?.ready.then(() => {
+      if (live) setStored(true);
+    });
+    return () => {
+      live = false;
+    };
+  }, [workers]);
+  return stored;
+}
