@@ -1,4 +1,6 @@
 import {
+  DomainError,
+  formatRuDate,
   type HolidayCalendar,
   type Lesson,
   type LessonSlot,
@@ -7,6 +9,7 @@ import {
   type Subgroup,
   scheduleChangeImpact,
   scheduleId,
+  type TakenSlot,
   validateSchedule,
 } from '@otmetka/shared';
 import {
@@ -21,7 +24,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Doc } from '../db/store.ts';
 import { route } from '../http/route.ts';
-import { journal, OrgData, slotsOf } from './data.ts';
+import { journal, OrgData, slotsOf, takenOf } from './data.ts';
 import { type LockedMonthOf, lockedMonthChecker, monthLocked } from './month-locks.ts';
 
 /**
@@ -59,6 +62,8 @@ interface Plan {
   lessons: Lesson[];
   withMarks: Set<string>;
   impact: ScheduleImpact;
+  /** The dates whose cancellation or move the change sets, alters or takes back (SCH14). */
+  takenChanged: string[];
 }
 
 /** Validates the new schedule and works out what it does to the stored lessons. */
@@ -78,6 +83,7 @@ async function plan(data: OrgData, subgroupId: string, input: ScheduleInput): Pr
   const oldSlots = slotsOf(subgroup, old, calendar);
   const newSlots = slotsOf(subgroup, schedule, calendar);
   const impact = scheduleChangeImpact(oldSlots, newSlots, withInput);
+  checkTakenLessons(schedule, old, lessons, withMarks);
 
   return {
     schedule,
@@ -88,20 +94,67 @@ async function plan(data: OrgData, subgroupId: string, input: ScheduleInput): Pr
     lessons,
     withMarks,
     impact,
+    takenChanged: takenChanges(
+      takenOf(subgroup, old, calendar),
+      takenOf(subgroup, schedule, calendar),
+    ),
   };
 }
 
 /**
- * LK4: the first locked month in which the new schedule adds, removes or changes a slot: the
- * closed month's табель would gain empty lessons, or its lessons would be deleted or flagged off
- * the schedule. None when it touches only open months, or for a subgroup's first schedule.
+ * SCH15: a lesson that took place (held, or with marks) is not cancelled or moved by a new
+ * exception: its marks stayed on its date, a move showed it twice (held there, planned on the
+ * new date) and counted its hours twice, and a cancellation did nothing at all. An exception
+ * the stored schedule already has stays as it is.
+ */
+function checkTakenLessons(
+  schedule: Schedule,
+  old: Schedule | undefined,
+  lessons: Lesson[],
+  withMarks: Set<string>,
+): void {
+  const before = new Set((old?.exceptions ?? []).map((ex) => JSON.stringify(ex)));
+  const took = new Map(
+    lessons
+      .filter((l) => !l._deleted && (l.status === 'held' || withMarks.has(l.id)))
+      .map((l) => [`${l.date} ${l.start}`, l]),
+  );
+  schedule.exceptions.forEach((ex, i) => {
+    if (ex.kind === 'add' || before.has(JSON.stringify(ex))) return;
+    if (!took.has(`${ex.date} ${ex.start}`)) return;
+    const what = ex.kind === 'cancel' ? 'отменить' : 'перенести';
+    throw new DomainError(
+      'INVALID_SCHEDULE',
+      `exceptions[${i}]`,
+      `занятие ${formatRuDate(ex.date)} в ${ex.start} уже проведено (в журнале есть отметки): ${what} его в расписании нельзя. Если занятия не было, педагог отмечает это в журнале`,
+    );
+  });
+}
+
+/** LK4: a cancellation or move whose kind, reason or new place differs, by its lesson's date. */
+function takenChanges(before: TakenSlot[], after: TakenSlot[]): string[] {
+  const key = (t: TakenSlot) =>
+    JSON.stringify([t.lessonId, t.kind, t.reason, t.movedTo?.date, t.movedTo?.start]);
+  const beforeKeys = new Set(before.map(key));
+  const afterKeys = new Set(after.map(key));
+  return [
+    ...before.filter((t) => !afterKeys.has(key(t))),
+    ...after.filter((t) => !beforeKeys.has(key(t))),
+  ].map((t) => t.date);
+}
+
+/**
+ * LK4: the first locked month in which the new schedule adds, removes or changes a slot, or
+ * sets, alters or takes back a cancellation or a move: the closed month's табель would gain
+ * empty lessons, lose or flag its lessons, or tell its cancelled ones otherwise. None when it touches only open months, or for a subgroup's first schedule.
  */
 function lockedMonthHit(p: Plan, lockedMonthOf: LockedMonthOf): string | undefined {
   // A subgroup's first schedule rewrites nothing: it had no lessons and no табель, and a group
   // entered in the middle of the year needs its whole year's dates.
   if (p.oldSlots.length === 0 && p.lessons.length === 0) return undefined;
-  const touched = [...p.impact.removed, ...p.impact.added, ...p.impact.changed];
-  return lockedMonthOf(touched.map((slot) => slot.date.slice(0, 7)));
+  const touched = [...p.impact.removed, ...p.impact.added, ...p.impact.changed].map((s) => s.date);
+  // A closed табель also lists its cancelled and moved lessons with their reason (RP9).
+  return lockedMonthOf([...touched, ...p.takenChanged].map((date) => date.slice(0, 7)));
 }
 
 function scheduleLocked(month: string) {
