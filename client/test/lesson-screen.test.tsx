@@ -639,9 +639,80 @@ describe('a lesson not in the schedule', () => {
       '#/g/sg-1/lesson/2026-09-04/1000',
     );
   });
+
+  it('[LS17] a lesson the admin cancelled says so, with the reason', async () => {
+    const database = await renderLesson('2026-09-09');
+    unmountScreen();
+    const cancel = {
+      kind: 'cancel' as const,
+      date: '2026-09-02',
+      start: '15:00',
+      reason: 'Карантин',
+    };
+    const cancelled: CatalogView = {
+      ...catalog,
+      schedules: new Map([[subgroup.id, { ...schedule, exceptions: [cancel] }]]),
+    };
+    render(
+      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
+        <LessonScreen subgroup={subgroup} catalog={cancelled} date="2026-09-02" start="15:00" />
+      </TeacherContext.Provider>,
+    );
+    expect((await screen.findByTestId('lesson-missing')).textContent).toBe(
+      'Занятие 02.09.2026 в 15:00 отменено в расписании: Карантин.',
+    );
+  });
 });
 
 describe('month grid', () => {
+  it('[LS17] the month lists the lessons the admin cancelled or moved away, a move linking to its new date', async () => {
+    const database = await renderLesson('2026-09-09');
+    unmountScreen();
+    const changed: CatalogView = {
+      ...catalog,
+      schedules: new Map([
+        [
+          subgroup.id,
+          {
+            ...schedule,
+            exceptions: [
+              { kind: 'cancel', date: '2026-09-02', start: '15:00', reason: 'Карантин' },
+              {
+                kind: 'move',
+                date: '2026-09-16',
+                start: '15:00',
+                toDate: '2026-10-01',
+                toStart: '10:00',
+                toEnd: '11:30',
+                reason: 'Зал занят',
+              },
+            ],
+          },
+        ],
+      ]),
+    };
+    render(
+      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
+        <LessonsMonth subgroup={subgroup} catalog={changed} month="2026-09" />
+      </TeacherContext.Provider>,
+    );
+    const list = await screen.findByTestId('month-taken');
+    const row = (id: string) =>
+      [...screen.getByTestId(id).querySelectorAll('span')].map((span) => span.textContent);
+    expect(row('month-taken-2026-09-02-1500')).toEqual([
+      '02.09.2026 15:00–16:30',
+      'Карантин',
+      'отменено',
+    ]);
+    expect(row('month-taken-2026-09-16-1500')).toEqual([
+      '16.09.2026 15:00–16:30',
+      'Зал занят',
+      'перенесено на 01.10.2026 в 10:00',
+    ]);
+    expect(list.querySelector('a')?.getAttribute('href')).toBe('#/g/sg-1/lesson/2026-10-01/1000');
+    expect(screen.queryByTestId('grid-date-2026-09-02-1500')).toBeNull();
+  });
+
   it('[LS4] a moved lesson’s column shows no marks, with its status and reason on the date', async () => {
     const database = await renderLesson('2026-09-02');
     unmountScreen();

@@ -11,6 +11,7 @@ import type {
   RosterEntry,
   Schedule,
   Subgroup,
+  TakenSlot,
   Topic,
 } from '@otmetka/shared';
 import {
@@ -20,6 +21,8 @@ import {
   defaultCalendar,
   expandSchedule,
   monthDays,
+  monthOf,
+  takenSlots,
 } from '@otmetka/shared';
 import { map, type Observable } from 'rxjs';
 import type { OtmetkaDb } from './database.ts';
@@ -119,6 +122,26 @@ export function yearSlots(view: CatalogView, subgroup: Subgroup): LessonSlot[] {
   if (!schedule) return [];
   try {
     return expandSchedule({ schedule, subgroup, calendar: view.calendar });
+  } catch (err) {
+    console.warn('schedule cannot be expanded', err);
+    return [];
+  }
+}
+
+/**
+ * LS17: the rules' lessons the admin cancelled or moved away (SCH14) in a month, or in the
+ * whole year without `month` (empty without a valid schedule).
+ */
+export function takenOfSubgroup(
+  view: CatalogView,
+  subgroup: Subgroup,
+  month?: string,
+): TakenSlot[] {
+  const schedule = view.schedules.get(subgroup.id);
+  if (!schedule) return [];
+  try {
+    const taken = takenSlots({ schedule, subgroup, calendar: view.calendar });
+    return month === undefined ? taken : taken.filter((t) => monthOf(t.date) === month);
   } catch (err) {
     console.warn('schedule cannot be expanded', err);
     return [];

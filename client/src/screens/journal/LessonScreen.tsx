@@ -36,6 +36,7 @@ import {
   roster$,
   slotOfLesson,
   slotsOfMonth,
+  takenOfSubgroup,
   topics$,
   yearSlots,
 } from '../../db/queries.ts';
@@ -162,9 +163,15 @@ function MissingLesson(props: {
   const { subgroup, catalog, date, start } = props;
   const moved = movedSlot(yearSlots(catalog, subgroup), date, start);
   if (!moved) {
+    // LS17: a lesson the admin cancelled says so, with the reason, not that it never existed.
+    const cancelled = takenOfSubgroup(catalog, subgroup, monthOf(date)).find(
+      (t) => t.date === date && t.start === start,
+    );
     return (
       <p class="empty" data-testid="lesson-missing">
-        В расписании нет занятия {formatRuDate(date)} в {start}.
+        {cancelled
+          ? `Занятие ${formatRuDate(date)} в ${start} отменено в расписании${cancelled.reason ? `: ${cancelled.reason}` : ''}.`
+          : `В расписании нет занятия ${formatRuDate(date)} в ${start}.`}
       </p>
     );
   }

@@ -1,4 +1,4 @@
-import type { Lesson, LessonSlot, Mark, RosterEntry, Subgroup } from '@otmetka/shared';
+import type { Lesson, LessonSlot, Mark, RosterEntry, Subgroup, TakenSlot } from '@otmetka/shared';
 import {
   addMonths,
   formatRuMonth,
@@ -11,7 +11,14 @@ import { useTeacher } from '../../app/context.ts';
 import { useObservable } from '../../app/hooks.ts';
 import { hrefOf } from '../../app/router.ts';
 import type { CatalogView } from '../../db/queries.ts';
-import { lessons$, marksOfMonth$, monthColumns, roster$, slotsOfMonth } from '../../db/queries.ts';
+import {
+  lessons$,
+  marksOfMonth$,
+  monthColumns,
+  roster$,
+  slotsOfMonth,
+  takenOfSubgroup,
+} from '../../db/queries.ts';
 import { ruDate } from './Journals.tsx';
 
 export function monthTitle(month: string): string {
@@ -49,6 +56,8 @@ export function LessonsMonth({
   );
   const slots = monthColumns(slotsOfMonth(catalog, subgroup, month), lessons);
   const lessonById = new Map(lessons.map((l) => [l.id, l]));
+  const columns = new Set(slots.map((s) => s.lessonId));
+  const taken = takenOfSubgroup(catalog, subgroup, month).filter((t) => !columns.has(t.lessonId));
   const markByKey = new Map(
     marks.filter((m) => !m._deleted).map((m) => [`${m.lessonId}|${m.learnerId}`, m]),
   );
@@ -107,7 +116,61 @@ export function LessonsMonth({
           <LessonList subgroupId={subgroup.id} slots={slots} lessonById={lessonById} />
         </>
       )}
+      <ScheduleChanges subgroupId={subgroup.id} taken={taken} />
     </div>
+  );
+}
+
+/**
+ * LS17: the month's lessons the admin cancelled or moved away in the schedule, with the reason
+ * and, for a move, a link to where it went. They leave the grid, and the teacher saw the dates
+ * simply gone while the parents read «отменено» and the табель listed them.
+ */
+function ScheduleChanges({ subgroupId, taken }: { subgroupId: string; taken: TakenSlot[] }) {
+  if (taken.length === 0) return null;
+  return (
+    <section data-testid="month-taken">
+      <h3>Изменения расписания</h3>
+      <ul class="lessonlist">
+        {taken.map((t) => {
+          const status = t.kind === 'cancel' ? 'cancelled' : 'moved';
+          const where = t.movedTo ? ` на ${ruDate(t.movedTo.date)} в ${t.movedTo.start}` : '';
+          const row = (
+            <>
+              <span class="when">
+                {ruDate(t.date)} {t.start}–{t.end}
+              </span>
+              <span class="what">{t.reason}</span>
+              <span class={`status status--${status}`}>
+                {LESSON_STATUS_LABELS[status]}
+                {where}
+              </span>
+            </>
+          );
+          const id = `month-taken-${t.date}-${t.start.replace(':', '')}`;
+          // A move opens the lesson where it went; a cancellation has nowhere to go.
+          return (
+            <li key={t.lessonId} data-testid={id}>
+              {t.movedTo ? (
+                <a
+                  class="lessonrow"
+                  href={hrefOf({
+                    name: 'lesson',
+                    subgroupId,
+                    date: t.movedTo.date,
+                    start: t.movedTo.start,
+                  })}
+                >
+                  {row}
+                </a>
+              ) : (
+                <div class="lessonrow">{row}</div>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
   );
 }
 
