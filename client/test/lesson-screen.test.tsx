@@ -713,6 +713,31 @@ describe('month grid', () => {
     expect(screen.queryByTestId('grid-date-2026-09-02-1500')).toBeNull();
   });
 
+  it('[LS17] a lesson the admin moved into the month says from where', async () => {
+    const database = await renderLesson('2026-09-09');
+    unmountScreen();
+    const move = {
+      kind: 'move' as const,
+      date: '2026-09-16',
+      start: '15:00',
+      toDate: '2026-09-18',
+      toStart: '10:00',
+      toEnd: '11:30',
+      reason: 'Зал занят',
+    };
+    const moved: CatalogView = {
+      ...catalog,
+      schedules: new Map([[subgroup.id, { ...schedule, exceptions: [move] }]]),
+    };
+    render(
+      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
+        <LessonsMonth subgroup={subgroup} catalog={moved} month="2026-09" />
+      </TeacherContext.Provider>,
+    );
+    const row = await screen.findByTestId('lesson-open-2026-09-18-1000');
+    expect(row.querySelector('.status')?.textContent).toBe('по плану · перенесено с 16.09.2026');
+  });
+
   it('[LS4] a moved lesson’s column shows no marks, with its status and reason on the date', async () => {
     const database = await renderLesson('2026-09-02');
     unmountScreen();

@@ -285,6 +285,8 @@ function LessonList(props: {
                 {LESSON_STATUS_LABELS[lesson?.status ?? 'planned']}
                 {s.holiday ? ` · ${s.holiday}` : ''}
                 {lesson?.flag === 'off-schedule' ? ` · ${OFF_SCHEDULE}` : ''}
+                {/* LS17: a lesson the admin moved here says from where. */}
+                {s.movedFrom ? ` · перенесено с ${ruDate(s.movedFrom.date)}` : ''}
               </span>
             </a>
           </li>
