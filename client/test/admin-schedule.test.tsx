@@ -38,14 +38,19 @@ function props(session: Session) {
   };
 }
 
+/** The admin's schedule tab on the subgroup `id`, once its rules are shown. */
+async function openSchedule(id: string): Promise<void> {
+  render(<AdminApp {...props(admin)} />);
+  fireEvent.click(screen.getByTestId('admin-tab-schedule'));
+  // The picker opens the first subgroup on load: wait for the list, then pick.
+  await screen.findByRole('option', { name: new RegExp(`Группа ${id}`) });
+  fireEvent.change(screen.getByTestId('schedule-subgroup'), { target: { value: id } });
+  await screen.findByTestId('schedule-rule-0');
+}
+
 describe('admin: schedule editor', () => {
   it('[SCH3] previews the year with holidays marked and the impact, then saves', async () => {
-    render(<AdminApp {...props(admin)} />);
-    fireEvent.click(screen.getByTestId('admin-tab-schedule'));
-    // Pick sg-b once the list is there (the picker opens the first subgroup on load).
-    await screen.findByRole('option', { name: /Группа sg-b/ });
-    fireEvent.change(screen.getByTestId('schedule-subgroup'), { target: { value: 'sg-b' } });
-    await screen.findByTestId('schedule-rule-0');
+    await openSchedule('sg-b');
     expect(screen.getByTestId('schedule-save').hasAttribute('disabled')).toBe(true);
 
     fireEvent.click(screen.getByTestId('schedule-rule-0-day-5'));
@@ -70,11 +75,7 @@ describe('admin: schedule editor', () => {
   });
 
   it('[ER3][ER4] a rule refused by the request schema shows its error once, next to that rule', async () => {
-    render(<AdminApp {...props(admin)} />);
-    fireEvent.click(screen.getByTestId('admin-tab-schedule'));
-    await screen.findByRole('option', { name: /Группа sg-b/ });
-    fireEvent.change(screen.getByTestId('schedule-subgroup'), { target: { value: 'sg-b' } });
-    await screen.findByTestId('schedule-rule-0');
+    await openSchedule('sg-b');
 
     // No weekday left: zod names the field `rules.0.weekdays`, the form looks up `rules[0]…`.
     for (const day of [1, 2, 3, 4, 5, 6, 7]) {
@@ -90,11 +91,7 @@ describe('admin: schedule editor', () => {
   });
 
   it('[RU1] each month of the preview is titled «Сентябрь 2026 · 9 занятий»: the month capitalised, the noun agreeing with the count', async () => {
-    render(<AdminApp {...props(admin)} />);
-    fireEvent.click(screen.getByTestId('admin-tab-schedule'));
-    await screen.findByRole('option', { name: /Группа sg-b/ });
-    fireEvent.change(screen.getByTestId('schedule-subgroup'), { target: { value: 'sg-b' } });
-    await screen.findByTestId('schedule-rule-0');
+    await openSchedule('sg-b');
     fireEvent.click(screen.getByTestId('schedule-preview'));
     await screen.findByTestId('schedule-preview-result');
 
@@ -113,11 +110,7 @@ describe('admin: schedule editor', () => {
 
 describe('admin: subgroup form', () => {
   it('[SCH11] the preview names the lessons that keep their date but end at another time', async () => {
-    render(<AdminApp {...props(admin)} />);
-    fireEvent.click(screen.getByTestId('admin-tab-schedule'));
-    await screen.findByRole('option', { name: /Группа sg-a/ });
-    fireEvent.change(screen.getByTestId('schedule-subgroup'), { target: { value: 'sg-a' } });
-    await screen.findByTestId('schedule-rule-0');
+    await openSchedule('sg-a');
 
     // 40-minute academic hours: every lesson of the rule ends 10 minutes earlier.
     fireEvent.input(screen.getByTestId('schedule-rule-0-minutes'), { target: { value: '40' } });
@@ -146,11 +139,7 @@ describe('admin: subgroup form', () => {
       });
     expect((await lock(true)).status).toBe(200);
     try {
-      render(<AdminApp {...props(admin)} />);
-      fireEvent.click(screen.getByTestId('admin-tab-schedule'));
-      await screen.findByRole('option', { name: /Группа sg-a/ });
-      fireEvent.change(screen.getByTestId('schedule-subgroup'), { target: { value: 'sg-a' } });
-      await screen.findByTestId('schedule-rule-0');
+      await openSchedule('sg-a');
 
       fireEvent.input(screen.getByTestId('schedule-rule-0-minutes'), { target: { value: '40' } });
       fireEvent.click(screen.getByTestId('schedule-preview'));
@@ -189,11 +178,7 @@ describe('admin: subgroup form', () => {
   });
 
   it('[AS8][AS9][SCH13] a move fills its end from the lesson’s length, an added lesson from its hours; a move wants a reason; the preview marks both dates', async () => {
-    render(<AdminApp {...props(admin)} />);
-    fireEvent.click(screen.getByTestId('admin-tab-schedule'));
-    await screen.findByRole('option', { name: /Группа sg-a/ });
-    fireEvent.change(screen.getByTestId('schedule-subgroup'), { target: { value: 'sg-a' } });
-    await screen.findByTestId('schedule-rule-0');
+    await openSchedule('sg-a');
     const value = (testid: string) => (screen.getByTestId(testid) as HTMLInputElement).value;
     const type = (testid: string, v: string) =>
       fireEvent.input(screen.getByTestId(testid), { target: { value: v } });

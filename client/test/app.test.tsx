@@ -42,6 +42,18 @@ function signedInTab(user: SessionUser): Session {
   return session;
 }
 
+/** A tab whose stored session the server no longer takes: every request answers 401. */
+function expiredTab(user: SessionUser): Session {
+  localStorage.setItem(KEY, JSON.stringify({ user, accessToken: 'a', refreshToken: 'r' }));
+  const refused = { error: { code: 'TOKEN_INVALID', message: 'Токен недействителен' } };
+  const session = new Session({
+    baseUrl: 'http://127.0.0.1:9',
+    fetch: async () => new Response(JSON.stringify(refused), { status: 401 }),
+  });
+  sessions.push(session);
+  return session;
+}
+
 function otherTabSignsOut() {
   const oldValue = localStorage.getItem(KEY);
   localStorage.removeItem(KEY);
@@ -174,18 +186,7 @@ describe('a sign-out in another tab', () => {
   });
 
   it('[SI1] a teacher asked to sign in again goes on with the journal, signs in from the sync bar, and is not locked out offline', async () => {
-    const teacher = { ...TEACHER_USER, id: 'teacher-expired' };
-    localStorage.setItem(
-      KEY,
-      JSON.stringify({ user: teacher, accessToken: 'a', refreshToken: 'r' }),
-    );
-    const refused = { error: { code: 'TOKEN_INVALID', message: 'Токен недействителен' } };
-    const session = new Session({
-      baseUrl: 'http://127.0.0.1:9',
-      fetch: async () => new Response(JSON.stringify(refused), { status: 401 }),
-    });
-    sessions.push(session);
-    render(<App session={session} />);
+    render(<App session={expiredTab({ ...TEACHER_USER, id: 'teacher-expired' })} />);
 
     await screen.findByTestId('signin-again');
     fireEvent.click(screen.getByTestId('signin-later'));
@@ -228,17 +229,8 @@ describe('a sign-out in another tab', () => {
       teacherId: null,
       timeZone: 'Asia/Yekaterinburg',
     };
-    localStorage.setItem(
-      KEY,
-      JSON.stringify({ user: parent, accessToken: 'a', refreshToken: 'r' }),
-    );
     // A month without opening the app: the server refuses the access and the refresh token.
-    const refused = { error: { code: 'TOKEN_INVALID', message: 'Токен недействителен' } };
-    const session = new Session({
-      baseUrl: 'http://127.0.0.1:9',
-      fetch: async () => new Response(JSON.stringify(refused), { status: 401 }),
-    });
-    sessions.push(session);
+    const session = expiredTab(parent);
 
     render(<App session={session} />);
 
@@ -291,18 +283,7 @@ describe('a sign-out in another tab', () => {
         },
       ],
     });
-    localStorage.setItem(
-      KEY,
-      JSON.stringify({ user: parent, accessToken: 'a', refreshToken: 'r' }),
-    );
-    const refused = { error: { code: 'TOKEN_INVALID', message: 'Токен недействителен' } };
-    const session = new Session({
-      baseUrl: 'http://127.0.0.1:9',
-      fetch: async () => new Response(JSON.stringify(refused), { status: 401 }),
-    });
-    sessions.push(session);
-
-    render(<App session={session} />);
+    render(<App session={expiredTab(parent)} />);
 
     await screen.findByTestId('signin-again');
     expect((await screen.findByTestId('diary-content')).textContent).toContain('Шестерёнки');

@@ -609,28 +609,49 @@ describe('a programme without grades', () => {
   });
 });
 
+/** The catalog after the admin added these exceptions to the schedule. */
+function withExceptions(exceptions: Schedule['exceptions']): CatalogView {
+  return { ...catalog, schedules: new Map([[subgroup.id, { ...schedule, exceptions }]]) };
+}
+
+/** The admin's move of the Wednesday lesson of `date` at 15:00, «Зал занят». */
+function moveOf(date: string, toDate: string, toStart = '10:00') {
+  return {
+    kind: 'move' as const,
+    date,
+    start: '15:00',
+    toDate,
+    toStart,
+    toEnd: '11:30',
+    reason: 'Зал занят',
+  };
+}
+
+const quarantine = {
+  kind: 'cancel' as const,
+  date: '2026-09-02',
+  start: '15:00',
+  reason: 'Карантин',
+};
+
+/** The lesson screen or a month on a database already open, with `shown` as the catalog. */
+function renderWith(database: OtmetkaDb, shown: CatalogView, screenOf: 'lesson' | 'month') {
+  render(
+    <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
+      {screenOf === 'lesson' ? (
+        <LessonScreen subgroup={subgroup} catalog={shown} date="2026-09-02" start="15:00" />
+      ) : (
+        <LessonsMonth subgroup={subgroup} catalog={shown} month="2026-09" />
+      )}
+    </TeacherContext.Provider>,
+  );
+}
+
 describe('a lesson not in the schedule', () => {
   it('[LS6] a lesson the admin moved says where it went, with a link to it', async () => {
     const database = await renderLesson('2026-09-09');
     unmountScreen();
-    const move = {
-      kind: 'move' as const,
-      date: '2026-09-02',
-      start: '15:00',
-      toDate: '2026-09-04',
-      toStart: '10:00',
-      toEnd: '11:30',
-      reason: 'Зал занят',
-    };
-    const moved: CatalogView = {
-      ...catalog,
-      schedules: new Map([[subgroup.id, { ...schedule, exceptions: [move] }]]),
-    };
-    render(
-      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
-        <LessonScreen subgroup={subgroup} catalog={moved} date="2026-09-02" start="15:00" />
-      </TeacherContext.Provider>,
-    );
+    renderWith(database, withExceptions([moveOf('2026-09-02', '2026-09-04')]), 'lesson');
     const missing = await screen.findByTestId('lesson-missing');
     expect(missing.textContent).toBe(
       'Занятие 02.09.2026 в 15:00 перенесено в расписании на 04.09.2026 в 10:00.',
@@ -643,21 +664,7 @@ describe('a lesson not in the schedule', () => {
   it('[LS17] a lesson the admin cancelled says so, with the reason', async () => {
     const database = await renderLesson('2026-09-09');
     unmountScreen();
-    const cancel = {
-      kind: 'cancel' as const,
-      date: '2026-09-02',
-      start: '15:00',
-      reason: 'Карантин',
-    };
-    const cancelled: CatalogView = {
-      ...catalog,
-      schedules: new Map([[subgroup.id, { ...schedule, exceptions: [cancel] }]]),
-    };
-    render(
-      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
-        <LessonScreen subgroup={subgroup} catalog={cancelled} date="2026-09-02" start="15:00" />
-      </TeacherContext.Provider>,
-    );
+    renderWith(database, withExceptions([quarantine]), 'lesson');
     expect((await screen.findByTestId('lesson-missing')).textContent).toBe(
       'Занятие 02.09.2026 в 15:00 отменено в расписании: Карантин.',
     );
@@ -668,34 +675,7 @@ describe('month grid', () => {
   it('[LS17] the month lists the lessons the admin cancelled or moved away, a move linking to its new date', async () => {
     const database = await renderLesson('2026-09-09');
     unmountScreen();
-    const changed: CatalogView = {
-      ...catalog,
-      schedules: new Map([
-        [
-          subgroup.id,
-          {
-            ...schedule,
-            exceptions: [
-              { kind: 'cancel', date: '2026-09-02', start: '15:00', reason: 'Карантин' },
-              {
-                kind: 'move',
-                date: '2026-09-16',
-                start: '15:00',
-                toDate: '2026-10-01',
-                toStart: '10:00',
-                toEnd: '11:30',
-                reason: 'Зал занят',
-              },
-            ],
-          },
-        ],
-      ]),
-    };
-    render(
-      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
-        <LessonsMonth subgroup={subgroup} catalog={changed} month="2026-09" />
-      </TeacherContext.Provider>,
-    );
+    renderWith(database, withExceptions([quarantine, moveOf('2026-09-16', '2026-10-01')]), 'month');
     const list = await screen.findByTestId('month-taken');
     const row = (id: string) =>
       [...screen.getByTestId(id).querySelectorAll('span')].map((span) => span.textContent);
@@ -716,24 +696,7 @@ describe('month grid', () => {
   it('[LS17] a lesson the admin moved into the month says from where', async () => {
     const database = await renderLesson('2026-09-09');
     unmountScreen();
-    const move = {
-      kind: 'move' as const,
-      date: '2026-09-16',
-      start: '15:00',
-      toDate: '2026-09-18',
-      toStart: '10:00',
-      toEnd: '11:30',
-      reason: 'Зал занят',
-    };
-    const moved: CatalogView = {
-      ...catalog,
-      schedules: new Map([[subgroup.id, { ...schedule, exceptions: [move] }]]),
-    };
-    render(
-      <TeacherContext.Provider value={{ db: database, sync: sync!, user: TEACHER_USER }}>
-        <LessonsMonth subgroup={subgroup} catalog={moved} month="2026-09" />
-      </TeacherContext.Provider>,
-    );
+    renderWith(database, withExceptions([moveOf('2026-09-16', '2026-09-18')]), 'month');
     const row = await screen.findByTestId('lesson-open-2026-09-18-1000');
     expect(row.querySelector('.status')?.textContent).toBe('по плану · перенесено с 16.09.2026');
   });
