@@ -192,31 +192,32 @@ describe('schedule expansion', () => {
   });
 });
 
+/** A cancelled Tuesday, a Thursday moved to Saturday, a one-off Sunday lesson. */
+const SEPTEMBER_CHANGES: Schedule['exceptions'] = [
+  { kind: 'cancel', date: '2026-09-01', start: '17:00', reason: 'ремонт' },
+  {
+    kind: 'move',
+    date: '2026-09-03',
+    start: '17:00',
+    toDate: '2026-09-05',
+    toStart: '11:00',
+    toEnd: '12:30',
+    reason: 'болезнь педагога',
+  },
+  {
+    kind: 'add',
+    date: '2026-09-06',
+    start: '12:00',
+    end: '13:00',
+    academicHours: 1,
+    reason: 'отработка',
+  },
+];
+
 describe('exceptions', () => {
   it('[SCH4] cancel removes a slot, move re-places it with movedFrom, add creates a one-off', () => {
     const slots = expandSchedule({
-      schedule: schedule({
-        exceptions: [
-          { kind: 'cancel', date: '2026-09-01', start: '17:00', reason: 'ремонт' },
-          {
-            kind: 'move',
-            date: '2026-09-03',
-            start: '17:00',
-            toDate: '2026-09-05',
-            toStart: '11:00',
-            toEnd: '12:30',
-            reason: 'болезнь педагога',
-          },
-          {
-            kind: 'add',
-            date: '2026-09-06',
-            start: '12:00',
-            end: '13:00',
-            academicHours: 1,
-            reason: 'отработка',
-          },
-        ],
-      }),
+      schedule: schedule({ exceptions: SEPTEMBER_CHANGES }),
       subgroup: SUBGROUP,
       calendar,
       to: '2026-09-10',
@@ -238,24 +239,7 @@ describe('exceptions', () => {
 
   it('[SCH14] the lessons taken off their dates: cancelled and moved ones as the rule gave them; an add, or a cancel of a holiday lesson skip drops, takes none', () => {
     const exceptions: Schedule['exceptions'] = [
-      {
-        kind: 'move',
-        date: '2026-09-03',
-        start: '17:00',
-        toDate: '2026-09-05',
-        toStart: '11:00',
-        toEnd: '12:30',
-        reason: 'болезнь педагога',
-      },
-      { kind: 'cancel', date: '2026-09-01', start: '17:00', reason: 'ремонт' },
-      {
-        kind: 'add',
-        date: '2026-09-06',
-        start: '12:00',
-        end: '13:00',
-        academicHours: 1,
-        reason: '',
-      },
+      ...SEPTEMBER_CHANGES,
       { kind: 'cancel', date: '2026-12-31', start: '17:00', reason: 'праздник' },
     ];
     const taken = takenSlots({ schedule: schedule({ exceptions }), subgroup: SUBGROUP, calendar });
