@@ -277,42 +277,6 @@ describe('schedule edits and locked months', () => {
     expect((await storedSchedule())?.exceptions).toHaveLength(2);
   });
 
-  it('[SCH15] a lesson already held is neither cancelled nor moved by a new exception; one the schedule had stays', async () => {
-    const held = lessonDoc('sg-a', '2026-10-05', 1000);
-    await server.store.putMany(sgDb, [held as unknown as Lesson & Doc]);
-    const body = (exceptions: unknown[]) => ({ rules: [RULE], exceptions, holidayRule: 'skip' });
-    const cancel = { kind: 'cancel', date: '2026-10-05', start: '15:00', reason: 'карантин' };
-    const move = {
-      kind: 'move',
-      date: '2026-10-05',
-      start: '15:00',
-      toDate: '2026-10-06',
-      toStart: '15:00',
-      toEnd: '16:30',
-      reason: 'зал занят',
-    };
-    try {
-      for (const exception of [cancel, move]) {
-        const res = await saveSchedule(body([exception]));
-        expect(res.status, exception.kind).toBe(400);
-        const { error } = res.body as ErrorJson;
-        expect(error.code).toBe('INVALID_SCHEDULE');
-        expect(error.details).toMatchObject({ field: 'exceptions[0]' });
-        expect(error.message).toContain('05.10.2026 в 15:00 уже проведено');
-      }
-      expect((await storedSchedule())?.exceptions).toEqual([]);
-
-      // Stored before the rule: saving the schedule again with another change keeps it.
-      await server.store.put(orgDb, { ...fixtureSchedule('sg-a'), exceptions: [cancel] } as never);
-      const again = body([cancel, { ...cancel, date: '2026-10-07', reason: 'выставка' }]);
-      expect((await saveSchedule(again)).status).toBe(200);
-    } finally {
-      await server.store.update<Lesson & Doc>(sgDb, held.id, (doc) =>
-        doc ? ({ ...doc, _deleted: true } as Lesson & Doc) : undefined,
-      );
-    }
-  });
-
   it('[LK4] the same change from the first day of an open month passes while September stays locked', async () => {
     await lock('sg-a', '2026-09');
     const res = await saveSchedule(laterFrom('2026-10-01', '2026-09-30'));

@@ -1,6 +1,4 @@
 import {
-  DomainError,
-  formatRuDate,
   type HolidayCalendar,
   type Lesson,
   type LessonSlot,
@@ -83,7 +81,6 @@ async function plan(data: OrgData, subgroupId: string, input: ScheduleInput): Pr
   const oldSlots = slotsOf(subgroup, old, calendar);
   const newSlots = slotsOf(subgroup, schedule, calendar);
   const impact = scheduleChangeImpact(oldSlots, newSlots, withInput);
-  checkTakenLessons(schedule, old, lessons, withMarks);
 
   return {
     schedule,
@@ -99,36 +96,6 @@ async function plan(data: OrgData, subgroupId: string, input: ScheduleInput): Pr
       takenOf(subgroup, schedule, calendar),
     ),
   };
-}
-
-/**
- * SCH15: a lesson that took place (held, or with marks) is not cancelled or moved by a new
- * exception: its marks stayed on its date, a move showed it twice (held there, planned on the
- * new date) and counted its hours twice, and a cancellation did nothing at all. An exception
- * the stored schedule already has stays as it is.
- */
-function checkTakenLessons(
-  schedule: Schedule,
-  old: Schedule | undefined,
-  lessons: Lesson[],
-  withMarks: Set<string>,
-): void {
-  const before = new Set((old?.exceptions ?? []).map((ex) => JSON.stringify(ex)));
-  const took = new Map(
-    lessons
-      .filter((l) => !l._deleted && (l.status === 'held' || withMarks.has(l.id)))
-      .map((l) => [`${l.date} ${l.start}`, l]),
-  );
-  schedule.exceptions.forEach((ex, i) => {
-    if (ex.kind === 'add' || before.has(JSON.stringify(ex))) return;
-    if (!took.has(`${ex.date} ${ex.start}`)) return;
-    const what = ex.kind === 'cancel' ? 'отменить' : 'перенести';
-    throw new DomainError(
-      'INVALID_SCHEDULE',
-      `exceptions[${i}]`,
-      `занятие ${formatRuDate(ex.date)} в ${ex.start} уже проведено (в журнале есть отметки): ${what} его в расписании нельзя. Если занятия не было, педагог отмечает это в журнале`,
-    );
-  });
 }
 
 /** LK4: a cancellation or move whose kind, reason or new place differs, by its lesson's date. */
