@@ -49,17 +49,27 @@ async function offlineDevice(name: string): Promise<{ db: OtmetkaDb; sync: SyncE
   return { db, sync: startSync({ db, session, live: false }) };
 }
 
+/** The sync bar of the device the test opened (`db`, `sync`). */
+function renderBar(catalog?: CatalogView) {
+  render(
+    <TeacherContext.Provider value={{ db: db!, sync: sync!, user: TEACHER_USER }}>
+      <SyncBar catalog={catalog} />
+    </TeacherContext.Provider>,
+  );
+}
+
+/** Opens «Требуют внимания» and reads its only notice. */
+async function noticeText(): Promise<string> {
+  fireEvent.click(await screen.findByTestId('notices-toggle'));
+  return (await screen.findByTestId('notice')).textContent ?? '';
+}
+
 describe('sync bar', () => {
   it('[DT2] shows the last sync in the organisation’s zone, not the device’s', async () => {
     // A tablet in Orenburg (Asia/Yekaterinburg, UTC+5) left on Moscow time (UTC+3).
     process.env.TZ = 'Europe/Moscow';
     ({ db, sync } = await offlineDevice('sync-bar-1'));
-    const user = TEACHER_USER;
-    render(
-      <TeacherContext.Provider value={{ db, sync, user }}>
-        <SyncBar />
-      </TeacherContext.Provider>,
-    );
+    renderBar();
 
     // 20:10 UTC on 4 December: 01:10 on the 5th in Orenburg, 23:10 on the 4th in Moscow.
     sync.status.lastSyncAt.value = Date.UTC(2026, 11, 4, 20, 10);
@@ -75,12 +85,7 @@ describe('sync bar', () => {
     });
     Object.defineProperty(navigator, 'serviceWorker', { value: { ready }, configurable: true });
     try {
-      const user = TEACHER_USER;
-      render(
-        <TeacherContext.Provider value={{ db, sync, user }}>
-          <SyncBar />
-        </TeacherContext.Provider>,
-      );
+      renderBar();
       const hint = 'Без сети журнал откроется после первой синхронизации';
       expect(screen.getByTestId('sync-not-offline-yet').textContent).toBe(hint);
 
@@ -115,14 +120,9 @@ describe('sync bar', () => {
       lostFields,
       at: 1,
     });
-    render(
-      <TeacherContext.Provider value={{ db, sync, user: TEACHER_USER }}>
-        <SyncBar />
-      </TeacherContext.Provider>,
-    );
+    renderBar();
 
-    fireEvent.click(await screen.findByTestId('notices-toggle'));
-    const text = (await screen.findByTestId('notice')).textContent ?? '';
+    const text = await noticeText();
     expect(text).toContain('статус занятия: ваше «отменено», сохранено «перенесено»');
     expect(text).toContain('тема: ваше «Мосты», сохранено «Мой дом»');
     expect(text).toContain('отметка: ваше «✓», сохранено «Н»');
@@ -144,14 +144,9 @@ describe('sync bar', () => {
       lostFields: [{ field: 'grade', mine: '3', theirs: null }],
       at: 1,
     });
-    render(
-      <TeacherContext.Provider value={{ db, sync, user: TEACHER_USER }}>
-        <SyncBar />
-      </TeacherContext.Provider>,
-    );
+    renderBar();
 
-    fireEvent.click(await screen.findByTestId('notices-toggle'));
-    const text = (await screen.findByTestId('notice')).textContent ?? '';
+    const text = await noticeText();
     expect(text).toContain('Не принято: обучающийся, 16.10.2026');
     expect(text).toContain('оценка: ваше «3», сохранено «—»');
     expect(text).not.toContain('отметка');
@@ -222,11 +217,7 @@ describe('sync bar', () => {
     await refuse('marks', markId(old.lessonId, 'kid-a'));
     await refuse('marks', markId(old.lessonId, 'kid-b'));
 
-    render(
-      <TeacherContext.Provider value={{ db, sync, user: TEACHER_USER }}>
-        <SyncBar catalog={catalog} />
-      </TeacherContext.Provider>,
-    );
+    renderBar(catalog);
     fireEvent.click(await screen.findByTestId('notices-toggle'));
     const group = await screen.findByTestId('notice-group');
     expect(group.textContent).toContain('Занятие 02.09.2026 в 15:00: 3 изменения');

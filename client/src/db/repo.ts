@@ -411,9 +411,8 @@ export async function importTopics(
   // What was written is sent, even when some rows were refused (RxDB reports them one by one).
   const stored = new Set(written.success.map((d) => d.primary));
   for (const { doc, at } of docs) {
-    if (stored.has(doc.id)) db.pending.set(doc.id, { collection: 'topics', at });
+    if (stored.has(doc.id)) trackPending(db, 'topics', doc.id, at);
   }
-  void saveBookkeeping(db);
   if (written.error.length > 0) {
     throw new Error(`не записано тем: ${written.error.length} из ${docs.length}`);
   }

@@ -254,7 +254,8 @@ type TabMessage =
  * own guesses («В сети» while the leader could not reach the server, the last sync of when they
  * opened) and their ⟳ sent nothing. Over a BroadcastChannel the leader tells the others its
  * status whenever it changes, when it takes the lead and to a tab that says hello, and runs a
- * sync another tab asks for. A device without BroadcastChannel, or a single-instance database, keeps the tab alone.
+ * sync another tab asks for. A device without BroadcastChannel, or a single-instance database,
+ * keeps the tab alone.
  */
 export function linkTabs(
   ctx: Pick<Ctx, 'status'> & { db: { rx: TabsRx; user: { id: string } } },

@@ -214,11 +214,26 @@ async function ownChange(
     .sort((a, b) => b.createdAt - a.createdAt)[0];
   if (!newer) return change;
   if (change.kind === 'withdraw' && application.status === APPLICATION_STUDYING) return null;
-  const on = await data.today(new Date(newer.createdAt));
-  throw new HttpError(
+  throw await otherApplication(
+    data,
+    newer,
+    'есть более поздняя',
+    'зачисление и отчисление меняются в ней',
+  );
+}
+
+/** 409 on `status` naming the child's other application to the subgroup, and what to do. */
+async function otherApplication(
+  data: OrgData,
+  other: Application,
+  which: string,
+  then: string,
+): Promise<HttpError> {
+  const on = formatRuDate(await data.today(new Date(other.createdAt)));
+  return new HttpError(
     409,
     'CONFLICT',
-    `У ребёнка есть более поздняя заявка в эту подгруппу (от ${formatRuDate(on)}, «${newer.status}»): зачисление и отчисление меняются в ней`,
+    `У ребёнка ${which} заявка в эту подгруппу (от ${on}, «${other.status}»): ${then}`,
     { field: 'status' },
   );
 }
@@ -238,12 +253,11 @@ async function checkReopen(
   if (isOpenStatus(application.status, statuses) || !isOpenStatus(status, statuses)) return;
   const open = same.find((a) => a.id !== application.id && isOpenStatus(a.status, statuses));
   if (!open) return;
-  const on = await data.today(new Date(open.createdAt));
-  throw new HttpError(
-    409,
-    'CONFLICT',
-    `У ребёнка уже есть открытая заявка в эту подгруппу (от ${formatRuDate(on)}, «${open.status}»): продолжайте работу с ней, эту заявку нельзя открыть снова`,
-    { field: 'status' },
+  throw await otherApplication(
+    data,
+    open,
+    'уже есть открытая',
+    'продолжайте работу с ней, эту заявку нельзя открыть снова',
   );
 }
 

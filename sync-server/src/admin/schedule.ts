@@ -113,7 +113,8 @@ function takenChanges(before: TakenSlot[], after: TakenSlot[]): string[] {
 /**
  * LK4: the first locked month in which the new schedule adds, removes or changes a slot, or
  * sets, alters or takes back a cancellation or a move: the closed month's табель would gain
- * empty lessons, lose or flag its lessons, or tell its cancelled ones otherwise. None when it touches only open months, or for a subgroup's first schedule.
+ * empty lessons, lose or flag its lessons, or tell its cancelled ones otherwise. None when it
+ * touches only open months, or for a subgroup's first schedule.
  */
 function lockedMonthHit(p: Plan, lockedMonthOf: LockedMonthOf): string | undefined {
   // A subgroup's first schedule rewrites nothing: it had no lessons and no табель, and a group

@@ -495,9 +495,10 @@ function safeEnrolled(roster: RosterEntry[], date: string): RosterEntry[] {
 }
 
 /**
- * LS16: one queue of attendance taps (LS14) per lesson while the app runs. A register left and opened again while a
- * save was on its way had a queue of its own, and the earlier screen's last tap could be
- * written after a newer one; now the reopened register goes on with the taps on their way.
+ * LS16: one queue of attendance taps (LS14) per lesson while the app runs. A register left and
+ * opened again while a save was on its way had a queue of its own, and the earlier screen's
+ * last tap could be written after a newer one; now the reopened register goes on with the taps
+ * on their way.
  */
 interface LessonTaps {
   slot: LessonSlot;
