@@ -135,8 +135,14 @@ async function fetchApi(path: string, init?: RequestInit): Promise<Response> {
   });
 }
 
-function renderParent(slowAfterMs?: number) {
-  return render(<ParentApp session={{ user: USER, fetchApi }} slowAfterMs={slowAfterMs} />);
+function renderParent(slowAfterMs?: number, offlineRetryMs?: number) {
+  return render(
+    <ParentApp
+      session={{ user: USER, fetchApi }}
+      slowAfterMs={slowAfterMs}
+      offlineRetryMs={offlineRetryMs}
+    />,
+  );
 }
 
 function setNavigatorOnline(online: boolean) {
@@ -287,6 +293,42 @@ describe('parent offline: back online and a hanging network', () => {
 
     await waitFor(() => expect(screen.queryByTestId('diary-stale')).toBeNull());
     expect(await shownTopic()).toContain('Тема kid-liza 2026-10');
+  });
+
+  it('[PD7] the network returns without an «online» event (a Wi-Fi that stayed connected): asked again all the same', async () => {
+    renderParent();
+    await chooseLizaOctober();
+    cleanup();
+    network = 'down';
+    renderParent(undefined, 50);
+    await screen.findByTestId('diary-stale');
+    const asked = requested.length;
+    // Still unreachable: it keeps asking, and keeps the copy on show.
+    await waitFor(() => expect(requested.length).toBeGreaterThan(asked));
+    expect(screen.getByTestId('diary-stale')).toBeTruthy();
+
+    network = 'up';
+
+    await waitFor(() => expect(screen.queryByTestId('diary-stale')).toBeNull());
+    expect(await shownTopic()).toContain('Тема kid-liza 2026-10');
+    // Reached: no more asking.
+    const settled = requested.length;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(requested.length).toBe(settled);
+  });
+
+  it('[AP9] the browser says «online» but the server cannot be reached: the form says it will not be sent', async () => {
+    renderParent();
+    fireEvent.click(screen.getByTestId('parent-tab-catalog'));
+    await screen.findByTestId('catalog-subgroup-sg-a');
+
+    network = 'down';
+    fireEvent.click(screen.getByTestId('catalog-apply-sg-a'));
+    await screen.findByTestId('apply-form');
+
+    expect((await screen.findByTestId('apply-offline')).textContent).toContain(
+      'Заявка отправляется только через интернет',
+    );
   });
 
   it('[PD8] a request that hangs gives way to the kept copy; with none, the answer is awaited', async () => {

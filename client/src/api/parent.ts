@@ -82,9 +82,25 @@ export type DiaryView = z.infer<typeof diaryViewSchema>;
 export const SLOW_AFTER_MS = 6000;
 
 export function parentApi(fetchApi: FetchApi, userId: string, slowAfterMs = SLOW_AFTER_MS) {
-  const kept = <S extends z.ZodType>(key: string, path: string, schema: S) =>
-    cachedJson({ fetchApi, key, path, schema, slowAfterMs });
+  // Whether the last read showed a copy because the server could not be reached.
+  let unreachable = false;
+  const kept = async <S extends z.ZodType>(key: string, path: string, schema: S) => {
+    try {
+      const answer = await cachedJson({ fetchApi, key, path, schema, slowAfterMs });
+      unreachable = answer.keptBecause === 'offline';
+      return answer;
+    } catch (error) {
+      unreachable = isNetworkError(error);
+      throw error;
+    }
+  };
   return {
+    /**
+     * PD7: the screens show a copy for want of a network. The browser's `online` event does not
+     * come when the signal returns behind a Wi-Fi that was already connected, so the app asks
+     * again from time to time while this holds.
+     */
+    unreachable: () => unreachable,
     catalog: (): Promise<Cached<ParentCatalogResponse>> =>
       kept(catalogCacheKey(userId), `${P}/catalog`, parentCatalogResponseSchema),
     listChildren: (): Promise<Cached<ChildListResponse>> =>

@@ -39,8 +39,10 @@ interface Props {
 
 export function ApplyForm({ subgroup, programmeName, onCancel, onDone }: Props) {
   const { api, version, changed } = useParent();
-  const online = useOnline();
   const children = useKept(() => api.listChildren(), [api, version]);
+  // navigator.onLine says true on a Wi-Fi without internet (and after a reload under some
+  // browsers' offline mode): the children read from the device for want of a network say more.
+  const online = useOnline() && children.data?.keptBecause !== 'offline';
   const list = children.data?.value.children ?? [];
   const [learnerId, setLearnerId] = useState('');
   const form = useForm(() => ({ lastName: '', firstName: '', middleName: '', birthDate: '' }));

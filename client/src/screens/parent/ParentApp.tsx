@@ -23,13 +23,21 @@ const TABS = [
 
 type Tab = (typeof TABS)[number][0];
 
-/** `slowAfterMs`: how long a read waits for the server before showing the kept copy (PD8). */
+/**
+ * `slowAfterMs`: how long a read waits for the server before showing the kept copy (PD8);
+ * `offlineRetryMs`: how often, while a copy is shown for want of a network, it asks again (PD7).
+ */
+/** How often screens showing a copy for want of a network ask the server again. */
+export const OFFLINE_RETRY_MS = 10_000;
+
 export function ParentApp({
   session,
   slowAfterMs = SLOW_AFTER_MS,
+  offlineRetryMs = OFFLINE_RETRY_MS,
 }: {
   session: ScreenSession;
   slowAfterMs?: number;
+  offlineRetryMs?: number;
 }) {
   const [tab, setTab] = useState<Tab>('diary');
   const [version, setVersion] = useState(0);
@@ -44,8 +52,14 @@ export function ParentApp({
   // without a label) while the network is there.
   useEffect(() => {
     window.addEventListener('online', changed);
-    return () => window.removeEventListener('online', changed);
-  }, []);
+    const retry = setInterval(() => {
+      if (api.unreachable() && document.visibilityState === 'visible') changed();
+    }, offlineRetryMs);
+    return () => {
+      window.removeEventListener('online', changed);
+      clearInterval(retry);
+    };
+  }, [api, offlineRetryMs]);
 
   const value: ParentContextValue = { user: session.user, api, version, changed };
 
