@@ -1,6 +1,8 @@
 import type { Mark, SessionUser, SyncCollection } from '@otmetka/shared';
 import { markId, SYNC_COLLECTIONS } from '@otmetka/shared';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import type { RxJsonSchema } from 'rxdb';
+import { firstValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { subgroupDbName } from '../../sync-server/src/db/store.ts';
 import {
@@ -11,12 +13,14 @@ import {
 } from '../../sync-server/test/helpers.ts';
 import type { OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
+import { marksOfLesson$, marksOfMonth$ } from '../src/db/queries.ts';
 import { addTopic, deleteTopic, setMark } from '../src/db/repo.ts';
 import type { Notice } from '../src/db/schemas.ts';
 import { firstSyncProgress, saveFirstSyncProgress } from '../src/sync/first-sync.ts';
 import type { SyncEngine } from '../src/sync/replication.ts';
 import { startSync } from '../src/sync/replication.ts';
 import { memoryStore, Session } from '../src/sync/session.ts';
+import { markRxSchemaV0 } from './mark-schema-v0.ts';
 import { slotOf } from './slot-of.ts';
 
 /**
@@ -67,7 +71,7 @@ function countingFetch(device: () => Device): typeof fetch {
   };
 }
 
-async function newDevice(label: string): Promise<Device> {
+async function newDevice(label: string, markSchema?: RxJsonSchema<Mark>): Promise<Device> {
   const device = {
     factory: new IDBFactory(),
     name: `first-sync-${label}-${++counter}`,
@@ -80,12 +84,13 @@ async function newDevice(label: string): Promise<Device> {
     memoryStore(),
   );
   device.user = await device.session.signIn('teacher-a-user', PASSWORD);
-  await reopen(device);
+  await reopen(device, markSchema);
   return device;
 }
 
-async function reopen(device: Device): Promise<void> {
+async function reopen(device: Device, markSchema?: RxJsonSchema<Mark>): Promise<void> {
   device.db = await openDb({
+    markSchema,
     name: device.name,
     user: { id: device.user.id, orgId: device.user.orgId },
     indexedDB: device.factory,
@@ -384,6 +389,45 @@ describe('bulk first sync', () => {
     expect(device.pushed).toContain(target);
     expect(device.pushed).toContain(arrived);
     expect(device.pushed.every((id) => edited.includes(id))).toBe(true);
+    expect(device.db.pendingCount.value).toBe(0);
+  });
+
+  it('[sync] a tablet made with the marks of version 0 opens with version 1: every mark kept and found, the unsent one sent, none of the pulled ones', async () => {
+    const device = await newDevice('v0', markRxSchemaV0);
+    await syncRound(device);
+    const expected = await serverIds(device.session);
+    expect((await localIds(device)).marks).toEqual(expected.marks);
+    // Offline, the teacher corrects a mark; the app is updated before it is sent.
+    device.offline = true;
+    const slot = await slotOf(seeder, DATES[1]!);
+    const edited = markId(slot.lessonId, LEARNERS[0]!);
+    await setMark(device.db, slot, LEARNERS[0]!, { code: 'Б' });
+    await closeDb(device.db);
+
+    await reopen(device);
+    device.offline = false;
+
+    expect(device.db.rx.collections.marks.schema.version).toBe(1);
+    expect((await localIds(device)).marks).toEqual(expected.marks);
+    expect(await localMark(device, edited)).toMatchObject({ code: 'Б' });
+    expect(device.db.pendingCount.value).toBeGreaterThan(0);
+    // Found by id ranges now: the lesson's marks and the month's, nothing of other subgroups.
+    const ofLesson = await firstValueFrom(marksOfLesson$(device.db, slot.lessonId));
+    expect(ofLesson.map((m) => m.id).sort()).toEqual(
+      LEARNERS.map((l) => markId(slot.lessonId, l)).sort(),
+    );
+    const ofMonth = await firstValueFrom(
+      marksOfMonth$(device.db, 'sg-a', '2026-09-01', '2026-09-30'),
+    );
+    expect(ofMonth.map((m) => m.id).sort()).toEqual(expected.marks);
+    const none = await firstValueFrom(marksOfMonth$(device.db, 'sg-a', '2026-10-01', '2026-10-31'));
+    expect(none).toEqual([]);
+
+    device.pushed = [];
+    await syncRound(device);
+    expect(device.pushed).toContain(edited);
+    expect(device.pushed.every((id) => id === edited || id === slot.lessonId)).toBe(true);
+    expect((await serverDoc(edited))?.doc).toMatchObject({ code: 'Б' });
     expect(device.db.pendingCount.value).toBe(0);
   });
 });

@@ -37,7 +37,16 @@ export function markId(lessonDocId: string, learnerId: string): string {
     );
   }
   check(isEntityId, learnerId, 'learnerId');
-  return `mark:${lessonDocId.replace(/^lesson:/, '')}:${learnerId}`;
+  return `${markIdPrefix(lessonDocId)}${learnerId}`;
+}
+
+/**
+ * What the ids of a lesson's marks begin with. Entity ids hold no ':', and dates and times have
+ * fixed widths, so the marks of a lesson, a day or a month of a subgroup are each one range of
+ * ids: the device finds them by id, with no index of their own.
+ */
+export function markIdPrefix(lessonDocId: string): string {
+  return `mark:${lessonDocId.replace(/^lesson:/, '')}:`;
 }
 
 export function rosterId(subgroupId: string, learnerId: string): string {

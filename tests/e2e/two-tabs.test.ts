@@ -54,11 +54,16 @@ async function serverCounts(): Promise<Record<string, number>> {
 
 /** Documents stored in the tablet's IndexedDB for a collection, read beside the app. */
 function storedCount(page: Page, collection: string): Promise<number> {
-  return page.evaluate(async (suffix) => {
-    const info = (await indexedDB.databases()).find((i) => i.name?.endsWith(suffix));
-    if (!info?.name) return 0;
+  return page.evaluate(async (collection) => {
+    // RxDB's Dexie storage names a collection's database `…--<schema version>--<collection>`.
+    const version = (name: string) => Number(/--(\d+)--(\w+)$/.exec(name)?.[1] ?? -1);
+    const name = (await indexedDB.databases())
+      .map((i) => i.name ?? '')
+      .filter((n) => n.endsWith(`--${collection}`) && version(n) >= 0)
+      .sort((a, b) => version(b) - version(a))[0];
+    if (!name) return 0;
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open(info.name!);
+      const request = indexedDB.open(name);
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
@@ -72,7 +77,7 @@ function storedCount(page: Page, collection: string): Promise<number> {
     } finally {
       db.close();
     }
-  }, `--0--${collection}`);
+  }, collection);
 }
 
 interface SyncRequest {

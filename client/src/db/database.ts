@@ -1,8 +1,15 @@
 import type { CatalogDoc, JournalDoc, Lesson, Mark, RosterEntry, Topic } from '@otmetka/shared';
 import { newEntityId } from '@otmetka/shared';
 import { signal } from '@preact/signals';
-import type { RxCollection, RxDatabase } from 'rxdb';
-import { addRxPlugin, createRxDatabase, normalizeMangoQuery, prepareQuery } from 'rxdb';
+import type { RxCollection, RxDatabase, RxJsonSchema } from 'rxdb';
+import {
+  addRxPlugin,
+  createRxDatabase,
+  getPrimaryKeyOfInternalDocument,
+  INTERNAL_CONTEXT_COLLECTION,
+  normalizeMangoQuery,
+  prepareQuery,
+} from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { journalConflictHandler } from './conflict.ts';
@@ -103,6 +110,8 @@ export interface OpenDbOptions {
   isOffline?: () => boolean;
   /** For tests: the device's clock (a skewed or frozen one); Date.now by default. */
   now?: () => number;
+  /** For tests: the marks' storage schema of an earlier version, to make a device as it shipped. */
+  markSchema?: RxJsonSchema<Mark>;
 }
 
 export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
@@ -127,10 +136,17 @@ export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
     },
     topics: { schema: topicRxSchema, conflictHandler: journalConflictHandler<Topic>(refusedNow) },
     roster: { schema: rosterRxSchema },
-    marks: { schema: markRxSchema, conflictHandler: journalConflictHandler<Mark>(refusedNow) },
+    marks: {
+      schema: options.markSchema ?? markRxSchema,
+      conflictHandler: journalConflictHandler<Mark>(refusedNow),
+      // Version 1 changed only the indexes (see migrateOlderVersions).
+      migrationStrategies: { 1: (doc: Mark) => doc },
+      autoMigrate: false,
+    },
     notices: { schema: noticeRxSchema },
   });
 
+  await migrateOlderVersions(rx.collections.marks as unknown as RxCollection);
   const deviceId = await loadDeviceId(rx);
   const clock = await loadClock(rx);
   const { pending, acked } = await loadPending(rx);
@@ -149,6 +165,27 @@ export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
   };
   followOtherTabs(db);
   return db;
+}
+
+/**
+ * Copies a collection's documents from the storage of an earlier schema version, if this
+ * device has one, before anything reads or writes the collection. RxDB keeps revisions, write
+ * times and its replication records, so unsent edits stay unsent and what the bulk first sync
+ * wrote is not pushed back. Its migration code is loaded only then: a device created with the
+ * current versions, and every later start, never downloads or parses it.
+ */
+async function migrateOlderVersions(collection: RxCollection): Promise<void> {
+  const { name, schema, database } = collection;
+  const keys = Array.from({ length: schema.version }, (_, v) =>
+    getPrimaryKeyOfInternalDocument(`${name}-${v}`, INTERNAL_CONTEXT_COLLECTION),
+  );
+  if (keys.length === 0) return;
+  const older = await database.internalStore.findDocumentsById(keys, false);
+  if (older.length === 0) return;
+
+  const { RxDBMigrationSchemaPlugin } = await import('rxdb/plugins/migration-schema');
+  addRxPlugin(RxDBMigrationSchemaPlugin);
+  await (collection as unknown as { migratePromise(): Promise<unknown> }).migratePromise();
 }
 
 /**

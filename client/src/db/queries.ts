@@ -20,6 +20,7 @@ import {
   DEFAULT_ATTENDANCE_CODES,
   defaultCalendar,
   expandSchedule,
+  markIdPrefix,
   monthDays,
   monthOf,
   takenSlots,
@@ -213,15 +214,20 @@ export function lesson$(db: OtmetkaDb, id: string): Observable<Lesson | null> {
     .$.pipe(map((doc) => (doc ? (doc.toJSON() as Lesson) : null)));
 }
 
+/** Ids from `from` up to the last that starts with `through` (ids are ASCII). */
+const idRange = (from: string, through: string) => ({ $gte: from, $lt: `${through}\uffff` });
+
+/** A month's marks of a subgroup: ids `mark:<subgroup>:<date>:…` (markIdPrefix), one range. */
 export function marksOfMonth$(db: OtmetkaDb, subgroupId: string, from: string, to: string) {
   return db.rx.collections.marks
-    .find({ selector: { subgroupId, date: { $gte: from, $lte: to } } })
+    .find({ selector: { id: idRange(`mark:${subgroupId}:${from}`, `mark:${subgroupId}:${to}:`) } })
     .$.pipe(map((docs) => plain<Mark>(docs)));
 }
 
 export function marksOfLesson$(db: OtmetkaDb, lessonId: string): Observable<Mark[]> {
+  const prefix = markIdPrefix(lessonId);
   return db.rx.collections.marks
-    .find({ selector: { lessonId } })
+    .find({ selector: { id: idRange(prefix, prefix) } })
     .$.pipe(map((docs) => plain<Mark>(docs)));
 }
 

@@ -13,9 +13,13 @@ type StoredRow = { id: string; _meta: { lwt: number } };
 
 /** What the Dexie storage instance keeps open for a collection (its `internals`). */
 export interface DexieInternals {
-  dexieDb: { transaction(mode: 'rw', table: unknown, scope: () => Promise<void>): Promise<void> };
+  /** The IndexedDB database under Dexie: the bulk first sync adds to it directly. */
+  dexieDb: {
+    backendDB(): IDBDatabase;
+    transaction(mode: 'rw', table: unknown, scope: () => Promise<void>): Promise<void>;
+  };
   dexieTable: {
-    bulkAdd(rows: DexieRow[]): Promise<unknown>;
+    name: string;
     bulkDelete(ids: string[]): Promise<void>;
     where(index: string): {
       between(

@@ -4,7 +4,7 @@ import { fromStorageToDexie } from 'rxdb/plugins/storage-dexie';
 import { randomToken } from 'rxdb/plugins/utils';
 import type { OtmetkaCollections } from '../db/database.ts';
 import { storedDocs } from '../db/database.ts';
-import { type DexieRow, type DexieStorage, dexieStorageOf } from './dexie-storage.ts';
+import { type DexieStorage, dexieStorageOf } from './dexie-storage.ts';
 
 /**
  * The first sync of an empty collection, in bulk. RxDB's replication writes every pulled page
@@ -114,33 +114,48 @@ function stored(doc: AnyDoc, hash: string, previous?: StoredDoc): StoredDoc {
   };
 }
 
+/** What a collection's Dexie storage keeps open, once resolved. */
+type Internals = Awaited<DexieStorage['internals']>;
+
 /**
- * Adds documents that are not stored yet straight into the collection's Dexie table. RxDB's
- * bulkWrite first reads every id to find a stored version to compare with, and in a first sync
- * there never is one: those reads cost the device nearly as much as the writes. An id that is
- * stored after all fails on its own (a key constraint; the rest of the transaction goes on) and
- * is handed back for the careful way. The change events are the ones RxDB's own insert emits,
- * so open queries and other tabs see the documents arrive.
+ * Adds documents that are not stored yet straight into the collection's IndexedDB store, in one
+ * transaction created now. RxDB's bulkWrite first reads every id to find a stored version to
+ * compare with, and in a first sync there never is one: those reads cost the device nearly as
+ * much as the writes; Dexie's bulkAdd adds a tenth more on the main thread. An id that is
+ * stored after all fails on its own (a key constraint; the rest of the transaction goes on)
+ * and is handed back, by its position, for the careful way. Resolves once committed.
  */
-async function addNew(storage: DexieStorage, docs: StoredDoc[]): Promise<StoredDoc[]> {
-  const state = await storage.internals;
-  const rows = docs.map((doc) => fromStorageToDexie(state.booleanIndexes, doc) as DexieRow);
+function issueAdds(state: Internals, docs: StoredDoc[]): Promise<Set<number>> {
+  const table = state.dexieTable.name;
+  const tx = state.dexieDb.backendDB().transaction(table, 'readwrite');
   const taken = new Set<number>();
-  await state.dexieDb.transaction('rw', state.dexieTable, async () => {
-    try {
-      await state.dexieTable.bulkAdd(rows);
-    } catch (error) {
-      const failures = (error as { failuresByPos?: Record<string, { name?: string }> })
-        .failuresByPos;
-      if (!failures) throw error;
-      for (const [pos, failure] of Object.entries(failures)) {
-        if (failure.name !== 'ConstraintError') throw failure;
-        taken.add(Number(pos));
-      }
-    }
+  const committed = new Promise<Set<number>>((resolve, reject) => {
+    tx.oncomplete = () => resolve(taken);
+    tx.onabort = () => reject(tx.error ?? new Error('first sync write aborted'));
   });
 
-  const added = docs.filter((_, i) => !taken.has(i));
+  const store = tx.objectStore(table);
+  try {
+    for (const [i, doc] of docs.entries()) {
+      const request = store.add(fromStorageToDexie(state.booleanIndexes, doc));
+      request.onerror = (event) => {
+        if (request.error?.name !== 'ConstraintError') return;
+        event.preventDefault();
+        event.stopPropagation();
+        taken.add(i);
+      };
+    }
+  } catch (error) {
+    // A document IndexedDB cannot take (a bad key, a value it cannot clone): nothing is kept.
+    committed.catch(() => undefined);
+    tx.abort();
+    return Promise.reject(error);
+  }
+  return committed;
+}
+
+/** The change events RxDB's own insert emits, so open queries and other tabs see the documents. */
+function announce(storage: DexieStorage, added: StoredDoc[]): void {
   const events = added
     .filter((doc) => !doc._deleted)
     .map((doc) => ({
@@ -150,41 +165,65 @@ async function addNew(storage: DexieStorage, docs: StoredDoc[]): Promise<StoredD
       previousDocumentData: undefined,
     }));
   const last = added.at(-1);
-  if (events.length > 0 && last) {
-    storage.changes$.next({
-      id: randomToken(10),
-      events,
-      checkpoint: { id: last.id, lwt: last._meta.lwt },
-      context: FIRST_SYNC_CONTEXT,
-    });
-  }
-  return docs.filter((_, i) => taken.has(i));
+  if (events.length === 0 || !last) return;
+  storage.changes$.next({
+    id: randomToken(10),
+    events,
+    checkpoint: { id: last.id, lwt: last._meta.lwt },
+    context: FIRST_SYNC_CONTEXT,
+  });
 }
 
 /**
- * Writes pulled documents. New ones are added in one transaction; the few already stored (a
- * page written again after an interruption, or a document that changed on the server while the
- * first sync ran) replace the stored version only if nobody edited it here since: an edited one
- * is left to the replication, which pushes the edit and adopts the merged result.
+ * Writes pulled documents. The transaction that adds the new ones is created at once, so the
+ * device serialises this page while IndexedDB still commits the one before (transactions on
+ * one store run in the order they were created). `finish`, called in page order, waits for the
+ * commit and then settles the few documents already stored (a page written again after an
+ * interruption, or a document that changed on the server while the first sync ran): each
+ * replaces the stored version only if nobody edited it here since; an edited one is left to
+ * the replication, which pushes the edit and adopts the merged result.
  */
-export async function writePulled(
+export function writePulled(
   collection: AnyCollection,
+  state: Internals,
   replicationHash: string,
   docs: AnyDoc[],
-): Promise<void> {
+): { finish(): Promise<void> } {
   // Under RxDB's wrapper: the write time and the revision must be ours (see above).
   const storage = dexieStorageOf(collection);
   const locked = <T>(fn: () => Promise<T>) => collection.database.lockedRun(fn);
-  const write = (rows: { previous?: StoredDoc; document: StoredDoc }[]) =>
-    locked(() => storage.bulkWrite(rows, FIRST_SYNC_CONTEXT));
+  // A document twice in one page (a snapshot's, then again by changes): the later is newer.
+  const latest = new Map(docs.map((doc) => [doc.id, doc]));
+  const rows = [...latest.values()].map((doc) => stored(doc, replicationHash));
+  const adds = locked(() => issueAdds(state, rows));
+  // Awaited in finish; a rejection must not go unhandled before then.
+  adds.catch(() => undefined);
 
-  const taken = await locked(() =>
-    addNew(
+  const finish = async () => {
+    const taken = await adds;
+    announce(
       storage,
-      docs.map((doc) => stored(doc, replicationHash)),
-    ),
-  );
-  if (taken.length === 0) return;
+      rows.filter((_, i) => !taken.has(i)),
+    );
+    if (taken.size > 0)
+      await replaceUntouched(
+        collection,
+        storage,
+        replicationHash,
+        [...taken].map((i) => rows[i]!),
+      );
+  };
+  return { finish };
+}
+
+async function replaceUntouched(
+  collection: AnyCollection,
+  storage: DexieStorage,
+  replicationHash: string,
+  taken: StoredDoc[],
+): Promise<void> {
+  const write = (rows: { previous?: StoredDoc; document: StoredDoc }[]) =>
+    collection.database.lockedRun(() => storage.bulkWrite(rows, FIRST_SYNC_CONTEXT));
   const first = await write(taken.map((document) => ({ document })));
   const again: { previous: StoredDoc; document: StoredDoc }[] = [];
   for (const error of first.error) {
@@ -223,26 +262,21 @@ export interface BulkPullOptions {
 }
 
 /**
- * Pulls pages until a short one, writing while the next page is on its way: each write takes
- * every page that arrived during the previous one (one transaction for several pages when the
- * network is faster than IndexedDB), then records the checkpoint of the last of them.
- * Resolves true when the collection is complete, false when stopped; rejects with the first
- * failure (after the writes already under way have landed and been recorded).
+ * Pulls pages until a short one, each written as it arrives while the next is on its way. The
+ * writes finish in page order, and after each the checkpoint of its page is recorded, so a
+ * first sync cut short resumes after the last page that landed. Resolves true when the
+ * collection is complete, false when stopped; rejects with the first failure (after the writes
+ * already under way have landed and been recorded).
  */
 export async function bulkPull(options: BulkPullOptions): Promise<boolean> {
   const { rx, name, progress } = options;
   const collection = rx.collections[name] as unknown as AnyCollection;
-  let queued = new Map<string, AnyDoc>();
-  let queuedCheckpoint: Checkpoint | null = progress.checkpoint;
+  const state = await dexieStorageOf(collection).internals;
   let writes: Promise<void> = Promise.resolve();
   let failure: unknown = null;
 
-  const writeQueued = async () => {
-    if (queued.size === 0 || failure) return;
-    const docs = [...queued.values()];
-    const checkpoint = queuedCheckpoint;
-    queued = new Map();
-    await writePulled(collection, options.replicationHash, docs);
+  const record = (checkpoint: Checkpoint) => async () => {
+    if (failure) return;
     progress.checkpoint = checkpoint;
     await saveFirstSyncProgress(rx, name, progress);
   };
@@ -252,13 +286,14 @@ export async function bulkPull(options: BulkPullOptions): Promise<boolean> {
   try {
     while (!options.stopped() && !failure) {
       const page = await options.fetchPage(checkpoint);
-      // A document in two pages changed meanwhile: the later page has the newer version.
-      for (const doc of page.documents) queued.set(doc.id, doc);
-      queuedCheckpoint = page.checkpoint;
       checkpoint = page.checkpoint;
-      writes = writes.then(writeQueued).catch((err: unknown) => {
-        failure ??= err;
-      });
+      const written = writePulled(collection, state, options.replicationHash, page.documents);
+      writes = writes
+        .then(() => (failure ? undefined : written.finish()))
+        .then(record(page.checkpoint))
+        .catch((err: unknown) => {
+          failure ??= err;
+        });
       if (page.documents.length < options.pageSize) {
         complete = true;
         break;
