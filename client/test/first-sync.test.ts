@@ -392,7 +392,7 @@ describe('bulk first sync', () => {
     expect(device.db.pendingCount.value).toBe(0);
   });
 
-  it('[sync] a tablet made with the marks of version 0 opens with version 1: every mark kept and found, the unsent one sent, none of the pulled ones', async () => {
+  it('[DS1][DS2] a tablet made with the marks of version 0 opens with version 1: every mark kept and found, the unsent one sent, none of the pulled ones', async () => {
     const device = await newDevice('v0', markRxSchemaV0);
     await syncRound(device);
     const expected = await serverIds(device.session);
