@@ -317,6 +317,27 @@ describe('parent offline: back online and a hanging network', () => {
     expect(requested.length).toBe(settled);
   });
 
+  it('[PD7][PD11] a slow read that then fails is asked again once the network is back, without an «online» event', async () => {
+    renderParent();
+    await chooseLizaOctober();
+    cleanup();
+    network = 'held';
+    renderParent(50, 50);
+    await screen.findByTestId('diary-stale');
+
+    // The signal drops while the request hangs: the copy now says «Нет связи».
+    network = 'down';
+    for (const answerNow of held.splice(0)) answerNow();
+    await waitFor(() =>
+      expect(screen.getByTestId('diary-stale').textContent).toMatch(/^Нет связи/),
+    );
+
+    network = 'up';
+
+    await waitFor(() => expect(screen.queryByTestId('diary-stale')).toBeNull());
+    expect(await shownTopic()).toContain('Тема kid-liza 2026-10');
+  });
+
   it('[AP9] the browser says «online» but the server cannot be reached: the form says it will not be sent', async () => {
     renderParent();
     fireEvent.click(screen.getByTestId('parent-tab-catalog'));

@@ -82,25 +82,41 @@ export type DiaryView = z.infer<typeof diaryViewSchema>;
 export const SLOW_AFTER_MS = 6000;
 
 export function parentApi(fetchApi: FetchApi, userId: string, slowAfterMs = SLOW_AFTER_MS) {
-  // Whether the last read showed a copy because the server could not be reached.
-  let unreachable = false;
+  // The reads (by cache key) whose last outcome was a copy shown for want of a network.
+  const unreachable = new Set<string>();
+  const settle = (key: string, outcome: Cached<unknown> | { failed: unknown }) => {
+    const offline =
+      'failed' in outcome ? isNetworkError(outcome.failed) : outcome.keptBecause === 'offline';
+    if (offline) unreachable.add(key);
+    else unreachable.delete(key);
+  };
   const kept = async <S extends z.ZodType>(key: string, path: string, schema: S) => {
     try {
       const answer = await cachedJson({ fetchApi, key, path, schema, slowAfterMs });
-      unreachable = answer.keptBecause === 'offline';
+      settle(key, answer);
+      // A copy shown for a slow server: what the request ends in decides (PD10).
+      answer.later?.then(
+        (late) => settle(key, late),
+        (failed: unknown) => settle(key, { failed }),
+      );
       return answer;
-    } catch (error) {
-      unreachable = isNetworkError(error);
-      throw error;
+    } catch (failed) {
+      settle(key, { failed });
+      throw failed;
     }
   };
   return {
     /**
-     * PD7: the screens show a copy for want of a network. The browser's `online` event does not
-     * come when the signal returns behind a Wi-Fi that was already connected, so the app asks
-     * again from time to time while this holds.
+     * PD7: whether a screen shows a copy for want of a network, forgetting it: the browser's
+     * `online` event does not come when the signal returns behind a Wi-Fi that was already
+     * connected, so the app asks again from time to time while this holds, and the reads it
+     * asks again say afresh (a read no screen shows any more is not asked, nor counted).
      */
-    unreachable: () => unreachable,
+    takeUnreachable: () => {
+      const any = unreachable.size > 0;
+      unreachable.clear();
+      return any;
+    },
     catalog: (): Promise<Cached<ParentCatalogResponse>> =>
       kept(catalogCacheKey(userId), `${P}/catalog`, parentCatalogResponseSchema),
     listChildren: (): Promise<Cached<ChildListResponse>> =>

@@ -127,9 +127,9 @@ type Internals = Awaited<DexieStorage['internals']>;
  */
 function issueAdds(state: Internals, docs: StoredDoc[]): Promise<Set<number>> {
   const table = state.dexieTable.name;
-  // No flush to disk per page: the progress record written after it is flushed, and with it
-  // everything the origin's database wrote before; a page lost to a power cut is pulled again.
-  const tx = state.dexieDb.backendDB().transaction(table, 'readwrite', { durability: 'relaxed' });
+  // On disk before its progress record is written, which lives in another database (a file of
+  // its own in some browsers): a power cut cannot keep the record and lose the page it names.
+  const tx = state.dexieDb.backendDB().transaction(table, 'readwrite', { durability: 'strict' });
   const taken = new Set<number>();
   const committed = new Promise<Set<number>>((resolve, reject) => {
     tx.oncomplete = () => resolve(taken);
@@ -183,14 +183,16 @@ function announce(storage: DexieStorage, added: StoredDoc[]): void {
  * commit and then settles the few documents already stored (a page written again after an
  * interruption, or a document that changed on the server while the first sync ran): each
  * replaces the stored version only if nobody edited it here since; an edited one is left to
- * the replication, which pushes the edit and adopts the merged result.
+ * the replication, which pushes the edit and adopts the merged result. After an earlier page
+ * failed, `finish(false)` only tells what this page added (it landed all the same, and open
+ * screens must see it); the replication, starting before it, settles the rest.
  */
 export function writePulled(
   collection: AnyCollection,
   state: Internals,
   replicationHash: string,
   docs: AnyDoc[],
-): { finish(): Promise<void> } {
+): { finish(settle: boolean): Promise<void> } {
   // Under RxDB's wrapper: the write time and the revision must be ours (see above).
   const storage = dexieStorageOf(collection);
   const locked = <T>(fn: () => Promise<T>) => collection.database.lockedRun(fn);
@@ -201,13 +203,13 @@ export function writePulled(
   // Awaited in finish; a rejection must not go unhandled before then.
   adds.catch(() => undefined);
 
-  const finish = async () => {
+  const finish = async (settle: boolean) => {
     const taken = await adds;
     announce(
       storage,
       rows.filter((_, i) => !taken.has(i)),
     );
-    if (taken.size > 0)
+    if (settle && taken.size > 0)
       await replaceUntouched(
         collection,
         storage,
@@ -267,8 +269,8 @@ export interface BulkPullOptions {
  * Pulls pages until a short one, each written as it arrives while the next is on its way. The
  * writes finish in page order, and after each the checkpoint of its page is recorded, so a
  * first sync cut short resumes after the last page that landed. Resolves true when the
- * collection is complete, false when stopped; rejects with the first failure (after the writes
- * already under way have landed and been recorded).
+ * collection is complete, false when stopped; rejects with the first failure, after the writes
+ * already under way have landed (those after the failed page are not recorded).
  */
 export async function bulkPull(options: BulkPullOptions): Promise<boolean> {
   const { rx, name, progress } = options;
@@ -291,7 +293,7 @@ export async function bulkPull(options: BulkPullOptions): Promise<boolean> {
       checkpoint = page.checkpoint;
       const written = writePulled(collection, state, options.replicationHash, page.documents);
       writes = writes
-        .then(() => (failure ? undefined : written.finish()))
+        .then(() => written.finish(!failure))
         .then(record(page.checkpoint))
         .catch((err: unknown) => {
           failure ??= err;

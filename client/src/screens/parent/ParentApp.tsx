@@ -23,13 +23,13 @@ const TABS = [
 
 type Tab = (typeof TABS)[number][0];
 
+/** How often screens showing a copy for want of a network ask the server again. */
+export const OFFLINE_RETRY_MS = 10_000;
+
 /**
  * `slowAfterMs`: how long a read waits for the server before showing the kept copy (PD8);
  * `offlineRetryMs`: how often, while a copy is shown for want of a network, it asks again (PD7).
  */
-/** How often screens showing a copy for want of a network ask the server again. */
-export const OFFLINE_RETRY_MS = 10_000;
-
 export function ParentApp({
   session,
   slowAfterMs = SLOW_AFTER_MS,
@@ -53,7 +53,7 @@ export function ParentApp({
   useEffect(() => {
     window.addEventListener('online', changed);
     const retry = setInterval(() => {
-      if (api.unreachable() && document.visibilityState === 'visible') changed();
+      if (document.visibilityState === 'visible' && api.takeUnreachable()) changed();
     }, offlineRetryMs);
     return () => {
       window.removeEventListener('online', changed);
