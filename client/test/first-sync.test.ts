@@ -11,7 +11,7 @@ import {
   startServer,
   type TestServer,
 } from '../../sync-server/test/helpers.ts';
-import type { OtmetkaDb } from '../src/db/database.ts';
+import type { OpenDbOptions, OtmetkaDb } from '../src/db/database.ts';
 import { closeDb, openDb } from '../src/db/database.ts';
 import { marksOfLesson$, marksOfMonth$ } from '../src/db/queries.ts';
 import { addTopic, deleteTopic, setMark } from '../src/db/repo.ts';
@@ -88,8 +88,13 @@ async function newDevice(label: string, markSchema?: RxJsonSchema<Mark>): Promis
   return device;
 }
 
-async function reopen(device: Device, markSchema?: RxJsonSchema<Mark>): Promise<void> {
+async function reopen(
+  device: Device,
+  markSchema?: RxJsonSchema<Mark>,
+  more: Partial<OpenDbOptions> = {},
+): Promise<void> {
   device.db = await openDb({
+    ...more,
     markSchema,
     name: device.name,
     user: { id: device.user.id, orgId: device.user.orgId },
@@ -430,4 +435,34 @@ describe('bulk first sync', () => {
     expect((await serverDoc(edited))?.doc).toMatchObject({ code: 'Б' });
     expect(device.db.pendingCount.value).toBe(0);
   });
+
+  it('[DS4] the upgrade waits while another tab runs the journal (maybe the old app), then goes on', async () => {
+    const device = await newDevice('v0-tabs', markRxSchemaV0);
+    await syncRound(device);
+    const expected = (await localIds(device)).marks;
+    await closeDb(device.db);
+
+    // What Web Locks show: RxDB's leader election of this journal in another tab (held), then
+    // of another user's journal only, then nothing.
+    const ours = `pubkey-bc||native||RxDB:|dexie|${device.name}`;
+    const answers = [
+      { held: [{ name: ours, clientId: 'other-tab', mode: 'exclusive' as const }] },
+      { pending: [{ name: ours, clientId: 'other-tab', mode: 'exclusive' as const }] },
+      {
+        held: [
+          { name: 'pubkey-bc||native||RxDB:|dexie|otmetka-u-other', mode: 'exclusive' as const },
+        ],
+      },
+    ];
+    let queries = 0;
+    const locks = { query: async () => answers[queries++] ?? {} };
+    let waited = 0;
+
+    await reopen(device, undefined, { locks, onWaitForTabs: () => waited++ });
+
+    expect(waited).toBe(2);
+    expect(queries).toBe(3);
+    expect((await localIds(device)).marks).toEqual(expected);
+    expect(device.db.rx.collections.marks.schema.version).toBe(1);
+  }, 20_000);
 });

@@ -31,13 +31,18 @@ function lastSyncKey(userId: string): string {
 export function TeacherShell({ session, user }: { session: Session; user: SessionUser }) {
   const [state, setState] = useState<{ db: OtmetkaDb; sync: SyncEngine } | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
+  const [waitingForTabs, setWaitingForTabs] = useState(false);
 
   useEffect(() => {
     let cancelled = false;
     let opened: { db: OtmetkaDb; sync: SyncEngine } | null = null;
     void (async () => {
       try {
-        const db = await openDb({ name: dbName(user), user: { id: user.id, orgId: user.orgId } });
+        const db = await openDb({
+          name: dbName(user),
+          user: { id: user.id, orgId: user.orgId },
+          onWaitForTabs: () => setWaitingForTabs(true),
+        });
         // TX2: text typed just before the last page went away is written before any screen
         // shows the lesson and before sync starts, as an edit that syncs like any other.
         await replayDrafts(db).catch((err: unknown) => console.warn('drafts not replayed', err));
@@ -58,6 +63,14 @@ export function TeacherShell({ session, user }: { session: Session; user: Sessio
   }, [session, user.id]);
 
   if (failure) return <p class="error">{failure}</p>;
+  if (!state && waitingForTabs) {
+    return (
+      <p class="empty" role="status" data-testid="db-wait-tabs">
+        Журнал на этом устройстве обновляется. Закройте другие вкладки с журналом — он откроется
+        сам.
+      </p>
+    );
+  }
   if (!state) return <p class="empty">Открываем журнал…</p>;
   return (
     <TeacherContext.Provider value={{ db: state.db, sync: state.sync, user }}>

@@ -112,6 +112,10 @@ export interface OpenDbOptions {
   now?: () => number;
   /** For tests: the marks' storage schema of an earlier version, to make a device as it shipped. */
   markSchema?: RxJsonSchema<Mark>;
+  /** Told while a storage upgrade waits for the journal's other tabs to close (DS4). */
+  onWaitForTabs?: () => void;
+  /** For tests: the browser's Web Locks, which tell the journal's other tabs. */
+  locks?: Pick<LockManager, 'query'>;
 }
 
 export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
@@ -146,7 +150,7 @@ export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
     notices: { schema: noticeRxSchema },
   });
 
-  await migrateOlderVersions(rx.collections.marks as unknown as RxCollection);
+  await migrateOlderVersions(rx.collections.marks as unknown as RxCollection, options);
   const deviceId = await loadDeviceId(rx);
   const clock = await loadClock(rx);
   const { pending, acked } = await loadPending(rx);
@@ -167,6 +171,26 @@ export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
   return db;
 }
 
+const TABS_CHECK_MS = 1000;
+
+/**
+ * DS4: whether another tab has this journal open with its sync running: RxDB's leader election
+ * holds, or waits for, a Web Lock named after the database in each such tab (the broadcast-channel
+ * library's `pubkey-bc||<method>||RxDB:|<storage>|<database>`). This tab has not asked for it
+ * yet: its sync starts after the database opens. Another tab may run the previous version of the
+ * app, whose store the migration would empty under it while it goes on writing there.
+ */
+export async function journalOpenElsewhere(
+  dbName: string,
+  locks: Pick<LockManager, 'query'> | undefined,
+): Promise<boolean> {
+  if (!locks) return false;
+  const { held = [], pending = [] } = await locks.query();
+  return [...held, ...pending].some(
+    (lock) => !!lock.name?.startsWith('pubkey-bc||') && lock.name.endsWith(`|${dbName}`),
+  );
+}
+
 /**
  * Copies a collection's documents from the storage of an earlier schema version, if this
  * device has one, before anything reads or writes the collection. RxDB keeps revisions, write
@@ -174,7 +198,10 @@ export async function openDb(options: OpenDbOptions): Promise<OtmetkaDb> {
  * wrote is not pushed back. Its migration code is loaded only then: a device created with the
  * current versions, and every later start, never downloads or parses it.
  */
-async function migrateOlderVersions(collection: RxCollection): Promise<void> {
+async function migrateOlderVersions(
+  collection: RxCollection,
+  options: Pick<OpenDbOptions, 'onWaitForTabs' | 'locks'>,
+): Promise<void> {
   const { name, schema, database } = collection;
   const keys = Array.from({ length: schema.version }, (_, v) =>
     getPrimaryKeyOfInternalDocument(`${name}-${v}`, INTERNAL_CONTEXT_COLLECTION),
@@ -182,6 +209,12 @@ async function migrateOlderVersions(collection: RxCollection): Promise<void> {
   if (keys.length === 0) return;
   const older = await database.internalStore.findDocumentsById(keys, false);
   if (older.length === 0) return;
+
+  const locks = options.locks ?? globalThis.navigator?.locks;
+  while (await journalOpenElsewhere(database.name, locks)) {
+    options.onWaitForTabs?.();
+    await new Promise((resolve) => setTimeout(resolve, TABS_CHECK_MS));
+  }
 
   const { RxDBMigrationSchemaPlugin } = await import('rxdb/plugins/migration-schema');
   addRxPlugin(RxDBMigrationSchemaPlugin);
