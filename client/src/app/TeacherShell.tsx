@@ -65,10 +65,10 @@ export function TeacherShell({ session, user }: { session: Session; user: Sessio
   if (failure) return <p class="error">{failure}</p>;
   if (!state && waitingForTabs) {
     return (
-      <p class="empty" role="status" data-testid="db-wait-tabs">
+      <div class="banner banner--warn" role="status" data-testid="db-wait-tabs">
         Журнал на этом устройстве обновляется. Закройте другие вкладки с журналом — он откроется
         сам.
-      </p>
+      </div>
     );
   }
   if (!state) return <p class="empty">Открываем журнал…</p>;
