@@ -93,14 +93,21 @@ describe('the journal’s start', () => {
   });
 });
 
+/**
+ * A teacher's journal open, with a remark typed whose save has not reached IndexedDB when the
+ * tap on «Выйти» comes (only its draft is kept).
+ */
+async function journalWithUnsavedRemark(teacherId: string): Promise<void> {
+  const teacher = { ...TEACHER_USER, id: teacherId };
+  render(<App session={signedInTab(teacher)} />);
+  await screen.findByTestId('nav-home');
+  const page = { user: { id: teacher.id }, now: () => Date.now(), clock: { last: 0 } };
+  lessonTextDraft(page as OtmetkaDb, slot, 'remark', localStorage)!.keep('Принести краски', '');
+}
+
 describe('signing out of the journal', () => {
   it('[TX2][RU1][LS3] text typed just before «Выйти» counts as unsent: the teacher is asked («1 изменение»), nothing is deleted', async () => {
-    const teacher = { ...TEACHER_USER, id: 'teacher-logout' };
-    render(<App session={signedInTab(teacher)} />);
-    await screen.findByTestId('nav-home');
-    // The remark's save has not reached IndexedDB when the tap on «Выйти» comes.
-    const page = { user: { id: teacher.id }, now: () => Date.now(), clock: { last: 0 } };
-    lessonTextDraft(page as OtmetkaDb, slot, 'remark', localStorage)!.keep('Принести краски', '');
+    await journalWithUnsavedRemark('teacher-logout');
 
     fireEvent.click(screen.getByTestId('logout'));
 
@@ -117,11 +124,7 @@ describe('signing out of the journal', () => {
 
 describe('a sign-out with unsent changes', () => {
   it('[SO4] offline, «Выйти» asks about the unsent changes at once, without waiting for a network that is not there', async () => {
-    const teacher = { ...TEACHER_USER, id: 'teacher-logout-offline' };
-    render(<App session={signedInTab(teacher)} />);
-    await screen.findByTestId('nav-home');
-    const page = { user: { id: teacher.id }, now: () => Date.now(), clock: { last: 0 } };
-    lessonTextDraft(page as OtmetkaDb, slot, 'remark', localStorage)!.keep('Принести краски', '');
+    await journalWithUnsavedRemark('teacher-logout-offline');
     Object.defineProperty(navigator, 'onLine', { value: false, configurable: true });
     window.dispatchEvent(new Event('offline'));
     try {

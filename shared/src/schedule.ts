@@ -499,6 +499,9 @@ export function takenSlots(input: {
   calendar: HolidayCalendar;
 }): TakenSlot[] {
   const { schedule, subgroup, calendar } = input;
+  const takers = schedule.exceptions.filter((ex) => ex.kind !== 'add');
+  // Most schedules have none: no need to expand the year twice to find nothing.
+  if (takers.length === 0) return [];
   // A lesson moved in can take the place another exception freed (the same date and start,
   // so the same lesson id): a lesson does take place there, and nothing is told as taken.
   const held = new Set(build(schedule, subgroup, calendar).map((s) => `${s.date} ${s.start}`));
@@ -506,8 +509,7 @@ export function takenSlots(input: {
   const bases = ruleSlots(schedule, calendar);
   const skipped = (slot: Draft) => schedule.holidayRule === 'skip' && slot.holiday !== null;
   const taken: TakenSlot[] = [];
-  for (const ex of schedule.exceptions) {
-    if (ex.kind === 'add') continue;
+  for (const ex of takers) {
     const key = `${ex.date} ${ex.start}`;
     const base = bases.get(key);
     if (!base || skipped(base) || held.has(key)) continue;

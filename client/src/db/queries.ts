@@ -98,35 +98,36 @@ function safeCalendar(doc: unknown): HolidayCalendar {
   }
 }
 
-/** The lesson slots of a subgroup in a month (empty when it has no valid schedule). */
-export function slotsOfMonth(view: CatalogView, subgroup: Subgroup, month: string): LessonSlot[] {
+/**
+ * What `expand` makes of the subgroup's schedule, or [] when it has none or it cannot be
+ * expanded (a schedule the device cannot read must not take the journal down).
+ */
+function fromSchedule<T>(
+  view: CatalogView,
+  subgroup: Subgroup,
+  expand: (input: { schedule: Schedule; subgroup: Subgroup; calendar: HolidayCalendar }) => T[],
+): T[] {
   const schedule = view.schedules.get(subgroup.id);
   if (!schedule) return [];
-  const days = monthDays(month);
   try {
-    return expandSchedule({
-      schedule,
-      subgroup,
-      calendar: view.calendar,
-      from: days[0],
-      to: days[days.length - 1],
-    });
+    return expand({ schedule, subgroup, calendar: view.calendar });
   } catch (err) {
     console.warn('schedule cannot be expanded', err);
     return [];
   }
 }
 
+/** The lesson slots of a subgroup in a month (empty when it has no valid schedule). */
+export function slotsOfMonth(view: CatalogView, subgroup: Subgroup, month: string): LessonSlot[] {
+  const days = monthDays(month);
+  return fromSchedule(view, subgroup, (input) =>
+    expandSchedule({ ...input, from: days[0], to: days[days.length - 1] }),
+  );
+}
+
 /** Every slot of a subgroup's study year (empty without a valid schedule). */
 export function yearSlots(view: CatalogView, subgroup: Subgroup): LessonSlot[] {
-  const schedule = view.schedules.get(subgroup.id);
-  if (!schedule) return [];
-  try {
-    return expandSchedule({ schedule, subgroup, calendar: view.calendar });
-  } catch (err) {
-    console.warn('schedule cannot be expanded', err);
-    return [];
-  }
+  return fromSchedule(view, subgroup, expandSchedule);
 }
 
 /**
@@ -138,15 +139,8 @@ export function takenOfSubgroup(
   subgroup: Subgroup,
   month?: string,
 ): TakenSlot[] {
-  const schedule = view.schedules.get(subgroup.id);
-  if (!schedule) return [];
-  try {
-    const taken = takenSlots({ schedule, subgroup, calendar: view.calendar });
-    return month === undefined ? taken : taken.filter((t) => monthOf(t.date) === month);
-  } catch (err) {
-    console.warn('schedule cannot be expanded', err);
-    return [];
-  }
+  const taken = fromSchedule(view, subgroup, takenSlots);
+  return month === undefined ? taken : taken.filter((t) => monthOf(t.date) === month);
 }
 
 /** The slot a `move` exception of the schedule took the lesson of (date, start) to. */
