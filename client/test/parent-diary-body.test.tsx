@@ -38,12 +38,24 @@ const diary: DiaryResponse = {
       gradesEnabled: false,
       lessons: [
         lesson('2026-11-02', { code: '' }),
-        lesson('2026-11-04', { status: 'cancelled', topicTitle: '' }),
+        lesson('2026-11-04', {
+          status: 'cancelled',
+          topicTitle: '',
+          holiday: 'День народного единства',
+        }),
         lesson('2026-11-09', {}),
         lesson('2026-11-16', {
           status: 'moved',
           topicTitle: '',
           movedTo: { date: '2026-11-18', start: '16:00' },
+        }),
+        lesson('2026-11-18', {
+          start: '16:00',
+          end: '17:30',
+          status: 'planned',
+          topicTitle: '',
+          lessonId: 'lesson:sg-a:2026-11-18:1600',
+          movedFrom: { date: '2026-11-16', start: '15:00' },
         }),
         lesson('2026-11-30', { status: 'planned', topicTitle: '' }),
       ],
@@ -68,7 +80,7 @@ describe('the diary of a month', () => {
     expect(attendance('2026-11-09')).toBe('отметки нет');
     expect(attendance('2026-11-30')).toBe('ещё не отмечено');
     const cancelled = screen.getByTestId('diary-lesson-lesson:sg-a:2026-11-04:1500');
-    expect(cancelled.textContent).toBe('04.11.2026 15:00–16:30отменено');
+    expect(cancelled.textContent).toBe('04.11.2026 15:00–16:30отмененоДень народного единства');
   });
 
   it('[PD12] a lesson the admin moved says to which day and time', () => {
@@ -76,6 +88,22 @@ describe('the diary of a month', () => {
     expect(screen.getByTestId('diary-lesson-lesson:sg-a:2026-11-16:1500').textContent).toBe(
       '16.11.2026 15:00–16:30перенесено на 18.11.2026 в 16:00',
     );
+  });
+
+  it('[PD12] on its new date, a lesson the admin moved says where from', () => {
+    render(<DiaryBody diary={diary} />);
+    const moved = screen.getByTestId('diary-lesson-lesson:sg-a:2026-11-18:1600');
+    expect(moved.querySelector('.pa-lesson__when')?.textContent).toBe(
+      '18.11.2026 16:00–17:30перенесено с 16.11.2026 15:00',
+    );
+  });
+
+  it('[PD15] a lesson on a holiday names it', () => {
+    render(<DiaryBody diary={diary} />);
+    const when = screen
+      .getByTestId('diary-lesson-lesson:sg-a:2026-11-04:1500')
+      .querySelector('.pa-lesson__when');
+    expect(when?.querySelectorAll('.pa-badge')[1]?.textContent).toBe('День народного единства');
   });
 
   it('[PD3] a group with no lesson for the child this month does not say the group had none', () => {

@@ -412,7 +412,7 @@ describe('parent offline: back online and a hanging network', () => {
     expect(document.body.textContent).not.toContain('Нет связи');
   });
 
-  it('[PD12] the kept child and month ask for their diary at once, beside the list of children', async () => {
+  it('[PD14] the kept child and month ask for their diary at once, beside the list of children', async () => {
     renderParent();
     await chooseLizaOctober();
     cleanup();
@@ -435,7 +435,7 @@ describe('parent offline: back online and a hanging network', () => {
     expect(screen.queryByTestId('diary-stale')).toBeNull();
   });
 
-  it('[PD12][PD5] a kept child no longer on the list still gives way to the first one', async () => {
+  it('[PD14][PD5] a kept child no longer on the list still gives way to the first one', async () => {
     renderParent();
     await chooseLizaOctober();
     cleanup();

@@ -620,6 +620,10 @@ export const diaryLessonSchema = z.object({
   grade: z.string().nullable(),
   /** SCH14: where the admin moved the lesson, for the parent to find it. */
   movedTo: lessonPlaceSchema.nullable().optional(),
+  /** PD12: on the new date of a lesson the admin moved, where it was. */
+  movedFrom: lessonPlaceSchema.nullable().optional(),
+  /** PD15: the holiday's name when the lesson falls on a non-working day. */
+  holiday: shortText.nullable().optional(),
 });
 
 export const diarySubgroupSchema = z.object({

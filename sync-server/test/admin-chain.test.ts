@@ -633,7 +633,7 @@ describe('admin → parent → teacher chain', () => {
     expect(await gradeOn5October()).toEqual({ gradesEnabled: true, grade: '5' });
   });
 
-  it('[PD12][RP9] a lesson the admin moves or cancels shows in the diary (where it went, no reason), the табель (with the reason) and the hours', async () => {
+  it('[PD12][PD15][RP9] a lesson the admin moves or cancels shows in the diary (where it went and came from, a holiday named, no reason), the табель (with the reason) and the hours', async () => {
     const sg = shared.subgroup!.id;
     const saved = await as(admin, 'PUT', `/api/admin/subgroups/${sg}/schedule`, {
       rules: [RULE],
@@ -649,6 +649,15 @@ describe('admin → parent → teacher chain', () => {
           reason: 'Зал занят',
         },
         { kind: 'cancel', date: '2026-10-26', start: '15:00', reason: 'Карантин' },
+        {
+          kind: 'move',
+          date: '2026-11-02',
+          start: '15:00',
+          toDate: '2026-11-04',
+          toStart: '17:00',
+          toEnd: '18:30',
+          reason: 'Выставка',
+        },
       ],
       holidayRule: 'skip',
     });
@@ -660,11 +669,25 @@ describe('admin → parent → teacher chain', () => {
     expect(on('2026-10-19')).toEqual([
       expect.objectContaining({ status: 'moved', movedTo: { date: '2026-10-20', start: '15:00' } }),
     ]);
-    expect(on('2026-10-20')).toEqual([expect.objectContaining({ status: 'planned' })]);
+    expect(on('2026-10-20')).toEqual([
+      expect.objectContaining({
+        status: 'planned',
+        movedFrom: { date: '2026-10-19', start: '15:00' },
+        holiday: null,
+      }),
+    ]);
     expect(on('2026-10-26')).toEqual([
       expect.objectContaining({ status: 'cancelled', code: null }),
     ]);
     expect(JSON.stringify(diary)).not.toMatch(/Зал занят|Карантин/);
+    // [PD15] Moved onto a holiday: the diary names it.
+    const november = (await as(parent, 'GET', `/api/parent/diary/${shared.childId}?month=2026-11`))
+      .body as DiaryResponse;
+    expect(november.subgroups[0]!.lessons.find((l) => l.date === '2026-11-04')).toMatchObject({
+      status: 'planned',
+      movedFrom: { date: '2026-11-02', start: '15:00' },
+      holiday: 'День народного единства',
+    });
 
     const tabel = (await as(admin, 'GET', `/api/reports/tabel?subgroupId=${sg}&month=2026-10`))
       .body as TabelResponse;

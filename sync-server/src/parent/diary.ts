@@ -33,7 +33,11 @@ import { ownChild } from './own.ts';
 
 type DiarySubgroup = DiaryResponse['subgroups'][number];
 type DiaryLesson = DiarySubgroup['lessons'][number];
-type ShownLesson = ReturnType<typeof mergeLessons>[number] & { movedTo?: LessonPlace | null };
+type ShownLesson = ReturnType<typeof mergeLessons>[number] & {
+  movedTo?: LessonPlace | null;
+  movedFrom?: LessonPlace | null;
+  holiday?: string | null;
+};
 
 /**
  * PD1: one lesson as the parent sees it. A lesson cancelled or moved did not take place on its
@@ -61,6 +65,8 @@ export function diaryLesson(
     codeLabel: shown ? (codeInfo(codes, shown.code)?.label ?? null) : null,
     grade: grades ? (shown?.grade ?? null) : null,
     movedTo: lesson.movedTo ?? null,
+    movedFrom: lesson.movedFrom ?? null,
+    holiday: lesson.holiday ?? null,
   };
 }
 
@@ -106,8 +112,14 @@ async function subgroupDiary(
   const slots = slotsOf(subgroup, schedule, calendar).filter((s) => s.date >= from && s.date <= to);
 
   const merged = mergeLessons(month, slots, lessons);
+  const movedFrom = new Map(slots.map((s) => [s.lessonId, s.movedFrom]));
   const shown = monthWithTaken(merged, takenOf(subgroup, schedule, calendar), month)
     .filter((l) => isEnrolledOn(entry.intervals, l.date))
+    .map((l) => ({
+      ...l,
+      movedFrom: movedFrom.get(l.lessonId) ?? null,
+      holiday: calendar.holidayName(l.date),
+    }))
     .map((l) => diaryLesson(l, markOf.get(l.lessonId), org.attendanceCodes, grades));
   return {
     subgroupId,

@@ -103,7 +103,7 @@ function useDiaryView(list: readonly { id: string }[], listed: boolean) {
 
   useEffect(() => {
     if (kept.loading) return;
-    // PD12: the kept child and month ask for their diary at once, beside the list, rather than
+    // PD14: the kept child and month ask for their diary at once, beside the list, rather than
     // after it (two slow requests in a row on a weak signal); the list confirms the child.
     if (!listed) {
       if (!view && kept.data) setView(kept.data);
@@ -154,7 +154,10 @@ function DiaryMonth({ learnerId, month }: { learnerId: string; month: string }) 
 /** PD1: a lesson that did not take place on its date shows why instead of attendance. */
 const NOT_HELD: Partial<Record<string, string>> = { cancelled: 'отменено', moved: 'перенесено' };
 
-/** PD12: a lesson the admin moved says where to, so the family comes on the right day. */
+/**
+ * PD12: a lesson the admin moved says where to, so the family comes on the right day; on its
+ * new date it says where from (badges beside the time, PD15 names a holiday the same way).
+ */
 function notHeldText(l: DiaryResponse['subgroups'][number]['lessons'][number]): string {
   const label = NOT_HELD[l.status] ?? '';
   return l.movedTo ? `${label} на ${formatDate(l.movedTo.date)} в ${l.movedTo.start}` : label;
@@ -192,6 +195,12 @@ export function DiaryBody({ diary }: { diary: DiaryResponse }) {
                 <div class="pa-lesson__when">
                   <b>{formatDate(l.date)}</b> {l.start}–{l.end}
                   {NOT_HELD[l.status] ? <span class="pa-badge">{notHeldText(l)}</span> : null}
+                  {l.holiday ? <span class="pa-badge">{l.holiday}</span> : null}
+                  {l.movedFrom ? (
+                    <span class="pa-badge">
+                      перенесено с {formatDate(l.movedFrom.date)} {l.movedFrom.start}
+                    </span>
+                  ) : null}
                 </div>
                 {NOT_HELD[l.status] ? null : (
                   <>
