@@ -10,7 +10,7 @@ import {
   PULL_BATCH_SIZE,
   PULLED_DOC_SCHEMAS,
   PUSH_BATCH_SIZE,
-  pullResponseSchema,
+  pullEnvelopeSchema,
   pushResponseSchema,
   SYNC_COLLECTIONS,
   WRITABLE_COLLECTIONS,
@@ -510,7 +510,7 @@ async function fetchPullPage(
 ): Promise<{ documents: PulledDoc[]; checkpoint: Checkpoint }> {
   const query = new URLSearchParams({ limit: String(batchSize) });
   if (checkpoint) query.set('checkpoint', encodeCheckpoint(checkpoint));
-  const body = pullResponseSchema.parse(
+  const body = pullEnvelopeSchema.parse(
     await ctx.session.getJson(`/api/sync/${name}/pull?${query}`),
   );
   const schema = PULLED_DOC_SCHEMAS[name];
