@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { linkTabs } from '../src/sync/replication.ts';
+import { linkTabs } from '../src/sync/tabs.ts';
 
 /**
  * SY3 between two tabs of one teacher, on Node's BroadcastChannel: the leading tab's status
