@@ -16,7 +16,7 @@ import { storedDocs } from '../db/database.ts';
  * A local edit not yet sent is never overwritten: RxDB's downstream leaves a document whose
  * state differs from its assumed master to the upstream, which pushes it; the server refuses it
  * (NOT_TEACHER_OF_SUBGROUP), the edit is kept in the notices, and the refusal's answer becomes
- * the content-free tombstone (RM3, replication.ts).
+ * the content-free tombstone (RM3, upstream.ts).
  *
  * A subgroup the current answer still names is never purged, whatever the catalog says: the
  * catalog and the journal pull apart, and a catalog a step behind (a subgroup given back) must
