@@ -395,8 +395,18 @@ export function parseTopicRows(
   if (seen === 0) {
     return fileProblem(header.index + 1, 'под строкой заголовков нет ни одной темы');
   }
-  const totalHours = topicHours(topics);
-  return { rows: topics, errors, totalHours };
+  const planned = header.columns.has('order') ? inPlanOrder(topics) : topics;
+  return { rows: planned, errors, totalHours: topicHours(planned) };
+}
+
+/**
+ * TI17: a plan whose «№» gives each topic its own number is saved in that order, whatever the
+ * order of the rows (a sheet sorted by another column in Excel); numbers that repeat (a plan
+ * numbered afresh in each section) leave the rows as the file has them.
+ */
+function inPlanOrder(topics: ImportedTopicRow[]): ImportedTopicRow[] {
+  if (new Set(topics.map((t) => t.order)).size !== topics.length) return topics;
+  return [...topics].sort((a, b) => a.order - b.order);
 }
 
 /**

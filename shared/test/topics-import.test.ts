@@ -508,6 +508,40 @@ describe('topics import', () => {
     ).toEqual(['Раздел 1. Введение']);
   });
 
+  it('[TI17] rows out of «№» order are saved by their numbers; numbers repeated per section keep the file order', () => {
+    const parse = (rows: string[][]) =>
+      parseTopicsFile(new TextEncoder().encode(csv(rows, ';')), 'plan.csv').rows.map((r) => [
+        r.order,
+        r.title,
+      ]);
+    // Sorted by hours in Excel before saving.
+    expect(
+      parse([
+        ['№', 'Тема', 'Кол-во часов'],
+        ['3', 'Первая модель', '1'],
+        ['1', 'Вводное занятие', '2'],
+        ['2', 'Материалы', '3'],
+      ]),
+    ).toEqual([
+      [1, 'Вводное занятие'],
+      [2, 'Материалы'],
+      [3, 'Первая модель'],
+    ]);
+    // Numbered afresh in each section: the numbers do not say the plan's order.
+    expect(
+      parse([
+        ['№', 'Раздел', 'Тема', 'Кол-во часов'],
+        ['1', 'Введение', 'Вводное занятие', '2'],
+        ['2', 'Введение', 'Материалы', '2'],
+        ['1', 'Механика', 'Рычаги', '2'],
+      ]),
+    ).toEqual([
+      [1, 'Вводное занятие'],
+      [2, 'Материалы'],
+      [1, 'Рычаги'],
+    ]);
+  });
+
   it('[TI16] an Excel for Mac book counting dates from 1904 gives the dates the teacher typed', () => {
     const serial1900 = dateToExcelSerial('2026-09-01');
     const parts = unzipSync(
