@@ -49,6 +49,11 @@ export function markIdPrefix(lessonDocId: string): string {
   return `mark:${lessonDocId.replace(/^lesson:/, '')}:`;
 }
 
+/** What the ids of a subgroup's marks on a date begin with: a month's marks are one range. */
+export function markIdDayPrefix(subgroupId: string, date: string): string {
+  return `mark:${subgroupId}:${date}:`;
+}
+
 export function rosterId(subgroupId: string, learnerId: string): string {
   return `roster:${check(isEntityId, subgroupId, 'subgroupId')}:${check(isEntityId, learnerId, 'learnerId')}`;
 }

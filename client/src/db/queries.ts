@@ -20,6 +20,7 @@ import {
   DEFAULT_ATTENDANCE_CODES,
   defaultCalendar,
   expandSchedule,
+  markIdDayPrefix,
   markIdPrefix,
   monthDays,
   monthOf,
@@ -211,10 +212,11 @@ export function lesson$(db: OtmetkaDb, id: string): Observable<Lesson | null> {
 /** Ids from `from` up to the last that starts with `through` (ids are ASCII). */
 const idRange = (from: string, through: string) => ({ $gte: from, $lt: `${through}\uffff` });
 
-/** A month's marks of a subgroup: ids `mark:<subgroup>:<date>:…` (markIdPrefix), one range. */
+/** A month's marks of a subgroup: from the first day's ids through the last day's, one range. */
 export function marksOfMonth$(db: OtmetkaDb, subgroupId: string, from: string, to: string) {
+  const range = idRange(markIdDayPrefix(subgroupId, from), markIdDayPrefix(subgroupId, to));
   return db.rx.collections.marks
-    .find({ selector: { id: idRange(`mark:${subgroupId}:${from}`, `mark:${subgroupId}:${to}:`) } })
+    .find({ selector: { id: range } })
     .$.pipe(map((docs) => plain<Mark>(docs)));
 }
 

@@ -185,7 +185,7 @@ function announce(storage: DexieStorage, added: StoredDoc[]): void {
  * since; an edited one is left to the replication, which pushes the edit and adopts the merged
  * result. Documents later in the list are newer versions of earlier ones with the same id.
  */
-export async function writePulled(
+async function writePulled(
   collection: AnyCollection,
   state: Internals,
   replicationHash: string,

@@ -115,12 +115,14 @@ async function subgroupDiary(
   const movedFrom = new Map(slots.map((s) => [s.lessonId, s.movedFrom]));
   const shown = monthWithTaken(merged, takenOf(subgroup, schedule, calendar), month)
     .filter((l) => isEnrolledOn(entry.intervals, l.date))
-    .map((l) => ({
-      ...l,
-      movedFrom: movedFrom.get(l.lessonId) ?? null,
-      holiday: calendar.holidayName(l.date),
-    }))
-    .map((l) => diaryLesson(l, markOf.get(l.lessonId), org.attendanceCodes, grades));
+    .map((l) => {
+      const placed = {
+        ...l,
+        movedFrom: movedFrom.get(l.lessonId),
+        holiday: calendar.holidayName(l.date),
+      };
+      return diaryLesson(placed, markOf.get(l.lessonId), org.attendanceCodes, grades);
+    });
   return {
     subgroupId,
     subgroupName: subgroup.name,
