@@ -2,14 +2,18 @@ import { render } from 'preact';
 import { App } from './app/App.tsx';
 import { listenForInstallPrompt } from './app/InstallOffer.tsx';
 import { requestPersistentStorage } from './app/StorageWarning.tsx';
-import { Session } from './sync/session.ts';
+import { defaultStore, Session } from './sync/session.ts';
+import { indexedDbMirror } from './sync/session-mirror.ts';
 import './styles.css';
 
 /**
- * Entry point. The session comes from local storage, so after the first sign-in the journal
- * opens with no network: the shell from the service worker, the data from IndexedDB.
+ * Entry point. The session comes from local storage, checked against its durable copy in
+ * IndexedDB (SO4), so after the first sign-in the journal opens with no network, even after the
+ * browser was killed: the shell from the service worker, the data from IndexedDB.
  */
-const session = new Session({ baseUrl: '' });
+const session = new Session({ baseUrl: '' }, defaultStore(), indexedDbMirror());
 void requestPersistentStorage();
 listenForInstallPrompt();
-render(<App session={session} />, document.getElementById('app')!);
+void session.restore().finally(() => {
+  render(<App session={session} />, document.getElementById('app')!);
+});

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -344,6 +344,31 @@ export async function launchPersistentDevice(
   });
   context.setDefaultTimeout(20_000);
   return context;
+}
+
+/**
+ * Kills every Chromium process of the profile in `userDataDir` at once (SIGKILL), as a tablet's
+ * battery or the system's memory killer ends a browser: nothing is flushed on the way out.
+ * Returns how many processes were killed.
+ */
+export function killBrowserOf(userDataDir: string): number {
+  let killed = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // Gone meanwhile.
+    }
+    if (!cmdline.includes(userDataDir)) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+      killed++;
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return killed;
 }
 
 /** Collects uncaught page errors, so a test can report them when something fails. */

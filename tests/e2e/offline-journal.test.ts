@@ -10,6 +10,7 @@ import {
   apiLogin,
   type E2EServer,
   ensureClientBuilt,
+  killBrowserOf,
   LANDSCAPE,
   launchBrowser,
   launchPersistentDevice,
@@ -583,6 +584,30 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
     await rm(dir, { recursive: true, force: true });
     await deviceA.close();
     await deviceB.close();
+  });
+
+  it('[SO4] a browser killed right after the sign-in starts signed in, not at the sign-in form', async () => {
+    const profile = await mkdtemp(path.join(tmpdir(), 'otmetka-e2e-killed-'));
+    try {
+      const tablet = await launchPersistentDevice(profile);
+      const first = tablet.pages()[0] ?? (await tablet.newPage());
+      watchErrors(first, errors);
+      await signIn(first, server, TEACHER);
+      await first.getByTestId('journals').waitFor();
+      // Chromium writes localStorage to disk seconds after a change: a kill now loses it.
+      expect(killBrowserOf(profile)).toBeGreaterThan(0);
+      await tablet.close().catch(() => undefined);
+
+      const restarted = await launchPersistentDevice(profile);
+      const page = restarted.pages()[0] ?? (await restarted.newPage());
+      watchErrors(page, errors);
+      await page.goto(`${server.url}/`);
+      await page.getByTestId('journals').waitFor();
+      expect(await page.getByTestId('signin-form').count()).toBe(0);
+      await restarted.close();
+    } finally {
+      await rm(profile, { recursive: true, force: true });
+    }
   });
 
   it('after the browser was closed, it starts offline with the journal and its marks', async () => {

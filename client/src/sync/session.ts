@@ -2,6 +2,7 @@ import type { LoginResponse, SessionUser } from '@otmetka/shared';
 import { signal } from '@preact/signals';
 import type { HttpOptions } from './http.ts';
 import { ApiError, protocolHeaders, readJson, send } from './http.ts';
+import type { MirrorEntry, SessionMirror } from './session-mirror.ts';
 
 /**
  * Tokens and the signed-in user. The access token is short-lived and the refresh token
@@ -100,6 +101,19 @@ export interface SessionData {
   user: SessionUser;
   accessToken: string;
   refreshToken: string;
+  /** When this device stored it (ms; SO4). Absent in sessions stored before SO4. */
+  savedAt?: number;
+}
+
+/** When a stored session was saved; 0 for none or one from before SO4. */
+function savedAt(raw: string | null): number {
+  if (!raw) return 0;
+  try {
+    const at = (JSON.parse(raw) as Partial<SessionData>).savedAt;
+    return typeof at === 'number' ? at : 0;
+  } catch {
+    return 0;
+  }
 }
 
 export class Session {
@@ -111,10 +125,15 @@ export class Session {
   private readonly unwatch: () => void;
   private flushing: Promise<void> | null = null;
   private readonly onOnline = () => void this.flushLogouts();
+  /** The mirror's writes, one after another in the order of the changes (SO4). */
+  private mirrored: Promise<void> = Promise.resolve();
+  /** Changes of the session made by this tab; restore() adopts nothing older than one. */
+  private changes = 0;
 
   constructor(
     readonly http: HttpOptions,
     private readonly store: KeyValueStore = defaultStore(),
+    private readonly mirror: SessionMirror | null = null,
   ) {
     this.current.value = this.load();
     this.unwatch = store.watch?.(SESSION_KEY, () => this.follow()) ?? (() => {});
@@ -173,12 +192,59 @@ export class Session {
     }
   }
 
-  private save(data: LoginResponse): void {
-    this.store.set(SESSION_KEY, JSON.stringify(data));
+  /**
+   * SO4: the durable copy settles what localStorage lost. Without one (a device signed in before
+   * the copy existed) the stored session becomes the copy. When they differ, the newer change
+   * wins: localStorage is written to disk seconds late, so after the browser was killed it may
+   * hold the session before the last sign-in, refresh or sign-out; another tab's change that is
+   * still on its way to the copy is newer than it. Call before the first screen.
+   */
+  async restore(): Promise<void> {
+    if (!this.mirror) return;
+    const changesBefore = this.changes;
+    let kept: MirrorEntry | undefined;
+    try {
+      kept = await this.mirror.read();
+    } catch {
+      // No IndexedDB here (a private mode): localStorage alone, as before.
+      return;
+    }
+    // This tab signed in, refreshed or signed out meanwhile: that is newer than both.
+    if (this.changes !== changesBefore) return;
+
+    const stored = this.store.get(SESSION_KEY);
+    if (kept?.raw === stored) return;
+    if (!kept || savedAt(stored) > kept.at) {
+      await this.writeMirror(stored, savedAt(stored));
+      return;
+    }
+    if (kept.raw === null) this.store.remove(SESSION_KEY);
+    else this.store.set(SESSION_KEY, kept.raw);
+    this.current.value = this.load();
+    // A copy that does not parse is dropped from both.
+    if (kept.raw !== null && !this.current.value) await this.writeMirror(null, Date.now());
+  }
+
+  /** Queues a write of the durable copy; never fails (localStorage still holds the session). */
+  private writeMirror(raw: string | null, at: number): Promise<void> {
+    this.changes++;
+    const mirror = this.mirror;
+    if (!mirror) return Promise.resolve();
+    this.mirrored = this.mirrored.then(() => mirror.write({ raw, at })).catch(() => undefined);
+    return this.mirrored;
+  }
+
+  /** Resolves once the durable copy holds the new session (SO4). */
+  private save(data: LoginResponse): Promise<void> {
+    const at = Date.now();
+    const raw = JSON.stringify({ ...data, savedAt: at } satisfies SessionData);
+    this.store.set(SESSION_KEY, raw);
     this.current.value = data;
     this.needsSignIn.value = false;
+    const written = this.writeMirror(raw, at);
     // The server just answered: the moment to tell it of a sign-out it missed (SO3).
     void this.flushLogouts();
+    return written;
   }
 
   /**
@@ -200,7 +266,7 @@ export class Session {
         `На этом устройстве есть неотправленные изменения пользователя «${previous.user.displayName}». Войдите под его учётной записью или выйдите с удалением данных.`,
       );
     }
-    this.save(data);
+    await this.save(data);
     return data.user;
   }
 
@@ -220,7 +286,7 @@ export class Session {
       body: JSON.stringify(input),
     });
     const data = await parseLogin(await readJson(response));
-    this.save(data);
+    await this.save(data);
     return data.user;
   }
 
@@ -249,7 +315,8 @@ export class Session {
       body: JSON.stringify({ refreshToken: session.refreshToken }),
     });
     try {
-      this.save(await parseLogin(await readJson(response)));
+      // Durable before anything uses it: the token it replaced is spent on the server.
+      await this.save(await parseLogin(await readJson(response)));
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         this.needsSignIn.value = true;
@@ -306,6 +373,7 @@ export class Session {
     this.store.remove(SESSION_KEY);
     this.current.value = null;
     this.needsSignIn.value = false;
+    await this.writeMirror(null, Date.now());
     if (!session) return;
     // Kept before it is sent: a phone closed while the logout hangs still tells it next time.
     this.keepLogout(session.refreshToken);
