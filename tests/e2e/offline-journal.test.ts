@@ -586,14 +586,20 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
     await deviceB.close();
   });
 
+  /** A tablet on a profile folder of its own, signed in as the teacher, at «Журналы». */
+  async function signedInTablet(profile: string) {
+    const tablet = await launchPersistentDevice(profile);
+    const page = tablet.pages()[0] ?? (await tablet.newPage());
+    watchErrors(page, errors);
+    await signIn(page, server, TEACHER);
+    await page.getByTestId('journals').waitFor();
+    return { tablet, page };
+  }
+
   it('[SO4] a browser killed right after the sign-in starts signed in, not at the sign-in form', async () => {
     const profile = await mkdtemp(path.join(tmpdir(), 'otmetka-e2e-killed-'));
     try {
-      const tablet = await launchPersistentDevice(profile);
-      const first = tablet.pages()[0] ?? (await tablet.newPage());
-      watchErrors(first, errors);
-      await signIn(first, server, TEACHER);
-      await first.getByTestId('journals').waitFor();
+      const { tablet } = await signedInTablet(profile);
       // Chromium writes localStorage to disk seconds after a change: a kill now loses it.
       expect(killBrowserOf(profile)).toBeGreaterThan(0);
       await tablet.close().catch(() => undefined);
@@ -613,11 +619,7 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
   it('after the browser was closed, it starts offline with the journal and its marks', async () => {
     const profile = await mkdtemp(path.join(tmpdir(), 'otmetka-e2e-profile-'));
     try {
-      const tablet = await launchPersistentDevice(profile);
-      const first = tablet.pages()[0] ?? (await tablet.newPage());
-      watchErrors(first, errors);
-      await signIn(first, server, TEACHER);
-      await first.getByTestId('journals').waitFor();
+      const { tablet, page: first } = await signedInTablet(profile);
       await waitForServiceWorker(first);
       await first.goto(`${server.url}/${journal.lessonHash}`);
       await first.getByTestId('lesson').waitFor();
