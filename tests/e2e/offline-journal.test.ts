@@ -616,6 +616,40 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
     }
   });
 
+  it("[SO5] a discarding sign-out killed at once sends nothing at the same teacher's next sign-in", async () => {
+    const profile = await mkdtemp(path.join(tmpdir(), 'otmetka-e2e-discard-'));
+    try {
+      const { tablet, page } = await signedInTablet(profile);
+      await page.goto(`${server.url}/${journal.lessonHash}`);
+      await page.getByTestId('lesson').waitFor();
+      const learner = journal.learners![0]!;
+      await waitFor('the journal in sync', async () => (await pendingCount(page)) === 0);
+      const synced = await markCode(page, learner);
+      await goOffline(tablet, page);
+      await page.getByTestId(`mark-${learner}`).click();
+      await waitFor('the tap saved', async () => (await pendingCount(page)) > 0);
+      expect(await markCode(page, learner)).not.toBe(synced);
+
+      await page.getByTestId('logout').click();
+      await page.getByTestId('logout-discard').click();
+      await page.getByTestId('signin-form').waitFor();
+      expect(killBrowserOf(profile)).toBeGreaterThan(0);
+      await tablet.close().catch(() => undefined);
+
+      const restarted = await launchPersistentDevice(profile);
+      const again = restarted.pages()[0] ?? (await restarted.newPage());
+      watchErrors(again, errors);
+      await signIn(again, server, TEACHER);
+      await again.goto(`${server.url}/${journal.lessonHash}`);
+      await again.getByTestId('lesson').waitFor();
+      await waitForCode(again, learner, synced!, "the server's mark, not the discarded one");
+      expect(await pendingCount(again)).toBe(0);
+      await restarted.close();
+    } finally {
+      await rm(profile, { recursive: true, force: true });
+    }
+  });
+
   it('after the browser was closed, it starts offline with the journal and its marks', async () => {
     const profile = await mkdtemp(path.join(tmpdir(), 'otmetka-e2e-profile-'));
     try {

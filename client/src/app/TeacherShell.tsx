@@ -2,13 +2,15 @@ import type { SessionUser } from '@otmetka/shared';
 import type { RefObject } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { OtmetkaDb } from '../db/database.ts';
-import { closeDb, openDb, removeDb } from '../db/database.ts';
+import { closeDb, openDb, removeDb, removeDbNamed } from '../db/database.ts';
 import { clearDrafts, replayDrafts } from '../db/drafts.ts';
 import type { CatalogView } from '../db/queries.ts';
 import { catalog$, EMPTY_CATALOG } from '../db/queries.ts';
+import { finishRemovals, forgetRemoval, noteRemoval } from '../db/removals.ts';
 import { Journals } from '../screens/journal/Journals.tsx';
 import { SubgroupView } from '../screens/journal/SubgroupView.tsx';
 import { SignIn } from '../screens/SignIn.tsx';
+import { durableKv } from '../sync/durable-kv.ts';
 import type { SyncEngine } from '../sync/replication.ts';
 import type { Session } from '../sync/session.ts';
 import { startSyncDeferred } from '../sync/start.ts';
@@ -38,6 +40,8 @@ export function TeacherShell({ session, user }: { session: Session; user: Sessio
     let opened: { db: OtmetkaDb; sync: SyncEngine } | null = null;
     void (async () => {
       try {
+        // SO5: a journal whose removal a killed browser cut short goes before any opens.
+        await finishRemovals(durableKv(), removeDbNamed);
         const db = await openDb({
           name: dbName(user),
           user: { id: user.id, orgId: user.orgId },
@@ -155,8 +159,12 @@ function LogoutButton({ session }: { session: Session }) {
 
   const finish = async () => {
     await sync.stop();
+    // SO5: noted before the session ends, so a browser killed from here on still removes it.
+    const kv = durableKv();
+    await noteRemoval(kv, db.rx.name);
     await session.signOut();
     await removeDb(db);
+    await forgetRemoval(kv, db.rx.name);
     // Unsaved text of the journal leaves with it (a shared tablet), and so does its last sync.
     clearDrafts(db.user.id);
     globalThis.localStorage?.removeItem(lastSyncKey(db.user.id));

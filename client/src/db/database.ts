@@ -9,6 +9,7 @@ import {
   INTERNAL_CONTEXT_COLLECTION,
   normalizeMangoQuery,
   prepareQuery,
+  removeRxDatabase,
 } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
@@ -382,4 +383,9 @@ export async function closeDb(db: OtmetkaDb): Promise<void> {
 /** Deletes every local document of this user: only after pushes or an explicit discard. */
 export async function removeDb(db: OtmetkaDb): Promise<void> {
   await db.rx.remove();
+}
+
+/** The same for a database that is not open (a removal cut short, SO5). */
+export async function removeDbNamed(name: string): Promise<void> {
+  await removeRxDatabase(name, getRxStorageDexie());
 }

@@ -1,8 +1,8 @@
 import type { LoginResponse, SessionUser } from '@otmetka/shared';
 import { signal } from '@preact/signals';
+import type { DurableKv } from './durable-kv.ts';
 import type { HttpOptions } from './http.ts';
 import { ApiError, protocolHeaders, readJson, send } from './http.ts';
-import type { MirrorEntry, SessionMirror } from './session-mirror.ts';
 
 /**
  * Tokens and the signed-in user. The access token is short-lived and the refresh token
@@ -101,20 +101,15 @@ export interface SessionData {
   user: SessionUser;
   accessToken: string;
   refreshToken: string;
-  /** When this device stored it (ms; SO4). Absent in sessions stored before SO4. */
-  savedAt?: number;
 }
 
-/** When a stored session was saved; 0 for none or one from before SO4. */
-function savedAt(raw: string | null): number {
-  if (!raw) return 0;
-  try {
-    const at = (JSON.parse(raw) as Partial<SessionData>).savedAt;
-    return typeof at === 'number' ? at : 0;
-  } catch {
-    return 0;
-  }
+/** SO4: the session's keys of localStorage as its durable copy holds them. */
+interface Copy {
+  session: string | null;
+  pendingLogouts: string | null;
 }
+
+const COPY_KEY = 'session';
 
 export class Session {
   readonly current = signal<SessionData | null>(null);
@@ -125,15 +120,16 @@ export class Session {
   private readonly unwatch: () => void;
   private flushing: Promise<void> | null = null;
   private readonly onOnline = () => void this.flushLogouts();
-  /** The mirror's writes, one after another in the order of the changes (SO4). */
-  private mirrored: Promise<void> = Promise.resolve();
+  /** The durable copy's writes, one after another in the order of the changes (SO4). */
+  private copied: Promise<void> = Promise.resolve();
   /** Changes of the session made by this tab; restore() adopts nothing older than one. */
   private changes = 0;
 
   constructor(
     readonly http: HttpOptions,
     private readonly store: KeyValueStore = defaultStore(),
-    private readonly mirror: SessionMirror | null = null,
+    /** Where the durable copy lives (SO4); none in tests of other things. */
+    private readonly durable: DurableKv | null = null,
   ) {
     this.current.value = this.load();
     this.unwatch = store.watch?.(SESSION_KEY, () => this.follow()) ?? (() => {});
@@ -193,18 +189,19 @@ export class Session {
   }
 
   /**
-   * SO4: the durable copy settles what localStorage lost. Without one (a device signed in before
-   * the copy existed) the stored session becomes the copy. When they differ, the newer change
-   * wins: localStorage is written to disk seconds late, so after the browser was killed it may
-   * hold the session before the last sign-in, refresh or sign-out; another tab's change that is
-   * still on its way to the copy is newer than it. Call before the first screen.
+   * SO4: the durable copy settles what localStorage lost. It holds the session and the pending
+   * logouts as of the last change this device made, and it wins: localStorage reaches the disk
+   * seconds late, so after the browser was killed it may still hold what came before the last
+   * sign-in, refresh or sign-out. A device without a copy (signed in before SO4) keeps its
+   * session and gets one. Call before the first screen.
    */
   async restore(): Promise<void> {
-    if (!this.mirror) return;
+    if (!this.durable) return;
     const changesBefore = this.changes;
-    let kept: MirrorEntry | undefined;
+    const held = this.copyOfStore();
+    let kept: Copy | undefined;
     try {
-      kept = await this.mirror.read();
+      kept = await this.durable.get<Copy>(COPY_KEY);
     } catch {
       // No IndexedDB here (a private mode): localStorage alone, as before.
       return;
@@ -212,36 +209,52 @@ export class Session {
     // This tab signed in, refreshed or signed out meanwhile: that is newer than both.
     if (this.changes !== changesBefore) return;
 
-    const stored = this.store.get(SESSION_KEY);
-    if (kept?.raw === stored) return;
-    if (!kept || savedAt(stored) > kept.at) {
-      await this.writeMirror(stored, savedAt(stored));
-      return;
-    }
-    if (kept.raw === null) this.store.remove(SESSION_KEY);
-    else this.store.set(SESSION_KEY, kept.raw);
+    if (!kept) return this.writeCopy();
+    if (kept.session === held.session && kept.pendingLogouts === held.pendingLogouts) return;
+    this.put(SESSION_KEY, kept.session);
+    this.put(PENDING_LOGOUTS_KEY, kept.pendingLogouts);
     this.current.value = this.load();
-    // A copy that does not parse is dropped from both.
-    if (kept.raw !== null && !this.current.value) await this.writeMirror(null, Date.now());
+    // A logout the server missed is told now, after any flush already under way (SO3).
+    void this.flushLogouts().then(() => this.flushLogouts());
+    // A copy that does not parse is dropped from both (load() removed it from localStorage).
+    if (kept.session !== null && !this.current.value) await this.writeCopy();
   }
 
-  /** Queues a write of the durable copy; never fails (localStorage still holds the session). */
-  private writeMirror(raw: string | null, at: number): Promise<void> {
+  private copyOfStore(): Copy {
+    return {
+      session: this.store.get(SESSION_KEY),
+      pendingLogouts: this.store.get(PENDING_LOGOUTS_KEY),
+    };
+  }
+
+  private put(key: string, value: string | null): void {
+    if (value === null) this.store.remove(key);
+    else this.store.set(key, value);
+  }
+
+  /**
+   * Queues a write of the durable copy, which reads localStorage when its transaction runs;
+   * never fails (localStorage still holds the change).
+   */
+  private writeCopy(): Promise<void> {
     this.changes++;
-    const mirror = this.mirror;
-    if (!mirror) return Promise.resolve();
-    this.mirrored = this.mirrored.then(() => mirror.write({ raw, at })).catch(() => undefined);
-    return this.mirrored;
+    const durable = this.durable;
+    if (!durable) return Promise.resolve();
+    this.copied = this.copied
+      .then(() => durable.update<Copy>(COPY_KEY, () => this.copyOfStore()))
+      .then(
+        () => undefined,
+        () => undefined,
+      );
+    return this.copied;
   }
 
   /** Resolves once the durable copy holds the new session (SO4). */
   private save(data: LoginResponse): Promise<void> {
-    const at = Date.now();
-    const raw = JSON.stringify({ ...data, savedAt: at } satisfies SessionData);
-    this.store.set(SESSION_KEY, raw);
+    this.store.set(SESSION_KEY, JSON.stringify(data));
     this.current.value = data;
     this.needsSignIn.value = false;
-    const written = this.writeMirror(raw, at);
+    const written = this.writeCopy();
     // The server just answered: the moment to tell it of a sign-out it missed (SO3).
     void this.flushLogouts();
     return written;
@@ -373,11 +386,12 @@ export class Session {
     this.store.remove(SESSION_KEY);
     this.current.value = null;
     this.needsSignIn.value = false;
-    await this.writeMirror(null, Date.now());
+    // Kept before it is sent, with the end of the session in one durable write: a phone closed
+    // (or killed) while the logout hangs still tells it next time.
+    if (session) this.keepLogout(session.refreshToken);
+    await this.writeCopy();
     if (!session) return;
-    // Kept before it is sent: a phone closed while the logout hangs still tells it next time.
-    this.keepLogout(session.refreshToken);
-    if (await this.tellLogout(session.refreshToken)) this.dropLogout(session.refreshToken);
+    if (await this.tellLogout(session.refreshToken)) await this.dropLogout(session.refreshToken);
   }
 
   /** SO3: sends the logouts the server missed; one at a time, once per tab at a time. */
@@ -391,7 +405,7 @@ export class Session {
   private async sendPendingLogouts(): Promise<void> {
     for (const token of this.pendingLogouts()) {
       if (!(await this.tellLogout(token))) return;
-      this.dropLogout(token);
+      await this.dropLogout(token);
     }
   }
 
@@ -418,8 +432,9 @@ export class Session {
     this.writeLogouts(pending.slice(-MAX_PENDING_LOGOUTS));
   }
 
-  private dropLogout(refreshToken: string): void {
+  private dropLogout(refreshToken: string): Promise<void> {
     this.writeLogouts(this.pendingLogouts().filter((t) => t !== refreshToken));
+    return this.writeCopy();
   }
 
   private pendingLogouts(): string[] {

@@ -5,20 +5,21 @@ import {
   startServer,
   type TestServer,
 } from '../../sync-server/test/helpers.ts';
+import { durableKv } from '../src/sync/durable-kv.ts';
 import { type KeyValueStore, memoryStore, Session } from '../src/sync/session.ts';
-import { indexedDbMirror } from '../src/sync/session-mirror.ts';
 
 /**
- * SO4 against the real server, with the durable copy on IndexedDB (fake-indexeddb) and
+ * SO4 and SO5 against the real server, with the durable copy on IndexedDB (fake-indexeddb) and
  * localStorage played by a map the test copies, the way a killed browser leaves localStorage as
  * it stood some seconds before: a restart is a new Session on that map and on the same
  * IndexedDB database.
  */
 
 const KEY = 'otmetka.session';
+const LOGOUTS = 'otmetka.pendingLogouts';
 let server: TestServer;
 const sessions: Session[] = [];
-let mirrorName = '';
+let kvName = '';
 
 beforeAll(async () => {
   server = await startServer();
@@ -31,7 +32,7 @@ afterEach(() => {
 
 /** A page of the app on this device: its localStorage and the session's durable copy. */
 async function open(store: KeyValueStore): Promise<Session> {
-  const session = new Session({ baseUrl: server.url }, store, indexedDbMirror(mirrorName));
+  const session = new Session({ baseUrl: server.url }, store, durableKv(kvName));
   sessions.push(session);
   await session.restore();
   return session;
@@ -40,14 +41,16 @@ async function open(store: KeyValueStore): Promise<Session> {
 /** localStorage as it stood on disk at this moment. */
 function snapshot(store: KeyValueStore): KeyValueStore {
   const copy = memoryStore();
-  const raw = store.get(KEY);
-  if (raw !== null) copy.set(KEY, raw);
+  for (const key of [KEY, LOGOUTS]) {
+    const raw = store.get(key);
+    if (raw !== null) copy.set(key, raw);
+  }
   return copy;
 }
 
 let device = 0;
 function newDevice(): KeyValueStore {
-  mirrorName = `session-mirror-${++device}`;
+  kvName = `durable-${++device}`;
   return memoryStore();
 }
 
@@ -101,35 +104,66 @@ describe('the session survives a browser killed before localStorage reached the 
     const legacy = new Session({ baseUrl: server.url }, old);
     sessions.push(legacy);
     await legacy.signIn('teacher-a-user', PASSWORD);
-    // The app before SO4 stored the answer as it came.
-    const { savedAt: _, ...asBefore } = JSON.parse(old.get(KEY)!);
-    old.set(KEY, JSON.stringify(asBefore));
+    const token = legacy.current.value!.refreshToken;
 
     const updated = await open(old);
     expect(updated.user?.id).toBe('teacher-a-user');
     const restarted = await open(memoryStore());
-    expect(restarted.current.value?.refreshToken).toBe(asBefore.refreshToken);
+    expect(restarted.current.value?.refreshToken).toBe(token);
   });
 
-  it('[SO4] a change newer than the copy (another tab, its copy still being written) is kept', async () => {
+  it('[SO4] the copy wins over localStorage whatever the clock said when each was written', async () => {
     const store = newDevice();
     const first = await open(store);
     await first.signIn('teacher-a-user', PASSWORD);
-    const newer = { ...JSON.parse(store.get(KEY)!), accessToken: 'newer', savedAt: Date.now() + 1 };
-    store.set(KEY, JSON.stringify(newer));
+    const data = first.current.value!;
+    await first.signOut();
+    // localStorage on disk from before the sign-out, stamped by a clock an hour ahead (the
+    // first SO4 compared such stamps, and the sign-out was undone).
+    const stale = memoryStore();
+    stale.set(KEY, JSON.stringify({ ...data, savedAt: Date.now() + 3.6e6 }));
 
-    const tab = await open(store);
-    expect(tab.current.value?.accessToken).toBe('newer');
-    const restarted = await open(memoryStore());
-    expect(restarted.current.value?.accessToken).toBe('newer');
+    const restarted = await open(stale);
+    expect(restarted.current.value).toBeNull();
+  });
+
+  it('[SO3][SO4] an offline sign-out killed before localStorage was written still ends the session on the server', async () => {
+    const store = newDevice();
+    const online = await open(store);
+    await online.signIn('teacher-a-user', PASSWORD);
+    const token = online.current.value!.refreshToken;
+    const before = snapshot(store);
+    online.dispose();
+
+    // The same page with no network: the logout cannot leave.
+    const offline = new Session({ baseUrl: 'http://127.0.0.1:9' }, store, durableKv(kvName));
+    sessions.push(offline);
+    await offline.restore();
+    await offline.signOut();
+    expect(JSON.parse(store.get(LOGOUTS)!)).toEqual([token]);
+
+    const restarted = await open(before);
+    expect(restarted.current.value).toBeNull();
+    expect(JSON.parse(before.get(LOGOUTS)!)).toEqual([token]);
+    await restarted.flushLogouts();
+    expect(before.get(LOGOUTS)).toBeNull();
+    const refresh = await fetch(`${server.url}/api/auth/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: token }),
+    });
+    expect(refresh.status).toBe(401);
   });
 
   it('[SO4] a copy that does not parse is dropped, not adopted', async () => {
     newDevice();
-    await indexedDbMirror(mirrorName).write({ raw: '{"accessToken":1}', at: Date.now() });
+    await durableKv(kvName).update('session', () => ({
+      session: '{"accessToken":1}',
+      pendingLogouts: null,
+    }));
 
     const session = await open(memoryStore());
     expect(session.current.value).toBeNull();
-    expect(await indexedDbMirror(mirrorName).read()).toMatchObject({ raw: null });
+    expect(await durableKv(kvName).get('session')).toEqual({ session: null, pendingLogouts: null });
   });
 });

@@ -1,0 +1,56 @@
+import { lessonId } from '@otmetka/shared';
+import { describe, expect, it } from 'vitest';
+import { closeDb, openDb, removeDbNamed } from '../src/db/database.ts';
+import { finishRemovals, noteRemoval } from '../src/db/removals.ts';
+import { setMark } from '../src/db/repo.ts';
+import { durableKv } from '../src/sync/durable-kv.ts';
+
+/**
+ * SO5 on RxDB over fake-indexeddb: a journal noted for removal at a sign-out, whose removal a
+ * killed browser never ran, is gone before the next journal opens, unsent changes included.
+ */
+
+const slot = {
+  lessonId: lessonId('sg-a', '2026-09-14', '15:00'),
+  subgroupId: 'sg-a',
+  date: '2026-09-14',
+  start: '15:00',
+  end: '16:30',
+  academicHours: 2,
+  holiday: null,
+  ruleId: 'rule-1',
+  movedFrom: null,
+};
+const user = { id: 'teacher-a-user', orgId: 'org-1' };
+
+describe('a sign-out cut short by a killed browser', () => {
+  it('[SO5] the noted journal is removed before it opens again, with its unsent mark', async () => {
+    const name = `removal-${Date.now()}`;
+    const kv = durableKv(`${name}-kv`);
+    const db = await openDb({ name, user, multiInstance: false });
+    await setMark(db, slot, 'learner-kid', { code: 'Б' });
+    expect(db.pending.size).toBeGreaterThan(0);
+    await noteRemoval(kv, name);
+    await noteRemoval(kv, name);
+    // The browser dies here: the removal never runs.
+    await closeDb(db);
+    expect(await kv.get('removals')).toEqual([name]);
+
+    await finishRemovals(kv, removeDbNamed);
+
+    expect(await kv.get('removals')).toEqual([]);
+    const again = await openDb({ name, user, multiInstance: false });
+    expect(await again.rx.collections.marks.count().exec()).toBe(0);
+    expect(again.pending.size).toBe(0);
+    await closeDb(again);
+  });
+
+  it('[SO5] a removal that fails stays noted for the next start', async () => {
+    const kv = durableKv(`removal-fails-${Date.now()}`);
+    await noteRemoval(kv, 'otmetka-x');
+    await expect(finishRemovals(kv, () => Promise.reject(new Error('blocked')))).rejects.toThrow(
+      'blocked',
+    );
+    expect(await kv.get('removals')).toEqual(['otmetka-x']);
+  });
+});
