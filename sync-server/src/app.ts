@@ -19,6 +19,7 @@ import { parentPlugin } from './parent/index.ts';
 import { reportsPlugin } from './reports/index.ts';
 import { BODY_LIMIT_BYTES, PROTOCOL_HEADER, PROTOCOL_VERSION } from './shared.ts';
 import { makeSpaFallback, staticClient } from './static.ts';
+import { ChangesHub } from './sync/changes-hub.ts';
 import { syncPlugin } from './sync/plugin.ts';
 
 /**
@@ -119,6 +120,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   noStoreApi(app);
 
   await app.register(storeLayer, { couchUrl: config.couchUrl });
+  // At the root: the streams follow it, and /api/health tells an admin how much it follows.
+  app.decorate('changes', new ChangesHub(app.store, app.log));
   await app.register(authCore, { config });
 
   await app.register(healthRoutes);

@@ -11,6 +11,8 @@ const healthSchema = z.object({
     vendor: z.string().optional(),
     version: z.string().optional(),
   }),
+  /** For an admin: the databases this process follows for its live streams. */
+  followedDatabases: z.number().int().optional(),
 });
 
 export async function healthRoutes(app: FastifyInstance) {
@@ -28,10 +30,15 @@ export async function healthRoutes(app: FastifyInstance) {
         const info = await app.store.info();
         // SC7: which database and version runs is for an admin; a stranger learns only that
         // the server and its database answer.
-        const database = (await isAdmin(request))
-          ? { reachable: true, ...info }
-          : { reachable: true };
-        return { ok: true, protocol: PROTOCOL_VERSION, database };
+        if (!(await isAdmin(request))) {
+          return { ok: true, protocol: PROTOCOL_VERSION, database: { reachable: true } };
+        }
+        return {
+          ok: true,
+          protocol: PROTOCOL_VERSION,
+          database: { reachable: true, ...info },
+          followedDatabases: app.changes.watched,
+        };
       } catch (error) {
         app.log.error({ err: error }, 'database unreachable');
         reply.status(503);

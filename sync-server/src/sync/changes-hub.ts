@@ -12,6 +12,13 @@ import type { Store } from '../db/store.ts';
 
 export type ChangeListener = (db: string, types: Set<string>) => void;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This process's followers of the databases' changes, shared by its live streams. */
+    changes: ChangesHub;
+  }
+}
+
 const LONGPOLL_TIMEOUT_MS = 50_000;
 const RETRY_MS = 1000;
 

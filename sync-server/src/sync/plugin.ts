@@ -18,7 +18,6 @@ import {
   WRITABLE_COLLECTIONS,
 } from '../shared.ts';
 import { visibilityFor } from './access.ts';
-import { ChangesHub } from './changes-hub.ts';
 import { PullPrefetch } from './prefetch.ts';
 import { pull } from './pull.ts';
 import { push } from './push.ts';
@@ -76,7 +75,7 @@ function startOrgSeqRead(app: FastifyInstance, reads: WeakMap<FastifyRequest, Pr
 }
 
 export async function syncPlugin(app: FastifyInstance, opts: { config: Config }) {
-  const hub = new ChangesHub(app.store, app.log);
+  const hub = app.changes;
   const orgSeqReads = new WeakMap<FastifyRequest, Promise<string>>();
   const prefetch = new PullPrefetch(opts.config.now);
   const seal = new ScopeSeal(opts.config.jwtSecret);

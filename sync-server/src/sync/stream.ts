@@ -46,6 +46,7 @@ class StreamSession {
 
   async open(): Promise<void> {
     await this.watch(await visibilityFor(this.store, this.user));
+    if (this.closed) return;
     this.send({ type: 'resync', collections: [...SYNC_COLLECTIONS] });
     this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), HEARTBEAT_MS);
   }
@@ -57,7 +58,12 @@ class StreamSession {
     this.hub.unsubscribe(this.dbs, this.listener);
   }
 
+  /**
+   * LV1: a stream the device dropped while it read who may see what subscribes to nothing:
+   * close() has already let go of what it held, and nothing would ever let go of more.
+   */
   private async watch(vis: Visibility): Promise<boolean> {
+    if (this.closed) return false;
     const next = watchedDbs(vis);
     const added = next.filter((d) => !this.dbs.includes(d));
     const removed = this.dbs.filter((d) => !next.includes(d));
