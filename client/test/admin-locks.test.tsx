@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import type { ChildProcess } from 'node:child_process';
+import { addMonths, monthOf, todayIn } from '@otmetka/shared';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PASSWORD } from '../../sync-server/test/helpers.ts';
@@ -120,5 +121,53 @@ describe('admin: month locks', () => {
     type('lock-month', '2026-09');
     fireEvent.click(screen.getByTestId('lock-lock'));
     await waitFor(() => expect(screen.queryByTestId('lock-open-apart')).toBeNull());
+  });
+
+  it('[LK11] a month opened by hand is listed to be closed again; a slip is asked about first', async () => {
+    const user = session.user!;
+    render(
+      <AdminApp session={{ user, fetchApi: (path, init) => session.authorised(path, init) }} />,
+    );
+    fireEvent.click(await screen.findByTestId('admin-tab-locks'));
+    await screen.findByTestId('lock-list');
+    expect(screen.queryByTestId('lock-opened')).toBeNull();
+
+    // October is closed for the whole organisation (above): opened for a correction, it is
+    // listed with its reason until an admin closes it again.
+    type('lock-month', '2026-10');
+    type('lock-reason', 'Поздняя запись');
+    fireEvent.click(screen.getByTestId('lock-unlock'));
+    const opened = await screen.findByTestId('lock-opened-2026-10');
+    expect(opened.textContent).toContain('октябрь 2026 · Поздняя запись');
+    expect(screen.getByTestId('lock-opened').textContent).toContain(
+      'Открыты вручную и сами не закроются (вся организация)',
+    );
+    fireEvent.click(screen.getByTestId('lock-close-2026-10'));
+    await waitFor(() => expect(screen.queryByTestId('lock-opened')).toBeNull());
+    expect(screen.getByTestId('lock-row-all-2026-10').textContent).toMatch(/закрыт/);
+
+    // A month that has not begun is closed only when the admin says so twice.
+    const today = todayIn('Asia/Yekaterinburg');
+    const later = addMonths(monthOf(today), 3);
+    const rows = historyRows().length;
+    type('lock-month', later);
+    fireEvent.click(screen.getByTestId('lock-lock'));
+    expect((await screen.findByTestId('lock-confirm')).textContent).toMatch(/ещё не начался/);
+    fireEvent.click(screen.getByTestId('lock-confirm-no'));
+    expect(screen.queryByTestId('lock-confirm')).toBeNull();
+    expect(historyRows()).toHaveLength(rows);
+    fireEvent.click(screen.getByTestId('lock-lock'));
+    fireEvent.click(await screen.findByTestId('lock-confirm-yes'));
+    await waitFor(() => expect(historyRows()).toHaveLength(rows + 1));
+
+    // Opening a month that is not closed would keep it from ever closing on its own.
+    type('lock-month', monthOf(today));
+    type('lock-reason', 'Заранее');
+    fireEvent.click(screen.getByTestId('lock-unlock'));
+    expect((await screen.findByTestId('lock-confirm')).textContent).toMatch(
+      /сейчас не закрыт.*не закроется сам/,
+    );
+    fireEvent.click(screen.getByTestId('lock-confirm-no'));
+    expect(historyRows()).toHaveLength(rows + 1);
   });
 });

@@ -1,4 +1,4 @@
-import { monthLockOrigin, monthOf, todayIn } from '@otmetka/shared';
+import { formatRuMonth, monthLockOrigin, monthOf, todayIn } from '@otmetka/shared';
 import type { LockListResponse } from '@otmetka/shared/api';
 import { useState } from 'preact/hooks';
 import { useOrgTime } from '../org-time.ts';
@@ -19,15 +19,7 @@ function autoClosedLine(data: LockListResponse, subgroupId: string, timeZone: st
   const first = `${Number(today.slice(0, 4)) - (today.slice(5, 7) < '09' ? 1 : 0)}-09`;
   const closed: string[] = [];
   for (let month = first; month <= monthOf(today); month = shiftMonth(month, 1)) {
-    const origin = monthLockOrigin({
-      locks: data.locks.filter((l) => l.subgroupId === null || l.subgroupId === subgroupId),
-      org: { lockDay: data.lockDay, timeZone },
-      // The whole organisation: a subgroup no lock document names.
-      subgroupId: subgroupId || 'whole-org',
-      month,
-      now,
-    });
-    if (origin === 'auto') closed.push(monthLabel(month));
+    if (originNow(data, subgroupId, timeZone, month) === 'auto') closed.push(monthLabel(month));
   }
   return closed.length > 0 ? ` Сейчас закрыты автоматически: ${closed.join(', ')}.` : '';
 }
@@ -44,6 +36,53 @@ function openApart(data: LockListResponse, names: Map<string, string>): string[]
   return data.locks
     .filter((l) => l.subgroupId !== null && !l.locked && closedForAll.has(l.month))
     .map((l) => `${monthLabel(l.month)} — ${whose(l.subgroupId, names)}`);
+}
+
+/** Who holds `month` closed now for the chosen subgroup, or for the whole organisation. */
+function originNow(data: LockListResponse, subgroupId: string, timeZone: string, month: string) {
+  return monthLockOrigin({
+    // The whole organisation: a subgroup no lock document names.
+    locks: data.locks.filter((l) => l.subgroupId === null || l.subgroupId === subgroupId),
+    org: { lockDay: data.lockDay, timeZone },
+    subgroupId: subgroupId || 'whole-org',
+    month,
+    now: new Date(),
+  });
+}
+
+/**
+ * LK11: the months opened by hand for the chosen subgroup (or the whole organisation). An
+ * opened month stays open until an admin closes it (LK1 outranks the automatic lock), and an
+ * office that opened one for a correction left it open for good with nothing saying so.
+ */
+function openedByHand(data: LockListResponse, subgroupId: string) {
+  return data.locks.filter((l) => !l.locked && l.subgroupId === (subgroupId || null));
+}
+
+/**
+ * LK11: what to make sure of before a lock or an unlock that is most likely a slip: closing a
+ * month that has not begun (it then refuses every enrolment and lesson in it), or opening a
+ * month that is not closed (it then never closes on its own).
+ */
+function doubt(
+  data: LockListResponse | undefined,
+  subgroupId: string,
+  time: { timeZone: string; today(): string },
+  month: string,
+  locked: boolean,
+): string | null {
+  if (!data) return null;
+  const label = formatRuMonth(month, true);
+  if (locked && month > monthOf(time.today())) {
+    return `${label} ещё не начался. Закрытый заранее, он не даст зачислять детей и вести журнал этого месяца, пока его не откроют.`;
+  }
+  if (!locked && originNow(data, subgroupId, time.timeZone, month) === null) {
+    const auto = data.lockDay
+      ? `: ${data.lockDay}-го числа следующего месяца он не закроется сам`
+      : '';
+    return `${label} сейчас не закрыт. Открытый вручную, он останется открытым, пока его не закроют${auto}.`;
+  }
+  return null;
 }
 
 /** Whose month it is: the subgroup by name (programme first), or the whole organisation. */
@@ -65,15 +104,27 @@ export function LocksScreen() {
   const [names, setNames] = useState<Map<string, string>>(new Map());
   const list = useLoad(() => api.listLocks(subgroupId || undefined), [api, subgroupId]);
   const { busy, error, errors, setErrors, save } = useSave();
+  const [asking, setAsking] = useState<{ month: string; locked: boolean; text: string } | null>(
+    null,
+  );
   const apart = list.data ? openApart(list.data, names) : [];
+  const opened = list.data ? openedByHand(list.data, subgroupId) : [];
 
-  const submit = async (locked: boolean) => {
-    if (!isMonthInput(month)) return setErrors({ month: 'Укажите месяц' });
+  const submit = async (locked: boolean, target = month, sure = false) => {
+    if (!isMonthInput(target)) return setErrors({ month: 'Укажите месяц' });
     if (!locked && !reason.trim()) return setErrors({ reason: 'Укажите причину открытия месяца' });
     setErrors({});
+    const text = sure ? null : doubt(list.data, subgroupId, time, target, locked);
+    setAsking(text ? { month: target, locked, text } : null);
+    if (text) return;
 
     const done = await save(() =>
-      api.setLock({ subgroupId: subgroupId || null, month, locked, reason: reason.trim() }),
+      api.setLock({
+        subgroupId: subgroupId || null,
+        month: target,
+        locked,
+        reason: reason.trim(),
+      }),
     );
     if (done) {
       setReason('');
@@ -113,6 +164,30 @@ export function LocksScreen() {
         />
       </div>
       <AdminError error={error} testid="lock-error" />
+      {asking ? (
+        <div class="ap-warn" role="alert" data-testid="lock-confirm">
+          <p>{asking.text}</p>
+          <div class="ap-actions">
+            <button
+              type="button"
+              class="ap-btn ap-btn--primary"
+              disabled={busy}
+              onClick={() => submit(asking.locked, asking.month, true)}
+              data-testid="lock-confirm-yes"
+            >
+              {asking.locked ? 'Закрыть заранее' : 'Открыть всё равно'}
+            </button>
+            <button
+              type="button"
+              class="ap-btn"
+              onClick={() => setAsking(null)}
+              data-testid="lock-confirm-no"
+            >
+              Отмена
+            </button>
+          </div>
+        </div>
+      ) : null}
       <div class="ap-actions">
         <button
           type="button"
@@ -138,6 +213,31 @@ export function LocksScreen() {
           Месяц закрыт для всей организации, но открыт отдельно для подгрупп: {apart.join('; ')}.
           Чтобы закрыть и их, выберите подгруппу и нажмите «Закрыть месяц».
         </p>
+      ) : null}
+      {opened.length > 0 ? (
+        <div class="ap-warn" data-testid="lock-opened">
+          <p>
+            Открыты вручную и сами не закроются ({whose(subgroupId || null, names)}). Закройте
+            месяц, когда исправления внесены:
+          </p>
+          <ul class="ap-list">
+            {opened.map((l) => (
+              <li key={l.id} data-testid={`lock-opened-${l.month}`}>
+                <b>{monthLabel(l.month)}</b>
+                {l.reason ? ` · ${l.reason}` : ''} · {time.formatInstant(l.at)}{' '}
+                <button
+                  type="button"
+                  class="ap-btn"
+                  disabled={busy}
+                  onClick={() => submit(true, l.month)}
+                  data-testid={`lock-close-${l.month}`}
+                >
+                  Закрыть
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       <AdminError error={list.error} testid="lock-list-error" />
       {list.loading && !list.data ? <Loading testid="lock-list-loading" /> : null}
