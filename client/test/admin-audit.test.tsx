@@ -95,7 +95,7 @@ function rows(): string[] {
 }
 
 describe('admin: the history of a mark', () => {
-  it('[AU1] names fields and values in words and shows an edit whose audit write was lost', async () => {
+  it('[AU1][AU3] names the mark, fields and values in words and shows an edit whose audit write was lost', async () => {
     const user = session.user!;
     render(
       <AdminApp session={{ user, fetchApi: (path, init) => session.authorised(path, init) }} />,
@@ -105,6 +105,9 @@ describe('admin: the history of a mark', () => {
     fireEvent.click(await screen.findByTestId(`mark-cell-${MARK}`));
 
     await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(screen.getByTestId('audit-title').textContent).toBe(
+      'Смирнов Кирилл — занятие 07.09.2026, 15:00',
+    );
     const [audited, recovered] = rows();
     expect(audited).toMatch(/отметка.*— → Б.*tablet-1.*онлайн/);
     expect(audited).not.toMatch(/восстановлено/);

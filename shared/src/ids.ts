@@ -54,6 +54,16 @@ export function markIdDayPrefix(subgroupId: string, date: string): string {
   return `mark:${subgroupId}:${date}:`;
 }
 
+/** The parts of a mark's id (markId), or null for any other id. */
+export function parseMarkId(
+  id: string,
+): { subgroupId: string; date: string; start: string; learnerId: string } | null {
+  const m = /^mark:([a-z0-9-]+):(\d{4}-\d{2}-\d{2}):(\d{2})(\d{2}):([a-z0-9-]+)$/.exec(id);
+  if (!m) return null;
+  const [, subgroupId, date, hh, mm, learnerId] = m as unknown as string[];
+  return { subgroupId: subgroupId!, date: date!, start: `${hh}:${mm}`, learnerId: learnerId! };
+}
+
 export function rosterId(subgroupId: string, learnerId: string): string {
   return `roster:${check(isEntityId, subgroupId, 'subgroupId')}:${check(isEntityId, learnerId, 'learnerId')}`;
 }

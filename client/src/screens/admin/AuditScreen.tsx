@@ -1,4 +1,6 @@
-import type { AuditView } from '@otmetka/shared/api';
+import { formatRuDate, parseMarkId } from '@otmetka/shared';
+import type { AuditView, TabelResponse } from '@otmetka/shared/api';
+import { useState } from 'preact/hooks';
 import { FIELD_LABELS } from '../../sync/errors.ts';
 import { fieldValueText } from '../../sync/lost-text.ts';
 import { useOrgTime } from '../org-time.ts';
@@ -16,6 +18,8 @@ import { AdminError, Loading, useLoad } from './ui.tsx';
 export function AuditScreen() {
   const { subgroupId, auditDocId, go } = useAdmin();
   const [month, setMonth] = useThisMonth();
+  // The learners' names of the month on screen, for the heading of the mark picked from it.
+  const [names, setNames] = useState<Map<string, string>>(new Map());
 
   return (
     <section class="ap-screen" data-testid="audit">
@@ -26,9 +30,10 @@ export function AuditScreen() {
           subgroupId={subgroupId}
           month={month}
           onPick={(docId) => go('audit', { docId })}
+          onNames={setNames}
         />
       ) : null}
-      {auditDocId ? <DocHistory docId={auditDocId} /> : null}
+      {auditDocId ? <DocHistory docId={auditDocId} names={names} /> : null}
     </section>
   );
 }
@@ -37,13 +42,19 @@ function MonthMarks({
   subgroupId,
   month,
   onPick,
+  onNames,
 }: {
   subgroupId: string;
   month: string;
   onPick: (id: string) => void;
+  onNames: (names: Map<string, string>) => void;
 }) {
   const { reports } = useAdmin();
-  const tabel = useLoad(() => reports.tabel(subgroupId, month), [reports, subgroupId, month]);
+  const tabel = useLoad(async () => {
+    const loaded: TabelResponse = await reports.tabel(subgroupId, month);
+    onNames(new Map(loaded.rows.map((r) => [r.learnerId, r.name])));
+    return loaded;
+  }, [reports, subgroupId, month]);
   if (tabel.error) return <AdminError error={tabel.error} testid="audit-tabel-error" />;
   if (!tabel.data) return <Loading testid="audit-tabel-loading" />;
   return (
@@ -86,15 +97,26 @@ function When({ entry }: { entry: AuditView }) {
   );
 }
 
-function DocHistory({ docId }: { docId: string }) {
+/**
+ * AU3: what the history is of, in words: «Иванов Тимофей — занятие 11.11.2026, 15:00». The
+ * learner's name comes from the month on screen; a mark opened from elsewhere (the refused
+ * edits) is named by its lesson alone. Before, the heading was the document's id.
+ */
+function docTitle(docId: string, names: Map<string, string>): string {
+  const mark = parseMarkId(docId);
+  if (!mark) return 'Запись журнала';
+  const lesson = `занятие ${formatRuDate(mark.date)}, ${mark.start}`;
+  const name = names.get(mark.learnerId);
+  return name ? `${name} — ${lesson}` : `Отметка: ${lesson}`;
+}
+
+function DocHistory({ docId, names }: { docId: string; names: Map<string, string> }) {
   const { api } = useAdmin();
   const audit = useLoad(() => api.audit({ docId }), [api, docId]);
 
   return (
     <div class="ap-card" data-testid="audit-history">
-      <h3>
-        Документ <span class="ap-mono">{docId}</span>
-      </h3>
+      <h3 data-testid="audit-title">{docTitle(docId, names)}</h3>
       <AdminError error={audit.error} testid="audit-error" />
       {audit.loading && !audit.data ? <Loading testid="audit-loading" /> : null}
       {audit.data?.entries.length === 0 ? <p class="ap-muted">Изменений не записано.</p> : null}
