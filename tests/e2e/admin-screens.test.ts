@@ -134,6 +134,45 @@ describe('admin and parent: section tabs', () => {
     90_000,
   );
 
+  it('[AS12] on a phone the admin sections are one row, and held sideways they scroll away', async () => {
+    const device = await newDevice(env.browser, { viewport: { width: 375, height: 667 } });
+    const page = await device.newPage();
+    await signIn(page, env.server, 'admin');
+    await page.getByTestId('teacher-list').waitFor();
+    const upright = await page.evaluate(() => {
+      const nav = document.querySelector('nav.ap-tabs') as HTMLElement;
+      const tops = new Set(Array.from(nav.children, (tab) => tab.getBoundingClientRect().top));
+      return { rows: tops.size, height: nav.getBoundingClientRect().height };
+    });
+    expect(upright.rows).toBe(1);
+    expect(upright.height).toBeLessThan(80);
+    // A section at the far end is opened and brought into view.
+    await page.getByTestId('admin-tab-refusals').click();
+    const box = await page.getByTestId('admin-tab-refusals').boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(375.5);
+
+    await page.setViewportSize({ width: 740, height: 360 });
+    await page.getByTestId('admin-tab-teachers').click();
+    await page.getByTestId('teacher-list').waitFor();
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const navBottom = await page.evaluate(
+      () => document.querySelector('nav.ap-tabs')!.getBoundingClientRect().bottom,
+    );
+    expect(navBottom, 'the sections scrolled away with the page').toBeLessThanOrEqual(0);
+    await device.close();
+  });
+
+  it('[AS12] on a portrait tablet the registry’s «Изменить» stays on screen', async () => {
+    const device = await newDevice(env.browser, { viewport: PORTRAIT });
+    const page = await device.newPage();
+    await signIn(page, env.server, 'admin');
+    await page.getByTestId('teacher-list').waitFor();
+    const edit = page.getByTestId('teacher-list').locator('tbody tr').first().locator('td').last();
+    const box = await edit.boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(PORTRAIT.width);
+    await device.close();
+  });
+
   it('[AS2] the teacher’s sync bar sticks whole below the top bar on a long month (phone)', async () => {
     // A short screen, so a month's lessons run past it.
     const device = await newDevice(env.browser, { viewport: { width: 390, height: 560 } });

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { adminApi } from '../../api/admin.ts';
 import { reportsApi } from '../../api/reports.ts';
 import { OrgTimeZone } from '../org-time.ts';
@@ -29,6 +29,14 @@ import { OFFLINE_ADMIN_TEXT, OfflineBanner, useOnline } from './ui.tsx';
  */
 export function AdminApp({ session }: { session: ScreenSession }) {
   const [tab, setTab] = useState<AdminTab>('teachers');
+  const tabs = useRef<HTMLElement>(null);
+  // AS12: on a phone the sections scroll sideways; the open one is kept in view (a section
+  // opened from another, as the refused edits open a mark's history, may be off screen).
+  useEffect(() => {
+    tabs.current
+      ?.querySelector('[aria-current="page"]')
+      ?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }, [tab]);
   const [subgroupId, setSubgroupId] = useState('');
   const [auditDocId, setAuditDocId] = useState('');
   const online = useOnline();
@@ -57,7 +65,7 @@ export function AdminApp({ session }: { session: ScreenSession }) {
     <OrgTimeZone.Provider value={session.user.timeZone}>
       <AdminContext.Provider value={value}>
         <div class="ap-app" data-testid="admin-app">
-          <nav class="ap-tabs" aria-label="Разделы администратора">
+          <nav class="ap-tabs" aria-label="Разделы администратора" ref={tabs}>
             {ADMIN_TABS.map(([key, label]) => (
               <button
                 type="button"

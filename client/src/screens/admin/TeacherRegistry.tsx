@@ -145,7 +145,7 @@ function TeacherTable({ teachers, onEdit, onAccount, onPassword, onAccess }: Tab
   }
   return (
     <div class="ap-table-wrap">
-      <table class="ap-table" data-testid="teacher-list">
+      <table class="ap-table ap-table--actions" data-testid="teacher-list">
         <thead>
           <tr>
             <th>ФИО</th>
