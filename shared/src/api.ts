@@ -303,6 +303,23 @@ export type ScheduleSaveResponse = z.infer<typeof scheduleSaveResponseSchema>;
 // Applications and roster
 
 /** An application as admins and parents see it: names, never a birth date. */
+/**
+ * EN7: another subgroup the child studies in whose lessons overlap this one's in time, from
+ * today on: the first such lesson and how many there are.
+ */
+export const applicationOverlapSchema = z.object({
+  subgroupId: entityIdSchema,
+  subgroupName: shortText,
+  programmeName: shortText,
+  date: localDateSchema,
+  start: localTimeSchema,
+  end: localTimeSchema,
+  otherStart: localTimeSchema,
+  otherEnd: localTimeSchema,
+  count: z.number().int().min(1),
+});
+export type ApplicationOverlap = z.infer<typeof applicationOverlapSchema>;
+
 export const applicationViewSchema = z.object({
   id: entityIdSchema,
   subgroupId: entityIdSchema,
@@ -316,6 +333,8 @@ export const applicationViewSchema = z.object({
   status: shortText,
   history: z.array(applicationEventSchema),
   createdAt: z.number().int(),
+  /** EN7: for an open application, the child's other subgroups whose lessons overlap. */
+  overlaps: z.array(applicationOverlapSchema).optional(),
 });
 export type ApplicationView = z.infer<typeof applicationViewSchema>;
 

@@ -6,6 +6,7 @@ export * from './enrolment.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './locks.ts';
+export * from './overlaps.ts';
 export * from './protocol.ts';
 export * from './rules.ts';
 export * from './schedule.ts';

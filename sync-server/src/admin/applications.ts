@@ -34,6 +34,7 @@ import { HttpError, notFound } from '../http/errors.ts';
 import { route } from '../http/route.ts';
 import { journal, learnerDisplayName, OrgData } from './data.ts';
 import { type LockedMonthOf, lockedMonthChecker, monthLocked } from './month-locks.ts';
+import { withOverlaps } from './overlaps.ts';
 
 /**
  * Applications and the roster. The status set is the organisation's (org.applicationStatuses);
@@ -413,8 +414,9 @@ export function applicationRoutes(app: FastifyInstance): void {
         loadNames(data),
       ]);
       applications.sort((a, b) => b.createdAt - a.createdAt);
+      const views = applications.map((a) => applicationView(a, names));
       return {
-        applications: applications.map((a) => applicationView(a, names)),
+        applications: await withOverlaps(data, views, names, app.config.now()),
         statuses: org.applicationStatuses,
       };
     },

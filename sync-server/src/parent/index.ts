@@ -23,6 +23,7 @@ import {
 } from '@otmetka/shared/api';
 import type { FastifyInstance } from 'fastify';
 import { applicationView, loadNames } from '../admin/applications.ts';
+import { withOverlaps } from '../admin/overlaps.ts';
 import { learnerDisplayName, OrgData } from '../admin/data.ts';
 import type { Doc } from '../db/store.ts';
 import { HttpError } from '../http/errors.ts';
@@ -263,7 +264,8 @@ function applicationRoutes(app: FastifyInstance) {
         loadNames(data, [user.sub]),
       ]);
       applications.sort((a, b) => b.createdAt - a.createdAt);
-      return { applications: applications.map((a) => applicationView(a, names)) };
+      const views = applications.map((a) => applicationView(a, names));
+      return { applications: await withOverlaps(data, views, names, app.config.now()) };
     },
   );
   route(
@@ -334,7 +336,9 @@ function applicationRoutes(app: FastifyInstance) {
         createdAt: now,
       };
       await app.store.put(data.orgDb, application as AsDoc<Application>);
-      return applicationView(application, await loadNames(data, [user.sub]));
+      const names = await loadNames(data, [user.sub]);
+      const [view] = await withOverlaps(data, [applicationView(application, names)], names, now);
+      return view!;
     },
   );
 }

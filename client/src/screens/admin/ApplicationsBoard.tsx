@@ -10,6 +10,7 @@ import { useOrgTime } from '../org-time.ts';
 import { useAdmin } from './context.ts';
 import { isDateInput, lineErrorOf } from './form.tsx';
 import { formatDate } from './format.ts';
+import { OverlapNote } from './OverlapNote.tsx';
 import { SubgroupPicker } from './SubgroupPicker.tsx';
 import { AdminError, Field, Loading, Select, TextInput, useAction, useLoad } from './ui.tsx';
 
@@ -195,6 +196,7 @@ function ApplicationCard({ application: a, statuses, onChanged }: CardProps) {
         Родитель: {a.parentName} · подана {time.formatInstant(a.createdAt)}
       </div>
       <StatusDate application={a} />
+      <OverlapNote overlaps={a.overlaps} testid={`app-overlap-${a.id}`} />
       <div class="ap-actions">
         <button
           type="button"

@@ -1,5 +1,6 @@
 import { applicationStatusLabel } from '@otmetka/shared';
 import { formatDate } from '../admin/format.ts';
+import { OverlapNote } from '../admin/OverlapNote.tsx';
 import { ErrorLine, Loading } from '../admin/ui.tsx';
 import { useOrgTime } from '../org-time.ts';
 import { useParent } from './context.ts';
@@ -44,6 +45,7 @@ export function MyApplications({ onCatalogue }: { onCatalogue: () => void }) {
               Статус:{' '}
               <b data-testid={`parent-app-status-${a.id}`}>{applicationStatusLabel(a.status)}</b>
             </div>
+            <OverlapNote overlaps={a.overlaps} testid={`parent-app-overlap-${a.id}`} />
             <ol class="ap-history">
               {a.history.map((h) => (
                 <li key={`${h.at}-${h.status}`}>
