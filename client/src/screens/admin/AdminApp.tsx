@@ -21,6 +21,7 @@ import { ScheduleEditor } from './ScheduleEditor.tsx';
 import { SubgroupsScreen } from './SubgroupsScreen.tsx';
 import { TeacherRegistry } from './TeacherRegistry.tsx';
 import { OFFLINE_ADMIN_TEXT, OfflineBanner, useOnline } from './ui.tsx';
+import { UnsavedContext, UnsavedEdits } from './unsaved.ts';
 
 /**
  * The organisation admin's part of the PWA. It works online only: the registry holds personal
@@ -44,17 +45,32 @@ export function AdminApp({ session }: { session: ScreenSession }) {
   const api = useMemo(() => adminApi(session.fetchApi), [session.fetchApi]);
   const reports = useMemo(() => reportsApi(session.fetchApi), [session.fetchApi]);
 
+  const edits = useMemo(() => new UnsavedEdits(), []);
+  useEffect(() => {
+    const warn = (event: BeforeUnloadEvent) => {
+      if (edits.any) event.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [edits]);
+  const openTab = (next: AdminTab) => {
+    if (next !== tab && edits.mayLeave()) setTab(next);
+  };
+
   const value: AdminContextValue = {
     user: session.user,
     api,
     reports,
     subgroupId,
-    selectSubgroup: setSubgroupId,
+    selectSubgroup: (id) => {
+      if (id !== subgroupId && edits.mayLeave()) setSubgroupId(id);
+    },
     // Functional update: a choice made while the list was loading must not be overwritten.
     ensureSubgroup: (ids) =>
       setSubgroupId((current) => (ids.includes(current) ? current : (ids[0] ?? ''))),
     auditDocId,
     go: (next, options = {}) => {
+      if (!edits.mayLeave()) return;
       if (options.subgroupId !== undefined) setSubgroupId(options.subgroupId);
       if (options.docId !== undefined) setAuditDocId(options.docId);
       setTab(next);
@@ -64,26 +80,28 @@ export function AdminApp({ session }: { session: ScreenSession }) {
   return (
     <OrgTimeZone.Provider value={session.user.timeZone}>
       <AdminContext.Provider value={value}>
-        <div class="ap-app" data-testid="admin-app">
-          <nav class="ap-tabs" aria-label="Разделы администратора" ref={tabs}>
-            {ADMIN_TABS.map(([key, label]) => (
-              <button
-                type="button"
-                key={key}
-                class={key === tab ? 'ap-tab ap-tab--active' : 'ap-tab'}
-                aria-current={key === tab ? 'page' : undefined}
-                data-testid={`admin-tab-${key}`}
-                onClick={() => setTab(key)}
-              >
-                {label}
-              </button>
-            ))}
-          </nav>
-          {online ? null : <OfflineBanner text={OFFLINE_ADMIN_TEXT} testid="admin-offline" />}
-          <main class="ap-main">
-            <AdminTabView tab={tab} />
-          </main>
-        </div>
+        <UnsavedContext.Provider value={edits}>
+          <div class="ap-app" data-testid="admin-app">
+            <nav class="ap-tabs" aria-label="Разделы администратора" ref={tabs}>
+              {ADMIN_TABS.map(([key, label]) => (
+                <button
+                  type="button"
+                  key={key}
+                  class={key === tab ? 'ap-tab ap-tab--active' : 'ap-tab'}
+                  aria-current={key === tab ? 'page' : undefined}
+                  data-testid={`admin-tab-${key}`}
+                  onClick={() => openTab(key)}
+                >
+                  {label}
+                </button>
+              ))}
+            </nav>
+            {online ? null : <OfflineBanner text={OFFLINE_ADMIN_TEXT} testid="admin-offline" />}
+            <main class="ap-main">
+              <AdminTabView tab={tab} />
+            </main>
+          </div>
+        </UnsavedContext.Provider>
       </AdminContext.Provider>
     </OrgTimeZone.Provider>
   );

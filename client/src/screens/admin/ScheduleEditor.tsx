@@ -22,6 +22,7 @@ import {
   type ScheduleDraft,
 } from './schedule-draft.ts';
 import { AdminError, Loading, useLoad } from './ui.tsx';
+import { useUnsaved } from './unsaved.ts';
 
 /**
  * The schedule editor: weekly rules, exceptions and the holiday rule of one subgroup. Saving
@@ -63,14 +64,22 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
   );
   const [saved, setSaved] = useState<ScheduleSaveResponse | null>(null);
   const { busy, lineError, errors, setErrors, save: saving } = useSave(showsScheduleField);
+  // AS13: the draft as first shown or last saved, as its request; one that differs is unsaved.
+  const [storedKey, setStoredKey] = useState<string | null>(null);
+  const key = draft ? JSON.stringify(inputOf(draft)) : null;
+  const markSaved = useUnsaved(key !== null && storedKey !== null && key !== storedKey);
 
   // The draft starts from the stored schedule, or from one rule over the study period.
   useEffect(() => {
-    if (loaded.data && !draft && (loaded.data.schedule || subgroup))
-      setDraft(draftOf(loaded.data.schedule, subgroup));
+    if (loaded.data && !draft && (loaded.data.schedule || subgroup)) {
+      const first = draftOf(loaded.data.schedule, subgroup);
+      setDraft(first);
+      // Nothing typed yet: the proposal for a subgroup without a schedule is not an edit either.
+      setStoredKey(JSON.stringify(inputOf(first)));
+    }
   }, [loaded.data, subgroup]);
 
-  if (!draft) {
+  if (!draft || key === null) {
     return loaded.error ? (
       <AdminError error={loaded.error} testid="schedule-load-error" />
     ) : (
@@ -78,7 +87,6 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
     );
   }
 
-  const key = JSON.stringify(inputOf(draft));
   const previewIsCurrent = preview?.key === key;
   // LK9: a draft that touches a closed month is shown, but cannot be saved.
   const locked = previewIsCurrent ? preview.result.locked : null;
@@ -98,6 +106,8 @@ function ScheduleForm({ subgroupId, subgroup, api }: FormProps) {
     saving(async () => {
       setErrors({});
       setSaved(await api.saveSchedule(subgroupId, inputOf(draft)));
+      markSaved();
+      setStoredKey(key);
       setPreview(null);
     });
 

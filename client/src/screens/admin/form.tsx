@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { fieldErrors } from '../../api/messages.ts';
 import { Field, Select, TextInput, useAction } from './ui.tsx';
+import { useUnsaved } from './unsaved.ts';
 
 /**
  * The parts every create/edit form of the admin and parent screens is made of: the typed
@@ -14,12 +15,19 @@ export type FieldErrors = Partial<Record<string, string>>;
 
 /** A form's typed values; `set(key)` is the input handler of one field. */
 export function useFormValues<V extends object>(initial: () => V) {
-  const [values, setValues] = useState<V>(initial);
+  const [start, setStart] = useState<V>(initial);
+  const [values, setValues] = useState<V>(start);
+  const saved = useUnsaved(JSON.stringify(values) !== JSON.stringify(start));
   const set =
     <K extends keyof V>(key: K) =>
     (value: V[K]) =>
       setValues((old) => ({ ...old, [key]: value }));
-  return { values, setValues, set };
+  /** What is shown now is what is stored (AS13). */
+  const markSaved = () => {
+    saved();
+    setStart(values);
+  };
+  return { values, setValues, set, markSaved };
 }
 
 /** What a form's own check gives: an error per field and, when there is none, the request. */
@@ -96,7 +104,18 @@ export function useForm<V extends object>(initial: () => V) {
     error: saving.errors[key],
   });
 
-  return { ...form, ...saving, field };
+  // A form that saved is not asked about when its `done` switches section (AS13).
+  const submit = <I, T>(
+    check: () => Checked<I>,
+    send: (input: I) => Promise<T>,
+    done: (saved: T) => void,
+  ) =>
+    saving.submit(check, send, (saved) => {
+      form.markSaved();
+      done(saved);
+    });
+
+  return { ...form, ...saving, submit, field };
 }
 
 type InputFieldProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'onInput' | 'value'> & {

@@ -76,7 +76,13 @@ export function Select({ value, onValue, testid, options, disabled }: SelectProp
       disabled={disabled}
       id={testid}
       data-testid={testid}
-      onChange={(e) => onValue(e.currentTarget.value)}
+      onChange={(e) => {
+        const select = e.currentTarget;
+        onValue(select.value);
+        // A choice the screen refused (AS13: the admin kept unsaved edits) must not stay shown;
+        // an accepted one comes back with the next render.
+        select.value = value;
+      }}
     >
       {options.map((o) => (
         <option key={o.value} value={o.value}>
