@@ -28,6 +28,8 @@ export interface SheetInput extends SheetData {
   merges?: string[];
   /** Zero-based columns whose numbers are Excel date serials, shown as dates. */
   dateColumns?: number[];
+  /** Printed on A4 across the page, all columns on one page's width (as many pages down). */
+  printLandscapeFitWidth?: boolean;
 }
 
 /** Unpacked parts larger than this are refused (a zip bomb guard; real sheets are far smaller). */
@@ -320,12 +322,19 @@ function sheetXml(sheet: SheetInput, i: number): string {
     }
     return `<mergeCell ref="${ref}"/>`;
   });
+  // Schema order: sheetPr first; pageMargins and pageSetup after mergeCells.
+  const fit = sheet.printLandscapeFitWidth === true;
   return [
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+    fit ? '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' : '',
     cols.length ? `<cols>${cols.join('')}</cols>` : '',
     `<sheetData>${rows.join('')}</sheetData>`,
     merges.length ? `<mergeCells count="${merges.length}">${merges.join('')}</mergeCells>` : '',
+    fit
+      ? '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>' +
+        '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+      : '',
     '</worksheet>',
   ].join('');
 }

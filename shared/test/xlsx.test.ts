@@ -95,6 +95,30 @@ describe('xlsx writer', () => {
     expect(readXlsx(bytes).sheets[0]!.rows[0]).toEqual(risky);
   });
 
+  it('[RP10] a sheet set to print landscape fits its width on one A4 page and reads back the same', () => {
+    const rows = [
+      ['ФИО', '01.12', '03.12'],
+      ['Иванов', 'Н', ''],
+    ];
+    const bytes = writeXlsx([{ name: 'Табель', rows, printLandscapeFitWidth: true }]);
+    const xml = strFromU8(unzipSync(bytes)['xl/worksheets/sheet1.xml']!);
+
+    expect(xml).toMatch(
+      /^<\?xml[^>]*\?><worksheet[^>]*><sheetPr><pageSetUpPr fitToPage="1"\/><\/sheetPr>/,
+    );
+    expect(xml).toMatch(
+      /<\/sheetData><pageMargins [^>]*\/><pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"\/><\/worksheet>$/,
+    );
+    expect(readXlsx(bytes).sheets[0]!.rows).toEqual([
+      ['ФИО', '01.12', '03.12'],
+      ['Иванов', 'Н'],
+    ]);
+    const plain = strFromU8(
+      unzipSync(writeXlsx([{ name: 'Лист1', rows }]))['xl/worksheets/sheet1.xml']!,
+    );
+    expect(plain).not.toContain('pageSetup');
+  });
+
   it('[TI4] the same input gives the same bytes', () => {
     const sheet = { name: 'Лист1', rows: [['a', 1]] };
     expect(writeXlsx([sheet])).toEqual(writeXlsx([sheet]));

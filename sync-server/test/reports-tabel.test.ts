@@ -10,6 +10,7 @@ import {
   type Subgroup,
   takenSlots,
 } from '@otmetka/shared';
+import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { buildHours } from '../src/reports/hours.ts';
 import { buildTabel, tabelXlsx } from '../src/reports/tabel.ts';
@@ -164,6 +165,12 @@ describe('табель', () => {
     const rows = readXlsx(tabelXlsx(after, 'ДДТ')).sheets[0]!.rows;
     const line = rows.find((r) => r[1] === 'Андреев Марк')!;
     expect(line.slice(2)).toEqual(['Б', '—', '—', 1, 1]);
+  });
+
+  it('[RP10] the XLSX prints landscape on A4 with its columns on one page’s width', () => {
+    const xml = strFromU8(unzipSync(tabelXlsx(tabel, 'ДДТ'))['xl/worksheets/sheet1.xml']!);
+    expect(xml).toContain('<pageSetUpPr fitToPage="1"/>');
+    expect(xml).toContain('orientation="landscape" fitToWidth="1" fitToHeight="0"');
   });
 
   it('the XLSX has each lesson’s date and start–end time, ✓ for present, — when not enrolled; text stays text', () => {

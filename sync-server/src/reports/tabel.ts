@@ -334,6 +334,8 @@ export function tabelXlsx(
       rows,
       merges,
       colWidths: [5, 28, ...Array.from({ length: Math.max(0, width - 4) }, () => 12), 11, 13],
+      // RP10: a month of 13 lessons printed across several portrait pages.
+      printLandscapeFitWidth: true,
     },
   ]);
 }
