@@ -187,7 +187,7 @@ describe('admin and parent: applications', () => {
     type(`app-date-${app}`, '2027-08-01');
     fireEvent.click(screen.getByTestId(`app-apply-${app}`));
     expect((await screen.findByTestId(`app-date-${app}-error`)).textContent).toBe(
-      'Дата зачисления вне периода обучения подгруппы',
+      'Дата зачисления вне периода обучения подгруппы (01.09.2026–31.05.2027)',
     );
     expect(screen.queryByTestId(`app-error-${app}`)).toBeNull();
   });

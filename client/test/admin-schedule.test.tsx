@@ -177,6 +177,19 @@ describe('admin: subgroup form', () => {
     expect(subgroups.find((s) => s.id === 'sg-a')?.periodTo).toBe('2027-05-31');
   });
 
+  it('[AS14] a cancellation or a move starts at the lessons’ one time; an added lesson, at none', async () => {
+    await openSchedule('sg-a');
+    const value = (testid: string) => (screen.getByTestId(testid) as HTMLInputElement).value;
+
+    // sg-a meets at 15:00 only.
+    fireEvent.click(screen.getByTestId('schedule-exception-add-cancel'));
+    fireEvent.click(screen.getByTestId('schedule-exception-add-move'));
+    fireEvent.click(screen.getByTestId('schedule-exception-add-add'));
+    expect(value('schedule-exception-0-start')).toBe('15:00');
+    expect(value('schedule-exception-1-start')).toBe('15:00');
+    expect(value('schedule-exception-2-start')).toBe('');
+  });
+
   it('[AS8][AS9][SCH13] a move fills its end from the lesson’s length, an added lesson from its hours; a move wants a reason; the preview marks both dates', async () => {
     await openSchedule('sg-a');
     const value = (testid: string) => (screen.getByTestId(testid) as HTMLInputElement).value;

@@ -145,7 +145,10 @@ function rosterChangeOf(
     throw statusError('date', enrol ? 'нужна дата зачисления' : 'нужна дата отчисления');
   }
   if (enrol && (body.date < subgroup.periodFrom || body.date > subgroup.periodTo)) {
-    throw statusError('date', 'дата зачисления вне периода обучения подгруппы');
+    throw statusError(
+      'date',
+      `дата зачисления вне периода обучения подгруппы (${formatRuDate(subgroup.periodFrom)}–${formatRuDate(subgroup.periodTo)})`,
+    );
   }
   // EN3: «обучается» again, with another date, corrects the date the learner studies from;
   // as an enrolment it changed nothing while the history told the parent the new date.

@@ -347,7 +347,7 @@ function ExceptionsEditor({ draft, errors, onChange }: ExceptionsProps) {
       exceptions: draft.exceptions.map((x, j) => (j === i ? { ...x, ...p } : x)),
     });
   const add = (kind: ExceptionKind) =>
-    onChange({ ...draft, exceptions: [...draft.exceptions, newException(kind)] });
+    onChange({ ...draft, exceptions: [...draft.exceptions, newException(kind, draft.rules)] });
 
   return (
     <fieldset class="ap-fieldset" data-testid="schedule-exceptions">

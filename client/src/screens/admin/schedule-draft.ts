@@ -62,12 +62,19 @@ export function newRule(
   };
 }
 
-export function newException(kind: ExceptionKind): ExceptionDraft {
+/**
+ * AS14: a new exception starts at the lessons' time when the rules have one time only: a
+ * cancellation or a move of «the lesson on the 21st» then needs just the date (the empty
+ * «Начало» answered «Ожидается время ЧЧ:ММ» on a group that meets at 15:00 only).
+ */
+export function newException(kind: ExceptionKind, rules: RuleDraft[] = []): ExceptionDraft {
+  const starts = new Set(rules.map((r) => r.start).filter(Boolean));
+  const start = kind !== 'add' && starts.size === 1 ? [...starts][0]! : '';
   return {
     key: newEntityId('x'),
     kind,
     date: '',
-    start: '',
+    start,
     toDate: '',
     toStart: '',
     end: '',
