@@ -23,8 +23,8 @@ import {
 } from '@otmetka/shared/api';
 import type { FastifyInstance } from 'fastify';
 import { applicationView, loadNames } from '../admin/applications.ts';
-import { withOverlaps } from '../admin/overlaps.ts';
 import { learnerDisplayName, OrgData } from '../admin/data.ts';
+import { withOverlaps } from '../admin/overlaps.ts';
 import type { Doc } from '../db/store.ts';
 import { HttpError } from '../http/errors.ts';
 import { route } from '../http/route.ts';
