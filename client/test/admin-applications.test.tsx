@@ -156,6 +156,8 @@ describe('admin and parent: applications', () => {
     const warning = await screen.findByTestId(`app-confirm-${enrolled}-warning`);
     expect(warning.textContent).toContain('не появится в журнале совсем');
     expect(warning.textContent).toContain('15.09.2026');
+    // The marks already given leave the табель and the diary with the period (AS5).
+    expect(warning.textContent).toContain('перестанут показываться в табеле и в дневнике');
     fireEvent.click(screen.getByTestId(`app-apply-${enrolled}`));
     expect(screen.getByTestId(`app-confirm-${enrolled}-error`).textContent).toBe(
       'Подтвердите, что период обучения нужно удалить',
