@@ -33,7 +33,7 @@ function type(testid: string, value: string) {
 }
 
 describe('parent registration', () => {
-  it('[AC2] the link opens the sign-up with the organisation named; a taken login is told in Russian; then the parent is signed in', async () => {
+  it('[AC2][AC5] the link opens the sign-up with the organisation named; a taken login is told in Russian and cleared once edited; then the parent is signed in', async () => {
     location.hash = `#/register/${ORG_ID}`;
     const session = new Session({ baseUrl: server.url }, memoryStore());
     render(<SignIn session={session} />);
@@ -53,7 +53,9 @@ describe('parent registration', () => {
     expect(error.textContent).toBe('Логин: логин «teacher-a-user» занят');
     expect(session.current.value).toBeNull();
 
+    // AC5: put right, the field's old error goes at once, before anything is sent again.
     type('register-login', 'sokolova');
+    expect(screen.queryByTestId('register-error')).toBeNull();
     fireEvent.click(screen.getByTestId('register-submit'));
     await waitFor(() => expect(session.current.value?.user.role).toBe('parent'));
     expect(session.current.value?.user).toMatchObject({

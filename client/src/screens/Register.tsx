@@ -51,8 +51,13 @@ export function Register({ session, orgId }: { session: Session; orgId: string }
       );
   }, [session, orgId]);
 
-  const set = (key: keyof typeof form) => (e: Event) =>
+  // AC5: an answer about what was sent goes once the form changes; the browser's own checks
+  // (a short password) may keep the next attempt from reaching the server, and the old error
+  // then named a field that was already put right.
+  const set = (key: keyof typeof form) => (e: Event) => {
+    setError(null);
     setForm((old) => ({ ...old, [key]: (e.currentTarget as HTMLInputElement).value }));
+  };
 
   const submit = async (event: Event) => {
     event.preventDefault();
