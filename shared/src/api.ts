@@ -482,6 +482,8 @@ export const tabelLessonSchema = z.object({
   flag: z.enum(['off-schedule', 'holiday']).nullable(),
   /** RP8: the lesson's academic hours as the plan counts them (its slot's, RP4). */
   academicHours: z.number().optional(),
+  /** RP12: where the admin moved this lesson from (its slot's `movedFrom`, SCH14). */
+  movedFrom: lessonPlaceSchema.nullable().optional(),
 });
 
 export const tabelRowSchema = z.object({

@@ -164,7 +164,7 @@ describe('табель', () => {
     expect(andreev).toMatchObject({ enrolled: [true, false, false], absences: 1, excused: 1 });
     const rows = readXlsx(tabelXlsx(after, 'ДДТ')).sheets[0]!.rows;
     const line = rows.find((r) => r[1] === 'Андреев Марк')!;
-    expect(line.slice(2)).toEqual(['Б', '—', '—', 1, 1]);
+    expect(line.slice(2)).toEqual(['Б', '·', '·', 1, 1]);
   });
 
   it('[RP10] the XLSX prints landscape on A4 with its columns on one page’s width', () => {
@@ -173,12 +173,15 @@ describe('табель', () => {
     expect(xml).toContain('orientation="landscape" fitToWidth="1" fitToHeight="0"');
   });
 
-  it('the XLSX has each lesson’s date and start–end time, ✓ for present, — when not enrolled; text stays text', () => {
+  it('[RP11] the XLSX has each lesson’s date and start–end time, ✓ for present, · when not enrolled; text stays text', () => {
     const rows = readXlsx(tabelXlsx(tabel, 'ДДТ')).sheets[0]!.rows;
     const header = rows.findIndex((r) => r[0] === '№');
     expect(rows[header]!.slice(2, 5)).toEqual(['06.10.2026', '13.10.2026', '27.10.2026']);
     expect(rows[header + 1]!.slice(2, 5)).toEqual(['16:00–17:40', '16:00–17:40', '16:00–17:40']);
-    expect(rows[header + 3]!.slice(1, 5)).toEqual(['Борисова Ева', '—', '✓', null]);
+    expect(rows[header + 3]!.slice(1, 5)).toEqual(['Борисова Ева', '·', '✓', null]);
+    // RP11: «·» as on the screen; «—» is «не отмечено» elsewhere in the app.
+    const legend = rows.flat().find((c) => typeof c === 'string' && c.startsWith('Обозначения'));
+    expect(legend).toMatch(/; · — не зачислен\(а\)$/);
     const cells = rows.flat();
     expect(cells).toContain('+7 способов смешать краски');
     expect(cells).toContain('@всем принести кисти');
@@ -284,6 +287,18 @@ describe('lessons the admin cancelled or moved away', () => {
     expect(row('20.10.2026')).toContain('Перенесено на 22.10.2026 в 16:00. Причина: выборы');
     expect(row('27.10.2026').slice(1, 3)).toEqual(['16:00–17:40', 'отменено']);
     expect(row('27.10.2026')).toContain('Причина: карантин');
+  });
+
+  it('[RP12] the lesson a move brought names where it came from, on the sheet and in the XLSX', () => {
+    expect(sheet.lessons.find((l) => l.date === '2026-10-22')?.movedFrom).toEqual({
+      date: '2026-10-20',
+      start: '16:00',
+    });
+    expect(sheet.lessons.find((l) => l.date === '2026-10-06')?.movedFrom ?? null).toBeNull();
+    const rows = readXlsx(tabelXlsx(sheet, 'ДДТ')).sheets[0]!.rows;
+    const lessonRow = (date: string) => rows.find((r) => r[0] === date && r.length > 2)!;
+    expect(lessonRow('22.10.2026')).toContain('Перенесено с 20.10.2026 16:00');
+    expect(lessonRow('06.10.2026')).not.toContain('Перенесено с 20.10.2026 16:00');
   });
 
   it('[RP9] the hours report counts the admin’s cancellation as cancelled, not as planned', () => {

@@ -403,7 +403,7 @@ describe('issue 5: registry → schedule → application → enrolment → offli
     const firstColumn = header!.indexOf(
       `${chain.lessonDates![0]!.slice(8)}.${chain.lessonDates![0]!.slice(5, 7)}.${y}`,
     );
-    expect(row![firstColumn]).toBe('—');
+    expect(row![firstColumn]).toBe('·');
   });
 
   it('after a full sync the teacher’s browser storage holds no passport data, СНИЛС or birth date', async () => {

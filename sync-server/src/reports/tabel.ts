@@ -58,6 +58,7 @@ function lessonFromSlot(slot: LessonSlot): TabelLesson {
     remark: '',
     flag: slot.holiday ? 'holiday' : null,
     academicHours: slot.academicHours,
+    movedFrom: slot.movedFrom,
   };
 }
 
@@ -91,7 +92,9 @@ export function mergeLessons(month: string, slots: LessonSlot[], lessons: Lesson
     // identity, so the schedule save leaves it); the sheet shows the schedule's end, as the
     // teacher's device does.
     const slot = byId.get(doc.id);
-    const fromSlot = slot ? { end: slot.end, academicHours: slot.academicHours } : {};
+    const fromSlot = slot
+      ? { end: slot.end, academicHours: slot.academicHours, movedFrom: slot.movedFrom }
+      : {};
     byId.set(doc.id, { ...lessonFromDoc(doc), ...fromSlot });
   }
   return [...byId.values()].sort(compareSlots);
@@ -180,6 +183,18 @@ export function notHeldFromTaken(slot: TakenSlot): NotHeldLesson {
   };
 }
 
+/**
+ * The XLSX's mark on a lesson that took place: its flag, and RP12 where the admin moved it from
+ * (the date it left names its new place, so the pair reads both ways).
+ */
+function heldNote(lesson: TabelLesson): string | null {
+  const flag = lesson.flag ? `* ${TABEL_FLAG_LABELS[lesson.flag]}` : '';
+  const from = lesson.movedFrom
+    ? `Перенесено с ${formatRuDate(lesson.movedFrom.date)} ${lesson.movedFrom.start}`
+    : '';
+  return [flag, from].filter(Boolean).join('. ') || null;
+}
+
 /** The XLSX's remark on a lesson that did not take place: where the admin moved it, and why. */
 function notHeldRemark(lesson: NotHeldLesson): string {
   const where = lesson.movedTo
@@ -193,9 +208,12 @@ export function monthLabel(month: string): string {
   return formatRuMonth(month);
 }
 
-/** What a cell shows: the code, ✓ for present, — when the learner was not enrolled that day. */
+/**
+ * What a cell shows: the code, ✓ for present, · when the learner was not enrolled that day (as
+ * on the screen's табель; «—» means «не отмечено» elsewhere in the app, RP11).
+ */
 function cellText(code: string | null, enrolled: boolean): string {
-  if (!enrolled) return '—';
+  if (!enrolled) return '·';
   if (code === null) return '';
   return code === '' ? '✓' : code;
 }
@@ -270,7 +288,7 @@ function lessonRows(tabel: TabelResponse): Cell[][] {
     l.topicTitle,
     l.homework,
     l.remark,
-    l.flag ? `* ${TABEL_FLAG_LABELS[l.flag]}` : null,
+    heldNote(l),
   ]);
   // RP7: a cancelled or moved lesson is listed with its reason where a remark would be.
   const notHeld = (tabel.notHeld ?? []).map((l): Cell[] => [
@@ -294,7 +312,7 @@ function dateKey(row: Cell[]): string {
 
 function legendRow(codes: AttendanceCode[]): Cell[] {
   const parts = codes.filter((c) => c.code !== '').map((c) => `${c.code} — ${c.label}`);
-  return [`Обозначения: ✓ — присутствовал(а); ${parts.join('; ')}; — — не зачислен(а)`];
+  return [`Обозначения: ✓ — присутствовал(а); ${parts.join('; ')}; · — не зачислен(а)`];
 }
 
 /**
