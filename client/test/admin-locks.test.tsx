@@ -156,6 +156,12 @@ describe('admin: month locks', () => {
     fireEvent.click(screen.getByTestId('lock-confirm-no'));
     expect(screen.queryByTestId('lock-confirm')).toBeNull();
     expect(historyRows()).toHaveLength(rows);
+    // A question is about its month and scope: another choice drops it.
+    fireEvent.click(screen.getByTestId('lock-lock'));
+    await screen.findByTestId('lock-confirm');
+    fireEvent.change(screen.getByTestId('lock-subgroup'), { target: { value: 'sg-a' } });
+    await waitFor(() => expect(screen.queryByTestId('lock-confirm')).toBeNull());
+    fireEvent.change(screen.getByTestId('lock-subgroup'), { target: { value: '' } });
     fireEvent.click(screen.getByTestId('lock-lock'));
     fireEvent.click(await screen.findByTestId('lock-confirm-yes'));
     await waitFor(() => expect(historyRows()).toHaveLength(rows + 1));

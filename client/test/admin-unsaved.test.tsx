@@ -9,7 +9,7 @@ import { adminScreens } from './admin-fixture.tsx';
  * of section or subgroup without a question; an untouched or saved form is left at once.
  */
 
-const { renderAdmin } = adminScreens();
+const { env, renderAdmin } = adminScreens();
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -82,5 +82,52 @@ describe('admin: unsaved edits', () => {
     fireEvent.click(screen.getByTestId('admin-tab-reports'));
     expect(ask).toHaveBeenCalledTimes(2);
     expect(screen.getByTestId('schedule-exception-0')).toBeTruthy();
+  });
+
+  it('[AS13] a password typed for one teacher is neither lost to nor carried into another row’s form', async () => {
+    // A second teacher with a login, made through the API as the registry's forms would.
+    const second = (await env.session.postJson('/api/admin/teachers', {
+      lastName: 'Соколова',
+      firstName: 'Мария',
+      middleName: 'Игоревна',
+      birthDate: '1990-04-12',
+      passport: { series: '5312', number: '654321', issuedBy: 'УМВД', issuedOn: '2012-05-03' },
+      snils: '999-999-999 01',
+      experienceTotalYears: 12,
+      experienceTeachingYears: 9,
+      category: 'first',
+      qualification: '',
+    })) as { id: string };
+    await env.session.postJson(`/api/admin/teachers/${second.id}/account`, {
+      login: 'sokolova-m',
+      password: 'second-pass-1',
+    });
+    renderAdmin();
+    await screen.findByTestId('teacher-list');
+    const withLogin = await waitFor(() => {
+      const buttons = screen.queryAllByTestId(/^teacher-password-/);
+      expect(buttons.length).toBeGreaterThanOrEqual(2);
+      return buttons.map((b) => b.getAttribute('data-testid')!.slice('teacher-password-'.length));
+    });
+    const [a, b] = withLogin as [string, string];
+    fireEvent.click(screen.getByTestId(`teacher-password-${a}`));
+    await screen.findByTestId('password-form');
+    type('password-new', 'newpass123');
+    const ask = answer(false);
+
+    for (const testid of [`teacher-password-${b}`, `teacher-edit-${b}`, 'teacher-add']) {
+      fireEvent.click(screen.getByTestId(testid));
+      expect((screen.getByTestId('password-new') as HTMLInputElement).value, testid).toBe(
+        'newpass123',
+      );
+    }
+    expect(ask).toHaveBeenCalledTimes(3);
+
+    // Agreed: teacher B's form opens empty, not with A's password in it.
+    ask.mockImplementation(() => true);
+    fireEvent.click(screen.getByTestId(`teacher-password-${b}`));
+    await waitFor(() =>
+      expect((screen.getByTestId('password-new') as HTMLInputElement).value).toBe(''),
+    );
   });
 });

@@ -36,6 +36,54 @@ async function setUp(): Promise<{ server: TestServer; parent: string; admin: str
   return { server, parent, admin };
 }
 
+/** A new child of the parent, applied to sg-a and enrolled there from `from`. */
+async function childInSgA(
+  env: { server: TestServer; parent: string; admin: string },
+  from: string,
+): Promise<{ learnerId: string; applicationId: string }> {
+  const child = await call(env.server.url, 'POST', '/api/parent/children', {
+    token: env.parent,
+    body: { lastName: 'Тестов', firstName: 'Тест', middleName: '', birthDate: '2016-03-01' },
+  });
+  const learnerId = (child.body as { id: string }).id;
+  const applied = await call(env.server.url, 'POST', '/api/parent/applications', {
+    token: env.parent,
+    body: { learnerId, subgroupId: 'sg-a' },
+  });
+  const applicationId = (applied.body as View).id;
+  await setStatus(env, applicationId, 'обучается', from);
+  return { learnerId, applicationId };
+}
+
+async function setStatus(
+  env: { server: TestServer; admin: string },
+  id: string,
+  status: string,
+  date: string,
+) {
+  const res = await call(env.server.url, 'POST', `/api/admin/applications/${id}/status`, {
+    token: env.admin,
+    body: { status, date, comment: '' },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+async function applyToSgB(env: { server: TestServer; parent: string }, learnerId: string) {
+  const res = await call(env.server.url, 'POST', '/api/parent/applications', {
+    token: env.parent,
+    body: { learnerId, subgroupId: 'sg-b' },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as View;
+}
+
+async function parentView(env: { server: TestServer; parent: string }, id: string) {
+  const mine = await call(env.server.url, 'GET', '/api/parent/applications', {
+    token: env.parent,
+  });
+  return (mine.body as { applications: View[] }).applications.find((a) => a.id === id)!;
+}
+
 describe('applications to groups that meet at the same time', () => {
   it('[EN7] an application overlapping the child’s group names it, to the parent and to the admin', async () => {
     const { server, parent, admin } = await setUp();
@@ -101,6 +149,28 @@ describe('applications to groups that meet at the same time', () => {
       expect(moved!.overlaps).toBeUndefined();
     } finally {
       await server.stop();
+    }
+  });
+
+  it('[EN7] only the days the child is enrolled there count: from a later enrolment, up to a withdrawal ahead', async () => {
+    const env = await setUp();
+    try {
+      // Enrolled in sg-a from Monday 1 February 2027: sg-b clashes from then on only.
+      const late = await childInSgA(env, '2027-02-01');
+      const fromFebruary = (await applyToSgB(env, late.learnerId)).overlaps!;
+      expect(fromFebruary[0]).toMatchObject({ subgroupId: 'sg-a', date: '2027-02-01' });
+
+      // Enrolled from 1 October, withdrawn from 20 October (told on 1 October): the Mondays and
+      // Wednesdays 5, 7, 12, 14 and 19 October still clash.
+      const leaving = await childInSgA(env, '2026-10-01');
+      const view = await applyToSgB(env, leaving.learnerId);
+      expect(view.overlaps![0]!.count).toBeGreaterThan(50);
+      await setStatus(env, leaving.applicationId, 'отчислен', '2026-10-20');
+      expect((await parentView(env, view.id)).overlaps).toEqual([
+        expect.objectContaining({ subgroupId: 'sg-a', date: '2026-10-05', count: 5 }),
+      ]);
+    } finally {
+      await env.server.stop();
     }
   });
 });

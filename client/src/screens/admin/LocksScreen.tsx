@@ -1,6 +1,6 @@
 import { formatRuMonth, monthLockOrigin, monthOf, todayIn } from '@otmetka/shared';
 import type { LockListResponse } from '@otmetka/shared/api';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useOrgTime } from '../org-time.ts';
 import { useAdmin } from './context.ts';
 import { InputField, isMonthInput, useSave } from './form.tsx';
@@ -109,6 +109,9 @@ export function LocksScreen() {
   );
   const apart = list.data ? openApart(list.data, names) : [];
   const opened = list.data ? openedByHand(list.data, subgroupId) : [];
+  // A question is about one month of one scope: another choice drops it (asked again on the
+  // next press), or «Закрыть заранее» closed a month of a subgroup nobody asked about.
+  useEffect(() => setAsking(null), [subgroupId, month]);
 
   const submit = async (locked: boolean, target = month, sure = false) => {
     if (!isMonthInput(target)) return setErrors({ month: 'Укажите месяц' });

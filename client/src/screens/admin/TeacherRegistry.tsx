@@ -17,6 +17,7 @@ import {
 import { hours } from './format.ts';
 import { TeacherForm } from './TeacherForm.tsx';
 import { AdminError, Loading, useAction, useLoad } from './ui.tsx';
+import { useMayLeave } from './unsaved.ts';
 
 /**
  * The teacher registry (реестр педагогов). The list shows the СНИЛС masked, as the server sends
@@ -37,6 +38,12 @@ export function TeacherRegistry() {
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
   const [notice, setNotice] = useState('');
   const opening = useAction();
+  // AS13: the account and password forms open beside the table; another row's button must not
+  // drop what was typed in one without asking.
+  const mayLeave = useMayLeave();
+  const switchTo = (next: Mode) => {
+    if (mayLeave()) setMode(next);
+  };
 
   const close = (message = '') => {
     setMode({ kind: 'list' });
@@ -44,12 +51,15 @@ export function TeacherRegistry() {
     list.reload();
   };
 
-  const openEdit = (id: string) =>
-    opening.run(async () => setMode({ kind: 'edit', record: await api.getTeacher(id) }));
+  const openEdit = (id: string) => {
+    if (!mayLeave()) return;
+    void opening.run(async () => setMode({ kind: 'edit', record: await api.getTeacher(id) }));
+  };
 
   // AC3: blocking ends every session of the account at once; no confirmation, it is undone
   // by the same button.
   const setAccess = (teacher: TeacherListItem, disabled: boolean) =>
+    mayLeave() &&
     opening.run(async () => {
       const account = await api.setAccountAccess(teacher.id, { disabled });
       close(
@@ -86,6 +96,7 @@ export function TeacherRegistry() {
           class="ap-btn ap-btn--primary"
           data-testid="teacher-add"
           onClick={() => {
+            if (!mayLeave()) return;
             setNotice('');
             setMode({ kind: 'create' });
           }}
@@ -101,6 +112,7 @@ export function TeacherRegistry() {
       <AdminError error={list.error ?? opening.error} testid="teacher-list-error" />
       {mode.kind === 'account' ? (
         <AccountForm
+          key={mode.teacher.id}
           teacher={mode.teacher}
           onDone={(login) => close(`Учётная запись ${login} создана`)}
           onCancel={() => setMode({ kind: 'list' })}
@@ -108,6 +120,7 @@ export function TeacherRegistry() {
       ) : null}
       {mode.kind === 'password' ? (
         <PasswordForm
+          key={mode.teacher.id}
           teacher={mode.teacher}
           onDone={(login) => close(`Пароль ${login} изменён: сеансы на всех устройствах завершены`)}
           onCancel={() => setMode({ kind: 'list' })}
@@ -118,8 +131,8 @@ export function TeacherRegistry() {
         <TeacherTable
           teachers={list.data.teachers}
           onEdit={openEdit}
-          onAccount={(teacher) => setMode({ kind: 'account', teacher })}
-          onPassword={(teacher) => setMode({ kind: 'password', teacher })}
+          onAccount={(teacher) => switchTo({ kind: 'account', teacher })}
+          onPassword={(teacher) => switchTo({ kind: 'password', teacher })}
           onAccess={setAccess}
         />
       ) : null}

@@ -43,3 +43,12 @@ export function useUnsaved(dirty: boolean): () => void {
   useEffect(() => () => edits?.mark(form, false), [edits, form]);
   return () => edits?.mark(form, false);
 }
+
+/**
+ * For a screen that swaps one form for another itself (the registry's password form of one
+ * teacher for another's): true when it may, after asking if the open form has edits.
+ */
+export function useMayLeave(): () => boolean {
+  const edits = useContext(UnsavedContext);
+  return () => edits?.mayLeave() ?? true;
+}
