@@ -166,4 +166,40 @@ describe('the session survives a browser killed before localStorage reached the 
     expect(session.current.value).toBeNull();
     expect(await durableKv(kvName).get('session')).toEqual({ session: null, pendingLogouts: null });
   });
+
+  it('[SO4][SO1] sign-in and sign-out change the screens only once on disk; a sign-out refuses requests at once', async () => {
+    newDevice();
+    // The real copy, with the moment each of its writes resolved written down.
+    const events: string[] = [];
+    const kv = durableKv(kvName);
+    const watched = {
+      get: kv.get.bind(kv),
+      update: async <T>(key: string, next: (stored: T | undefined) => T) => {
+        const value = await kv.update(key, next);
+        events.push(`copy ${(value as { session: string | null }).session ? 'session' : 'null'}`);
+        return value;
+      },
+    };
+    const session = new Session({ baseUrl: server.url }, memoryStore(), watched);
+    sessions.push(session);
+    await session.restore();
+    events.length = 0;
+    session.current.subscribe((v) => events.push(`screens ${v ? 'session' : 'null'}`));
+
+    await session.signIn('teacher-a-user', PASSWORD);
+    const ending = session.signOut();
+    await expect(session.getJson('/api/sync/catalog/pull?limit=1')).rejects.toMatchObject({
+      code: 'SIGN_IN_REQUIRED',
+    });
+    await ending;
+    expect(events).toEqual([
+      'screens null',
+      'copy session',
+      'screens session',
+      'copy null',
+      'screens null',
+      // The server heard the logout: the copy forgets the pending logout (SO3).
+      'copy null',
+    ]);
+  });
 });

@@ -124,6 +124,8 @@ export class Session {
   private copied: Promise<void> = Promise.resolve();
   /** Changes of the session made by this tab; restore() adopts nothing older than one. */
   private changes = 0;
+  /** A sign-out is being written down: the session may not be used any more. */
+  private ending = false;
 
   constructor(
     readonly http: HttpOptions,
@@ -249,15 +251,18 @@ export class Session {
     return this.copied;
   }
 
-  /** Resolves once the durable copy holds the new session (SO4). */
-  private save(data: LoginResponse): Promise<void> {
+  /**
+   * Takes the new session once its durable copy holds it (SO4): the screens change after, so a
+   * browser killed the moment the journal showed cannot come back without it.
+   */
+  private async save(data: LoginResponse): Promise<void> {
     this.store.set(SESSION_KEY, JSON.stringify(data));
-    this.current.value = data;
-    this.needsSignIn.value = false;
     const written = this.writeCopy();
     // The server just answered: the moment to tell it of a sign-out it missed (SO3).
     void this.flushLogouts();
-    return written;
+    await written;
+    this.current.value = data;
+    this.needsSignIn.value = false;
   }
 
   /**
@@ -328,8 +333,11 @@ export class Session {
       body: JSON.stringify({ refreshToken: session.refreshToken }),
     });
     try {
+      const answer = await parseLogin(await readJson(response));
+      // Signed out (or in again) while the answer travelled: it must not bring the session back.
+      if (this.ending || this.current.value !== session) return;
       // Durable before anything uses it: the token it replaced is spent on the server.
-      await this.save(await parseLogin(await readJson(response)));
+      await this.save(answer);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         this.needsSignIn.value = true;
@@ -344,7 +352,7 @@ export class Session {
    * replication retries stay cheap; on 401 refreshes once and retries.
    */
   async authorised(path: string, init: RequestInit = {}): Promise<Response> {
-    if (this.needsSignIn.value || !this.current.value) {
+    if (this.needsSignIn.value || !this.current.value || this.ending) {
       throw new ApiError('SIGN_IN_REQUIRED', 401, 'Сеанс истёк. Войдите снова.');
     }
     const response = await this.sendWithToken(path, init);
@@ -383,13 +391,18 @@ export class Session {
    */
   async signOut(): Promise<void> {
     const session = this.current.value;
+    // Nothing is asked in the session's name from here on (SO1), while the screens change only
+    // once the end is on disk (SO4): a browser killed the moment the sign-in form showed came
+    // back signed in.
+    this.ending = true;
     this.store.remove(SESSION_KEY);
-    this.current.value = null;
-    this.needsSignIn.value = false;
     // Kept before it is sent, with the end of the session in one durable write: a phone closed
     // (or killed) while the logout hangs still tells it next time.
     if (session) this.keepLogout(session.refreshToken);
     await this.writeCopy();
+    this.current.value = null;
+    this.needsSignIn.value = false;
+    this.ending = false;
     if (!session) return;
     if (await this.tellLogout(session.refreshToken)) await this.dropLogout(session.refreshToken);
   }
