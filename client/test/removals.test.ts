@@ -1,26 +1,16 @@
-import { lessonId } from '@otmetka/shared';
 import { describe, expect, it } from 'vitest';
 import { closeDb, openDb, removeDbNamed } from '../src/db/database.ts';
 import { finishRemovals, noteRemoval } from '../src/db/removals.ts';
 import { setMark } from '../src/db/repo.ts';
 import { durableKv } from '../src/sync/durable-kv.ts';
+import { slotOn } from './teacher-fixture.ts';
 
 /**
  * SO5 on RxDB over fake-indexeddb: a journal noted for removal at a sign-out, whose removal a
  * killed browser never ran, is gone before the next journal opens, unsent changes included.
  */
 
-const slot = {
-  lessonId: lessonId('sg-a', '2026-09-14', '15:00'),
-  subgroupId: 'sg-a',
-  date: '2026-09-14',
-  start: '15:00',
-  end: '16:30',
-  academicHours: 2,
-  holiday: null,
-  ruleId: 'rule-1',
-  movedFrom: null,
-};
+const slot = slotOn('2026-09-14');
 const user = { id: 'teacher-a-user', orgId: 'org-1' };
 
 describe('a sign-out cut short by a killed browser', () => {

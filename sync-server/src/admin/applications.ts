@@ -419,7 +419,7 @@ export function applicationRoutes(app: FastifyInstance): void {
       applications.sort((a, b) => b.createdAt - a.createdAt);
       const views = applications.map((a) => applicationView(a, names));
       return {
-        applications: await withOverlaps(data, views, names, app.config.now()),
+        applications: await withOverlaps(data, views, names, org, app.config.now()),
         statuses: org.applicationStatuses,
       };
     },

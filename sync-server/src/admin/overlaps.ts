@@ -4,10 +4,12 @@ import {
   isEnrolledOn,
   isOpenStatus,
   type LessonSlot,
+  type Org,
   type RosterEntry,
   rosterId,
   type Schedule,
   slotOverlaps,
+  todayIn,
 } from '@otmetka/shared';
 import type { ApplicationOverlap, ApplicationView } from '@otmetka/shared/api';
 import { type Doc, subgroupDbName } from '../db/store.ts';
@@ -27,9 +29,9 @@ export async function withOverlaps(
   data: OrgData,
   views: ApplicationView[],
   names: Names,
+  org: Org,
   now: number,
 ): Promise<ApplicationView[]> {
-  const org = await data.org();
   const open = views.filter((v) => isOpenStatus(v.status, org.applicationStatuses));
   if (open.length === 0) return views;
 
@@ -47,10 +49,10 @@ export async function withOverlaps(
   const asked = open.filter((v) => others(v).length > 0);
   if (asked.length === 0) return views;
 
-  const [calendar, schedules, today, intervals] = await Promise.all([
+  const today = todayIn(org.timeZone, new Date(now));
+  const [calendar, schedules, intervals] = await Promise.all([
     data.calendar(),
     data.schedules(),
-    data.today(new Date(now)),
     rosterIntervals(
       data,
       asked.flatMap((v) => [v.subgroupId, ...others(v)].map((id) => [id, v.learnerId] as const)),

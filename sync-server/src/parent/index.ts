@@ -259,13 +259,14 @@ function applicationRoutes(app: FastifyInstance) {
     },
     async ({ user }) => {
       const data = new OrgData(app.store, user.org);
-      const [applications, names] = await Promise.all([
+      const [org, applications, names] = await Promise.all([
+        data.org(),
         data.applications({ parentUserId: user.sub }),
         loadNames(data, [user.sub]),
       ]);
       applications.sort((a, b) => b.createdAt - a.createdAt);
       const views = applications.map((a) => applicationView(a, names));
-      return { applications: await withOverlaps(data, views, names, app.config.now()) };
+      return { applications: await withOverlaps(data, views, names, org, app.config.now()) };
     },
   );
   route(
@@ -337,7 +338,13 @@ function applicationRoutes(app: FastifyInstance) {
       };
       await app.store.put(data.orgDb, application as AsDoc<Application>);
       const names = await loadNames(data, [user.sub]);
-      const [view] = await withOverlaps(data, [applicationView(application, names)], names, now);
+      const [view] = await withOverlaps(
+        data,
+        [applicationView(application, names)],
+        names,
+        org,
+        now,
+      );
       return view!;
     },
   );

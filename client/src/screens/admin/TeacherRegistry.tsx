@@ -58,9 +58,9 @@ export function TeacherRegistry() {
 
   // AC3: blocking ends every session of the account at once; no confirmation, it is undone
   // by the same button.
-  const setAccess = (teacher: TeacherListItem, disabled: boolean) =>
-    mayLeave() &&
-    opening.run(async () => {
+  const setAccess = (teacher: TeacherListItem, disabled: boolean) => {
+    if (!mayLeave()) return;
+    void opening.run(async () => {
       const account = await api.setAccountAccess(teacher.id, { disabled });
       close(
         disabled
@@ -68,6 +68,7 @@ export function TeacherRegistry() {
           : `Вход ${account.login} снова разрешён`,
       );
     });
+  };
 
   if (mode.kind === 'create' || mode.kind === 'edit') {
     const record = mode.kind === 'edit' ? mode.record : null;
