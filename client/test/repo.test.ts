@@ -148,6 +148,27 @@ describe('journal writes', () => {
     expect(db.pendingCount.value).toBe(1);
   });
 
+  it('[SY4] taps at once on a planned lesson leave no pending entry the documents do not carry', async () => {
+    const db = await open();
+    await updateLesson(db, slot, { homework: 'стр. 5' });
+    // Every tap marks the lesson held; all but the first find it held when their write runs.
+    await Promise.all([
+      setMark(db, slot, 'kid-1', { code: 'Н' }),
+      setMark(db, slot, 'kid-2', { code: 'Б' }),
+      setMark(db, slot, 'kid-3', { code: 'У' }),
+    ]);
+
+    for (const [id, { collection, at }] of db.pending) {
+      const doc = await db.rx.collections[collection].findOne(id).exec();
+      const stamps = Object.values(doc?.toJSON().stamps ?? {}) as { at: number }[];
+      expect(
+        stamps.map((s) => s.at),
+        id,
+      ).toContain(at);
+    }
+    expect(db.pending.size).toBe(4);
+  });
+
   it('[CR2] a deleted topic edited again comes back with a later stamp on _deleted', async () => {
     const db = await open();
     const topic = await addTopic(

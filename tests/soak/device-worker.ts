@@ -298,7 +298,7 @@ async function dump() {
   return {
     docs,
     notices: notices.map((n) => n.toJSON()),
-    pending: db.pending.size,
+    pending: [...db.pending].map(([id, p]) => `${p.collection}/${id}@${p.at}`),
     needsSignIn: session.needsSignIn.value,
     syncErrors,
   };

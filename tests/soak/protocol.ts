@@ -40,7 +40,8 @@ export interface NoticeView {
 export interface DeviceDump {
   docs: Record<'lessons' | 'topics' | 'marks' | 'roster' | 'catalog', Record<string, unknown>[]>;
   notices: NoticeView[];
-  pending: number;
+  /** Edits the device still counts as unsent: `collection/id@stamp`. */
+  pending: string[];
   needsSignIn: boolean;
   /** Replication errors the client logged as unclassified `sync error`, by code. */
   syncErrors: Record<string, number>;

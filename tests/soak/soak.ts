@@ -468,7 +468,9 @@ function report(
     ...r.growing.map((db) => `revisions still growing in ${db}`),
     ...r.stray.map((l) => `lesson off the schedule without a flag: ${l}`),
     ...r.dumps.flatMap((d, i) =>
-      d.pending > 0 ? [`${w.devices[i]!.name}: ${d.pending} pending`] : [],
+      d.pending.length > 0
+        ? [`${w.devices[i]!.name}: ${d.pending.length} pending (${d.pending.join(', ')})`]
+        : [],
     ),
   ];
   const log = w.log;

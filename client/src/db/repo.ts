@@ -75,6 +75,10 @@ function stripMeta(row: object): JournalDoc {
   return data as unknown as JournalDoc;
 }
 
+function carriesStamp(doc: JournalDoc, stamp: Stamp): boolean {
+  return Object.values(doc.stamps ?? {}).some((s) => sameStamp(s, stamp));
+}
+
 function trackPending(db: OtmetkaDb, collection: JournalCollectionName, id: string, at: number) {
   db.pending.set(id, { collection, at });
   void saveBookkeeping(db);
@@ -105,10 +109,16 @@ export async function writeJournalDoc<D extends JournalDoc>(
     const current = existing.toJSON() as unknown as D;
     if (isNoop(current, patch) && !restamp) return current;
     const stamp = stampOf(current);
-    const saved = await existing.incrementalModify(
-      (data) => stampEdit(data as unknown as D, patch as Partial<D>, stamp, restamp) as never,
-    );
-    trackPending(db, collection, id, stamp.at);
+    // The modifier runs on the stored version, which a pull or a parallel tap may have changed
+    // since the read above (three taps at once each mark a planned lesson held): a patch that
+    // finds nothing left to change stamps nothing, and no push will ever carry its stamp.
+    let stamped = false;
+    const saved = await existing.incrementalModify((data) => {
+      const next = stampEdit(data as unknown as D, patch as Partial<D>, stamp, restamp);
+      stamped = carriesStamp(next, stamp);
+      return next as never;
+    });
+    if (stamped) trackPending(db, collection, id, stamp.at);
     return saved.toJSON() as unknown as D;
   }
 
