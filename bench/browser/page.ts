@@ -236,7 +236,8 @@ async function storageFloor(file: string) {
         ...doc,
         _deleted: doc._deleted === true,
         _rev: '1-0123456789',
-        _meta: { lwt: 1, o: { _rev: 1, hash: '0123456789' } },
+        // As the bulk first sync stores a row: no write time (DS5).
+        _meta: { o: { _rev: 1, hash: '0123456789' } },
         _attachments: {},
       };
       tx.objectStore(name).add(fromStorageToDexie(booleans[name]!, stored as never));

@@ -116,6 +116,29 @@ async function syncRound(device: Device): Promise<void> {
   await engine.stop();
 }
 
+/** How many rows a collection's IndexedDB store holds, and how many each write-time index. */
+async function writeTimeIndexSizes(device: Device, name: SyncCollection) {
+  const version = device.db.rx.collections[name].schema.version;
+  const request = device.factory.open(`rxdb-dexie-${device.name}--${version}--${name}`);
+  const idb = await new Promise<IDBDatabase>((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const store = idb.transaction('docs').objectStore('docs');
+  const count = (source: IDBObjectStore | IDBIndex) =>
+    new Promise<number>((resolve) => {
+      const counted = source.count();
+      counted.onsuccess = () => resolve(counted.result);
+    });
+  const sizes = {
+    rows: await count(store),
+    '[_meta.lwt+id]': await count(store.index('[_meta.lwt+id]')),
+    '_meta.lwt': await count(store.index('_meta.lwt')),
+  };
+  idb.close();
+  return sizes;
+}
+
 /** Every live id the server gives this teacher, per collection, read from the pull API. */
 async function serverIds(session: Session): Promise<Record<SyncCollection, string[]>> {
   const out = {} as Record<SyncCollection, string[]>;
@@ -222,6 +245,36 @@ describe('bulk first sync', () => {
     expect(device.pulls - pulls).toBe(SYNC_COLLECTIONS.length);
     expect(device.pushed).toEqual([]);
     expect((await serverDoc(expected.marks[0]!))?.rev).toBe(revBefore);
+  });
+
+  it('[DS5] bulk rows have no write time: in no write-time index until written through RxDB; their tombstones are cleaned up', async () => {
+    const device = await newDevice('untimed');
+    await syncRound(device);
+    const marks = (await serverIds(device.session)).marks;
+    expect(await writeTimeIndexSizes(device, 'marks')).toEqual({
+      rows: marks.length,
+      '[_meta.lwt+id]': 0,
+      '_meta.lwt': 0,
+    });
+
+    const slot = await slotOf(device, DATES[0]!);
+    await setMark(device.db, slot, 'learner-kid', { code: 'Б' });
+    expect(await writeTimeIndexSizes(device, 'marks')).toEqual({
+      rows: marks.length,
+      '[_meta.lwt+id]': 1,
+      '_meta.lwt': 1,
+    });
+
+    // The deleted topic arrived as a bulk tombstone: with no write time, it counts as old.
+    const engine = engineOf(device);
+    await engine.awaitInSync();
+    expect(await engine.cleanupTombstones(0)).toBeGreaterThanOrEqual(1);
+    await engine.stop();
+    const left = await device.db.rx.collections.topics.storageInstance.findDocumentsById(
+      [deletedTopic],
+      true,
+    );
+    expect(left).toEqual([]);
   });
 
   it('[sync] a screen open during the first sync sees the documents arrive without asking again', async () => {

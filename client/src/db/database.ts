@@ -13,6 +13,7 @@ import {
 } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { timeBulkRows } from '../sync/dexie-storage.ts';
 import { journalConflictHandler } from './conflict.ts';
 import type { Notice } from './schemas.ts';
 import {
@@ -196,12 +197,13 @@ export async function journalOpenElsewhere(
  * Copies a collection's documents from the storage of an earlier schema version, if this
  * device has one, before anything reads or writes the collection. RxDB keeps revisions, write
  * times and its replication records, so unsent edits stay unsent and what the bulk first sync
- * wrote is not pushed back. Its migration code is loaded only then: a device created with the
+ * wrote is not pushed back (those rows get a write time first, or the migration would miss
+ * them: timeBulkRows). Its migration code is loaded only then: a device created with the
  * current versions, and every later start, never downloads or parses it.
  */
 async function migrateOlderVersions(
   collection: RxCollection,
-  options: Pick<OpenDbOptions, 'onWaitForTabs' | 'locks'>,
+  options: Pick<OpenDbOptions, 'onWaitForTabs' | 'locks' | 'indexedDB'>,
 ): Promise<void> {
   const { name, schema, database } = collection;
   const keys = Array.from({ length: schema.version }, (_, v) =>
@@ -217,6 +219,10 @@ async function migrateOlderVersions(
     await new Promise((resolve) => setTimeout(resolve, TABS_CHECK_MS));
   }
 
+  const factory = options.indexedDB ?? globalThis.indexedDB;
+  for (const { data } of older as unknown as { data: { version: number } }[]) {
+    await timeBulkRows(factory, database.name, name, data.version);
+  }
   const { RxDBMigrationSchemaPlugin } = await import('rxdb/plugins/migration-schema');
   addRxPlugin(RxDBMigrationSchemaPlugin);
   await (collection as unknown as { migratePromise(): Promise<unknown> }).migratePromise();

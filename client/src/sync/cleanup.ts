@@ -1,5 +1,5 @@
 import type { RxReplicationState } from 'rxdb/plugins/replication';
-import { dexieStorageOf } from './dexie-storage.ts';
+import { BULK_LWT, dexieStorageOf } from './dexie-storage.ts';
 
 /**
  * RM4: tombstones leave the device once the server has them. A deletion made here, a deletion
@@ -33,7 +33,8 @@ export async function purgeTombstones(
       .where('[_deleted+id]')
       .between(['1', ''], ['1', '\uffff'], true, true)
       .toArray();
-    const old = tombstones.filter((t) => t._meta.lwt < cutoff).map((t) => t.id);
+    // A tombstone the bulk first sync wrote has no write time (first-sync.ts): it counts as old.
+    const old = tombstones.filter((t) => (t._meta.lwt ?? BULK_LWT) < cutoff).map((t) => t.id);
     await dexieTable.bulkDelete(old);
     removed = old.length;
   });
