@@ -545,6 +545,11 @@ export const hoursResponseSchema = z.object({
 });
 export type HoursResponse = z.infer<typeof hoursResponseSchema>;
 
+/** Whole percent of the year's plan delivered (the screen and the XLSX); 0 without a plan. */
+export function planPercent(report: Pick<HoursResponse, 'hoursPerYear' | 'deliveredHours'>) {
+  return report.hoursPerYear ? Math.round((report.deliveredHours / report.hoursPerYear) * 100) : 0;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parent: /api/parent
 

@@ -596,6 +596,38 @@ describe('admin → parent → teacher chain', () => {
     expect(hours.scheduledHours).toBe(hours.months.reduce((s, m) => s + m.plannedHours, 0));
   });
 
+  it('[RP13] the hours report as XLSX: a row per month in numbers, the totals, the plan; named for people; 403 for another teacher', async () => {
+    const url = `${server.url}/api/reports/hours.xlsx?subgroupId=${shared.subgroup!.id}`;
+    const res = await fetch(url, { headers: { authorization: `Bearer ${admin}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    const disposition = res.headers.get('content-disposition') ?? '';
+    expect(disposition).toContain(`filename="hours-${shared.subgroup!.id}.xlsx"`);
+    const named = decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? '');
+    expect(named).toBe(`Часы Юный художник ${shared.subgroup!.name}.xlsx`);
+
+    const json = (await as(admin, 'GET', `/api/reports/hours?subgroupId=${shared.subgroup!.id}`))
+      .body as HoursResponse;
+    const rows = readXlsx(new Uint8Array(await res.arrayBuffer())).sheets[0]!.rows;
+    const oct = json.months.find((m) => m.month === '2026-10')!;
+    expect(rows.find((r) => r[0] === 'октябрь 2026')).toEqual([
+      'октябрь 2026',
+      oct.plannedLessons,
+      oct.heldLessons,
+      oct.plannedHours,
+      oct.deliveredHours,
+      oct.cancelledLessons,
+    ]);
+    expect(rows.filter((r) => /^\S+ 20\d\d$/.test(String(r[0])))).toHaveLength(json.months.length);
+    const total = rows.find((r) => r[0] === 'Итого')!;
+    expect(total.slice(3, 5)).toEqual([json.scheduledHours, json.deliveredHours]);
+    expect(rows.find((r) => r[0] === 'Часов по учебному плану')?.[1]).toBe(144);
+
+    const other = (await login(server.url, fixture.users.teacherB.login)).accessToken;
+    const refused = await fetch(url, { headers: { authorization: `Bearer ${other}` } });
+    expect(refused.status).toBe(403);
+  });
+
   it('the diary shows the child’s own mark, topic and homework; another parent gets 404', async () => {
     const res = await as(parent, 'GET', `/api/parent/diary/${shared.childId}?month=2026-10`);
     expect(res.status).toBe(200);

@@ -389,7 +389,7 @@ describe('issue 5: registry → schedule → application → enrolment → offli
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/\.xlsx$/);
     const rows = readXlsx(new Uint8Array(await readFile((await file.path())!))).sheets[0]!.rows;
-    await admin.getByTestId('report-downloaded').waitFor();
+    await admin.getByTestId('report-tabel-downloaded').waitFor();
     await screenshot(admin, 'admin-tabel-landscape');
 
     const [d, m, y] = [chain.enrolFrom!.slice(8), chain.enrolFrom!.slice(5, 7), month.slice(0, 4)];
@@ -404,6 +404,24 @@ describe('issue 5: registry → schedule → application → enrolment → offli
       `${chain.lessonDates![0]!.slice(8)}.${chain.lessonDates![0]!.slice(5, 7)}.${y}`,
     );
     expect(row![firstColumn]).toBe('·');
+  });
+
+  it('[RP13] the admin’s hours report downloaded as XLSX counts the held lesson', async () => {
+    await admin.getByTestId('report-hours').waitFor();
+    const download = admin.waitForEvent('download');
+    await admin.getByTestId('report-hours-download').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^Часы .+\.xlsx$/);
+    await admin.getByTestId('report-hours-downloaded').waitFor();
+
+    const rows = readXlsx(new Uint8Array(await readFile((await file.path())!))).sheets[0]!.rows;
+    const total = rows.find((r) => r[0] === 'Итого');
+    expect(total, 'the totals row').toBeDefined();
+    // The lessons the teacher marked are held: the file delivers what the screen says.
+    const onScreen = await admin.getByTestId('report-hours-total').textContent();
+    const delivered = /проведено\s*([\d,]+)\s*ч/.exec(onScreen ?? '')?.[1]?.replace(',', '.');
+    expect(Number(total![4])).toBeGreaterThan(0);
+    expect(total![4]).toBe(Number(delivered));
   });
 
   it('after a full sync the teacher’s browser storage holds no passport data, СНИЛС or birth date', async () => {

@@ -1,7 +1,7 @@
 import { hoursResponseSchema, tabelResponseSchema } from '@otmetka/shared/api';
 import { type FetchApi, requestJson, send, withQuery } from './http.ts';
 
-/** Typed calls of /api/reports: the табель (as JSON and as an XLSX file) and hours against plan. */
+/** Typed calls of /api/reports: the табель and the hours against the plan, as JSON and as XLSX. */
 
 const R = '/api/reports';
 
@@ -16,22 +16,27 @@ export function reportsApi(fetchApi: FetchApi) {
       requestJson(fetchApi, withQuery(`${R}/tabel`, { subgroupId, month }), tabelResponseSchema),
     hours: (subgroupId: string) =>
       requestJson(fetchApi, withQuery(`${R}/hours`, { subgroupId }), hoursResponseSchema),
-    tabelXlsx: (subgroupId: string, month: string) => downloadTabel(fetchApi, subgroupId, month),
+    tabelXlsx: (subgroupId: string, month: string) =>
+      download(
+        fetchApi,
+        withQuery(`${R}/tabel.xlsx`, { subgroupId, month }),
+        `tabel-${subgroupId}-${month}.xlsx`,
+      ),
+    hoursXlsx: (subgroupId: string) =>
+      download(fetchApi, withQuery(`${R}/hours.xlsx`, { subgroupId }), `hours-${subgroupId}.xlsx`),
   };
 }
 
 export type ReportsApi = ReturnType<typeof reportsApi>;
 
-async function downloadTabel(
+async function download(
   fetchApi: FetchApi,
-  subgroupId: string,
-  month: string,
+  path: string,
+  fallbackName: string,
 ): Promise<DownloadedFile> {
-  const path = withQuery(`${R}/tabel.xlsx`, { subgroupId, month });
   const response = await send(fetchApi, path);
   const blob = await response.blob();
-  const fileName =
-    fileNameOf(response.headers.get('content-disposition')) ?? `tabel-${subgroupId}-${month}.xlsx`;
+  const fileName = fileNameOf(response.headers.get('content-disposition')) ?? fallbackName;
   return { blob, fileName };
 }
 

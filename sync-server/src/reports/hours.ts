@@ -1,12 +1,15 @@
 import {
   addMonths,
+  type CellValue,
+  formatRuMonth,
   type Lesson,
   type LessonSlot,
   monthOf,
   type Subgroup,
   type TakenSlot,
+  writeXlsx,
 } from '@otmetka/shared';
-import type { HoursResponse } from '@otmetka/shared/api';
+import { type HoursResponse, planPercent } from '@otmetka/shared/api';
 
 /**
  * Hours delivered against the plan, by month of the study period: planned from the expanded
@@ -103,3 +106,47 @@ export function buildHours(
     months,
   };
 }
+
+/**
+ * RP13: the hours report as XLSX, as the screen shows it: one row per month of the study
+ * period (lessons and hours scheduled and delivered, lessons cancelled), the totals, and the
+ * year's plan with the share delivered. Numbers are numbers, so the sheet sums and charts them.
+ */
+export function hoursXlsx(report: HoursResponse, orgName: string, programmeName: string) {
+  const sum = (pick: (m: MonthRow) => number) => report.months.reduce((s, m) => s + pick(m), 0);
+  const rows: CellValue[][] = [
+    ['Часы: выполнение учебного плана'],
+    [`${orgName}. ${programmeName}, ${report.subgroupName}`],
+    [],
+    HOURS_HEADER,
+    ...report.months.map((m) => [
+      formatRuMonth(m.month),
+      m.plannedLessons,
+      m.heldLessons,
+      m.plannedHours,
+      m.deliveredHours,
+      m.cancelledLessons,
+    ]),
+    [
+      'Итого',
+      sum((m) => m.plannedLessons),
+      sum((m) => m.heldLessons),
+      report.scheduledHours,
+      report.deliveredHours,
+      sum((m) => m.cancelledLessons),
+    ],
+    [],
+    ['Часов по учебному плану', report.hoursPerYear],
+    ['Выполнено, %', planPercent(report)],
+  ];
+  return writeXlsx([{ name: 'Часы', rows, colWidths: [26, 14, 14, 14, 14, 14] }]);
+}
+
+const HOURS_HEADER = [
+  'Месяц',
+  'Занятий по расписанию',
+  'Проведено занятий',
+  'Часов по расписанию',
+  'Проведено часов',
+  'Отменено занятий',
+];

@@ -12,12 +12,13 @@ import { journal, OrgData, slotsOf, takenOf } from '../admin/data.ts';
 import type { AccessUser } from '../auth/claims.ts';
 import { forbidden } from '../http/errors.ts';
 import { route } from '../http/route.ts';
-import { buildHours } from './hours.ts';
+import { buildHours, hoursXlsx } from './hours.ts';
 import { buildTabel, tabelXlsx } from './tabel.ts';
 
 /**
  * Reports under /api/reports, for an admin of the organisation or a teacher of the subgroup:
- * the monthly attendance sheet (табель) as XLSX or JSON, and hours delivered against the plan.
+ * the monthly attendance sheet (табель) and the hours delivered against the plan, each as JSON
+ * (for the screen) and as XLSX.
  * Each export is logged with ids only (who, which subgroup, which month), never names.
  */
 
@@ -74,17 +75,23 @@ async function loadTabel(app: FastifyInstance, user: AccessUser, query: TabelQue
 }
 
 /**
- * «Табель Робототехника Группа 1 октябрь 2026.xlsx» for the browser (RFC 5987), with the ids
- * as the plain name for clients that do not read the UTF-8 one. Characters file systems refuse
- * become spaces.
+ * A download named for people («Табель Робототехника Группа 1 октябрь 2026.xlsx», RFC 5987),
+ * with ids as the plain name for clients that do not read the UTF-8 one. Characters file
+ * systems refuse become spaces.
  */
-function contentDisposition(tabel: TabelResponse): string {
-  const ascii = `tabel-${tabel.subgroupId}-${tabel.month}.xlsx`;
-  const name = `Табель ${tabel.programmeName} ${tabel.subgroupName} ${formatRuMonth(tabel.month)}`
+function attachment(asciiName: string, title: string): string {
+  const name = title
     .replace(/[\\/:*?"<>|]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(`${name}.xlsx`)}`;
+  return `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(`${name}.xlsx`)}`;
+}
+
+function tabelDisposition(tabel: TabelResponse): string {
+  return attachment(
+    `tabel-${tabel.subgroupId}-${tabel.month}.xlsx`,
+    `Табель ${tabel.programmeName} ${tabel.subgroupName} ${formatRuMonth(tabel.month)}`,
+  );
 }
 
 function tabelRoutes(app: FastifyInstance) {
@@ -109,7 +116,7 @@ function tabelRoutes(app: FastifyInstance) {
       );
       return reply
         .header('content-type', XLSX_TYPE)
-        .header('content-disposition', contentDisposition(tabel))
+        .header('content-disposition', tabelDisposition(tabel))
         .send(Buffer.from(bytes));
     },
   );
@@ -128,7 +135,24 @@ function tabelRoutes(app: FastifyInstance) {
   );
 }
 
-function hoursRoute(app: FastifyInstance) {
+async function loadHours(app: FastifyInstance, user: AccessUser, subgroupId: string) {
+  const data = new OrgData(app.store, user.org);
+  const subgroup = await reportSubgroup(data, user, subgroupId);
+  const [schedule, calendar, lessons] = await Promise.all([
+    data.schedule(subgroup.id),
+    data.calendar(),
+    journal(app.store, subgroup.id).lessons(),
+  ]);
+  const report = buildHours(
+    subgroup,
+    slotsOf(subgroup, schedule, calendar),
+    lessons,
+    takenOf(subgroup, schedule, calendar),
+  );
+  return { report, subgroup, data };
+}
+
+function hoursRoutes(app: FastifyInstance) {
   route(
     app,
     {
@@ -140,27 +164,45 @@ function hoursRoute(app: FastifyInstance) {
       response: hoursResponseSchema,
       roles: ROLES,
     },
-    async ({ user, query }) => {
-      const data = new OrgData(app.store, user.org);
-      const subgroup = await reportSubgroup(data, user, query.subgroupId);
-      const [schedule, calendar, lessons] = await Promise.all([
-        data.schedule(subgroup.id),
-        data.calendar(),
-        journal(app.store, subgroup.id).lessons(),
+    async ({ user, query }) => (await loadHours(app, user, query.subgroupId)).report,
+  );
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/reports/hours.xlsx',
+      summary: 'Часы по месяцам: по расписанию, проведено, отменено; итог и учебный план (XLSX)',
+      tags: TAGS,
+      query: hoursQuerySchema,
+      produces: XLSX_TYPE,
+      roles: ROLES,
+    },
+    async ({ user, query, request, reply }) => {
+      const { report, subgroup, data } = await loadHours(app, user, query.subgroupId);
+      const [org, programme] = await Promise.all([
+        data.org(),
+        data.programme(subgroup.programmeId).catch(() => undefined),
       ]);
-      return buildHours(
-        subgroup,
-        slotsOf(subgroup, schedule, calendar),
-        lessons,
-        takenOf(subgroup, schedule, calendar),
+      const programmeName = programme?.name ?? '';
+      const bytes = hoursXlsx(report, org.name, programmeName);
+      request.log.info(
+        { report: 'hours', subgroupId: subgroup.id, userId: user.sub },
+        'report exported',
       );
+      return reply
+        .header('content-type', XLSX_TYPE)
+        .header(
+          'content-disposition',
+          attachment(`hours-${subgroup.id}.xlsx`, `Часы ${programmeName} ${subgroup.name}`),
+        )
+        .send(Buffer.from(bytes));
     },
   );
 }
 
 export async function reportsPlugin(app: FastifyInstance): Promise<void> {
   tabelRoutes(app);
-  hoursRoute(app);
+  hoursRoutes(app);
 }
 
 export default reportsPlugin;

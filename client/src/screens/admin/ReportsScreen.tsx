@@ -1,4 +1,6 @@
+import { planPercent } from '@otmetka/shared/api';
 import { useState } from 'preact/hooks';
+import type { DownloadedFile } from '../../api/reports.ts';
 import { useAdmin } from './context.ts';
 import { isMonthInput } from './form.tsx';
 import { hours, monthLabel } from './format.ts';
@@ -6,7 +8,7 @@ import { SubgroupMonthFilter, useThisMonth } from './SubgroupPicker.tsx';
 import { TabelGrid } from './TabelGrid.tsx';
 import { AdminError, Loading, useAction, useLoad } from './ui.tsx';
 
-/** Reports: the табель of a subgroup and month (XLSX download and on screen), hours vs plan. */
+/** Reports: the табель of a subgroup and month and the hours against the plan, on screen and as XLSX. */
 export function ReportsScreen() {
   const { subgroupId } = useAdmin();
   const [month, setMonth] = useThisMonth();
@@ -35,39 +37,60 @@ function saveBlob(blob: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function TabelReport({ subgroupId, month }: { subgroupId: string; month: string }) {
-  const { reports } = useAdmin();
-  const tabel = useLoad(() => reports.tabel(subgroupId, month), [reports, subgroupId, month]);
+/**
+ * A report's heading with its «Скачать XLSX»: the file is saved through the browser's own
+ * download, and its name is told once it is saved.
+ */
+function ReportHead(props: {
+  title: string;
+  testid: string;
+  fetchFile: () => Promise<DownloadedFile>;
+}) {
   const download = useAction();
   const [savedName, setSavedName] = useState('');
 
   const onDownload = () =>
     download.run(async () => {
-      const file = await reports.tabelXlsx(subgroupId, month);
+      const file = await props.fetchFile();
       saveBlob(file.blob, file.fileName);
       setSavedName(file.fileName);
     });
 
   return (
-    <div class="ap-card" data-testid="report-tabel">
+    <>
       <header class="ap-screen__head">
-        <h3>Табель за {monthLabel(month)}</h3>
+        <h3>{props.title}</h3>
         <button
           type="button"
           class="ap-btn ap-btn--primary"
           disabled={download.busy}
           onClick={onDownload}
-          data-testid="report-tabel-download"
+          data-testid={`${props.testid}-download`}
         >
           {download.busy ? 'Готовится…' : 'Скачать XLSX'}
         </button>
       </header>
-      <AdminError error={download.error} testid="report-download-error" />
+      <AdminError error={download.error} testid={`${props.testid}-download-error`} />
       {savedName ? (
-        <p class="ap-notice" role="status" data-testid="report-downloaded">
+        <p class="ap-notice" role="status" data-testid={`${props.testid}-downloaded`}>
           Файл {savedName} сохранён
         </p>
       ) : null}
+    </>
+  );
+}
+
+function TabelReport({ subgroupId, month }: { subgroupId: string; month: string }) {
+  const { reports } = useAdmin();
+  const tabel = useLoad(() => reports.tabel(subgroupId, month), [reports, subgroupId, month]);
+
+  return (
+    <div class="ap-card" data-testid="report-tabel">
+      <ReportHead
+        title={`Табель за ${monthLabel(month)}`}
+        testid="report-tabel"
+        fetchFile={() => reports.tabelXlsx(subgroupId, month)}
+      />
       <AdminError error={tabel.error} testid="report-tabel-error" />
       {tabel.data ? (
         <TabelGrid tabel={tabel.data} testid="report-tabel-grid" />
@@ -87,11 +110,14 @@ function HoursReport({ subgroupId }: { subgroupId: string }) {
   const r = report.data;
   return (
     <div class="ap-card" data-testid="report-hours">
-      <h3>Часы: выполнение плана</h3>
+      <ReportHead
+        title="Часы: выполнение плана"
+        testid="report-hours"
+        fetchFile={() => reports.hoursXlsx(subgroupId)}
+      />
       <p data-testid="report-hours-total">
         План {hours(r.hoursPerYear)} ч · по расписанию {hours(r.scheduledHours)} ч · проведено{' '}
-        <b>{hours(r.deliveredHours)}</b> ч (
-        {r.hoursPerYear ? Math.round((r.deliveredHours / r.hoursPerYear) * 100) : 0}%)
+        <b>{hours(r.deliveredHours)}</b> ч ({planPercent(r)}%)
       </p>
       <div class="ap-table-wrap">
         <table class="ap-table">
