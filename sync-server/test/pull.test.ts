@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditDbName, subgroupDbName } from '../src/db/store.ts';
 import { addDays, defaultCalendar, isoWeekday } from '../src/shared.ts';
@@ -283,5 +284,46 @@ describe('pull', () => {
     const { docs } = await pullAll(server.url, tokens.b!, 'lessons', 1000, forged);
     expect([...docs.values()].every((d) => d.subgroupId === 'sg-b')).toBe(true);
     expect(JSON.stringify([...docs.values()])).toContain('только для Б');
+  });
+
+  it('[SP1] a first pass reads a finished source’s changes once, at its end, and still delivers a write made there meanwhile', async () => {
+    // Teacher B's subgroup gets a dozen marks, so the admin's pass spends several pages in it.
+    const datesB = lessonDates('2026-09-07', 12);
+    await call(server.url, 'POST', '/api/sync/lessons/push', {
+      token: tokens.b,
+      body: pushRows(datesB.map((d) => lessonDoc('sg-b', d))),
+    });
+    await call(server.url, 'POST', '/api/sync/marks/push', {
+      token: tokens.b,
+      body: pushRows(datesB.map((d) => markDoc('sg-b', d, 'learner-kid-b', 'Н'))),
+    });
+    const marksA = await server.store.listByType(subgroupDbName('sg-a'), 'mark');
+    const changesOfA = `/${subgroupDbName('sg-a')}/_changes`;
+    let readsOfA = 0;
+    const count = (message: unknown) => {
+      const { request } = message as { request: { path: string } };
+      if (request.path.startsWith(changesOfA)) readsOfA++;
+    };
+
+    const first = await pullOnce(server.url, tokens.admin!, 'marks', undefined, marksA.length + 1);
+    expect(Object.keys(first.checkpoint.seqs)).toEqual(['sg-a']);
+    // Written in the finished source while the pass goes on in the next one.
+    const late = markDoc('sg-a', lessonDates('2027-03-01', 1)[0]!, 'learner-kid', 'Б', 95_000);
+    await call(server.url, 'POST', '/api/sync/lessons/push', {
+      token: tokens.a,
+      body: pushRows([lessonDoc('sg-a', late.date as string)]),
+    });
+    await call(server.url, 'POST', '/api/sync/marks/push', {
+      token: tokens.a,
+      body: pushRows([late]),
+    });
+
+    diagnostics.subscribe('undici:request:create', count);
+    const rest = await pullAll(server.url, tokens.admin!, 'marks', 4, first.checkpoint);
+    diagnostics.unsubscribe('undici:request:create', count);
+
+    expect(rest.sizes.length).toBeGreaterThan(3);
+    expect(rest.docs.get(late.id as string)).toMatchObject({ code: 'Б' });
+    expect(readsOfA).toBe(1);
   });
 });

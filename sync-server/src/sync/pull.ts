@@ -345,8 +345,11 @@ export async function pull(input: PullInput): Promise<PullResult> {
     const at = batch.positions.get(s.key);
     return snapshotPass && s.idPrefix !== null && (!at || 'after' in at);
   };
-  // Sources whose snapshot ended in this request with writes since its sequence: their changes
-  // are read at the end, all at once, instead of one request after each range.
+  // Sources whose changes are read at the end of this request, all at once: those whose
+  // snapshot ended here with writes since its sequence, and, in a snapshot pass, those whose
+  // range ended in an earlier request. Their changes cannot come before the pass's last
+  // request anyway, since a batch that snapshots fill is full; read after each range instead,
+  // a year's marks read twelve sources' changes 66 times over 13 requests, nearly all empty.
   const finished: Source[] = [];
 
   // The next snapshot's sequence is read while the current one's pages are: one round trip less
@@ -366,7 +369,8 @@ export async function pull(input: PullInput): Promise<PullResult> {
   for (const [i, source] of sources.entries()) {
     if (batch.full) break;
     if (!inSnapshot(source)) {
-      await drainChanges(store, source, batch, pageSize);
+      if (snapshotPass && source.idPrefix !== null) finished.push(source);
+      else await drainChanges(store, source, batch, pageSize);
       continue;
     }
     const next = sources[i + 1];
