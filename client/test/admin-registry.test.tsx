@@ -192,4 +192,40 @@ describe('admin: teacher registry', () => {
     await teacher.signIn('teacher-a-user', 'brand-new-pass');
     expect(teacher.user?.role).toBe('teacher');
   });
+
+  it('[RG5] moves a teacher to the archive after asking, lists the archive apart, and brings them back; one with a subgroup is refused by name', async () => {
+    const { teachers } = (await env.session.getJson('/api/admin/teachers')) as {
+      teachers: { id: string; displayName: string; subgroupIds: string[] }[];
+    };
+    const free = teachers.find((t) => t.subgroupIds.length === 0)!;
+    renderAdmin();
+
+    fireEvent.click(await screen.findByTestId(`teacher-archive-${free.id}`));
+    expect(screen.getByTestId('teacher-archive-confirm').textContent).toContain(free.displayName);
+    fireEvent.click(screen.getByTestId('teacher-archive-yes'));
+    await waitFor(() =>
+      expect(screen.getByTestId('teacher-notice').textContent).toBe(
+        `${free.displayName}: в архиве`,
+      ),
+    );
+    await waitFor(() => expect(screen.queryByTestId(`teacher-row-${free.id}`)).toBeNull());
+
+    fireEvent.click(screen.getByTestId('teacher-archive-toggle'));
+    expect(screen.getByTestId('teacher-archive-toggle').textContent).toBe('Вернуться к реестру');
+    await screen.findByTestId(`teacher-archived-${free.id}`);
+    expect(screen.queryByTestId('teacher-row-teacher-a')).toBeNull();
+    fireEvent.click(screen.getByTestId(`teacher-archive-${free.id}`));
+    await waitFor(() =>
+      expect(screen.getByTestId('teacher-notice').textContent).toContain('снова в реестре'),
+    );
+
+    fireEvent.click(screen.getByTestId('teacher-archive-toggle'));
+    await screen.findByTestId(`teacher-row-${free.id}`);
+    fireEvent.click(screen.getByTestId('teacher-archive-teacher-a'));
+    fireEvent.click(screen.getByTestId('teacher-archive-yes'));
+    expect((await screen.findByTestId('teacher-list-error')).textContent).toMatch(
+      /ведёт подгруппы «.+»: сначала назначьте им другого педагога/,
+    );
+    expect(screen.getByTestId('teacher-row-teacher-a')).toBeTruthy();
+  });
 });

@@ -100,6 +100,8 @@ export const teacherListItemSchema = z.object({
   account: teacherAccountSchema.nullable(),
   /** Subgroups the teacher is assigned to. */
   subgroupIds: z.array(entityIdSchema),
+  /** RG5: the entry is in the archive (the teacher left the organisation). */
+  archived: z.boolean(),
 });
 export type TeacherListItem = z.infer<typeof teacherListItemSchema>;
 
@@ -124,6 +126,7 @@ export const teacherRecordViewSchema = z.object({
   account: teacherAccountSchema.nullable(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
+  archivedAt: z.number().int().nullable().optional(),
 });
 export type TeacherRecordView = z.infer<typeof teacherRecordViewSchema>;
 
@@ -162,6 +165,14 @@ export type TeacherAccountRequest = z.infer<typeof teacherAccountRequestSchema>;
 export const accountPasswordRequestSchema = z.object({ password: accountPasswordSchema });
 export type AccountPasswordRequest = z.infer<typeof accountPasswordRequestSchema>;
 export const accountAccessRequestSchema = z.object({ disabled: z.boolean() });
+
+/**
+ * PUT /api/admin/teachers/:id/archive — RG5: moves a registry entry to the archive or back. An
+ * entry still assigned to a subgroup is refused (409 CONFLICT naming the subgroups); archiving
+ * blocks the teacher's sign-in and ends their sessions. Answers with the list item.
+ */
+export const teacherArchiveRequestSchema = z.object({ archived: z.boolean() });
+export type TeacherArchiveRequest = z.infer<typeof teacherArchiveRequestSchema>;
 export type AccountAccessRequest = z.infer<typeof accountAccessRequestSchema>;
 
 /**

@@ -23,8 +23,10 @@ import {
   subgroupListResponseSchema,
   subgroupViewSchema,
   type TeacherAccountRequest,
+  type TeacherArchiveRequest,
   type TeacherInput,
   teacherAccountSchema,
+  teacherListItemSchema,
   teacherListResponseSchema,
   teacherRecordViewSchema,
 } from '@otmetka/shared/api';
@@ -68,6 +70,11 @@ export function adminApi(fetchApi: FetchApi) {
       }),
     setAccountAccess: (id: string, input: AccountAccessRequest) =>
       requestJson(fetchApi, `${A}/teachers/${enc(id)}/account/access`, accountOne, {
+        method: 'PUT',
+        body: input,
+      }),
+    setTeacherArchived: (id: string, input: TeacherArchiveRequest) =>
+      requestJson(fetchApi, `${A}/teachers/${enc(id)}/archive`, teacherListItemSchema, {
         method: 'PUT',
         body: input,
       }),

@@ -230,7 +230,9 @@ async function migrateOlderVersions(
 
 /**
  * A query of a collection's storage: unlike a collection query it returns deleted documents
- * (tombstones) too.
+ * (tombstones) too. No sort here: without `_deleted` in the selector, RxDB's planner runs a
+ * query whose sort no index serves on the write-time index, which leaves out every row the
+ * bulk first sync wrote (DS5), and the answer would silently miss them.
  */
 export async function storedDocs(
   collection: RxCollection<Record<string, unknown>>,

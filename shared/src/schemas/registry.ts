@@ -42,6 +42,8 @@ export const teacherRecordSchema = z.object({
   qualification: shortText,
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
+  /** RG5: when the admin moved the entry to the archive (the teacher left); null or absent: active. */
+  archivedAt: z.number().int().nullable().optional(),
 });
 export type TeacherRecord = z.infer<typeof teacherRecordSchema>;
 

@@ -7,6 +7,7 @@ import {
   type Schedule,
   type Subgroup,
   type TeacherProfile,
+  type TeacherRecord,
   validateSchedule,
 } from '@otmetka/shared';
 import {
@@ -99,6 +100,12 @@ function programmeRoutes(app: FastifyInstance) {
   );
 }
 
+/** Registry entries in the archive (RG5). */
+async function archivedTeachers(data: OrgData): Promise<Set<string>> {
+  const records = await data.store.listByType<TeacherRecord & Doc>(data.privateDb, 'teacherRecord');
+  return new Set(records.filter((r) => r.archivedAt != null).map((r) => r.id));
+}
+
 /** Every teacher id must be a registry entry of this organisation (its public profile exists). */
 async function checkSubgroupInput(data: OrgData, input: SubgroupInput): Promise<void> {
   await data.programme(input.programmeId).catch(() => {
@@ -107,6 +114,7 @@ async function checkSubgroupInput(data: OrgData, input: SubgroupInput): Promise<
     });
   });
   const profiles = new Set((await data.teacherProfiles()).map((t) => t.id));
+  const archived = await archivedTeachers(data);
   input.teacherIds.forEach((id, i) => {
     if (input.teacherIds.indexOf(id) !== i) {
       throw new HttpError(400, 'VALIDATION_FAILED', `teacherIds[${i}]: педагог указан дважды`, {
@@ -121,6 +129,15 @@ async function checkSubgroupInput(data: OrgData, input: SubgroupInput): Promise<
         {
           field: `teacherIds[${i}]`,
         },
+      );
+    }
+    // RG5: a teacher in the archive left the organisation.
+    if (archived.has(id)) {
+      throw new HttpError(
+        400,
+        'VALIDATION_FAILED',
+        `teacherIds[${i}]: педагог в архиве — верните его из архива в реестре`,
+        { field: `teacherIds[${i}]` },
       );
     }
   });

@@ -16,7 +16,9 @@ import {
   type TeacherRecordView,
   teacherAccountRequestSchema,
   teacherAccountSchema,
+  teacherArchiveRequestSchema,
   teacherInputSchema,
+  teacherListItemSchema,
   teacherListResponseSchema,
   teacherRecordViewSchema,
 } from '@otmetka/shared/api';
@@ -71,20 +73,23 @@ async function checkUnique(data: OrgData, snils: string, input: TeacherInput, se
   });
   for (const other of records) {
     if (other.id === selfId) continue;
+    // RG5: an archived entry is the same person; the admin brings it back instead.
+    const where = other.archivedAt != null ? ' (в архиве)' : '';
     if (other.snils === snils) {
-      throw new HttpError(409, 'CONFLICT', 'snils: педагог с таким СНИЛС уже есть в реестре', {
-        field: 'snils',
-      });
+      throw new HttpError(
+        409,
+        'CONFLICT',
+        `snils: педагог с таким СНИЛС уже есть в реестре${where}`,
+        { field: 'snils' },
+      );
     }
     const p = other.passport;
     if (p.series === input.passport.series && p.number === input.passport.number) {
       throw new HttpError(
         409,
         'CONFLICT',
-        'passport: педагог с таким паспортом уже есть в реестре',
-        {
-          field: 'passport.number',
-        },
+        `passport: педагог с таким паспортом уже есть в реестре${where}`,
+        { field: 'passport.number' },
       );
     }
   }
@@ -123,6 +128,7 @@ function listItem(
     qualification: record.qualification,
     account: account ?? null,
     subgroupIds,
+    archived: record.archivedAt != null,
   };
 }
 
@@ -274,14 +280,10 @@ function updateRoute(app: FastifyInstance) {
       const snils = checkTeacherInput(body, await data.today(new Date(app.config.now())));
       await checkUnique(data, snils, body, stored.id);
 
-      const record = buildTeacherRecord(
-        user.org,
-        stored.id,
-        body,
-        snils,
-        stored.createdAt,
-        app.config.now(),
-      );
+      const record = {
+        ...buildTeacherRecord(user.org, stored.id, body, snils, stored.createdAt, app.config.now()),
+        archivedAt: stored.archivedAt ?? null,
+      };
       await saveTeacher(data, record);
       await renameAccount(app.store, record);
       const accounts = await teacherAccounts(app.store, user.org);
@@ -413,6 +415,59 @@ function accessRoute(app: FastifyInstance) {
   );
 }
 
+/**
+ * RG5: a teacher who left goes to the archive, out of the list and of the subgroup forms, with
+ * the entry kept (the journals they signed name them, the СНИЛС stays unique). Not while a
+ * subgroup has them: its journal would lose its teacher. Their sign-in is blocked and every
+ * session ends; brought back, the entry is active again and sign-in stays blocked until the
+ * admin allows it.
+ */
+function archiveRoute(app: FastifyInstance) {
+  route(
+    app,
+    {
+      method: 'PUT',
+      url: '/api/admin/teachers/:id/archive',
+      summary: 'Перенести педагога в архив или вернуть из архива (архив блокирует вход)',
+      tags: TAGS,
+      params: idParamsSchema,
+      body: teacherArchiveRequestSchema,
+      response: teacherListItemSchema,
+      roles: ADMIN,
+    },
+    async ({ user, params, body }) => {
+      const data = new OrgData(app.store, user.org);
+      const stored = await loadRecord(data, params.id);
+      const taught = (await data.subgroups()).filter((s) => s.teacherIds.includes(stored.id));
+      if (body.archived && taught.length > 0) {
+        const names = taught.map((s) => `«${s.name}»`).join(', ');
+        throw new HttpError(
+          409,
+          'CONFLICT',
+          `Педагог ведёт подгруппы ${names}: сначала назначьте им другого педагога`,
+          { field: 'subgroupIds' },
+        );
+      }
+
+      const now = app.config.now();
+      const record = { ...stored, archivedAt: body.archived ? now : null, updatedAt: now };
+      await data.store.put(data.privateDb, record as TeacherRecord & Doc);
+      let account = (await teacherAccounts(app.store, user.org)).get(record.id);
+      if (body.archived && account && !account.disabled) {
+        const blocked = await changeAccount(app, await accountOf(app, user.org, record.id), {
+          disabled: true,
+        });
+        account = { ...blocked };
+      }
+      return listItem(
+        record,
+        account,
+        taught.map((s) => s.id),
+      );
+    },
+  );
+}
+
 export function teacherRoutes(app: FastifyInstance): void {
   listRoute(app);
   getRoute(app);
@@ -421,4 +476,5 @@ export function teacherRoutes(app: FastifyInstance): void {
   accountRoute(app);
   passwordRoute(app);
   accessRoute(app);
+  archiveRoute(app);
 }

@@ -137,6 +137,10 @@ function SubgroupForm({ initial, onDone }: { initial: SubgroupView | null; onDon
   const time = useOrgTime();
   const form = useForm<Values>(() => valuesOf(initial, time.today()));
   const { values: v, field, errors } = form;
+  // RG5: a teacher in the archive left; one the subgroup still names stays listed to be unticked.
+  const active = (teachers.data?.teachers ?? []).filter(
+    (t) => !t.archived || v.teacherIds.includes(t.id),
+  );
   const hoursOf = (id: string) =>
     programmes.data?.programmes.find((p) => p.id === id)?.hoursPerYear;
 
@@ -207,8 +211,8 @@ function SubgroupForm({ initial, onDone }: { initial: SubgroupView | null; onDon
       </div>
       <fieldset class="ap-checklist" data-testid="subgroup-teachers">
         <legend>Педагоги из реестра</legend>
-        {teachers.data?.teachers.length === 0 ? <p class="ap-muted">Реестр пуст.</p> : null}
-        {teachers.data?.teachers.map((t) => (
+        {active.length === 0 && teachers.data ? <p class="ap-muted">Реестр пуст.</p> : null}
+        {active.map((t) => (
           <label key={t.id} class="ap-check">
             <input
               type="checkbox"

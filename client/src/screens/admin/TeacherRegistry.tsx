@@ -37,6 +37,8 @@ export function TeacherRegistry() {
   const list = useLoad(() => api.listTeachers(), [api]);
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
   const [notice, setNotice] = useState('');
+  const [showArchive, setShowArchive] = useState(false);
+  const [archiving, setArchiving] = useState<TeacherListItem | null>(null);
   const opening = useAction();
   // AS13: the account and password forms open beside the table; another row's button must not
   // drop what was typed in one without asking.
@@ -66,6 +68,20 @@ export function TeacherRegistry() {
         disabled
           ? `Вход ${account.login} заблокирован: сеансы на всех устройствах завершены`
           : `Вход ${account.login} снова разрешён`,
+      );
+    });
+  };
+
+  // RG5: the archive blocks sign-in, so it is asked first; bringing back is undone as easily.
+  const setArchived = (teacher: TeacherListItem, archived: boolean) => {
+    if (!mayLeave()) return;
+    void opening.run(async () => {
+      await api.setTeacherArchived(teacher.id, { archived });
+      setArchiving(null);
+      close(
+        archived
+          ? `${teacher.displayName}: в архиве${teacher.account ? ', вход заблокирован' : ''}`
+          : `${teacher.displayName}: снова в реестре${teacher.account ? ' (вход разрешите отдельно)' : ''}`,
       );
     });
   };
@@ -127,33 +143,97 @@ export function TeacherRegistry() {
           onCancel={() => setMode({ kind: 'list' })}
         />
       ) : null}
+      {archiving ? (
+        <div class="ap-warn" role="alert" data-testid="teacher-archive-confirm">
+          <p>
+            Перенести в архив: {archiving.displayName}? Педагог пропадёт из реестра и из выбора
+            педагогов подгрупп
+            {archiving.account ? ', вход будет заблокирован на всех устройствах' : ''}. Запись
+            сохранится, её можно вернуть.
+          </p>
+          <div class="ap-actions">
+            <button
+              type="button"
+              class="ap-btn ap-btn--primary"
+              disabled={opening.busy}
+              onClick={() => setArchived(archiving, true)}
+              data-testid="teacher-archive-yes"
+            >
+              В архив
+            </button>
+            <button
+              type="button"
+              class="ap-btn"
+              onClick={() => setArchiving(null)}
+              data-testid="teacher-archive-no"
+            >
+              Отмена
+            </button>
+          </div>
+        </div>
+      ) : null}
       {list.loading && !list.data ? <Loading testid="teacher-list-loading" /> : null}
       {list.data ? (
-        <TeacherTable
-          teachers={list.data.teachers}
-          onEdit={openEdit}
-          onAccount={(teacher) => switchTo({ kind: 'account', teacher })}
-          onPassword={(teacher) => switchTo({ kind: 'password', teacher })}
-          onAccess={setAccess}
-        />
+        <>
+          <TeacherTable
+            teachers={list.data.teachers.filter((t) => t.archived === showArchive)}
+            archive={showArchive}
+            onEdit={openEdit}
+            onAccount={(teacher) => switchTo({ kind: 'account', teacher })}
+            onPassword={(teacher) => switchTo({ kind: 'password', teacher })}
+            onAccess={setAccess}
+            onArchive={(teacher, archived) =>
+              archived ? setArchiving(teacher) : setArchived(teacher, false)
+            }
+          />
+          <ArchiveToggle
+            count={list.data.teachers.filter((t) => t.archived).length}
+            showing={showArchive}
+            onToggle={() => {
+              setArchiving(null);
+              setShowArchive(!showArchive);
+            }}
+          />
+        </>
       ) : null}
     </section>
   );
 }
 
+/** RG5: the archive is one press away, with how many entries it holds. */
+function ArchiveToggle(props: { count: number; showing: boolean; onToggle: () => void }) {
+  if (props.count === 0 && !props.showing) return null;
+  return (
+    <p class="ap-actions">
+      <button
+        type="button"
+        class="ap-btn"
+        onClick={props.onToggle}
+        data-testid="teacher-archive-toggle"
+      >
+        {props.showing ? 'Вернуться к реестру' : `Архив (${props.count})`}
+      </button>
+    </p>
+  );
+}
+
 interface TableProps {
   teachers: TeacherListItem[];
+  /** The archive's entries are shown (RG5): they can be opened and brought back only. */
+  archive: boolean;
   onEdit: (id: string) => void;
   onAccount: (teacher: TeacherListItem) => void;
   onPassword: (teacher: TeacherListItem) => void;
   onAccess: (teacher: TeacherListItem, disabled: boolean) => void;
+  onArchive: (teacher: TeacherListItem, archived: boolean) => void;
 }
 
-function TeacherTable({ teachers, onEdit, onAccount, onPassword, onAccess }: TableProps) {
+function TeacherTable(props: TableProps) {
+  const { teachers, archive, onEdit, onAccount, onPassword, onAccess, onArchive } = props;
   if (teachers.length === 0) {
     return (
       <p class="ap-muted" data-testid="teacher-empty">
-        В реестре пока нет педагогов.
+        {archive ? 'В архиве нет педагогов.' : 'В реестре пока нет педагогов.'}
       </p>
     );
   }
@@ -182,7 +262,11 @@ function TeacherTable({ teachers, onEdit, onAccount, onPassword, onAccess }: Tab
                 {hours(t.experienceTotalYears)} / {hours(t.experienceTeachingYears)}
               </td>
               <td>
-                {t.account ? (
+                {archive ? (
+                  <span class="ap-badge" data-testid={`teacher-archived-${t.id}`}>
+                    в архиве{t.account ? `, вход ${t.account.login} заблокирован` : ''}
+                  </span>
+                ) : t.account ? (
                   <AccountCell
                     teacher={t}
                     onPassword={() => onPassword(t)}
@@ -207,6 +291,14 @@ function TeacherTable({ teachers, onEdit, onAccount, onPassword, onAccess }: Tab
                   onClick={() => onEdit(t.id)}
                 >
                   Изменить
+                </button>
+                <button
+                  type="button"
+                  class="ap-btn"
+                  data-testid={`teacher-archive-${t.id}`}
+                  onClick={() => onArchive(t, !archive)}
+                >
+                  {archive ? 'Вернуть в реестр' : 'В архив'}
                 </button>
               </td>
             </tr>
