@@ -202,7 +202,7 @@ describe('admin: teacher registry', () => {
 
     fireEvent.click(await screen.findByTestId(`teacher-archive-${free.id}`));
     expect(screen.getByTestId('teacher-archive-confirm').textContent).toContain(free.displayName);
-    fireEvent.click(screen.getByTestId('teacher-archive-yes'));
+    fireEvent.click(screen.getByTestId('teacher-archive-confirm-yes'));
     await waitFor(() =>
       expect(screen.getByTestId('teacher-notice').textContent).toBe(
         `${free.displayName}: в архиве`,
@@ -222,7 +222,7 @@ describe('admin: teacher registry', () => {
     fireEvent.click(screen.getByTestId('teacher-archive-toggle'));
     await screen.findByTestId(`teacher-row-${free.id}`);
     fireEvent.click(screen.getByTestId('teacher-archive-teacher-a'));
-    fireEvent.click(screen.getByTestId('teacher-archive-yes'));
+    fireEvent.click(screen.getByTestId('teacher-archive-confirm-yes'));
     expect((await screen.findByTestId('teacher-list-error')).textContent).toMatch(
       /ведёт подгруппы «.+»: сначала назначьте им другого педагога/,
     );

@@ -6,7 +6,7 @@ import { useAdmin } from './context.ts';
 import { InputField, isMonthInput, useSave } from './form.tsx';
 import { monthLabel, shiftMonth } from './format.ts';
 import { SubgroupPicker, subgroupLabel } from './SubgroupPicker.tsx';
-import { AdminError, Loading, useLoad } from './ui.tsx';
+import { AdminError, ConfirmPanel, Loading, useLoad } from './ui.tsx';
 
 /**
  * LK7: the months of this academic year the automatic lock holds closed now, for the chosen
@@ -168,28 +168,15 @@ export function LocksScreen() {
       </div>
       <AdminError error={error} testid="lock-error" />
       {asking ? (
-        <div class="ap-warn" role="alert" data-testid="lock-confirm">
-          <p>{asking.text}</p>
-          <div class="ap-actions">
-            <button
-              type="button"
-              class="ap-btn ap-btn--primary"
-              disabled={busy}
-              onClick={() => submit(asking.locked, asking.month, true)}
-              data-testid="lock-confirm-yes"
-            >
-              {asking.locked ? 'Закрыть заранее' : 'Открыть всё равно'}
-            </button>
-            <button
-              type="button"
-              class="ap-btn"
-              onClick={() => setAsking(null)}
-              data-testid="lock-confirm-no"
-            >
-              Отмена
-            </button>
-          </div>
-        </div>
+        <ConfirmPanel
+          testid="lock-confirm"
+          yesLabel={asking.locked ? 'Закрыть заранее' : 'Открыть всё равно'}
+          busy={busy}
+          onYes={() => submit(asking.locked, asking.month, true)}
+          onNo={() => setAsking(null)}
+        >
+          {asking.text}
+        </ConfirmPanel>
       ) : null}
       <div class="ap-actions">
         <button

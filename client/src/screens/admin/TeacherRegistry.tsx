@@ -16,7 +16,7 @@ import {
 } from './form.tsx';
 import { hours } from './format.ts';
 import { TeacherForm } from './TeacherForm.tsx';
-import { AdminError, Loading, useAction, useLoad } from './ui.tsx';
+import { AdminError, ConfirmPanel, Loading, useAction, useLoad } from './ui.tsx';
 import { useMayLeave } from './unsaved.ts';
 
 /**
@@ -144,33 +144,18 @@ export function TeacherRegistry() {
         />
       ) : null}
       {archiving ? (
-        <div class="ap-warn" role="alert" data-testid="teacher-archive-confirm">
-          <p>
-            Перенести в архив: {archiving.displayName}? Педагог пропадёт из реестра и из выбора
-            педагогов подгрупп
-            {archiving.account ? ', вход будет заблокирован на всех устройствах' : ''}. Запись
-            сохранится, её можно вернуть.
-          </p>
-          <div class="ap-actions">
-            <button
-              type="button"
-              class="ap-btn ap-btn--primary"
-              disabled={opening.busy}
-              onClick={() => setArchived(archiving, true)}
-              data-testid="teacher-archive-yes"
-            >
-              В архив
-            </button>
-            <button
-              type="button"
-              class="ap-btn"
-              onClick={() => setArchiving(null)}
-              data-testid="teacher-archive-no"
-            >
-              Отмена
-            </button>
-          </div>
-        </div>
+        <ConfirmPanel
+          testid="teacher-archive-confirm"
+          yesLabel="В архив"
+          busy={opening.busy}
+          onYes={() => setArchived(archiving, true)}
+          onNo={() => setArchiving(null)}
+        >
+          Перенести в архив: {archiving.displayName}? Педагог пропадёт из реестра и из выбора
+          педагогов подгрупп
+          {archiving.account ? ', вход будет заблокирован на всех устройствах' : ''}. Запись
+          сохранится, её можно вернуть.
+        </ConfirmPanel>
       ) : null}
       {list.loading && !list.data ? <Loading testid="teacher-list-loading" /> : null}
       {list.data ? (

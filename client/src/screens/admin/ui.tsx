@@ -211,3 +211,42 @@ export function Loading({ testid }: { testid: string }) {
     </p>
   );
 }
+
+/**
+ * A question before an action that is hard to undo or easy to press by mistake: the text, the
+ * action under its own name and «Отмена». `testid` names the panel; the buttons are
+ * `<testid>-yes` and `<testid>-no`.
+ */
+export function ConfirmPanel(props: {
+  testid: string;
+  yesLabel: string;
+  busy?: boolean;
+  onYes: () => void;
+  onNo: () => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="ap-warn" role="alert" data-testid={props.testid}>
+      <p>{props.children}</p>
+      <div class="ap-actions">
+        <button
+          type="button"
+          class="ap-btn ap-btn--primary"
+          disabled={props.busy}
+          onClick={props.onYes}
+          data-testid={`${props.testid}-yes`}
+        >
+          {props.yesLabel}
+        </button>
+        <button
+          type="button"
+          class="ap-btn"
+          onClick={props.onNo}
+          data-testid={`${props.testid}-no`}
+        >
+          Отмена
+        </button>
+      </div>
+    </div>
+  );
+}
