@@ -366,8 +366,8 @@ async function accountOf(app: FastifyInstance, orgId: string, teacherId: string)
  * AC3: the account is changed first, then its sessions end, so a refresh in between already
  * meets the new state (a blocked account's refresh is refused by the account itself).
  */
-async function changeAccount(app: FastifyInstance, account: User, change: Partial<User>) {
-  const next = await app.store.update<User & Doc>(USERS_DB, account.id, (current) =>
+async function changeAccount(app: FastifyInstance, userId: string, change: Partial<User>) {
+  const next = await app.store.update<User & Doc>(USERS_DB, userId, (current) =>
     current ? { ...current, ...change } : undefined,
   );
   if (!next) throw notFound('У педагога нет учётной записи');
@@ -390,7 +390,7 @@ function passwordRoute(app: FastifyInstance) {
     },
     async ({ user, params, body }) => {
       const account = await accountOf(app, user.org, params.id);
-      return changeAccount(app, account, { passwordHash: await hashPassword(body.password) });
+      return changeAccount(app, account.id, { passwordHash: await hashPassword(body.password) });
     },
   );
 }
@@ -410,7 +410,7 @@ function accessRoute(app: FastifyInstance) {
     },
     async ({ user, params, body }) => {
       const account = await accountOf(app, user.org, params.id);
-      return changeAccount(app, account, { disabled: body.disabled });
+      return changeAccount(app, account.id, { disabled: body.disabled });
     },
   );
 }
@@ -454,10 +454,7 @@ function archiveRoute(app: FastifyInstance) {
       await data.store.put(data.privateDb, record as TeacherRecord & Doc);
       let account = (await teacherAccounts(app.store, user.org)).get(record.id);
       if (body.archived && account && !account.disabled) {
-        const blocked = await changeAccount(app, await accountOf(app, user.org, record.id), {
-          disabled: true,
-        });
-        account = { ...blocked };
+        account = await changeAccount(app, account.userId, { disabled: true });
       }
       return listItem(
         record,

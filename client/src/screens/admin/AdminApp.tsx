@@ -20,7 +20,7 @@ import { RosterScreen } from './RosterScreen.tsx';
 import { ScheduleEditor } from './ScheduleEditor.tsx';
 import { SubgroupsScreen } from './SubgroupsScreen.tsx';
 import { TeacherRegistry } from './TeacherRegistry.tsx';
-import { OFFLINE_ADMIN_TEXT, OfflineBanner, useOnline } from './ui.tsx';
+import { OFFLINE_ADMIN_TEXT, OfflineBanner, TabBar, useOnline } from './ui.tsx';
 import { UnsavedContext, UnsavedEdits } from './unsaved.ts';
 
 /**
@@ -82,20 +82,14 @@ export function AdminApp({ session }: { session: ScreenSession }) {
       <AdminContext.Provider value={value}>
         <UnsavedContext.Provider value={edits}>
           <div class="ap-app" data-testid="admin-app">
-            <nav class="ap-tabs" aria-label="Разделы администратора" ref={tabs}>
-              {ADMIN_TABS.map(([key, label]) => (
-                <button
-                  type="button"
-                  key={key}
-                  class={key === tab ? 'ap-tab ap-tab--active' : 'ap-tab'}
-                  aria-current={key === tab ? 'page' : undefined}
-                  data-testid={`admin-tab-${key}`}
-                  onClick={() => openTab(key)}
-                >
-                  {label}
-                </button>
-              ))}
-            </nav>
+            <TabBar
+              tabs={ADMIN_TABS}
+              current={tab}
+              label="Разделы администратора"
+              testid="admin-tab"
+              onOpen={openTab}
+              navRef={tabs}
+            />
             {online ? null : <OfflineBanner text={OFFLINE_ADMIN_TEXT} testid="admin-offline" />}
             <main class="ap-main">
               <AdminTabView tab={tab} />

@@ -1,4 +1,4 @@
-import type { ComponentChildren, JSX } from 'preact';
+import type { ComponentChildren, JSX, Ref } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { isNetworkError } from '../../api/http.ts';
 import { errorMessage } from '../../api/messages.ts';
@@ -248,5 +248,35 @@ export function ConfirmPanel(props: {
         </button>
       </div>
     </div>
+  );
+}
+
+/**
+ * An app's sections as one row of tabs (the admin's and the parent's): the open one is marked
+ * as the current page; `<testid>-<key>` names each tab.
+ */
+export function TabBar<K extends string>(props: {
+  tabs: readonly (readonly [K, string])[];
+  current: K;
+  label: string;
+  testid: string;
+  onOpen: (key: K) => void;
+  navRef?: Ref<HTMLElement>;
+}) {
+  return (
+    <nav class="ap-tabs" aria-label={props.label} ref={props.navRef}>
+      {props.tabs.map(([key, label]) => (
+        <button
+          type="button"
+          key={key}
+          class={key === props.current ? 'ap-tab ap-tab--active' : 'ap-tab'}
+          aria-current={key === props.current ? 'page' : undefined}
+          data-testid={`${props.testid}-${key}`}
+          onClick={() => props.onOpen(key)}
+        >
+          {label}
+        </button>
+      ))}
+    </nav>
   );
 }

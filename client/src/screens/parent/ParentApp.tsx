@@ -3,7 +3,7 @@ import { parentApi, SLOW_AFTER_MS } from '../../api/parent.ts';
 import { OrgTimeZone } from '../org-time.ts';
 import '../admin/admin.css';
 import type { ScreenSession } from '../admin/context.ts';
-import { OfflineBanner, useOnline } from '../admin/ui.tsx';
+import { OfflineBanner, TabBar, useOnline } from '../admin/ui.tsx';
 import './parent.css';
 import { CatalogueScreen } from './CatalogueScreen.tsx';
 import { ParentContext, type ParentContextValue } from './context.ts';
@@ -67,20 +67,7 @@ export function ParentApp({
     <OrgTimeZone.Provider value={session.user.timeZone}>
       <ParentContext.Provider value={value}>
         <div class="ap-app" data-testid="parent-app">
-          <nav class="ap-tabs" aria-label="Разделы">
-            {TABS.map(([key, label]) => (
-              <button
-                type="button"
-                key={key}
-                class={key === tab ? 'ap-tab ap-tab--active' : 'ap-tab'}
-                aria-current={key === tab ? 'page' : undefined}
-                data-testid={`parent-tab-${key}`}
-                onClick={() => setTab(key)}
-              >
-                {label}
-              </button>
-            ))}
-          </nav>
+          <TabBar tabs={TABS} current={tab} label="Разделы" testid="parent-tab" onOpen={setTab} />
           {online ? null : (
             <OfflineBanner
               text="Нет связи с сервером — показано то, что сохранено на этом устройстве"
