@@ -73,23 +73,34 @@ function fieldValue(doc: Record<string, unknown>, field: string): unknown {
   return field === '_deleted' ? doc._deleted === true : doc[field];
 }
 
-/** RxDB bookkeeping (`_rev`, `_meta`, `_attachments`) is not content; `_deleted` is. */
-function contentOf(doc: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(doc)) {
-    if (k === '_deleted') {
-      if (v === true) out._deleted = true;
-    } else if (!k.startsWith('_') && v !== undefined) out[k] = v;
-  }
-  return out;
+/**
+ * RxDB bookkeeping (`_rev`, `_meta`, `_attachments`) is not content, nor a key whose value is
+ * undefined; `_deleted` is, when true.
+ */
+function isContent(doc: Record<string, unknown>, key: string): boolean {
+  const value = doc[key];
+  if (key === '_deleted') return value === true;
+  return value !== undefined && !key.startsWith('_');
 }
 
-/** Deep equality ignoring key order and RxDB bookkeeping; `_deleted` false equals absent. */
+/**
+ * Deep equality ignoring key order and RxDB bookkeeping; `_deleted` false equals absent.
+ * Compared in place: a push compares every row it answers, and copies cost collections.
+ */
 export function isSameContent(a: object, b: object): boolean {
   if (!a || !b || typeof a !== 'object' || typeof b !== 'object') {
     throw new DomainError('VALIDATION_FAILED', 'doc', 'ожидаются два документа');
   }
-  return sameJson(contentOf(a), contentOf(b));
+  const da = a as Record<string, unknown>;
+  const db = b as Record<string, unknown>;
+  let unmatched = 0;
+  for (const key of Object.keys(da)) {
+    if (!isContent(da, key)) continue;
+    if (!isContent(db, key) || !sameJson(da[key], db[key])) return false;
+    unmatched++;
+  }
+  for (const key of Object.keys(db)) if (isContent(db, key)) unmatched--;
+  return unmatched === 0;
 }
 
 /** CR1 with the value tie-break: > 0 when (stampA, valueA) beats (stampB, valueB). */

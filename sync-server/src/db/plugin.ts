@@ -4,7 +4,7 @@ import { Store } from './store.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** All database access (nano); see db/store.ts for the layout. */
+    /** All database access; see db/store.ts for the layout. */
     store: Store;
   }
 }
@@ -13,6 +13,7 @@ async function storePlugin(app: FastifyInstance, opts: { couchUrl: string }) {
   const store = new Store(opts.couchUrl);
   await store.init();
   app.decorate('store', store);
+  app.addHook('onClose', async () => store.close());
 }
 
 export const storeLayer = fp(storePlugin, { name: 'otmetka-store' });

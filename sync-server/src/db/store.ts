@@ -1,8 +1,10 @@
 import nano, { type DocumentScope, type MangoQuery, type ServerScope } from 'nano';
 import type { User } from '../shared.ts';
+import { CONNECTION_ERRORS, CouchHttp } from './couch-http.ts';
 
 /**
- * All database access of the server, through nano, as to Apache CouchDB 3.
+ * All database access of the server, through nano, as to Apache CouchDB 3 (the requests of every
+ * push batch through CouchHttp, the same API over a leaner client: see couch-http.ts).
  *
  * Layout (why per-subgroup databases: a pull reads the `_changes` of the caller's own sources
  * only, so its cost follows the caller's data, and CouchDB's sequence orders changes, so clocks
@@ -91,8 +93,9 @@ function kindOf(dbName: string): keyof typeof INDEXES | undefined {
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const couch = error as Error & { scope?: string; statusCode?: number };
+  const couch = error as Error & { scope?: string; statusCode?: number; code?: string };
   if (couch.scope === 'couch') return couch.statusCode === 503;
+  if (couch.code && CONNECTION_ERRORS.has(couch.code)) return true;
   return error.message.startsWith('error happened in your connection');
 }
 
@@ -128,6 +131,7 @@ export function toCouch(
 export class Store {
   readonly couch: ServerScope;
   readonly url: string;
+  private readonly http: CouchHttp;
   private readonly known = new Set<string>();
   /** Values derived from an org database, each under the update_seq it was read at (byOrgSeq). */
   private readonly orgValues = new Map<string, { seq: string; value: unknown }>();
@@ -135,6 +139,16 @@ export class Store {
   constructor(couchUrl: string) {
     this.url = couchUrl.replace(/\/$/, '');
     this.couch = nano({ url: this.url });
+    this.http = new CouchHttp(this.url);
+  }
+
+  /** Ends the kept-alive connections (nano's close by themselves). */
+  close(): void {
+    this.http.close();
+  }
+
+  private path(dbName: string, rest = ''): string {
+    return `${encodeURIComponent(dbName)}${rest}`;
   }
 
   db<T extends object = Record<string, unknown>>(name: string): DocumentScope<T> {
@@ -281,8 +295,12 @@ export class Store {
     const out = new Map<string, Doc>();
     const keys = [...new Set(ids)];
     if (keys.length === 0) return out;
-    const res = await this.db(dbName).fetch({ keys });
-    for (const row of res.rows as unknown as { doc?: Record<string, unknown> | null }[]) {
+    const res = await this.http.json<{ rows: { doc?: Record<string, unknown> | null }[] }>(
+      'POST',
+      this.path(dbName, '/_all_docs?include_docs=true'),
+      { keys },
+    );
+    for (const row of res.rows) {
       if (!row.doc) continue;
       const doc = toPlain<Doc>(row.doc);
       if (doc._deleted !== true) out.set(doc.id, doc);
@@ -292,8 +310,12 @@ export class Store {
 
   /** The current revision of each id that exists, deleted or not. */
   private async revisions(dbName: string, ids: string[]): Promise<{ id: string; rev: string }[]> {
-    const res = await this.db(dbName).fetchRevs({ keys: ids });
-    return (res.rows as unknown as Array<Record<string, unknown>>).flatMap((row) => {
+    const res = await this.http.json<{ rows: Record<string, unknown>[] }>(
+      'POST',
+      this.path(dbName, '/_all_docs'),
+      { keys: ids },
+    );
+    return res.rows.flatMap((row) => {
       const value = row.value as { rev: string } | undefined;
       return row.error || !value ? [] : [{ id: row.id as string, rev: value.rev }];
     });
@@ -307,12 +329,9 @@ export class Store {
     dbName: string,
     docs: { id: string; rev?: string }[],
   ): Promise<Record<string, unknown>[]> {
-    const res = (await this.couch.request({
-      db: dbName,
-      method: 'post',
-      path: '_bulk_get',
-      body: { docs },
-    })) as { results: { id: string; docs: { ok?: Record<string, unknown> }[] }[] };
+    const res = await this.http.json<{
+      results: { id: string; docs: { ok?: Record<string, unknown> }[] }[];
+    }>('POST', this.path(dbName, '/_bulk_get'), { docs });
 
     return res.results.flatMap((result, i) => {
       const body = result.docs[0]?.ok;
@@ -359,7 +378,8 @@ export class Store {
 
   /** The database's current update sequence (opaque; a valid `since` for `_changes`). */
   async updateSeq(dbName: string): Promise<string> {
-    return String((await this.couch.db.get(dbName)).update_seq);
+    const info = await this.http.json<{ update_seq: unknown }>('GET', this.path(dbName));
+    return String(info.update_seq);
   }
 
   /**
@@ -412,7 +432,11 @@ export class Store {
   ): Promise<WriteResult[]> {
     if (docs.length === 0) return [];
     const soft = isJournalDb(dbName);
-    const res = await this.db(dbName).bulk({ docs: docs.map((d) => toCouch(d.doc, d.rev, soft)) });
+    const res = await this.http.json<
+      { id?: string; rev?: string; error?: string; reason?: string }[]
+    >('POST', this.path(dbName, '/_bulk_docs'), {
+      docs: docs.map((d) => toCouch(d.doc, d.rev, soft)),
+    });
     return res.map((r, i) => ({
       id: r.id ?? docs[i]!.doc.id,
       ok: !r.error,

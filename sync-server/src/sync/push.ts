@@ -93,8 +93,9 @@ function tombstone(attempted: Record<string, unknown>): Doc {
 
 function stripMeta(doc: Record<string, unknown>): Doc {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(doc)) if (!k.startsWith('_') || k === '_deleted') out[k] = v;
-  if (out._deleted !== true) delete out._deleted;
+  for (const key of Object.keys(doc)) {
+    if (key === '_deleted' ? doc._deleted === true : !key.startsWith('_')) out[key] = doc[key];
+  }
   return out as Doc;
 }
 
@@ -362,12 +363,19 @@ function validate(input: PushInput, refusedOut: Outcome[]): Item[] {
 
   input.rows.forEach((row, index) => {
     const sent = row.newDocumentState;
-    const parsed = schema.safeParse(stripMeta(sent), { reportInput: true });
-    if (parsed.success) {
-      items.push({ index, sent, doc: parsed.data as JournalDoc, fresh: !row.assumedMasterState });
+    // The schema drops RxDB's bookkeeping (`_rev`, `_meta`, `_attachments`) with every other key
+    // it does not know; `_deleted: false` stays, which the rules and the merge read as absent.
+    // Failing that, without the bookkeeping (a `_deleted` that is not `true` means not deleted),
+    // and saying what kind of value came (ER1).
+    const parsed = schema.safeParse(sent);
+    const checked = parsed.success
+      ? parsed
+      : schema.safeParse(stripMeta(sent), { reportInput: true });
+    if (checked.success) {
+      items.push({ index, sent, doc: checked.data as JournalDoc, fresh: !row.assumedMasterState });
       return;
     }
-    const { message } = zodMessage(parsed.error, `rows.${index}.newDocumentState`);
+    const { message } = zodMessage(checked.error, `rows.${index}.newDocumentState`);
     refusedOut.push({
       item: { index, sent, doc: sent as unknown as JournalDoc, fresh: false },
       refusal: { code: 'VALIDATION_FAILED', message },
