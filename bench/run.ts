@@ -50,6 +50,8 @@ async function main(): Promise<void> {
       pouchdb: packageVersion('pouchdb'),
       vite: packageVersion('vite'),
     },
+    // The V8 flags the server ran with (npm start's young generation, see the README).
+    nodeFlags: process.execArgv.filter((f) => f.startsWith('--') && f !== '--import'),
     machine: { platform: platform(), arch: arch(), cpus: cpus().length, model: cpus()[0]?.model },
     results: results.map((r) => ({ ...r, ok: meetsGoal(r) })),
   };
