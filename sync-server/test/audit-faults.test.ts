@@ -87,6 +87,25 @@ describe('audit: an edit whose audit write failed', () => {
     ]);
   });
 
+  it('[DB2] a journal write whose connection is cut is stored once, with one entry', async () => {
+    const mark = markDoc('sg-a', '2026-09-16', 'learner-kid', 'Б', 7500, 'tablet-3');
+    database.dropPath(/^\/otm_sg_sg-a\/_bulk_docs/);
+
+    // On a kept-alive connection the write is sent again at once (200); on a new one the device
+    // is told the database is unavailable and pushes again.
+    let res = await push(mark);
+    if (res.status === 503) res = await push(mark);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ conflicts: [], refused: [] });
+
+    const stored = await server.store.getMany(subgroupDbName('sg-a'), [mark.id]);
+    expect(stored.get(mark.id)?.doc).toMatchObject({ code: 'Б' });
+    const entries = await history(mark.id);
+    expect(entries.map((e) => [e.field, e.new, e.recovered ?? false])).toEqual([
+      ['code', 'Б', false],
+    ]);
+  });
+
   it('[AU1] an edit with its entry is not repeated as recovered; an untouched field adds nothing', async () => {
     const mark = markDoc('sg-a', '2026-09-14', 'learner-kid', 'Н', 7000, 'tablet-3');
     expect((await push(mark)).status).toBe(200);
