@@ -117,6 +117,17 @@ describe('CouchHttp', () => {
     expect(isDatabaseUnavailable(refused)).toBe(true);
   });
 
+  it('[DB1] a database that stops answering is unavailable once the connection stays silent', async () => {
+    const { url, seen } = await couchLike(() => {});
+    client = new CouchHttp(url, 50);
+
+    const error = await client.json('GET', 'otm_org_o').catch((e) => e);
+
+    expect((error as { code?: string }).code).toBe('ETIMEDOUT');
+    expect(isDatabaseUnavailable(error)).toBe(true);
+    expect(seen).toHaveLength(1);
+  });
+
   it('[DB2] a kept-alive connection the database closed is replaced and the request sent again', async () => {
     const { url, seen } = await couchLike((req, res, all) => {
       // The second request on the first connection finds it gone, as when the database closed

@@ -51,13 +51,19 @@ function couchError(status: number, body: unknown, request: RequestLine): CouchE
   });
 }
 
+/** How long a request may wait on a silent connection (undici's, and so nano's, default). */
+const IDLE_TIMEOUT_MS = 300_000;
+
 export class CouchHttp {
   private readonly base: URL;
   private readonly transport: typeof http | typeof https;
   private readonly agent: http.Agent;
   private readonly authorization: string | undefined;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly idleTimeoutMs = IDLE_TIMEOUT_MS,
+  ) {
     this.base = new URL(url.endsWith('/') ? url : `${url}/`);
     this.transport = this.base.protocol === 'https:' ? https : http;
     this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: 64 });
@@ -116,6 +122,10 @@ export class CouchHttp {
           if (status >= 400) reject(couchError(status, parsed, line));
           else resolve(parsed as T);
         });
+      });
+      req.setTimeout(this.idleTimeoutMs, () => {
+        const silent = new Error(`the database did not answer in ${this.idleTimeoutMs} ms`);
+        req.destroy(Object.assign(silent, { code: 'ETIMEDOUT' }));
       });
       req.on('error', (error: NodeJS.ErrnoException) => {
         const retry = req.reusedSocket && error.code === 'ECONNRESET';
