@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CouchHttp } from '../src/db/couch-http.ts';
 import { isDatabaseUnavailable } from '../src/db/store.ts';
@@ -96,6 +97,46 @@ describe('CouchHttp', () => {
     const logged = JSON.stringify(serializeError(error));
     expect(logged).toContain('/otm_private_o/_bulk_docs');
     expect(logged).not.toContain('11223344595');
+  });
+
+  it('[DB1] an error never holds the URL’s credentials, not even printed whole', async () => {
+    const { url } = await couchLike((_req, res) => answer(res, 500, { error: 'x', reason: 'y' }));
+    client = new CouchHttp(url.replace('http://', 'http://otmetka:TopSecret@'));
+
+    const error = await client.json('POST', 'otm_users/_bulk_docs', { docs: [] }).catch((e) => e);
+
+    expect(error).toMatchObject({ statusCode: 500, request: { method: 'POST' } });
+    expect(inspect(error, { depth: 5 })).not.toContain('TopSecret');
+    expect(JSON.stringify(serializeError(error))).toContain('/otm_users/_bulk_docs');
+  });
+
+  it('[DB1] an answer cut halfway is an unavailable database and names its request', async () => {
+    const { url } = await couchLike((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 1000 });
+      res.write('{"rows":[');
+      setTimeout(() => res.socket?.destroy(), 10);
+    });
+    client = new CouchHttp(url);
+
+    const error = await client.json('POST', 'otm_sg_a/_all_docs', { keys: [] }).catch((e) => e);
+
+    expect(isDatabaseUnavailable(error)).toBe(true);
+    expect(JSON.stringify(serializeError(error))).toContain('/otm_sg_a/_all_docs');
+  });
+
+  it('[DB1] a proxy’s page instead of CouchDB, or its 504, is an unavailable database', async () => {
+    const { url } = await couchLike((req, res) => {
+      const page = req.url?.includes('page') ? 200 : 504;
+      res.writeHead(page, { 'content-type': 'text/html' });
+      res.end('<html>maintenance</html>');
+    });
+    client = new CouchHttp(url);
+
+    for (const path of ['page', 'gateway']) {
+      const error = await client.json('GET', path).catch((e) => e);
+      expect(error).toMatchObject({ scope: 'couch', reason: 'not JSON' });
+      expect(isDatabaseUnavailable(error)).toBe(true);
+    }
   });
 
   it('[DB1] CouchDB’s 503 and a refused connection are an unavailable database', async () => {

@@ -64,27 +64,33 @@ export class CouchHttp {
     url: string,
     private readonly idleTimeoutMs = IDLE_TIMEOUT_MS,
   ) {
-    this.base = new URL(url.endsWith('/') ? url : `${url}/`);
-    this.transport = this.base.protocol === 'https:' ? https : http;
-    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: 64 });
-    const { username, password } = this.base;
+    const base = new URL(url.endsWith('/') ? url : `${url}/`);
+    const { username, password } = base;
     this.authorization = username
       ? `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString('base64')}`
       : undefined;
+    // The credentials travel in the header only: a URL is what an error names.
+    base.username = '';
+    base.password = '';
+    this.base = base;
+    this.transport = base.protocol === 'https:' ? https : http;
+    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: 64 });
   }
 
   /** `path` is relative to the server's URL (e.g. `otm_sg_x/_bulk_docs`), already encoded. */
   async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     try {
-      return await this.send<T>(method, path, payload);
+      return await this.send<T>(method, path, payload, this.agent);
     } catch (error) {
       // A kept-alive connection the database closed while idle fails the next request before
-      // it is read (Node's advice for kept-alive agents): send once more on a new connection.
-      // Repeating one of these is harmless: reads, and writes that carry revisions or ids, which
-      // a second arrival answers with a conflict the caller already handles.
+      // it is read (Node's advice for kept-alive agents): send once more, on a connection of its
+      // own, since after a restart of the database every kept one is stale. Repeating one of
+      // these is harmless: reads, and writes that carry revisions or ids, which a second arrival
+      // answers with a conflict the callers already handle (a write the database applied just
+      // before the connection went is then told apart from a lost one only by that conflict).
       if (!(error as { retry?: boolean }).retry) throw error;
-      return this.send<T>(method, path, payload);
+      return this.send<T>(method, path, payload, false);
     }
   }
 
@@ -92,7 +98,12 @@ export class CouchHttp {
     this.agent.destroy();
   }
 
-  private send<T>(method: string, path: string, payload: string | undefined): Promise<T> {
+  private send<T>(
+    method: string,
+    path: string,
+    payload: string | undefined,
+    agent: http.Agent | false,
+  ): Promise<T> {
     const headers: Record<string, string | number> = { accept: 'application/json' };
     if (this.authorization) headers.authorization = this.authorization;
     if (payload !== undefined) {
@@ -103,19 +114,20 @@ export class CouchHttp {
     const url = new URL(path, this.base);
     const line = { method, url: url.href };
     return new Promise<T>((resolve, reject) => {
-      const req = this.transport.request(url, { method, headers, agent: this.agent }, (res) => {
+      const req = this.transport.request(url, { method, headers, agent }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           text += chunk;
         });
-        res.on('error', reject);
+        res.on('error', (error) => reject(Object.assign(error, { request: line })));
         res.on('end', () => {
           const status = res.statusCode ?? 500;
           let parsed: unknown;
           try {
             parsed = JSON.parse(text);
           } catch {
+            // Not CouchDB answering (a proxy's page): a success that is not is a bad gateway.
             reject(couchError(status >= 400 ? status : 502, { reason: 'not JSON' }, line));
             return;
           }
@@ -128,7 +140,7 @@ export class CouchHttp {
         req.destroy(Object.assign(silent, { code: 'ETIMEDOUT' }));
       });
       req.on('error', (error: NodeJS.ErrnoException) => {
-        const retry = req.reusedSocket && error.code === 'ECONNRESET';
+        const retry = req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
         reject(Object.assign(error, { retry, request: line }));
       });
       req.end(payload);

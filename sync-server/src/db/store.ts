@@ -87,14 +87,16 @@ function kindOf(dbName: string): keyof typeof INDEXES | undefined {
 }
 
 /**
- * Whether a failure is the database not answering (connection refused or reset while it
- * restarts, or CouchDB's own 503 while a cluster is degraded), rather than a bug: the caller
- * may simply try again. nano reports a socket failure only through its message.
+ * Whether a failure is the database not answering (connection refused, reset or silent while it
+ * restarts, CouchDB's own 503 while a cluster is degraded, a proxy's 502 or 504 in front of it),
+ * rather than a bug: the caller may simply try again. nano reports a socket failure only through
+ * its message; CouchHttp by its code.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const couch = error as Error & { scope?: string; statusCode?: number; code?: string };
-  if (couch.scope === 'couch') return couch.statusCode === 503;
+  // 502 and 504: a proxy in front of the database did not reach it.
+  if (couch.scope === 'couch') return [502, 503, 504].includes(couch.statusCode ?? 0);
   if (couch.code && CONNECTION_ERRORS.has(couch.code)) return true;
   return error.message.startsWith('error happened in your connection');
 }
