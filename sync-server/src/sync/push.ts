@@ -9,6 +9,7 @@ import {
   checkParsedJournalWrite,
   defaultCalendar,
   expandSchedule,
+  findSlot,
   isSameContent,
   type JournalDoc,
   type Lesson,
@@ -131,7 +132,7 @@ async function loadOrgBasics(
   store: Store,
   orgId: string,
   subgroupIds: string[],
-  orgSeq: Promise<string> | undefined,
+  orgSeq: string,
 ): Promise<OrgBasics> {
   const orgDb = orgDbName(orgId);
   const load = async (): Promise<OrgBasics> => {
@@ -151,7 +152,7 @@ async function loadOrgBasics(
       rosters: new Map(),
     };
   };
-  const basics = await store.byOrgSeq(orgId, 'push-basics', load, orgSeq);
+  const basics = await store.byOrgSeq(orgId, 'push-basics', load, Promise.resolve(orgSeq));
 
   const missing = subgroupIds.filter((id) => !basics.subgroups.has(id));
   if (missing.length > 0) {
@@ -355,6 +356,46 @@ async function pushGroup(
   throw new Error('journal write kept conflicting');
 }
 
+/**
+ * PR11: lessons written under a schedule the admin has replaced since. A schedule save stores
+ * the new schedule, then sweeps the lessons it read (admin/schedule.ts); a push that read the
+ * old schedule before that save and wrote a new lesson after the sweep read the journal left a
+ * lesson on a slot that no longer exists, unflagged. So a push that wrote lessons reads the org
+ * sequence again: one of the two then sees the other's write. A lesson off the new schedule is
+ * flagged 'off-schedule' (the teacher's input is kept, as SCH8 keeps it) and its device is sent
+ * the flag.
+ */
+async function flagLessonsOffNewSchedule(
+  store: Store,
+  input: PushInput,
+  seq: string,
+  written: Outcome[],
+): Promise<void> {
+  if (written.length === 0) return;
+  const orgId = input.user.org;
+  const now = await store.updateSeq(orgDbName(orgId));
+  if (now === seq) return;
+
+  const subgroupIds = [...new Set(written.map((o) => o.item.doc.subgroupId))];
+  const basics = await loadOrgBasics(store, orgId, subgroupIds, now);
+  for (const outcome of written) {
+    const lesson = outcome.result as unknown as Lesson;
+    const { slots } = loadGroup(input.user, lesson.subgroupId, basics, input.now).ctx;
+    const onSlot = (l: Lesson) => findSlot(slots, l.date, l.start) !== undefined;
+    if (lesson._deleted || lesson.flag === 'off-schedule' || onSlot(lesson)) continue;
+
+    const flagged = await store.update<Lesson & Doc>(
+      subgroupDbName(lesson.subgroupId),
+      lesson.id,
+      (current) =>
+        current && current.flag !== 'off-schedule' && !onSlot(current)
+          ? { ...current, flag: 'off-schedule' }
+          : undefined,
+    );
+    if (flagged) outcome.result = flagged;
+  }
+}
+
 // The push
 
 function validate(input: PushInput, refusedOut: Outcome[]): Item[] {
@@ -432,14 +473,19 @@ export async function push(store: Store, input: PushInput): Promise<PushResponse
   const items = validate(input, outcomes);
   await repairMalformed(store, input.user, outcomes);
   const groups = groupBySubgroup(items);
-  const basics = await loadOrgBasics(store, input.user.org, [...groups.keys()], input.orgSeq);
+  const orgSeq = await (input.orgSeq ?? store.updateSeq(orgDbName(input.user.org)));
+  const basics = await loadOrgBasics(store, input.user.org, [...groups.keys()], orgSeq);
   if (!basics.org) throw forbidden('Организация не найдена');
   const audit = { orgId: input.user.org, device: input.device, receivedAt: input.now };
 
+  const written: Outcome[] = [];
   for (const [subgroupId, groupItems] of groups) {
     const group = loadGroup(input.user, subgroupId, basics, input.now);
-    outcomes.push(...(await pushGroup(store, basics, groupItems, group, audit)));
+    const groupOutcomes = await pushGroup(store, basics, groupItems, group, audit);
+    outcomes.push(...groupOutcomes);
+    written.push(...groupOutcomes.filter((o) => !o.refusal && o.result.type === 'lesson'));
   }
+  await flagLessonsOffNewSchedule(store, input, orgSeq, written);
 
   const refusals: Doc[] = [];
   for (const o of outcomes) {
