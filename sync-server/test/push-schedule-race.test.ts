@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessUser } from '../src/auth/claims.ts';
-import { orgDbName, subgroupDbName } from '../src/db/store.ts';
+import { type Doc, orgDbName, type Store, subgroupDbName } from '../src/db/store.ts';
 import type { Schedule } from '../src/shared.ts';
 import { push } from '../src/sync/push.ts';
 import {
+  call,
   createFixture,
   fixtureSchedule,
   lessonDoc,
+  login,
   ORG_ID,
   pushRows,
   startServer,
@@ -69,6 +71,37 @@ describe('push racing a schedule save', () => {
     expect(res.conflicts).toEqual([
       expect.objectContaining({ id: wednesday.id, flag: 'off-schedule' }),
     ]);
+  });
+
+  it('[PR11] a lesson a push wrote while the save was being planned is swept by the save', async () => {
+    const admin = (await login(server.url, 'admin')).accessToken;
+    const friday = lessonDoc('sg-a', '2026-10-02');
+    // Rules of Mondays, Wednesdays and Fridays, so that Friday's lesson is on a slot...
+    const three = fixtureSchedule('sg-a');
+    three.rules[0]!.weekdays = [1, 3, 5];
+    await server.store.put(orgDb, three as Schedule & Doc);
+
+    // ...then a save of Mondays only, and a push's Friday lesson written just before the save
+    // stores its schedule, after the save has read the lessons it plans for.
+    const store = server.store as Store & { put: Store['put'] };
+    const put = store.put.bind(store);
+    store.put = async (db, doc) => {
+      if (doc.id === 'schedule:sg-a') {
+        await server.store.bulkWrite(subgroupDbName('sg-a'), [{ doc: friday, rev: undefined }]);
+      }
+      return put(db, doc);
+    };
+    const { id: _, type: __, orgId: ___, subgroupId: ____, ...input } = fixtureSchedule('sg-a');
+    input.rules[0]!.weekdays = [1];
+    const res = await call(server.url, 'PUT', '/api/admin/subgroups/sg-a/schedule', {
+      token: admin,
+      body: input,
+    }).finally(() => {
+      store.put = put;
+    });
+
+    expect(res.status).toBe(200);
+    expect(await storedLesson(friday.id)).toMatchObject({ flag: 'off-schedule' });
   });
 
   it('[PR11] a lesson still on a slot of the new schedule keeps its flag, and its answer is empty', async () => {

@@ -179,6 +179,15 @@ async function applyToLessons(data: OrgData, p: Plan, stamp: Stamp) {
   return counts;
 }
 
+/** The plan with the subgroup's lessons and marks as stored now. */
+async function withLessonsNow(data: OrgData, p: Plan): Promise<Plan> {
+  const [lessons, marks] = await Promise.all([
+    journal(data.store, p.subgroup.id).lessons(),
+    journal(data.store, p.subgroup.id).marks(),
+  ]);
+  return { ...p, lessons, withMarks: new Set(marks.map((m) => m.lessonId)) };
+}
+
 function holidaysIn(calendar: HolidayCalendar, subgroup: Subgroup) {
   return calendar.days
     .filter((d) => d.date >= subgroup.periodFrom && d.date <= subgroup.periodTo)
@@ -267,9 +276,11 @@ function saveRoute(app: FastifyInstance) {
       if (hit) throw scheduleLocked(hit);
       const stamp: Stamp = { at: app.config.now(), dev: 'server', by: user.sub, off: false };
 
-      // The schedule first: a push that races with this save is judged by the new schedule.
+      // The schedule first, then the lessons read again: a push judged by the old schedule
+      // that wrote a lesson before this read is swept with the rest, and one that wrote after it
+      // sees the new schedule once written (PR11).
       await app.store.put(data.orgDb, p.schedule as Schedule & Doc);
-      const changes = await applyToLessons(data, p, stamp);
+      const changes = await applyToLessons(data, await withLessonsNow(data, p), stamp);
       return {
         schedule: p.schedule,
         impact: p.impact,
