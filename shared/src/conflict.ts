@@ -83,6 +83,14 @@ function isContent(doc: Record<string, unknown>, key: string): boolean {
   return value !== undefined && !key.startsWith('_');
 }
 
+/** A document without RxDB's bookkeeping: its content, as isSameContent compares it. */
+export function contentOf(doc: object): Record<string, unknown> {
+  const source = doc as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) if (isContent(source, key)) out[key] = source[key];
+  return out;
+}
+
 /**
  * Deep equality ignoring key order and RxDB bookkeeping; `_deleted` false equals absent.
  * Compared in place: a push compares every row it answers, and copies cost collections.

@@ -7,6 +7,7 @@ import {
   type Calendar,
   COLLECTION_DOC_SCHEMAS,
   checkParsedJournalWrite,
+  contentOf,
   defaultCalendar,
   expandSchedule,
   findSlot,
@@ -89,14 +90,6 @@ function tombstone(attempted: Record<string, unknown>): Doc {
   const { _deleted: _, ...stamps } = (attempted.stamps ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = { ...attempted, _deleted: true };
   if (attempted.stamps && typeof attempted.stamps === 'object') out.stamps = stamps;
-  return out as Doc;
-}
-
-function stripMeta(doc: Record<string, unknown>): Doc {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(doc)) {
-    if (key === '_deleted' ? doc._deleted === true : !key.startsWith('_')) out[key] = doc[key];
-  }
   return out as Doc;
 }
 
@@ -358,9 +351,9 @@ async function pushGroup(
 
 /**
  * PR11: lessons written under a schedule the admin has replaced since. A schedule save stores
- * the new schedule, then sweeps the lessons it read (admin/schedule.ts); a push that read the
- * old schedule before that save and wrote a new lesson after the sweep read the journal left a
- * lesson on a slot that no longer exists, unflagged. So a push that wrote lessons reads the org
+ * the new schedule, then reads the lessons and sweeps them (admin/schedule.ts); a push that read
+ * the old schedule before that save and wrote a new lesson after the sweep's read would leave it
+ * on a slot that no longer exists, unflagged. So a push that wrote lessons reads the org
  * sequence again: one of the two then sees the other's write. A lesson off the new schedule is
  * flagged 'off-schedule' (the teacher's input is kept, as SCH8 keeps it) and its device is sent
  * the flag.
@@ -411,7 +404,7 @@ function validate(input: PushInput, refusedOut: Outcome[]): Item[] {
     const parsed = schema.safeParse(sent);
     const checked = parsed.success
       ? parsed
-      : schema.safeParse(stripMeta(sent), { reportInput: true });
+      : schema.safeParse(contentOf(sent), { reportInput: true });
     if (checked.success) {
       items.push({ index, sent, doc: checked.data as JournalDoc, fresh: !row.assumedMasterState });
       return;
@@ -443,7 +436,7 @@ function respond(outcomes: Outcome[]): PushResponse<Doc> {
 
   for (const { item, refusal, result } of outcomes) {
     const id = String(item.sent.id ?? '');
-    if (!isSameContent(result, item.sent)) conflicts.set(id, stripMeta(result));
+    if (!isSameContent(result, item.sent)) conflicts.set(id, contentOf(result) as Doc);
     else conflicts.delete(id);
     if (refusal)
       refused.push({ id, code: refusal.code, message: refusal.message, attempted: item.sent });
