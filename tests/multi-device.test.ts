@@ -3,7 +3,7 @@ import { markId } from '@otmetka/shared';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { REPLICATION_STATE_BY_COLLECTION } from 'rxdb/plugins/replication';
 import { filter, firstValueFrom } from 'rxjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { OtmetkaDb } from '../client/src/db/database.ts';
 import { closeDb, openDb } from '../client/src/db/database.ts';
 import {
@@ -545,6 +545,50 @@ describe('a push answered after a newer version was pulled', () => {
     // B had not seen «Н»: A's teacher is told her edit was overwritten.
     const lost = (await noticesOf(a)).filter((n) => n.kind === 'lost' && n.docId === id);
     expect(lost.map((n) => n.lostFields)).toEqual([[{ field: 'code', mine: 'Н', theirs: 'Б' }]]);
+  });
+
+  it('[CR11] a push the server answers with its merge is followed by a pull, which ends on the merge', async () => {
+    const events: string[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      const url = String(input);
+      const kind = url.includes('/api/sync/marks/pull')
+        ? 'pull'
+        : url.includes('/api/sync/marks/push')
+          ? 'push'
+          : null;
+      if (kind === 'pull') events.push('pull');
+      const res = await fetch(input, init);
+      if (kind === 'push') {
+        const body = (await res.clone().json()) as { conflicts: unknown[] };
+        events.push(body.conflicts.length > 0 ? 'push answered with a merge' : 'push taken');
+      }
+      return res;
+    };
+    const a = await newDevice('a', undefined, recording);
+    const b = await newDevice('b');
+    await syncRound(b);
+    const engine = startSync({ db: a.db, session: a.session, live: false });
+    let id = '';
+    try {
+      await engine.awaitInSync();
+      const slot = await slotOf(a, '2026-10-21');
+      id = markId(slot.lessonId, 'learner-other');
+
+      // B's note reaches the server; A, without a stream, has no reason to pull it. A's «Н»
+      // then meets it on the server, which stores and answers the merge of the two.
+      await setMark(b.db, slot, 'learner-other', { note: 'болела' });
+      await syncRound(b);
+      events.length = 0;
+      await setMark(a.db, slot, 'learner-other', { code: 'Н' });
+      await vi.waitFor(() => expect(events).toContain('push answered with a merge'));
+      await engine.awaitInSync();
+    } finally {
+      await engine.stop();
+    }
+
+    expect(events).toEqual(['push answered with a merge', 'pull']);
+    expect((await serverDoc(id))?.doc).toMatchObject({ code: 'Н', note: 'болела' });
+    expect(await localMark(a, id)).toMatchObject({ code: 'Н', note: 'болела' });
   });
 });
 

@@ -63,6 +63,8 @@ export interface Ctx {
   purge: SubgroupPurge;
   /** The catalog pulled a subgroup's tombstone. */
   onSubgroupGone: () => void;
+  /** Asks a collection's replication for one more pull (CR11). */
+  pullAgain: (name: SyncCollection) => void;
   /** CR9: rows pushed without a refused edit, as sent, until their conflict is recorded. */
   sentWithoutRefused: Map<string, Record<string, unknown>>;
   /** SY1: the collections whose pull reached the server's end since sync started. */

@@ -89,6 +89,7 @@ export function startSync(options: SyncOptions): SyncEngine {
     wakers: new Set(),
     purge: new SubgroupPurge(db.rx),
     onSubgroupGone: () => {},
+    pullAgain: (name) => streams.get(name)?.next('RESYNC'),
     sentWithoutRefused: new Map(),
     caughtUp: new Set(),
   };

@@ -43,6 +43,10 @@ export async function pushHandler(ctx: Ctx, name: JournalCollectionName, rows: P
     }),
   );
   markOnline(ctx);
+  // CR11: the server changed what was sent (a merge, a refusal). A pull page it read before
+  // storing that may still be on its way, and RxDB writes it over the answer if it lands after:
+  // one more pull brings the stored version.
+  if (body.conflicts.length > 0) ctx.pullAgain(name);
 
   const schema = COLLECTION_DOC_SCHEMAS[name];
   const conflicts = new Map(
