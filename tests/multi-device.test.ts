@@ -497,19 +497,34 @@ function nextPullCheckpoint(device: Device): Promise<void> {
   });
 }
 
+/**
+ * Device A on `fetcher` with its replication running (no stream) and in sync, device B synced:
+ * both see `learner`'s mark of the lesson on `date`.
+ */
+async function runningBeside(fetcher: typeof fetch, date: string, learner: string) {
+  const a = await newDevice('a', undefined, fetcher);
+  const b = await newDevice('b');
+  await syncRound(b);
+  const engine = startSync({ db: a.db, session: a.session, live: false });
+  try {
+    await engine.awaitInSync();
+  } catch (err) {
+    await engine.stop();
+    throw err;
+  }
+  const slot = await slotOf(a, date);
+  return { a, b, engine, slot, id: markId(slot.lessonId, learner) };
+}
+
 describe('a push answered after a newer version was pulled', () => {
   it('[CR8] the device takes the newer version its push had not met on the server', async () => {
     const net = gatedNetwork();
-    const a = await newDevice('a', undefined, net.fetcher);
-    const b = await newDevice('b');
-    await syncRound(b);
-    const engine = startSync({ db: a.db, session: a.session, live: false });
-    let id = '';
+    const { a, b, engine, slot, id } = await runningBeside(
+      net.fetcher,
+      '2026-09-23',
+      'learner-kid',
+    );
     try {
-      await engine.awaitInSync();
-      const slot = await slotOf(a, '2026-09-23');
-      id = markId(slot.lessonId, 'learner-kid');
-
       // A starts a pull, which waits on the way; A's push of «Н» reaches the server, and its
       // answer waits on the way back.
       net.holdPull = true;
@@ -564,16 +579,12 @@ describe('a push answered after a newer version was pulled', () => {
       }
       return res;
     };
-    const a = await newDevice('a', undefined, recording);
-    const b = await newDevice('b');
-    await syncRound(b);
-    const engine = startSync({ db: a.db, session: a.session, live: false });
-    let id = '';
+    const { a, b, engine, slot, id } = await runningBeside(
+      recording,
+      '2026-10-21',
+      'learner-other',
+    );
     try {
-      await engine.awaitInSync();
-      const slot = await slotOf(a, '2026-10-21');
-      id = markId(slot.lessonId, 'learner-other');
-
       // B's note reaches the server; A, without a stream, has no reason to pull it. A's «Н»
       // then meets it on the server, which stores and answers the merge of the two.
       await setMark(b.db, slot, 'learner-other', { note: 'болела' });
