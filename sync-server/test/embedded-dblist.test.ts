@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import PouchDB from 'pouchdb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type EmbeddedCouch, startEmbeddedCouch } from '../src/db/embedded.ts';
 
@@ -87,5 +88,15 @@ describe('the embedded database’s list of databases', () => {
     couch = await startEmbeddedCouch({ dataDir });
     expect((await request('GET', `${couch.url}/kept`)).status).toBe(200);
     expect((await request('GET', `${couch.url}/never-made`)).status).toBe(404);
+  });
+
+  it('[DB3] a stopped server leaves none of its listeners on the PouchDB every server shares', async () => {
+    const emitter = PouchDB as unknown as { listenerCount(event: string): number };
+    const counts = () => ['created', 'destroyed'].map((e) => emitter.listenerCount(e));
+    const [created, destroyed] = counts();
+    for (let n = 0; n < 12; n++) await (await startEmbeddedCouch({ memory: true })).stop();
+    // pouchdb-all-dbs leaves one 'created' and one 'destroyed' listener per server, and offers
+    // no way to remove them; the list kept for DB3 adds none that outlive its server.
+    expect(counts()).toEqual([created! + 12, destroyed! + 12]);
   });
 });

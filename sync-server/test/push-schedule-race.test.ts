@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AccessUser } from '../src/auth/claims.ts';
 import { type Doc, orgDbName, type Store, subgroupDbName } from '../src/db/store.ts';
 import type { Schedule } from '../src/shared.ts';
@@ -9,6 +9,7 @@ import {
   fixtureSchedule,
   lessonDoc,
   login,
+  markDoc,
   ORG_ID,
   pushRows,
   startServer,
@@ -114,5 +115,127 @@ describe('push racing a schedule save', () => {
 
     expect(res).toEqual({ conflicts: [], refused: [] });
     expect(await storedLesson(monday.id)).toMatchObject({ flag: null });
+  });
+});
+
+/**
+ * PR12: a mark written in the same race. The sweep deletes a lesson without marks; a push that
+ * read the old schedule writes a mark on it just after the sweep read the marks. Each side is
+ * set up exactly: the push's by handing push() the sequence of before the save, the save's by
+ * writing the mark at the point of the save named in each test.
+ */
+describe('a mark pushed while a schedule save sweeps its lesson', () => {
+  let server: TestServer;
+  const orgDb = orgDbName(ORG_ID);
+  const sgDb = subgroupDbName('sg-a');
+  const teacher: AccessUser = {
+    sub: 'teacher-a-user',
+    org: ORG_ID,
+    role: 'teacher',
+    tid: 'teacher-a',
+  };
+  const pushAt = (collection: 'lessons' | 'marks', docs: Record<string, unknown>[], seq: string) =>
+    push(server.store, {
+      user: teacher,
+      collection,
+      rows: pushRows(docs).rows,
+      device: 'tablet-1',
+      now: Date.parse('2026-10-20T10:00:00Z'),
+      orgSeq: Promise.resolve(seq),
+    });
+  const stored = async (id: string) => (await server.store.getMany(sgDb, [id])).get(id)?.doc;
+  /** A lesson on the schedule with nothing of the teacher's in it: the sweep deletes it. */
+  const emptyLesson = (date: string) =>
+    lessonDoc('sg-a', date, 1000, { status: 'planned', topicTitle: '' });
+  /** An empty Wednesday lesson stored, and the mark a racing push will write on it. */
+  const storedEmptyWithMarkToCome = async (date: string) => {
+    const wednesday = emptyLesson(date);
+    await server.store.bulkWrite(sgDb, [{ doc: wednesday, rev: undefined }]);
+    return { wednesday, mark: markDoc('sg-a', date, 'learner-kid', 'Н') };
+  };
+  const saveMondaysOnly = async () => {
+    const admin = (await login(server.url, 'admin')).accessToken;
+    const { id: _, type: __, orgId: ___, subgroupId: ____, ...input } = fixtureSchedule('sg-a');
+    input.rules[0]!.weekdays = [1];
+    return call(server.url, 'PUT', '/api/admin/subgroups/sg-a/schedule', {
+      token: admin,
+      body: input,
+    });
+  };
+
+  beforeAll(async () => {
+    server = await startServer();
+    await createFixture(server.store);
+  });
+  beforeEach(async () => {
+    await server.store.put(orgDb, fixtureSchedule('sg-a') as Schedule & Doc);
+  });
+  afterAll(() => server.stop());
+
+  it('[PR12] a mark written after the sweep deleted its lesson brings the lesson back, flagged', async () => {
+    const before = await server.store.updateSeq(orgDb);
+    const wednesday = emptyLesson('2026-10-14');
+    await pushAt('lessons', [wednesday], before);
+    expect((await saveMondaysOnly()).status).toBe(200);
+    const swept = await stored(wednesday.id);
+    expect(swept).toMatchObject({ _deleted: true });
+
+    // A push that read the schedule of Mondays and Wednesdays writes a mark on it now.
+    const mark = markDoc('sg-a', '2026-10-14', 'learner-kid', 'Н');
+    const res = await pushAt('marks', [mark], before);
+
+    expect(res.refused).toEqual([]);
+    expect(await stored(mark.id)).toMatchObject({ code: 'Н' });
+    const back = await stored(wednesday.id);
+    expect(back?._deleted).toBeUndefined();
+    expect(back).toMatchObject({ flag: 'off-schedule', status: 'planned' });
+    // Its return is newer than the deletion: a device that pulled the deletion and sends it
+    // back does not delete it again.
+    await pushAt('lessons', [swept!], await server.store.updateSeq(orgDb));
+    expect((await stored(wednesday.id))?._deleted).toBeUndefined();
+  });
+
+  it('[PR12] a mark written after the save read the marks keeps the lesson, flagged', async () => {
+    const { wednesday, mark } = await storedEmptyWithMarkToCome('2026-10-21');
+    // The mark lands once the save has read the lessons and marks, as it comes to this lesson.
+    const store = server.store as Store;
+    const update = store.update.bind(store);
+    store.update = (async (...args: Parameters<Store['update']>) => {
+      if (args[1] === wednesday.id) await store.bulkWrite(sgDb, [{ doc: mark, rev: undefined }]);
+      return update(...args);
+    }) as Store['update'];
+    const res = await saveMondaysOnly().finally(() => {
+      store.update = update;
+    });
+
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ lessonsDeleted: 0 });
+    expect(await stored(wednesday.id)).toMatchObject({ flag: 'off-schedule' });
+    expect((await stored(wednesday.id))?._deleted).toBeUndefined();
+  });
+
+  it('[PR12] a deletion outdated by the push’s write of the lesson is judged again, with the mark', async () => {
+    const { wednesday, mark } = await storedEmptyWithMarkToCome('2026-10-28');
+    // Between the save's reads of the lesson and its marks and its deletion: the push writes
+    // the mark, then the lesson (keepLessonOfMark), so the deletion's revision is stale.
+    const store = server.store as Store;
+    const bulkWrite = store.bulkWrite.bind(store);
+    let raced = false;
+    store.bulkWrite = (async (db, rows, ...rest) => {
+      if (!raced && rows.some((r) => r.doc.id === wednesday.id && r.doc._deleted)) {
+        raced = true;
+        await bulkWrite(sgDb, [{ doc: mark, rev: undefined }]);
+        await store.update(sgDb, wednesday.id, (l) => ({ ...l!, flag: 'off-schedule' }));
+      }
+      return bulkWrite(db, rows, ...rest);
+    }) as Store['bulkWrite'];
+    const res = await saveMondaysOnly().finally(() => {
+      store.bulkWrite = bulkWrite;
+    });
+
+    expect(raced).toBe(true);
+    expect(res.status).toBe(200);
+    expect((await stored(wednesday.id))?._deleted).toBeUndefined();
+    expect(await stored(mark.id)).toMatchObject({ code: 'Н' });
   });
 });

@@ -2,6 +2,7 @@ import {
   type HolidayCalendar,
   type Lesson,
   type LessonSlot,
+  markIdPrefix,
   type Schedule,
   type Stamp,
   type Subgroup,
@@ -155,7 +156,11 @@ function nextLesson(
 
 /**
  * Applies nextLesson to each stored lesson as a read-modify-write, so a device edit that lands
- * between the plan and the write is re-judged instead of overwritten.
+ * between the plan and the write is re-judged instead of overwritten. PR12: a lesson is deleted
+ * only when it has no marks as read after the lesson itself. A push that writes a mark on it
+ * then writes the lesson (push.ts), so either this read sees the mark, or the deletion's
+ * revision is stale and the retry reads the mark, or the push finds the lesson deleted and
+ * brings it back.
  */
 async function applyToLessons(data: OrgData, p: Plan, stamp: Stamp) {
   const slots = new Map(p.newSlots.map((s) => [s.lessonId, s]));
@@ -167,9 +172,13 @@ async function applyToLessons(data: OrgData, p: Plan, stamp: Stamp) {
     if (first.doc === lesson) continue;
 
     let outcome: Outcome = first.outcome;
-    await data.store.update<Lesson & Doc>(db, lesson.id, (current) => {
+    await data.store.update<Lesson & Doc>(db, lesson.id, async (current) => {
       if (!current) return undefined;
-      const next = nextLesson(current, slots.get(current.id), p.withMarks, stamp);
+      const slot = slots.get(current.id);
+      let next = nextLesson(current, slot, p.withMarks, stamp);
+      if (next.outcome === 'deleted' && (await hasMarks(data, db, current.id))) {
+        next = nextLesson(current, slot, new Set([current.id]), stamp);
+      }
       outcome = next.outcome;
       return next.doc === current ? undefined : (next.doc as Lesson & Doc);
     });
@@ -177,6 +186,11 @@ async function applyToLessons(data: OrgData, p: Plan, stamp: Stamp) {
     if (outcome === 'deleted') counts.deleted += 1;
   }
   return counts;
+}
+
+async function hasMarks(data: OrgData, db: string, lessonId: string): Promise<boolean> {
+  const { docs } = await data.store.scanPrefix(db, markIdPrefix(lessonId), undefined, 1);
+  return docs.length > 0;
 }
 
 /** The plan with the subgroup's lessons and marks as stored now. */

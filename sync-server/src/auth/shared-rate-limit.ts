@@ -90,7 +90,9 @@ async function count(
       : { id, type: 'ratelimit', start: now, count: 1 };
   };
   try {
-    const written = (await counters.store().update(RATE_LIMIT_DB, id, next, ATTEMPTS))!;
+    const written = (await counters
+      .store()
+      .update(RATE_LIMIT_DB, id, next, { attempts: ATTEMPTS }))!;
     return { current: written.count, ttl: written.start + timeWindow - now };
   } catch (error) {
     // Others won every race for this key: it is being hammered right now.

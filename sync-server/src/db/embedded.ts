@@ -69,9 +69,10 @@ async function pouchFor(options: EmbeddedOptions) {
  * of them, which it rebuilt on every request (a key walk and a URI-decoding of each name): a
  * request cost about 1 ms more at 3,000 databases than at one. The list is kept between requests
  * and dropped whenever a database is created or destroyed. Installed after express-pouchdb's own
- * wrappers, so it keeps their result. Its callers only read the list.
+ * wrappers, so it keeps their result. Its callers only read the list. Returns the removal of
+ * its listeners, which sit on an emitter every PouchDB of the process shares.
  */
-function keepDatabaseList(pouch: PouchStatic) {
+function keepDatabaseList(pouch: PouchStatic): () => void {
   const build = pouch.allDbs.bind(pouch);
   let kept: Promise<string[]> | null = null;
   // A database created while the list is read may be missing from it: dropped then too, and
@@ -93,6 +94,10 @@ function keepDatabaseList(pouch: PouchStatic) {
     if (callback) kept.then((names) => callback(null, names), callback);
     return kept;
   };
+  return () => {
+    pouch.removeListener('created', drop);
+    pouch.removeListener('destroyed', drop);
+  };
 }
 
 export async function startEmbeddedCouch(options: EmbeddedOptions = {}): Promise<EmbeddedCouch> {
@@ -108,7 +113,12 @@ export async function startEmbeddedCouch(options: EmbeddedOptions = {}): Promise
     inMemoryConfig: true,
   });
   // Its start-up steps run in order of registration: this one last, after the list exists.
-  couch.daemonManager.registerDaemon({ start: keepDatabaseList, stop: () => undefined });
+  let forget = () => {};
+  const daemon = {
+    start: (p: PouchStatic) => (forget = keepDatabaseList(p)),
+    stop: () => forget(),
+  };
+  couch.daemonManager.registerDaemon(daemon);
   await couch.setPouchDB(pouch);
   app.use(couch);
 
@@ -123,6 +133,7 @@ export async function startEmbeddedCouch(options: EmbeddedOptions = {}): Promise
     url: `http://${credentials}127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {
+        forget();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -449,18 +449,21 @@ export class Store {
 
   /**
    * Read-modify-write of one document with retries on 409. `change` gets the stored version
-   * (undefined when absent or deleted) and returns the new one, or undefined to write nothing.
+   * (undefined when absent or deleted) and returns the new one, or undefined to write nothing;
+   * it may read more first, which a retry reads again. `withDeleted`: a deleted version is
+   * handed over as it is stored (its body with `_deleted: true`).
    */
   async update<T extends Doc>(
     dbName: string,
     id: string,
-    change: (current: T | undefined) => T | undefined,
-    attempts = 8,
+    change: (current: T | undefined) => T | undefined | Promise<T | undefined>,
+    { attempts = 8, withDeleted = false } = {},
   ): Promise<T | undefined> {
     for (let i = 0; i < attempts; i++) {
       const stored = (await this.getMany<T>(dbName, [id])).get(id);
-      const next = change(stored && !stored.deleted ? stored.doc : undefined);
-      if (next === undefined) return stored && !stored.deleted ? stored.doc : undefined;
+      const seen = stored && (withDeleted || !stored.deleted) ? stored.doc : undefined;
+      const next = await change(seen);
+      if (next === undefined) return seen;
 
       const [result] = await this.bulkWrite(dbName, [{ doc: next, rev: stored?.rev }]);
       if (result?.ok) return next;

@@ -25,6 +25,7 @@ import {
   type RefusedRow,
   type RosterEntry,
   type Schedule,
+  type Stamp,
   type Subgroup,
   type SyncCollection,
   scheduleId,
@@ -353,12 +354,12 @@ async function pushGroup(
  * PR11: lessons written under a schedule the admin has replaced since. A schedule save stores
  * the new schedule, then reads the lessons and sweeps them (admin/schedule.ts); a push that read
  * the old schedule before that save and wrote a new lesson after the sweep's read would leave it
- * on a slot that no longer exists, unflagged. So a push that wrote lessons reads the org
- * sequence again: one of the two then sees the other's write. A lesson off the new schedule is
- * flagged 'off-schedule' (the teacher's input is kept, as SCH8 keeps it) and its device is sent
- * the flag.
+ * on a slot that no longer exists, unflagged. So a push that wrote lessons or marks reads the
+ * org sequence again: one of the two then sees the other's write. A lesson off the new schedule
+ * is flagged 'off-schedule' (the teacher's input is kept, as SCH8 keeps it) and its device is
+ * sent the flag. PR12: the same for the lesson of a mark written then (keepLessonOfMark).
  */
-async function flagLessonsOffNewSchedule(
+async function settleOnNewSchedule(
   store: Store,
   input: PushInput,
   seq: string,
@@ -371,22 +372,78 @@ async function flagLessonsOffNewSchedule(
 
   const subgroupIds = [...new Set(written.map((o) => o.item.doc.subgroupId))];
   const basics = await loadOrgBasics(store, orgId, subgroupIds, now);
-  for (const outcome of written) {
-    const lesson = outcome.result as unknown as Lesson;
-    const { slots } = loadGroup(input.user, lesson.subgroupId, basics, input.now).ctx;
-    const onSlot = (l: Lesson) => findSlot(slots, l.date, l.start) !== undefined;
-    if (lesson._deleted || lesson.flag === 'off-schedule' || onSlot(lesson)) continue;
+  const onSlotIn = (subgroupId: string) => {
+    const { slots } = loadGroup(input.user, subgroupId, basics, input.now).ctx;
+    return (l: Lesson) => findSlot(slots, l.date, l.start) !== undefined;
+  };
 
-    const flagged = await store.update<Lesson & Doc>(
-      subgroupDbName(lesson.subgroupId),
-      lesson.id,
-      (current) =>
-        current && current.flag !== 'off-schedule' && !onSlot(current)
-          ? { ...current, flag: 'off-schedule' }
-          : undefined,
-    );
-    if (flagged) outcome.result = flagged;
+  for (const outcome of written) {
+    const doc = outcome.result;
+    if (doc.type === 'lesson') await flagLesson(store, outcome, onSlotIn(doc.subgroupId as string));
   }
+  const marks = written.filter((o) => o.result.type === 'mark' && !o.result._deleted);
+  for (const subgroupId of subgroupIds) {
+    const lessonIds = marks
+      .filter((o) => o.result.subgroupId === subgroupId)
+      .map((o) => o.result.lessonId as string);
+    if (lessonIds.length === 0) continue;
+    const onSlot = onSlotIn(subgroupId);
+    const lessons = await store.getMany<Lesson & Doc>(subgroupDbName(subgroupId), lessonIds);
+    for (const [lessonId, { doc }] of lessons) {
+      if (!onSlot(doc)) await keepLessonOfMark(store, input, subgroupId, lessonId, onSlot);
+    }
+  }
+}
+
+async function flagLesson(store: Store, outcome: Outcome, onSlot: (l: Lesson) => boolean) {
+  const lesson = outcome.result as unknown as Lesson;
+  if (lesson._deleted || lesson.flag === 'off-schedule' || onSlot(lesson)) return;
+
+  const flagged = await store.update<Lesson & Doc>(
+    subgroupDbName(lesson.subgroupId),
+    lesson.id,
+    (current) =>
+      current && current.flag !== 'off-schedule' && !onSlot(current)
+        ? { ...current, flag: 'off-schedule' }
+        : undefined,
+  );
+  if (flagged) outcome.result = flagged;
+}
+
+/**
+ * PR12: the lesson of a mark this push wrote, off the new schedule, stays, flagged: the sweep
+ * deletes only lessons without marks, and one that read no marks before this one was written
+ * may have deleted it (it comes back, its deletion outdated by a newer stamp) or be about to
+ * (this write gives the lesson a new revision, so the sweep's deletion conflicts and its retry
+ * reads the mark). Even a lesson flagged already is written again, for that revision.
+ */
+async function keepLessonOfMark(
+  store: Store,
+  input: PushInput,
+  subgroupId: string,
+  lessonId: string,
+  onSlot: (l: Lesson) => boolean,
+) {
+  await store.update<Lesson & Doc>(
+    subgroupDbName(subgroupId),
+    lessonId,
+    (current) => {
+      if (!current || onSlot(current)) return undefined;
+      if (!current._deleted) return { ...current, flag: 'off-schedule' };
+
+      const deletion = current.stamps._deleted;
+      const restored: Stamp = {
+        at: Math.max(input.now, (deletion?.at ?? 0) + 1),
+        dev: 'server',
+        by: input.user.sub,
+        off: false,
+        prev: deletion ? { at: deletion.at, dev: deletion.dev } : null,
+      };
+      const { _deleted: _, ...body } = current;
+      return { ...body, flag: 'off-schedule', stamps: { ...current.stamps, _deleted: restored } };
+    },
+    { withDeleted: true },
+  );
 }
 
 // The push
@@ -476,9 +533,9 @@ export async function push(store: Store, input: PushInput): Promise<PushResponse
     const group = loadGroup(input.user, subgroupId, basics, input.now);
     const groupOutcomes = await pushGroup(store, basics, groupItems, group, audit);
     outcomes.push(...groupOutcomes);
-    written.push(...groupOutcomes.filter((o) => !o.refusal && o.result.type === 'lesson'));
+    written.push(...groupOutcomes.filter((o) => !o.refusal));
   }
-  await flagLessonsOffNewSchedule(store, input, orgSeq, written);
+  await settleOnNewSchedule(store, input, orgSeq, written);
 
   const refusals: Doc[] = [];
   for (const o of outcomes) {

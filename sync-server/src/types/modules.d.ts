@@ -25,6 +25,7 @@ declare module 'pouchdb' {
     /** Installed by express-pouchdb (pouchdb-all-dbs): every database's name. */
     allDbs(callback?: (err: unknown, names?: string[]) => void): Promise<string[]>;
     on(event: 'created' | 'destroyed', listener: (name: string) => void): void;
+    removeListener(event: 'created' | 'destroyed', listener: (name: string) => void): void;
   }
   const PouchDB: PouchStatic;
   export default PouchDB;
