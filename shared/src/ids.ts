@@ -86,3 +86,9 @@ export function newEntityId(prefix = ''): string {
   for (const b of bytes) out += (b % 36).toString(36);
   return prefix ? `${prefix}-${out}` : out;
 }
+
+/**
+ * The device named in the stamps of the server's own edits: a schedule save's deletion of an
+ * empty lesson (SCH8), and a lesson brought back for a mark written in that race (PR12).
+ */
+export const SERVER_DEVICE = 'server';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AccessUser } from '../src/auth/claims.ts';
 import { type Doc, orgDbName, type Store, subgroupDbName } from '../src/db/store.ts';
-import type { Schedule } from '../src/shared.ts';
+import { markIdPrefix, type Schedule } from '../src/shared.ts';
 import { push } from '../src/sync/push.ts';
 import {
   call,
@@ -12,6 +12,7 @@ import {
   markDoc,
   ORG_ID,
   pushRows,
+  stamp,
   startServer,
   type TestServer,
 } from './helpers.ts';
@@ -237,5 +238,56 @@ describe('a mark pushed while a schedule save sweeps its lesson', () => {
     expect(res.status).toBe(200);
     expect((await stored(wednesday.id))?._deleted).toBeUndefined();
     expect(await stored(mark.id)).toMatchObject({ code: 'Н' });
+  });
+
+  it('[PR12] a push that read the new schedule, writing a mark as the sweep reads the marks, keeps the lesson', async () => {
+    const { wednesday, mark } = await storedEmptyWithMarkToCome('2026-11-04');
+    // The push arrives once the new schedule is stored, while the sweep reads this lesson's
+    // marks: it takes the mark because the lesson is still stored.
+    const store = server.store as Store;
+    const scanPrefix = store.scanPrefix.bind(store);
+    let pushed: Awaited<ReturnType<typeof push>> | undefined;
+    store.scanPrefix = (async (...args: Parameters<Store['scanPrefix']>) => {
+      const read = await scanPrefix(...args);
+      if (!pushed && args[1] === markIdPrefix(wednesday.id)) {
+        pushed = await pushAt('marks', [mark], await store.updateSeq(orgDb));
+      }
+      return read;
+    }) as Store['scanPrefix'];
+    const res = await saveMondaysOnly().finally(() => {
+      store.scanPrefix = scanPrefix;
+    });
+
+    expect(pushed?.refused).toEqual([]);
+    expect(res.status).toBe(200);
+    expect(await stored(mark.id)).toMatchObject({ code: 'Н' });
+    expect(await stored(wednesday.id)).toMatchObject({ flag: 'off-schedule' });
+    expect((await stored(wednesday.id))?._deleted).toBeUndefined();
+  });
+
+  it('[PR12][SCH8] a lesson whose only marks were deleted is empty: the sweep deletes it', async () => {
+    const { wednesday, mark } = await storedEmptyWithMarkToCome('2026-11-11');
+    await server.store.bulkWrite(sgDb, [{ doc: { ...mark, _deleted: true }, rev: undefined }]);
+
+    const res = await saveMondaysOnly();
+
+    expect(res.status).toBe(200);
+    expect((await stored(wednesday.id))?._deleted).toBe(true);
+  });
+
+  it('[PR12] a lesson the teacher deleted stays deleted when a mark on it lands after a save', async () => {
+    const before = await server.store.updateSeq(orgDb);
+    const deleted = {
+      ...emptyLesson('2026-11-18'),
+      _deleted: true,
+      stamps: { ...emptyLesson('2026-11-18').stamps, _deleted: stamp(2000) },
+    };
+    await pushAt('lessons', [deleted], before);
+    expect((await saveMondaysOnly()).status).toBe(200);
+
+    const mark = markDoc('sg-a', '2026-11-18', 'learner-kid', 'Н');
+    expect((await pushAt('marks', [mark], before)).refused).toEqual([]);
+
+    expect(await stored(deleted.id)).toMatchObject({ _deleted: true });
   });
 });

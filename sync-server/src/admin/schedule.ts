@@ -4,6 +4,7 @@ import {
   type LessonSlot,
   markIdPrefix,
   type Schedule,
+  SERVER_DEVICE,
   type Stamp,
   type Subgroup,
   scheduleChangeImpact,
@@ -188,9 +189,10 @@ async function applyToLessons(data: OrgData, p: Plan, stamp: Stamp) {
   return counts;
 }
 
+/** Whether a live mark of the lesson is stored (a journal keeps its deleted marks as tombstones). */
 async function hasMarks(data: OrgData, db: string, lessonId: string): Promise<boolean> {
-  const { docs } = await data.store.scanPrefix(db, markIdPrefix(lessonId), undefined, 1);
-  return docs.length > 0;
+  const { docs } = await data.store.scanPrefix(db, markIdPrefix(lessonId), undefined, 1000);
+  return docs.some((mark) => !mark._deleted);
 }
 
 /** The plan with the subgroup's lessons and marks as stored now. */
@@ -288,7 +290,7 @@ function saveRoute(app: FastifyInstance) {
         await lockedMonthChecker(data, p.subgroup.id, app.config.now()),
       );
       if (hit) throw scheduleLocked(hit);
-      const stamp: Stamp = { at: app.config.now(), dev: 'server', by: user.sub, off: false };
+      const stamp: Stamp = { at: app.config.now(), dev: SERVER_DEVICE, by: user.sub, off: false };
 
       // The schedule first, then the lessons read again: a push judged by the old schedule
       // that wrote a lesson before this read is swept with the rest, and one that wrote after it

@@ -10,7 +10,6 @@ import {
   contentOf,
   defaultCalendar,
   expandSchedule,
-  findSlot,
   isSameContent,
   type JournalDoc,
   type Lesson,
@@ -25,6 +24,7 @@ import {
   type RefusedRow,
   type RosterEntry,
   type Schedule,
+  SERVER_DEVICE,
   type Stamp,
   type Subgroup,
   type SyncCollection,
@@ -357,53 +357,56 @@ async function pushGroup(
  * on a slot that no longer exists, unflagged. So a push that wrote lessons or marks reads the
  * org sequence again: one of the two then sees the other's write. A lesson off the new schedule
  * is flagged 'off-schedule' (the teacher's input is kept, as SCH8 keeps it) and its device is
- * sent the flag. PR12: the same for the lesson of a mark written then (keepLessonOfMark).
+ * sent the flag. PR12: the lesson of a mark written, when it is off the schedule now stored,
+ * is kept (keepLessonOfMark), whether or not the sequence moved: a push that read the new
+ * schedule took the mark because its lesson was still stored, and a sweep may be about to
+ * delete that lesson.
  */
 async function settleOnNewSchedule(
   store: Store,
   input: PushInput,
-  seq: string,
+  judged: { seq: string; basics: OrgBasics },
   written: Outcome[],
 ): Promise<void> {
   if (written.length === 0) return;
   const orgId = input.user.org;
   const now = await store.updateSeq(orgDbName(orgId));
-  if (now === seq) return;
-
+  const moved = now !== judged.seq;
   const subgroupIds = [...new Set(written.map((o) => o.item.doc.subgroupId))];
-  const basics = await loadOrgBasics(store, orgId, subgroupIds, now);
-  const onSlotIn = (subgroupId: string) => {
+  const basics = moved ? await loadOrgBasics(store, orgId, subgroupIds, now) : judged.basics;
+  const slotIdsOf = (subgroupId: string) => {
     const { slots } = loadGroup(input.user, subgroupId, basics, input.now).ctx;
-    return (l: Lesson) => findSlot(slots, l.date, l.start) !== undefined;
+    return new Set(slots.map((s) => s.lessonId));
   };
 
   for (const outcome of written) {
     const doc = outcome.result;
-    if (doc.type === 'lesson') await flagLesson(store, outcome, onSlotIn(doc.subgroupId as string));
+    if (moved && doc.type === 'lesson') {
+      await flagLesson(store, outcome, slotIdsOf(doc.subgroupId as string));
+    }
   }
   const marks = written.filter((o) => o.result.type === 'mark' && !o.result._deleted);
   for (const subgroupId of subgroupIds) {
-    const lessonIds = marks
-      .filter((o) => o.result.subgroupId === subgroupId)
-      .map((o) => o.result.lessonId as string);
-    if (lessonIds.length === 0) continue;
-    const onSlot = onSlotIn(subgroupId);
-    const lessons = await store.getMany<Lesson & Doc>(subgroupDbName(subgroupId), lessonIds);
-    for (const [lessonId, { doc }] of lessons) {
-      if (!onSlot(doc)) await keepLessonOfMark(store, input, subgroupId, lessonId, onSlot);
+    const slotIds = slotIdsOf(subgroupId);
+    const offSchedule = marks
+      .map((o) => o.result)
+      .filter((m) => m.subgroupId === subgroupId && !slotIds.has(m.lessonId as string))
+      .map((m) => m.lessonId as string);
+    for (const lessonId of new Set(offSchedule)) {
+      await keepLessonOfMark(store, input, subgroupId, lessonId);
     }
   }
 }
 
-async function flagLesson(store: Store, outcome: Outcome, onSlot: (l: Lesson) => boolean) {
+async function flagLesson(store: Store, outcome: Outcome, slotIds: Set<string>) {
   const lesson = outcome.result as unknown as Lesson;
-  if (lesson._deleted || lesson.flag === 'off-schedule' || onSlot(lesson)) return;
+  if (lesson._deleted || lesson.flag === 'off-schedule' || slotIds.has(lesson.id)) return;
 
   const flagged = await store.update<Lesson & Doc>(
     subgroupDbName(lesson.subgroupId),
     lesson.id,
     (current) =>
-      current && current.flag !== 'off-schedule' && !onSlot(current)
+      current && current.flag !== 'off-schedule' && !slotIds.has(current.id)
         ? { ...current, flag: 'off-schedule' }
         : undefined,
   );
@@ -411,33 +414,34 @@ async function flagLesson(store: Store, outcome: Outcome, onSlot: (l: Lesson) =>
 }
 
 /**
- * PR12: the lesson of a mark this push wrote, off the new schedule, stays, flagged: the sweep
+ * PR12: the lesson, off the schedule, of a mark this push wrote stays, flagged. The sweep
  * deletes only lessons without marks, and one that read no marks before this one was written
  * may have deleted it (it comes back, its deletion outdated by a newer stamp) or be about to
  * (this write gives the lesson a new revision, so the sweep's deletion conflicts and its retry
- * reads the mark). Even a lesson flagged already is written again, for that revision.
+ * reads the mark). Even a lesson flagged already is written again, for that revision. A lesson
+ * the teacher deleted (a device's stamp, not the sweep's) stays deleted.
  */
 async function keepLessonOfMark(
   store: Store,
   input: PushInput,
   subgroupId: string,
   lessonId: string,
-  onSlot: (l: Lesson) => boolean,
 ) {
   await store.update<Lesson & Doc>(
     subgroupDbName(subgroupId),
     lessonId,
     (current) => {
-      if (!current || onSlot(current)) return undefined;
+      if (!current) return undefined;
       if (!current._deleted) return { ...current, flag: 'off-schedule' };
 
       const deletion = current.stamps._deleted;
+      if (deletion?.dev !== SERVER_DEVICE) return undefined;
       const restored: Stamp = {
-        at: Math.max(input.now, (deletion?.at ?? 0) + 1),
-        dev: 'server',
+        at: Math.max(input.now, deletion.at + 1),
+        dev: SERVER_DEVICE,
         by: input.user.sub,
         off: false,
-        prev: deletion ? { at: deletion.at, dev: deletion.dev } : null,
+        prev: { at: deletion.at, dev: deletion.dev },
       };
       const { _deleted: _, ...body } = current;
       return { ...body, flag: 'off-schedule', stamps: { ...current.stamps, _deleted: restored } };
@@ -535,7 +539,7 @@ export async function push(store: Store, input: PushInput): Promise<PushResponse
     outcomes.push(...groupOutcomes);
     written.push(...groupOutcomes.filter((o) => !o.refusal));
   }
-  await settleOnNewSchedule(store, input, orgSeq, written);
+  await settleOnNewSchedule(store, input, { seq: orgSeq, basics }, written);
 
   const refusals: Doc[] = [];
   for (const o of outcomes) {
