@@ -23,26 +23,53 @@ import {
  * race is set up exactly by handing push() the org sequence of before the save.
  */
 
+const TEACHER: AccessUser = {
+  sub: 'teacher-a-user',
+  org: ORG_ID,
+  role: 'teacher',
+  tid: 'teacher-a',
+};
+const ORG_DB = orgDbName(ORG_ID);
+const SG_DB = subgroupDbName('sg-a');
+
+/** The teacher's push of `docs`, judged by the org database as of `seq` (the race, exactly). */
+function pushJudgedAt(
+  server: TestServer,
+  collection: 'lessons' | 'marks',
+  docs: Record<string, unknown>[],
+  seq: string,
+  now: string,
+) {
+  return push(server.store, {
+    user: TEACHER,
+    collection,
+    rows: pushRows(docs).rows,
+    device: 'tablet-1',
+    now: Date.parse(now),
+    orgSeq: Promise.resolve(seq),
+  });
+}
+
+async function storedIn(server: TestServer, id: string) {
+  return (await server.store.getMany(SG_DB, [id])).get(id)?.doc;
+}
+
+/** The admin saves sg-a's schedule with its rule on Mondays only, as the schedule screen does. */
+async function saveMondaysOnly(server: TestServer) {
+  const admin = (await login(server.url, 'admin')).accessToken;
+  const { id: _, type: __, orgId: ___, subgroupId: ____, ...input } = fixtureSchedule('sg-a');
+  input.rules[0]!.weekdays = [1];
+  return call(server.url, 'PUT', '/api/admin/subgroups/sg-a/schedule', {
+    token: admin,
+    body: input,
+  });
+}
+
 describe('push racing a schedule save', () => {
   let server: TestServer;
-  const teacher: AccessUser = {
-    sub: 'teacher-a-user',
-    org: ORG_ID,
-    role: 'teacher',
-    tid: 'teacher-a',
-  };
-  const orgDb = orgDbName(ORG_ID);
   const pushLessons = (docs: Record<string, unknown>[], seq: string) =>
-    push(server.store, {
-      user: teacher,
-      collection: 'lessons',
-      rows: pushRows(docs).rows,
-      device: 'tablet-1',
-      now: Date.parse('2026-09-20T10:00:00Z'),
-      orgSeq: Promise.resolve(seq),
-    });
-  const storedLesson = async (id: string) =>
-    (await server.store.getMany(subgroupDbName('sg-a'), [id])).get(id)?.doc;
+    pushJudgedAt(server, 'lessons', docs, seq, '2026-09-20T10:00:00Z');
+  const storedLesson = (id: string) => storedIn(server, id);
 
   beforeAll(async () => {
     server = await startServer();
@@ -52,13 +79,13 @@ describe('push racing a schedule save', () => {
 
   it('[PR11] a lesson written under a schedule replaced meanwhile is flagged off-schedule', async () => {
     // A push on Monday's slot reads the schedule of Mondays and Wednesdays at this sequence.
-    const before = await server.store.updateSeq(orgDb);
+    const before = await server.store.updateSeq(ORG_DB);
     await pushLessons([lessonDoc('sg-a', '2026-09-21')], before);
 
     // The admin saves a schedule of Mondays only; its sweep finds no Wednesday lesson.
     const mondays: Schedule = fixtureSchedule('sg-a');
     mondays.rules[0]!.weekdays = [1];
-    await server.store.put(orgDb, mondays as Schedule & { id: string });
+    await server.store.put(ORG_DB, mondays as Schedule & { id: string });
 
     // A push that arrived before the save writes Wednesday's lesson after it.
     const wednesday = lessonDoc('sg-a', '2026-09-23');
@@ -76,12 +103,11 @@ describe('push racing a schedule save', () => {
   });
 
   it('[PR11] a lesson a push wrote while the save was being planned is swept by the save', async () => {
-    const admin = (await login(server.url, 'admin')).accessToken;
     const friday = lessonDoc('sg-a', '2026-10-02');
     // Rules of Mondays, Wednesdays and Fridays, so that Friday's lesson is on a slot...
     const three = fixtureSchedule('sg-a');
     three.rules[0]!.weekdays = [1, 3, 5];
-    await server.store.put(orgDb, three as Schedule & Doc);
+    await server.store.put(ORG_DB, three as Schedule & Doc);
 
     // ...then a save of Mondays only, and a push's Friday lesson written just before the save
     // stores its schedule, after the save has read the lessons it plans for.
@@ -89,16 +115,11 @@ describe('push racing a schedule save', () => {
     const put = store.put.bind(store);
     store.put = async (db, doc) => {
       if (doc.id === 'schedule:sg-a') {
-        await server.store.bulkWrite(subgroupDbName('sg-a'), [{ doc: friday, rev: undefined }]);
+        await server.store.bulkWrite(SG_DB, [{ doc: friday, rev: undefined }]);
       }
       return put(db, doc);
     };
-    const { id: _, type: __, orgId: ___, subgroupId: ____, ...input } = fixtureSchedule('sg-a');
-    input.rules[0]!.weekdays = [1];
-    const res = await call(server.url, 'PUT', '/api/admin/subgroups/sg-a/schedule', {
-      token: admin,
-      body: input,
-    }).finally(() => {
+    const res = await saveMondaysOnly(server).finally(() => {
       store.put = put;
     });
 
@@ -107,9 +128,9 @@ describe('push racing a schedule save', () => {
   });
 
   it('[PR11] a lesson still on a slot of the new schedule keeps its flag, and its answer is empty', async () => {
-    const before = await server.store.updateSeq(orgDb);
-    const mondays = await server.store.get<Schedule & { id: string }>(orgDb, 'schedule:sg-a');
-    await server.store.put(orgDb, { ...mondays!, exceptions: [] });
+    const before = await server.store.updateSeq(ORG_DB);
+    const mondays = await server.store.get<Schedule & { id: string }>(ORG_DB, 'schedule:sg-a');
+    await server.store.put(ORG_DB, { ...mondays!, exceptions: [] });
 
     const monday = lessonDoc('sg-a', '2026-09-28');
     const res = await pushLessons([monday], before);
@@ -127,57 +148,32 @@ describe('push racing a schedule save', () => {
  */
 describe('a mark pushed while a schedule save sweeps its lesson', () => {
   let server: TestServer;
-  const orgDb = orgDbName(ORG_ID);
-  const sgDb = subgroupDbName('sg-a');
-  const teacher: AccessUser = {
-    sub: 'teacher-a-user',
-    org: ORG_ID,
-    role: 'teacher',
-    tid: 'teacher-a',
-  };
   const pushAt = (collection: 'lessons' | 'marks', docs: Record<string, unknown>[], seq: string) =>
-    push(server.store, {
-      user: teacher,
-      collection,
-      rows: pushRows(docs).rows,
-      device: 'tablet-1',
-      now: Date.parse('2026-10-20T10:00:00Z'),
-      orgSeq: Promise.resolve(seq),
-    });
-  const stored = async (id: string) => (await server.store.getMany(sgDb, [id])).get(id)?.doc;
+    pushJudgedAt(server, collection, docs, seq, '2026-10-20T10:00:00Z');
+  const stored = (id: string) => storedIn(server, id);
   /** A lesson on the schedule with nothing of the teacher's in it: the sweep deletes it. */
   const emptyLesson = (date: string) =>
     lessonDoc('sg-a', date, 1000, { status: 'planned', topicTitle: '' });
   /** An empty Wednesday lesson stored, and the mark a racing push will write on it. */
   const storedEmptyWithMarkToCome = async (date: string) => {
     const wednesday = emptyLesson(date);
-    await server.store.bulkWrite(sgDb, [{ doc: wednesday, rev: undefined }]);
+    await server.store.bulkWrite(SG_DB, [{ doc: wednesday, rev: undefined }]);
     return { wednesday, mark: markDoc('sg-a', date, 'learner-kid', 'Н') };
   };
-  const saveMondaysOnly = async () => {
-    const admin = (await login(server.url, 'admin')).accessToken;
-    const { id: _, type: __, orgId: ___, subgroupId: ____, ...input } = fixtureSchedule('sg-a');
-    input.rules[0]!.weekdays = [1];
-    return call(server.url, 'PUT', '/api/admin/subgroups/sg-a/schedule', {
-      token: admin,
-      body: input,
-    });
-  };
-
   beforeAll(async () => {
     server = await startServer();
     await createFixture(server.store);
   });
   beforeEach(async () => {
-    await server.store.put(orgDb, fixtureSchedule('sg-a') as Schedule & Doc);
+    await server.store.put(ORG_DB, fixtureSchedule('sg-a') as Schedule & Doc);
   });
   afterAll(() => server.stop());
 
   it('[PR12] a mark written after the sweep deleted its lesson brings the lesson back, flagged', async () => {
-    const before = await server.store.updateSeq(orgDb);
+    const before = await server.store.updateSeq(ORG_DB);
     const wednesday = emptyLesson('2026-10-14');
     await pushAt('lessons', [wednesday], before);
-    expect((await saveMondaysOnly()).status).toBe(200);
+    expect((await saveMondaysOnly(server)).status).toBe(200);
     const swept = await stored(wednesday.id);
     expect(swept).toMatchObject({ _deleted: true });
 
@@ -192,7 +188,7 @@ describe('a mark pushed while a schedule save sweeps its lesson', () => {
     expect(back).toMatchObject({ flag: 'off-schedule', status: 'planned' });
     // Its return is newer than the deletion: a device that pulled the deletion and sends it
     // back does not delete it again.
-    await pushAt('lessons', [swept!], await server.store.updateSeq(orgDb));
+    await pushAt('lessons', [swept!], await server.store.updateSeq(ORG_DB));
     expect((await stored(wednesday.id))?._deleted).toBeUndefined();
   });
 
@@ -202,10 +198,10 @@ describe('a mark pushed while a schedule save sweeps its lesson', () => {
     const store = server.store as Store;
     const update = store.update.bind(store);
     store.update = (async (...args: Parameters<Store['update']>) => {
-      if (args[1] === wednesday.id) await store.bulkWrite(sgDb, [{ doc: mark, rev: undefined }]);
+      if (args[1] === wednesday.id) await store.bulkWrite(SG_DB, [{ doc: mark, rev: undefined }]);
       return update(...args);
     }) as Store['update'];
-    const res = await saveMondaysOnly().finally(() => {
+    const res = await saveMondaysOnly(server).finally(() => {
       store.update = update;
     });
 
@@ -225,12 +221,12 @@ describe('a mark pushed while a schedule save sweeps its lesson', () => {
     store.bulkWrite = (async (db, rows, ...rest) => {
       if (!raced && rows.some((r) => r.doc.id === wednesday.id && r.doc._deleted)) {
         raced = true;
-        await bulkWrite(sgDb, [{ doc: mark, rev: undefined }]);
-        await store.update(sgDb, wednesday.id, (l) => ({ ...l!, flag: 'off-schedule' }));
+        await bulkWrite(SG_DB, [{ doc: mark, rev: undefined }]);
+        await store.update(SG_DB, wednesday.id, (l) => ({ ...l!, flag: 'off-schedule' }));
       }
       return bulkWrite(db, rows, ...rest);
     }) as Store['bulkWrite'];
-    const res = await saveMondaysOnly().finally(() => {
+    const res = await saveMondaysOnly(server).finally(() => {
       store.bulkWrite = bulkWrite;
     });
 
@@ -250,11 +246,11 @@ describe('a mark pushed while a schedule save sweeps its lesson', () => {
     store.scanPrefix = (async (...args: Parameters<Store['scanPrefix']>) => {
       const read = await scanPrefix(...args);
       if (!pushed && args[1] === markIdPrefix(wednesday.id)) {
-        pushed = await pushAt('marks', [mark], await store.updateSeq(orgDb));
+        pushed = await pushAt('marks', [mark], await store.updateSeq(ORG_DB));
       }
       return read;
     }) as Store['scanPrefix'];
-    const res = await saveMondaysOnly().finally(() => {
+    const res = await saveMondaysOnly(server).finally(() => {
       store.scanPrefix = scanPrefix;
     });
 
@@ -267,23 +263,23 @@ describe('a mark pushed while a schedule save sweeps its lesson', () => {
 
   it('[PR12][SCH8] a lesson whose only marks were deleted is empty: the sweep deletes it', async () => {
     const { wednesday, mark } = await storedEmptyWithMarkToCome('2026-11-11');
-    await server.store.bulkWrite(sgDb, [{ doc: { ...mark, _deleted: true }, rev: undefined }]);
+    await server.store.bulkWrite(SG_DB, [{ doc: { ...mark, _deleted: true }, rev: undefined }]);
 
-    const res = await saveMondaysOnly();
+    const res = await saveMondaysOnly(server);
 
     expect(res.status).toBe(200);
     expect((await stored(wednesday.id))?._deleted).toBe(true);
   });
 
   it('[PR12] a lesson the teacher deleted stays deleted when a mark on it lands after a save', async () => {
-    const before = await server.store.updateSeq(orgDb);
+    const before = await server.store.updateSeq(ORG_DB);
     const deleted = {
       ...emptyLesson('2026-11-18'),
       _deleted: true,
       stamps: { ...emptyLesson('2026-11-18').stamps, _deleted: stamp(2000) },
     };
     await pushAt('lessons', [deleted], before);
-    expect((await saveMondaysOnly()).status).toBe(200);
+    expect((await saveMondaysOnly(server)).status).toBe(200);
 
     const mark = markDoc('sg-a', '2026-11-18', 'learner-kid', 'Н');
     expect((await pushAt('marks', [mark], before)).refused).toEqual([]);

@@ -387,9 +387,10 @@ export class Store {
   /**
    * Live documents whose id starts with `prefix`, in id order, after the id `after` (exclusive):
    * one `_all_docs` range read, which costs what the documents cost and nothing for other kinds
-   * or for the history of edits. Deleted documents are not listed. `updateSeq` is the database's
-   * sequence as of the read (CouchDB: its snapshot; PouchDB: its end), for telling whether
-   * anything was written since an earlier sequence.
+   * or for the history of edits. Deleted documents are not listed, except a journal database's,
+   * which stay live tombstones (see above) and come with `_deleted: true`. `updateSeq` is the
+   * database's sequence as of the read (CouchDB: its snapshot; PouchDB: its end), for telling
+   * whether anything was written since an earlier sequence.
    */
   async scanPrefix(
     dbName: string,

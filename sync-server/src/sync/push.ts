@@ -374,27 +374,25 @@ async function settleOnNewSchedule(
   const moved = now !== judged.seq;
   const subgroupIds = [...new Set(written.map((o) => o.item.doc.subgroupId))];
   const basics = moved ? await loadOrgBasics(store, orgId, subgroupIds, now) : judged.basics;
-  const slotIdsOf = (subgroupId: string) => {
-    const { slots } = loadGroup(input.user, subgroupId, basics, input.now).ctx;
-    return new Set(slots.map((s) => s.lessonId));
-  };
+  const slotIds = new Map(
+    subgroupIds.map((id) => {
+      const { slots } = loadGroup(input.user, id, basics, input.now).ctx;
+      return [id, new Set(slots.map((s) => s.lessonId))];
+    }),
+  );
 
+  // Lessons of live marks off the schedule, by lesson id, with their subgroup.
+  const offSchedule = new Map<string, string>();
   for (const outcome of written) {
     const doc = outcome.result;
-    if (moved && doc.type === 'lesson') {
-      await flagLesson(store, outcome, slotIdsOf(doc.subgroupId as string));
+    const onSchedule = slotIds.get(outcome.item.doc.subgroupId)!;
+    if (moved && doc.type === 'lesson') await flagLesson(store, outcome, onSchedule);
+    if (doc.type === 'mark' && !doc._deleted && !onSchedule.has(doc.lessonId as string)) {
+      offSchedule.set(doc.lessonId as string, doc.subgroupId as string);
     }
   }
-  const marks = written.filter((o) => o.result.type === 'mark' && !o.result._deleted);
-  for (const subgroupId of subgroupIds) {
-    const slotIds = slotIdsOf(subgroupId);
-    const offSchedule = marks
-      .map((o) => o.result)
-      .filter((m) => m.subgroupId === subgroupId && !slotIds.has(m.lessonId as string))
-      .map((m) => m.lessonId as string);
-    for (const lessonId of new Set(offSchedule)) {
-      await keepLessonOfMark(store, input, subgroupId, lessonId);
-    }
+  for (const [lessonId, subgroupId] of offSchedule) {
+    await keepLessonOfMark(store, input, subgroupId, lessonId);
   }
 }
 
