@@ -263,7 +263,8 @@ async function run(): Promise<BenchResult[]> {
     results.push(await bundle(tmp));
     return results;
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    // A Chromium helper process can still write into the profile a moment after the browser quit.
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 

@@ -371,6 +371,16 @@ export function killBrowserOf(userDataDir: string): number {
   return killed;
 }
 
+/**
+ * Deletes a device's profile folder. A Chromium helper process can outlive the browser it served
+ * by a moment and still write into the folder, which makes a plain recursive delete fail with
+ * ENOTEMPTY: any process left on the profile is killed first, and the delete is retried.
+ */
+export async function removeProfile(userDataDir: string): Promise<void> {
+  killBrowserOf(userDataDir);
+  await rm(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+}
+
 /** Collects uncaught page errors, so a test can report them when something fails. */
 export function watchErrors(page: Page, errors: string[] = []): string[] {
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));

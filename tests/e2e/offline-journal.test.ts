@@ -16,6 +16,7 @@ import {
   launchPersistentDevice,
   newDevice,
   PORTRAIT,
+  removeProfile,
   screenshot,
   signIn,
   startServer,
@@ -612,7 +613,7 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
       expect(await page.getByTestId('signin-form').count()).toBe(0);
       await restarted.close();
     } finally {
-      await rm(profile, { recursive: true, force: true });
+      await removeProfile(profile);
     }
   });
 
@@ -646,7 +647,7 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
       expect(await pendingCount(again)).toBe(0);
       await restarted.close();
     } finally {
-      await rm(profile, { recursive: true, force: true });
+      await removeProfile(profile);
     }
   });
 
@@ -673,7 +674,7 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
       expect(await page.getByTestId('lesson-topic-text').inputValue()).toBe(journal.topicTitle);
       await restarted.close();
     } finally {
-      await rm(profile, { recursive: true, force: true });
+      await removeProfile(profile);
     }
   });
 });
