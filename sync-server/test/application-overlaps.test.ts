@@ -40,10 +40,12 @@ async function setUp(): Promise<{ server: TestServer; parent: string; admin: str
 async function childInSgA(
   env: { server: TestServer; parent: string; admin: string },
   from: string,
+  firstName: string,
 ): Promise<{ learnerId: string; applicationId: string }> {
+  // Each call a child of its own: the same name and birth date again is the same child (AP14).
   const child = await call(env.server.url, 'POST', '/api/parent/children', {
     token: env.parent,
-    body: { lastName: 'Тестов', firstName: 'Тест', middleName: '', birthDate: '2016-03-01' },
+    body: { lastName: 'Тестов', firstName, middleName: '', birthDate: '2016-03-01' },
   });
   const learnerId = (child.body as { id: string }).id;
   const applied = await call(env.server.url, 'POST', '/api/parent/applications', {
@@ -156,13 +158,13 @@ describe('applications to groups that meet at the same time', () => {
     const env = await setUp();
     try {
       // Enrolled in sg-a from Monday 1 February 2027: sg-b clashes from then on only.
-      const late = await childInSgA(env, '2027-02-01');
+      const late = await childInSgA(env, '2027-02-01', 'Антон');
       const fromFebruary = (await applyToSgB(env, late.learnerId)).overlaps!;
       expect(fromFebruary[0]).toMatchObject({ subgroupId: 'sg-a', date: '2027-02-01' });
 
       // Enrolled from 1 October, withdrawn from 20 October (told on 1 October): the Mondays and
       // Wednesdays 5, 7, 12, 14 and 19 October still clash.
-      const leaving = await childInSgA(env, '2026-10-01');
+      const leaving = await childInSgA(env, '2026-10-01', 'Борис');
       const view = await applyToSgB(env, leaving.learnerId);
       expect(view.overlaps![0]!.count).toBeGreaterThan(50);
       await setStatus(env, leaving.applicationId, 'отчислен', '2026-10-20');

@@ -218,7 +218,7 @@ describe('a parent’s child and application', () => {
     clock = at('2026-10-01');
     const admin = (await login(server.url, 'admin')).accessToken;
     // One application to sg-a; open applications elsewhere fill up the rest.
-    const kid = await childId('2016-05-05');
+    const kid = await childId('2016-05-07');
     const first = await apply(kid);
     expect(first.status).toBe(201);
     const others = Array.from({ length: MAX_OPEN_APPLICATIONS_PER_CHILD - 1 }, (_, i) => ({
@@ -265,9 +265,12 @@ describe('a parent’s child and application', () => {
       const res = await call(server.url, 'GET', '/api/parent/children', { token: parent });
       return (res.body as { children: unknown[] }).children.length;
     };
-    while ((await count()) < MAX_CHILDREN_PER_PARENT) await childId('2016-05-05');
+    // Children differ by birth date here: the same one sent again is no new child (AP14).
+    for (let day = 10; (await count()) < MAX_CHILDREN_PER_PARENT; day++) {
+      await childId(`2016-04-${day}`);
+    }
 
-    const extra = await child('2016-05-05');
+    const extra = await child('2016-03-03');
     expect(extra.status).toBe(409);
     expect(errorOf(extra.body)).toMatchObject({ code: 'CONFLICT' });
     expect(errorOf(extra.body).message).toMatch(/не больше 12 детей/);

@@ -321,7 +321,26 @@ export async function writeRoster(
   });
 }
 
+/**
+ * AP13: one change at a time per subgroup, across server processes: the checks (places, AP3,
+ * AP7, AP12, EN4) read what the change then writes, and two admins enrolling at once into the
+ * last place both found it free. The application is read again once the lease is held.
+ */
 async function changeStatus(
+  app: FastifyInstance,
+  data: OrgData,
+  user: { sub: string },
+  id: string,
+  body: ApplicationStatusRequest,
+) {
+  const found = await data.catalogDoc<Application>(id, 'application');
+  if (!found) throw notFound(`Заявка ${id} не найдена`);
+  return data.exclusive(`subgroup:${found.subgroupId}`, () =>
+    changeStatusHeld(app, data, user, id, body),
+  );
+}
+
+async function changeStatusHeld(
   app: FastifyInstance,
   data: OrgData,
   user: { sub: string },

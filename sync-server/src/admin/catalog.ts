@@ -294,12 +294,15 @@ function subgroupWriteRoutes(app: FastifyInstance, tags: string[]) {
       const data = new OrgData(app.store, user.org);
       await data.subgroup(params.id);
       await checkSubgroupInput(data, body);
-      await checkCapacityHoldsRoster(app, data, params.id, body.capacity);
 
+      // AP13: the capacity is checked against a roster no enrolment changes meanwhile.
       const doc: Subgroup = { id: params.id, type: 'subgroup', orgId: user.org, ...body };
-      const schedule = await data.schedule(params.id);
-      if (schedule) checkPeriodHoldsSchedule(schedule, doc);
-      await app.store.put(data.orgDb, doc as Subgroup & Doc);
+      await data.exclusive(`subgroup:${params.id}`, async () => {
+        await checkCapacityHoldsRoster(app, data, params.id, body.capacity);
+        const schedule = await data.schedule(params.id);
+        if (schedule) checkPeriodHoldsSchedule(schedule, doc);
+        await app.store.put(data.orgDb, doc as Subgroup & Doc);
+      });
       return subgroupView(doc, await viewContext(data));
     },
   );

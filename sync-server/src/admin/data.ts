@@ -20,6 +20,7 @@ import {
   takenSlots,
   todayIn,
 } from '@otmetka/shared';
+import { exclusive } from '../db/lease.ts';
 import { type Doc, orgDbName, privateDbName, type Store, subgroupDbName } from '../db/store.ts';
 import { notFound } from '../http/errors.ts';
 
@@ -48,6 +49,15 @@ export class OrgData {
   ) {
     this.orgDb = orgDbName(orgId);
     this.privateDb = privateDbName(orgId);
+  }
+
+  /**
+   * AP13: runs `work` as the only change at a time, over every server process, of what `key`
+   * names: `subgroup:<id>` for a subgroup's applications, roster and places, `parent:<id>` for
+   * a family's children. The lease lives in the private database, which no device replicates.
+   */
+  exclusive<T>(key: `subgroup:${string}` | `parent:${string}`, work: () => Promise<T>): Promise<T> {
+    return exclusive(this.store, this.privateDb, key, work);
   }
 
   /** A live catalog document of the given type, or undefined (another type counts as absent). */

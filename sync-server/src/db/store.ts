@@ -12,7 +12,8 @@ import { CONNECTION_ERRORS, CouchHttp } from './couch-http.ts';
  * - `otm_users`: user accounts and refresh sessions;
  * - `otm_org_<orgId>`: catalog docs (org, programme, subgroup, schedule, teacher profile, lock,
  *   calendar), learners' public docs and applications;
- * - `otm_private_<orgId>`: teacher registry entries and other personal data (never read by sync);
+ * - `otm_private_<orgId>`: teacher registry entries and other personal data (never read by sync),
+ *   and the leases that take one change at a time of a subgroup's places (db/lease.ts);
  * - `otm_sg_<subgroupId>`: journal docs of one subgroup (lessons, topics, marks, roster entries);
  * - `otm_audit_<orgId>`: audit entries of mark/lesson field changes and push refusals.
  *

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
+import { LeaseBusyError } from '../db/lease.ts';
 import { isDatabaseUnavailable } from '../db/store.ts';
 import { BODY_LIMIT_BYTES, type ErrorBody, type ErrorCode, isDomainError } from '../shared.ts';
 import { HttpError } from './errors.ts';
@@ -101,6 +102,17 @@ export function mapError(error: unknown): Mapped {
     fastifyError && typeof fastifyError === 'object' ? mapFastifyError(fastifyError) : undefined;
   if (mapped) return mapped;
 
+  if (error instanceof LeaseBusyError) {
+    // Another request held the same subgroup's places or the same family's records throughout
+    // the wait: nothing was done, and the request can be repeated as it is.
+    return {
+      status: 409,
+      body: body(
+        'CONFLICT',
+        'Эти данные сейчас меняет другой запрос: повторите через несколько секунд',
+      ),
+    };
+  }
   if (isDatabaseUnavailable(error)) {
     // A restart of the database: nothing was wrong with the request, and it can be repeated.
     return {

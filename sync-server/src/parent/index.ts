@@ -12,11 +12,14 @@ import {
   type Subgroup,
 } from '@otmetka/shared';
 import {
+  type ApplicationView,
   applicationViewSchema,
+  type ChildInput,
   type ChildView,
   childInputSchema,
   childListResponseSchema,
   childViewSchema,
+  type ParentApplicationRequest,
   parentApplicationListResponseSchema,
   parentApplicationRequestSchema,
   parentCatalogResponseSchema,
@@ -223,27 +226,54 @@ function childrenRoutes(app: FastifyInstance) {
         const programme = await data.programme(subgroup.programmeId);
         checkApplicantAge(child, programme, subgroup, today, 'birthDate');
       }
-      const children = await data.learners({ parentUserId: user.sub });
-      if (children.length >= MAX_CHILDREN_PER_PARENT) {
-        throw new HttpError(
-          409,
-          'CONFLICT',
-          `В одной учётной записи — не больше ${MAX_CHILDREN_PER_PARENT} детей. Обратитесь в организацию.`,
-          { field: 'lastName' },
-        );
-      }
-      const learner: Learner = {
-        id: newEntityId('l'),
-        type: 'learner',
-        orgId: user.org,
-        parentUserId: user.sub,
-        ...child,
-        createdAt: app.config.now(),
-      };
-      await app.store.put(data.privateDb, learner as AsDoc<Learner>);
-      return childView(learner);
+      return data.exclusive(`parent:${user.sub}`, () => addChild(app, data, user.sub, child));
     },
   );
+}
+
+type ChildIdentity = Pick<ChildInput, 'lastName' | 'firstName' | 'middleName' | 'birthDate'>;
+
+/** AP14: one person, one child record: ФИО compared as a parent retypes it, and the birth date. */
+function samePerson(a: ChildIdentity, b: ChildIdentity): boolean {
+  const key = (c: ChildIdentity) =>
+    [c.lastName, c.firstName, c.middleName, c.birthDate]
+      .map((part) => part.trim().toLocaleLowerCase('ru').replaceAll('ё', 'е').replace(/\s+/g, ' '))
+      .join('|');
+  return key(a) === key(b);
+}
+
+/**
+ * Stores a parent's new child; AP14: a child the parent already has (the form sent again after
+ * its answer was lost on a weak signal, a double tap) is answered as stored, and nothing new
+ * is stored: a second record let the child take two places under two applications.
+ */
+async function addChild(
+  app: FastifyInstance,
+  data: OrgData,
+  parentUserId: string,
+  child: Omit<ChildInput, 'forSubgroupId'>,
+): Promise<ChildView> {
+  const children = await data.learners({ parentUserId });
+  const known = children.find((c) => samePerson(c, child));
+  if (known) return childView(known);
+  if (children.length >= MAX_CHILDREN_PER_PARENT) {
+    throw new HttpError(
+      409,
+      'CONFLICT',
+      `В одной учётной записи — не больше ${MAX_CHILDREN_PER_PARENT} детей. Обратитесь в организацию.`,
+      { field: 'lastName' },
+    );
+  }
+  const learner: Learner = {
+    id: newEntityId('l'),
+    type: 'learner',
+    orgId: data.orgId,
+    parentUserId,
+    ...child,
+    createdAt: app.config.now(),
+  };
+  await app.store.put(data.privateDb, learner as AsDoc<Learner>);
+  return childView(learner);
 }
 
 function applicationRoutes(app: FastifyInstance) {
@@ -284,70 +314,79 @@ function applicationRoutes(app: FastifyInstance) {
     async ({ user, body }) => {
       const data = new OrgData(app.store, user.org);
       const learner = await ownChild(data, user.sub, body.learnerId);
-      const [org, subgroup, schedule, childApplications] = await Promise.all([
-        data.org(),
-        data.subgroup(body.subgroupId),
-        data.schedule(body.subgroupId),
-        data.applications({ learnerId: body.learnerId }),
-      ]);
-      const existing = childApplications.filter((a) => a.subgroupId === body.subgroupId);
-      const today = await data.today(new Date(app.config.now()));
-      if (!schedule || schedule.rules.length === 0) {
-        throw new HttpError(
-          409,
-          'SCHEDULE_REQUIRED',
-          'У подгруппы ещё нет расписания: заявки не принимаются',
-          {
-            field: 'subgroupId',
-          },
-        );
-      }
-      if (!acceptsApplications(subgroup, schedule, today)) {
-        throw new HttpError(409, 'CONFLICT', 'Учебный период подгруппы завершён', {
-          field: 'subgroupId',
-        });
-      }
-      checkApplicantAge(learner, await data.programme(subgroup.programmeId), subgroup, today);
-      const initial = org.applicationStatuses[0]!;
-      if (existing.some((a) => isOpenStatus(a.status, org.applicationStatuses))) {
-        throw new HttpError(409, 'CONFLICT', 'Заявка в эту подгруппу уже подана', {
-          field: 'subgroupId',
-        });
-      }
-      const open = childApplications.filter((a) => isOpenStatus(a.status, org.applicationStatuses));
-      if (open.length >= MAX_OPEN_APPLICATIONS_PER_CHILD) {
-        throw new HttpError(
-          409,
-          'CONFLICT',
-          `У ребёнка уже ${MAX_OPEN_APPLICATIONS_PER_CHILD} действующих заявок: новую можно подать, когда по одной из них будет решение`,
-          { field: 'subgroupId' },
-        );
-      }
-
-      const now = app.config.now();
-      const application: Application = {
-        id: newEntityId('a'),
-        type: 'application',
-        orgId: user.org,
-        subgroupId: subgroup.id,
-        learnerId: body.learnerId,
-        parentUserId: user.sub,
-        status: initial,
-        history: [{ status: initial, at: now, by: user.sub, date: null, comment: '' }],
-        createdAt: now,
-      };
-      await app.store.put(data.orgDb, application as AsDoc<Application>);
-      const names = await loadNames(data, [user.sub]);
-      const [view] = await withOverlaps(
-        data,
-        [applicationView(application, names)],
-        names,
-        org,
-        now,
+      await data.subgroup(body.subgroupId); // 404 for an unknown one, before a lease is named.
+      // AP13: AP3's check and the write under the subgroup's lease: three sends at once stored
+      // three applications.
+      return data.exclusive(`subgroup:${body.subgroupId}`, () =>
+        addApplication(app, data, user.sub, learner, body),
       );
-      return view!;
     },
   );
+}
+
+async function addApplication(
+  app: FastifyInstance,
+  data: OrgData,
+  parentUserId: string,
+  learner: Learner,
+  body: ParentApplicationRequest,
+): Promise<ApplicationView> {
+  const [org, subgroup, schedule, childApplications] = await Promise.all([
+    data.org(),
+    data.subgroup(body.subgroupId),
+    data.schedule(body.subgroupId),
+    data.applications({ learnerId: body.learnerId }),
+  ]);
+  const existing = childApplications.filter((a) => a.subgroupId === body.subgroupId);
+  const today = await data.today(new Date(app.config.now()));
+  if (!schedule || schedule.rules.length === 0) {
+    throw new HttpError(
+      409,
+      'SCHEDULE_REQUIRED',
+      'У подгруппы ещё нет расписания: заявки не принимаются',
+      {
+        field: 'subgroupId',
+      },
+    );
+  }
+  if (!acceptsApplications(subgroup, schedule, today)) {
+    throw new HttpError(409, 'CONFLICT', 'Учебный период подгруппы завершён', {
+      field: 'subgroupId',
+    });
+  }
+  checkApplicantAge(learner, await data.programme(subgroup.programmeId), subgroup, today);
+  const initial = org.applicationStatuses[0]!;
+  if (existing.some((a) => isOpenStatus(a.status, org.applicationStatuses))) {
+    throw new HttpError(409, 'CONFLICT', 'Заявка в эту подгруппу уже подана', {
+      field: 'subgroupId',
+    });
+  }
+  const open = childApplications.filter((a) => isOpenStatus(a.status, org.applicationStatuses));
+  if (open.length >= MAX_OPEN_APPLICATIONS_PER_CHILD) {
+    throw new HttpError(
+      409,
+      'CONFLICT',
+      `У ребёнка уже ${MAX_OPEN_APPLICATIONS_PER_CHILD} действующих заявок: новую можно подать, когда по одной из них будет решение`,
+      { field: 'subgroupId' },
+    );
+  }
+
+  const now = app.config.now();
+  const application: Application = {
+    id: newEntityId('a'),
+    type: 'application',
+    orgId: data.orgId,
+    subgroupId: subgroup.id,
+    learnerId: body.learnerId,
+    parentUserId,
+    status: initial,
+    history: [{ status: initial, at: now, by: parentUserId, date: null, comment: '' }],
+    createdAt: now,
+  };
+  await app.store.put(data.orgDb, application as AsDoc<Application>);
+  const names = await loadNames(data, [parentUserId]);
+  const [view] = await withOverlaps(data, [applicationView(application, names)], names, org, now);
+  return view!;
 }
 
 export async function parentPlugin(app: FastifyInstance): Promise<void> {
