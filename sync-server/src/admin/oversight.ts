@@ -24,6 +24,7 @@ import { auditDbName, type Doc, type Store, USERS_DB } from '../db/store.ts';
 import { route } from '../http/route.ts';
 import { readAudit } from '../sync/audit.ts';
 import { CALENDAR_DOC_ID, journal, OrgData } from './data.ts';
+import { changeCalendar } from './schedule.ts';
 
 /**
  * What an admin oversees: month locks (an unlock needs a reason), the audit trail of marks and
@@ -265,7 +266,8 @@ function calendarRoutes(app: FastifyInstance) {
     {
       method: 'PUT',
       url: '/api/admin/calendar',
-      summary: 'Заменить производственный календарь (устройства получат его при синхронизации)',
+      summary:
+        'Заменить производственный календарь: занятия подгрупп в новые праздники помечаются или убираются, как при смене расписания',
       tags,
       body: calendarInputSchema,
       response: calendarResponseSchema,
@@ -273,9 +275,13 @@ function calendarRoutes(app: FastifyInstance) {
     },
     async ({ user, body }) => {
       // loadCalendar also refuses a date listed twice or both off and working (field named).
-      loadCalendar(body);
+      const holidays = loadCalendar(body);
       const calendar: Calendar = { ...body, id: CALENDAR_DOC_ID, type: 'calendar' };
-      await app.store.put(new OrgData(app.store, user.org).orgDb, calendar as AsDoc<Calendar>);
+      const data = new OrgData(app.store, user.org);
+      // SCH15: the subgroups' lessons follow the new dates, as after a schedule save.
+      await changeCalendar(data, holidays, user.sub, app.config.now(), async () => {
+        await app.store.put(data.orgDb, calendar as AsDoc<Calendar>);
+      });
       return { calendar };
     },
   );

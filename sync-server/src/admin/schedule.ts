@@ -72,30 +72,42 @@ async function plan(data: OrgData, subgroupId: string, input: ScheduleInput): Pr
   const schedule = scheduleDoc(data.orgId, subgroupId, input);
   validateSchedule(schedule, subgroup);
 
-  const [calendar, old, lessons, marks] = await Promise.all([
-    data.calendar(),
-    data.schedule(subgroupId),
-    journal(data.store, subgroupId).lessons(),
-    journal(data.store, subgroupId).marks(),
+  const [calendar, old] = await Promise.all([data.calendar(), data.schedule(subgroupId)]);
+  return planChange(data, { subgroup, old, schedule, oldCalendar: calendar, calendar });
+}
+
+/** A change of a subgroup's dates: of its schedule, of the organisation's calendar, or both. */
+interface DatesChange {
+  subgroup: Subgroup;
+  old: Schedule | undefined;
+  schedule: Schedule;
+  oldCalendar: HolidayCalendar;
+  calendar: HolidayCalendar;
+}
+
+/** What a change of the subgroup's dates does to its stored lessons. */
+async function planChange(data: OrgData, c: DatesChange): Promise<Plan> {
+  const [lessons, marks] = await Promise.all([
+    journal(data.store, c.subgroup.id).lessons(),
+    journal(data.store, c.subgroup.id).marks(),
   ]);
   const withMarks = new Set(marks.map((m) => m.lessonId));
   const withInput = new Set(lessons.filter((l) => hasTeacherInput(l, withMarks)).map((l) => l.id));
-  const oldSlots = slotsOf(subgroup, old, calendar);
-  const newSlots = slotsOf(subgroup, schedule, calendar);
-  const impact = scheduleChangeImpact(oldSlots, newSlots, withInput);
+  const oldSlots = slotsOf(c.subgroup, c.old, c.oldCalendar);
+  const newSlots = slotsOf(c.subgroup, c.schedule, c.calendar);
 
   return {
-    schedule,
-    subgroup,
-    calendar,
+    schedule: c.schedule,
+    subgroup: c.subgroup,
+    calendar: c.calendar,
     oldSlots,
     newSlots,
     lessons,
     withMarks,
-    impact,
+    impact: scheduleChangeImpact(oldSlots, newSlots, withInput),
     takenChanged: takenChanges(
-      takenOf(subgroup, old, calendar),
-      takenOf(subgroup, schedule, calendar),
+      takenOf(c.subgroup, c.old, c.oldCalendar),
+      takenOf(c.subgroup, c.schedule, c.calendar),
     ),
   };
 }
@@ -305,6 +317,67 @@ function saveRoute(app: FastifyInstance) {
       };
     },
   );
+}
+
+/** Whether the schedule gives the same lessons, holiday flags and takings under both calendars. */
+function sameDates(
+  subgroup: Subgroup,
+  schedule: Schedule,
+  before: HolidayCalendar,
+  after: HolidayCalendar,
+): boolean {
+  const dates = (calendar: HolidayCalendar) =>
+    JSON.stringify([slotsOf(subgroup, schedule, calendar), takenOf(subgroup, schedule, calendar)]);
+  return dates(before) === dates(after);
+}
+
+/**
+ * SCH15: a new holiday calendar changes the dates of every subgroup whose schedule meets a day
+ * it adds, removes or renames, as a schedule save of each would: refused (MONTH_LOCKED, naming
+ * the subgroup) when it touches a locked month of any, and otherwise each subgroup's lessons
+ * off the new dates kept and flagged when they hold teacher input, deleted when empty.
+ * Replacing the calendar used to rewrite closed months' hours silently and leave such lessons
+ * unflagged. `save` stores the calendar, between the checks and the lessons' sweep (PR11's
+ * order). Returns the lessons flagged and deleted.
+ */
+export async function changeCalendar(
+  data: OrgData,
+  calendar: HolidayCalendar,
+  by: string,
+  now: number,
+  save: () => Promise<void>,
+): Promise<{ lessonsFlagged: number; lessonsDeleted: number }> {
+  const [oldCalendar, subgroups, schedules] = await Promise.all([
+    data.calendar(),
+    data.subgroups(),
+    data.schedules(),
+  ]);
+  const scheduleOf = new Map(schedules.map((s) => [s.subgroupId, s]));
+  const plans: Plan[] = [];
+  for (const subgroup of subgroups) {
+    const schedule = scheduleOf.get(subgroup.id);
+    if (!schedule || sameDates(subgroup, schedule, oldCalendar, calendar)) continue;
+    const change = { subgroup, old: schedule, schedule, oldCalendar, calendar };
+    const p = await planChange(data, change);
+    const hit = lockedMonthHit(p, await lockedMonthChecker(data, subgroup.id, now));
+    if (hit) {
+      throw monthLocked(
+        hit,
+        `новый календарь добавил бы, убрал или изменил в нём занятия подгруппы «${subgroup.name}»`,
+      );
+    }
+    plans.push(p);
+  }
+
+  await save();
+  const stamp: Stamp = { at: now, dev: SERVER_DEVICE, by, off: false };
+  const totals = { lessonsFlagged: 0, lessonsDeleted: 0 };
+  for (const p of plans) {
+    const changes = await applyToLessons(data, await withLessonsNow(data, p), stamp);
+    totals.lessonsFlagged += changes.flagged;
+    totals.lessonsDeleted += changes.deleted;
+  }
+  return totals;
 }
 
 export function scheduleRoutes(app: FastifyInstance): void {
