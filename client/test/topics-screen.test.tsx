@@ -70,6 +70,33 @@ describe('topics screen', () => {
     expect((screen.getByTestId('import-save') as HTMLButtonElement).disabled).toBe(true);
   });
 
+  it('[TI18] a file with no row to save says so, with no total and no offer to skip wrong rows', async () => {
+    await renderTopics();
+    const header = '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата';
+    const input = screen.getByTestId('topic-file');
+    const upload = (lines: string[]) => {
+      const file = new File([lines.join('\r\n')], 'темы.csv', { type: 'text/csv' });
+      Object.defineProperty(input, 'files', { value: [file], configurable: true });
+      fireEvent.change(input);
+    };
+
+    const nothing = 'В файле нет тем, которые можно сохранить: что не так, сказано ниже.';
+    upload([header]);
+    expect((await screen.findByTestId('import-nothing')).textContent).toBe(nothing);
+    expect(screen.getByTestId('import-error').textContent).toMatch(/нет ни одной темы$/);
+    expect(screen.queryByTestId('import-total')).toBeNull();
+    expect(screen.queryByTestId('import-skip-bad')).toBeNull();
+    expect((screen.getByTestId('import-save') as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByTestId('import-cancel'));
+
+    upload([header, '1;Введение;Тема;два;беседа;опрос;', '2;Введение;;2;беседа;опрос;']);
+    await waitFor(() => expect(screen.getAllByTestId('import-error')).toHaveLength(2));
+    expect(screen.getByTestId('import-nothing').textContent).toBe(nothing);
+    expect(screen.queryByTestId('import-skip-bad')).toBeNull();
+    expect(screen.queryByTestId('import-row')).toBeNull();
+    expect((screen.getByTestId('import-save') as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('[RU1] the save button counts the rows in Russian: «Сохранить 1 тему», «Сохранить 2 темы»', async () => {
     await renderTopics();
     const header = '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата';

@@ -43,11 +43,13 @@ describe('admin: the registry’s archive', () => {
       (t) => t.id === id,
     );
 
-  it('[RG5] a teacher a subgroup still has is not archived: the answer names the subgroup', async () => {
+  it('[RG5] a teacher a subgroup still has is not archived: the answer names the subgroup with its programme', async () => {
     const res = await archive(true);
     expect(res.status).toBe(409);
     expect(errorOf(res).code).toBe('CONFLICT');
-    expect(errorOf(res).message).toContain(`«${fixture.subgroupA.name}»`);
+    expect(errorOf(res).message).toContain(
+      `ведёт подгруппы «${fixture.programme.name}, ${fixture.subgroupA.name}»`,
+    );
     expect((await listed('teacher-a'))?.archived).toBe(false);
   });
 

@@ -440,7 +440,11 @@ function archiveRoute(app: FastifyInstance) {
       const stored = await loadRecord(data, params.id);
       const taught = (await data.subgroups()).filter((s) => s.teacherIds.includes(stored.id));
       if (body.archived && taught.length > 0) {
-        const names = taught.map((s) => `«${s.name}»`).join(', ');
+        // RG5: with its programme, as many programmes have a «Группа 2».
+        const programmes = new Map((await data.programmes()).map((p) => [p.id, p.name]));
+        const names = taught
+          .map((s) => `«${[programmes.get(s.programmeId), s.name].filter(Boolean).join(', ')}»`)
+          .join(', ');
         throw new HttpError(
           409,
           'CONFLICT',

@@ -105,7 +105,7 @@ export function TopicImport({ subgroup, topics }: { subgroup: Subgroup; topics: 
         </p>
       )}
       {result && <Preview result={result} hoursPerYear={subgroup.hoursPerYear} topics={topics} />}
-      {result && result.errors.length > 0 && (
+      {result && result.errors.length > 0 && result.rows.length > 0 && (
         <label class="check">
           <input
             type="checkbox"
@@ -165,6 +165,8 @@ const lowerFirst = (text: string, lower: boolean) =>
 
 function Preview(props: { result: TopicImportResult; hoursPerYear: number; topics: Topic[] }) {
   const { result } = props;
+  if (result.rows.length === 0) return <NothingToSave result={result} />;
+
   const summary = importSummary(result, props.hoursPerYear, props.topics);
   return (
     <div data-testid="import-preview">
@@ -176,15 +178,7 @@ function Preview(props: { result: TopicImportResult; hoursPerYear: number; topic
           {summary.repeats}
         </p>
       )}
-      {result.errors.length > 0 && (
-        <ul class="errors" data-testid="import-errors">
-          {result.errors.map((e) => (
-            <li key={`${e.row}-${e.column}`} data-testid="import-error">
-              Строка {e.row}, «{e.column}»: {e.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <RowErrors result={result} />
       <div class="gridwrap">
         <table class="grid preview">
           <thead>
@@ -216,6 +210,36 @@ function Preview(props: { result: TopicImportResult; hoursPerYear: number; topic
         </table>
       </div>
     </div>
+  );
+}
+
+/**
+ * TI18: a file without one row to save (only the header, none of the template's columns, every
+ * row wrong) says so, instead of a total of 0 hours against the plan and an offer to skip the
+ * wrong rows and save the rest.
+ */
+function NothingToSave(props: { result: TopicImportResult }) {
+  const why = props.result.errors.length > 0 ? ': что не так, сказано ниже' : '';
+  return (
+    <div data-testid="import-preview">
+      <p class="warn" data-testid="import-nothing">
+        В файле нет тем, которые можно сохранить{why}.
+      </p>
+      <RowErrors result={props.result} />
+    </div>
+  );
+}
+
+function RowErrors(props: { result: TopicImportResult }) {
+  if (props.result.errors.length === 0) return null;
+  return (
+    <ul class="errors" data-testid="import-errors">
+      {props.result.errors.map((e) => (
+        <li key={`${e.row}-${e.column}`} data-testid="import-error">
+          Строка {e.row}, «{e.column}»: {e.message}
+        </li>
+      ))}
+    </ul>
   );
 }
 
