@@ -30,7 +30,8 @@ afterEach(async () => {
   sync = undefined;
 });
 
-async function renderTopics(): Promise<OtmetkaDb> {
+/** `lessonDates`: the dates of the subgroup's lessons by its schedule (none: no schedule). */
+async function renderTopics(lessonDates: ReadonlySet<string> = new Set()): Promise<OtmetkaDb> {
   const database = await openDb({
     name: `topics-screen-${++n}`,
     user: { id: 'teacher-user', orgId: 'org-1' },
@@ -43,7 +44,7 @@ async function renderTopics(): Promise<OtmetkaDb> {
   const user = TEACHER_USER;
   render(
     <TeacherContext.Provider value={{ db: database, sync, user }}>
-      <TopicsScreen subgroup={subgroup} />
+      <TopicsScreen subgroup={subgroup} lessonDates={lessonDates} />
     </TeacherContext.Provider>,
   );
   return database;
@@ -95,6 +96,42 @@ describe('topics screen', () => {
     expect(screen.queryByTestId('import-skip-bad')).toBeNull();
     expect(screen.queryByTestId('import-row')).toBeNull();
     expect((screen.getByTestId('import-save') as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('[TI19] planned dates without a lesson of the schedule are named, and the rows can still be saved', async () => {
+    await renderTopics(new Set(['2026-09-03', '2026-09-07', '2026-09-10']));
+    const csv = [
+      '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата',
+      '1;Введение;Техника безопасности;2;беседа;опрос;03.09.2026',
+      '2;Введение;Знакомство с набором;2;практикум;наблюдение;06.09.2026',
+      '3;Введение;Первая модель;2;практикум;наблюдение;',
+      '4;Введение;Вторая модель;2;практикум;наблюдение;01.01.2027',
+    ].join('\r\n');
+    const input = screen.getByTestId('topic-file');
+    Object.defineProperty(input, 'files', { value: [new File([csv], 'темы.csv')] });
+    fireEvent.change(input);
+
+    const warning = await screen.findByTestId('import-off-schedule');
+    expect(warning.textContent).toBe(
+      'В плановую дату нет занятия по расписанию в строках 3 (06.09.2026), 5 (01.01.2027): ' +
+        'проверьте даты. Темы сохранятся с датами из файла.',
+    );
+    expect(screen.getAllByTestId('import-row')).toHaveLength(4);
+    expect((screen.getByTestId('import-save') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('[TI19] without a schedule no planned date is questioned', async () => {
+    await renderTopics();
+    const csv = [
+      '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата',
+      '1;Введение;Техника безопасности;2;беседа;опрос;06.09.2026',
+    ].join('\r\n');
+    const input = screen.getByTestId('topic-file');
+    Object.defineProperty(input, 'files', { value: [new File([csv], 'темы.csv')] });
+    fireEvent.change(input);
+
+    await screen.findByTestId('import-preview');
+    expect(screen.queryByTestId('import-off-schedule')).toBeNull();
   });
 
   it('[RU1] the save button counts the rows in Russian: «Сохранить 1 тему», «Сохранить 2 темы»', async () => {

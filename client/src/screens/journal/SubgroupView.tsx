@@ -1,8 +1,8 @@
 import type { Subgroup } from '@otmetka/shared';
 import { monthOf, todayIn } from '@otmetka/shared';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { hrefOf, type Route } from '../../app/router.ts';
-import type { CatalogView } from '../../db/queries.ts';
+import { type CatalogView, yearSlots } from '../../db/queries.ts';
 import { LessonScreen } from './LessonScreen.tsx';
 import { LessonsMonth } from './LessonsMonth.tsx';
 
@@ -49,7 +49,7 @@ export function SubgroupView({ route, catalog }: { route: Route; catalog: Catalo
           Темы
         </a>
       </nav>
-      {route.name === 'topics' && <LazyTopics subgroup={subgroup} />}
+      {route.name === 'topics' && <LazyTopics subgroup={subgroup} catalog={catalog} />}
       {route.name === 'lessons' && (
         <LessonsMonth subgroup={subgroup} catalog={catalog} month={month} />
       )}
@@ -75,8 +75,13 @@ type TopicsModule = typeof import('../topics/TopicsScreen.tsx');
  * «Темы» loads on first use: the template reader and writer (XLSX, CSV) are not needed to open
  * the journal and mark a lesson. The chunk is precached with the shell, so it loads offline.
  */
-function LazyTopics({ subgroup }: { subgroup: Subgroup }) {
+function LazyTopics({ subgroup, catalog }: { subgroup: Subgroup; catalog: CatalogView }) {
   const [mod, setMod] = useState<TopicsModule | null>(null);
+  // TI19: the import names planned dates with no lesson of the schedule.
+  const lessonDates = useMemo(
+    () => new Set(yearSlots(catalog, subgroup).map((s) => s.date)),
+    [catalog, subgroup],
+  );
   const [failed, setFailed] = useState(false);
   useEffect(() => {
     import('../topics/TopicsScreen.tsx').then(setMod, (err) => {
@@ -86,5 +91,5 @@ function LazyTopics({ subgroup }: { subgroup: Subgroup }) {
   }, []);
   if (failed) return <p class="error">Раздел «Темы» не загрузился. Перезагрузите страницу.</p>;
   if (!mod) return <p class="empty">Загрузка…</p>;
-  return <mod.TopicsScreen subgroup={subgroup} />;
+  return <mod.TopicsScreen subgroup={subgroup} lessonDates={lessonDates} />;
 }

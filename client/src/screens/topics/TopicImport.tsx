@@ -20,7 +20,15 @@ import { ruDate } from '../journal/Journals.tsx';
  * errors unless the teacher chooses to skip the bad rows (TI5). The rows are added after the
  * plan's `topics` (TI8).
  */
-export function TopicImport({ subgroup, topics }: { subgroup: Subgroup; topics: Topic[] }) {
+export function TopicImport({
+  subgroup,
+  topics,
+  lessonDates,
+}: {
+  subgroup: Subgroup;
+  topics: Topic[];
+  lessonDates: ReadonlySet<string>;
+}) {
   const { db } = useTeacher();
   const [result, setResult] = useState<TopicImportResult | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
@@ -104,7 +112,14 @@ export function TopicImport({ subgroup, topics }: { subgroup: Subgroup; topics: 
           Добавлено тем: {saved}.
         </p>
       )}
-      {result && <Preview result={result} hoursPerYear={subgroup.hoursPerYear} topics={topics} />}
+      {result && (
+        <Preview
+          result={result}
+          hoursPerYear={subgroup.hoursPerYear}
+          topics={topics}
+          lessonDates={lessonDates}
+        />
+      )}
       {result && result.errors.length > 0 && result.rows.length > 0 && (
         <label class="check">
           <input
@@ -163,16 +178,48 @@ const titleKey = (title: string) => title.trim().replace(/\s+/g, ' ').toLocaleLo
 const lowerFirst = (text: string, lower: boolean) =>
   lower ? text.charAt(0).toLocaleLowerCase('ru') + text.slice(1) : text;
 
-function Preview(props: { result: TopicImportResult; hoursPerYear: number; topics: Topic[] }) {
+/**
+ * TI19: rows whose planned date has no lesson of the schedule (a Sunday, a holiday, a date a
+ * week off), named so the teacher can check them; they are saved as the file has them, since a
+ * plan may date a topic before the schedule is final. Null when all fit, or without a schedule.
+ */
+export function offScheduleDates(
+  rows: TopicImportResult['rows'],
+  lessonDates: ReadonlySet<string>,
+): string | null {
+  if (lessonDates.size === 0) return null;
+  const off = rows.filter((r) => r.plannedDate && !lessonDates.has(r.plannedDate));
+  if (off.length === 0) return null;
+  const shown = off.slice(0, 10).map((r) => `${r.row} (${ruDate(r.plannedDate!)})`);
+  const more = off.length > shown.length ? ` и ещё ${off.length - shown.length}` : '';
+  const which = off.length === 1 ? 'строке' : 'строках';
+  return (
+    `В плановую дату нет занятия по расписанию в ${which} ${shown.join(', ')}${more}: ` +
+    'проверьте даты. Темы сохранятся с датами из файла.'
+  );
+}
+
+function Preview(props: {
+  result: TopicImportResult;
+  hoursPerYear: number;
+  topics: Topic[];
+  lessonDates: ReadonlySet<string>;
+}) {
   const { result } = props;
   if (result.rows.length === 0) return <NothingToSave result={result} />;
 
   const summary = importSummary(result, props.hoursPerYear, props.topics);
+  const offSchedule = offScheduleDates(result.rows, props.lessonDates);
   return (
     <div data-testid="import-preview">
       <p class={summary.ok ? 'ok' : 'warn'} data-testid="import-total">
         {summary.total}
       </p>
+      {offSchedule && (
+        <p class="warn" data-testid="import-off-schedule">
+          {offSchedule}
+        </p>
+      )}
       {summary.repeats && (
         <p class="warn" data-testid="import-repeats">
           {summary.repeats}

@@ -18,7 +18,14 @@ import { ruDate } from '../journal/Journals.tsx';
 import { TopicImport } from './TopicImport.tsx';
 
 /** «Темы»: the subgroup's study plan. Every change is a local write; works offline. */
-export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
+export function TopicsScreen({
+  subgroup,
+  lessonDates,
+}: {
+  subgroup: Subgroup;
+  /** The dates of the subgroup's lessons by its schedule; empty without one. */
+  lessonDates: ReadonlySet<string>;
+}) {
   const { db } = useTeacher();
   const all = useObservable(() => topics$(db, subgroup.id), [db, subgroup.id], [] as Topic[]);
   const topics = all.filter((t) => !t._deleted);
@@ -114,7 +121,7 @@ export function TopicsScreen({ subgroup }: { subgroup: Subgroup }) {
           }}
         />
       </details>
-      <TopicImport subgroup={subgroup} topics={topics} />
+      <TopicImport subgroup={subgroup} topics={topics} lessonDates={lessonDates} />
     </div>
   );
 }
