@@ -50,6 +50,16 @@ async function renderTopics(lessonDates: ReadonlySet<string> = new Set()): Promi
   return database;
 }
 
+const HEADER = '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата';
+
+/** Chooses a CSV of the template's header and `rows` in the import's file input. */
+function uploadCsv(rows: string[]): void {
+  const file = new File([[HEADER, ...rows].join('\r\n')], 'темы.csv', { type: 'text/csv' });
+  const input = screen.getByTestId('topic-file');
+  Object.defineProperty(input, 'files', { value: [file], configurable: true });
+  fireEvent.change(input);
+}
+
 describe('topics screen', () => {
   it('[TI7] the import preview names a planned date outside the study period as a row error', async () => {
     await renderTopics();
@@ -73,16 +83,9 @@ describe('topics screen', () => {
 
   it('[TI18] a file with no row to save says so, with no total and no offer to skip wrong rows', async () => {
     await renderTopics();
-    const header = '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата';
-    const input = screen.getByTestId('topic-file');
-    const upload = (lines: string[]) => {
-      const file = new File([lines.join('\r\n')], 'темы.csv', { type: 'text/csv' });
-      Object.defineProperty(input, 'files', { value: [file], configurable: true });
-      fireEvent.change(input);
-    };
 
     const nothing = 'В файле нет тем, которые можно сохранить: что не так, сказано ниже.';
-    upload([header]);
+    uploadCsv([]);
     expect((await screen.findByTestId('import-nothing')).textContent).toBe(nothing);
     expect(screen.getByTestId('import-error').textContent).toMatch(/нет ни одной темы$/);
     expect(screen.queryByTestId('import-total')).toBeNull();
@@ -90,7 +93,7 @@ describe('topics screen', () => {
     expect((screen.getByTestId('import-save') as HTMLButtonElement).disabled).toBe(true);
     fireEvent.click(screen.getByTestId('import-cancel'));
 
-    upload([header, '1;Введение;Тема;два;беседа;опрос;', '2;Введение;;2;беседа;опрос;']);
+    uploadCsv(['1;Введение;Тема;два;беседа;опрос;', '2;Введение;;2;беседа;опрос;']);
     await waitFor(() => expect(screen.getAllByTestId('import-error')).toHaveLength(2));
     expect(screen.getByTestId('import-nothing').textContent).toBe(nothing);
     expect(screen.queryByTestId('import-skip-bad')).toBeNull();
@@ -100,16 +103,12 @@ describe('topics screen', () => {
 
   it('[TI19] planned dates without a lesson of the schedule are named, and the rows can still be saved', async () => {
     await renderTopics(new Set(['2026-09-03', '2026-09-07', '2026-09-10']));
-    const csv = [
-      '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата',
+    uploadCsv([
       '1;Введение;Техника безопасности;2;беседа;опрос;03.09.2026',
       '2;Введение;Знакомство с набором;2;практикум;наблюдение;06.09.2026',
       '3;Введение;Первая модель;2;практикум;наблюдение;',
       '4;Введение;Вторая модель;2;практикум;наблюдение;01.01.2027',
-    ].join('\r\n');
-    const input = screen.getByTestId('topic-file');
-    Object.defineProperty(input, 'files', { value: [new File([csv], 'темы.csv')] });
-    fireEvent.change(input);
+    ]);
 
     const warning = await screen.findByTestId('import-off-schedule');
     expect(warning.textContent).toBe(
@@ -122,13 +121,7 @@ describe('topics screen', () => {
 
   it('[TI19] without a schedule no planned date is questioned', async () => {
     await renderTopics();
-    const csv = [
-      '№ п/п;Раздел;Тема;Кол-во часов;Форма занятия;Форма контроля;Плановая дата',
-      '1;Введение;Техника безопасности;2;беседа;опрос;06.09.2026',
-    ].join('\r\n');
-    const input = screen.getByTestId('topic-file');
-    Object.defineProperty(input, 'files', { value: [new File([csv], 'темы.csv')] });
-    fireEvent.change(input);
+    uploadCsv(['1;Введение;Техника безопасности;2;беседа;опрос;06.09.2026']);
 
     await screen.findByTestId('import-preview');
     expect(screen.queryByTestId('import-off-schedule')).toBeNull();
