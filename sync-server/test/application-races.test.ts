@@ -2,6 +2,7 @@ import type { Application, Subgroup } from '@otmetka/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journal } from '../src/admin/data.ts';
 import { orgDbName } from '../src/db/store.ts';
+import { MAX_OPEN_APPLICATIONS_PER_CHILD } from '../src/parent/index.ts';
 import { call, createFixture, login, ORG_ID, startServer, type TestServer } from './helpers.ts';
 
 /**
@@ -99,6 +100,27 @@ describe('requests at once', () => {
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409]);
     expect(answers.filter((a) => a.status === 409).map(codeOf)).toEqual(['CONFLICT', 'CONFLICT']);
     expect(await applicationsOf(idOf(child))).toHaveLength(1);
+  });
+
+  it('[AP13][AP5] applications of one child to two subgroups at once: the tenth open one is the last', async () => {
+    const child = idOf(await addChild('Ирина'));
+    const elsewhere = Array.from({ length: MAX_OPEN_APPLICATIONS_PER_CHILD - 1 }, (_, i) => ({
+      id: `app-elsewhere-${i}`,
+      type: 'application',
+      orgId: ORG_ID,
+      subgroupId: `sg-elsewhere-${i}`,
+      learnerId: child,
+      parentUserId: 'parent',
+      status: 'новая',
+      history: [{ status: 'новая', at: 0, by: 'parent', date: null, comment: '' }],
+      createdAt: 0,
+    }));
+    await server.store.putMany(orgDbName(ORG_ID), elsewhere);
+
+    const answers = await Promise.all([apply(child, 'sg-a'), apply(child, 'sg-b')]);
+
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+    expect(await applicationsOf(child)).toHaveLength(MAX_OPEN_APPLICATIONS_PER_CHILD);
   });
 
   it('[AP14] a child sent again (a lost answer, a double tap, another case or ё) is the same child', async () => {

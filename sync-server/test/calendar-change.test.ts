@@ -1,5 +1,7 @@
-import { lessonId } from '@otmetka/shared';
+import { type Calendar, lessonId, loadCalendar, type Schedule, scheduleId } from '@otmetka/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrgData } from '../src/admin/data.ts';
+import { changeCalendar } from '../src/admin/schedule.ts';
 import { orgDbName, subgroupDbName } from '../src/db/store.ts';
 import {
   call,
@@ -59,6 +61,11 @@ const calendarDates = async () => {
   return (res.body as CalendarBody).calendar.days.map((d) => d.date);
 };
 
+const calendarNow = async () => {
+  const res = await call(server.url, 'GET', '/api/admin/calendar', { token: admin });
+  return (res.body as CalendarBody).calendar;
+};
+
 describe('a new holiday calendar', () => {
   it('[SCH15] a lesson on a new holiday keeps its mark and is flagged, an empty one leaves, a day without lessons changes nothing', async () => {
     await server.store.putMany(subgroupDbName('sg-a'), [
@@ -94,8 +101,65 @@ describe('a new holiday calendar', () => {
     const error = (res.body as { error: { code: string; message: string } }).error;
     expect(error.code).toBe('MONTH_LOCKED');
     expect(error.message).toContain('октябрь 2026');
-    expect(error.message).toContain('«Группа sg-a»');
+    expect(error.message).toContain('подгруппы «Робототехника, Группа sg-a»');
     expect(await calendarDates()).toEqual(before);
     expect(await storedLesson('2026-10-12')).toMatchObject({ flag: null });
+  });
+
+  it('[SCH15] under holidayRule «flag» a new holiday in a locked month is refused too: it would star a lesson of a closed табель', async () => {
+    const stored = await server.store.get<Schedule & { id: string }>(
+      orgDbName(ORG_ID),
+      scheduleId('sg-b'),
+    );
+    await server.store.put(orgDbName(ORG_ID), { ...stored!, holidayRule: 'flag' });
+    await server.store.putMany(subgroupDbName('sg-b'), [
+      lessonDoc('sg-b', '2026-11-18'),
+      markDoc('sg-b', '2026-11-18', 'learner-kid-b', 'Н'),
+    ]);
+    // November is open for sg-a, whose holidays skip the lesson: only sg-b's lock can refuse.
+    await server.store.put(orgDbName(ORG_ID), monthLock('sg-b', '2026-11', 'табель сдан'));
+
+    const res = await putCalendarWith('2026-11-18');
+
+    expect(res.status).toBe(409);
+    const error = (res.body as { error: { code: string; message: string } }).error;
+    expect(error).toMatchObject({ code: 'MONTH_LOCKED' });
+    expect(error.message).toContain('ноябрь 2026');
+    expect(error.message).toContain('подгруппы «Робототехника, Группа sg-b»');
+    const lesson = await server.store.get<{ id: string; flag: string | null }>(
+      subgroupDbName('sg-b'),
+      lessonId('sg-b', '2026-11-18', '15:00'),
+    );
+    expect(lesson).toMatchObject({ flag: null });
+  });
+
+  it('[SCH15] a change whose sweep was cut short after the calendar was stored is completed by sending it again', async () => {
+    await server.store.putMany(subgroupDbName('sg-a'), [
+      lessonDoc('sg-a', '2026-12-07'),
+      markDoc('sg-a', '2026-12-07', 'learner-kid', 'Н'),
+    ]);
+    const calendar = await calendarNow();
+    const next = { ...calendar, days: [...calendar.days, holiday('2026-12-07')] };
+    const data = new OrgData(server.store, ORG_ID);
+    const cut = changeCalendar(
+      data,
+      loadCalendar(next as Calendar),
+      'admin',
+      Date.now(),
+      async () => {
+        await server.store.put(orgDbName(ORG_ID), { ...next, id: 'calendar-ru', type: 'calendar' });
+        throw new Error('the process stopped here');
+      },
+    );
+    await expect(cut).rejects.toThrow('the process stopped here');
+    expect(await storedLesson('2026-12-07')).toMatchObject({ flag: null });
+
+    const again = await call(server.url, 'PUT', '/api/admin/calendar', {
+      token: admin,
+      body: next,
+    });
+
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(await storedLesson('2026-12-07')).toMatchObject({ flag: 'off-schedule' });
   });
 });

@@ -335,9 +335,18 @@ async function changeStatus(
 ) {
   const found = await data.catalogDoc<Application>(id, 'application');
   if (!found) throw notFound(`Заявка ${id} не найдена`);
-  return data.exclusive(`subgroup:${found.subgroupId}`, () =>
+  const { application, roster } = await data.exclusive(`subgroup:${found.subgroupId}`, () =>
     changeStatusHeld(app, data, user, id, body),
   );
+  // The answer is built after the lease: an enrolment day's next change need not wait for it.
+  const [names, today] = await Promise.all([
+    loadNames(data, [application.parentUserId]),
+    data.today(new Date(app.config.now())),
+  ]);
+  return {
+    application: applicationView(application, names),
+    roster: roster ? rosterItem(roster, today) : null,
+  };
 }
 
 async function changeStatusHeld(
@@ -349,10 +358,7 @@ async function changeStatusHeld(
 ) {
   const application = await data.catalogDoc<Application>(id, 'application');
   if (!application) throw notFound(`Заявка ${id} не найдена`);
-  if (isRepeat(application, body)) {
-    const names = await loadNames(data, [application.parentUserId]);
-    return { application: applicationView(application, names), roster: null };
-  }
+  if (isRepeat(application, body)) return { application, roster: undefined };
   const [org, subgroup, learner] = await Promise.all([
     data.org(),
     data.subgroup(application.subgroupId),
@@ -406,11 +412,7 @@ async function changeStatusHeld(
   const updated = await app.store.update<AsDoc<Application>>(data.orgDb, id, (current) =>
     current ? { ...current, status: body.status, history: [...current.history, event] } : undefined,
   );
-  const names = await loadNames(data, [application.parentUserId]);
-  return {
-    application: applicationView(updated ?? application, names),
-    roster: roster ? rosterItem(roster, await data.today(new Date(app.config.now()))) : null,
-  };
+  return { application: updated ?? application, roster };
 }
 
 export function applicationRoutes(app: FastifyInstance): void {

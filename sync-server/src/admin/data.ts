@@ -54,9 +54,14 @@ export class OrgData {
   /**
    * AP13: runs `work` as the only change at a time, over every server process, of what `key`
    * names: `subgroup:<id>` for a subgroup's applications, roster and places, `parent:<id>` for
-   * a family's children. The lease lives in the private database, which no device replicates.
+   * a family's children and applications, `dates` for the schedules and the calendar (SCH15).
+   * Nested, they are taken in that order. The lease lives in the private database, which no
+   * device replicates.
    */
-  exclusive<T>(key: `subgroup:${string}` | `parent:${string}`, work: () => Promise<T>): Promise<T> {
+  exclusive<T>(
+    key: `subgroup:${string}` | `parent:${string}` | 'dates',
+    work: () => Promise<T>,
+  ): Promise<T> {
     return exclusive(this.store, this.privateDb, key, work);
   }
 

@@ -18,10 +18,20 @@ export async function lockedMonthChecker(
   subgroupId: string,
   now: number,
 ): Promise<LockedMonthOf> {
+  return (await lockedMonthCheckers(data, now))(subgroupId);
+}
+
+/** lockedMonthChecker for every subgroup of the organisation, on one read of the locks. */
+export async function lockedMonthCheckers(
+  data: OrgData,
+  now: number,
+): Promise<(subgroupId: string) => LockedMonthOf> {
   const [org, locks] = await Promise.all([data.org(), data.list<MonthLock>('lock')]);
-  const relevant = locks.filter((l) => l.subgroupId === null || l.subgroupId === subgroupId);
-  return (months) =>
-    firstLockedMonth({ locks: relevant, org, subgroupId, months, now: new Date(now) });
+  return (subgroupId) => {
+    const relevant = locks.filter((l) => l.subgroupId === null || l.subgroupId === subgroupId);
+    return (months) =>
+      firstLockedMonth({ locks: relevant, org, subgroupId, months, now: new Date(now) });
+  };
 }
 
 /** 409 MONTH_LOCKED naming the month («сентябрь 2026») and what to do first. */

@@ -25,7 +25,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Doc } from '../db/store.ts';
 import { route } from '../http/route.ts';
 import { journal, OrgData, slotsOf, takenOf } from './data.ts';
-import { type LockedMonthOf, lockedMonthChecker, monthLocked } from './month-locks.ts';
+import {
+  type LockedMonthOf,
+  lockedMonthChecker,
+  lockedMonthCheckers,
+  monthLocked,
+} from './month-locks.ts';
 
 /**
  * The schedule of a subgroup: weekly rules, exceptions and the holiday rule, validated by the
@@ -53,17 +58,23 @@ function hasTeacherInput(lesson: Lesson, withMarks: Set<string>): boolean {
   );
 }
 
-interface Plan {
-  schedule: Schedule;
-  subgroup: Subgroup;
-  calendar: HolidayCalendar;
+/** What a change does to a subgroup's dates, before any lesson is read. */
+interface Dates {
   oldSlots: LessonSlot[];
   newSlots: LessonSlot[];
-  lessons: Lesson[];
-  withMarks: Set<string>;
   impact: ScheduleImpact;
   /** The dates whose cancellation or move the change sets, alters or takes back (SCH14). */
   takenChanged: string[];
+  /** SCH15: the dates of slots kept whose holiday mark the change sets, renames or takes off. */
+  holidayChanged: string[];
+}
+
+interface Plan extends Dates {
+  schedule: Schedule;
+  subgroup: Subgroup;
+  calendar: HolidayCalendar;
+  lessons: Lesson[];
+  withMarks: Set<string>;
 }
 
 /** Validates the new schedule and works out what it does to the stored lessons. */
@@ -93,22 +104,33 @@ async function planChange(data: OrgData, c: DatesChange): Promise<Plan> {
   ]);
   const withMarks = new Set(marks.map((m) => m.lessonId));
   const withInput = new Set(lessons.filter((l) => hasTeacherInput(l, withMarks)).map((l) => l.id));
-  const oldSlots = slotsOf(c.subgroup, c.old, c.oldCalendar);
-  const newSlots = slotsOf(c.subgroup, c.schedule, c.calendar);
-
   return {
+    ...datesOf(c, withInput),
     schedule: c.schedule,
     subgroup: c.subgroup,
     calendar: c.calendar,
-    oldSlots,
-    newSlots,
     lessons,
     withMarks,
+  };
+}
+
+/** `withInput`: the lessons with teacher input, which the impact lists apart (SCH8). */
+function datesOf(c: DatesChange, withInput = new Set<string>()): Dates {
+  const oldSlots = slotsOf(c.subgroup, c.old, c.oldCalendar);
+  const newSlots = slotsOf(c.subgroup, c.schedule, c.calendar);
+  const holidayBefore = new Map(oldSlots.map((slot) => [slot.lessonId, slot.holiday]));
+  return {
+    oldSlots,
+    newSlots,
     impact: scheduleChangeImpact(oldSlots, newSlots, withInput),
     takenChanged: takenChanges(
       takenOf(c.subgroup, c.old, c.oldCalendar),
       takenOf(c.subgroup, c.schedule, c.calendar),
     ),
+    holidayChanged: newSlots
+      .filter((slot) => holidayBefore.has(slot.lessonId))
+      .filter((slot) => holidayBefore.get(slot.lessonId) !== slot.holiday)
+      .map((slot) => slot.date),
   };
 }
 
@@ -134,9 +156,15 @@ function lockedMonthHit(p: Plan, lockedMonthOf: LockedMonthOf): string | undefin
   // A subgroup's first schedule rewrites nothing: it had no lessons and no табель, and a group
   // entered in the middle of the year needs its whole year's dates.
   if (p.oldSlots.length === 0 && p.lessons.length === 0) return undefined;
-  const touched = [...p.impact.removed, ...p.impact.added, ...p.impact.changed].map((s) => s.date);
-  // A closed табель also lists its cancelled and moved lessons with their reason (RP9).
-  return lockedMonthOf([...touched, ...p.takenChanged].map((date) => date.slice(0, 7)));
+  return firstLockedTouch(p, lockedMonthOf);
+}
+
+function firstLockedTouch(d: Dates, lockedMonthOf: LockedMonthOf): string | undefined {
+  const touched = [...d.impact.removed, ...d.impact.added, ...d.impact.changed].map((s) => s.date);
+  // A closed табель also lists its cancelled and moved lessons with their reason (RP9), and
+  // stars its lessons on holidays.
+  const dates = [...touched, ...d.takenChanged, ...d.holidayChanged];
+  return lockedMonthOf(dates.map((date) => date.slice(0, 7)));
 }
 
 function scheduleLocked(month: string) {
@@ -281,6 +309,31 @@ function previewRoute(app: FastifyInstance) {
   );
 }
 
+async function saveSchedule(
+  app: FastifyInstance,
+  data: OrgData,
+  by: string,
+  subgroupId: string,
+  input: ScheduleInput,
+) {
+  const p = await plan(data, subgroupId, input);
+  const hit = lockedMonthHit(p, await lockedMonthChecker(data, p.subgroup.id, app.config.now()));
+  if (hit) throw scheduleLocked(hit);
+  const stamp: Stamp = { at: app.config.now(), dev: SERVER_DEVICE, by, off: false };
+
+  // The schedule first, then the lessons read again: a push judged by the old schedule that
+  // wrote a lesson before this read is swept with the rest, and one that wrote after it sees
+  // the new schedule once written (PR11).
+  await app.store.put(data.orgDb, p.schedule as Schedule & Doc);
+  const changes = await applyToLessons(data, await withLessonsNow(data, p), stamp);
+  return {
+    schedule: p.schedule,
+    impact: p.impact,
+    lessonsFlagged: changes.flagged,
+    lessonsDeleted: changes.deleted,
+  };
+}
+
 function saveRoute(app: FastifyInstance) {
   route(
     app,
@@ -296,39 +349,10 @@ function saveRoute(app: FastifyInstance) {
     },
     async ({ user, params, body }) => {
       const data = new OrgData(app.store, user.org);
-      const p = await plan(data, params.id, body);
-      const hit = lockedMonthHit(
-        p,
-        await lockedMonthChecker(data, p.subgroup.id, app.config.now()),
-      );
-      if (hit) throw scheduleLocked(hit);
-      const stamp: Stamp = { at: app.config.now(), dev: SERVER_DEVICE, by: user.sub, off: false };
-
-      // The schedule first, then the lessons read again: a push judged by the old schedule
-      // that wrote a lesson before this read is swept with the rest, and one that wrote after it
-      // sees the new schedule once written (PR11).
-      await app.store.put(data.orgDb, p.schedule as Schedule & Doc);
-      const changes = await applyToLessons(data, await withLessonsNow(data, p), stamp);
-      return {
-        schedule: p.schedule,
-        impact: p.impact,
-        lessonsFlagged: changes.flagged,
-        lessonsDeleted: changes.deleted,
-      };
+      // SCH15: one change of dates at a time, a calendar's or a schedule's.
+      return data.exclusive('dates', () => saveSchedule(app, data, user.sub, params.id, body));
     },
   );
-}
-
-/** Whether the schedule gives the same lessons, holiday flags and takings under both calendars. */
-function sameDates(
-  subgroup: Subgroup,
-  schedule: Schedule,
-  before: HolidayCalendar,
-  after: HolidayCalendar,
-): boolean {
-  const dates = (calendar: HolidayCalendar) =>
-    JSON.stringify([slotsOf(subgroup, schedule, calendar), takenOf(subgroup, schedule, calendar)]);
-  return dates(before) === dates(after);
 }
 
 /**
@@ -338,46 +362,80 @@ function sameDates(
  * off the new dates kept and flagged when they hold teacher input, deleted when empty.
  * Replacing the calendar used to rewrite closed months' hours silently and leave such lessons
  * unflagged. `save` stores the calendar, between the checks and the lessons' sweep (PR11's
- * order). Returns the lessons flagged and deleted.
+ * order). Under the `dates` lease, so no schedule save plans on the calendar being replaced.
+ * Returns the lessons flagged and deleted.
  */
-export async function changeCalendar(
+export function changeCalendar(
   data: OrgData,
   calendar: HolidayCalendar,
   by: string,
   now: number,
   save: () => Promise<void>,
 ): Promise<{ lessonsFlagged: number; lessonsDeleted: number }> {
-  const [oldCalendar, subgroups, schedules] = await Promise.all([
-    data.calendar(),
-    data.subgroups(),
-    data.schedules(),
-  ]);
-  const scheduleOf = new Map(schedules.map((s) => [s.subgroupId, s]));
-  const plans: Plan[] = [];
-  for (const subgroup of subgroups) {
-    const schedule = scheduleOf.get(subgroup.id);
-    if (!schedule || sameDates(subgroup, schedule, oldCalendar, calendar)) continue;
-    const change = { subgroup, old: schedule, schedule, oldCalendar, calendar };
-    const p = await planChange(data, change);
-    const hit = lockedMonthHit(p, await lockedMonthChecker(data, subgroup.id, now));
-    if (hit) {
+  return data.exclusive('dates', async () => {
+    const [oldCalendar, subgroups, schedules, programmes, lockedFor] = await Promise.all([
+      data.calendar(),
+      data.subgroups(),
+      data.schedules(),
+      data.programmes(),
+      lockedMonthCheckers(data, now),
+    ]);
+    const scheduleOf = new Map(schedules.map((s) => [s.subgroupId, s]));
+    const scheduled = subgroups.filter((sg) => scheduleOf.has(sg.id));
+    const programmeName = new Map(programmes.map((p) => [p.id, p.name]));
+
+    for (const subgroup of scheduled) {
+      const schedule = scheduleOf.get(subgroup.id)!;
+      const dates = datesOf({ subgroup, old: schedule, schedule, oldCalendar, calendar });
+      const hit = firstLockedTouch(dates, lockedFor(subgroup.id));
+      if (!hit) continue;
+      const name = [programmeName.get(subgroup.programmeId), subgroup.name].filter(Boolean);
       throw monthLocked(
         hit,
-        `новый календарь добавил бы, убрал или изменил в нём занятия подгруппы «${subgroup.name}»`,
+        `новый календарь добавил бы, убрал или изменил в нём занятия подгруппы «${name.join(', ')}»`,
       );
     }
-    plans.push(p);
-  }
 
-  await save();
-  const stamp: Stamp = { at: now, dev: SERVER_DEVICE, by, off: false };
-  const totals = { lessonsFlagged: 0, lessonsDeleted: 0 };
-  for (const p of plans) {
-    const changes = await applyToLessons(data, await withLessonsNow(data, p), stamp);
-    totals.lessonsFlagged += changes.flagged;
-    totals.lessonsDeleted += changes.deleted;
-  }
-  return totals;
+    await save();
+    // Every scheduled subgroup is swept, its dates changed or not: a change whose sweep was cut
+    // short (a restart, the database away) is completed by sending the calendar again.
+    const stamp: Stamp = { at: now, dev: SERVER_DEVICE, by, off: false };
+    const totals = { lessonsFlagged: 0, lessonsDeleted: 0 };
+    await inParallel(scheduled, SWEEP_PARALLEL, async (subgroup) => {
+      const swept = await sweepOnCalendar(data, subgroup, scheduleOf.get(subgroup.id)!, calendar);
+      const changes = await applyToLessons(data, swept, stamp);
+      totals.lessonsFlagged += changes.flagged;
+      totals.lessonsDeleted += changes.deleted;
+    });
+    return totals;
+  });
+}
+
+/** How many subgroups a calendar change sweeps at once. */
+const SWEEP_PARALLEL = 8;
+
+/**
+ * A plan that settles the subgroup's stored lessons on its dates under `calendar`. Only the
+ * lessons are read: a lesson off the new dates is deleted only after its marks are read
+ * (applyToLessons, hasMarks), so the marks of the lessons that stay need no reading.
+ */
+async function sweepOnCalendar(
+  data: OrgData,
+  subgroup: Subgroup,
+  schedule: Schedule,
+  calendar: HolidayCalendar,
+): Promise<Plan> {
+  const lessons = await journal(data.store, subgroup.id).lessons();
+  const change = { subgroup, old: schedule, schedule, oldCalendar: calendar, calendar };
+  return { ...datesOf(change), schedule, subgroup, calendar, lessons, withMarks: new Set() };
+}
+
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export function scheduleRoutes(app: FastifyInstance): void {

@@ -12,7 +12,6 @@ import {
   type Subgroup,
 } from '@otmetka/shared';
 import {
-  type ApplicationView,
   applicationViewSchema,
   type ChildInput,
   type ChildView,
@@ -315,11 +314,18 @@ function applicationRoutes(app: FastifyInstance) {
       const data = new OrgData(app.store, user.org);
       const learner = await ownChild(data, user.sub, body.learnerId);
       await data.subgroup(body.subgroupId); // 404 for an unknown one, before a lease is named.
-      // AP13: AP3's check and the write under the subgroup's lease: three sends at once stored
-      // three applications.
-      return data.exclusive(`subgroup:${body.subgroupId}`, () =>
-        addApplication(app, data, user.sub, learner, body),
+      // AP13: AP3's check and the write under the subgroup's lease (three sends at once stored
+      // three applications), AP5's count of the child's open ones under the family's (sends to
+      // two subgroups at once each counted nine of ten).
+      const application = await data.exclusive(`subgroup:${body.subgroupId}`, () =>
+        data.exclusive(`parent:${user.sub}`, () =>
+          addApplication(app, data, user.sub, learner, body),
+        ),
       );
+      const [org, names] = await Promise.all([data.org(), loadNames(data, [user.sub])]);
+      const views = [applicationView(application, names)];
+      const [view] = await withOverlaps(data, views, names, org, application.createdAt);
+      return view!;
     },
   );
 }
@@ -330,7 +336,7 @@ async function addApplication(
   parentUserId: string,
   learner: Learner,
   body: ParentApplicationRequest,
-): Promise<ApplicationView> {
+): Promise<Application> {
   const [org, subgroup, schedule, childApplications] = await Promise.all([
     data.org(),
     data.subgroup(body.subgroupId),
@@ -384,9 +390,7 @@ async function addApplication(
     createdAt: now,
   };
   await app.store.put(data.orgDb, application as AsDoc<Application>);
-  const names = await loadNames(data, [parentUserId]);
-  const [view] = await withOverlaps(data, [applicationView(application, names)], names, org, now);
-  return view!;
+  return application;
 }
 
 export async function parentPlugin(app: FastifyInstance): Promise<void> {
