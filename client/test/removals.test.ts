@@ -35,6 +35,28 @@ describe('a sign-out cut short by a killed browser', () => {
     await closeDb(again);
   });
 
+  it('[SO5] rows left by a removal whose list of collections reached the disk first are removed too', async () => {
+    const name = `removal-partial-${Date.now()}`;
+    const db = await openDb({ name, user, multiInstance: false });
+    await setMark(db, slot, 'learner-kid', { code: 'Б' });
+    await closeDb(db);
+    // The state a killed browser can leave: RxDB's list of collections gone, the marks kept.
+    const internal = (await indexedDB.databases())
+      .map((d) => d.name ?? '')
+      .filter((n) => n.startsWith(`rxdb-dexie-${name}--`) && n.endsWith('--_rxdb_internal'));
+    expect(internal).toHaveLength(1);
+    await new Promise((resolve) => {
+      indexedDB.deleteDatabase(internal[0]!).onsuccess = resolve;
+    });
+
+    await removeDbNamed(name);
+
+    const again = await openDb({ name, user, multiInstance: false });
+    expect(await again.rx.collections.marks.count().exec()).toBe(0);
+    expect(again.pending.size).toBe(0);
+    await closeDb(again);
+  });
+
   it('[SO5] a removal that fails stays noted for the next start', async () => {
     const kv = durableKv(`removal-fails-${Date.now()}`);
     await noteRemoval(kv, 'otmetka-x');

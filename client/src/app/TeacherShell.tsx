@@ -6,7 +6,7 @@ import { closeDb, openDb, removeDb, removeDbNamed } from '../db/database.ts';
 import { clearDrafts, replayDrafts } from '../db/drafts.ts';
 import type { CatalogView } from '../db/queries.ts';
 import { catalog$, EMPTY_CATALOG } from '../db/queries.ts';
-import { finishRemovals, forgetRemoval, noteRemoval } from '../db/removals.ts';
+import { finishRemovals, noteRemoval } from '../db/removals.ts';
 import { Journals } from '../screens/journal/Journals.tsx';
 import { SubgroupView } from '../screens/journal/SubgroupView.tsx';
 import { SignIn } from '../screens/SignIn.tsx';
@@ -164,7 +164,8 @@ function LogoutButton({ session }: { session: Session }) {
     await noteRemoval(kv, db.rx.name);
     await session.signOut();
     await removeDb(db);
-    await forgetRemoval(kv, db.rx.name);
+    // The note stays until the next start has removed the journal once more (finishRemovals):
+    // a browser killed now may not have written the removal to disk yet.
     // Unsaved text of the journal leaves with it (a shared tablet), and so does its last sync.
     clearDrafts(db.user.id);
     globalThis.localStorage?.removeItem(lastSyncKey(db.user.id));

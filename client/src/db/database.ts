@@ -390,10 +390,46 @@ export async function closeDb(db: OtmetkaDb): Promise<void> {
 
 /** Deletes every local document of this user: only after pushes or an explicit discard. */
 export async function removeDb(db: OtmetkaDb): Promise<void> {
+  const name = db.rx.name;
   await db.rx.remove();
+  await deleteStoresOf(name);
 }
 
 /** The same for a database that is not open (a removal cut short, SO5). */
 export async function removeDbNamed(name: string): Promise<void> {
   await removeRxDatabase(name, getRxStorageDexie());
+  await deleteStoresOf(name);
+}
+
+/**
+ * SO5: RxDB removes a database by emptying each collection's IndexedDB database, the list of
+ * collections last, and a later removal finds the collections in that list. The browser writes
+ * separate IndexedDB databases to disk in no promised order, so one killed at once may keep a
+ * collection's rows with the list already empty: the next removal then found nothing to empty
+ * and the discarded changes came back. Every IndexedDB database of the journal is deleted by
+ * its name too.
+ */
+async function deleteStoresOf(name: string): Promise<void> {
+  if (typeof indexedDB.databases !== 'function') return;
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const ours = new RegExp(`^rxdb-dexie-${escaped}--\\d+--[a-z_][a-z0-9_]*$`);
+  const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => ours.test(n));
+  await Promise.all(names.map(deleteDatabase));
+}
+
+/** Resolves once deleted; if another connection holds it past a few seconds, leaves it. */
+function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+    // A tab that keeps it open is asked to close (Dexie does on versionchange); a journal that
+    // never opens because of it would be worse than rows the next start deletes.
+    request.onblocked = () => {
+      setTimeout(() => {
+        console.warn('journal store still open elsewhere', name);
+        resolve();
+      }, 5000);
+    };
+  });
 }
