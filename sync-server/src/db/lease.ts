@@ -7,8 +7,10 @@ import type { Doc, Store } from './store.ts';
  * before an enrolment, a child's open applications before a new one) must not run twice at once
  * for one thing, in this process or in another server process on the same database. Its holder
  * is recorded in a document `lease:<key>`: CouchDB accepts one write per revision, so of two
- * takers exactly one gets it and the other waits. A holder that died leaves a lease that lapses
- * after `holdMs`, long past any such request.
+ * takers exactly one gets it and the other waits. A holder that died (a process killed, the
+ * database restarted before the release) leaves a lease that lapses after `holdMs`, long past
+ * any such request; the wait outlasts it, so the next request is slowed, never turned away
+ * (the soak's server kills turned schedule saves away when the wait was the shorter).
  */
 
 export class LeaseBusyError extends Error {
@@ -37,7 +39,7 @@ export async function exclusive<T>(
   dbName: string,
   key: string,
   work: () => Promise<T>,
-  { waitMs = 10_000, holdMs = 30_000 }: LeaseOptions = {},
+  { waitMs = 20_000, holdMs = 15_000 }: LeaseOptions = {},
 ): Promise<T> {
   const id = `lease:${key}`;
   const holder = randomUUID();
