@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -372,12 +372,40 @@ export function killBrowserOf(userDataDir: string): number {
 }
 
 /**
+ * Waits until no process holds a file of the profile in `userDataDir` open. Chromium's helper
+ * processes (storage, network) carry no profile flag, so a kill by profile misses them; they
+ * end a moment after the browser, writing into the profile on their way out. A tablet whose
+ * browser was killed starts again only after all of it is gone, and so does a test's.
+ */
+export async function profileReleased(userDataDir: string, timeoutMs = 15_000): Promise<void> {
+  const holds = (pid: string) => {
+    try {
+      return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(userDataDir);
+        } catch {
+          return false; // Closed meanwhile.
+        }
+      });
+    } catch {
+      return false; // Gone, or not ours to read.
+    }
+  };
+  await waitFor(
+    'the killed browser’s processes to leave its profile',
+    () => !readdirSync('/proc').some((name) => /^\d+$/.test(name) && holds(name)),
+    { timeout: timeoutMs, every: 100 },
+  );
+}
+
+/**
  * Deletes a device's profile folder. A Chromium helper process can outlive the browser it served
  * by a moment and still write into the folder, which makes a plain recursive delete fail with
  * ENOTEMPTY: any process left on the profile is killed first, and the delete is retried.
  */
 export async function removeProfile(userDataDir: string): Promise<void> {
   killBrowserOf(userDataDir);
+  await profileReleased(userDataDir).catch(() => undefined);
   await rm(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }
 

@@ -16,6 +16,7 @@ import {
   launchPersistentDevice,
   newDevice,
   PORTRAIT,
+  profileReleased,
   removeProfile,
   screenshot,
   signIn,
@@ -604,6 +605,7 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
       // Chromium writes localStorage to disk seconds after a change: a kill now loses it.
       expect(killBrowserOf(profile)).toBeGreaterThan(0);
       await tablet.close().catch(() => undefined);
+      await profileReleased(profile);
 
       const restarted = await launchPersistentDevice(profile);
       const page = restarted.pages()[0] ?? (await restarted.newPage());
@@ -636,6 +638,7 @@ describe('issue 4: the teacher journal offline in Chromium', () => {
       await page.getByTestId('signin-form').waitFor();
       expect(killBrowserOf(profile)).toBeGreaterThan(0);
       await tablet.close().catch(() => undefined);
+      await profileReleased(profile);
 
       const restarted = await launchPersistentDevice(profile);
       const again = restarted.pages()[0] ?? (await restarted.newPage());
