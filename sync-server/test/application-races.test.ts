@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journal } from '../src/admin/data.ts';
 import { orgDbName } from '../src/db/store.ts';
 import { MAX_OPEN_APPLICATIONS_PER_CHILD } from '../src/parent/index.ts';
-import { call, createFixture, login, ORG_ID, startServer, type TestServer } from './helpers.ts';
+import {
+  call,
+  createFixture,
+  login,
+  ORG_ID,
+  startServer,
+  storeOpenApplications,
+  type TestServer,
+} from './helpers.ts';
 
 /**
  * Requests sent at once, as two admins (or two tabs) on enrolment day and a parent's form sent
@@ -104,18 +112,12 @@ describe('requests at once', () => {
 
   it('[AP13][AP5] applications of one child to two subgroups at once: the tenth open one is the last', async () => {
     const child = idOf(await addChild('Ирина'));
-    const elsewhere = Array.from({ length: MAX_OPEN_APPLICATIONS_PER_CHILD - 1 }, (_, i) => ({
-      id: `app-elsewhere-${i}`,
-      type: 'application',
-      orgId: ORG_ID,
-      subgroupId: `sg-elsewhere-${i}`,
-      learnerId: child,
-      parentUserId: 'parent',
-      status: 'новая',
-      history: [{ status: 'новая', at: 0, by: 'parent', date: null, comment: '' }],
-      createdAt: 0,
-    }));
-    await server.store.putMany(orgDbName(ORG_ID), elsewhere);
+    await storeOpenApplications(
+      server.store,
+      child,
+      'elsewhere',
+      MAX_OPEN_APPLICATIONS_PER_CHILD - 1,
+    );
 
     const answers = await Promise.all([apply(child, 'sg-a'), apply(child, 'sg-b')]);
 

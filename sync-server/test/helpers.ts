@@ -273,6 +273,30 @@ export async function createFixture(store: Store): Promise<Fixture> {
   return { org, programme, subgroupA, subgroupB, users };
 }
 
+/**
+ * `count` open («новая») applications of the parent's child, each to a subgroup of its own
+ * (`sg-<prefix>-<i>`), stored straight in the org database: the child's other open cards.
+ */
+export async function storeOpenApplications(
+  store: Store,
+  learnerId: string,
+  prefix: string,
+  count: number,
+): Promise<void> {
+  const docs = Array.from({ length: count }, (_, i) => ({
+    id: `app-${prefix}-${i}`,
+    type: 'application',
+    orgId: ORG_ID,
+    subgroupId: `sg-${prefix}-${i}`,
+    learnerId,
+    parentUserId: 'parent',
+    status: 'новая',
+    history: [{ status: 'новая', at: 0, by: 'parent', date: null, comment: '' }],
+    createdAt: 0,
+  }));
+  await store.putMany(orgDbName(ORG_ID), docs);
+}
+
 function application(id: string, subgroupId: string, learnerId: string, parentUserId: string) {
   return {
     id,

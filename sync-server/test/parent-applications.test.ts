@@ -1,8 +1,16 @@
 import type { Learner } from '@otmetka/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orgDbName, privateDbName } from '../src/db/store.ts';
+import { privateDbName } from '../src/db/store.ts';
 import { MAX_CHILDREN_PER_PARENT, MAX_OPEN_APPLICATIONS_PER_CHILD } from '../src/parent/index.ts';
-import { call, createFixture, login, ORG_ID, startServer, type TestServer } from './helpers.ts';
+import {
+  call,
+  createFixture,
+  login,
+  ORG_ID,
+  startServer,
+  storeOpenApplications,
+  type TestServer,
+} from './helpers.ts';
 
 /**
  * A parent's child and application against the real server. The fixture's programme is for
@@ -221,18 +229,7 @@ describe('a parent’s child and application', () => {
     const kid = await childId('2016-05-07');
     const first = await apply(kid);
     expect(first.status).toBe(201);
-    const others = Array.from({ length: MAX_OPEN_APPLICATIONS_PER_CHILD - 1 }, (_, i) => ({
-      id: `app-flood-${i}`,
-      type: 'application',
-      orgId: ORG_ID,
-      subgroupId: `sg-flood-${i}`,
-      learnerId: kid,
-      parentUserId: 'parent',
-      status: 'новая',
-      history: [{ status: 'новая', at: 0, by: 'parent', date: null, comment: '' }],
-      createdAt: 0,
-    }));
-    await server.store.putMany(orgDbName(ORG_ID), others);
+    await storeOpenApplications(server.store, kid, 'flood', MAX_OPEN_APPLICATIONS_PER_CHILD - 1);
     const toSgB = () =>
       call(server.url, 'POST', '/api/parent/applications', {
         token: parent,
